@@ -1,0 +1,37 @@
+from swgw.v1 import envelope_pb2 as _envelope_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Mapping as _Mapping, Optional as _Optional, Union as _Union
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class DeliverRequest(_message.Message):
+    __slots__ = ('envelope',)
+    ENVELOPE_FIELD_NUMBER: _ClassVar[int]
+    envelope: _envelope_pb2.Envelope
+
+    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]]=...) -> None:
+        ...
+
+class DeliverResponse(_message.Message):
+    __slots__ = ('receipt',)
+    RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    receipt: _envelope_pb2.Receipt
+
+    def __init__(self, receipt: _Optional[_Union[_envelope_pb2.Receipt, _Mapping]]=...) -> None:
+        ...
+
+class GetReceiptRequest(_message.Message):
+    __slots__ = ('message_id',)
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+
+    def __init__(self, message_id: _Optional[str]=...) -> None:
+        ...
+
+class GetReceiptResponse(_message.Message):
+    __slots__ = ('receipt',)
+    RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    receipt: _envelope_pb2.Receipt
+
+    def __init__(self, receipt: _Optional[_Union[_envelope_pb2.Receipt, _Mapping]]=...) -> None:
+        ...

@@ -1,0 +1,67 @@
+"""Client and server classes corresponding to protobuf-defined services."""
+import grpc
+import warnings
+from ...swgw.v1 import partner_exchange_pb2 as swgw_dot_v1_dot_partner__exchange__pb2
+GRPC_GENERATED_VERSION = '1.71.2'
+GRPC_VERSION = grpc.__version__
+_version_not_supported = False
+try:
+    from grpc._utilities import first_version_is_lower
+    _version_not_supported = first_version_is_lower(GRPC_VERSION, GRPC_GENERATED_VERSION)
+except ImportError:
+    _version_not_supported = True
+if _version_not_supported:
+    raise RuntimeError(f'The grpc package installed is at version {GRPC_VERSION},' + f' but the generated code in swgw/v1/partner_exchange_pb2_grpc.py depends on' + f' grpcio>={GRPC_GENERATED_VERSION}.' + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}' + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.')
+
+class PartnerExchangeServiceStub(object):
+    """PartnerExchangeService receives documents from partner single windows.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.Deliver = channel.unary_unary('/swgw.v1.PartnerExchangeService/Deliver', request_serializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverRequest.SerializeToString, response_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverResponse.FromString, _registered_method=True)
+        self.GetReceipt = channel.unary_unary('/swgw.v1.PartnerExchangeService/GetReceipt', request_serializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptRequest.SerializeToString, response_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptResponse.FromString, _registered_method=True)
+
+class PartnerExchangeServiceServicer(object):
+    """PartnerExchangeService receives documents from partner single windows.
+    """
+
+    def Deliver(self, request, context):
+        """Deliver hands over one signed envelope. The answer is a signed receipt: ACCEPTED, or REJECTED with the
+        errors of the document. Failures before the envelope is authenticated (unknown partner, bad envelope
+        signature, oversized message) are gRPC errors with an ErrorDetail. Delivering the same message id again
+        returns the stored receipt.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReceipt(self, request, context):
+        """GetReceipt returns the stored receipt of a message the caller delivered earlier, for a sender that lost the
+        answer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+def add_PartnerExchangeServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {'Deliver': grpc.unary_unary_rpc_method_handler(servicer.Deliver, request_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverRequest.FromString, response_serializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverResponse.SerializeToString), 'GetReceipt': grpc.unary_unary_rpc_method_handler(servicer.GetReceipt, request_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptRequest.FromString, response_serializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptResponse.SerializeToString)}
+    generic_handler = grpc.method_handlers_generic_handler('swgw.v1.PartnerExchangeService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('swgw.v1.PartnerExchangeService', rpc_method_handlers)
+
+class PartnerExchangeService(object):
+    """PartnerExchangeService receives documents from partner single windows.
+    """
+
+    @staticmethod
+    def Deliver(request, target, options=(), channel_credentials=None, call_credentials=None, insecure=False, compression=None, wait_for_ready=None, timeout=None, metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/swgw.v1.PartnerExchangeService/Deliver', swgw_dot_v1_dot_partner__exchange__pb2.DeliverRequest.SerializeToString, swgw_dot_v1_dot_partner__exchange__pb2.DeliverResponse.FromString, options, channel_credentials, insecure, call_credentials, compression, wait_for_ready, timeout, metadata, _registered_method=True)
+
+    @staticmethod
+    def GetReceipt(request, target, options=(), channel_credentials=None, call_credentials=None, insecure=False, compression=None, wait_for_ready=None, timeout=None, metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/swgw.v1.PartnerExchangeService/GetReceipt', swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptRequest.SerializeToString, swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptResponse.FromString, options, channel_credentials, insecure, call_credentials, compression, wait_for_ready, timeout, metadata, _registered_method=True)
