@@ -1,0 +1,74 @@
+"""swgw trust: signatures, certificates and trust anchors. Pure: no I/O, no clock, no gateway imports.
+
+Verification raises a :class:`TrustError` subclass (stable ``code``) or returns a frozen result carrying only
+what was verified. Time always comes in as ``at``.
+"""
+
+from __future__ import annotations
+
+from trust.chain import ValidatedPath, validate_chain, validate_path
+from trust.detached import DetachedSignature, VerifiedSigner, canonical_header, sign_detached, verify_detached
+from trust.errors import (
+    AlgorithmForbidden,
+    CertificateExpired,
+    CertificateRevoked,
+    CertificateUntrusted,
+    CrlInvalid,
+    PdfSignatureInvalid,
+    ReferenceInvalid,
+    RevocationUnknown,
+    SignatureInvalid,
+    SignatureMissing,
+    TrustError,
+    TrustStoreError,
+    XmlHostile,
+    XmlMalformed,
+)
+from trust.keys import Signer, SigningIdentity, fingerprint
+from trust.partner import PartnerTrust
+from trust.policy import DEFAULT_POLICY, SignaturePolicy
+from trust.revocation import CrlInfo, load_crl
+from trust.store import CertificateRole, CertificateState, TrustedCertificate, TrustStore
+from trust.xmldsig import VerifiedXml, sign_xml, verify_xml
+from trust.xmlparse import parse_xml
+
+__all__ = [
+    "AlgorithmForbidden",
+    "CertificateExpired",
+    "CertificateRevoked",
+    "CertificateRole",
+    "CertificateState",
+    "CertificateUntrusted",
+    "CrlInfo",
+    "CrlInvalid",
+    "DEFAULT_POLICY",
+    "DetachedSignature",
+    "PartnerTrust",
+    "PdfSignatureInvalid",
+    "ReferenceInvalid",
+    "RevocationUnknown",
+    "SignatureInvalid",
+    "SignatureMissing",
+    "SignaturePolicy",
+    "Signer",
+    "SigningIdentity",
+    "TrustError",
+    "TrustStore",
+    "TrustStoreError",
+    "TrustedCertificate",
+    "ValidatedPath",
+    "VerifiedSigner",
+    "VerifiedXml",
+    "XmlHostile",
+    "XmlMalformed",
+    "canonical_header",
+    "fingerprint",
+    "load_crl",
+    "parse_xml",
+    "sign_detached",
+    "sign_xml",
+    "validate_chain",
+    "validate_path",
+    "verify_detached",
+    "verify_xml",
+]

@@ -1,0 +1,247 @@
+"""Certificate path validation against one partner's trust material at a given time.
+
+Path building and signature checks are cryptography's ``x509.verification`` (RFC 5280 path building, WebPKI
+algorithm set: no SHA-1, RSA >= 2048). Its store is always the partner's anchors, never the system store.
+``trust`` adds what that verifier does not know about: pinned leaves, operator revocations, CRLs, and the
+mapping of its errors to stable codes.
+
+Extension profile (partners run their own PKIs, so CA rules are those of RFC 5280 rather than the CA/B Forum):
+
+* CA certificates: basicConstraints with cA=TRUE is required; keyUsage, when present, must allow keyCertSign.
+* ``signing`` leaves: keyUsage must allow digitalSignature or nonRepudiation; extendedKeyUsage is not examined.
+* ``tls-client`` / ``tls-server`` leaves: keyUsage digitalSignature and extendedKeyUsage clientAuth / serverAuth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.x509 import verification
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from trust.errors import CertificateExpired, CertificateRevoked, CertificateUntrusted
+from trust.keys import fingerprint
+from trust.partner import PartnerTrust
+from trust.policy import DEFAULT_POLICY, SignaturePolicy, check_public_key
+from trust.revocation import check_revocation
+
+__all__ = ["Purpose", "ValidatedPath", "validate_chain", "validate_path"]
+
+Purpose = Literal["signing", "tls-client", "tls-server"]
+"""What the leaf certificate is validated for."""
+
+
+@dataclass(frozen=True)
+class ValidatedPath:
+    """The outcome of a successful path validation."""
+
+    chain: tuple[x509.Certificate, ...]
+    """The validated path, leaf first, ending with the anchor (or only the leaf when it is pinned)."""
+
+    pinned: bool
+    """True when the leaf was accepted because it is pinned, without path building."""
+
+    warnings: tuple[str, ...] = ()
+    """Non-fatal findings, such as an unknown revocation status under a ``warn`` policy."""
+
+
+def _ca_basic_constraints(_policy: Any, _cert: x509.Certificate, value: x509.BasicConstraints | None) -> None:
+    if value is None or not value.ca:
+        raise ValueError("issuer is not a CA (basicConstraints cA is not TRUE)")
+
+
+def _ca_key_usage(_policy: Any, _cert: x509.Certificate, value: x509.KeyUsage | None) -> None:
+    if value is not None and not value.key_cert_sign:
+        raise ValueError("issuer keyUsage does not allow keyCertSign")
+
+
+def _signing_key_usage(_policy: Any, _cert: x509.Certificate, value: x509.KeyUsage | None) -> None:
+    if value is None or not (value.digital_signature or value.content_commitment):
+        raise ValueError("keyUsage allows neither digitalSignature nor nonRepudiation")
+
+
+def _tls_key_usage(_policy: Any, _cert: x509.Certificate, value: x509.KeyUsage | None) -> None:
+    if value is None or not value.digital_signature:
+        raise ValueError("keyUsage does not allow digitalSignature")
+
+
+def _eku(oid: x509.ObjectIdentifier) -> Any:
+    def check(_policy: Any, _cert: x509.Certificate, value: x509.ExtendedKeyUsage | None) -> None:
+        if value is None or oid not in value:
+            raise ValueError(f"extendedKeyUsage lacks {oid.dotted_string}")
+
+    return check
+
+
+_AGNOSTIC = verification.Criticality.AGNOSTIC
+_CA_POLICY = (
+    verification.ExtensionPolicy.permit_all()
+    .require_present(x509.BasicConstraints, _AGNOSTIC, _ca_basic_constraints)
+    .may_be_present(x509.KeyUsage, _AGNOSTIC, _ca_key_usage)
+)
+_EE_POLICIES: dict[str, verification.ExtensionPolicy] = {
+    "signing": verification.ExtensionPolicy.permit_all().require_present(x509.KeyUsage, _AGNOSTIC, _signing_key_usage),
+    "tls-client": verification.ExtensionPolicy.permit_all()
+    .require_present(x509.KeyUsage, _AGNOSTIC, _tls_key_usage)
+    .require_present(x509.ExtendedKeyUsage, _AGNOSTIC, _eku(ExtendedKeyUsageOID.CLIENT_AUTH)),
+    "tls-server": verification.ExtensionPolicy.permit_all()
+    .require_present(x509.KeyUsage, _AGNOSTIC, _tls_key_usage)
+    .require_present(x509.ExtendedKeyUsage, _AGNOSTIC, _eku(ExtendedKeyUsageOID.SERVER_AUTH)),
+}
+
+
+def _utc(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        raise ValueError("`at` must be timezone-aware")
+    return at.astimezone(timezone.utc)
+
+
+def _describe(certificate: x509.Certificate) -> str:
+    return certificate.subject.rfc4514_string() or f"serial {certificate.serial_number:x}"
+
+
+def _check_validity(
+    certificate: x509.Certificate, at: datetime, policy: SignaturePolicy, partner: str, path: str
+) -> None:
+    # Skew only widens notBefore: a certificate issued "just now" by a partner whose clock runs ahead is fine,
+    # an expired one is never extended.
+    if at + policy.max_clock_skew < certificate.not_valid_before_utc:
+        raise CertificateExpired(
+            f"{_describe(certificate)} is not valid before {certificate.not_valid_before_utc.isoformat()}",
+            partner=partner,
+            path=path,
+        )
+    if at > certificate.not_valid_after_utc:
+        raise CertificateExpired(
+            f"{_describe(certificate)} expired at {certificate.not_valid_after_utc.isoformat()}",
+            partner=partner,
+            path=path,
+        )
+
+
+def validate_path(
+    leaf: x509.Certificate,
+    intermediates: Sequence[x509.Certificate],
+    *,
+    trust: PartnerTrust,
+    at: datetime,
+    purpose: Purpose = "signing",
+    policy: SignaturePolicy = DEFAULT_POLICY,
+) -> ValidatedPath:
+    """Validate ``leaf`` for ``purpose`` against ``trust`` at ``at`` and return the path with any warnings.
+
+    The leaf is accepted when it is pinned (by SHA-256 fingerprint) or chains to one of ``trust.anchors``
+    through ``intermediates`` and ``trust.intermediates``. Raises :class:`~trust.errors.CertificateUntrusted`,
+    :class:`~trust.errors.CertificateExpired`, :class:`~trust.errors.CertificateRevoked`,
+    :class:`~trust.errors.RevocationUnknown` or :class:`~trust.errors.AlgorithmForbidden` (leaf key).
+    """
+    at = _utc(at)
+    partner = trust.partner
+    check_public_key(leaf, policy, path="leaf")
+    _check_validity(leaf, at, policy, partner, "leaf")
+    pinned = fingerprint(leaf) in trust.pinned_fingerprints
+    if pinned:
+        chain: tuple[x509.Certificate, ...] = (leaf,)
+    else:
+        chain = _build(leaf, intermediates, trust=trust, at=at, purpose=purpose, policy=policy)
+    warnings = _revocation(chain, trust=trust, at=at, policy=policy, pinned=pinned)
+    return ValidatedPath(chain=chain, pinned=pinned, warnings=warnings)
+
+
+def validate_chain(
+    leaf: x509.Certificate,
+    intermediates: Sequence[x509.Certificate],
+    *,
+    trust: PartnerTrust,
+    at: datetime,
+    purpose: Purpose = "signing",
+    policy: SignaturePolicy = DEFAULT_POLICY,
+) -> tuple[x509.Certificate, ...]:
+    """Like :func:`validate_path`, returning only the validated path (leaf first, anchor last)."""
+    return validate_path(leaf, intermediates, trust=trust, at=at, purpose=purpose, policy=policy).chain
+
+
+def _build(
+    leaf: x509.Certificate,
+    intermediates: Sequence[x509.Certificate],
+    *,
+    trust: PartnerTrust,
+    at: datetime,
+    purpose: Purpose,
+    policy: SignaturePolicy,
+) -> tuple[x509.Certificate, ...]:
+    store = trust.anchor_store
+    if store is None:
+        raise CertificateUntrusted(f"partner {trust.partner} has no trust anchors", partner=trust.partner)
+    # The leaf's own notBefore may sit inside the skew window; evaluate the path at a time the leaf accepts.
+    verify_at = max(at, leaf.not_valid_before_utc)
+    builder = (
+        verification.PolicyBuilder()
+        .store(store)
+        .time(verify_at)
+        .extension_policies(ca_policy=_CA_POLICY, ee_policy=_EE_POLICIES[purpose])
+    )
+    untrusted = [*intermediates, *trust.intermediates]
+    try:
+        verified = builder.build_client_verifier().verify(leaf, untrusted)
+    except verification.VerificationError as e:
+        if "not valid at validation time" in str(e):
+            raise CertificateExpired(
+                f"a certificate on the path of {_describe(leaf)} is outside its validity at {at.isoformat()}",
+                partner=trust.partner,
+            ) from e
+        raise CertificateUntrusted(
+            f"{_describe(leaf)} does not chain to an anchor of {trust.partner}: {e}", partner=trust.partner
+        ) from e
+    chain = tuple(verified.chain)
+    # cryptography enforces RSA >= 2048 on the path; a stricter policy (or the curve list) is applied here.
+    for index, certificate in enumerate(chain[1:], start=1):
+        check_public_key(certificate, policy, path=f"chain[{index}]")
+    return chain
+
+
+def _revocation(
+    chain: tuple[x509.Certificate, ...],
+    *,
+    trust: PartnerTrust,
+    at: datetime,
+    policy: SignaturePolicy,
+    pinned: bool,
+) -> tuple[str, ...]:
+    for index, certificate in enumerate(chain):
+        revoked_at = trust.revoked.get(fingerprint(certificate))
+        if revoked_at is not None and revoked_at <= at:
+            raise CertificateRevoked(
+                f"{_describe(certificate)} revoked at {revoked_at.isoformat()}",
+                partner=trust.partner,
+                path="leaf" if index == 0 else f"chain[{index}]",
+            )
+    warnings: list[str] = []
+    # Each certificate is checked against the CRLs of its issuer; the anchor has no issuer in the path. A pinned
+    # leaf's issuer is looked up among the known CA certificates so that its CA's CRL still applies.
+    pairs = list(zip(chain, chain[1:]))
+    if pinned:
+        issuer = _find_issuer(chain[0], trust)
+        if issuer is not None:
+            pairs.append((chain[0], issuer))
+    for certificate, issuer in pairs:
+        warning = check_revocation(certificate, issuer, trust.crls, at=at, policy=policy, partner=trust.partner)
+        if warning is not None:
+            warnings.append(warning)
+    return tuple(warnings)
+
+
+def _find_issuer(certificate: x509.Certificate, trust: PartnerTrust) -> x509.Certificate | None:
+    for candidate in (*trust.intermediates, *trust.anchors):
+        if candidate.subject == certificate.issuer:
+            try:
+                certificate.verify_directly_issued_by(candidate)
+            except (ValueError, TypeError, InvalidSignature):
+                continue
+            return candidate
+    return None

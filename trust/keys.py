@@ -1,0 +1,95 @@
+"""Signing identities: the private key, its certificate and the chain sent along with signatures.
+
+:class:`Signer` is the narrow interface every signing function takes, so that a hardware-backed signer can be
+added later: such a signer exposes a cryptography-compatible private key object (for example a PKCS#11 wrapper)
+and never the key material itself. :class:`SigningIdentity` is the local-key implementation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from trust.errors import AlgorithmForbidden, TrustError
+
+__all__ = ["PrivateKey", "Signer", "SigningIdentity", "fingerprint"]
+
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+"""The private key types ``trust`` signs with."""
+
+
+def fingerprint(certificate: x509.Certificate) -> str:
+    """Return the lowercase hex SHA-256 of the certificate's DER encoding, the identifier used across ``trust``."""
+    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+@runtime_checkable
+class Signer(Protocol):
+    """What signing functions need: a private key object, its certificate and the chain to publish."""
+
+    @property
+    def private_key(self) -> PrivateKey:
+        """The private key, or an object implementing cryptography's private key interface."""
+        ...
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        """The signer's end-entity certificate."""
+        ...
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, ...]:
+        """Intermediates (and optionally the root) to publish next to the signature, nearest issuer first."""
+        ...
+
+
+@dataclass(frozen=True)
+class SigningIdentity:
+    """A local signing key with its certificate and chain. Satisfies :class:`Signer`."""
+
+    private_key: PrivateKey
+    """The private key matching ``certificate``."""
+
+    certificate: x509.Certificate
+    """The signer's end-entity certificate."""
+
+    chain: tuple[x509.Certificate, ...] = ()
+    """Intermediates (and optionally the root) to include in KeyInfo / CMS, nearest issuer first."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.private_key, (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey)):
+            raise AlgorithmForbidden(f"unsupported private key type {type(self.private_key).__name__}")
+        # A mismatched key would only be noticed by the partner; catch it where the identity is loaded.
+        ours = self.private_key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        theirs = self.certificate.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        if ours != theirs:
+            raise TrustError("private key does not match the certificate")
+
+    @classmethod
+    def from_pem(
+        cls, key_pem: bytes, cert_pem: bytes, chain_pem: bytes = b"", password: bytes | None = None
+    ) -> SigningIdentity:
+        """Load an identity from PEM: a private key, the end-entity certificate and zero or more chain certificates."""
+        try:
+            key = serialization.load_pem_private_key(key_pem, password=password)
+            certificate = x509.load_pem_x509_certificate(cert_pem)
+            chain = tuple(x509.load_pem_x509_certificates(chain_pem)) if chain_pem.strip() else ()
+        except (ValueError, TypeError) as e:
+            raise TrustError(f"cannot load signing identity: {e}") from e
+        if not isinstance(key, (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey)):
+            raise AlgorithmForbidden(f"unsupported private key type {type(key).__name__}")
+        return cls(private_key=key, certificate=certificate, chain=chain)
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 hex fingerprint of the certificate DER."""
+        return fingerprint(self.certificate)

@@ -1,0 +1,76 @@
+"""PartnerTrust: the trust material one verification runs against, resolved for one partner at one time.
+
+It is built by :meth:`trust.store.TrustStore.for_partner` (or directly in tests) and is immutable. The parsed
+forms that path validation needs (cryptography's ``Store``, fingerprint sets) are computed once per object and
+cached on it, so a gateway that keeps the same ``PartnerTrust`` across messages does not rebuild them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from types import MappingProxyType
+
+from cryptography import x509
+from cryptography.x509 import verification
+
+from trust.keys import fingerprint
+from trust.revocation import CrlInfo
+
+__all__ = ["PartnerTrust"]
+
+_EMPTY: Mapping[str, datetime] = MappingProxyType({})
+
+
+@dataclass(frozen=True, eq=False)
+class PartnerTrust:
+    """The certificates a partner's signatures and TLS certificates are checked against.
+
+    Equality is identity: two objects holding the same material are still distinct caches.
+    """
+
+    partner: str
+    """Partner identifier (the gateway's PartyId string)."""
+
+    anchors: tuple[x509.Certificate, ...] = ()
+    """Trust anchors: a signer chaining to one of these at the verification time is trusted."""
+
+    intermediates: tuple[x509.Certificate, ...] = ()
+    """Known intermediate CAs, used for path building in addition to those the signer supplies."""
+
+    pinned: tuple[x509.Certificate, ...] = ()
+    """Pinned end-entity certificates, trusted by SHA-256 fingerprint without path building."""
+
+    revoked: Mapping[str, datetime] = field(default_factory=lambda: _EMPTY)
+    """Certificate fingerprint -> time from which it is revoked (operator revocations)."""
+
+    crls: tuple[CrlInfo, ...] = ()
+    """Verified CRLs of the partner's issuers (see :mod:`trust.revocation`)."""
+
+    def __post_init__(self) -> None:
+        if not self.partner:
+            raise ValueError("partner must not be empty")
+        # A caller's dict could be mutated after the fact and silently change what is revoked.
+        object.__setattr__(self, "revoked", MappingProxyType(dict(self.revoked)))
+
+    @cached_property
+    def anchor_store(self) -> verification.Store | None:
+        """cryptography ``Store`` of the anchors, or ``None`` when the partner has no anchors."""
+        return verification.Store(list(self.anchors)) if self.anchors else None
+
+    @cached_property
+    def pinned_fingerprints(self) -> frozenset[str]:
+        """SHA-256 fingerprints of the pinned certificates."""
+        return frozenset(fingerprint(c) for c in self.pinned)
+
+    @cached_property
+    def anchor_fingerprints(self) -> frozenset[str]:
+        """SHA-256 fingerprints of the anchors."""
+        return frozenset(fingerprint(c) for c in self.anchors)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing could ever be accepted (no anchors and no pinned certificates)."""
+        return not self.anchors and not self.pinned

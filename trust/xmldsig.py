@@ -1,0 +1,236 @@
+"""Enveloped XML-DSig over signxml: one profile, signed and verified the same way.
+
+The profile (what :func:`sign_xml` produces and the only shape :func:`verify_xml` accepts):
+
+* exactly one ``ds:Signature`` in the document, a direct child of the root element (enveloped);
+* exactly one ``ds:Reference`` with ``URI=""`` (the whole document) whose transforms are the
+  enveloped-signature transform plus at most canonicalization transforms (no XPath, XSLT, base64);
+* no ``ds:Object`` or ``ds:Manifest`` (nothing else that could be "signed" besides the document);
+* SignatureMethod, DigestMethod and canonicalization from the :class:`~trust.policy.SignaturePolicy`;
+* ``KeyInfo/X509Data`` carrying the signer certificate (and optionally its chain). The signer must be pinned
+  for the partner or chain to one of the partner's anchors at ``at`` (see :mod:`trust.chain`).
+
+The structural rules are checked before any cryptography so that wrapping attempts fail with
+``SIGNATURE_REFERENCE_INVALID`` and weak algorithms with ``SIGNATURE_ALGORITHM_FORBIDDEN`` whatever their digests.
+signxml then checks digest and signature with the already validated certificate passed as ``x509_cert``, so it
+never consults its own trust configuration (nor the system CA bundle).
+
+What later steps read is :attr:`VerifiedXml.signed_xml`: the canonical bytes signxml digested (signature
+removed, comments excised), never the input document.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from lxml import etree
+from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureConstructionMethod, SignatureMethod
+from signxml.exceptions import InvalidCertificate, InvalidInput, SignXMLException
+from signxml.signer import XMLSigner
+from signxml.verifier import SignatureConfiguration, VerifyResult, XMLVerifier
+
+from trust.chain import validate_path
+from trust.errors import (
+    AlgorithmForbidden,
+    CertificateExpired,
+    CertificateUntrusted,
+    ReferenceInvalid,
+    SignatureInvalid,
+    SignatureMissing,
+    TrustError,
+)
+from trust.keys import Signer
+from trust.partner import PartnerTrust
+from trust.policy import C14N_ALGORITHMS, DEFAULT_POLICY, ENVELOPED_TRANSFORM, SignaturePolicy, check_public_key
+from trust.xmlparse import parse_xml
+
+__all__ = ["VerifiedXml", "sign_xml", "verify_xml"]
+
+DS = "http://www.w3.org/2000/09/xmldsig#"
+_NS = {"ds": DS}
+_EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
+
+
+@dataclass(frozen=True)
+class VerifiedXml:
+    """A verified XML document: only what was signed, and who signed it."""
+
+    signed_xml: bytes
+    """The signed bytes only: the canonical form signxml digested, signature element removed. Read this."""
+
+    signer: x509.Certificate
+    """The signer's certificate."""
+
+    chain: tuple[x509.Certificate, ...]
+    """The validated path, signer first, anchor last (only the signer when it is pinned)."""
+
+    warnings: tuple[str, ...] = ()
+    """Non-fatal findings (e.g. unknown revocation status under a ``warn`` policy)."""
+
+
+def sign_xml(document: bytes, identity: Signer, *, policy: SignaturePolicy = DEFAULT_POLICY) -> bytes:
+    """Sign ``document`` with an enveloped signature in the profile above and return the signed UTF-8 bytes.
+
+    ECDSA-SHA256 for EC keys, RSA-SHA256 (PKCS#1 v1.5) for RSA keys, SHA-256 digest, exclusive c14n; KeyInfo
+    carries the signer certificate followed by ``identity.chain``.
+    """
+    root = parse_xml(document)
+    if root.tag == f"{{{DS}}}Signature" or root.find(".//ds:Signature", _NS) is not None:
+        raise ReferenceInvalid("document already carries an XML signature")
+    check_public_key(identity.certificate, policy, path="signer")
+    method = (
+        SignatureMethod.ECDSA_SHA256 if isinstance(identity.private_key, ec.EllipticCurvePrivateKey)
+        else SignatureMethod.RSA_SHA256
+    )
+    if method.value not in policy.signature_algorithms or DigestAlgorithm.SHA256.value not in policy.digest_algorithms:
+        raise AlgorithmForbidden(f"the policy does not allow signing with {method.value} / SHA-256")
+    signer = XMLSigner(
+        method=SignatureConstructionMethod.enveloped,
+        signature_algorithm=method,
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm=_EXC_C14N,
+    )
+    try:
+        signed = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain])
+    except (SignXMLException, ValueError, TypeError) as e:
+        raise TrustError(f"signing failed: {e}") from e
+    return bytes(etree.tostring(signed, xml_declaration=True, encoding="UTF-8"))
+
+
+@dataclass(frozen=True)
+class _Inspected:
+    signature: etree._Element
+    signature_method: str
+    digest_method: str
+    certificates: tuple[x509.Certificate, ...]
+
+
+def _algorithm(element: etree._Element | None, what: str) -> str:
+    uri = element.get("Algorithm") if element is not None else None
+    if not uri:
+        raise SignatureInvalid(f"{what} has no Algorithm")
+    return uri
+
+
+def _inspect(root: etree._Element, policy: SignaturePolicy) -> _Inspected:
+    """Check the structure and algorithms of the single enveloped signature before any cryptography."""
+    tree = root.getroottree()
+    signatures = [root] if root.tag == f"{{{DS}}}Signature" else []
+    signatures += root.findall(".//ds:Signature", _NS)
+    if not signatures:
+        raise SignatureMissing("the document carries no ds:Signature")
+    signature = signatures[0]
+    signed_info = signature.find("ds:SignedInfo", _NS)
+    if signed_info is None:
+        raise SignatureInvalid("ds:Signature has no ds:SignedInfo", path=tree.getpath(signature))
+
+    # Algorithms first: a SHA-1 or HMAC signature is refused as such, whatever else is wrong with it.
+    c14n = _algorithm(signed_info.find("ds:CanonicalizationMethod", _NS), "CanonicalizationMethod")
+    if c14n not in C14N_ALGORITHMS:
+        raise AlgorithmForbidden(f"canonicalization {c14n} is not allowed")
+    method = _algorithm(signed_info.find("ds:SignatureMethod", _NS), "SignatureMethod")
+    if method not in policy.signature_algorithms:
+        raise AlgorithmForbidden(f"signature method {method} is not allowed by the policy")
+    references = signed_info.findall("ds:Reference", _NS)
+    digests = [_algorithm(r.find("ds:DigestMethod", _NS), "DigestMethod") for r in references]
+    for digest in digests:
+        if digest not in policy.digest_algorithms:
+            raise AlgorithmForbidden(f"digest method {digest} is not allowed by the policy")
+
+    # Then the shape: one signature, enveloped at the top, one whole-document reference, nothing else signed.
+    if len(signatures) != 1:
+        raise ReferenceInvalid(f"expected exactly one ds:Signature, found {len(signatures)}")
+    if signature is root or signature.getparent() is not root:
+        raise ReferenceInvalid("the signature must be enveloped as a direct child of the root element",
+                               path=tree.getpath(signature))
+    if len(references) != 1:
+        raise ReferenceInvalid(f"expected exactly one ds:Reference, found {len(references)}")
+    reference = references[0]
+    if reference.get("URI") != "":
+        raise ReferenceInvalid(f"the reference must cover the whole document (URI=\"\"), not {reference.get('URI')!r}")
+    transforms = [_algorithm(t, "Transform") for t in reference.findall("ds:Transforms/ds:Transform", _NS)]
+    if ENVELOPED_TRANSFORM not in transforms or any(
+        t != ENVELOPED_TRANSFORM and t not in C14N_ALGORITHMS for t in transforms
+    ):
+        raise ReferenceInvalid(f"reference transforms {transforms} are not enveloped-signature plus c14n")
+    for forbidden in ("ds:Object", ".//ds:Manifest"):
+        found = signature.find(forbidden, _NS)
+        if found is not None:
+            raise ReferenceInvalid(f"{etree.QName(found).localname} is not allowed in the signature",
+                                   path=tree.getpath(found))
+    return _Inspected(signature, method, digests[0], _certificates(signature, tree))
+
+
+def _certificates(signature: etree._Element, tree: etree._ElementTree) -> tuple[x509.Certificate, ...]:
+    elements = signature.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", _NS)
+    if not elements:
+        raise CertificateUntrusted("the signature carries no X509Certificate; a certificate is required")
+    certificates = []
+    for element in elements:
+        try:
+            der = base64.b64decode("".join((element.text or "").split()), validate=True)
+            certificates.append(x509.load_der_x509_certificate(der))
+        except (binascii.Error, ValueError) as e:
+            raise CertificateUntrusted("unreadable X509Certificate", path=tree.getpath(element)) from e
+    return tuple(certificates)
+
+
+def _signer_of(certificates: tuple[x509.Certificate, ...]) -> x509.Certificate:
+    # X509Data has no defined order (XML-DSig 1.1, 4.5.4): the signer is the certificate that issued none of the
+    # others. signxml is then told to use exactly that certificate; a wrong pick fails the signature check.
+    issuers = {c.issuer for c in certificates if c.issuer != c.subject}
+    leaves = [c for c in certificates if c.subject not in issuers]
+    return leaves[0] if leaves else certificates[0]
+
+
+def verify_xml(
+    document: bytes, *, trust: PartnerTrust, at: datetime, policy: SignaturePolicy = DEFAULT_POLICY
+) -> VerifiedXml:
+    """Verify the enveloped signature of ``document`` for the partner described by ``trust`` at time ``at``.
+
+    Returns only what was verified; raises a :class:`~trust.errors.TrustError` subclass otherwise
+    (``partner`` is set to ``trust.partner``).
+    """
+    try:
+        return _verify(document, trust=trust, at=at, policy=policy)
+    except TrustError as e:
+        e.with_partner(trust.partner)
+        raise
+
+
+def _verify(document: bytes, *, trust: PartnerTrust, at: datetime, policy: SignaturePolicy) -> VerifiedXml:
+    root = parse_xml(document)
+    inspected = _inspect(root, policy)
+    signer = _signer_of(inspected.certificates)
+    others = [c for c in inspected.certificates if c is not signer]
+    path = validate_path(signer, others, trust=trust, at=at, purpose="signing", policy=policy)
+    config = SignatureConfiguration(
+        require_x509=True,
+        location="./",
+        expect_references=1,
+        signature_methods=frozenset({SignatureMethod(inspected.signature_method)}),
+        digest_algorithms=frozenset(DigestAlgorithm(d) for d in policy.digest_algorithms),
+        verification_time=max(at, signer.not_valid_before_utc),
+    )
+    try:
+        result = XMLVerifier().verify(root, x509_cert=signer, expect_config=config)
+    except InvalidCertificate as e:
+        raise CertificateExpired(str(e)) from e
+    except InvalidInput as e:
+        raise SignatureInvalid(f"signature rejected: {e}") from e
+    except (SignXMLException, etree.DocumentInvalid, ValueError) as e:
+        raise SignatureInvalid(f"signature does not verify: {e}") from e
+    if not isinstance(result, VerifyResult):
+        raise ReferenceInvalid("expected exactly one verified reference")
+    signed = result.signed_data
+    return VerifiedXml(
+        signed_xml=signed if isinstance(signed, bytes) else bytes(signed, "utf-8"),
+        signer=signer,
+        chain=path.chain,
+        warnings=path.warnings,
+    )
