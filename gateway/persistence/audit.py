@@ -1,0 +1,121 @@
+"""The append-only, hash-chained audit log: hashing, chain verification and the SQL repository.
+
+Each entry's hash covers the previous entry's hash and its own canonical content, and sequence numbers have no
+gaps. Changing an entry breaks its hash; deleting or inserting one breaks the sequence and the link of the next.
+Removing entries from the end leaves a valid shorter chain, which only a head hash kept elsewhere (an exported
+report, a metric) reveals: pass it as ``head_hash``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from ..ports import AuditEntry
+from ._db import AUDIT_LOCK, Database
+from ._records import canonical_details, utc
+from .tables import AuditRow
+
+__all__ = ["SqlAuditRepository", "audit_entry_hash", "verify_audit_chain"]
+
+
+def audit_entry_hash(
+    previous_hash: str, sequence: int, at: datetime, actor: str, action: str, details: dict[str, Any]
+) -> str:
+    """Hex SHA-256 over ``previous_hash`` and the canonical JSON of (sequence, at, actor, action, details)."""
+    content = json.dumps(
+        [sequence, utc(at).isoformat(timespec="microseconds"), actor, action, details],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256((previous_hash + content).encode("utf-8")).hexdigest()
+
+
+def verify_audit_chain(
+    entries: Sequence[AuditEntry],
+    *,
+    previous_hash: str = "",
+    first_sequence: int = 1,
+    head_hash: str | None = None,
+) -> tuple[bool, int | None, str]:
+    """Check a run of audit entries, oldest first: ``(ok, sequence of the first bad entry, explanation)``.
+
+    ``previous_hash`` and ``first_sequence`` describe what precedes the run (defaults: the chain's start);
+    ``head_hash``, when given, is the hash the run must end with.
+    """
+    expected_previous = previous_hash
+    expected_sequence = first_sequence
+    for entry in entries:
+        if entry.sequence != expected_sequence:
+            return (
+                False,
+                entry.sequence,
+                f"expected sequence {expected_sequence}, found {entry.sequence}: entries deleted or inserted",
+            )
+        if entry.previous_hash != expected_previous:
+            return False, entry.sequence, "previous_hash does not link to the preceding entry"
+        recomputed = audit_entry_hash(
+            entry.previous_hash, entry.sequence, entry.at, entry.actor, entry.action, entry.details
+        )
+        if recomputed != entry.entry_hash:
+            return False, entry.sequence, "entry_hash does not match the entry's content: entry altered"
+        expected_previous = entry.entry_hash
+        expected_sequence += 1
+    if head_hash is not None and expected_previous != head_hash:
+        return False, None, "the chain does not end at the expected head hash: entries removed from the end"
+    return True, None, f"{len(entries)} entries verified"
+
+
+def _entry(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        sequence=row.sequence,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        details=json.loads(row.details_json),
+        previous_hash=row.previous_hash,
+        entry_hash=row.entry_hash,
+    )
+
+
+class SqlAuditRepository:
+    """:class:`~gateway.ports.AuditRepository` on SQLite or PostgreSQL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._db = Database(engine)
+
+    def append_audit(self, *, actor: str, action: str, details: dict[str, Any], at: datetime) -> AuditEntry:
+        """Append an entry after the current last one, in one transaction serialized with other appends."""
+        at = utc(at)
+        details_json = canonical_details(details)
+        stored_details: dict[str, Any] = json.loads(details_json)
+        with self._db.write() as session:
+            self._db.serialize(session, AUDIT_LOCK)
+            last = session.scalars(select(AuditRow).order_by(AuditRow.sequence.desc()).limit(1)).first()
+            sequence = last.sequence + 1 if last is not None else 1
+            previous = last.entry_hash if last is not None else ""
+            row = AuditRow(
+                sequence=sequence,
+                at=at,
+                actor=actor,
+                action=action,
+                details_json=details_json,
+                previous_hash=previous,
+                entry_hash=audit_entry_hash(previous, sequence, at, actor, action, stored_details),
+            )
+            session.add(row)
+        return _entry(row)
+
+    def list_audit(self, *, after: int = 0, limit: int = 100) -> list[AuditEntry]:
+        """Entries with a sequence greater than ``after``, oldest first."""
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(AuditRow).where(AuditRow.sequence > after).order_by(AuditRow.sequence).limit(limit)
+            ).all()
+            return [_entry(row) for row in rows]

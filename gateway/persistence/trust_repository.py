@@ -1,0 +1,117 @@
+"""Partner trust certificates and CRLs on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..ports import TrustRecord
+from ._db import Database
+from ._records import crl_key, optional_utc, utc
+from .tables import TRUST_VERSION_KEY, CrlRow, MetaRow, TrustCertificateRow
+
+__all__ = ["SqlTrustRepository"]
+
+
+def _record(row: TrustCertificateRow) -> TrustRecord:
+    return TrustRecord(
+        partner=row.partner,
+        fingerprint=row.fingerprint,
+        role=row.role,
+        state=row.state,
+        certificate_der=row.certificate_der,
+        added_at=row.added_at,
+        valid_from_use=row.valid_from_use,
+        revoked_at=row.revoked_at,
+        revocation_reason=row.revocation_reason,
+    )
+
+
+class SqlTrustRepository:
+    """:class:`~gateway.ports.TrustRepository` on SQLite or PostgreSQL.
+
+    Every change bumps the ``trust_version`` counter in the same transaction, so replicas that cache trust
+    notice the change with one cheap query.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._db = Database(engine)
+
+    def list_trust(self, partner: str | None = None) -> list[TrustRecord]:
+        """Stored certificates, optionally of one partner, by partner and time added."""
+        query = select(TrustCertificateRow).order_by(
+            TrustCertificateRow.partner, TrustCertificateRow.added_at, TrustCertificateRow.fingerprint
+        )
+        if partner is not None:
+            query = query.where(TrustCertificateRow.partner == partner)
+        with self._db.read() as session:
+            return [_record(row) for row in session.scalars(query)]
+
+    def upsert_trust(self, record: TrustRecord) -> None:
+        """Insert or replace the row keyed by (partner, fingerprint)."""
+        values: dict[str, Any] = {
+            "partner": record.partner,
+            "fingerprint": record.fingerprint,
+            "role": record.role,
+            "state": record.state,
+            "certificate_der": record.certificate_der,
+            "added_at": utc(record.added_at, "added_at"),
+            "valid_from_use": optional_utc(record.valid_from_use, "valid_from_use"),
+            "revoked_at": optional_utc(record.revoked_at, "revoked_at"),
+            "revocation_reason": record.revocation_reason,
+        }
+        insert = postgresql.insert if self._db.is_postgresql else sqlite.insert
+        statement = insert(TrustCertificateRow).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["partner", "fingerprint"],
+            set_={k: statement.excluded[k] for k in values if k not in ("partner", "fingerprint")},
+        )
+        with self._db.write() as session:
+            session.execute(statement)
+            _bump_version(session)
+
+    def trust_version(self) -> int:
+        """A counter increased by every trust or CRL change."""
+        with self._db.read() as session:
+            value = session.scalar(select(MetaRow.value).where(MetaRow.key == TRUST_VERSION_KEY))
+        if value is None:
+            raise RuntimeError("meta row 'trust_version' missing: run gateway.persistence.migrate(engine)")
+        return value
+
+    def add_crl(self, partner: str, crl_der: bytes, *, at: datetime) -> None:
+        """Store a DER CRL, replacing the stored one of the same issuer unless that one is newer.
+
+        A CRL older (by thisUpdate) than the stored one is ignored: importing an outdated list must never undo a
+        revocation. Raises ValueError when the bytes are not a DER CRL.
+        """
+        at = utc(at)
+        key = crl_key(crl_der)
+        with self._db.write() as session:
+            row = session.get(CrlRow, (partner, key.issuer_key), with_for_update=True)
+            if row is not None and row.this_update > key.this_update:
+                return
+            if row is None:
+                row = CrlRow(partner=partner, issuer_key=key.issuer_key)
+                session.add(row)
+            row.issuer_name = key.issuer_name
+            row.this_update = key.this_update
+            row.crl_der = crl_der
+            row.imported_at = at
+            session.flush()
+            _bump_version(session)
+
+    def list_crls(self, partner: str | None = None) -> list[tuple[str, bytes]]:
+        """(partner, CRL DER) pairs by partner and issuer."""
+        query = select(CrlRow.partner, CrlRow.crl_der).order_by(CrlRow.partner, CrlRow.issuer_name)
+        if partner is not None:
+            query = query.where(CrlRow.partner == partner)
+        with self._db.read() as session:
+            return [(p, der) for p, der in session.execute(query)]
+
+
+def _bump_version(session: Session) -> None:
+    session.execute(update(MetaRow).where(MetaRow.key == TRUST_VERSION_KEY).values(value=MetaRow.value + 1))
