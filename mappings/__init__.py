@@ -1,0 +1,73 @@
+"""swgw mappings: the domestic data element catalog, code-list crosswalks and declarative format mappings.
+
+Pure: no I/O beyond the package's own data, no clock, no environment. Public surface below; everything else is
+internal. ``map_forward`` / ``map_reverse`` are the entry points; ``validate_record`` and ``business_key`` serve the
+gateway's validation step.
+"""
+
+from __future__ import annotations
+
+from mappings.catalog import DOCUMENT_TYPES, Catalog, DataElement, business_key, load_catalog, validate_record
+from mappings.codelists import CodeEntry, CodeList, get_codelist, list_codelists
+from mappings.errors import (
+    CodeUnmapped,
+    DocumentHostile,
+    DocumentMalformed,
+    ExampleUnknown,
+    MappingError,
+    ProfileUnknown,
+    RecordInvalid,
+    RecordMalformed,
+    SchemaInvalid,
+    SpecInvalid,
+)
+from mappings.profiles import (
+    ForwardResult,
+    ReverseResult,
+    get_profile,
+    list_profiles,
+    load_example,
+    map_forward,
+    map_reverse,
+    parse_record,
+)
+from mappings.report import Finding, MappingReport, Severity, ValidationReport
+from mappings.spec import MappingProfile
+from mappings.xmlsafe import parse_xml
+
+__all__ = [
+    "Catalog",
+    "CodeEntry",
+    "CodeList",
+    "CodeUnmapped",
+    "DOCUMENT_TYPES",
+    "DataElement",
+    "DocumentHostile",
+    "DocumentMalformed",
+    "ExampleUnknown",
+    "Finding",
+    "ForwardResult",
+    "MappingError",
+    "MappingProfile",
+    "MappingReport",
+    "ProfileUnknown",
+    "RecordInvalid",
+    "RecordMalformed",
+    "ReverseResult",
+    "SchemaInvalid",
+    "Severity",
+    "SpecInvalid",
+    "ValidationReport",
+    "business_key",
+    "get_codelist",
+    "get_profile",
+    "list_codelists",
+    "list_profiles",
+    "load_catalog",
+    "load_example",
+    "map_forward",
+    "map_reverse",
+    "parse_record",
+    "parse_xml",
+    "validate_record",
+]

@@ -1,0 +1,223 @@
+"""Mapping profiles: the registry of shipped specs and the two public entry points.
+
+``map_forward`` turns a domestic catalog record into a partner document; ``map_reverse`` turns a partner document
+into a domestic catalog record. Both validate on both sides and report what could not be carried.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from lxml import etree
+
+from mappings import edifact
+from mappings._data import list_data, load_json
+from mappings.catalog import Catalog, load_catalog
+from mappings.engine import ForwardState, ReverseState, build_tree, read_tree, unread_paths, unused_paths
+from mappings.errors import ExampleUnknown, ProfileUnknown, RecordInvalid, RecordMalformed, SpecInvalid
+from mappings.recordpath import get_path
+from mappings.report import Finding, MappingReport, Severity, ValidationReport
+from mappings.schema import check_schema
+from mappings.spec import MappingProfile, Node, Spec, parse_spec
+from mappings.xmlsafe import parse_xml, serialize_xml
+
+__all__ = [
+    "ForwardResult",
+    "ReverseResult",
+    "get_profile",
+    "list_profiles",
+    "load_example",
+    "map_forward",
+    "map_reverse",
+    "parse_record",
+]
+
+
+@dataclass(frozen=True)
+class ForwardResult:
+    """The outcome of :func:`map_forward`."""
+
+    document: bytes
+    """The target document (UTF-8 XML, or an EDIFACT interchange)."""
+    format: str
+    """The URN of the target format (the profile's ``format``)."""
+    report: MappingReport
+    """Findings, dropped record paths, defaulted paths and code-list editions."""
+
+
+@dataclass(frozen=True)
+class ReverseResult:
+    """The outcome of :func:`map_reverse`."""
+
+    record: dict[str, Any]
+    """The domestic catalog record (domestic codes)."""
+    report: MappingReport
+    """Findings, dropped document paths, defaulted record paths and code-list editions."""
+
+
+def _check_against_catalog(spec: Spec, catalog: Catalog) -> None:
+    """Every ``from`` path of a spec must name a catalog element of its document type."""
+    doc = catalog.document(spec.profile.document_type)
+    known = {e.json_path for e in doc.elements}
+    lists = {g.json_path for g in doc.groups if g.is_list} | {e.json_path + "[]" for e in doc.elements if e.cardinality.endswith("..n")}
+
+    def resolve(scope: str, path: str) -> str:
+        if path == ".":
+            return scope.removesuffix("[]")
+        if path.startswith("$."):
+            return path[2:]
+        return f"{scope}.{path}" if scope else path
+
+    def walk(node: Node, scope: str) -> None:
+        if node.each is not None:
+            scope = resolve(scope, node.each) + "[]"
+            if scope not in lists:
+                raise SpecInvalid(f"'each' {node.each!r} is not a list in the catalog", path=node.where)
+        if node.source is not None and resolve(scope, node.source) not in known:
+            raise SpecInvalid(f"'from' {node.source!r} is not a catalog element", path=node.where)
+        for child in node.children:
+            walk(child, scope)
+
+    walk(spec.template, "")
+    for path in spec.require:
+        if path not in known:
+            raise SpecInvalid(f"'require' names unknown element {path!r}", path=spec.source_file)
+
+
+@functools.cache
+def _specs() -> Mapping[str, Spec]:
+    catalog = load_catalog()
+    specs: dict[str, Spec] = {}
+    for relative in list_data("specs", ".json"):
+        spec = parse_spec(load_json(relative), relative)
+        if spec.profile.id in specs:
+            raise SpecInvalid(f"duplicate profile id {spec.profile.id!r}", path=f"mappings/data/{relative}")
+        if f"{spec.profile.id}.json" != relative.rpartition("/")[2]:
+            raise SpecInvalid("a spec file must be named after its profile id", path=f"mappings/data/{relative}")
+        _check_against_catalog(spec, catalog)
+        specs[spec.profile.id] = spec
+    return MappingProxyType(specs)
+
+
+def _spec(profile_id: str) -> Spec:
+    try:
+        return _specs()[profile_id]
+    except KeyError:
+        raise ProfileUnknown(f"no mapping profile {profile_id!r}", path=profile_id) from None
+
+
+def get_profile(profile_id: str) -> MappingProfile:
+    """Return the profile ``profile_id``; raise :class:`ProfileUnknown` when there is none."""
+    return _spec(profile_id).profile
+
+
+def list_profiles() -> tuple[MappingProfile, ...]:
+    """Return every shipped profile, sorted by id."""
+    return tuple(s.profile for _, s in sorted(_specs().items()))
+
+
+def parse_record(data: bytes | str) -> dict[str, Any]:
+    """Parse JSON text into a record; raise :class:`RecordMalformed` unless it is one JSON object."""
+    try:
+        value = json.loads(data)
+    except (ValueError, TypeError) as e:
+        raise RecordMalformed(f"record is not valid JSON: {e}") from e
+    if not isinstance(value, dict):
+        raise RecordMalformed(f"record must be a JSON object, not {type(value).__name__}", path="$")
+    return value
+
+
+def _requirements(spec: Spec, record: Mapping[str, Any]) -> list[Finding]:
+    out: list[Finding] = []
+    for path, allowed in spec.require.items():
+        value = get_path(record, record, path)
+        if value is not None and value not in allowed:
+            out.append(
+                Finding(
+                    Severity.ERROR,
+                    "PROFILE_MISMATCH",
+                    f"$.{path}",
+                    f"profile {spec.profile.id} requires one of {', '.join(allowed)}, got {value!r}",
+                )
+            )
+    return out
+
+
+def _validated(spec: Spec, record: Mapping[str, Any]) -> ValidationReport:
+    report = load_catalog().validate(spec.profile.document_type, record)
+    findings = report.findings + tuple(_requirements(spec, record))
+    full = ValidationReport(findings)
+    if not full.ok:
+        first = full.errors[0]
+        raise RecordInvalid(f"record breaks the catalog: {first.message}", path=first.path, report=full)
+    return full
+
+
+def map_forward(record: Mapping[str, Any], profile_id: str) -> ForwardResult:
+    """Map a domestic catalog ``record`` to the partner format of ``profile_id``.
+
+    Raises :class:`RecordMalformed`, :class:`RecordInvalid` (catalog or agreement errors, with the report),
+    :class:`CodeUnmapped` (naming the record path), :class:`SchemaInvalid` or :class:`ProfileUnknown`.
+    """
+    if not isinstance(record, Mapping):
+        raise RecordMalformed(f"record must be a JSON object, not {type(record).__name__}", path="$")
+    spec = _spec(profile_id)
+    validation = _validated(spec, record)
+    state = ForwardState()
+    tree = build_tree(spec, record, state)
+    if spec.syntax == "xml":
+        if spec.schema is not None:
+            check_schema(tree, spec.schema)
+        document = serialize_xml(tree)
+    else:
+        document = edifact.serialize_tree(tree)
+    report = MappingReport(
+        findings=validation.findings,
+        dropped=unused_paths(record, state),
+        defaulted=tuple(state.defaulted),
+        codelist_versions=state.ctx.codelist_versions,
+    )
+    return ForwardResult(document=document, format=spec.profile.format, report=report)
+
+
+def map_reverse(document: bytes, profile_id: str) -> ReverseResult:
+    """Map a partner ``document`` in the format of ``profile_id`` to a domestic catalog record.
+
+    Raises :class:`DocumentHostile`, :class:`DocumentMalformed`, :class:`SchemaInvalid`, :class:`CodeUnmapped`
+    (naming the document path), :class:`RecordInvalid` (the resulting record breaks the catalog) or
+    :class:`ProfileUnknown`.
+    """
+    spec = _spec(profile_id)
+    tree: etree._Element
+    if spec.syntax == "xml":
+        tree = parse_xml(document)
+        if spec.schema is not None:
+            check_schema(tree, spec.schema)
+    else:
+        tree = edifact.parse_to_tree(document, spec)
+    state = ReverseState()
+    record = read_tree(spec, tree, state)
+    validation = _validated(spec, record)
+    report = MappingReport(
+        findings=tuple(state.findings) + validation.findings,
+        dropped=unread_paths(spec, tree, state),
+        defaulted=tuple(state.defaulted),
+        codelist_versions=state.ctx.codelist_versions,
+    )
+    return ReverseResult(record=record, report=report)
+
+
+def load_example(name: str) -> dict[str, Any]:
+    """Return a fresh copy of the sample record ``data/examples/<name>.json`` (e.g. ``coo-cn-hk``)."""
+    # Names are checked against the shipped list, so no path trickery can reach another file.
+    if f"examples/{name}.json" not in list_data("examples", ".json"):
+        raise ExampleUnknown(f"no example {name!r}", path=name)
+    value = load_json(f"examples/{name}.json")
+    if not isinstance(value, dict):
+        raise SpecInvalid("an example must be a JSON object", path=f"mappings/data/examples/{name}.json")
+    return value

@@ -1,0 +1,63 @@
+"""Small helpers for dotted record paths (``goods_items``, ``$.certificate.number``, ``.``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+__all__ = ["flatten", "get_path", "join_path", "set_path"]
+
+
+def _split(path: str) -> tuple[bool, list[str]]:
+    absolute = path.startswith("$.")
+    body = path[2:] if absolute else path
+    return absolute, [p for p in body.split(".") if p]
+
+
+def join_path(scope_path: str, path: str) -> str:
+    """Return the absolute JSON path (``$.a[0].b``) of ``path`` read in the scope at ``scope_path``."""
+    if path == ".":
+        return scope_path
+    if path.startswith("$."):
+        return path
+    return f"{scope_path}.{path}"
+
+
+def get_path(root: Mapping[str, Any], scope: Any, path: str) -> Any:
+    """Read ``path`` relative to ``scope`` (or ``root`` for ``$.`` paths); missing steps give ``None``."""
+    if path == ".":
+        return scope
+    absolute, parts = _split(path)
+    obj: Any = root if absolute else scope
+    for part in parts:
+        if not isinstance(obj, Mapping):
+            return None
+        obj = obj.get(part)
+    return obj
+
+
+def set_path(root: dict[str, Any], scope: dict[str, Any], path: str, value: Any) -> Any:
+    """Set ``path`` relative to ``scope`` (or ``root``), creating objects; return the value that was there."""
+    absolute, parts = _split(path)
+    obj: dict[str, Any] = root if absolute else scope
+    for part in parts[:-1]:
+        nxt = obj.get(part)
+        if not isinstance(nxt, dict):
+            nxt = {}
+            obj[part] = nxt
+        obj = nxt
+    previous = obj.get(parts[-1])
+    obj[parts[-1]] = value
+    return previous
+
+
+def flatten(value: Any, path: str = "$") -> Iterator[str]:
+    """Yield the JSON path of every leaf value (not ``None``) in a record."""
+    if isinstance(value, Mapping):
+        for key, sub in value.items():
+            yield from flatten(sub, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            yield from flatten(sub, f"{path}[{i}]")
+    elif value is not None:
+        yield path

@@ -1,0 +1,201 @@
+"""Representation terms of catalog data elements and their value checks.
+
+A representation is a short string stored with each data element:
+
+``an..35`` / ``an3``    text up to / exactly N characters    ``a2``            exactly N letters
+``digits:6..10``        a string of 6 to 10 digits            ``n..12,2``       decimal, 12 digits, 2 decimals
+``n..5``                non-negative integer, up to 5 digits  ``date:YYYY-MM-DD`` ISO calendar date
+``code:country``        a domestic code of that code table    ``enum:a|b|c``    one of the listed words
+``locode``              a UN/LOCODE (country + 3 characters)  ``b64``           base64 binary content
+``datetime``            ISO 8601 date-time with offset
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as _dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from mappings.codelists import get_codelist
+from mappings.errors import SpecInvalid
+
+__all__ = ["Representation", "parse_representation"]
+
+# XML 1.0 cannot carry these control characters, so a record holding them could never be mapped.
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+_LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
+_DECIMAL_TEXT = re.compile(r"^\d+(\.\d+)?$")
+
+Check = Callable[[object], str | None]
+"""A check returns ``None`` when the value is acceptable, else the reason it is not."""
+
+
+@dataclass(frozen=True)
+class Representation:
+    """A parsed representation term."""
+
+    term: str
+    """The term as written in the catalog."""
+    kind: str
+    """One of ``text``, ``alpha``, ``digits``, ``decimal``, ``integer``, ``date``, ``datetime``, ``code``,
+    ``enum``, ``locode``, ``b64``."""
+    codelist: str | None
+    """The code list id for ``code:`` terms."""
+    check: Check
+    """The value check."""
+
+
+def _text(min_len: int, max_len: int, letters: bool) -> Check:
+    def check(value: object) -> str | None:
+        if not isinstance(value, str):
+            return "must be a string"
+        if not min_len <= len(value) <= max_len:
+            return f"length {len(value)} outside {min_len}..{max_len}"
+        if _FORBIDDEN_CHARS.search(value):
+            return "contains control characters that XML cannot carry"
+        if letters and not value.isascii() or letters and not value.isalpha():
+            return "must be ASCII letters"
+        return None
+
+    return check
+
+
+def _digits(min_len: int, max_len: int) -> Check:
+    def check(value: object) -> str | None:
+        if not isinstance(value, str) or not value.isascii() or not value.isdigit():
+            return "must be a string of digits"
+        if not min_len <= len(value) <= max_len:
+            return f"must have {min_len} to {max_len} digits"
+        return None
+
+    return check
+
+
+def _decimal(precision: int, scale: int) -> Check:
+    def check(value: object) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            return "must be a decimal string or a number"
+        # Numbers are accepted for convenience; their canonical text form is what gets checked and mapped.
+        text = value if isinstance(value, str) else format(Decimal(str(value)), "f")
+        if not _DECIMAL_TEXT.match(text):
+            return "must be a non-negative decimal like 1234.50"
+        whole, _, frac = text.partition(".")
+        if len(frac) > scale:
+            return f"more than {scale} decimal places"
+        if len(whole.lstrip("0")) + len(frac) > precision:
+            return f"more than {precision} digits"
+        return None
+
+    return check
+
+
+def _integer(precision: int) -> Check:
+    def check(value: object) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return "must be an integer"
+        if value < 0 or len(str(value)) > precision:
+            return f"must be a non-negative integer of at most {precision} digits"
+        return None
+
+    return check
+
+
+def _date(value: object) -> str | None:
+    if not isinstance(value, str) or not _DATE.match(value):
+        return "must be a date YYYY-MM-DD"
+    try:
+        _dt.date.fromisoformat(value)
+    except ValueError:
+        return "not a calendar date"
+    return None
+
+
+def _datetime(value: object) -> str | None:
+    if not isinstance(value, str) or not _DATETIME.match(value):
+        return "must be an ISO 8601 date-time with offset, e.g. 2025-03-01T10:00:00+08:00"
+    try:
+        _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return "not a valid date-time"
+    return None
+
+
+def _locode(value: object) -> str | None:
+    if not isinstance(value, str) or not _LOCODE.match(value):
+        return "must be a UN/LOCODE such as CNSHA"
+    return None
+
+
+def _b64(value: object) -> str | None:
+    if not isinstance(value, str) or not value:
+        return "must be a non-empty base64 string"
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return "not valid base64"
+    return None
+
+
+def _code(codelist_id: str) -> Check:
+    table = get_codelist(codelist_id)
+
+    def check(value: object) -> str | None:
+        if not isinstance(value, str):
+            return "must be a code string"
+        if not table.is_domestic(value):
+            return f"unknown code in table {codelist_id!r} (edition {table.version})"
+        return None
+
+    return check
+
+
+def _enum(words: tuple[str, ...]) -> Check:
+    def check(value: object) -> str | None:
+        if value not in words:
+            return f"must be one of {', '.join(words)}"
+        return None
+
+    return check
+
+
+_TEXT_TERM = re.compile(r"^(an|a)(\.\.)?(\d+)$")
+_DECIMAL_TERM = re.compile(r"^n\.\.(\d+)(?:,(\d+))?$")
+_DIGITS_TERM = re.compile(r"^digits:(\d+)\.\.(\d+)$")
+
+
+def parse_representation(term: str, where: str) -> Representation:
+    """Parse a representation ``term``; ``where`` names the catalog entry for :class:`SpecInvalid`."""
+    if m := _TEXT_TERM.match(term):
+        size = int(m.group(3))
+        letters = m.group(1) == "a"
+        low = 1 if m.group(2) else size
+        return Representation(term, "alpha" if letters else "text", None, _text(low, size, letters))
+    if m := _DECIMAL_TERM.match(term):
+        if m.group(2) is None:
+            return Representation(term, "integer", None, _integer(int(m.group(1))))
+        return Representation(term, "decimal", None, _decimal(int(m.group(1)), int(m.group(2))))
+    if m := _DIGITS_TERM.match(term):
+        return Representation(term, "digits", None, _digits(int(m.group(1)), int(m.group(2))))
+    if term == "date:YYYY-MM-DD":
+        return Representation(term, "date", None, _date)
+    if term == "datetime":
+        return Representation(term, "datetime", None, _datetime)
+    if term == "locode":
+        return Representation(term, "locode", None, _locode)
+    if term == "b64":
+        return Representation(term, "b64", None, _b64)
+    if term.startswith("code:"):
+        codelist_id = term.removeprefix("code:")
+        return Representation(term, "code", codelist_id, _code(codelist_id))
+    if term.startswith("enum:"):
+        words = tuple(term.removeprefix("enum:").split("|"))
+        if not all(words):
+            raise SpecInvalid(f"empty word in {term!r}", path=where)
+        return Representation(term, "enum", None, _enum(words))
+    raise SpecInvalid(f"unknown representation {term!r}", path=where)

@@ -1,0 +1,207 @@
+"""Declarative mapping specs: the data model and its strict parser.
+
+A spec is one JSON file in ``data/specs/``. Its ``template`` mirrors the target document in document order: each
+node is an element (``el``) or an attribute (``attr``) and takes its value from the record (``from``), from a
+constant (``const``) or from nothing (a container with ``children``). A node with ``each`` repeats for every entry
+of a record list. The same template drives both directions, so a spec cannot map forward what it cannot map back.
+
+Node keys::
+
+    el | attr     target name ("cbc:ID", "@unitCode" style names are written without the @ under "attr")
+    from          record path relative to the current scope ("hs_code"), absolute ("$.certificate.number"),
+                  or "." for the scope value itself (lists of plain values)
+    const         constant target text (also used on the way back to tell same-named siblings apart)
+    transform     named transform (default "text"), see mappings.transforms
+    default       target text used when the source has no value (reported in MappingReport.defaulted)
+    each          record list path: repeat this element per entry; "from" paths inside are relative to the entry
+    join_on       on the way back, merge into the existing list entry with the same value of this key
+    always        emit the element even when no record value below it is present
+    reverse       false: a duplicate carrier of a value read elsewhere; not read back
+    children      child nodes, in target order
+    note          free text for spec readers
+
+An element whose subtree reads the record is emitted only when at least one value below it is present (or
+``always``); a subtree made only of constants is emitted whenever its parent is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from mappings._data import opt_bool, opt_str, req_str, strict_keys
+from mappings.errors import SpecInvalid
+from mappings.transforms import Transform, get_transform
+
+__all__ = ["MappingProfile", "Node", "Spec", "parse_spec"]
+
+_NODE_KEYS = (
+    "el",
+    "attr",
+    "from",
+    "const",
+    "transform",
+    "default",
+    "each",
+    "join_on",
+    "always",
+    "reverse",
+    "children",
+    "note",
+)
+_SYNTAXES = ("xml", "edifact")
+
+
+@dataclass(frozen=True)
+class MappingProfile:
+    """The public description of one mapping: which document type goes to which format under which agreement."""
+
+    id: str
+    """Profile id, e.g. ``coo-ubl24-cepa-hk``."""
+    document_type: str
+    """Catalog document type the profile maps."""
+    format: str
+    """URN naming the target format and customization."""
+    agreement: str
+    """The exchange agreement the profile serves, e.g. ``CEPA-HK``."""
+    description: str
+    """Human-readable description."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a spec template."""
+
+    name: str
+    """Qualified element name (``cbc:ID``) or attribute name (``unitCode``)."""
+    is_attr: bool
+    """True for an attribute node."""
+    source: str | None
+    """Record path the value comes from."""
+    const: str | None
+    """Constant target text."""
+    transform: Transform
+    """Value transform."""
+    default: str | None
+    """Target text used when the source has no value."""
+    each: str | None
+    """Record list path this element repeats over."""
+    join_on: str | None
+    """Record key used to merge list entries on the way back."""
+    always: bool
+    """Emit even without record values below."""
+    reverse: bool
+    """Read the value back (False for duplicate carriers)."""
+    children: tuple[Node, ...]
+    """Child nodes in target order."""
+    reads_record: bool
+    """True when this node or a descendant (outside nested ``each``) reads the record."""
+    where: str
+    """Position in the spec file, for error messages."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A parsed mapping spec."""
+
+    profile: MappingProfile
+    """The public profile."""
+    syntax: str
+    """``xml`` or ``edifact``."""
+    schema: str | None
+    """Package-relative path of the XSD the output must satisfy (XML syntax)."""
+    namespaces: Mapping[str, str]
+    """Prefix -> namespace URI; the empty prefix is the default namespace."""
+    require: Mapping[str, tuple[str, ...]]
+    """Record path -> allowed values: the agreement's constraints on the record."""
+    template: Node
+    """The root node."""
+    source_file: str
+    """The spec's package-relative file name."""
+
+
+def _parse_node(raw: Any, where: str, namespaces: Mapping[str, str]) -> Node:
+    strict_keys(raw, where, optional=_NODE_KEYS)
+    is_attr = "attr" in raw
+    if is_attr == ("el" in raw):
+        raise SpecInvalid("a node needs exactly one of 'el' or 'attr'", path=where)
+    name = req_str(raw, "attr" if is_attr else "el", where)
+    label = f"{where}/{name}"
+    prefix = name.partition(":")[0] if ":" in name else ""
+    if not is_attr and prefix not in namespaces:
+        raise SpecInvalid(f"undeclared namespace prefix {prefix!r}", path=label)
+    source = opt_str(raw, "from", label)
+    const = opt_str(raw, "const", label)
+    if source is not None and const is not None:
+        raise SpecInvalid("a node takes 'from' or 'const', not both", path=label)
+    children_raw = raw.get("children", [])
+    if not isinstance(children_raw, list):
+        raise SpecInvalid("'children' must be a list", path=label)
+    children = tuple(_parse_node(c, f"{label}[{i}]", namespaces) for i, c in enumerate(children_raw))
+    if is_attr and (children or "each" in raw):
+        raise SpecInvalid("an attribute node cannot have children or 'each'", path=label)
+    if source is not None and any(not c.is_attr for c in children):
+        raise SpecInvalid("a node with a value can only have attribute children", path=label)
+    each = opt_str(raw, "each", label)
+    reads = source is not None or any(c.reads_record for c in children if c.each is None) or each is not None
+    return Node(
+        name=name,
+        is_attr=is_attr,
+        source=source,
+        const=const,
+        transform=get_transform(opt_str(raw, "transform", label) or "text", label),
+        default=opt_str(raw, "default", label),
+        each=each,
+        join_on=opt_str(raw, "join_on", label),
+        always=opt_bool(raw, "always", label, False),
+        reverse=opt_bool(raw, "reverse", label, True),
+        children=children,
+        reads_record=reads,
+        where=label,
+    )
+
+
+def parse_spec(raw: Any, source_file: str) -> Spec:
+    """Parse the JSON content of a spec file strictly."""
+    where = f"mappings/data/{source_file}"
+    strict_keys(
+        raw,
+        where,
+        required=("id", "document_type", "format", "agreement", "description", "syntax", "template"),
+        optional=("schema", "namespaces", "require", "note"),
+    )
+    syntax = req_str(raw, "syntax", where)
+    if syntax not in _SYNTAXES:
+        raise SpecInvalid(f"unknown syntax {syntax!r}", path=where)
+    namespaces = raw.get("namespaces", {})
+    if not isinstance(namespaces, dict) or not all(isinstance(v, str) for v in namespaces.values()):
+        raise SpecInvalid("'namespaces' must map prefixes to URIs", path=where)
+    require_raw = raw.get("require", {})
+    if not isinstance(require_raw, dict):
+        raise SpecInvalid("'require' must map record paths to lists of allowed values", path=where)
+    require: dict[str, tuple[str, ...]] = {}
+    for path, allowed in require_raw.items():
+        if not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed) or not allowed:
+            raise SpecInvalid(f"'require' entry {path!r} must be a non-empty list of strings", path=where)
+        require[path] = tuple(allowed)
+    profile = MappingProfile(
+        id=req_str(raw, "id", where),
+        document_type=req_str(raw, "document_type", where),
+        format=req_str(raw, "format", where),
+        agreement=req_str(raw, "agreement", where),
+        description=req_str(raw, "description", where),
+    )
+    # EDIFACT templates have no namespaces; their element names are segment tags and positions.
+    ns = MappingProxyType(dict(namespaces)) if syntax == "xml" else MappingProxyType({"": ""})
+    template = _parse_node(raw["template"], f"{where} template", ns)
+    return Spec(
+        profile=profile,
+        syntax=syntax,
+        schema=opt_str(raw, "schema", where),
+        namespaces=MappingProxyType(dict(namespaces)),
+        require=MappingProxyType(require),
+        template=template,
+        source_file=source_file,
+    )

@@ -1,0 +1,148 @@
+"""Named, pure value transforms used by mapping specs.
+
+A transform converts a record value into the target's text (``forward``) and the target's text back into a record
+value (``reverse``). Reverse transforms are lenient about format (they hand the raw text on, so that catalog
+validation reports it against the record path), but strict about codes: an international code without a domestic
+equivalent raises :class:`CodeUnmapped` naming the document path.
+
+Names: ``text``, ``integer``, ``decimal``, ``date``, ``date:edifact`` (CCYYMMDD), ``datetime``,
+``datetime:edifact`` (CCYYMMDDHHMM), ``code:<codelist id>``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from mappings.codelists import get_codelist
+from mappings.errors import CodeUnmapped, SpecInvalid
+
+__all__ = ["Transform", "TransformContext", "get_transform"]
+
+
+@dataclass
+class TransformContext:
+    """Mutable per-mapping state the transforms report into (one instance per mapping call)."""
+
+    codelist_versions: dict[str, str] = field(default_factory=dict)
+    """Code-list id -> edition, for every code list consulted."""
+
+
+Forward = Callable[[Any, str, TransformContext], str]
+Reverse = Callable[[str, str, TransformContext], Any]
+
+
+@dataclass(frozen=True)
+class Transform:
+    """A named pair of conversions; ``path`` arguments name the record or document position for errors."""
+
+    name: str
+    """The transform's name as written in specs."""
+    forward: Forward
+    """Record value -> target text."""
+    reverse: Reverse
+    """Target text -> record value."""
+
+
+def _text_fwd(value: Any, path: str, ctx: TransformContext) -> str:
+    return str(value)
+
+
+def _text_rev(text: str, path: str, ctx: TransformContext) -> Any:
+    return text
+
+
+def _int_rev(text: str, path: str, ctx: TransformContext) -> Any:
+    stripped = text.strip()
+    return int(stripped) if stripped.isascii() and stripped.isdigit() else text
+
+
+def _decimal_fwd(value: Any, path: str, ctx: TransformContext) -> str:
+    # Decimal strings pass through unchanged so that "1250.00" keeps its scale; numbers get a plain form.
+    return value if isinstance(value, str) else format(Decimal(str(value)), "f")
+
+
+def _decimal_rev(text: str, path: str, ctx: TransformContext) -> Any:
+    return text.strip()
+
+
+_XSD_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$")
+
+
+def _date_rev(text: str, path: str, ctx: TransformContext) -> Any:
+    # xsd:date may carry a time zone; the catalog's date is a plain calendar date, so the zone is not kept.
+    m = _XSD_DATE.match(text.strip())
+    return m.group(1) if m else text
+
+
+def _edi_date_fwd(value: Any, path: str, ctx: TransformContext) -> str:
+    return str(value).replace("-", "")
+
+
+def _edi_date_rev(text: str, path: str, ctx: TransformContext) -> Any:
+    t = text.strip()
+    return f"{t[:4]}-{t[4:6]}-{t[6:8]}" if len(t) == 8 and t.isdigit() else text
+
+
+_ISO_DT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})")
+
+
+def _edi_dt_fwd(value: Any, path: str, ctx: TransformContext) -> str:
+    # EDIFACT format 203 (CCYYMMDDHHMM) has no zone: the local time of the place is sent, as EDIFACT practice is.
+    m = _ISO_DT.match(str(value))
+    return "".join(m.groups()) if m else str(value)
+
+
+def _edi_dt_rev(text: str, path: str, ctx: TransformContext) -> Any:
+    t = text.strip()
+    if len(t) == 12 and t.isdigit():
+        return f"{t[:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:00+00:00"
+    return text
+
+
+def _code(codelist_id: str) -> Transform:
+    table = get_codelist(codelist_id)
+
+    def fwd(value: Any, path: str, ctx: TransformContext) -> str:
+        ctx.codelist_versions[codelist_id] = table.version
+        code = table.to_international(str(value))
+        if code is None:
+            raise CodeUnmapped(
+                f"domestic {codelist_id} code {value!r} has no {table.international_scheme} equivalent", path=path
+            )
+        return code
+
+    def rev(text: str, path: str, ctx: TransformContext) -> Any:
+        ctx.codelist_versions[codelist_id] = table.version
+        code = table.to_domestic(text.strip())
+        if code is None:
+            raise CodeUnmapped(
+                f"{table.international_scheme} code {text.strip()!r} has no domestic {codelist_id} equivalent",
+                path=path,
+            )
+        return code
+
+    return Transform(f"code:{codelist_id}", fwd, rev)
+
+
+_FIXED: dict[str, Transform] = {
+    "text": Transform("text", _text_fwd, _text_rev),
+    "integer": Transform("integer", _text_fwd, _int_rev),
+    "decimal": Transform("decimal", _decimal_fwd, _decimal_rev),
+    "date": Transform("date", _text_fwd, _date_rev),
+    "datetime": Transform("datetime", _text_fwd, _text_rev),
+    "date:edifact": Transform("date:edifact", _edi_date_fwd, _edi_date_rev),
+    "datetime:edifact": Transform("datetime:edifact", _edi_dt_fwd, _edi_dt_rev),
+}
+
+
+def get_transform(name: str, where: str) -> Transform:
+    """Return the transform called ``name``; ``where`` names the spec position for :class:`SpecInvalid`."""
+    if name in _FIXED:
+        return _FIXED[name]
+    if name.startswith("code:"):
+        return _code(name.removeprefix("code:"))
+    raise SpecInvalid(f"unknown transform {name!r}", path=where)
