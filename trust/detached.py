@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from trust.chain import validate_path
 from trust.errors import AlgorithmForbidden, CertificateUntrusted, SignatureInvalid, SignatureMissing, TrustError
-from trust.keys import Signer
+from trust.keys import Signer, load_der_certificate
 from trust.partner import PartnerTrust
 from trust.policy import DEFAULT_POLICY, SignaturePolicy, check_public_key
 
@@ -139,7 +139,7 @@ def _verify(
     if len(signature.certificates) > _MAX_CERTIFICATES:
         raise CertificateUntrusted(f"more than {_MAX_CERTIFICATES} certificates attached")
     try:
-        certificates = [x509.load_der_x509_certificate(der) for der in signature.certificates]
+        certificates = [load_der_certificate(der) for der in signature.certificates]
     except ValueError as e:
         raise CertificateUntrusted(f"unreadable certificate: {e}") from e
     signer = certificates[0]

@@ -8,6 +8,8 @@ and never the key material itself. :class:`SigningIdentity` is the local-key imp
 from __future__ import annotations
 
 import hashlib
+
+from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -17,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from trust.errors import AlgorithmForbidden, TrustError
 
-__all__ = ["PrivateKey", "Signer", "SigningIdentity", "fingerprint"]
+__all__ = ["PrivateKey", "Signer", "SigningIdentity", "fingerprint", "load_der_certificate"]
 
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 """The private key types ``trust`` signs with."""
@@ -26,6 +28,20 @@ PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 def fingerprint(certificate: x509.Certificate) -> str:
     """Return the lowercase hex SHA-256 of the certificate's DER encoding, the identifier used across ``trust``."""
     return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def load_der_certificate(der: bytes) -> x509.Certificate:
+    """Load a DER certificate received from a partner; raises ``ValueError`` for anything RFC 5280 forbids that
+    cryptography would only warn about (a non-positive serial number)."""
+    # cryptography emits a deprecation warning (an error under strict test settings, a future ValueError) for a
+    # non-positive serial; checking it first with asn1crypto keeps the outcome a plain, deterministic refusal.
+    try:
+        serial = asn1_x509.Certificate.load(der)["tbs_certificate"]["serial_number"].native
+    except (ValueError, TypeError, KeyError) as e:
+        raise ValueError(f"not a DER certificate: {e}") from e
+    if not isinstance(serial, int) or serial <= 0:
+        raise ValueError("certificate serial number is not a positive integer (RFC 5280, 4.1.2.2)")
+    return x509.load_der_x509_certificate(der)
 
 
 @runtime_checkable

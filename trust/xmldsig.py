@@ -44,7 +44,7 @@ from trust.errors import (
     SignatureMissing,
     TrustError,
 )
-from trust.keys import Signer
+from trust.keys import Signer, load_der_certificate
 from trust.partner import PartnerTrust
 from trust.policy import C14N_ALGORITHMS, DEFAULT_POLICY, ENVELOPED_TRANSFORM, SignaturePolicy, check_public_key
 from trust.xmlparse import parse_xml
@@ -174,7 +174,7 @@ def _certificates(signature: etree._Element, tree: etree._ElementTree) -> tuple[
     for element in elements:
         try:
             der = base64.b64decode("".join((element.text or "").split()), validate=True)
-            certificates.append(x509.load_der_x509_certificate(der))
+            certificates.append(load_der_certificate(der))
         except (binascii.Error, ValueError) as e:
             raise CertificateUntrusted("unreadable X509Certificate", path=tree.getpath(element)) from e
     return tuple(certificates)
