@@ -1,0 +1,1 @@
+"""swgw package."""

@@ -1,0 +1,271 @@
+"""Composition root: the only module that knows both the adapters and the ports.
+
+``build_app(settings)`` reads the key files, opens the database, imports configured partner anchors and wires
+the pipeline, dispatcher, scheduler and gRPC servers. ``App.start()`` binds the listeners and returns the bound
+ports; ``App.stop()`` drains and closes everything.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from concurrent import futures
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from sqlalchemy import Engine
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from trust import CertificateRole, SigningIdentity
+
+from ._generated.swgw.v1 import domestic_exchange_pb2, operator_pb2, partner_exchange_pb2
+from ._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
+from ._generated.swgw.v1 import operator_pb2_grpc as opb_grpc
+from ._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
+from .clock import SystemClock, UuidIds
+from .delivery.dispatcher import Dispatcher
+from .delivery.scheduler import build_scheduler
+from .errors import ConfigInvalid
+from .operations import Operations
+from .persistence.repository import SqlMessageRepository
+from .persistence.session import create_engine_for, migrate
+from .pipeline.runner import Pipeline
+from .ports import Clock
+from .settings import ListenerSettings, Settings
+from .signals import Signals
+from .transports.domestic_service import DomesticExchangeServicer
+from .transports.interceptors import LoggingInterceptor
+from .transports.operator_service import OperatorServicer
+from .transports.partner_client import GrpcPartnerTransport
+from .transports.partner_service import PartnerExchangeServicer
+from .trustbook import TrustBook, load_certificates
+
+__all__ = ["App", "build_app", "create_server", "open_operations"]
+
+log = logging.getLogger(__name__)
+
+
+def _read(path: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise ConfigInvalid(f"cannot read {what} {path}: {e.strerror}", field_path=what) from e
+
+
+def create_server(
+    address: str,
+    services: list[tuple[object, object, str]],
+    *,
+    credentials: grpc.ServerCredentials | None,
+    max_message_bytes: int,
+    workers: int = 16,
+) -> tuple[grpc.Server, int]:
+    """A started-ready gRPC server with health checking and reflection; returns (server, bound port).
+
+    ``services`` are (add_to_server function, servicer, full service name) triples.
+    """
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="swgw-rpc"),
+        interceptors=[LoggingInterceptor()],
+        options=[
+            ("grpc.max_receive_message_length", max_message_bytes),
+            ("grpc.max_send_message_length", max_message_bytes),
+            ("grpc.so_reuseport", 0),
+        ],
+    )
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = []
+    for add, servicer, name in services:
+        add(servicer, server)  # type: ignore[operator]
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+        names.append(name)
+    health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    port = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
+    if port == 0:
+        raise ConfigInvalid(f"cannot listen on {address}", field_path="address")
+    return server, port
+
+
+@dataclass
+class App:
+    """A wired gateway. Call :meth:`start`, then :meth:`stop`."""
+
+    settings: Settings
+    clock: Clock
+    repository: SqlMessageRepository
+    engine: Engine
+    trustbook: TrustBook
+    pipeline: Pipeline
+    dispatcher: Dispatcher
+    operations: Operations
+    identity: SigningIdentity
+    tls_key: bytes
+    tls_certificate: bytes
+    signals: Signals
+    transport: GrpcPartnerTransport
+    partner_port: int = 0
+    domestic_port: int = 0
+    _servers: list[grpc.Server] = field(default_factory=list)
+    _scheduler: object | None = None
+
+    def start(self) -> tuple[int, int]:
+        """Bind both listeners, start delivery; returns (partner port, domestic port)."""
+        partner_server, self.partner_port = create_server(
+            self.settings.partner_listener.address,
+            [(ppb_grpc.add_PartnerExchangeServiceServicer_to_server,
+              PartnerExchangeServicer(self.pipeline, self.trustbook, self.clock),
+              partner_exchange_pb2.DESCRIPTOR.services_by_name["PartnerExchangeService"].full_name)],
+            credentials=self._partner_credentials(),
+            max_message_bytes=self.settings.max_payload_bytes + 64 * 1024,
+        )
+        domestic_server, self.domestic_port = create_server(
+            self.settings.domestic_listener.address,
+            [
+                (dpb_grpc.add_DomesticExchangeServiceServicer_to_server,
+                 DomesticExchangeServicer(self.pipeline, self.repository, self.signals),
+                 domestic_exchange_pb2.DESCRIPTOR.services_by_name["DomesticExchangeService"].full_name),
+                (opb_grpc.add_OperatorServiceServicer_to_server, OperatorServicer(self.operations),
+                 operator_pb2.DESCRIPTOR.services_by_name["OperatorService"].full_name),
+            ],
+            credentials=_domestic_credentials(self.settings.domestic_listener),
+            max_message_bytes=self.settings.max_payload_bytes + 64 * 1024,
+        )
+        self._servers = [partner_server, domestic_server]
+        for server in self._servers:
+            server.start()
+        self.dispatcher.start()
+        scheduler = build_scheduler(
+            wake_dispatcher=self.dispatcher.wake,
+            tick_seconds=self.settings.delivery.tick_seconds,
+            expiry_scan=self.operations.log_expiry,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info("gateway %s: partner port %d (mTLS), domestic port %d", self.settings.party, self.partner_port,
+                 self.domestic_port)
+        return self.partner_port, self.domestic_port
+
+    def _partner_credentials(self) -> grpc.ServerCredentials:
+        # Client CAs are the union of every partner's receive trust; which partner a certificate belongs to is
+        # decided per call (interceptors.peer_partner). The fetcher runs on new handshakes, so trust changes
+        # (rotation, revocation) apply without a restart.
+        state = {"roots": self.trustbook.anchors_pem(at=self.clock.now())}
+
+        def config(roots: bytes) -> grpc.ServerCertificateConfiguration:
+            return grpc.ssl_server_certificate_configuration(
+                [(self.tls_key, self.tls_certificate)], root_certificates=roots or None
+            )
+
+        def fetch() -> grpc.ServerCertificateConfiguration | None:
+            roots = self.trustbook.anchors_pem(at=self.clock.now())
+            if roots == state["roots"]:
+                return None
+            state["roots"] = roots
+            return config(roots)
+
+        if not state["roots"]:
+            raise ConfigInvalid("no partner trust anchors: partners could not connect", field_path="partners")
+        return grpc.dynamic_ssl_server_credentials(config(state["roots"]), fetch, require_client_authentication=True)
+
+    def stop(self, grace: float = 5.0) -> None:
+        """Stop accepting calls, finish deliveries under way, close the database."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+        events = [server.stop(grace) for server in self._servers]
+        self.dispatcher.stop()
+        for event in events:
+            event.wait(grace + 1)
+        self.transport.close()
+        self.engine.dispose()
+
+
+def _domestic_credentials(listener: ListenerSettings) -> grpc.ServerCredentials | None:
+    if not listener.tls_certificate:
+        host = listener.address.rsplit(":", 1)[0].strip("[]")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            # A domestic port without TLS is for a hub on the same host only.
+            raise ConfigInvalid("domestic_listener without TLS must listen on loopback",
+                                field_path="domestic_listener.address")
+        return None
+    if not listener.tls_key:
+        raise ConfigInvalid("domestic_listener.tls_key is required with a certificate",
+                            field_path="domestic_listener.tls_key")
+    client_ca = _read(listener.client_ca, "domestic_listener.client_ca") if listener.client_ca else None
+    return grpc.ssl_server_credentials(
+        [(_read(listener.tls_key, "domestic_listener.tls_key"),
+          _read(listener.tls_certificate, "domestic_listener.tls_certificate"))],
+        root_certificates=client_ca,
+        require_client_auth=client_ca is not None,
+    )
+
+
+def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
+    """Wire a gateway from its settings (reads key files, opens and migrates the database)."""
+    clock = clock or SystemClock()
+    identity = SigningIdentity.from_pem(
+        _read(settings.signing.key, "signing.key"),
+        _read(settings.signing.certificate, "signing.certificate"),
+        _read(settings.signing.chain, "signing.chain") if settings.signing.chain else b"",
+    )
+    tls_key = _read(settings.partner_listener.tls_key or "", "partner_listener.tls_key")
+    tls_certificate = _read(settings.partner_listener.tls_certificate or "", "partner_listener.tls_certificate")
+    engine = create_engine_for(settings.database_url)
+    migrate(engine)
+    repository = SqlMessageRepository(engine)
+    trustbook = TrustBook(repository, repository, clock)
+    for partner in settings.partners:
+        for path in partner.trust_anchor_files:
+            for certificate in load_certificates(_read(path, f"partners.{partner.name}.trust_anchors")):
+                trustbook.ensure(partner.name, certificate, role=CertificateRole.ANCHOR, actor="config")
+    signals = Signals()
+    pipeline = Pipeline(
+        settings=settings, messages=repository, trustbook=trustbook, identity=lambda: identity, clock=clock,
+        ids=UuidIds(), signals=signals,
+    )
+    transport = GrpcPartnerTransport(
+        tls_key_pem=tls_key, tls_certificate_pem=tls_certificate, trustbook=trustbook, clock=clock,
+        max_message_bytes=settings.max_payload_bytes + 64 * 1024,
+    )
+    dispatcher = Dispatcher(
+        settings=settings, messages=repository, transport=transport, trustbook=trustbook, clock=clock,
+        signals=signals, claimer=f"{socket.gethostname()}:{id(signals):x}",
+    )
+    operations = Operations(
+        partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,
+        identity=identity, tls_certificate_pem=tls_certificate, signals=signals,
+    )
+    return App(
+        settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
+        dispatcher=dispatcher, operations=operations, identity=identity, tls_key=tls_key,
+        tls_certificate=tls_certificate, signals=signals, transport=transport,
+    )
+
+
+def open_operations(settings: Settings, *, clock: Clock | None = None) -> Operations:
+    """Operator actions against a gateway's database without starting it (the offline CLI).
+
+    With SQLite in WAL mode or a shared PostgreSQL this is safe while the gateway runs: the running gateway
+    picks up trust changes through the trust version within a second.
+    """
+    clock = clock or SystemClock()
+    engine = create_engine_for(settings.database_url)
+    migrate(engine)
+    repository = SqlMessageRepository(engine)
+    trustbook = TrustBook(repository, repository, clock)
+    identity = None
+    try:
+        identity = SigningIdentity.from_pem(
+            _read(settings.signing.key, "signing.key"), _read(settings.signing.certificate, "signing.certificate"),
+            _read(settings.signing.chain, "signing.chain") if settings.signing.chain else b"",
+        )
+    except ConfigInvalid:
+        identity = None
+    tls = b""
+    if settings.partner_listener.tls_certificate and Path(settings.partner_listener.tls_certificate).exists():
+        tls = Path(settings.partner_listener.tls_certificate).read_bytes()
+    return Operations(partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository,
+                      clock=clock, identity=identity, tls_certificate_pem=tls)

@@ -1,0 +1,1 @@
+"""Reliable delivery: retry policy (pure), dispatcher and scheduler wiring."""

@@ -1,0 +1,171 @@
+"""The dispatcher: claims due outbound messages, delivers them and records the outcome.
+
+One pass is :meth:`Dispatcher.tick`. A wake-up thread runs passes as soon as a message is queued (no polling delay
+on the happy path); the scheduler also wakes it periodically and at retry times. Deliveries run on a small thread
+pool; every outcome is one repository transition.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from ..domain import MessageStatus, ReceiptOutcome
+from ..errors import DeliveryFailed, GatewayError, InvalidTransition, ReceiptInvalid
+from ..pipeline import steps
+from ..ports import Clock, MessageRepository, PartnerTransport, StoredMessage
+from ..settings import Settings
+from ..signals import Signals
+from ..trustbook import TrustBook
+from .retry import next_attempt
+
+__all__ = ["Dispatcher"]
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    """Delivers queued outbound messages to partners."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        messages: MessageRepository,
+        transport: PartnerTransport,
+        trustbook: TrustBook,
+        clock: Clock,
+        signals: Signals,
+        claimer: str,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._settings = settings
+        self._messages = messages
+        self._transport = transport
+        self._trustbook = trustbook
+        self._clock = clock
+        self._signals = signals
+        self._claimer = claimer
+        self._jitter = jitter
+        workers = settings.delivery.workers
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="swgw-deliver")
+        # Claim no more than there are free workers, so that claimed messages do not wait in a queue while
+        # their claim runs out.
+        self._free = threading.Semaphore(workers)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        """Ask for a pass now (thread-safe, cheap)."""
+        self._signals.outbound.fire()
+
+    def tick(self) -> int:
+        """Claim due messages and start their deliveries; return how many were claimed."""
+        claimed_total = 0
+        while not self._stop.is_set():
+            free = 0
+            while free < self._settings.delivery.batch_size and self._free.acquire(blocking=False):
+                free += 1
+            if free == 0:
+                return claimed_total
+            now = self._clock.now()
+            claimed = self._messages.claim_due(
+                now=now, limit=free, claimer=self._claimer,
+                claim_timeout=timedelta(seconds=self._settings.delivery.claim_timeout_seconds),
+            )
+            for _ in range(free - len(claimed)):
+                self._free.release()
+            if claimed:
+                self._signals.status.fire()
+            for message in claimed:
+                self._pool.submit(self._deliver_and_release, message)
+            claimed_total += len(claimed)
+            if len(claimed) < free:
+                return claimed_total
+        return claimed_total
+
+    def deliver_now(self, message: StoredMessage) -> None:
+        """Deliver one claimed (SENDING) message in the calling thread and record the outcome."""
+        profile = self._settings.partner(message.partner)
+        now = self._clock.now()
+        try:
+            receipt = self._transport.deliver(profile, message.envelope)
+            receipt = steps.verify_receipt(
+                receipt, envelope=message.envelope,
+                partner_trust=self._trustbook.for_partner(message.partner, at=now), now=self._clock.now(),
+            )
+        except (DeliveryFailed, ReceiptInvalid) as e:
+            retryable = isinstance(e, ReceiptInvalid) or (isinstance(e, DeliveryFailed) and e.retryable)
+            self._failed(message, e, retryable=retryable)
+            return
+        if receipt.outcome is ReceiptOutcome.ACCEPTED:
+            self._record(message, MessageStatus.DELIVERED, receipt=receipt)
+        else:
+            error = receipt.errors[0] if receipt.errors else None
+            self._record(message, MessageStatus.REJECTED, receipt=receipt, error=error)
+
+    def _deliver_and_release(self, message: StoredMessage) -> None:
+        try:
+            self.deliver_now(message)
+        except Exception:  # noqa: BLE001 - a worker must survive anything; the claim expires and is retried.
+            log.exception("delivery of %s failed unexpectedly", message.message_id)
+        finally:
+            self._free.release()
+            # A freed worker may take more work that is already due.
+            self._signals.outbound.fire()
+
+    def _failed(self, message: StoredMessage, error: GatewayError, *, retryable: bool) -> None:
+        profile = self._settings.partner(message.partner)
+        now = self._clock.now()
+        at = next_attempt(profile.retry, message.attempts, message.created_at, now, self._jitter()) if retryable else None
+        info = steps.error_info(error)
+        if at is None:
+            log.warning("message %s FAILED after %d attempts: %s", message.message_id, message.attempts, error)
+            self._record(message, MessageStatus.FAILED, error=info)
+        else:
+            log.info("message %s attempt %d failed (%s); next at %s", message.message_id, message.attempts,
+                     error.code, at.isoformat())
+            self._record(message, MessageStatus.RETRY_WAIT, error=info, next_attempt_at=at)
+
+    def _record(self, message: StoredMessage, status: MessageStatus, **kwargs: object) -> None:
+        try:
+            self._messages.transition(
+                message.message_id, status, at=self._clock.now(), expected=MessageStatus.SENDING, **kwargs  # type: ignore[arg-type]
+            )
+        except InvalidTransition:
+            # Our claim expired and another replica took the message over; its outcome stands.
+            log.warning("message %s was taken over before its outcome %s was recorded", message.message_id, status)
+            return
+        self._signals.status.fire()
+
+    # The wake-up loop -------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the wake-up thread."""
+        self._thread = threading.Thread(target=self._loop, name="swgw-dispatcher", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        # The pipeline fires the outbound pulse when it queues a message; the pulse's generation counter means a
+        # wake-up that arrives during a pass is not lost.
+        seen = -1
+        while not self._stop.is_set():
+            seen = self._signals.outbound.wait(seen, timeout=self._settings.delivery.tick_seconds)
+            if self._stop.is_set():
+                break
+            try:
+                self.tick()
+            except Exception:  # noqa: BLE001 - e.g. the database is briefly unreachable; try again next pass.
+                log.exception("dispatcher pass failed")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop claiming, and wait for deliveries under way."""
+        self._stop.set()
+        self._signals.outbound.fire()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._pool.shutdown(wait=True, cancel_futures=False)

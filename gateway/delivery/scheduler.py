@@ -1,0 +1,27 @@
+"""APScheduler 3.x wiring only: periodic dispatcher wake-ups and the daily certificate expiry scan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+__all__ = ["build_scheduler"]
+
+
+def build_scheduler(
+    *,
+    wake_dispatcher: Callable[[], None],
+    tick_seconds: float,
+    expiry_scan: Callable[[], object],
+) -> BackgroundScheduler:
+    """A scheduler (not started) with the gateway's recurring jobs.
+
+    The dispatcher is woken at once when a message is queued; the periodic wake-up catches retries that fall due
+    and work queued by other replicas. The expiry scan runs at start-up and then daily.
+    """
+    scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
+    scheduler.add_job(wake_dispatcher, "interval", seconds=tick_seconds, id="dispatcher-wake")
+    scheduler.add_job(expiry_scan, "interval", days=1, id="certificate-expiry", next_run_time=datetime.now(UTC))
+    return scheduler

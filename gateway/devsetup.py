@@ -1,0 +1,154 @@
+"""Development set-up: a throwaway PKI and gateway configurations for a few single windows on loopback.
+
+Used by ``swgw init`` (one window) and ``swgw demo`` (three windows). The PKI is for trying swgw only: keys are
+written unencrypted and certificates are issued by a local CA per window.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from trust import devpki
+
+__all__ = ["WindowFiles", "free_port", "write_window", "write_network"]
+
+
+@dataclass(frozen=True)
+class WindowFiles:
+    """Where one window's generated files are."""
+
+    party: str
+    """The window's party id."""
+    folder: Path
+    """Its folder."""
+    config: Path
+    """Its swgw.toml."""
+    ca_certificate: Path
+    """Its CA certificate (what partners trust, and what xmlsec1 verifies against)."""
+    partner_port: int
+    """Its partner (mTLS) port."""
+    domestic_port: int
+    """Its domestic port."""
+
+
+def free_port() -> int:
+    """A port that is free now on 127.0.0.1 (the gateways bind it a moment later)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_name(party: str) -> str:
+    """The TLS server name of a development gateway."""
+    return f"{party.lower()}.gateway.test"
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def write_window(
+    root: Path,
+    party: str,
+    *,
+    at: datetime,
+    partner_port: int,
+    domestic_port: int,
+    key: devpki.KeyKind = "ec",
+) -> tuple[Path, devpki.IssuedCertificate]:
+    """Create a window's CA, signing and TLS keys under ``root/<party>``; returns (folder, CA)."""
+    folder = root / party.lower()
+    ca = devpki.create_ca(f"{party} Single Window Development CA", at=at, organization=f"{party} Single Window")
+    signing = devpki.issue_certificate(ca, f"{party} Gateway Document Signing", at=at, usage="signing", key=key)
+    tls = devpki.issue_certificate(
+        ca, server_name(party), at=at, usage="tls", dns_names=(server_name(party), "localhost"),
+        ip_addresses=("127.0.0.1",),
+    )
+    _write(folder / "keys" / "ca.cert.pem", ca.cert_pem())
+    _write(folder / "keys" / "signing.key.pem", signing.key_pem())
+    _write(folder / "keys" / "signing.cert.pem", signing.cert_pem())
+    _write(folder / "keys" / "tls.key.pem", tls.key_pem())
+    _write(folder / "keys" / "tls.cert.pem", tls.cert_pem())
+    (folder / "keys" / "signing.key.pem").chmod(0o600)
+    (folder / "keys" / "tls.key.pem").chmod(0o600)
+    return folder, ca
+
+
+def gateway_config(
+    party: str,
+    *,
+    partner_port: int,
+    domestic_port: int,
+    partners: Sequence[Mapping[str, Any]],
+    database_url: str = "",
+) -> dict[str, Any]:
+    """The configuration mapping of one development gateway (see README, Configuration)."""
+    gateway: dict[str, Any] = {"party": party, "data_dir": "data"}
+    if database_url:
+        gateway["database_url"] = database_url
+    return {
+        "gateway": gateway,
+        "signing": {"key": "keys/signing.key.pem", "certificate": "keys/signing.cert.pem",
+                    "chain": "keys/ca.cert.pem"},
+        "partner_listener": {"address": f"127.0.0.1:{partner_port}", "tls_key": "keys/tls.key.pem",
+                             "tls_certificate": "keys/tls.cert.pem"},
+        "domestic_listener": {"address": f"127.0.0.1:{domestic_port}"},
+        "delivery": {"tick_seconds": 0.5},
+        "partners": list(partners),
+    }
+
+
+def write_network(
+    root: Path,
+    parties: Sequence[str],
+    documents: Mapping[tuple[str, str], Mapping[str, str]],
+    *,
+    at: datetime,
+    retry: Mapping[str, Any] | None = None,
+) -> dict[str, WindowFiles]:
+    """Create windows that trust each other pairwise where ``documents`` has an agreement.
+
+    ``documents[(a, b)]`` maps document type -> mapping profile for the agreement between a and b (symmetric).
+    """
+    ports = {p: (free_port(), free_port()) for p in parties}
+    cas: dict[str, devpki.IssuedCertificate] = {}
+    folders: dict[str, Path] = {}
+    for party in parties:
+        folders[party], cas[party] = write_window(
+            root, party, at=at, partner_port=ports[party][0], domestic_port=ports[party][1]
+        )
+    out: dict[str, WindowFiles] = {}
+    for party in parties:
+        partners = []
+        for other in parties:
+            agreed = documents.get((party, other)) or documents.get((other, party))
+            if other == party or not agreed:
+                continue
+            _write(folders[party] / "trust" / f"{other.lower()}-ca.pem", cas[other].cert_pem())
+            entry: dict[str, Any] = {
+                "party": other,
+                "endpoint": f"127.0.0.1:{ports[other][0]}",
+                "tls_server_name": server_name(other),
+                "trust_anchors": [f"trust/{other.lower()}-ca.pem"],
+                "documents": dict(agreed),
+            }
+            if retry:
+                entry["retry"] = dict(retry)
+            partners.append(entry)
+        config = gateway_config(party, partner_port=ports[party][0], domestic_port=ports[party][1],
+                                partners=partners)
+        path = folders[party] / "swgw.toml"
+        path.write_text(tomli_w.dumps(config))
+        out[party] = WindowFiles(
+            party=party, folder=folders[party], config=path, ca_certificate=folders[party] / "keys" / "ca.cert.pem",
+            partner_port=ports[party][0], domestic_port=ports[party][1],
+        )
+    return out

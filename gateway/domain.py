@@ -1,0 +1,334 @@
+"""The gateway's domain model: identifiers, envelopes, receipts and the message state machine.
+
+Everything here is pure: no I/O, no clock. The protobuf types never appear here; ``transports/codec.py``
+translates between the two.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from trust import DetachedSignature, canonical_header
+
+from .errors import InvalidTransition
+
+__all__ = [
+    "Action",
+    "Attachment",
+    "BusinessKey",
+    "DEFAULT_PARTY_SCHEME",
+    "Direction",
+    "DocumentType",
+    "Envelope",
+    "ErrorInfo",
+    "MessageStatus",
+    "PartyId",
+    "Receipt",
+    "ReceiptOutcome",
+    "check_transition",
+    "signature_from_dict",
+    "signature_to_dict",
+    "sha256_hex",
+]
+
+DEFAULT_PARTY_SCHEME = "urn:swgw:party"
+
+
+class DocumentType(StrEnum):
+    """Business documents the gateway carries; values are the mapping catalog's document type names."""
+
+    CERTIFICATE_OF_ORIGIN = "certificate-of-origin"
+    CARGO_MANIFEST = "cargo-manifest"
+    SPS_CERTIFICATE = "sps-certificate"
+
+
+class Action(StrEnum):
+    """What a document does to its business key."""
+
+    ISSUE = "issue"
+    REPLACE = "replace"
+    WITHDRAW = "withdraw"
+
+
+class Direction(StrEnum):
+    """Direction of a message as seen from this gateway."""
+
+    OUTBOUND = "outbound"
+    INBOUND = "inbound"
+
+
+class MessageStatus(StrEnum):
+    """States of the message life cycle (see ``TRANSITIONS``)."""
+
+    ACCEPTED = "ACCEPTED"
+    QUEUED = "QUEUED"
+    SENDING = "SENDING"
+    RETRY_WAIT = "RETRY_WAIT"
+    DELIVERED = "DELIVERED"
+    REJECTED = "REJECTED"
+    FAILED = "FAILED"
+    RECEIVED = "RECEIVED"
+    HANDED_OVER = "HANDED_OVER"
+
+
+class ReceiptOutcome(StrEnum):
+    """Whether the receiver took the message."""
+
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+
+
+_S = MessageStatus
+#: Allowed transitions per direction; ``None`` is the state before the message exists.
+TRANSITIONS: Mapping[Direction, Mapping[MessageStatus | None, frozenset[MessageStatus]]] = {
+    Direction.OUTBOUND: {
+        None: frozenset({_S.ACCEPTED}),
+        _S.ACCEPTED: frozenset({_S.QUEUED}),
+        _S.QUEUED: frozenset({_S.SENDING}),
+        # SENDING -> SENDING is a claim taken over from a replica that died mid-delivery.
+        _S.SENDING: frozenset({_S.DELIVERED, _S.REJECTED, _S.RETRY_WAIT, _S.FAILED, _S.SENDING}),
+        _S.RETRY_WAIT: frozenset({_S.SENDING, _S.FAILED}),
+        # An operator may resend a failed message; it keeps its id.
+        _S.FAILED: frozenset({_S.QUEUED}),
+        _S.DELIVERED: frozenset(),
+        _S.REJECTED: frozenset(),
+    },
+    Direction.INBOUND: {
+        None: frozenset({_S.RECEIVED, _S.REJECTED}),
+        _S.RECEIVED: frozenset({_S.HANDED_OVER}),
+        _S.HANDED_OVER: frozenset(),
+        _S.REJECTED: frozenset(),
+    },
+}
+
+
+def check_transition(direction: Direction, current: MessageStatus | None, new: MessageStatus) -> None:
+    """Raise :class:`~gateway.errors.InvalidTransition` unless ``current -> new`` is allowed."""
+    if new not in TRANSITIONS[direction].get(current, frozenset()):
+        raise InvalidTransition(f"{direction} message cannot go from {current} to {new}")
+
+
+def sha256_hex(data: bytes) -> str:
+    """Lower-case hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class PartyId:
+    """A participant of the network: a single window or a domestic platform."""
+
+    value: str
+    """The identifier, e.g. ``"CN"``."""
+    scheme: str = DEFAULT_PARTY_SCHEME
+    """The identifier scheme."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, order=True)
+class BusinessKey:
+    """Identifies a business document across messages (issuer, number, version)."""
+
+    issuer: str
+    """The issuing authority's code."""
+    number: str
+    """The document number given by the issuer."""
+    version: int
+    """The document version, 1 for the first issue."""
+
+    def __str__(self) -> str:
+        return f"{self.issuer}/{self.number}/v{self.version}"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A further file carried with the document."""
+
+    name: str
+    """File name, unique within the envelope."""
+    media_type: str
+    """IANA media type."""
+    content: bytes
+    """The bytes."""
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the content."""
+        return sha256_hex(self.content)
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """A stable error code with its explanation, as carried in receipts and status events."""
+
+    code: str
+    """The stable code."""
+    message: str
+    """Human-readable explanation."""
+    field_path: str | None = None
+    """The offending field, if any."""
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready form."""
+        out = {"code": self.code, "message": self.message}
+        if self.field_path:
+            out["field_path"] = self.field_path
+        return out
+
+
+def _ts(value: datetime) -> str:
+    # ISO 8601 in UTC with microseconds, so that both sides compute the same canonical header bytes.
+    return value.isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """The unit of exchange between single windows.
+
+    The signature covers :meth:`header_fields`, which binds the routing header to the payload digest and the
+    attachment digests.
+    """
+
+    message_id: str
+    """UUID chosen by the sender; the key for duplicate elimination."""
+    business_key: BusinessKey
+    """The business document carried."""
+    sender: PartyId
+    """The sending single window."""
+    receiver: PartyId
+    """The receiving single window."""
+    document_type: DocumentType
+    """The kind of document."""
+    document_format: str
+    """URN of the payload format."""
+    action: Action
+    """Issue, replace or withdraw."""
+    created_at: datetime
+    """When the sender created the envelope (UTC)."""
+    payload: bytes
+    """The signed document."""
+    payload_sha256: str
+    """Hex SHA-256 of ``payload`` as declared by the sender."""
+    attachments: tuple[Attachment, ...] = ()
+    """Further files."""
+    refers_to: BusinessKey | None = None
+    """For replace and withdraw: the earlier document."""
+    signature: DetachedSignature | None = None
+    """The sender's signature over the canonical header."""
+
+    def header_fields(self) -> dict[str, str]:
+        """The fields the envelope signature covers, as strings."""
+        fields = {
+            "message_id": self.message_id,
+            "business_key": str(self.business_key),
+            "sender": f"{self.sender.scheme}:{self.sender.value}",
+            "receiver": f"{self.receiver.scheme}:{self.receiver.value}",
+            "document_type": self.document_type.value,
+            "document_format": self.document_format,
+            "action": self.action.value,
+            "created_at": _ts(self.created_at),
+            "payload_sha256": self.payload_sha256,
+            "attachments": ",".join(f"{a.name}:{a.sha256}" for a in self.attachments),
+            "refers_to": str(self.refers_to) if self.refers_to else "",
+        }
+        return fields
+
+    def signed_header(self) -> bytes:
+        """The canonical bytes the envelope signature is computed over."""
+        return canonical_header(self.header_fields())
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The receiver's signed answer to an envelope."""
+
+    message_id: str
+    """The message receipted."""
+    receipt_id: str
+    """UUID of this receipt."""
+    issuer: PartyId
+    """The receiving single window, which signs the receipt."""
+    outcome: ReceiptOutcome
+    """Accepted or rejected."""
+    payload_sha256: str
+    """Hex SHA-256 of the payload received."""
+    received_at: datetime
+    """When the receiver recorded the message."""
+    errors: tuple[ErrorInfo, ...] = ()
+    """Why the message was rejected."""
+    signature: DetachedSignature | None = None
+    """The issuer's signature over :meth:`signed_header`."""
+
+    def header_fields(self) -> dict[str, str]:
+        """The fields the receipt signature covers."""
+        return {
+            "message_id": self.message_id,
+            "receipt_id": self.receipt_id,
+            "issuer": f"{self.issuer.scheme}:{self.issuer.value}",
+            "outcome": self.outcome.value,
+            "payload_sha256": self.payload_sha256,
+            "received_at": _ts(self.received_at),
+            "errors": json.dumps([e.to_dict() for e in self.errors], sort_keys=True, ensure_ascii=False),
+        }
+
+    def signed_header(self) -> bytes:
+        """The canonical bytes the receipt signature is computed over."""
+        return canonical_header(self.header_fields())
+
+    def to_json(self) -> str:
+        """Serialise for storage (the stored receipt is replayed to duplicates byte for byte)."""
+        data: dict[str, Any] = {
+            "message_id": self.message_id,
+            "receipt_id": self.receipt_id,
+            "issuer": [self.issuer.scheme, self.issuer.value],
+            "outcome": self.outcome.value,
+            "payload_sha256": self.payload_sha256,
+            "received_at": _ts(self.received_at),
+            "errors": [e.to_dict() for e in self.errors],
+        }
+        if self.signature is not None:
+            data["signature"] = signature_to_dict(self.signature)
+        return json.dumps(data, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Receipt:
+        """Inverse of :meth:`to_json`."""
+        data = json.loads(text)
+        return cls(
+            message_id=data["message_id"],
+            receipt_id=data["receipt_id"],
+            issuer=PartyId(scheme=data["issuer"][0], value=data["issuer"][1]),
+            outcome=ReceiptOutcome(data["outcome"]),
+            payload_sha256=data["payload_sha256"],
+            received_at=datetime.fromisoformat(data["received_at"]),
+            errors=tuple(ErrorInfo(**e) for e in data["errors"]),
+            signature=signature_from_dict(data["signature"]) if "signature" in data else None,
+        )
+
+
+def signature_to_dict(signature: DetachedSignature) -> dict[str, Any]:
+    """JSON-ready form of a detached signature."""
+    return {
+        "algorithm": signature.algorithm,
+        "value": base64.b64encode(signature.value).decode(),
+        "certificates": [base64.b64encode(c).decode() for c in signature.certificates],
+    }
+
+
+def signature_from_dict(data: Mapping[str, Any]) -> DetachedSignature:
+    """Inverse of :func:`signature_to_dict`."""
+    return DetachedSignature(
+        algorithm=data["algorithm"],
+        value=base64.b64decode(data["value"]),
+        certificates=tuple(base64.b64decode(c) for c in data["certificates"]),
+    )
+
+

@@ -1,0 +1,160 @@
+"""Operator actions shared by the Operator gRPC service and the offline CLI; every change is audited."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from trust import CertificateRole, SigningIdentity
+
+from .domain import MessageStatus
+from .errors import InvalidTransition
+from .partners import PartnerProfile
+from .persistence.audit import verify_audit_chain
+from .ports import AuditEntry, AuditRepository, Clock, MessageRepository, StoredMessage, TrustRecord
+from .signals import Signals
+from .trustbook import TrustBook, load_certificates
+
+__all__ = ["AuditCheck", "ExpiryReport", "Operations"]
+
+log = logging.getLogger(__name__)
+
+#: The horizons at which expiring certificates are reported (days).
+EXPIRY_HORIZONS = (90, 30, 7)
+
+
+@dataclass(frozen=True)
+class ExpiryReport:
+    """Certificates expiring within a horizon and partners without any valid certificate."""
+
+    expiring: tuple[TrustRecord, ...]
+    """Trust rows whose certificate ends within the horizon, soonest first."""
+    partners_without_valid_certificate: tuple[str, ...]
+    """Partners left with nothing to verify them by."""
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    """Outcome of verifying the audit hash chain."""
+
+    ok: bool
+    """True when every entry links to the previous and its hash matches."""
+    entries: int
+    """Entries checked."""
+    first_bad_sequence: int | None
+    """The first broken entry."""
+    problem: str
+    """What is wrong with it."""
+
+
+class Operations:
+    """What an operator can do to a gateway, online or offline."""
+
+    def __init__(
+        self,
+        *,
+        partners: Sequence[PartnerProfile],
+        trustbook: TrustBook,
+        messages: MessageRepository,
+        audit: AuditRepository,
+        clock: Clock,
+        identity: SigningIdentity | None,
+        tls_certificate_pem: bytes = b"",
+        signals: Signals | None = None,
+    ) -> None:
+        self._partners = tuple(partners)
+        self.trustbook = trustbook
+        self.messages = messages
+        self._audit = audit
+        self._clock = clock
+        self._identity = identity
+        self._tls_pem = tls_certificate_pem
+        self._signals = signals
+
+    def partners(self) -> tuple[PartnerProfile, ...]:
+        """The agreements in force."""
+        return self._partners
+
+    def add_trust(
+        self, partner: str, certificate: bytes, *, role: CertificateRole, actor: str,
+        valid_from_use: object = None,
+    ) -> TrustRecord:
+        """Add one certificate (PEM or DER) to a partner's trust."""
+        certs = load_certificates(certificate)
+        if len(certs) != 1:
+            from .errors import EnvelopeInvalid
+
+            raise EnvelopeInvalid("give exactly one certificate", field_path="certificate")
+        return self.trustbook.add(partner, certs[0], role=role, actor=actor, valid_from_use=valid_from_use)  # type: ignore[arg-type]
+
+    def export_own_certificates(self) -> bytes:
+        """PEM of our signing certificate and its chain, then our TLS certificate, for partners to trust."""
+        out = b""
+        if self._identity is not None:
+            out += self._identity.certificate.public_bytes(Encoding.PEM)
+            out += b"".join(c.public_bytes(Encoding.PEM) for c in self._identity.chain)
+        return out + self._tls_pem
+
+    def expiry_report(self, within: timedelta) -> ExpiryReport:
+        """Trust certificates expiring within ``within``, and partners without a valid certificate."""
+        now = self._clock.now()
+        store = self.trustbook.store()
+        expiring = store.expiring(at=now, within=within)
+        records = {(r.partner, r.fingerprint): r for r in self.trustbook.records()}
+        return ExpiryReport(
+            expiring=tuple(records[(e.partner, e.fingerprint)] for e in expiring),
+            partners_without_valid_certificate=store.partners_without_valid_certificate(
+                at=now, partners=[p.name for p in self._partners]
+            ),
+        )
+
+    def log_expiry(self) -> ExpiryReport:
+        """The daily job: log certificates expiring within 90, 30 and 7 days and partners left without trust."""
+        report = self.expiry_report(timedelta(days=max(EXPIRY_HORIZONS)))
+        now = self._clock.now()
+        for record in report.expiring:
+            from cryptography import x509
+
+            cert = x509.load_der_x509_certificate(record.certificate_der)
+            days = (cert.not_valid_after_utc - now).days
+            horizon = min((h for h in EXPIRY_HORIZONS if days <= h), default=max(EXPIRY_HORIZONS))
+            log.warning("trust certificate of %s (%s) expires in %d days (within %d)", record.partner,
+                        record.fingerprint[:16], days, horizon)
+        for partner in report.partners_without_valid_certificate:
+            log.error("partner %s has no valid trust certificate", partner)
+        return report
+
+    def audit_entries(self, *, after: int = 0, limit: int = 100) -> list[AuditEntry]:
+        """Audit entries after a sequence number."""
+        return self._audit.list_audit(after=after, limit=limit)
+
+    def verify_audit(self) -> AuditCheck:
+        """Check the whole audit hash chain."""
+        entries: list[AuditEntry] = []
+        after = 0
+        while True:
+            page = self._audit.list_audit(after=after, limit=1000)
+            if not page:
+                break
+            entries.extend(page)
+            after = page[-1].sequence
+        ok, bad, problem = verify_audit_chain(entries)
+        return AuditCheck(ok=ok, entries=len(entries), first_bad_sequence=bad, problem=problem)
+
+    def resend(self, message_id: str, *, actor: str) -> StoredMessage:
+        """Queue a FAILED outbound message again; it keeps its message id."""
+        stored = self.messages.get(message_id)
+        if stored.status is not MessageStatus.FAILED:
+            raise InvalidTransition(f"only FAILED messages can be resent; {message_id} is {stored.status}")
+        now = self._clock.now()
+        result = self.messages.transition(message_id, MessageStatus.QUEUED, at=now, expected=MessageStatus.FAILED)
+        self._audit.append_audit(actor=actor, action="message.resend", at=now,
+                                 details={"message_id": message_id, "partner": stored.partner})
+        if self._signals is not None:
+            self._signals.outbound.fire()
+            self._signals.status.fire()
+        return result

@@ -1,0 +1,54 @@
+"""Partner profiles: the exchange agreement with one foreign single window."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Literal
+
+from .delivery.retry import RetryPolicy
+from .domain import DocumentType, PartyId
+from .errors import DocumentTypeNotAgreed
+
+__all__ = ["PartnerProfile"]
+
+
+@dataclass(frozen=True)
+class PartnerProfile:
+    """What this gateway and one partner agreed (in Domibus terms, the PMode)."""
+
+    party: PartyId
+    """The partner's party id."""
+    endpoint: str
+    """host:port of the partner's PartnerExchange service."""
+    tls_server_name: str
+    """The name the partner's TLS certificate is checked against."""
+    mapping_profiles: Mapping[DocumentType, str]
+    """The mapping profile per agreed document type; a type not listed is refused both ways."""
+    trust_anchor_files: tuple[str, ...] = ()
+    """PEM files imported into this partner's trust at start-up (operators manage trust afterwards)."""
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    """How deliveries to the partner are retried."""
+    max_payload_bytes: int = 8 * 1024 * 1024
+    """Largest payload accepted from or sent to the partner."""
+    max_message_age: timedelta = timedelta(days=7)
+    """Oldest envelope accepted from the partner (freshness check against replays)."""
+    business_key_conflict: Literal["reject"] = "reject"
+    """What to do when a business key arrives again with different content."""
+    attach_pdf: bool = False
+    """Whether outbound certificates carry a PAdES-signed PDF rendering."""
+
+    @property
+    def name(self) -> str:
+        """The partner's party id value, used as its name in the trust store and logs."""
+        return self.party.value
+
+    def mapping_profile(self, document_type: DocumentType) -> str:
+        """The mapping profile for ``document_type``; raises when the agreement does not cover it."""
+        try:
+            return self.mapping_profiles[document_type]
+        except KeyError:
+            raise DocumentTypeNotAgreed(
+                f"the agreement with {self.name} does not cover {document_type.value}", partner=self.name
+            ) from None

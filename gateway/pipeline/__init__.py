@@ -1,0 +1,1 @@
+"""The message pipeline: pure steps and the runner that persists each transition."""

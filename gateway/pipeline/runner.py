@@ -1,0 +1,239 @@
+"""The pipeline runner: runs the pure steps in order and persists each transition through the ports.
+
+It never swallows an error: a step's error either propagates to the transport (and becomes a gRPC status) or,
+for inbound documents whose envelope is authentic, becomes a signed negative receipt that is stored like any
+other, so that a repeated delivery gets the same answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import mappings
+from trust import SigningIdentity
+
+from ..domain import DocumentType, Envelope, MessageStatus, PartyId, Receipt
+from ..errors import DocumentRejected, DuplicateConflict, GatewayError, MessageNotFound, PartnerUnauthenticated
+from ..ports import Clock, IdFactory, MessageRepository, StoredMessage
+from ..settings import Settings
+from ..signals import Signals
+from ..trustbook import TrustBook
+from . import steps
+
+__all__ = ["Pipeline", "SubmitResult", "ValidateResult"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """What Submit answers."""
+
+    message: StoredMessage
+    """The stored message (the first one, for a repeated idempotency key)."""
+    report: dict[str, Any]
+    """The mapping report, JSON-ready."""
+
+
+@dataclass(frozen=True)
+class ValidateResult:
+    """What Validate answers."""
+
+    report: dict[str, Any]
+    """The validation and mapping report, JSON-ready, with ``ok``."""
+    document: bytes
+    """The mapped unsigned document, empty when mapping failed."""
+    document_format: str
+    """Its format URN."""
+
+
+def _error_report(error: GatewayError) -> dict[str, Any]:
+    if error.report is not None:
+        report: dict[str, Any] = error.report.to_dict()
+    else:
+        report = {"findings": []}
+    if not any(f.get("code") == error.code for f in report.get("findings", [])):
+        report.setdefault("findings", []).append(
+            {"severity": "ERROR", "code": error.code, "path": error.field_path or "", "message": error.message}
+        )
+    report["ok"] = False
+    return report
+
+
+class Pipeline:
+    """Outbound submission, dry-run validation, inbound reception and handover acknowledgement."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        messages: MessageRepository,
+        trustbook: TrustBook,
+        identity: Callable[[], SigningIdentity],
+        clock: Clock,
+        ids: IdFactory,
+        signals: Signals,
+    ) -> None:
+        self._settings = settings
+        self._messages = messages
+        self._trustbook = trustbook
+        self._identity = identity
+        self._clock = clock
+        self._ids = ids
+        self._signals = signals
+
+    @property
+    def party(self) -> PartyId:
+        """This gateway's party id."""
+        return self._settings.party
+
+    # Outbound ---------------------------------------------------------------------------------------------
+
+    def submit(self, command: steps.SubmitCommand) -> SubmitResult:
+        """Validate, map, sign and queue a document for a partner (idempotent by key)."""
+        if command.idempotency_key:
+            existing = self._messages.find_by_idempotency_key(command.domestic_client, command.idempotency_key)
+            if existing is not None:
+                return SubmitResult(existing, json.loads(existing.report_json or "{}"))
+        profile = self._settings.partner(command.receiver)
+        prepared = steps.prepare_outbound(
+            command,
+            sender=self._settings.party,
+            profile=profile,
+            identity=self._identity(),
+            message_id=self._ids.new_id(),
+            created_at=self._clock.now(),
+        )
+        report = prepared.report.to_dict()
+        try:
+            stored = self._messages.add_outbound(
+                prepared.envelope,
+                at=self._clock.now(),
+                record_json=prepared.record_json,
+                report_json=json.dumps(report, ensure_ascii=False),
+                idempotency_key=command.idempotency_key,
+                domestic_client=command.domestic_client,
+            )
+        except DuplicateConflict:
+            # A concurrent request with the same idempotency key won the race: answer with its result.
+            if command.idempotency_key:
+                existing = self._messages.find_by_idempotency_key(command.domestic_client, command.idempotency_key)
+                if existing is not None:
+                    return SubmitResult(existing, json.loads(existing.report_json or "{}"))
+            raise
+        self._signals.outbound.fire()
+        self._signals.status.fire()
+        return SubmitResult(stored, report)
+
+    def validate(self, receiver: str, document_type: DocumentType, record_json: bytes) -> ValidateResult:
+        """Map and validate as Submit would; send nothing. Errors are reported, not raised."""
+        profile = self._settings.partner(receiver)
+        try:
+            record = steps.parse_record(record_json)
+            mapping_profile = profile.mapping_profile(document_type)
+            with steps.rejection():
+                mapped = mappings.map_forward(record, mapping_profile)
+        except DocumentRejected as e:
+            return ValidateResult(report=_error_report(e), document=b"", document_format="")
+        report = mapped.report.to_dict()
+        report["ok"] = True
+        return ValidateResult(report=report, document=mapped.document, document_format=mapped.format)
+
+    # Inbound ----------------------------------------------------------------------------------------------
+
+    def receive(self, envelope: Envelope, *, peer: str) -> Receipt:
+        """Take one envelope from an authenticated partner and return the signed receipt."""
+        try:
+            profile = self._settings.partner(peer)
+        except GatewayError:
+            raise PartnerUnauthenticated(f"{peer!r} has no agreement with this gateway", partner=peer) from None
+        existing = self._messages.find(envelope.message_id)
+        if existing is not None:
+            return self._replay(existing, envelope, peer)
+        now = self._clock.now()
+        steps.check_inbound_envelope(envelope, peer=peer, me=self._settings.party, profile=profile, now=now)
+        partner_trust = self._trustbook.for_partner(peer, at=now)
+        steps.verify_envelope_signature(envelope, partner_trust=partner_trust, now=now)
+        # From here on the envelope is authentic: document-level problems become signed negative receipts.
+        try:
+            document = steps.map_inbound(envelope, profile=profile, partner_trust=partner_trust, now=now)
+        except DocumentRejected as e:
+            log.info("rejected %s from %s: %s", envelope.message_id, peer, e)
+            return self._store_inbound(envelope, peer, None, e, now)
+        return self._store_inbound(envelope, peer, document, None, now)
+
+    def _replay(self, existing: StoredMessage, envelope: Envelope, peer: str) -> Receipt:
+        if existing.partner != peer or existing.envelope.payload_sha256 != envelope.payload_sha256:
+            raise DuplicateConflict(
+                f"message id {envelope.message_id} is already known with other content", partner=peer,
+                field_path="envelope.message_id",
+            )
+        if existing.receipt is None:  # pragma: no cover - inbound rows are always stored with their receipt
+            raise MessageNotFound(f"no receipt stored for {envelope.message_id}")
+        return existing.receipt
+
+    def _store_inbound(
+        self,
+        envelope: Envelope,
+        peer: str,
+        document: steps.InboundDocument | None,
+        error: GatewayError | None,
+        now: Any,
+    ) -> Receipt:
+        errors = (steps.error_info(error),) if error is not None else ()
+        receipt = steps.make_receipt(
+            envelope, issuer=self._settings.party, receipt_id=self._ids.new_id(), at=now,
+            identity=self._identity(), errors=errors,
+        )
+        try:
+            self._messages.add_inbound(
+                envelope,
+                at=now,
+                status=MessageStatus.REJECTED if error is not None else MessageStatus.RECEIVED,
+                receipt=receipt,
+                record_json=json.dumps(document.record, ensure_ascii=False, sort_keys=True) if document else None,
+                report_json=json.dumps(document.report.to_dict(), ensure_ascii=False) if document else None,
+                signer_subject=document.signer_subject if document else None,
+                signer_fingerprint=document.signer_fingerprint if document else None,
+                error=errors[0] if errors else None,
+                domestic_client=None,
+            )
+        except DuplicateConflict as conflict:
+            again = self._messages.find(envelope.message_id)
+            if again is not None:
+                # The same message raced in on another connection or replica: answer as it was answered.
+                return self._replay(again, envelope, peer)
+            if error is not None:
+                raise
+            # The business key is already taken by another message: refuse this one, signed and stored.
+            conflict.message = f"business key {envelope.business_key} was already received with other content"
+            conflict.field_path = "envelope.business_key"
+            return self._store_inbound(envelope, peer, None, conflict, now)
+        self._signals.status.fire()
+        if error is None:
+            self._signals.inbound.fire()
+        return receipt
+
+    def get_receipt(self, message_id: str, *, peer: str) -> Receipt:
+        """The stored receipt of a message ``peer`` delivered earlier."""
+        stored = self._messages.find(message_id)
+        if stored is None or stored.partner != peer or stored.receipt is None or stored.direction.value != "inbound":
+            raise MessageNotFound(f"no message {message_id} received from {peer}", partner=peer,
+                                  field_path="message_id")
+        return stored.receipt
+
+    def acknowledge(self, message_id: str) -> StoredMessage:
+        """The domestic hub took over an inbound document: mark it HANDED_OVER (idempotent)."""
+        stored = self._messages.get(message_id)
+        if stored.status is MessageStatus.HANDED_OVER:
+            return stored
+        result = self._messages.transition(
+            message_id, MessageStatus.HANDED_OVER, at=self._clock.now(), expected=MessageStatus.RECEIVED
+        )
+        self._signals.status.fire()
+        self._signals.inbound.fire()
+        return result

@@ -1,0 +1,309 @@
+"""Pure pipeline steps: validate, map, sign, verify, build receipts.
+
+No step touches a port: time, ids, trust material and signing identities come in as arguments, and the results
+are values the runner persists. Foreign errors (mappings, trust) are wrapped here into gateway errors that keep
+their stable codes.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import mappings
+import trust
+from trust import PartnerTrust, SigningIdentity
+
+from ..domain import (
+    Action,
+    Attachment,
+    BusinessKey,
+    DocumentType,
+    Envelope,
+    ErrorInfo,
+    PartyId,
+    Receipt,
+    ReceiptOutcome,
+    sha256_hex,
+)
+from ..errors import (
+    DocumentRejected,
+    EnvelopeInvalid,
+    EnvelopeSignatureInvalid,
+    GatewayError,
+    MessageStale,
+    PayloadDigestMismatch,
+    PayloadTooLarge,
+    ReceiptInvalid,
+    SenderMismatch,
+)
+from ..partners import PartnerProfile
+
+__all__ = [
+    "InboundDocument",
+    "OutboundDocument",
+    "SubmitCommand",
+    "check_inbound_envelope",
+    "error_info",
+    "make_receipt",
+    "map_inbound",
+    "parse_record",
+    "prepare_outbound",
+    "rejection",
+    "verify_envelope_signature",
+    "verify_receipt",
+]
+
+
+@dataclass(frozen=True)
+class SubmitCommand:
+    """A domestic request to send one document to a partner."""
+
+    receiver: str
+    """The partner single window."""
+    document_type: DocumentType
+    """The document type."""
+    action: Action
+    """Issue, replace or withdraw."""
+    record_json: bytes
+    """The catalog record, UTF-8 JSON."""
+    idempotency_key: str | None = None
+    """Repeated requests with the same key return the first result."""
+    refers_to: BusinessKey | None = None
+    """For replace and withdraw: the earlier document."""
+    attachments: tuple[Attachment, ...] = ()
+    """Further files to carry."""
+    domestic_client: str | None = None
+    """The authenticated domestic client, if any."""
+
+
+@dataclass(frozen=True)
+class OutboundDocument:
+    """The result of preparing an outbound document: a signed envelope and what to store with it."""
+
+    envelope: Envelope
+    """The signed envelope."""
+    record_json: str
+    """The record as submitted (normalised JSON)."""
+    report: mappings.MappingReport
+    """The mapping report."""
+
+
+@dataclass(frozen=True)
+class InboundDocument:
+    """A verified and mapped inbound document."""
+
+    record: dict[str, Any]
+    """The document mapped to the domestic catalog."""
+    report: mappings.MappingReport
+    """The reverse mapping's report."""
+    signer_subject: str
+    """Subject of the document signer's certificate."""
+    signer_fingerprint: str
+    """SHA-256 fingerprint of that certificate."""
+
+
+@contextmanager
+def rejection() -> Iterator[None]:
+    """Wrap mapping and trust errors into :class:`DocumentRejected`, keeping code, path and report."""
+    try:
+        yield
+    except mappings.MappingError as e:
+        raise DocumentRejected(e.message, code=e.code, field_path=e.path, report=e.report) from e
+    except trust.TrustError as e:
+        raise DocumentRejected(e.message, code=e.code, field_path=e.path, partner=e.partner) from e
+
+
+def parse_record(record_json: bytes) -> dict[str, Any]:
+    """Parse a catalog record; a record must be a JSON object."""
+    try:
+        record = json.loads(record_json)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise DocumentRejected(f"record is not valid UTF-8 JSON: {e}", code="RECORD_MALFORMED", field_path="$") from e
+    if not isinstance(record, dict):
+        raise DocumentRejected("record must be a JSON object", code="RECORD_MALFORMED", field_path="$")
+    return record
+
+
+def _business_key(document_type: DocumentType, record: Mapping[str, Any]) -> BusinessKey:
+    with rejection():
+        issuer, number, version = mappings.business_key(document_type.value, record)
+    return BusinessKey(issuer=issuer, number=number, version=version)
+
+
+def prepare_outbound(
+    command: SubmitCommand,
+    *,
+    sender: PartyId,
+    profile: PartnerProfile,
+    identity: SigningIdentity,
+    message_id: str,
+    created_at: datetime,
+) -> OutboundDocument:
+    """Validate, map and sign a submitted record, and wrap it in a signed envelope."""
+    if command.action is not Action.ISSUE and command.refers_to is None:
+        raise EnvelopeInvalid(f"{command.action.value} needs refers_to", field_path="refers_to")
+    record = parse_record(command.record_json)
+    mapping_profile = profile.mapping_profile(command.document_type)
+    with rejection():
+        mapped = mappings.map_forward(record, mapping_profile)
+        signed = trust.sign_xml(mapped.document, identity)
+    payload_sha256 = sha256_hex(signed)
+    unsigned = Envelope(
+        message_id=message_id,
+        business_key=_business_key(command.document_type, record),
+        sender=sender,
+        receiver=profile.party,
+        document_type=command.document_type,
+        document_format=mapped.format,
+        action=command.action,
+        created_at=created_at,
+        payload=signed,
+        payload_sha256=payload_sha256,
+        attachments=command.attachments,
+        refers_to=command.refers_to,
+    )
+    envelope = _replace_signature(unsigned, trust.sign_detached(unsigned.signed_header(), identity))
+    return OutboundDocument(
+        envelope=envelope,
+        record_json=json.dumps(record, ensure_ascii=False, sort_keys=True),
+        report=mapped.report,
+    )
+
+
+def _replace_signature(envelope: Envelope, signature: trust.DetachedSignature) -> Envelope:
+    from dataclasses import replace
+
+    return replace(envelope, signature=signature)
+
+
+def check_inbound_envelope(
+    envelope: Envelope, *, peer: str, me: PartyId, profile: PartnerProfile, now: datetime
+) -> None:
+    """Checks that need no cryptography: routing, agreement, size, digests, freshness."""
+    if envelope.sender.value != peer:
+        raise SenderMismatch(
+            f"envelope sender {envelope.sender.value!r} is not the authenticated partner {peer!r}",
+            partner=peer,
+            field_path="envelope.sender",
+        )
+    if envelope.receiver.value != me.value:
+        raise SenderMismatch(
+            f"envelope receiver {envelope.receiver.value!r} is not this gateway", partner=peer,
+            field_path="envelope.receiver",
+        )
+    profile.mapping_profile(envelope.document_type)  # raises DocumentTypeNotAgreed
+    if envelope.action is not Action.ISSUE and envelope.refers_to is None:
+        raise EnvelopeInvalid(f"{envelope.action.value} needs refers_to", partner=peer, field_path="envelope.refers_to")
+    size = len(envelope.payload) + sum(len(a.content) for a in envelope.attachments)
+    if size > profile.max_payload_bytes:
+        raise PayloadTooLarge(
+            f"payload of {size} bytes exceeds the agreed {profile.max_payload_bytes}", partner=peer,
+            field_path="envelope.payload",
+        )
+    # Constant-time comparison is not needed for a public digest, but it is no slower and avoids debate.
+    if not hmac.compare_digest(sha256_hex(envelope.payload), envelope.payload_sha256.lower()):
+        raise PayloadDigestMismatch("payload does not match payload_sha256", partner=peer,
+                                    field_path="envelope.payload_sha256")
+    if envelope.created_at > now + trust.DEFAULT_POLICY.max_clock_skew:
+        raise MessageStale("envelope created in the future", partner=peer, field_path="envelope.created_at")
+    if now - envelope.created_at > profile.max_message_age:
+        raise MessageStale("envelope older than the agreement allows", partner=peer,
+                           field_path="envelope.created_at")
+
+
+def verify_envelope_signature(envelope: Envelope, *, partner_trust: PartnerTrust, now: datetime) -> None:
+    """Verify the envelope signature over the canonical header against the partner's trust."""
+    if envelope.signature is None:
+        raise EnvelopeSignatureInvalid("envelope is not signed", partner=partner_trust.partner,
+                                       field_path="envelope.signature")
+    try:
+        trust.verify_detached(envelope.signed_header(), envelope.signature, trust=partner_trust, at=now)
+    except trust.TrustError as e:
+        raise EnvelopeSignatureInvalid(
+            f"envelope signature refused: {e.code}: {e.message}", partner=partner_trust.partner,
+            field_path="envelope.signature",
+        ) from e
+
+
+def map_inbound(
+    envelope: Envelope, *, profile: PartnerProfile, partner_trust: PartnerTrust, now: datetime
+) -> InboundDocument:
+    """Verify the document signature, then map only the verified bytes to a domestic record."""
+    mapping_profile = profile.mapping_profile(envelope.document_type)
+    with rejection():
+        verified = trust.verify_xml(envelope.payload, trust=partner_trust, at=now)
+        reversed_ = mappings.map_reverse(verified.signed_xml, mapping_profile)
+    key = _business_key(envelope.document_type, reversed_.record)
+    if key != envelope.business_key:
+        raise DocumentRejected(
+            f"document business key {key} differs from envelope business key {envelope.business_key}",
+            code="BUSINESS_KEY_MISMATCH", field_path="envelope.business_key", partner=profile.name,
+        )
+    return InboundDocument(
+        record=reversed_.record,
+        report=reversed_.report,
+        signer_subject=verified.signer.subject.rfc4514_string(),
+        signer_fingerprint=sha256_hex(_der(verified.signer)),
+    )
+
+
+def _der(certificate: Any) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    der: bytes = certificate.public_bytes(Encoding.DER)
+    return der
+
+
+def error_info(error: GatewayError) -> ErrorInfo:
+    """The receipt and status-event form of a gateway error."""
+    return ErrorInfo(code=error.code, message=error.message, field_path=error.field_path)
+
+
+def make_receipt(
+    envelope: Envelope,
+    *,
+    issuer: PartyId,
+    receipt_id: str,
+    at: datetime,
+    identity: SigningIdentity,
+    errors: tuple[ErrorInfo, ...] = (),
+) -> Receipt:
+    """A signed receipt for ``envelope``: ACCEPTED without errors, REJECTED with them."""
+    from dataclasses import replace
+
+    receipt = Receipt(
+        message_id=envelope.message_id,
+        receipt_id=receipt_id,
+        issuer=issuer,
+        outcome=ReceiptOutcome.REJECTED if errors else ReceiptOutcome.ACCEPTED,
+        payload_sha256=sha256_hex(envelope.payload),
+        received_at=at,
+        errors=errors,
+    )
+    return replace(receipt, signature=trust.sign_detached(receipt.signed_header(), identity))
+
+
+def verify_receipt(receipt: Receipt, *, envelope: Envelope, partner_trust: PartnerTrust, now: datetime) -> Receipt:
+    """Check that a partner's receipt answers ``envelope`` and is signed by that partner; return it."""
+    partner = partner_trust.partner
+    if receipt.message_id != envelope.message_id:
+        raise ReceiptInvalid("receipt answers another message", partner=partner, field_path="receipt.message_id")
+    if receipt.issuer.value != envelope.receiver.value:
+        raise ReceiptInvalid("receipt issued by another party", partner=partner, field_path="receipt.issuer")
+    if receipt.payload_sha256 != envelope.payload_sha256:
+        raise ReceiptInvalid("receipt names another payload digest", partner=partner,
+                             field_path="receipt.payload_sha256")
+    if receipt.signature is None:
+        raise ReceiptInvalid("receipt is not signed", partner=partner, field_path="receipt.signature")
+    try:
+        trust.verify_detached(receipt.signed_header(), receipt.signature, trust=partner_trust, at=now)
+    except trust.TrustError as e:
+        raise ReceiptInvalid(f"receipt signature refused: {e.code}: {e.message}", partner=partner,
+                             field_path="receipt.signature") from e
+    return receipt

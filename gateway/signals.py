@@ -1,0 +1,46 @@
+"""In-process wake-ups between the pipeline, the dispatcher and the streaming RPCs.
+
+They only shorten latency: every waiter also wakes on a timeout and re-reads the database, so events written by
+another replica (or missed wake-ups) are still seen.
+"""
+
+from __future__ import annotations
+
+import threading
+
+__all__ = ["Signals"]
+
+
+class _Pulse:
+    """A condition that waiters can sleep on until the next ``fire`` or a timeout."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._generation = 0
+
+    def fire(self) -> None:
+        with self._cond:
+            self._generation += 1
+            self._cond.notify_all()
+
+    def generation(self) -> int:
+        with self._cond:
+            return self._generation
+
+    def wait(self, since: int, timeout: float) -> int:
+        """Wait until the generation moves past ``since`` or ``timeout`` elapses; return the generation."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._generation != since, timeout=timeout)
+            return self._generation
+
+
+class Signals:
+    """The gateway's three pulses."""
+
+    def __init__(self) -> None:
+        self.outbound = _Pulse()
+        """Fired when a message is queued (wakes the dispatcher)."""
+        self.status = _Pulse()
+        """Fired after any status transition (wakes WatchStatus streams)."""
+        self.inbound = _Pulse()
+        """Fired when an inbound document is received (wakes ReceiveInbound streams)."""

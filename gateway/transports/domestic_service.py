@@ -1,0 +1,156 @@
+"""DomesticExchangeService: what the domestic hub calls."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+
+import grpc
+
+from .._generated.swgw.v1 import domestic_exchange_pb2 as dpb
+from .._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
+from ..errors import EnvelopeInvalid, GatewayError, MessageNotFound
+from ..pipeline.runner import Pipeline
+from ..pipeline.steps import SubmitCommand
+from ..ports import MessageRepository
+from ..signals import Signals
+from . import codec
+from .interceptors import peer_certificate
+from .status_map import translate_errors
+
+__all__ = ["DomesticExchangeServicer"]
+
+log = logging.getLogger(__name__)
+
+#: How long a stream sleeps between database reads when no in-process signal arrives (events written by another
+#: replica are seen within this time).
+POLL_SECONDS = 1.0
+
+
+def _client(context: grpc.ServicerContext) -> str | None:
+    """The authenticated domestic client (its certificate's common name), or None on a plain loopback port."""
+    cert = peer_certificate(context)
+    if cert is None:
+        return None
+    from cryptography.x509.oid import NameOID
+
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else cert.subject.rfc4514_string()
+
+
+class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):  # type: ignore[misc]
+    """Submission, validation, status and inbound handover for the domestic hub."""
+
+    def __init__(self, pipeline: Pipeline, messages: MessageRepository, signals: Signals) -> None:
+        self._pipeline = pipeline
+        self._messages = messages
+        self._signals = signals
+
+    @translate_errors
+    def Submit(self, request: dpb.SubmitRequest, context: grpc.ServicerContext) -> dpb.SubmitResponse:  # noqa: N802
+        if not request.receiver.value:
+            raise EnvelopeInvalid("receiver is required", field_path="receiver")
+        command = SubmitCommand(
+            receiver=request.receiver.value,
+            document_type=codec.document_type_from_proto(request.document_type),
+            action=codec.action_from_proto(request.action),
+            record_json=request.record_json,
+            idempotency_key=request.idempotency_key or None,
+            refers_to=codec.business_key_from_proto(request.refers_to, "refers_to")
+            if request.HasField("refers_to") else None,
+            attachments=tuple(codec.attachment_from_proto(a) for a in request.attachments),
+            domestic_client=_client(context),
+        )
+        result = self._pipeline.submit(command)
+        message = result.message
+        return dpb.SubmitResponse(
+            message_id=message.message_id,
+            business_key=codec.summary_to_proto(message).business_key,
+            status=codec.status_to_proto(message.status),
+            report=codec.report_to_proto(result.report),
+            payload_sha256=bytes.fromhex(message.envelope.payload_sha256),
+        )
+
+    @translate_errors
+    def Validate(self, request: dpb.ValidateRequest, context: grpc.ServicerContext) -> dpb.ValidateResponse:  # noqa: N802
+        result = self._pipeline.validate(
+            request.receiver.value, codec.document_type_from_proto(request.document_type), request.record_json
+        )
+        return dpb.ValidateResponse(
+            report=codec.report_to_proto(result.report), document=result.document,
+            document_format=result.document_format,
+        )
+
+    @translate_errors
+    def GetStatus(self, request: dpb.GetStatusRequest, context: grpc.ServicerContext) -> dpb.GetStatusResponse:  # noqa: N802
+        which = request.WhichOneof("selector")
+        if which == "message_id":
+            found = [self._messages.get(request.message_id)]
+        elif which == "business_key":
+            key = request.business_key
+            found = self._messages.find_by_business_key(key.issuer, key.number, key.version or None)
+            if not found:
+                raise MessageNotFound(f"no message with business key {key.issuer}/{key.number}",
+                                      field_path="business_key")
+        else:
+            raise EnvelopeInvalid("give a message_id or a business_key", field_path="selector")
+        return dpb.GetStatusResponse(
+            messages=[codec.summary_to_proto(m, self._messages.history(m.message_id)) for m in found]
+        )
+
+    @translate_errors
+    def WatchStatus(  # noqa: N802
+        self, request: dpb.WatchStatusRequest, context: grpc.ServicerContext
+    ) -> Iterator[dpb.WatchStatusResponse]:
+        cursor = request.after_sequence
+        generation = self._signals.status.generation()
+        while context.is_active():
+            events = self._messages.events_after(cursor, limit=500)
+            for event in events:
+                yield dpb.WatchStatusResponse(event=codec.event_to_proto(event))
+                cursor = event.sequence
+            if len(events) < 500:
+                generation = self._signals.status.wait(generation, POLL_SECONDS)
+
+    def ReceiveInbound(  # noqa: N802
+        self, request_iterator: Iterator[dpb.ReceiveInboundRequest], context: grpc.ServicerContext
+    ) -> Iterator[dpb.ReceiveInboundResponse]:
+        try:
+            first = next(request_iterator)
+        except StopIteration:
+            return
+        document_types = [codec.document_type_from_proto(t) for t in first.subscribe.document_types]
+        client = _client(context)
+        sent: set[str] = set()
+        lock = threading.Lock()
+        done = threading.Event()
+
+        def read_acks() -> None:
+            try:
+                for request in request_iterator:
+                    if request.WhichOneof("kind") != "ack":
+                        continue
+                    try:
+                        self._pipeline.acknowledge(request.ack.message_id)
+                    except GatewayError as e:
+                        log.warning("acknowledgement of %s refused: %s", request.ack.message_id, e)
+                    with lock:
+                        sent.discard(request.ack.message_id)
+            except grpc.RpcError:
+                pass  # the client went away; unacknowledged documents are sent again on its next call
+            finally:
+                done.set()
+                self._signals.inbound.fire()
+
+        threading.Thread(target=read_acks, name="swgw-inbound-acks", daemon=True).start()
+        generation = self._signals.inbound.generation()
+        while context.is_active() and not done.is_set():
+            pending = self._messages.pending_handover(domestic_client=client, document_types=document_types)
+            for message in pending:
+                with lock:
+                    if message.message_id in sent:
+                        continue
+                    sent.add(message.message_id)
+                yield dpb.ReceiveInboundResponse(document=codec.inbound_document_to_proto(message))
+            generation = self._signals.inbound.wait(generation, POLL_SECONDS)

@@ -1,0 +1,134 @@
+"""OperatorService: partner agreements, trust certificates, audit log and the message book."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import grpc
+
+from trust import CertificateRole, CertificateState
+
+from .._generated.swgw.v1 import envelope_pb2 as pb
+from .._generated.swgw.v1 import operator_pb2 as opb
+from .._generated.swgw.v1 import operator_pb2_grpc as opb_grpc
+from ..errors import EnvelopeInvalid
+from ..operations import Operations
+from . import codec
+from .interceptors import peer_certificate
+from .status_map import translate_errors
+
+__all__ = ["OperatorServicer"]
+
+
+def _actor(context: grpc.ServicerContext) -> str:
+    cert = peer_certificate(context)
+    return f"operator:{cert.subject.rfc4514_string()}" if cert is not None else f"operator:{context.peer()}"
+
+
+class OperatorServicer(opb_grpc.OperatorServiceServicer):  # type: ignore[misc]
+    """Administers a running gateway; every change is audited by :class:`~gateway.operations.Operations`."""
+
+    def __init__(self, operations: Operations) -> None:
+        self._ops = operations
+
+    @translate_errors
+    def ListPartners(self, request: opb.ListPartnersRequest, context: grpc.ServicerContext) -> opb.ListPartnersResponse:  # noqa: N802
+        return opb.ListPartnersResponse(partners=[
+            opb.Partner(
+                party=pb.PartyId(scheme=p.party.scheme, value=p.party.value),
+                endpoint=p.endpoint,
+                document_types=[codec.document_type_to_proto(d) for d in p.mapping_profiles],
+                mapping_profiles={d.value: m for d, m in p.mapping_profiles.items()},
+            )
+            for p in self._ops.partners()
+        ])
+
+    @translate_errors
+    def AddTrustCertificate(  # noqa: N802
+        self, request: opb.AddTrustCertificateRequest, context: grpc.ServicerContext
+    ) -> opb.AddTrustCertificateResponse:
+        role = codec.TRUST_ROLES_BACK.get(request.role)
+        if role is None:
+            raise EnvelopeInvalid("role is required", field_path="role")
+        record = self._ops.add_trust(
+            request.partner, request.certificate, role=CertificateRole(role), actor=_actor(context),
+            valid_from_use=codec.from_timestamp(request.valid_from_use) if request.HasField("valid_from_use") else None,
+        )
+        return opb.AddTrustCertificateResponse(certificate=codec.trust_record_to_proto(record))
+
+    @translate_errors
+    def ListTrustCertificates(  # noqa: N802
+        self, request: opb.ListTrustCertificatesRequest, context: grpc.ServicerContext
+    ) -> opb.ListTrustCertificatesResponse:
+        records = self._ops.trustbook.records(request.partner or None)
+        return opb.ListTrustCertificatesResponse(certificates=[codec.trust_record_to_proto(r) for r in records])
+
+    @translate_errors
+    def ChangeTrustCertificateState(  # noqa: N802
+        self, request: opb.ChangeTrustCertificateStateRequest, context: grpc.ServicerContext
+    ) -> opb.ChangeTrustCertificateStateResponse:
+        state = codec.TRUST_STATES_BACK.get(request.state)
+        if state is None:
+            raise EnvelopeInvalid("state is required", field_path="state")
+        record = self._ops.trustbook.change_state(
+            request.partner, request.fingerprint, CertificateState(state), actor=_actor(context),
+            reason=request.reason or None,
+            effective_at=codec.from_timestamp(request.effective_at) if request.HasField("effective_at") else None,
+        )
+        return opb.ChangeTrustCertificateStateResponse(certificate=codec.trust_record_to_proto(record))
+
+    @translate_errors
+    def ImportCrl(self, request: opb.ImportCrlRequest, context: grpc.ServicerContext) -> opb.ImportCrlResponse:  # noqa: N802
+        info = self._ops.trustbook.import_crl(request.partner, request.crl, actor=_actor(context))
+        response = opb.ImportCrlResponse(revoked_count=len(info.revoked_serials))
+        if info.next_update is not None:
+            response.next_update.CopyFrom(codec.timestamp(info.next_update))
+        return response
+
+    @translate_errors
+    def ExportOwnCertificates(  # noqa: N802
+        self, request: opb.ExportOwnCertificatesRequest, context: grpc.ServicerContext
+    ) -> opb.ExportOwnCertificatesResponse:
+        return opb.ExportOwnCertificatesResponse(certificates_pem=self._ops.export_own_certificates())
+
+    @translate_errors
+    def ListExpiringCertificates(  # noqa: N802
+        self, request: opb.ListExpiringCertificatesRequest, context: grpc.ServicerContext
+    ) -> opb.ListExpiringCertificatesResponse:
+        report = self._ops.expiry_report(timedelta(days=request.within_days or 90))
+        return opb.ListExpiringCertificatesResponse(
+            certificates=[codec.trust_record_to_proto(r) for r in report.expiring],
+            partners_without_valid_certificate=list(report.partners_without_valid_certificate),
+        )
+
+    @translate_errors
+    def ListAuditEntries(  # noqa: N802
+        self, request: opb.ListAuditEntriesRequest, context: grpc.ServicerContext
+    ) -> opb.ListAuditEntriesResponse:
+        entries = self._ops.audit_entries(after=request.after_sequence, limit=request.limit or 100)
+        return opb.ListAuditEntriesResponse(entries=[codec.audit_entry_to_proto(e) for e in entries])
+
+    @translate_errors
+    def VerifyAuditLog(  # noqa: N802
+        self, request: opb.VerifyAuditLogRequest, context: grpc.ServicerContext
+    ) -> opb.VerifyAuditLogResponse:
+        result = self._ops.verify_audit()
+        return opb.VerifyAuditLogResponse(
+            ok=result.ok, entries=result.entries, first_bad_sequence=result.first_bad_sequence or 0,
+            problem=result.problem,
+        )
+
+    @translate_errors
+    def ListMessages(self, request: opb.ListMessagesRequest, context: grpc.ServicerContext) -> opb.ListMessagesResponse:  # noqa: N802
+        status = codec.status_from_proto(request.status)
+        messages = self._ops.messages.list_messages(
+            status=status, partner=request.partner or None, limit=request.limit or 100
+        )
+        return opb.ListMessagesResponse(messages=[codec.summary_to_proto(m) for m in messages])
+
+    @translate_errors
+    def ResendMessage(self, request: opb.ResendMessageRequest, context: grpc.ServicerContext) -> opb.ResendMessageResponse:  # noqa: N802
+        message = self._ops.resend(request.message_id, actor=_actor(context))
+        return opb.ResendMessageResponse(message=codec.summary_to_proto(message))
+
+

@@ -1,0 +1,221 @@
+"""TrustBook: the gateway's persisted partner trust, served to the pipeline as an in-memory ``TrustStore``.
+
+Rows live in the database (so every replica and the offline CLI see the same trust); the parsed store is
+rebuilt only when ``trust_version`` changes, which is checked at most once per ``refresh_seconds``. Every change
+is written to the audit log in the same call.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Literal
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+import trust
+from trust import CertificateRole, CertificateState, PartnerTrust, TrustedCertificate, TrustStore
+
+from .ports import AuditRepository, Clock, TrustRecord, TrustRepository
+
+__all__ = ["TrustBook", "load_certificates"]
+
+
+def load_certificates(data: bytes) -> list[x509.Certificate]:
+    """Parse one DER certificate or any number of PEM certificates."""
+    if b"-----BEGIN" in data:
+        return x509.load_pem_x509_certificates(data)
+    return [x509.load_der_x509_certificate(data)]
+
+
+def _entry(record: TrustRecord) -> TrustedCertificate:
+    return TrustedCertificate(
+        partner=record.partner,
+        role=CertificateRole(record.role),
+        certificate=x509.load_der_x509_certificate(record.certificate_der),
+        state=CertificateState(record.state),
+        valid_from_use=record.valid_from_use,
+        revoked_at=record.revoked_at,
+        revocation_reason=record.revocation_reason,
+    )
+
+
+def _record(entry: TrustedCertificate, added_at: datetime) -> TrustRecord:
+    return TrustRecord(
+        partner=entry.partner,
+        fingerprint=entry.fingerprint,
+        role=entry.role.value,
+        state=entry.state.value,
+        certificate_der=entry.certificate.public_bytes(Encoding.DER),
+        added_at=added_at,
+        valid_from_use=entry.valid_from_use,
+        revoked_at=entry.revoked_at,
+        revocation_reason=entry.revocation_reason,
+    )
+
+
+class TrustBook:
+    """Persisted trust with an in-memory cache and an audited change API."""
+
+    def __init__(
+        self, repo: TrustRepository, audit: AuditRepository, clock: Clock, *, refresh_seconds: float = 1.0
+    ) -> None:
+        self._repo = repo
+        self._audit = audit
+        self._clock = clock
+        self._refresh = refresh_seconds
+        self._lock = threading.Lock()
+        self._store: TrustStore | None = None
+        self._version = -1
+        self._checked = 0.0
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after the store was rebuilt (e.g. to reload TLS client CAs)."""
+        self._listeners.append(listener)
+
+    # Reading ------------------------------------------------------------------------------------------------
+
+    def store(self) -> TrustStore:
+        """The current trust store, rebuilt when the persisted version changed."""
+        rebuilt = False
+        with self._lock:
+            now = time.monotonic()
+            if self._store is None or now - self._checked >= self._refresh:
+                self._checked = now
+                version = self._repo.trust_version()
+                if self._store is None or version != self._version:
+                    self._store = self._build()
+                    self._version = version
+                    rebuilt = True
+            store = self._store
+        if rebuilt:
+            for listener in self._listeners:
+                listener()
+        return store
+
+    def invalidate(self) -> None:
+        """Force a re-read on the next access (after a local change)."""
+        with self._lock:
+            self._checked = 0.0
+
+    def _build(self) -> TrustStore:
+        store = TrustStore(entries=tuple(_entry(r) for r in self._repo.list_trust()))
+        for partner, der in self._repo.list_crls():
+            issuers = [e.certificate for e in store.entries if e.partner == partner]
+            store = store.with_crl(trust.load_crl(der, issuers=issuers))
+        return store
+
+    def for_partner(
+        self, partner: str, *, at: datetime, purpose: Literal["receive", "send"] = "receive"
+    ) -> PartnerTrust:
+        """The partner's trust material at ``at``."""
+        return self.store().for_partner(partner, at=at, purpose=purpose)
+
+    def identify(self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate], *, at: datetime) -> str:
+        """The partner a TLS client certificate belongs to; raises ``trust.CertificateUntrusted``."""
+        return self.store().identify(leaf, intermediates, at=at, purpose="tls-client")
+
+    def records(self, partner: str | None = None) -> list[TrustRecord]:
+        """Stored rows, for listing."""
+        return self._repo.list_trust(partner)
+
+    def anchors_pem(self, *, at: datetime) -> bytes:
+        """PEM of every anchor, intermediate and pinned certificate usable for receiving (TLS client CA list)."""
+        out = []
+        store = self.store()
+        for partner in store.partners:
+            material = store.for_partner(partner, at=at)
+            for cert in (*material.anchors, *material.intermediates, *material.pinned):
+                out.append(cert.public_bytes(Encoding.PEM))
+        return b"".join(out)
+
+    # Changing -----------------------------------------------------------------------------------------------
+
+    def add(
+        self,
+        partner: str,
+        certificate: x509.Certificate,
+        *,
+        role: CertificateRole,
+        actor: str,
+        valid_from_use: datetime | None = None,
+    ) -> TrustRecord:
+        """Add a certificate: ACTIVE at once, or PENDING until ``valid_from_use``."""
+        now = self._clock.now()
+        pending = valid_from_use is not None and valid_from_use > now
+        entry = TrustedCertificate(
+            partner=partner, role=role, certificate=certificate,
+            state=CertificateState.PENDING if pending else CertificateState.ACTIVE,
+            valid_from_use=valid_from_use if pending else None,
+        )
+        self.store().with_entry(entry)  # raises TrustStoreError on a duplicate
+        record = _record(entry, now)
+        self._repo.upsert_trust(record)
+        self._audited(actor, "trust.add", record, now)
+        return record
+
+    def ensure(self, partner: str, certificate: x509.Certificate, *, role: CertificateRole, actor: str) -> bool:
+        """Add an ACTIVE certificate unless it is already known for the partner (config import at start-up)."""
+        fp = trust.fingerprint(certificate)
+        if any(r.fingerprint == fp for r in self._repo.list_trust(partner)):
+            return False
+        self.add(partner, certificate, role=role, actor=actor)
+        return True
+
+    def change_state(
+        self,
+        partner: str,
+        fingerprint: str,
+        state: CertificateState,
+        *,
+        actor: str,
+        reason: str | None = None,
+        effective_at: datetime | None = None,
+    ) -> TrustRecord:
+        """Activate, retire or revoke a certificate (the pure store checks the transition)."""
+        now = self._clock.now()
+        store = self.store()
+        if state is CertificateState.ACTIVE:
+            store = store.activate(partner, fingerprint)
+        elif state is CertificateState.RETIRING:
+            store = store.retire(partner, fingerprint)
+        elif state is CertificateState.REVOKED:
+            store = store.revoke(partner, fingerprint, at=effective_at or now, reason=reason or "unspecified")
+        else:
+            raise trust.TrustStoreError(f"cannot move a certificate to {state}", partner=partner)
+        entry = next(e for e in store.entries if e.partner == partner and e.fingerprint == fingerprint)
+        previous = next(r for r in self._repo.list_trust(partner) if r.fingerprint == fingerprint)
+        record = _record(entry, previous.added_at)
+        self._repo.upsert_trust(record)
+        self._audited(actor, f"trust.{state.value}", record, now, reason=reason)
+        return record
+
+    def import_crl(self, partner: str, crl_der: bytes, *, actor: str) -> trust.CrlInfo:
+        """Verify a CRL against the partner's certificates and store it."""
+        now = self._clock.now()
+        issuers = [e.certificate for e in self.store().entries if e.partner == partner]
+        info = trust.load_crl(crl_der, issuers=issuers)
+        self._repo.add_crl(partner, crl_der, at=now)
+        self.invalidate()
+        self._audit.append_audit(
+            actor=actor, action="trust.import-crl", at=now,
+            details={"partner": partner, "issuer": info.issuer.rfc4514_string(),
+                     "revoked": len(info.revoked_serials), "issuer_fingerprint": info.issuer_fingerprint},
+        )
+        return info
+
+    def _audited(self, actor: str, action: str, record: TrustRecord, at: datetime, reason: str | None = None) -> None:
+        self.invalidate()
+        details: dict[str, object] = {
+            "partner": record.partner, "fingerprint": record.fingerprint, "role": record.role,
+            "state": record.state,
+            "subject": x509.load_der_x509_certificate(record.certificate_der).subject.rfc4514_string(),
+        }
+        if reason:
+            details["reason"] = reason
+        self._audit.append_audit(actor=actor, action=action, details=details, at=at)
+

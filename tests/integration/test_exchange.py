@@ -1,0 +1,127 @@
+"""End to end: a certificate of origin from the CN domestic hub to the HK domestic hub through two gateways."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import mappings
+from gateway._generated.swgw.v1 import envelope_pb2 as pb
+from gateway.client import ClientError
+from gateway.domain import DocumentType
+
+from tests.integration.network import Network, record_bytes, running_network, wait_for
+
+COO = DocumentType.CERTIFICATE_OF_ORIGIN
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory: pytest.TempPathFactory) -> Network:
+    with running_network(tmp_path_factory.mktemp("net"), ("CN", "HK", "MO")) as net:
+        yield net  # type: ignore[misc]
+
+
+def _final(network: Network, party: str, message_id: str) -> pb.MessageSummary:
+    with network.client(party) as client:
+        return wait_for(lambda: (s := client.status(message_id)).status in (
+            pb.MESSAGE_STATUS_DELIVERED, pb.MESSAGE_STATUS_REJECTED, pb.MESSAGE_STATUS_FAILED) and s)
+
+
+def test_certificate_of_origin_travels_cn_to_hk_and_is_handed_over(network: Network) -> None:
+    record = mappings.load_example("coo-cn-hk")
+    with network.client("CN") as cn:
+        response = cn.submit("HK", COO, record_bytes(record), idempotency_key="demo-1")
+    assert response.status == pb.MESSAGE_STATUS_QUEUED
+    summary = _final(network, "CN", response.message_id)
+    assert summary.status == pb.MESSAGE_STATUS_DELIVERED, summary.last_error
+    statuses = [e.status for e in summary.history]
+    assert statuses == [pb.MESSAGE_STATUS_ACCEPTED, pb.MESSAGE_STATUS_QUEUED, pb.MESSAGE_STATUS_SENDING,
+                        pb.MESSAGE_STATUS_DELIVERED]
+
+    with network.client("HK") as hk:
+        documents = hk.receive(max_documents=1, timeout=10)
+        assert [d.message_id for d in documents] == [response.message_id]
+        document = documents[0]
+        assert document.sender.value == "CN"
+        assert "CN Gateway Document Signing" in document.signer_subject
+        received = json.loads(document.record_json)
+        # What the target format carries comes back unchanged (the mapping tests check every field).
+        assert mappings.business_key("certificate-of-origin", received) == mappings.business_key(
+            "certificate-of-origin", record)
+        assert hk.status(response.message_id).status == pb.MESSAGE_STATUS_HANDED_OVER
+        # Handed over once: a new stream gets nothing more.
+        assert hk.receive(max_documents=1, timeout=1) == []
+
+
+def test_repeated_submit_with_same_idempotency_key_returns_first_message(network: Network) -> None:
+    record = record_bytes(mappings.load_example("coo-cn-mo"))
+    with network.client("CN") as cn:
+        first = cn.submit("MO", COO, record, idempotency_key="idem-42")
+        again = cn.submit("MO", COO, record, idempotency_key="idem-42")
+    assert again.message_id == first.message_id
+    assert _final(network, "CN", first.message_id).status == pb.MESSAGE_STATUS_DELIVERED
+
+
+def test_hk_sends_to_cn(network: Network) -> None:
+    with network.client("HK") as hk:
+        response = hk.submit("CN", COO, record_bytes(mappings.load_example("coo-hk-cn")))
+    assert _final(network, "HK", response.message_id).status == pb.MESSAGE_STATUS_DELIVERED
+    with network.client("CN") as cn:
+        documents = cn.receive(max_documents=1, timeout=10)
+    assert [d.sender.value for d in documents] == ["HK"]
+
+
+def test_invalid_record_is_refused_with_element_path(network: Network) -> None:
+    with network.client("CN") as cn:
+        with pytest.raises(ClientError) as caught:
+            cn.submit("HK", COO, record_bytes(mappings.load_example("coo-invalid")))
+        assert caught.value.code == "RECORD_INVALID"
+        report = cn.validate("HK", COO, record_bytes(mappings.load_example("coo-invalid"))).report
+    assert not report.ok
+    assert all(f.path.startswith("$") for f in report.findings if f.severity == pb.SEVERITY_ERROR)
+
+
+def test_malformed_record_json_is_refused(network: Network) -> None:
+    with network.client("CN") as cn:
+        with pytest.raises(ClientError) as caught:
+            cn.submit("HK", COO, b"{not json")
+    assert caught.value.code == "RECORD_MALFORMED"
+    assert caught.value.field_path == "$"
+
+
+def test_unknown_partner_and_unagreed_document_type_are_refused(network: Network) -> None:
+    record = record_bytes(mappings.load_example("coo-cn-hk"))
+    with network.client("CN") as cn:
+        with pytest.raises(ClientError) as unknown:
+            cn.submit("SG", COO, record)
+        with pytest.raises(ClientError) as unagreed:
+            cn.submit("HK", DocumentType.SPS_CERTIFICATE, record)
+    assert unknown.value.code == "PARTNER_UNKNOWN"
+    assert unagreed.value.code == "DOCUMENT_TYPE_NOT_AGREED"
+
+
+def test_status_by_business_key(network: Network) -> None:
+    record = mappings.load_example("coo-cn-hk")
+    issuer, number, version = mappings.business_key("certificate-of-origin", record)
+    with network.client("CN") as cn:
+        found = wait_for(lambda: cn.status_by_key(issuer, number, version))
+    assert all(s.business_key.number == number for s in found)
+
+
+def test_health_and_reflection_are_served(network: Network) -> None:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+    from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+    with grpc.insecure_channel(f"127.0.0.1:{network.apps['CN'].domestic_port}") as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        for service in ("", "swgw.v1.DomesticExchangeService", "swgw.v1.OperatorService"):
+            assert health.Check(health_pb2.HealthCheckRequest(service=service)).status == \
+                health_pb2.HealthCheckResponse.SERVING
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        responses = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]))
+        names = {s.name for r in responses for s in r.list_services_response.service}
+    assert {"swgw.v1.DomesticExchangeService", "swgw.v1.OperatorService", "grpc.health.v1.Health"} <= names
+
+
