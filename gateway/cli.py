@@ -158,7 +158,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
             print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
             return 0
     except mappings.MappingError as e:
-        body = {"code": e.code, "message": e.message, "path": e.path}
+        body: dict[str, object] = {"code": e.code, "message": e.message, "path": e.path}
         if e.report is not None:
             body["report"] = e.report.to_dict()
         print(json.dumps(body, indent=2, ensure_ascii=False), file=sys.stderr)

@@ -112,7 +112,7 @@ class GatewayClient:
                                                       timeout=timeout):
                 yield response.event
         except grpc.RpcError as e:
-            if e.code() is grpc.StatusCode.DEADLINE_EXCEEDED:  # type: ignore[attr-defined]
+            if e.code() is grpc.StatusCode.DEADLINE_EXCEEDED:
                 return
             raise ClientError(*error_from_status(e)) from e
 
@@ -141,7 +141,7 @@ class GatewayClient:
                 if len(documents) >= max_documents:
                     requests.put(None)
         except grpc.RpcError as e:
-            if e.code() is not grpc.StatusCode.DEADLINE_EXCEEDED:  # type: ignore[attr-defined]
+            if e.code() is not grpc.StatusCode.DEADLINE_EXCEEDED:
                 raise ClientError(*error_from_status(e)) from e
         finally:
             requests.put(None)

@@ -227,3 +227,12 @@ def _save(artifacts: Path, windows: dict[str, WindowFiles], document: object) ->
     if stored.receipt is not None:
         (folder / "receipt.json").write_text(stored.receipt.to_json())
     shutil.copy(windows[sender].ca_certificate, folder / "sender-ca.pem")
+    xmlsec1 = shutil.which("xmlsec1")
+    if xmlsec1 is not None:
+        # An independent verifier, given only the sending window's CA certificate.
+        result = subprocess.run([xmlsec1, "--verify", "--trusted-pem", str(folder / "sender-ca.pem"),
+                                 str(folder / "received.xml")], capture_output=True, text=True)
+        verdict = "OK" if result.returncode == 0 else f"FAILED: {result.stderr.strip()[-200:]}"
+        _say(f"  xmlsec1 --verify --trusted-pem {sender.lower()}-ca: {verdict}")
+        if result.returncode != 0:
+            raise DemoFailure(f"xmlsec1 does not verify {folder / 'received.xml'}")

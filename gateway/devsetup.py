@@ -17,7 +17,7 @@ import tomli_w
 
 from trust import devpki
 
-__all__ = ["WindowFiles", "free_port", "write_window", "write_network"]
+__all__ = ["WindowFiles", "free_port", "gateway_config", "server_name", "write_network", "write_window"]
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,9 @@ __all__ = [
     "Receipt",
     "ReceiptOutcome",
     "check_transition",
+    "sha256_hex",
     "signature_from_dict",
     "signature_to_dict",
-    "sha256_hex",
 ]
 
 DEFAULT_PARTY_SCHEME = "urn:swgw:party"

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from ..domain import (
     Action,
@@ -117,8 +118,8 @@ def error_or_none(code: str | None, message: str | None, field_path: str | None)
 
 
 @dataclass(frozen=True)
-class CrlKey:
-    """What identifies a stored CRL besides its partner."""
+class ParsedCrl:
+    """What the repository keeps of a CRL."""
 
     issuer_key: str
     """Hex SHA-256 of the issuer name's DER."""
@@ -126,15 +127,19 @@ class CrlKey:
     """RFC 4514 issuer name."""
     this_update: datetime
     """thisUpdate, UTC."""
+    der: bytes
+    """The CRL in DER."""
 
 
-def crl_key(crl_der: bytes) -> CrlKey:
-    """The issuer and thisUpdate of a DER CRL; raises ValueError when it does not parse."""
-    crl = x509.load_der_x509_crl(crl_der)
-    return CrlKey(
+def parse_crl(data: bytes) -> ParsedCrl:
+    """Issuer and thisUpdate of a DER (or PEM, stored as DER) CRL; raises ValueError when it does not parse."""
+    pem = data.lstrip().startswith(b"-----BEGIN")
+    crl = x509.load_pem_x509_crl(data) if pem else x509.load_der_x509_crl(data)
+    return ParsedCrl(
         issuer_key=hashlib.sha256(crl.issuer.public_bytes()).hexdigest(),
         issuer_name=crl.issuer.rfc4514_string(),
         this_update=crl.last_update_utc,
+        der=crl.public_bytes(Encoding.DER) if pem else data,
     )
 
 

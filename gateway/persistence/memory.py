@@ -16,7 +16,7 @@ from typing import Any
 from ..domain import BusinessKey, Direction, DocumentType, Envelope, ErrorInfo, MessageStatus, Receipt, check_transition
 from ..errors import DuplicateConflict, InvalidTransition, MessageNotFound
 from ..ports import AuditEntry, StatusEvent, StoredMessage, TrustRecord
-from ._records import DUPLICATE_REASONS, canonical_details, check_new_status, crl_key, optional_utc, utc
+from ._records import DUPLICATE_REASONS, canonical_details, check_new_status, optional_utc, parse_crl, utc
 from .audit import audit_entry_hash
 
 __all__ = ["MemoryMessageRepository"]
@@ -368,14 +368,14 @@ class MemoryMessageRepository:
             return self._trust_version
 
     def add_crl(self, partner: str, crl_der: bytes, *, at: datetime) -> None:
-        """Store a DER CRL, replacing the stored one of the same issuer unless that one is newer."""
+        """Store a CRL (DER; PEM is converted), replacing the stored one of the same issuer unless that one is newer."""
         utc(at)
-        key = crl_key(crl_der)
+        key = parse_crl(crl_der)
         with self._lock:
             stored = self._crls.get((partner, key.issuer_key))
             if stored is not None and stored.this_update > key.this_update:
                 return
-            self._crls[(partner, key.issuer_key)] = _Crl(key.this_update, key.issuer_name, crl_der)
+            self._crls[(partner, key.issuer_key)] = _Crl(key.this_update, key.issuer_name, key.der)
             self._trust_version += 1
 
     def list_crls(self, partner: str | None = None) -> list[tuple[str, bytes]]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..ports import TrustRecord
 from ._db import Database
-from ._records import crl_key, optional_utc, utc
+from ._records import optional_utc, parse_crl, utc
 from .tables import TRUST_VERSION_KEY, CrlRow, MetaRow, TrustCertificateRow
 
 __all__ = ["SqlTrustRepository"]
@@ -83,13 +83,14 @@ class SqlTrustRepository:
         return value
 
     def add_crl(self, partner: str, crl_der: bytes, *, at: datetime) -> None:
-        """Store a DER CRL, replacing the stored one of the same issuer unless that one is newer.
+        """Store a CRL (DER; PEM is converted), replacing the stored one of the same issuer unless that one is newer.
 
         A CRL older (by thisUpdate) than the stored one is ignored: importing an outdated list must never undo a
-        revocation. Raises ValueError when the bytes are not a DER CRL.
+        revocation. Raises ValueError when the bytes are not a CRL. The signature is not checked here: verify
+        with ``trust.load_crl`` first.
         """
         at = utc(at)
-        key = crl_key(crl_der)
+        key = parse_crl(crl_der)
         with self._db.write() as session:
             row = session.get(CrlRow, (partner, key.issuer_key), with_for_update=True)
             if row is not None and row.this_update > key.this_update:
@@ -99,7 +100,7 @@ class SqlTrustRepository:
                 session.add(row)
             row.issuer_name = key.issuer_name
             row.this_update = key.this_update
-            row.crl_der = crl_der
+            row.crl_der = key.der
             row.imported_at = at
             session.flush()
             _bump_version(session)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -58,11 +59,13 @@ _DOCUMENT_TYPES = {
 _ACTIONS = {Action.ISSUE: pb.ACTION_ISSUE, Action.REPLACE: pb.ACTION_REPLACE, Action.WITHDRAW: pb.ACTION_WITHDRAW}
 _OUTCOMES = {ReceiptOutcome.ACCEPTED: pb.RECEIPT_OUTCOME_ACCEPTED, ReceiptOutcome.REJECTED: pb.RECEIPT_OUTCOME_REJECTED}
 _DIRECTIONS = {Direction.OUTBOUND: pb.DIRECTION_OUTBOUND, Direction.INBOUND: pb.DIRECTION_INBOUND}
-_STATUSES = {s: getattr(pb, f"MESSAGE_STATUS_{s.value}") for s in MessageStatus}
+_STATUSES: dict[MessageStatus, pb.MessageStatus] = {
+    s: cast(pb.MessageStatus, pb.MessageStatus.Value(f"MESSAGE_STATUS_{s.value}")) for s in MessageStatus
+}
 _SEVERITIES = {"INFO": pb.SEVERITY_INFO, "WARNING": pb.SEVERITY_WARNING, "ERROR": pb.SEVERITY_ERROR}
 
 
-def _reverse(table: dict[Any, int]) -> dict[int, Any]:
+def _reverse(table: Mapping[Any, Any]) -> dict[int, Any]:
     return {v: k for k, v in table.items()}
 
 
@@ -81,7 +84,8 @@ def timestamp(value: datetime) -> Timestamp:
 
 def from_timestamp(ts: Timestamp) -> datetime:
     """An aware UTC datetime for a protobuf Timestamp."""
-    return ts.ToDatetime(tzinfo=UTC)
+    value: datetime = ts.ToDatetime(tzinfo=UTC)
+    return value
 
 
 def document_type_to_proto(value: DocumentType) -> int:
@@ -92,7 +96,8 @@ def document_type_to_proto(value: DocumentType) -> int:
 def document_type_from_proto(value: int, field: str = "document_type") -> DocumentType:
     """Domain document type; raises EnvelopeInvalid for UNSPECIFIED or unknown values."""
     try:
-        return _DOCUMENT_TYPES_BACK[value]
+        document_type: DocumentType = _DOCUMENT_TYPES_BACK[value]
+        return document_type
     except KeyError:
         raise EnvelopeInvalid("document type is missing or unknown", field_path=field) from None
 
@@ -102,12 +107,13 @@ def action_from_proto(value: int, field: str = "action") -> Action:
     if value == pb.ACTION_UNSPECIFIED:
         return Action.ISSUE
     try:
-        return _ACTIONS_BACK[value]
+        action: Action = _ACTIONS_BACK[value]
+        return action
     except KeyError:
         raise EnvelopeInvalid("unknown action", field_path=field) from None
 
 
-def status_to_proto(value: MessageStatus | None) -> int:
+def status_to_proto(value: MessageStatus | None) -> pb.MessageStatus:
     """Enum value for the wire."""
     return _STATUSES[value] if value is not None else pb.MESSAGE_STATUS_UNSPECIFIED
 

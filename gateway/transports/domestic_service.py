@@ -39,7 +39,7 @@ def _client(context: grpc.ServicerContext) -> str | None:
     return str(names[0].value) if names else cert.subject.rfc4514_string()
 
 
-class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):  # type: ignore[misc]
+class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
     """Submission, validation, status and inbound handover for the domestic hub."""
 
     def __init__(self, pipeline: Pipeline, messages: MessageRepository, signals: Signals) -> None:

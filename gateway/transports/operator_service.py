@@ -25,7 +25,7 @@ def _actor(context: grpc.ServicerContext) -> str:
     return f"operator:{cert.subject.rfc4514_string()}" if cert is not None else f"operator:{context.peer()}"
 
 
-class OperatorServicer(opb_grpc.OperatorServiceServicer):  # type: ignore[misc]
+class OperatorServicer(opb_grpc.OperatorServiceServicer):
     """Administers a running gateway; every change is audited by :class:`~gateway.operations.Operations`."""
 
     def __init__(self, operations: Operations) -> None:

@@ -17,7 +17,7 @@ from .status_map import translate_errors
 __all__ = ["PartnerExchangeServicer"]
 
 
-class PartnerExchangeServicer(ppb_grpc.PartnerExchangeServiceServicer):  # type: ignore[misc]
+class PartnerExchangeServicer(ppb_grpc.PartnerExchangeServiceServicer):
     """Receives envelopes from partner gateways and answers with signed receipts."""
 
     def __init__(self, pipeline: Pipeline, trustbook: TrustBook, clock: Clock) -> None:

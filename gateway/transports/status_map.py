@@ -130,7 +130,7 @@ def _is_abort(exc: BaseException) -> bool:
 
 def error_from_status(error: grpc.RpcError) -> tuple[str, str, str]:
     """(code, message, field_path) from a failed call's google.rpc.Status details, for clients."""
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    status = rpc_status.from_call(error)
     if status is not None:
         for detail in status.details:
             from .._generated.swgw.v1 import envelope_pb2

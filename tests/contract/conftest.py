@@ -6,11 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from repository_testkit import postgres_schema_engine
+from repository_testkit import Repository, postgres_schema_engine
 
 from gateway.persistence import MemoryMessageRepository, SqlMessageRepository, create_engine_for, migrate
-
-Repository = MemoryMessageRepository | SqlMessageRepository
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -21,8 +21,11 @@ from gateway.domain import (
     ReceiptOutcome,
     sha256_hex,
 )
-from gateway.persistence import create_engine_for, migrate
+from gateway.persistence import MemoryMessageRepository, SqlMessageRepository, create_engine_for, migrate
 from trust import DetachedSignature
+
+#: The implementations under contract.
+Repository = MemoryMessageRepository | SqlMessageRepository
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 SIGNATURE = DetachedSignature(algorithm="ecdsa-sha256", value=b"x", certificates=(b"c",))

@@ -1,0 +1,447 @@
+"""The MessageRepository contract, run against the in-memory twin, SQLite and PostgreSQL (see conftest)."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta, timezone
+from typing import Any
+
+import pytest
+from repository_testkit import T0, Repository, at, envelope, receipt
+
+from gateway.domain import (
+    Action,
+    Attachment,
+    BusinessKey,
+    Direction,
+    DocumentType,
+    Envelope,
+    ErrorInfo,
+    MessageStatus,
+    ReceiptOutcome,
+)
+from gateway.errors import DuplicateConflict, InvalidTransition, MessageNotFound
+from gateway.ports import StoredMessage
+
+S = MessageStatus
+CLAIM = timedelta(seconds=30)
+
+
+def add_out(
+    repo: Repository, env: Envelope, when: float = 0, *, key: str | None = None, client: str | None = "hub"
+) -> StoredMessage:
+    return repo.add_outbound(
+        env, at=at(when), record_json='{"r":1}', report_json='{"findings":[]}', idempotency_key=key, domestic_client=client
+    )
+
+
+def add_in(
+    repo: Repository,
+    env: Envelope,
+    when: float = 0,
+    *,
+    status: MessageStatus = S.RECEIVED,
+    client: str | None = "hub",
+    error: ErrorInfo | None = None,
+) -> StoredMessage:
+    return repo.add_inbound(
+        env,
+        at=at(when),
+        status=status,
+        receipt=receipt(env, ReceiptOutcome.ACCEPTED if status is S.RECEIVED else ReceiptOutcome.REJECTED),
+        record_json='{"mapped":true}' if status is S.RECEIVED else None,
+        report_json=None,
+        signer_subject="CN=Signer" if status is S.RECEIVED else None,
+        signer_fingerprint="ab" * 32 if status is S.RECEIVED else None,
+        error=error,
+        domestic_client=client,
+    )
+
+
+def inbound(number: str = "CO-1", version: int = 1, **kw: Any) -> Envelope:
+    """An envelope HK sent us."""
+    return envelope(number, version, sender="HK", receiver="CN", issuer="HK-TID", **kw)
+
+
+def claim(repo: Repository, when: float, *, limit: int = 10, claimer: str = "replica-a") -> list[StoredMessage]:
+    return repo.claim_due(now=at(when), limit=limit, claimer=claimer, claim_timeout=CLAIM)
+
+
+# -- storing and finding ------------------------------------------------------------------------------------
+
+
+def test_add_outbound_stores_queued_message_with_accepted_and_queued_events(repo: Repository) -> None:
+    env = envelope(
+        "CO-9",
+        2,
+        action=Action.REPLACE,
+        refers_to=BusinessKey("CN-CIQ", "CO-9", 1),
+        attachments=(Attachment("invoice.pdf", "application/pdf", b"%PDF-1.7\x00\xff"),),
+        created_at=T0.astimezone(timezone(timedelta(hours=8))),
+    )
+    stored = add_out(repo, env, key="k-1")
+    assert (stored.status, stored.direction, stored.partner, stored.attempts) == (S.QUEUED, Direction.OUTBOUND, "HK", 0)
+    loaded = repo.get(env.message_id)
+    assert loaded == stored == repo.find(env.message_id)
+    assert loaded.envelope == env
+    assert loaded.envelope.signed_header() == env.signed_header()
+    assert (loaded.record_json, loaded.report_json) == ('{"r":1}', '{"findings":[]}')
+    assert (loaded.idempotency_key, loaded.domestic_client) == ("k-1", "hub")
+    assert loaded.created_at == loaded.updated_at == T0 and loaded.created_at.tzinfo == UTC
+    history = repo.history(env.message_id)
+    assert [(e.previous_status, e.status) for e in history] == [(None, S.ACCEPTED), (S.ACCEPTED, S.QUEUED)]
+    assert history[0].business_key == env.business_key and history[0].partner == "HK"
+
+
+def test_timestamps_come_back_in_utc_and_naive_ones_are_refused(repo: Repository) -> None:
+    env = envelope()
+    stored = repo.add_outbound(
+        env,
+        at=T0.astimezone(timezone(timedelta(hours=8))),
+        record_json="{}",
+        report_json="{}",
+        idempotency_key=None,
+        domestic_client=None,
+    )
+    assert repo.get(env.message_id).created_at.utcoffset() == timedelta(0)
+    assert stored.created_at == T0 and stored.domestic_client is None
+    with pytest.raises(ValueError, match="timezone-aware"):
+        repo.add_outbound(
+            envelope("CO-2"), at=T0.replace(tzinfo=None), record_json="{}", report_json="{}",
+            idempotency_key=None, domestic_client=None,
+        )  # fmt: skip
+
+
+def test_unknown_message_is_none_or_not_found(repo: Repository) -> None:
+    assert repo.find("nope") is None
+    with pytest.raises(MessageNotFound):
+        repo.get("nope")
+
+
+def test_add_inbound_stores_receipt_signer_and_error(repo: Repository) -> None:
+    good, bad = inbound("CO-1"), inbound("CO-2")
+    stored = add_in(repo, good)
+    assert (stored.status, stored.direction, stored.partner) == (S.RECEIVED, Direction.INBOUND, "HK")
+    loaded = repo.get(good.message_id)
+    assert loaded == stored
+    assert loaded.receipt is not None and stored.receipt is not None
+    assert loaded.receipt == stored.receipt and loaded.receipt.to_json() == stored.receipt.to_json()
+    assert (loaded.signer_subject, loaded.signer_fingerprint) == ("CN=Signer", "ab" * 32)
+    error = ErrorInfo("SIGNATURE_INVALID", "digest mismatch", "/doc/Signature")
+    rejected = add_in(repo, bad, status=S.REJECTED, error=error)
+    assert repo.get(bad.message_id).last_error == error == rejected.last_error
+    [event] = repo.history(bad.message_id)
+    assert (event.previous_status, event.status, event.error) == (None, S.REJECTED, error)
+
+
+def test_add_inbound_refuses_a_status_a_message_cannot_start_in(repo: Repository) -> None:
+    with pytest.raises(InvalidTransition):
+        add_in(repo, inbound(), status=S.HANDED_OVER)
+    assert repo.events_after(0) == []
+
+
+def test_find_by_business_key_oldest_first_with_filters(repo: Repository) -> None:
+    v1, v2 = envelope("CO-7", 1), envelope("CO-7", 2, action=Action.REPLACE)
+    add_out(repo, v2, 2)
+    add_out(repo, v1, 1)
+    add_in(repo, envelope("CO-7", 1, sender="HK", receiver="CN"), 3)
+    assert [m.envelope.business_key.version for m in repo.find_by_business_key("CN-CIQ", "CO-7")] == [1, 2, 1]
+    outbound = repo.find_by_business_key("CN-CIQ", "CO-7", direction=Direction.OUTBOUND)
+    assert [m.message_id for m in outbound] == [v1.message_id, v2.message_id]
+    assert [m.message_id for m in repo.find_by_business_key("CN-CIQ", "CO-7", 2)] == [v2.message_id]
+    assert repo.find_by_business_key("CN-CIQ", "CO-8") == []
+
+
+# -- duplicates -----------------------------------------------------------------------------------------------
+
+
+def test_same_message_id_is_a_duplicate(repo: Repository) -> None:
+    first = envelope("CO-1")
+    add_out(repo, first)
+    with pytest.raises(DuplicateConflict, match="message id"):
+        add_out(repo, envelope("CO-2", message_id=first.message_id))
+    with pytest.raises(DuplicateConflict, match="message id"):
+        add_in(repo, inbound("CO-3", message_id=first.message_id))
+    assert len(repo.events_after(0)) == 2
+
+
+def test_idempotency_key_is_unique_per_domestic_client(repo: Repository) -> None:
+    first = add_out(repo, envelope("CO-1"), key="submit-1", client="hub")
+    with pytest.raises(DuplicateConflict, match="idempotency"):
+        add_out(repo, envelope("CO-2"), key="submit-1", client="hub")
+    other = add_out(repo, envelope("CO-3"), key="submit-1", client="other-hub")
+    anonymous = add_out(repo, envelope("CO-4"), key="submit-1", client=None)
+    with pytest.raises(DuplicateConflict, match="idempotency"):
+        add_out(repo, envelope("CO-5"), key="submit-1", client=None)
+    add_out(repo, envelope("CO-6"), key=None)
+    add_out(repo, envelope("CO-7"), key=None)
+    assert repo.find_by_idempotency_key("hub", "submit-1") == first
+    assert repo.find_by_idempotency_key("other-hub", "submit-1") == other
+    assert repo.find_by_idempotency_key(None, "submit-1") == anonymous
+    assert repo.find_by_idempotency_key("hub", "submit-2") is None
+
+
+def test_business_key_is_unique_per_direction_partner_and_document_type(repo: Repository) -> None:
+    add_out(repo, envelope("CO-1"))
+    with pytest.raises(DuplicateConflict, match="business key"):
+        add_out(repo, envelope("CO-1"))
+    add_out(repo, envelope("CO-1", receiver="MO"))
+    add_out(repo, envelope("CO-1", document_type=DocumentType.SPS_CERTIFICATE))
+    add_out(repo, envelope("CO-1", 2, action=Action.REPLACE))
+    add_in(repo, envelope("CO-1", sender="HK", receiver="CN"))
+    with pytest.raises(DuplicateConflict, match="business key"):
+        add_in(repo, envelope("CO-1", sender="HK", receiver="CN"))
+
+
+def test_rejected_inbound_does_not_block_a_later_valid_one(repo: Repository) -> None:
+    error = ErrorInfo("SIGNATURE_INVALID", "bad signature")
+    add_in(repo, inbound("CO-1"), 0, status=S.REJECTED, error=error)
+    add_in(repo, inbound("CO-1"), 1, status=S.REJECTED, error=error)
+    accepted = add_in(repo, inbound("CO-1"), 2)
+    with pytest.raises(DuplicateConflict, match="business key"):
+        add_in(repo, inbound("CO-1"), 3)
+    add_in(repo, inbound("CO-1"), 4, status=S.REJECTED, error=error)
+    statuses = [m.status for m in repo.find_by_business_key("HK-TID", "CO-1")]
+    assert statuses == [S.REJECTED, S.REJECTED, S.RECEIVED, S.REJECTED]
+    assert repo.get(accepted.message_id).status is S.RECEIVED
+
+
+def test_outbound_rejected_by_the_partner_frees_its_business_key(repo: Repository) -> None:
+    first = add_out(repo, envelope("CO-1"))
+    claim(repo, 1)
+    repo.transition(first.message_id, S.REJECTED, at=at(2), error=ErrorInfo("SCHEMA_INVALID", "partner said no"))
+    add_out(repo, envelope("CO-1"), 3)
+
+
+# -- transitions -----------------------------------------------------------------------------------------------
+
+
+def test_transition_follows_the_state_machine_and_records_events(repo: Repository) -> None:
+    env = envelope()
+    add_out(repo, env)
+    [claimed] = claim(repo, 1)
+    assert (claimed.status, claimed.attempts) == (S.SENDING, 1)
+    error = ErrorInfo("DELIVERY_FAILED", "connection refused")
+    waiting = repo.transition(
+        env.message_id, S.RETRY_WAIT, at=at(2), expected=S.SENDING, next_attempt_at=at(60), error=error
+    )
+    assert (waiting.status, waiting.next_attempt_at, waiting.last_error, waiting.updated_at) == (
+        S.RETRY_WAIT, at(60), error, at(2),
+    )  # fmt: skip
+    claim(repo, 60)
+    partner_receipt = receipt(env, issuer="HK")
+    done = repo.transition(env.message_id, S.DELIVERED, at=at(61), expected=S.SENDING, receipt=partner_receipt)
+    assert done == repo.get(env.message_id)
+    assert (done.status, done.attempts, done.receipt, done.next_attempt_at) == (S.DELIVERED, 2, partner_receipt, None)
+    history = repo.history(env.message_id)
+    assert [(e.previous_status, e.status, e.attempt) for e in history] == [
+        (None, S.ACCEPTED, 0),
+        (S.ACCEPTED, S.QUEUED, 0),
+        (S.QUEUED, S.SENDING, 1),
+        (S.SENDING, S.RETRY_WAIT, 1),
+        (S.RETRY_WAIT, S.SENDING, 2),
+        (S.SENDING, S.DELIVERED, 2),
+    ]
+    assert (history[3].error, history[3].next_attempt_at, history[3].at) == (error, at(60), at(2))
+
+
+@pytest.mark.parametrize(
+    ("setup", "target"),
+    [
+        ([], S.DELIVERED),  # QUEUED cannot skip SENDING
+        ([], S.RECEIVED),  # an inbound state
+        ([S.SENDING, S.DELIVERED], S.QUEUED),  # DELIVERED is final
+        ([S.SENDING, S.FAILED], S.SENDING),  # a failed message is resent through QUEUED
+    ],
+)
+def test_forbidden_transition_raises_and_changes_nothing(
+    repo: Repository, setup: list[MessageStatus], target: MessageStatus
+) -> None:
+    env = envelope()
+    add_out(repo, env)
+    for i, status in enumerate(setup, start=1):
+        repo.transition(env.message_id, status, at=at(i))
+    before, events = repo.get(env.message_id), repo.history(env.message_id)
+    with pytest.raises(InvalidTransition):
+        repo.transition(env.message_id, target, at=at(100))
+    assert repo.get(env.message_id) == before and repo.history(env.message_id) == events
+
+
+def test_expected_status_mismatch_raises_and_changes_nothing(repo: Repository) -> None:
+    env = envelope()
+    add_out(repo, env)
+    claim(repo, 1)
+    with pytest.raises(InvalidTransition, match="not RETRY_WAIT"):
+        repo.transition(env.message_id, S.FAILED, at=at(2), expected=S.RETRY_WAIT)
+    assert repo.get(env.message_id).status is S.SENDING
+    assert len(repo.history(env.message_id)) == 3
+
+
+def test_transition_of_unknown_message_and_retry_wait_without_time(repo: Repository) -> None:
+    with pytest.raises(MessageNotFound):
+        repo.transition("nope", S.QUEUED, at=T0)
+    env = envelope()
+    add_out(repo, env)
+    claim(repo, 1)
+    with pytest.raises(ValueError, match="next_attempt_at"):
+        repo.transition(env.message_id, S.RETRY_WAIT, at=at(2))
+
+
+def test_resending_a_failed_message_starts_the_attempts_afresh(repo: Repository) -> None:
+    env = envelope()
+    add_out(repo, env)
+    claim(repo, 1)
+    repo.transition(env.message_id, S.FAILED, at=at(2), error=ErrorInfo("DELIVERY_FAILED", "gave up"))
+    requeued = repo.transition(env.message_id, S.QUEUED, at=at(3), expected=S.FAILED)
+    assert (requeued.status, requeued.attempts) == (S.QUEUED, 0)
+    [again] = claim(repo, 4)
+    assert (again.message_id, again.attempts) == (env.message_id, 1)
+
+
+def test_inbound_is_handed_over_once(repo: Repository) -> None:
+    env = inbound()
+    add_in(repo, env)
+    assert repo.transition(env.message_id, S.HANDED_OVER, at=at(1), expected=S.RECEIVED).status is S.HANDED_OVER
+    with pytest.raises(InvalidTransition):
+        repo.transition(env.message_id, S.HANDED_OVER, at=at(2), expected=S.RECEIVED)
+
+
+# -- events ------------------------------------------------------------------------------------------------------
+
+
+def test_events_after_is_a_gap_free_cursor_in_order(repo: Repository) -> None:
+    envs = [envelope(f"CO-{i}") for i in range(4)]
+    for i, env in enumerate(envs):
+        add_out(repo, env, i)
+    claim(repo, 10, limit=2)
+    add_in(repo, inbound(), 11)
+    everything = repo.events_after(0)
+    assert len(everything) == 4 * 2 + 2 + 1
+    sequences = [e.sequence for e in everything]
+    assert sequences == sorted(sequences) and len(set(sequences)) == len(sequences)
+    assert [e.message_id for e in everything[:2]] == [envs[0].message_id] * 2
+    assert everything[-1].direction is Direction.INBOUND and everything[-1].status is S.RECEIVED
+    page, cursor, collected = None, 0, []
+    while page != []:
+        page = repo.events_after(cursor, limit=3)
+        assert len(page) <= 3
+        collected.extend(page)
+        cursor = page[-1].sequence if page else cursor
+    assert collected == everything
+    assert repo.events_after(everything[-1].sequence) == []
+    assert repo.events_after(everything[4].sequence) == everything[5:]
+
+
+# -- claims ------------------------------------------------------------------------------------------------------
+
+
+def test_claim_due_takes_queued_messages_oldest_first_up_to_the_limit(repo: Repository) -> None:
+    envs = [envelope(f"CO-{i}") for i in range(5)]
+    for i, env in reversed(list(enumerate(envs))):
+        add_out(repo, env, i)
+    first = claim(repo, 10, limit=3)
+    assert [m.message_id for m in first] == [e.message_id for e in envs[:3]]
+    assert all((m.status, m.attempts, m.updated_at) == (S.SENDING, 1, at(10)) for m in first)
+    assert [m.message_id for m in claim(repo, 10, limit=3, claimer="replica-b")] == [e.message_id for e in envs[3:]]
+    assert claim(repo, 10) == []
+    assert claim(repo, 10, limit=0) == []
+
+
+def test_retry_wait_is_claimed_only_when_due(repo: Repository) -> None:
+    env = envelope()
+    add_out(repo, env)
+    claim(repo, 1)
+    assert repo.next_due_at() is None
+    repo.transition(env.message_id, S.RETRY_WAIT, at=at(2), next_attempt_at=at(10))
+    assert repo.next_due_at() == at(10)
+    assert claim(repo, 9.999) == []
+    [due] = claim(repo, 10)
+    assert (due.message_id, due.attempts, due.next_attempt_at) == (env.message_id, 2, None)
+    assert repo.next_due_at() is None
+
+
+def test_an_expired_sending_claim_is_taken_over(repo: Repository) -> None:
+    env = envelope()
+    add_out(repo, env)
+    claim(repo, 0, claimer="replica-a")
+    assert claim(repo, 29, claimer="replica-b") == []
+    [taken] = claim(repo, 30, claimer="replica-b")
+    assert (taken.status, taken.attempts) == (S.SENDING, 2)
+    assert [(e.previous_status, e.status) for e in repo.history(env.message_id)][-2:] == [
+        (S.QUEUED, S.SENDING),
+        (S.SENDING, S.SENDING),
+    ]
+    repo.transition(env.message_id, S.DELIVERED, at=at(31), expected=S.SENDING)
+    assert claim(repo, 1000) == []
+
+
+def test_claim_due_ignores_inbound_and_settled_messages(repo: Repository) -> None:
+    add_in(repo, inbound())
+    delivered, waiting = envelope("CO-1"), envelope("CO-2")
+    add_out(repo, delivered)
+    add_out(repo, waiting, 1)
+    claim(repo, 2)
+    repo.transition(delivered.message_id, S.DELIVERED, at=at(3))
+    repo.transition(waiting.message_id, S.RETRY_WAIT, at=at(3), next_attempt_at=at(100))
+    assert claim(repo, 50) == []
+
+
+# -- handover, listing, counts -------------------------------------------------------------------------------------
+
+
+def test_pending_handover_offers_only_the_oldest_version_per_business_key(repo: Repository) -> None:
+    k1v1, k2v1, k1v2, k1v3 = inbound("CO-1", 1), inbound("CO-2", 1), inbound("CO-1", 2), inbound("CO-1", 3)
+    add_in(repo, k1v2, 0)  # the replacement arrives before its original
+    add_in(repo, k2v1, 1)
+    add_in(repo, k1v1, 2)
+    add_in(repo, k1v3, 3)
+    add_in(repo, inbound("CO-3", 1), 4, status=S.REJECTED, error=ErrorInfo("SIGNATURE_INVALID", "bad"))
+    ids = lambda ms: [m.message_id for m in ms]  # noqa: E731
+    assert ids(repo.pending_handover(domestic_client="hub")) == [k2v1.message_id, k1v1.message_id]
+    repo.transition(k1v1.message_id, S.HANDED_OVER, at=at(5))
+    assert ids(repo.pending_handover(domestic_client="hub")) == [k1v2.message_id, k2v1.message_id]
+    assert ids(repo.pending_handover(domestic_client="hub", limit=1)) == [k1v2.message_id]
+    repo.transition(k1v2.message_id, S.HANDED_OVER, at=at(6))
+    assert ids(repo.pending_handover(domestic_client="hub")) == [k2v1.message_id, k1v3.message_id]
+
+
+def test_pending_handover_filters_by_client_and_document_type(repo: Repository) -> None:
+    co = inbound("CO-1")
+    sps = inbound("SPS-1", document_type=DocumentType.SPS_CERTIFICATE)
+    elsewhere = inbound("CO-2")
+    add_in(repo, co, 0)
+    add_in(repo, sps, 1)
+    add_in(repo, elsewhere, 2, client="customs")
+    ids = lambda ms: [m.message_id for m in ms]  # noqa: E731
+    assert ids(repo.pending_handover(domestic_client="hub")) == [co.message_id, sps.message_id]
+    assert ids(repo.pending_handover(domestic_client="customs")) == [elsewhere.message_id]
+    assert ids(repo.pending_handover(domestic_client=None)) == [co.message_id, sps.message_id, elsewhere.message_id]
+    only_sps = repo.pending_handover(domestic_client=None, document_types=[DocumentType.SPS_CERTIFICATE])
+    assert ids(only_sps) == [sps.message_id]
+    assert repo.pending_handover(domestic_client="nobody") == []
+
+
+def test_list_messages_newest_first_with_filters(repo: Repository) -> None:
+    a, b, c = envelope("CO-1"), envelope("CO-2", receiver="MO"), inbound("CO-3")
+    add_out(repo, a, 0)
+    add_out(repo, b, 1)
+    add_in(repo, c, 2)
+    ids = lambda ms: [m.message_id for m in ms]  # noqa: E731
+    assert ids(repo.list_messages()) == [c.message_id, b.message_id, a.message_id]
+    assert ids(repo.list_messages(limit=2)) == [c.message_id, b.message_id]
+    assert ids(repo.list_messages(status=S.QUEUED)) == [b.message_id, a.message_id]
+    assert ids(repo.list_messages(partner="HK")) == [c.message_id, a.message_id]
+    assert ids(repo.list_messages(partner="MO", status=S.RECEIVED)) == []
+
+
+def test_counts_by_status(repo: Repository) -> None:
+    add_out(repo, envelope("CO-1"), 0)
+    add_out(repo, envelope("CO-2"), 1)
+    add_out(repo, envelope("SPS-1", document_type=DocumentType.SPS_CERTIFICATE), 2)
+    claim(repo, 3, limit=1)
+    add_in(repo, inbound("CO-3"))
+    assert repo.counts_by_status() == {
+        ("outbound", "HK", "certificate-of-origin", "SENDING"): 1,
+        ("outbound", "HK", "certificate-of-origin", "QUEUED"): 1,
+        ("outbound", "HK", "sps-certificate", "QUEUED"): 1,
+        ("inbound", "HK", "certificate-of-origin", "RECEIVED"): 1,
+    }

@@ -1,0 +1,229 @@
+"""Bad input from a partner gets a stable error code, nothing accepted is lost, and the server keeps serving.
+
+Each case builds a valid signed envelope as CN would, spoils it in one way, and delivers it to HK's partner port
+over mutual TLS with CN's certificate. Expected outcomes are data: a gRPC error with an ErrorDetail code, or a
+signed REJECTED receipt carrying the code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import grpc
+import pytest
+
+import mappings
+import trust
+from gateway._generated.swgw.v1 import envelope_pb2 as pb
+from gateway._generated.swgw.v1 import partner_exchange_pb2 as ppb
+from gateway._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
+from gateway.cli import load_settings
+from gateway.domain import BusinessKey, DocumentType, Envelope, PartyId, sha256_hex
+from gateway.pipeline import steps
+from gateway.transports import codec
+from gateway.transports.status_map import error_from_status
+from tests.integration.network import Network, record_bytes, running_network
+from trust import devpki
+
+MAX_PAYLOAD = 150_000
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory: pytest.TempPathFactory) -> Network:
+    def limit(party: str, data: dict) -> None:  # type: ignore[type-arg]
+        if party == "HK":
+            for partner in data["partners"]:
+                partner["max_payload_bytes"] = MAX_PAYLOAD
+    with running_network(tmp_path_factory.mktemp("net"), ("CN", "HK"), configure=limit) as net:
+        yield net  # type: ignore[misc]
+
+
+class Sender:
+    """Plays CN's gateway by hand, so that envelopes can be spoiled before they leave."""
+
+    def __init__(self, network: Network) -> None:
+        settings = load_settings(network.files["CN"].config)
+        folder = network.files["CN"].folder / "keys"
+        self.identity = trust.SigningIdentity.from_pem(
+            (folder / "signing.key.pem").read_bytes(), (folder / "signing.cert.pem").read_bytes(),
+            (folder / "ca.cert.pem").read_bytes())
+        self.profile = settings.partner("HK")
+        self.port = network.apps["HK"].partner_port
+        self.tls = ((folder / "tls.key.pem").read_bytes(), (folder / "tls.cert.pem").read_bytes())
+        self.hk_ca = (network.files["HK"].folder / "keys" / "ca.cert.pem").read_bytes()
+
+    def envelope(self, example: str = "coo-cn-hk", **changes: object) -> Envelope:
+        record = mappings.load_example(example)
+        # A fresh certificate number per envelope keeps business keys apart between cases.
+        record["certificate"]["number"] = f"T{uuid.uuid4().hex[:12].upper()}"
+        prepared = steps.prepare_outbound(
+            steps.SubmitCommand(receiver="HK", document_type=DocumentType.CERTIFICATE_OF_ORIGIN,
+                                action=steps.Action.ISSUE, record_json=record_bytes(record)),
+            sender=PartyId("CN"), profile=self.profile, identity=self.identity,
+            message_id=str(uuid.uuid4()), created_at=datetime.now(UTC),
+        )
+        return dataclasses.replace(prepared.envelope, **changes)  # type: ignore[arg-type]
+
+    def resign(self, envelope: Envelope, identity: trust.SigningIdentity | None = None) -> Envelope:
+        unsigned = dataclasses.replace(envelope, signature=None)
+        return dataclasses.replace(
+            unsigned, signature=trust.sign_detached(unsigned.signed_header(), identity or self.identity))
+
+    def with_payload(self, envelope: Envelope, payload: bytes) -> Envelope:
+        return self.resign(dataclasses.replace(envelope, payload=payload, payload_sha256=sha256_hex(payload)))
+
+    def deliver(self, envelope: Envelope, tls: tuple[bytes, bytes] | None = None) -> pb.Receipt:
+        key, cert = tls or self.tls
+        credentials = grpc.ssl_channel_credentials(root_certificates=self.hk_ca, private_key=key,
+                                                   certificate_chain=cert)
+        with grpc.secure_channel(f"127.0.0.1:{self.port}", credentials,
+                                 options=[("grpc.ssl_target_name_override", "hk.gateway.test")]) as channel:
+            stub = ppb_grpc.PartnerExchangeServiceStub(channel)
+            return stub.Deliver(ppb.DeliverRequest(envelope=codec.envelope_to_proto(envelope)), timeout=10).receipt
+
+
+@pytest.fixture(scope="module")
+def sender(network: Network) -> Sender:
+    return Sender(network)
+
+
+def _tampered_document(s: Sender) -> Envelope:
+    envelope = s.envelope()
+    spoiled = envelope.payload.replace(b"</cbc:Description>", b" (altered)</cbc:Description>", 1)
+    assert spoiled != envelope.payload
+    return s.with_payload(envelope, spoiled)
+
+
+def _foreign_signer(s: Sender) -> Envelope:
+    now = datetime.now(UTC)
+    rogue_ca = devpki.create_ca("Rogue CA", at=now)
+    rogue = devpki.issue_certificate(rogue_ca, "Rogue Signer", at=now, usage="signing").identity()
+    envelope = s.envelope()
+    unsigned = mappings.map_forward(mappings.load_example("coo-cn-hk") | {
+        "certificate": mappings.load_example("coo-cn-hk")["certificate"] | {"number": envelope.business_key.number}
+    }, s.profile.mapping_profile(DocumentType.CERTIFICATE_OF_ORIGIN)).document
+    return s.with_payload(envelope, trust.sign_xml(unsigned, rogue))
+
+
+HOSTILE = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>\n'
+           b"<CertificateOfOrigin>&lol2;</CertificateOfOrigin>")
+
+# name -> (build the envelope, expected gRPC status or None for a receipt, expected stable code)
+CASES: dict[str, tuple[Callable[[Sender], Envelope], grpc.StatusCode | None, str]] = {
+    "payload-digest-mismatch": (
+        lambda s: s.resign(dataclasses.replace(s.envelope(), payload_sha256="00" * 32)),
+        grpc.StatusCode.INVALID_ARGUMENT, "PAYLOAD_DIGEST_MISMATCH"),
+    "envelope-signature-invalid": (
+        lambda s: dataclasses.replace(s.envelope(), business_key=BusinessKey("CN-GACC-5300", "FORGED", 1)),
+        grpc.StatusCode.PERMISSION_DENIED, "ENVELOPE_SIGNATURE_INVALID"),
+    "envelope-unsigned": (
+        lambda s: dataclasses.replace(s.envelope(), signature=None),
+        grpc.StatusCode.PERMISSION_DENIED, "ENVELOPE_SIGNATURE_INVALID"),
+    "envelope-signed-by-stranger": (
+        lambda s: s.resign(s.envelope(), devpki.issue_certificate(
+            devpki.create_ca("Stranger CA", at=datetime.now(UTC)), "Stranger", at=datetime.now(UTC),
+            usage="signing").identity()),
+        grpc.StatusCode.PERMISSION_DENIED, "ENVELOPE_SIGNATURE_INVALID"),
+    "document-type-not-agreed": (
+        lambda s: s.resign(dataclasses.replace(s.envelope(), document_type=DocumentType.SPS_CERTIFICATE)),
+        grpc.StatusCode.PERMISSION_DENIED, "DOCUMENT_TYPE_NOT_AGREED"),
+    "sender-mismatch": (
+        lambda s: s.resign(dataclasses.replace(s.envelope(), sender=PartyId("MO"))),
+        grpc.StatusCode.PERMISSION_DENIED, "SENDER_MISMATCH"),
+    "wrong-receiver": (
+        lambda s: s.resign(dataclasses.replace(s.envelope(), receiver=PartyId("SG"))),
+        grpc.StatusCode.PERMISSION_DENIED, "SENDER_MISMATCH"),
+    "stale": (
+        lambda s: s.resign(dataclasses.replace(s.envelope(), created_at=datetime.now(UTC) - timedelta(days=30))),
+        grpc.StatusCode.FAILED_PRECONDITION, "MESSAGE_STALE"),
+    "from-the-future": (
+        lambda s: s.resign(dataclasses.replace(s.envelope(), created_at=datetime.now(UTC) + timedelta(hours=1))),
+        grpc.StatusCode.FAILED_PRECONDITION, "MESSAGE_STALE"),
+    "oversized": (
+        lambda s: s.with_payload(s.envelope(), b"<x>" + b"a" * MAX_PAYLOAD + b"</x>"),
+        grpc.StatusCode.RESOURCE_EXHAUSTED, "PAYLOAD_TOO_LARGE"),
+    "document-tampered": (_tampered_document, None, "SIGNATURE_INVALID"),
+    "document-signer-untrusted": (_foreign_signer, None, "CERTIFICATE_UNTRUSTED"),
+    "document-hostile-xml": (lambda s: s.with_payload(s.envelope(), HOSTILE), None, "XML_HOSTILE"),
+    "document-malformed-xml": (lambda s: s.with_payload(s.envelope(), b"<CertificateOfOrigin><unclosed>"), None,
+                               "XML_MALFORMED"),
+    "document-unsigned": (
+        lambda s: s.with_payload(s.envelope(), mappings.map_forward(
+            mappings.load_example("coo-cn-hk"), "coo-ubl24-cepa-hk").document),
+        None, "SIGNATURE_MISSING"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_partner_input_gets_stable_code(sender: Sender, case: str) -> None:
+    build, status, code = CASES[case]
+    envelope = build(sender)
+    if status is None:
+        receipt = sender.deliver(envelope)
+        assert receipt.outcome == pb.RECEIPT_OUTCOME_REJECTED
+        assert [e.code for e in receipt.errors] == [code]
+        # The negative receipt is signed by HK like any other.
+        assert receipt.signature.algorithm
+        # A repeated delivery gets the stored answer.
+        assert sender.deliver(envelope).receipt_id == receipt.receipt_id
+    else:
+        with pytest.raises(grpc.RpcError) as caught:
+            sender.deliver(envelope)
+        assert caught.value.code() == status
+        assert error_from_status(caught.value)[0] == code
+
+
+def test_certificate_of_an_unknown_ca_cannot_connect(sender: Sender) -> None:
+    now = datetime.now(UTC)
+    ca = devpki.create_ca("Unknown Window CA", at=now)
+    tls = devpki.issue_certificate(ca, "xx.gateway.test", at=now, usage="tls", dns_names=("xx.gateway.test",))
+    with pytest.raises(grpc.RpcError) as caught:
+        sender.deliver(sender.envelope(), tls=(tls.key_pem(), tls.cert_pem()))
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+def test_replay_returns_original_receipt_and_conflicting_reuse_is_refused(sender: Sender) -> None:
+    envelope = sender.envelope()
+    first = sender.deliver(envelope)
+    assert first.outcome == pb.RECEIPT_OUTCOME_ACCEPTED
+    again = sender.deliver(envelope)
+    assert again.SerializeToString() == first.SerializeToString()
+    other = sender.envelope()
+    reused = sender.resign(dataclasses.replace(other, message_id=envelope.message_id))
+    with pytest.raises(grpc.RpcError) as caught:
+        sender.deliver(reused)
+    assert error_from_status(caught.value)[0] == "DUPLICATE_CONFLICT"
+
+
+def test_same_business_key_with_other_content_is_refused(sender: Sender) -> None:
+    first = sender.envelope()
+    assert sender.deliver(first).outcome == pb.RECEIPT_OUTCOME_ACCEPTED
+    record = mappings.load_example("coo-cn-hk")
+    record["certificate"]["number"] = first.business_key.number
+    record["certificate"]["remarks"] = "different content, same certificate number"
+    second = sender.envelope()
+    payload = trust.sign_xml(mappings.map_forward(record, "coo-ubl24-cepa-hk").document, sender.identity)
+    second = sender.with_payload(dataclasses.replace(second, business_key=first.business_key), payload)
+    receipt = sender.deliver(second)
+    assert receipt.outcome == pb.RECEIPT_OUTCOME_REJECTED
+    assert [e.code for e in receipt.errors] == ["DUPLICATE_CONFLICT"]
+
+
+def test_server_keeps_serving_and_loses_nothing_after_bad_input(network: Network, sender: Sender) -> None:
+    good = sender.envelope()
+    assert sender.deliver(good).outcome == pb.RECEIPT_OUTCOME_ACCEPTED
+    for build, _, _ in CASES.values():
+        try:
+            sender.deliver(build(sender))
+        except grpc.RpcError:
+            pass
+    after = sender.envelope()
+    assert sender.deliver(after).outcome == pb.RECEIPT_OUTCOME_ACCEPTED
+    stored = network.apps["HK"].repository
+    assert stored.get(good.message_id).status.value in ("RECEIVED", "HANDED_OVER")
+    assert stored.get(after.message_id).status.value in ("RECEIVED", "HANDED_OVER")
+
+

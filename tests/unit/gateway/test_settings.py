@@ -1,0 +1,80 @@
+"""Configuration is parsed strictly: unknown keys and wrong types are refused naming the key."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import PurePath
+from typing import Any
+
+import pytest
+
+from gateway.domain import DocumentType
+from gateway.errors import ConfigInvalid
+from gateway.settings import parse_settings
+
+BASE: dict[str, Any] = {
+    "gateway": {"party": "CN"},
+    "signing": {"key": "k.pem", "certificate": "c.pem"},
+    "partner_listener": {"address": "127.0.0.1:0", "tls_key": "t.key", "tls_certificate": "t.pem"},
+    "domestic_listener": {"address": "127.0.0.1:0"},
+    "partners": [{
+        "party": "HK", "endpoint": "127.0.0.1:9", "tls_server_name": "hk.gateway.test",
+        "trust_anchors": ["hk.pem"], "documents": {"certificate-of-origin": "coo-ubl24-cepa-hk"},
+        "retry": {"strategy": "constant", "initial_delay_seconds": 2, "max_attempts": 3},
+    }],
+}
+
+
+def _with(path: str, value: Any) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    node: Any = data
+    keys = path.split(".")
+    for key in keys[:-1]:
+        node = node[int(key)] if key.isdigit() else node[key]
+    node[keys[-1]] = value
+    return data
+
+
+def test_valid_configuration_parses_with_defaults() -> None:
+    settings = parse_settings(BASE, PurePath("/etc/swgw"))
+    assert settings.party.value == "CN"
+    assert settings.database_url == "sqlite:////etc/swgw/data/swgw.db"
+    hk = settings.partner("HK")
+    assert hk.mapping_profile(DocumentType.CERTIFICATE_OF_ORIGIN) == "coo-ubl24-cepa-hk"
+    assert hk.trust_anchor_files == ("/etc/swgw/hk.pem",)
+    assert hk.retry.strategy == "constant" and hk.retry.max_attempts == 3
+
+
+@pytest.mark.parametrize(("path", "value", "field"), [
+    ("gateway.colour", "blue", "gateway.colour"),
+    ("partners.0.documents.invoice", "x", "partners[0].documents.invoice"),
+    ("partners.0.retry.strategy", "random", "partners[0].retry"),
+    ("partners.0.retry.max_attempts", "3", "partners[0].retry.max_attempts"),
+    ("partners.0.max_payload_bytes", True, "partners[0].max_payload_bytes"),
+    ("partners.0.surprise", 1, "partners[0].surprise"),
+    ("delivery", {"tick_seconds": -1}, "delivery.tick_seconds"),
+    ("partner_listener", {"address": "127.0.0.1:0"}, "partner_listener.tls_certificate"),
+    ("extra", {}, "extra"),
+])
+def test_bad_configuration_names_the_key(path: str, value: Any, field: str) -> None:
+    with pytest.raises(ConfigInvalid) as caught:
+        parse_settings(_with(path, value), PurePath("/etc/swgw"))
+    assert caught.value.field_path == field
+    assert caught.value.code == "CONFIG_INVALID"
+
+
+def test_missing_required_key_is_named() -> None:
+    data = copy.deepcopy(BASE)
+    del data["signing"]["key"]
+    with pytest.raises(ConfigInvalid) as caught:
+        parse_settings(data, PurePath("/"))
+    assert caught.value.field_path == "signing.key"
+
+
+def test_partner_cannot_be_configured_twice_or_be_ourselves() -> None:
+    twice = copy.deepcopy(BASE)
+    twice["partners"].append(copy.deepcopy(twice["partners"][0]))
+    with pytest.raises(ConfigInvalid):
+        parse_settings(twice, PurePath("/"))
+    with pytest.raises(ConfigInvalid):
+        parse_settings(_with("partners.0.party", "CN"), PurePath("/"))

@@ -1,0 +1,130 @@
+"""Hypothesis strategies that build catalog records from the catalog itself (data-driven, any document type)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+from mappings import get_codelist, load_catalog
+from mappings.catalog import DataElement, DocumentSpec, Group
+
+# Printable text without the characters XML or the catalog refuse; CR is left out because XML parsers normalise it.
+_TEXT = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff") | st.sampled_from(" \n")
+
+
+def _value(e: DataElement) -> st.SearchStrategy[Any]:
+    rep = e.representation
+    if m := re.fullmatch(r"an(\.\.)?(\d+)", rep):
+        size = int(m.group(2))
+        low = 1 if m.group(1) else size
+        # Identifier-like texts must not start or end with blanks: several target schemas collapse whitespace.
+        return st.text(_TEXT, min_size=low, max_size=min(size, 40)).filter(lambda s: s.strip() == s and s.strip())
+    if m := re.fullmatch(r"a(\d+)", rep):
+        return st.text(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), min_size=int(m.group(1)), max_size=int(m.group(1)))
+    if m := re.fullmatch(r"digits:(\d+)\.\.(\d+)", rep):
+        return st.text(st.sampled_from("0123456789"), min_size=int(m.group(1)), max_size=int(m.group(2)))
+    if m := re.fullmatch(r"n\.\.(\d+),(\d+)", rep):
+        precision, scale = int(m.group(1)), int(m.group(2))
+        return st.decimals(
+            min_value=0, max_value=Decimal(10) ** (precision - scale) - 1, places=scale, allow_nan=False
+        ).map(lambda d: format(d, "f"))
+    if m := re.fullmatch(r"n\.\.(\d+)", rep):
+        return st.integers(min_value=1, max_value=10 ** int(m.group(1)) - 1)
+    if rep == "date:YYYY-MM-DD":
+        return st.dates().map(lambda d: d.isoformat())
+    if rep == "datetime":
+        return st.datetimes(timezones=st.just(__import__("datetime").timezone.utc)).map(
+            lambda d: d.replace(microsecond=0).isoformat()
+        )
+    if rep == "locode":
+        return st.from_regex(r"[A-Z]{2}[A-Z2-9]{3}", fullmatch=True)
+    if rep == "b64":
+        return st.binary(min_size=1, max_size=64).map(lambda b: __import__("base64").b64encode(b).decode())
+    if rep.startswith("code:"):
+        # Only codes that survive a round trip: domestic codes that are their international code's reverse row.
+        table = get_codelist(rep[5:])
+        return st.sampled_from([c.domestic for c in table.entries if c.international is not None and c.reverse])
+    if rep.startswith("enum:"):
+        return st.sampled_from(rep[5:].split("|"))
+    raise AssertionError(f"no strategy for {rep}")
+
+
+def _object(spec: DocumentSpec, group: str | None) -> st.SearchStrategy[dict[str, Any]]:
+    fields: dict[str, st.SearchStrategy[Any]] = {}
+    optional: dict[str, st.SearchStrategy[Any]] = {}
+    for e in spec.elements:
+        if e.group != group:
+            continue
+        value = _value(e)
+        if e.cardinality.endswith("..n"):
+            value = st.lists(value, min_size=1, max_size=3)
+        (fields if e.cardinality in ("1", "1..n") else optional)[e.key] = value
+    for g in spec.groups:
+        if g.parent != group:
+            continue
+        sub = _group(spec, g)
+        (fields if g.cardinality in ("1", "1..n") else optional)[g.key] = sub
+    return st.fixed_dictionaries(fields, optional=optional)
+
+
+def _group(spec: DocumentSpec, g: Group) -> st.SearchStrategy[Any]:
+    obj = _object(spec, g.name)
+    if g.is_list:
+        return st.lists(obj, min_size=1 if g.cardinality == "1..n" else 0, max_size=3)
+    return obj
+
+
+def _repair(spec: DocumentSpec, record: dict[str, Any], fixed: dict[str, Any], draw: Any) -> dict[str, Any]:
+    """Make a generated record satisfy the catalog's cross-element rules and the profile's fixed values."""
+    by_id = {e.id: e for e in spec.elements}
+    groups = {g.name: g for g in spec.groups}
+
+    def instances(group: str) -> list[dict[str, Any]]:
+        chain: list[Group] = []
+        g: Group | None = groups[group]
+        while g is not None:
+            chain.insert(0, g)
+            g = groups[g.parent] if g.parent else None
+        objs: list[dict[str, Any]] = [record]
+        for step in chain:
+            nxt: list[dict[str, Any]] = []
+            for o in objs:
+                v = o.get(step.key)
+                nxt += v if isinstance(v, list) else [v] if isinstance(v, dict) else []
+            objs = nxt
+        return objs
+
+    for rule in spec.rules:
+        objs = instances(rule.group)
+        target = by_id[rule.elements[0]]
+        for i, obj in enumerate(objs):
+            if rule.kind == "together" and not all(by_id[x].key in obj for x in rule.elements):
+                for x in rule.elements:
+                    obj.pop(by_id[x].key, None)
+            elif rule.kind == "unique":
+                obj[target.key] = i + 1 if target.representation.startswith("n..") else f"{target.key}-{i + 1}"
+            elif rule.kind == "minimum" and isinstance(obj.get(target.key), int):
+                obj[target.key] = max(obj[target.key], rule.minimum)
+            elif rule.kind in ("required_when", "forbidden_when") and rule.when is not None:
+                triggered = obj.get(by_id[rule.when].key) in rule.values
+                if rule.kind == "forbidden_when" and triggered:
+                    obj.pop(target.key, None)
+                if rule.kind == "required_when" and triggered and target.key not in obj:
+                    obj[target.key] = draw(_value(target))
+    for path, value in fixed.items():
+        *parents, last = path.split(".")
+        obj = record
+        for p in parents:
+            obj = obj[p]
+        obj[last] = value
+    return record
+
+
+@st.composite
+def records(draw: Any, document_type: str, fixed: dict[str, Any]) -> dict[str, Any]:
+    """Draw a catalog-valid record of ``document_type`` with ``fixed`` paths set (e.g. the profile's agreement)."""
+    spec = load_catalog().document(document_type)
+    return _repair(spec, draw(_object(spec, None)), fixed, draw)

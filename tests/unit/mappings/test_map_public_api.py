@@ -1,0 +1,56 @@
+"""The public surface is small and sorted, and the package stays pure (no I/O libraries, clock or environment)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import mappings
+
+PACKAGE = Path(mappings.__file__).resolve().parent
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+
+FORBIDDEN_IMPORTS = ("gateway", "trust", "grpc", "sqlalchemy", "apscheduler", "socket", "http", "urllib", "requests",
+                     "httpx", "os", "subprocess", "time")
+FORBIDDEN_CALLS = ("now", "today", "utcnow", "getenv", "open")
+
+
+def test_all_is_sorted_and_complete() -> None:
+    assert mappings.__all__ == sorted(mappings.__all__)
+    for name in mappings.__all__:
+        assert hasattr(mappings, name), name
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_module_is_pure(source: Path) -> None:
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            names = []
+        for name in names:
+            assert name.split(".")[0] not in FORBIDDEN_IMPORTS, f"{source.name} imports {name}"
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            assert called not in FORBIDDEN_CALLS, f"{source.name} calls {called}()"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_module_style(source: Path) -> None:
+    text = source.read_text(encoding="utf-8")
+    assert "from __future__ import annotations" in text
+    assert len(text.splitlines()) <= 400, f"{source.name} is over 400 lines"
+    tree = ast.parse(text)
+    assert ast.get_docstring(tree), f"{source.name} has no module docstring"
+    # Public module-level functions and classes, and the public methods of public classes, need docstrings.
+    public = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith("_")]
+    for cls in [n for n in public if isinstance(n, ast.ClassDef)]:
+        public += [m for m in cls.body if isinstance(m, ast.FunctionDef) and not m.name.startswith("_")]
+    for node in public:
+        assert ast.get_docstring(node), f"{source.name}: {node.name} lacks a docstring"

@@ -1,0 +1,65 @@
+"""Property: record -> target -> record keeps every field the target carries, and the loss report names the rest.
+
+Each profile's fidelity (share of generated record values that come back unchanged) is printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from maptest_strategies import records
+
+from mappings import list_profiles, map_forward, map_reverse, validate_record
+from mappings.recordpath import flatten
+
+def _leaves(record: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
+    if isinstance(record, dict):
+        for k, v in record.items():
+            yield from _leaves(v, f"{path}.{k}")
+    elif isinstance(record, list):
+        for i, v in enumerate(record):
+            yield from _leaves(v, f"{path}[{i}]")
+    elif record is not None:
+        yield path, record
+
+
+def _fixed(profile_id: str) -> dict[str, Any]:
+    from mappings.profiles import _spec
+
+    return {path: allowed[0] for path, allowed in _spec(profile_id).require.items()}
+
+
+PROFILES = [p for p in list_profiles() if p.document_type != "sps-certificate"]
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.id)
+def test_round_trip_property(profile: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    counts = [0, 0]  # values kept, values generated
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(records(profile.document_type, _fixed(profile.id)))
+    def check(record: dict[str, Any]) -> None:
+        assert validate_record(profile.document_type, record).ok
+        forward = map_forward(record, profile.id)
+        back = map_reverse(forward.document, profile.id)
+        dropped = set(forward.report.dropped)
+        carried = dict(_leaves(back.record))
+        defaulted = set(back.report.defaulted)
+        for path, value in _leaves(record):
+            if path in dropped:
+                assert path not in carried or path in defaulted, f"{path} reported dropped but came back"
+            else:
+                assert carried.get(path) == value, f"{path}: {value!r} came back as {carried.get(path)!r}"
+                counts[0] += 1
+            counts[1] += 1
+        # Nothing appears on the way back that was not in the record, except declared defaults.
+        assert set(flatten(back.record)) - set(flatten(record)) <= defaulted
+
+    check()
+    # Printed outside capture on purpose: the fidelity figure is a reported result of the run, not debug output.
+    with capsys.disabled():
+        kept, total = counts
+        print(f"\n[fidelity] {profile.id}: {kept}/{total} values kept ({100 * kept / max(total, 1):.1f}%)", end="")
