@@ -221,9 +221,22 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         for path in partner.trust_anchor_files:
             for certificate in load_certificates(_read(path, f"partners.{partner.name}.trust_anchors")):
                 trustbook.ensure(partner.name, certificate, role=CertificateRole.ANCHOR, actor="config")
+    # Per-partner signing identities (e.g. RSA where an agreement asks for it); the gateway's own otherwise.
+    partner_identities = {
+        p.name: SigningIdentity.from_pem(
+            _read(p.signing_key_files[0], f"partners.{p.name}.signing.key"),
+            _read(p.signing_key_files[1], f"partners.{p.name}.signing.certificate"),
+            _read(p.signing_key_files[2], f"partners.{p.name}.signing.chain") if p.signing_key_files[2] else b"",
+        )
+        for p in settings.partners if p.signing_key_files
+    }
+
+    def identity_for(partner: str | None) -> SigningIdentity:
+        return partner_identities.get(partner or "", identity)
+
     signals = Signals()
     pipeline = Pipeline(
-        settings=settings, messages=repository, trustbook=trustbook, identity=lambda: identity, clock=clock,
+        settings=settings, messages=repository, trustbook=trustbook, identity=identity_for, clock=clock,
         ids=UuidIds(), signals=signals,
     )
     transport = GrpcPartnerTransport(

@@ -73,10 +73,13 @@ def write_window(
         ip_addresses=("127.0.0.1",),
     )
     _write(folder / "keys" / "ca.cert.pem", ca.cert_pem())
+    # The development CA key stays beside it so that further certificates (rotation, RSA) can be issued.
+    _write(folder / "keys" / "ca.key.pem", ca.key_pem())
     _write(folder / "keys" / "signing.key.pem", signing.key_pem())
     _write(folder / "keys" / "signing.cert.pem", signing.cert_pem())
     _write(folder / "keys" / "tls.key.pem", tls.key_pem())
     _write(folder / "keys" / "tls.cert.pem", tls.cert_pem())
+    (folder / "keys" / "ca.key.pem").chmod(0o600)
     (folder / "keys" / "signing.key.pem").chmod(0o600)
     (folder / "keys" / "tls.key.pem").chmod(0o600)
     return folder, ca

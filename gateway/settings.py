@@ -185,6 +185,15 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
     anchors = table.get("trust_anchors", list, [])
     if not all(isinstance(a, str) for a in anchors):
         raise ConfigInvalid("trust_anchors must be a list of file names", field_path=table._key("trust_anchors"))
+    signing_table = table.table("signing")
+    signing_files: tuple[str, str, str | None] | None = None
+    if signing_table._data:
+        signing_files = (
+            str(base_dir / signing_table.get("key", str, required=True)),
+            str(base_dir / signing_table.get("certificate", str, required=True)),
+            _path(base_dir, signing_table.get("chain", str, None)),
+        )
+    signing_table.done()
     profile = PartnerProfile(
         party=PartyId(table.get("party", str, required=True)),
         endpoint=table.get("endpoint", str, required=True),
@@ -195,6 +204,7 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
         max_payload_bytes=table.get("max_payload_bytes", int, 8 * 1024 * 1024),
         max_message_age=_seconds(table, "max_message_age_seconds", 7 * 86400.0),
         attach_pdf=table.get("attach_pdf", bool, False),
+        signing_key_files=signing_files,
     )
     table.done()
     return profile

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from .audit import SqlAuditRepository, audit_entry_hash, verify_audit_chain
 from .memory import MemoryMessageRepository
+from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
 from .repository import SqlMessageRepository
 from .session import alembic_config, create_engine_for, migrate
 from .trust_repository import SqlTrustRepository
 
 __all__ = [
+    "MemoryAuditRepository",
     "MemoryMessageRepository",
+    "MemoryTrustRepository",
     "SqlAuditRepository",
     "SqlMessageRepository",
     "SqlTrustRepository",

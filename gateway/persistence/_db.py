@@ -83,6 +83,13 @@ class Database:
             session.execute(select(sql_func.pg_advisory_xact_lock(key)))
 
 
+class SqlRepositoryBase:
+    """Base of the SQL repositories: holds the :class:`Database` they share when combined in one class."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._db = Database(engine)
+
+
 def duplicate_reason(error: IntegrityError) -> str | None:
     """The uniqueness rule ``error`` broke, as a key of ``DUPLICATE_REASONS``; None for any other violation."""
     diag = getattr(error.orig, "diag", None)

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from ..ports import AuditEntry
-from ._db import AUDIT_LOCK, Database
+from ._db import AUDIT_LOCK, SqlRepositoryBase
 from ._records import canonical_details, utc
 from .tables import AuditRow
 
@@ -84,11 +84,8 @@ def _entry(row: AuditRow) -> AuditEntry:
     )
 
 
-class SqlAuditRepository:
+class SqlAuditRepository(SqlRepositoryBase):
     """:class:`~gateway.ports.AuditRepository` on SQLite or PostgreSQL."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._db = Database(engine)
 
     def append_audit(self, *, actor: str, action: str, details: dict[str, Any], at: datetime) -> AuditEntry:
         """Append an entry after the current last one, in one transaction serialized with other appends."""

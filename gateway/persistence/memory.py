@@ -1,23 +1,21 @@
 """The in-memory twin of the SQL repository: same contract, same semantics, no database.
 
-Used by unit tests and the demo. One lock guards everything, so every method is atomic, as the SQL
-implementation's transactions are. ``tests/contract`` runs the same suite against both.
+Used by unit tests and the demo. One lock guards the messages (trust and audit have theirs), so every method is
+atomic, as the SQL implementation's transactions are. ``tests/contract`` runs the same suite against both.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from ..domain import BusinessKey, Direction, DocumentType, Envelope, ErrorInfo, MessageStatus, Receipt, check_transition
 from ..errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ..ports import AuditEntry, StatusEvent, StoredMessage, TrustRecord
-from ._records import DUPLICATE_REASONS, canonical_details, check_new_status, optional_utc, parse_crl, utc
-from .audit import audit_entry_hash
+from ..ports import StatusEvent, StoredMessage
+from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
+from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
 
 __all__ = ["MemoryMessageRepository"]
 
@@ -30,13 +28,6 @@ class _Claim:
     expires_at: datetime
 
 
-@dataclass(frozen=True)
-class _Crl:
-    this_update: datetime
-    issuer_name: str
-    der: bytes
-
-
 def _order(message: StoredMessage) -> tuple[datetime, str]:
     return message.created_at, message.message_id
 
@@ -45,25 +36,17 @@ def _business_key(message: StoredMessage) -> tuple[Direction, str, DocumentType,
     return message.direction, message.partner, message.document_type, message.business_key
 
 
-def _copy(entry: AuditEntry) -> AuditEntry:
-    # Details are a mutable dict: hand out copies, as the database does.
-    return replace(entry, details=json.loads(canonical_details(entry.details)))
-
-
-class MemoryMessageRepository:
+class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
     """:class:`~gateway.ports.MessageRepository`, ``TrustRepository`` and ``AuditRepository`` in memory."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._lock = threading.RLock()
         self._messages: dict[str, StoredMessage] = {}
         self._claims: dict[str, _Claim] = {}
         self._idempotency: set[tuple[str, str]] = set()
         self._business_keys: set[tuple[Direction, str, DocumentType, BusinessKey]] = set()
         self._events: list[StatusEvent] = []
-        self._trust: dict[tuple[str, str], TrustRecord] = {}
-        self._crls: dict[tuple[str, str], _Crl] = {}
-        self._trust_version = 0
-        self._audit: list[AuditEntry] = []
 
     # -- messages: writes -----------------------------------------------------------------------------------
 
@@ -341,71 +324,3 @@ class MemoryMessageRepository:
                 key = (m.direction.value, m.partner, m.document_type.value, m.status.value)
                 counts[key] = counts.get(key, 0) + 1
         return counts
-
-    # -- trust ----------------------------------------------------------------------------------------------
-
-    def list_trust(self, partner: str | None = None) -> list[TrustRecord]:
-        """Stored certificates, optionally of one partner, by partner and time added."""
-        with self._lock:
-            records = [r for r in self._trust.values() if partner in (None, r.partner)]
-        return sorted(records, key=lambda r: (r.partner, r.added_at, r.fingerprint))
-
-    def upsert_trust(self, record: TrustRecord) -> None:
-        """Insert or replace the row keyed by (partner, fingerprint)."""
-        record = replace(
-            record,
-            added_at=utc(record.added_at, "added_at"),
-            valid_from_use=optional_utc(record.valid_from_use, "valid_from_use"),
-            revoked_at=optional_utc(record.revoked_at, "revoked_at"),
-        )
-        with self._lock:
-            self._trust[(record.partner, record.fingerprint)] = record
-            self._trust_version += 1
-
-    def trust_version(self) -> int:
-        """A counter increased by every trust or CRL change."""
-        with self._lock:
-            return self._trust_version
-
-    def add_crl(self, partner: str, crl_der: bytes, *, at: datetime) -> None:
-        """Store a CRL (DER; PEM is converted), replacing the stored one of the same issuer unless that one is newer."""
-        utc(at)
-        key = parse_crl(crl_der)
-        with self._lock:
-            stored = self._crls.get((partner, key.issuer_key))
-            if stored is not None and stored.this_update > key.this_update:
-                return
-            self._crls[(partner, key.issuer_key)] = _Crl(key.this_update, key.issuer_name, key.der)
-            self._trust_version += 1
-
-    def list_crls(self, partner: str | None = None) -> list[tuple[str, bytes]]:
-        """(partner, CRL DER) pairs by partner and issuer."""
-        with self._lock:
-            items = [(p, crl) for (p, _), crl in self._crls.items() if partner in (None, p)]
-        return [(p, crl.der) for p, crl in sorted(items, key=lambda item: (item[0], item[1].issuer_name))]
-
-    # -- audit ----------------------------------------------------------------------------------------------
-
-    def append_audit(self, *, actor: str, action: str, details: dict[str, Any], at: datetime) -> AuditEntry:
-        """Append an entry after the current last one."""
-        at = utc(at)
-        stored_details: dict[str, Any] = json.loads(canonical_details(details))
-        with self._lock:
-            sequence = len(self._audit) + 1
-            previous = self._audit[-1].entry_hash if self._audit else ""
-            entry = AuditEntry(
-                sequence=sequence,
-                at=at,
-                actor=actor,
-                action=action,
-                details=stored_details,
-                previous_hash=previous,
-                entry_hash=audit_entry_hash(previous, sequence, at, actor, action, stored_details),
-            )
-            self._audit.append(entry)
-            return _copy(entry)
-
-    def list_audit(self, *, after: int = 0, limit: int = 100) -> list[AuditEntry]:
-        """Entries with a sequence greater than ``after``, oldest first."""
-        with self._lock:
-            return [_copy(e) for e in self._audit[max(after, 0) : max(after, 0) + max(limit, 0)]]

@@ -10,24 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, exists, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from ..domain import BusinessKey, Direction, DocumentType, Envelope, ErrorInfo, MessageStatus, Receipt, check_transition
 from ..errors import DuplicateConflict, InvalidTransition, MessageNotFound
 from ..ports import StatusEvent, StoredMessage
-from ._db import EVENTS_LOCK, Database, duplicate_reason
-from ._records import (
-    DUPLICATE_REASONS,
-    attachments_to_json,
-    check_new_status,
-    envelope_from_json,
-    envelope_to_json,
-    error_or_none,
-    optional_utc,
-    utc,
-)
+from ._db import EVENTS_LOCK, duplicate_reason
+from ._records import DUPLICATE_REASONS, check_new_status, error_or_none, optional_utc, utc
+from ._rows import event_row, new_row, set_error, stored_message
 from .audit import SqlAuditRepository
 from .tables import MessageRow, StatusEventRow
 from .trust_repository import SqlTrustRepository
@@ -35,78 +27,6 @@ from .trust_repository import SqlTrustRepository
 __all__ = ["SqlMessageRepository"]
 
 _S = MessageStatus
-
-
-def _stored(row: MessageRow) -> StoredMessage:
-    return StoredMessage(
-        message_id=row.message_id,
-        direction=Direction(row.direction),
-        partner=row.partner,
-        status=MessageStatus(row.status),
-        envelope=envelope_from_json(row.envelope_json, row.payload, row.attachments_json),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        record_json=row.record_json,
-        report_json=row.report_json,
-        receipt=Receipt.from_json(row.receipt_json) if row.receipt_json else None,
-        last_error=error_or_none(row.last_error_code, row.last_error_message, row.last_error_path),
-        idempotency_key=row.idempotency_key,
-        domestic_client=row.domestic_client or None,
-        signer_subject=row.signer_subject,
-        signer_fingerprint=row.signer_fingerprint,
-    )
-
-
-def _new_row(envelope: Envelope, direction: Direction, status: MessageStatus, at: datetime) -> MessageRow:
-    key, refers = envelope.business_key, envelope.refers_to
-    return MessageRow(
-        message_id=envelope.message_id,
-        direction=direction.value,
-        partner=(envelope.receiver if direction is Direction.OUTBOUND else envelope.sender).value,
-        document_type=envelope.document_type.value,
-        document_format=envelope.document_format,
-        action=envelope.action.value,
-        bk_issuer=key.issuer,
-        bk_number=key.number,
-        bk_version=key.version,
-        refers_issuer=refers.issuer if refers else None,
-        refers_number=refers.number if refers else None,
-        refers_version=refers.version if refers else None,
-        status=status.value,
-        created_at=at,
-        updated_at=at,
-        attempts=0,
-        envelope_json=envelope_to_json(envelope),
-        payload=envelope.payload,
-        payload_sha256=envelope.payload_sha256,
-        attachments_json=attachments_to_json(envelope.attachments),
-    )
-
-
-def _set_error(row: MessageRow, error: ErrorInfo) -> None:
-    row.last_error_code, row.last_error_message, row.last_error_path = error.code, error.message, error.field_path
-
-
-def _event(
-    row: MessageRow,
-    previous: MessageStatus | None,
-    at: datetime,
-    error: ErrorInfo | None = None,
-) -> StatusEventRow:
-    return StatusEventRow(
-        message_id=row.message_id,
-        from_status=previous.value if previous else None,
-        to_status=row.status,
-        at=at,
-        attempt=row.attempts,
-        error_code=error.code if error else None,
-        error_message=error.message if error else None,
-        error_path=error.field_path if error else None,
-        next_attempt_at=row.next_attempt_at,
-    )
-
 
 _EVENT_COLUMNS = (
     StatusEventRow,
@@ -126,9 +46,6 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
     be shared by threads.
     """
 
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine)
-
     # -- writes ---------------------------------------------------------------------------------------------
 
     def add_outbound(
@@ -145,14 +62,14 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         at = utc(at)
         check_transition(Direction.OUTBOUND, None, _S.ACCEPTED)
         check_transition(Direction.OUTBOUND, _S.ACCEPTED, _S.QUEUED)
-        row = _new_row(envelope, Direction.OUTBOUND, _S.ACCEPTED, at)
+        row = new_row(envelope, Direction.OUTBOUND, _S.ACCEPTED, at)
         row.record_json, row.report_json = record_json, report_json
         row.idempotency_key, row.domestic_client = idempotency_key, domestic_client or ""
-        accepted = _event(row, None, at)
+        accepted = event_row(row, None, at)
         row.status = _S.QUEUED.value
-        queued = _event(row, _S.ACCEPTED, at)
+        queued = event_row(row, _S.ACCEPTED, at)
         self._insert(row, [accepted, queued])
-        return _stored(row)
+        return stored_message(row)
 
     def add_inbound(
         self,
@@ -171,15 +88,15 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         """Store an inbound message (RECEIVED or REJECTED) with our receipt; raises DuplicateConflict."""
         at = utc(at)
         check_transition(Direction.INBOUND, None, status)
-        row = _new_row(envelope, Direction.INBOUND, status, at)
+        row = new_row(envelope, Direction.INBOUND, status, at)
         row.receipt_json = receipt.to_json()
         row.record_json, row.report_json = record_json, report_json
         row.signer_subject, row.signer_fingerprint = signer_subject, signer_fingerprint
         row.domestic_client = domestic_client or ""
         if error is not None:
-            _set_error(row, error)
-        self._insert(row, [_event(row, None, at, error)])
-        return _stored(row)
+            set_error(row, error)
+        self._insert(row, [event_row(row, None, at, error)])
+        return stored_message(row)
 
     def _insert(self, row: MessageRow, events: list[StatusEventRow]) -> None:
         try:
@@ -238,12 +155,12 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             elif new_status is _S.SENDING:
                 row.attempts += 1
             if error is not None:
-                _set_error(row, error)
+                set_error(row, error)
             if receipt is not None:
                 row.receipt_json = receipt.to_json()
             session.flush()
-            self._add_events(session, [_event(row, current, at, error)])
-            return _stored(row)
+            self._add_events(session, [event_row(row, current, at, error)])
+            return stored_message(row)
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
         """Claim due outbound messages (QUEUED, RETRY_WAIT due, SENDING with an expired or no claim), oldest first."""
@@ -277,12 +194,12 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
                 row.next_attempt_at = None
                 row.claimed_by = claimer
                 row.claim_expires_at = now + claim_timeout
-                events.append(_event(row, current, now))
+                events.append(event_row(row, current, now))
             if not rows:
                 return []
             session.flush()
             self._add_events(session, events)
-            return [_stored(row) for row in rows]
+            return [stored_message(row) for row in rows]
 
     # -- reads ----------------------------------------------------------------------------------------------
 
@@ -290,7 +207,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         """The message, or None."""
         with self._db.read() as session:
             row = session.get(MessageRow, message_id)
-            return _stored(row) if row is not None else None
+            return stored_message(row) if row is not None else None
 
     def get(self, message_id: str) -> StoredMessage:
         """The message; raises MessageNotFound."""
@@ -301,7 +218,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
 
     def _messages(self, query: Select[MessageRow]) -> list[StoredMessage]:
         with self._db.read() as session:
-            return [_stored(row) for row in session.scalars(query)]
+            return [stored_message(row) for row in session.scalars(query)]
 
     def find_by_idempotency_key(self, domestic_client: str | None, key: str) -> StoredMessage | None:
         """The outbound message submitted with that key by that client."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..ports import TrustRecord
-from ._db import Database
+from ._db import SqlRepositoryBase
 from ._records import optional_utc, parse_crl, utc
 from .tables import TRUST_VERSION_KEY, CrlRow, MetaRow, TrustCertificateRow
 
@@ -31,15 +31,12 @@ def _record(row: TrustCertificateRow) -> TrustRecord:
     )
 
 
-class SqlTrustRepository:
+class SqlTrustRepository(SqlRepositoryBase):
     """:class:`~gateway.ports.TrustRepository` on SQLite or PostgreSQL.
 
     Every change bumps the ``trust_version`` counter in the same transaction, so replicas that cache trust
     notice the change with one cheap query.
     """
-
-    def __init__(self, engine: Engine) -> None:
-        self._db = Database(engine)
 
     def list_trust(self, partner: str | None = None) -> list[TrustRecord]:
         """Stored certificates, optionally of one partner, by partner and time added."""

@@ -73,7 +73,7 @@ class Pipeline:
         settings: Settings,
         messages: MessageRepository,
         trustbook: TrustBook,
-        identity: Callable[[], SigningIdentity],
+        identity: Callable[[str | None], SigningIdentity],
         clock: Clock,
         ids: IdFactory,
         signals: Signals,
@@ -104,7 +104,7 @@ class Pipeline:
             command,
             sender=self._settings.party,
             profile=profile,
-            identity=self._identity(),
+            identity=self._identity(profile.name),
             message_id=self._ids.new_id(),
             created_at=self._clock.now(),
         )
@@ -187,7 +187,7 @@ class Pipeline:
         errors = (steps.error_info(error),) if error is not None else ()
         receipt = steps.make_receipt(
             envelope, issuer=self._settings.party, receipt_id=self._ids.new_id(), at=now,
-            identity=self._identity(), errors=errors,
+            identity=self._identity(peer), errors=errors,
         )
         try:
             self._messages.add_inbound(

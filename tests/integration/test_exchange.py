@@ -125,3 +125,39 @@ def test_health_and_reflection_are_served(network: Network) -> None:
     assert {"swgw.v1.DomesticExchangeService", "swgw.v1.OperatorService", "grpc.health.v1.Health"} <= names
 
 
+
+
+def test_rsa_signing_for_a_partner_whose_agreement_asks_for_it(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from datetime import UTC, datetime
+
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    from cryptography.x509 import load_pem_x509_certificate
+
+    from trust import devpki
+
+    root = tmp_path_factory.mktemp("rsa")
+
+    def rsa_for_hk(party: str, data: dict) -> None:  # type: ignore[type-arg]
+        if party != "CN":
+            return
+        keys = root / "cn" / "keys"
+        ca = devpki.IssuedCertificate(
+            certificate=load_pem_x509_certificate((keys / "ca.cert.pem").read_bytes()),
+            private_key=load_pem_private_key((root / "cn" / "keys" / "ca.key.pem").read_bytes(), None),  # type: ignore[arg-type]
+        )
+        issued = devpki.issue_certificate(ca, "CN Gateway Document Signing (RSA)", at=datetime.now(UTC),
+                                          usage="signing", key="rsa")
+        (keys / "rsa.key.pem").write_bytes(issued.key_pem())
+        (keys / "rsa.cert.pem").write_bytes(issued.cert_pem())
+        data["partners"][0]["signing"] = {"key": "keys/rsa.key.pem", "certificate": "keys/rsa.cert.pem",
+                                          "chain": "keys/ca.cert.pem"}
+
+    with running_network(root, ("CN", "HK"), configure=rsa_for_hk) as net:
+        with net.client("CN") as cn:
+            response = cn.submit("HK", COO, record_bytes(mappings.load_example("coo-cn-hk")))
+        assert _final(net, "CN", response.message_id).status == pb.MESSAGE_STATUS_DELIVERED
+        payload = net.apps["CN"].repository.get(response.message_id).envelope.payload
+        assert b"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" in payload
+        with net.client("HK") as hk:
+            documents = hk.receive(max_documents=1, timeout=10)
+        assert "(RSA)" in documents[0].signer_subject

@@ -87,3 +87,30 @@ def build_pki() -> Pki:
         other_root=other_root,
         other_signer=issue_certificate(other_root, "intruder", at=issued_at, usage="signing"),
     )
+
+
+def minimal_pdf(text: str = "Certificate of origin HK-2025-0001") -> bytes:
+    """A one-page PDF with a line of Helvetica text, written with pyHanko's own writer."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
+
+    writer = PdfFileWriter()
+    font = generic.DictionaryObject(
+        {
+            generic.pdf_name("/Type"): generic.pdf_name("/Font"),
+            generic.pdf_name("/Subtype"): generic.pdf_name("/Type1"),
+            generic.pdf_name("/BaseFont"): generic.pdf_name("/Helvetica"),
+        }
+    )
+    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    content = generic.StreamObject(stream_data=f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode("latin-1"))
+    resources = generic.DictionaryObject(
+        {generic.pdf_name("/Font"): generic.DictionaryObject({generic.pdf_name("/F1"): writer.add_object(font)})}
+    )
+    box = generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)])
+    writer.insert_page(PageObject(contents=writer.add_object(content), media_box=box, resources=resources))
+    output = BytesIO()
+    writer.write(output)
+    return output.getvalue()
