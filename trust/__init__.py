@@ -24,8 +24,9 @@ from trust.errors import (
     XmlHostile,
     XmlMalformed,
 )
-from trust.keys import Signer, SigningIdentity, fingerprint
+from trust.keys import Signer, SigningIdentity, fingerprint, load_der_certificate
 from trust.partner import PartnerTrust
+from trust.pdfsig import VerifiedPdf, sign_pdf, verify_pdf
 from trust.policy import DEFAULT_POLICY, SignaturePolicy
 from trust.revocation import CrlInfo, load_crl
 from trust.store import CertificateRole, CertificateState, TrustedCertificate, TrustStore
@@ -57,6 +58,7 @@ __all__ = [
     "TrustStoreError",
     "TrustedCertificate",
     "ValidatedPath",
+    "VerifiedPdf",
     "VerifiedSigner",
     "VerifiedXml",
     "XmlHostile",
@@ -64,11 +66,14 @@ __all__ = [
     "canonical_header",
     "fingerprint",
     "load_crl",
+    "load_der_certificate",
     "parse_xml",
     "sign_detached",
+    "sign_pdf",
     "sign_xml",
     "validate_chain",
     "validate_path",
     "verify_detached",
+    "verify_pdf",
     "verify_xml",
 ]

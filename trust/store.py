@@ -40,17 +40,24 @@ class CertificateState(StrEnum):
     """Lifecycle state of a trusted certificate."""
 
     PENDING = "pending"
+    """Announced by the partner; accepted on receive from ``valid_from_use`` on, never for send."""
     ACTIVE = "active"
+    """In use both ways."""
     RETIRING = "retiring"
+    """Being replaced: still accepted on receive, no longer used for send."""
     REVOKED = "revoked"
+    """Refused from ``revoked_at`` on (terminal)."""
 
 
 class CertificateRole(StrEnum):
     """How a certificate is used when validating a partner's certificates."""
 
     ANCHOR = "anchor"
+    """A CA the partner's certificates must chain to."""
     INTERMEDIATE = "intermediate"
+    """A CA used for path building only; never trusted on its own."""
     PINNED = "pinned"
+    """An end-entity certificate trusted as such, by fingerprint."""
 
 
 @dataclass(frozen=True)

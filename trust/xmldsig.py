@@ -183,8 +183,10 @@ def _certificates(signature: etree._Element, tree: etree._ElementTree) -> tuple[
 def _signer_of(certificates: tuple[x509.Certificate, ...]) -> x509.Certificate:
     # X509Data has no defined order (XML-DSig 1.1, 4.5.4): the signer is the certificate that issued none of the
     # others. signxml is then told to use exactly that certificate; a wrong pick fails the signature check.
-    issuers = {c.issuer for c in certificates if c.issuer != c.subject}
-    leaves = [c for c in certificates if c.subject not in issuers]
+    # Names are compared as DER: hashing parsed x509.Name objects is needlessly slow on this hot path.
+    names = [(c.subject.public_bytes(), c.issuer.public_bytes()) for c in certificates]
+    issuers = {issuer for subject, issuer in names if issuer != subject}
+    leaves = [c for c, (subject, _) in zip(certificates, names) if subject not in issuers]
     return leaves[0] if leaves else certificates[0]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from trust_testkit import AT, Pki
 
@@ -161,3 +163,19 @@ def test_naive_time_is_refused(pki: Pki) -> None:
     signed = sign_xml(DOC, pki.identity())
     with pytest.raises(ValueError):
         verify_xml(signed, trust=pki.trust(), at=AT.replace(tzinfo=None))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    # Surrogates, control and unassigned/noncharacter code points cannot appear in XML 1.0 text at all.
+    text=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cn")), max_size=200),
+    attribute=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cn")), max_size=50),
+)
+def test_round_trip_preserves_arbitrary_text(pki: Pki, text: str, attribute: str) -> None:
+    root = etree.Element("{urn:swgw:test}Doc", note=attribute)
+    etree.SubElement(root, "{urn:swgw:test}Text").text = text
+    signed = sign_xml(etree.tostring(root, encoding="UTF-8"), pki.identity())
+    verified = verify_xml(signed, trust=pki.trust(), at=AT)
+    parsed = etree.fromstring(verified.signed_xml)
+    assert (parsed.findtext("{urn:swgw:test}Text") or "") == text
+    assert parsed.get("note") == attribute

@@ -1,0 +1,95 @@
+"""Throughput of swgw's XML-DSig sign/verify against plain signxml on the same documents, in one run.
+
+Run with ``python bench/bench_trust.py``. Prints operations per second; asserts nothing about timing.
+
+Both sides sign enveloped, ECDSA-SHA256 (P-256) / SHA-256 / exclusive c14n with the same key and chain. The
+plain-signxml verify pins the signer certificate (``x509_cert``); swgw's verify additionally parses with the
+hardened parser, checks the profile and validates the path to the partner anchor with cryptography.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lxml import etree  # noqa: E402
+from signxml.algorithms import (  # noqa: E402
+    CanonicalizationMethod,
+    DigestAlgorithm,
+    SignatureConstructionMethod,
+    SignatureMethod,
+)
+from signxml.signer import XMLSigner  # noqa: E402
+from signxml.verifier import SignatureConfiguration, XMLVerifier  # noqa: E402
+
+from trust import PartnerTrust, sign_xml, verify_xml  # noqa: E402
+from trust.devpki import create_ca, issue_certificate, issue_intermediate  # noqa: E402
+
+AT = datetime(2025, 6, 1, tzinfo=timezone.utc)
+
+
+def document(size: int) -> bytes:
+    """A certificate-of-origin-like document of about ``size`` bytes (repeated goods lines)."""
+    head = b'<?xml version="1.0" encoding="UTF-8"?>\n<coo:CertificateOfOrigin xmlns:coo="urn:swgw:bench">'
+    line = b'<coo:Item seq="%06d"><coo:HS>090210</coo:HS><coo:Desc>Green tea, 25 kg bags</coo:Desc></coo:Item>'
+    body, n = b"", 0
+    while len(head) + len(body) < size:
+        body += line % n
+        n += 1
+    return head + body + b"</coo:CertificateOfOrigin>"
+
+
+def rate(operation: Callable[[], object], seconds: float = 1.5) -> float:
+    """Operations per second, measured over at least ``seconds`` after one warm-up call."""
+    operation()
+    count, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        operation()
+        count += 1
+    return count / elapsed
+
+
+def main() -> None:
+    """Print a table of sign/s and verify/s for both implementations at 5 KB and 50 KB."""
+    root = create_ca("bench root", at=AT - timedelta(days=1))
+    intermediate = issue_intermediate(root, "bench CA", at=AT - timedelta(days=1))
+    signer = issue_certificate(intermediate, "bench signer", at=AT - timedelta(days=1), usage="signing")
+    identity = signer.identity()
+    trust = PartnerTrust(partner="BENCH", anchors=(root.certificate,))
+    plain_signer = XMLSigner(
+        method=SignatureConstructionMethod.enveloped,
+        signature_algorithm=SignatureMethod.ECDSA_SHA256,
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+    )
+    plain_config = SignatureConfiguration(location="./", verification_time=AT)
+    chain = [signer.certificate, intermediate.certificate]
+
+    print(f"{'document':>9} {'operation':<10} {'swgw /s':>10} {'signxml /s':>11} {'swgw/signxml':>13}")
+    for size in (5 * 1024, 50 * 1024):
+        doc = document(size)
+        signed = sign_xml(doc, identity)
+
+        def plain_sign(doc: bytes = doc) -> bytes:
+            tree = plain_signer.sign(etree.fromstring(doc), key=signer.private_key, cert=chain)
+            return bytes(etree.tostring(tree))
+
+        rows = {
+            "sign": (lambda: sign_xml(doc, identity), plain_sign),
+            "verify": (
+                lambda: verify_xml(signed, trust=trust, at=AT),
+                lambda: XMLVerifier().verify(signed, x509_cert=signer.certificate, expect_config=plain_config),
+            ),
+        }
+        for name, (ours, theirs) in rows.items():
+            a, b = rate(ours), rate(theirs)
+            print(f"{len(doc) // 1024:>7}KB {name:<10} {a:>10.1f} {b:>11.1f} {a / b:>12.2f}x")
+
+
+if __name__ == "__main__":
+    main()

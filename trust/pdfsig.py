@@ -1,0 +1,229 @@
+"""PAdES signatures on PDF documents over pyHanko, without any online fetching.
+
+:func:`sign_pdf` adds one PAdES B-B signature (``/ETSI.CAdES.detached``, SHA-256, the signer certificate and its
+chain embedded, no timestamp, no revocation data, nothing fetched).
+
+:func:`verify_pdf` accepts one profile: exactly one signature, of type ``/Sig`` and subfilter
+``/ETSI.CAdES.detached`` or ``/adbe.pkcs7.detached``, that covers the *entire file* (no incremental update after
+signing, so no question of which later changes are "allowed"), whose digest and signature check out (pyHanko's
+integrity check) with SHA-2 and RSA/ECDSA as in the :class:`~trust.policy.SignaturePolicy`, and whose signer
+passes :func:`trust.chain.validate_path` against the partner's trust material at ``at``. pyHanko's own path
+validation (pyhanko-certvalidator) is not used: trust decisions are made in one place for XML, detached and PDF
+signatures alike.
+
+pyHanko's synchronous signing API runs its own event loop (``asyncio.run``): call :func:`sign_pdf` from a worker
+thread, not from inside a running event loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+from typing import Any
+
+from asn1crypto import keys as asn1_keys  # type: ignore[import-untyped]
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+from trust.chain import validate_path
+from trust.errors import AlgorithmForbidden, PdfSignatureInvalid, SignatureMissing, TrustError
+from trust.keys import Signer, load_der_certificate
+from trust.partner import PartnerTrust
+from trust.policy import DEFAULT_POLICY, SignaturePolicy, check_public_key
+
+__all__ = ["VerifiedPdf", "sign_pdf", "verify_pdf"]
+
+# Digest names (asn1crypto spelling) for the XML-DSig digest URIs a policy may allow.
+_DIGESTS = {
+    "http://www.w3.org/2001/04/xmlenc#sha256": "sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#sha384": "sha384",
+    "http://www.w3.org/2001/04/xmlenc#sha512": "sha512",
+}
+_SIGNATURE_MECHANISMS = frozenset({"rsassa_pkcs1v15", "rsassa_pss", "ecdsa"})
+_SUBFILTERS = frozenset({"/ETSI.CAdES.detached", "/adbe.pkcs7.detached"})
+
+
+@dataclass(frozen=True)
+class VerifiedPdf:
+    """A verified PDF: the bytes that were signed, and who signed them."""
+
+    signed_pdf: bytes
+    """The verified document. The signature covers the entire file, so this is the whole input."""
+
+    coverage: str
+    """pyHanko's coverage level; always ``"ENTIRE_FILE"`` (anything less is refused)."""
+
+    field_name: str
+    """Name of the signature form field."""
+
+    signer: x509.Certificate
+    """The signer's certificate."""
+
+    chain: tuple[x509.Certificate, ...]
+    """The validated path, signer first, anchor last (only the signer when it is pinned)."""
+
+    claimed_signing_time: datetime | None = None
+    """The signing time the signer states (``/M`` or the CMS attribute); a claim, not a proof."""
+
+    warnings: tuple[str, ...] = ()
+    """Non-fatal findings (e.g. unknown revocation status under a ``warn`` policy)."""
+
+
+class _TimedPdfSigner(signers.PdfSigner):
+    """PdfSigner whose signing session uses a given time instead of reading the clock."""
+
+    def __init__(self, *args: Any, signing_time: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signing_time = signing_time
+
+    def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        # pyHanko takes the time from the system clock unless told otherwise; trust/ never reads the clock.
+        session.system_time = self._signing_time
+        return session
+
+
+def sign_pdf(
+    pdf: bytes,
+    identity: Signer,
+    *,
+    at: datetime,
+    field_name: str = "swgw-signature",
+    policy: SignaturePolicy = DEFAULT_POLICY,
+) -> bytes:
+    """Add a PAdES B-B signature in a new invisible field ``field_name`` and return the signed PDF.
+
+    ``at`` is the signing time written into the signature (the caller's clock).
+    """
+    if at.tzinfo is None:
+        raise ValueError("`at` must be timezone-aware")
+    check_public_key(identity.certificate, policy, path="signer")
+    if "http://www.w3.org/2001/04/xmlenc#sha256" not in policy.digest_algorithms:
+        raise AlgorithmForbidden("the policy does not allow SHA-256")
+    key_der = identity.private_key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    der = [c.public_bytes(serialization.Encoding.DER) for c in (identity.certificate, *identity.chain)]
+    registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]  # pyhanko-certvalidator leaves it unannotated
+    for chain_der in der[1:]:
+        registry.register(asn1_x509.Certificate.load(chain_der))
+    signer = signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(der[0]),
+        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+        cert_registry=registry,
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        embed_validation_info=False,
+        use_pades_lta=False,
+    )
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=True)
+        output = _TimedPdfSigner(meta, signer=signer, signing_time=at).sign_pdf(writer)
+    except (PdfError, SigningError, ValueError, KeyError) as e:
+        raise PdfSignatureInvalid(f"cannot sign the PDF: {e}") from e
+    return bytes(output.getvalue())
+
+
+def verify_pdf(
+    pdf: bytes, *, trust: PartnerTrust, at: datetime, policy: SignaturePolicy = DEFAULT_POLICY
+) -> VerifiedPdf:
+    """Verify the single signature of ``pdf`` for the partner in ``trust`` at ``at`` (profile in module docstring).
+
+    Raises :class:`~trust.errors.SignatureMissing` for an unsigned PDF, :class:`~trust.errors.PdfSignatureInvalid`
+    for anything outside the profile or not intact, and the algorithm and path errors of the other verifiers.
+    """
+    try:
+        return _verify(pdf, trust=trust, at=at, policy=policy)
+    except TrustError as e:
+        e.with_partner(trust.partner)
+        raise
+
+
+def _verify(pdf: bytes, *, trust: PartnerTrust, at: datetime, policy: SignaturePolicy) -> VerifiedPdf:
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=True)
+        if reader.encrypted:
+            raise PdfSignatureInvalid("encrypted PDFs are not accepted")
+        signatures = reader.embedded_signatures
+    except (PdfError, ValueError, KeyError, TypeError) as e:
+        raise PdfSignatureInvalid(f"cannot read the PDF signatures: {e}") from e
+    if not signatures:
+        raise SignatureMissing("the PDF carries no signature")
+    if len(signatures) != 1:
+        raise PdfSignatureInvalid(f"expected exactly one signature, found {len(signatures)}")
+    signature = signatures[0]
+    name = str(signature.field_name)
+    if signature.sig_object_type != "/Sig":
+        raise PdfSignatureInvalid(f"signature object type {signature.sig_object_type} is not /Sig", path=name)
+    subfilter = str(signature.sig_object.get("/SubFilter"))
+    if subfilter not in _SUBFILTERS:
+        raise PdfSignatureInvalid(f"subfilter {subfilter} is not accepted", path=name)
+    _check_algorithms(signature, policy, name)
+    try:
+        coverage = signature.evaluate_signature_coverage()
+        digest = signature.compute_digest()
+        intact, valid = validate_sig_integrity(signature.signer_info, signature.signer_cert, "data", digest)
+    except (PdfError, ValueError, KeyError, TypeError) as e:
+        raise PdfSignatureInvalid(f"signature cannot be checked: {e}", path=name) from e
+    except Exception as e:  # pyHanko's own validation errors share no base class with the above
+        if type(e).__module__.startswith("pyhanko"):
+            raise PdfSignatureInvalid(f"signature rejected: {e}", path=name) from e
+        raise
+    if coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        raise PdfSignatureInvalid(f"signature covers {coverage.name}, not the entire file", path=name)
+    if not (intact and valid):
+        raise PdfSignatureInvalid("digest or signature does not match the document", path=name)
+    try:
+        signer = load_der_certificate(signature.signer_cert.dump())
+        others = [load_der_certificate(c.dump()) for c in signature.other_embedded_certs]
+    except ValueError as e:
+        raise PdfSignatureInvalid(f"unreadable certificate in the signature: {e}", path=name) from e
+    path = validate_path(signer, others, trust=trust, at=at, purpose="signing", policy=policy)
+    return VerifiedPdf(
+        signed_pdf=pdf,
+        coverage=coverage.name,
+        field_name=name,
+        signer=signer,
+        chain=path.chain,
+        claimed_signing_time=signature.self_reported_timestamp,
+        warnings=path.warnings,
+    )
+
+
+def _check_algorithms(signature: Any, policy: SignaturePolicy, name: str) -> None:
+    allowed = {_DIGESTS[uri] for uri in policy.digest_algorithms}
+    if signature.md_algorithm not in allowed:
+        raise AlgorithmForbidden(f"digest {signature.md_algorithm} is not allowed by the policy", path=name)
+    algorithm = signature.signer_info["signature_algorithm"]
+    mechanism = algorithm.signature_algo
+    if mechanism not in _SIGNATURE_MECHANISMS:
+        raise AlgorithmForbidden(f"signature mechanism {mechanism} is not allowed", path=name)
+    try:
+        bound_hash = algorithm.hash_algo
+    except ValueError:
+        bound_hash = None  # a bare rsaEncryption / ecdsa OID: the digest algorithm above applies
+    if bound_hash is not None and bound_hash not in allowed:
+        raise AlgorithmForbidden(f"signature hash {bound_hash} is not allowed by the policy", path=name)
+    if signature.signed_data["encap_content_info"]["content"].native is not None:
+        raise PdfSignatureInvalid("a detached PDF signature must not encapsulate content", path=name)
+    signed_attrs = signature.signer_info["signed_attrs"]
+    if not signed_attrs:
+        raise PdfSignatureInvalid("CMS signature without signed attributes is not accepted", path=name)
+    try:
+        cert = load_der_certificate(signature.signer_cert.dump())
+    except ValueError as e:
+        raise PdfSignatureInvalid(f"unreadable signer certificate: {e}", path=name) from e
+    check_public_key(cert, policy, path=name)
