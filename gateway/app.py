@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from trust import CertificateRole, SigningIdentity
+from trust import CertificateRole, PartnerTrust, SigningIdentity
 
 from ._generated.swgw.v1 import domestic_exchange_pb2, operator_pb2, partner_exchange_pb2
 from ._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
@@ -28,6 +28,7 @@ from .clock import SystemClock, UuidIds
 from .delivery.dispatcher import Dispatcher
 from .delivery.scheduler import build_scheduler
 from .errors import ConfigInvalid
+from .metrics import GatewayMetrics
 from .operations import Operations
 from .persistence.repository import SqlMessageRepository
 from .persistence.session import create_engine_for, migrate
@@ -107,8 +108,10 @@ class App:
     tls_certificate: bytes
     signals: Signals
     transport: GrpcPartnerTransport
+    metrics: GatewayMetrics | None = None
     partner_port: int = 0
     domestic_port: int = 0
+    metrics_port: int = 0
     _servers: list[grpc.Server] = field(default_factory=list)
     _scheduler: object | None = None
 
@@ -128,7 +131,8 @@ class App:
                 (dpb_grpc.add_DomesticExchangeServiceServicer_to_server,
                  DomesticExchangeServicer(self.pipeline, self.repository, self.signals),
                  domestic_exchange_pb2.DESCRIPTOR.services_by_name["DomesticExchangeService"].full_name),
-                (opb_grpc.add_OperatorServiceServicer_to_server, OperatorServicer(self.operations),
+                (opb_grpc.add_OperatorServiceServicer_to_server,
+                 OperatorServicer(self.operations, self._operators_trust(), self.clock),
                  operator_pb2.DESCRIPTOR.services_by_name["OperatorService"].full_name),
             ],
             credentials=_domestic_credentials(self.settings.domestic_listener),
@@ -145,9 +149,17 @@ class App:
         )
         scheduler.start()
         self._scheduler = scheduler
+        if self.metrics is not None and self.settings.metrics is not None:
+            self.metrics_port = self.metrics.serve(self.settings.metrics.address)
         log.info("gateway %s: partner port %d (mTLS), domestic port %d", self.settings.party, self.partner_port,
                  self.domestic_port)
         return self.partner_port, self.domestic_port
+
+    def _operators_trust(self) -> PartnerTrust | None:
+        if not self.settings.operators_ca:
+            return None
+        anchors = load_certificates(_read(self.settings.operators_ca, "operators.ca"))
+        return PartnerTrust(partner="operators", anchors=tuple(anchors))
 
     def _partner_credentials(self) -> grpc.ServerCredentials:
         # Client CAs are the union of every partner's receive trust; which partner a certificate belongs to is
@@ -180,6 +192,8 @@ class App:
         for event in events:
             event.wait(grace + 1)
         self.transport.close()
+        if self.metrics is not None:
+            self.metrics.close()
         self.engine.dispose()
 
 
@@ -235,9 +249,14 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         return partner_identities.get(partner or "", identity)
 
     signals = Signals()
+    metrics = None
+    if settings.metrics is not None:
+        metrics = GatewayMetrics(messages=repository, trustbook=trustbook, clock=clock,
+                                 partners=[p.name for p in settings.partners])
+    observer = metrics.observe if metrics is not None else None
     pipeline = Pipeline(
         settings=settings, messages=repository, trustbook=trustbook, identity=identity_for, clock=clock,
-        ids=UuidIds(), signals=signals,
+        ids=UuidIds(), signals=signals, observer=observer,
     )
     transport = GrpcPartnerTransport(
         tls_key_pem=tls_key, tls_certificate_pem=tls_certificate, trustbook=trustbook, clock=clock,
@@ -245,7 +264,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     )
     dispatcher = Dispatcher(
         settings=settings, messages=repository, transport=transport, trustbook=trustbook, clock=clock,
-        signals=signals, claimer=f"{socket.gethostname()}:{id(signals):x}",
+        signals=signals, claimer=f"{socket.gethostname()}:{id(signals):x}", observer=observer,
     )
     operations = Operations(
         partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,
@@ -254,7 +273,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
         dispatcher=dispatcher, operations=operations, identity=identity, tls_key=tls_key,
-        tls_certificate=tls_certificate, signals=signals, transport=transport,
+        tls_certificate=tls_certificate, signals=signals, transport=transport, metrics=metrics,
     )
 
 

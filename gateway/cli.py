@@ -55,7 +55,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from .devsetup import free_port, gateway_config, write_window
+    from .devsetup import domestic_tls_config, free_port, gateway_config, write_domestic_tls, write_window
 
     import tomli_w
 
@@ -66,6 +66,9 @@ def _cmd_init(args: argparse.Namespace) -> int:
     folder, _ = write_window(root, party, at=datetime.now(UTC), partner_port=partner_port,
                              domestic_port=domestic_port)
     config = gateway_config(party, partner_port=partner_port, domestic_port=domestic_port, partners=[])
+    if args.domestic_tls:
+        write_domestic_tls(folder, party, at=datetime.now(UTC))
+        domestic_tls_config(config)
     path = folder / "swgw.toml"
     if path.exists() and not args.force:
         print(f"swgw: {path} exists (use --force)", file=sys.stderr)
@@ -185,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partner-port", type=int, default=0)
     p.add_argument("--domestic-port", type=int, default=0)
     p.add_argument("--force", action="store_true", help="overwrite an existing configuration")
+    p.add_argument("--domestic-tls", action="store_true",
+                   help="TLS on the domestic listener, with a hub and an operator client certificate")
     p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser("demo", help="three gateways on loopback exchanging signed documents")

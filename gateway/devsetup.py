@@ -17,7 +17,17 @@ import tomli_w
 
 from trust import devpki
 
-__all__ = ["WindowFiles", "free_port", "gateway_config", "server_name", "write_network", "write_window"]
+__all__ = [
+    "DomesticTls",
+    "WindowFiles",
+    "domestic_tls_config",
+    "free_port",
+    "gateway_config",
+    "server_name",
+    "write_domestic_tls",
+    "write_network",
+    "write_window",
+]
 
 
 @dataclass(frozen=True)
@@ -155,3 +165,57 @@ def write_network(
             partner_port=ports[party][0], domestic_port=ports[party][1],
         )
     return out
+
+
+@dataclass(frozen=True)
+class DomesticTls:
+    """Development TLS material for a window's domestic listener: hub and operator client certificates."""
+
+    server_ca: Path
+    """The CA of the gateway's TLS certificate (what clients trust)."""
+    hub_key: Path
+    """A domestic hub client key (issued by the domestic clients' CA)."""
+    hub_certificate: Path
+    """Its certificate; its common name is the domestic client name."""
+    operator_key: Path
+    """An operator client key (issued by the operators' CA)."""
+    operator_certificate: Path
+    """Its certificate."""
+
+
+def write_domestic_tls(folder: Path, party: str, *, at: datetime, hub_name: str | None = None) -> DomesticTls:
+    """Create a domestic clients' CA and an operators' CA with one client each, and return where they are.
+
+    The issuer decides the role: certificates of the operators' CA may administer the gateway, those of the
+    domestic clients' CA may submit and receive documents.
+    """
+    keys = folder / "keys"
+    clients = devpki.create_ca(f"{party} Domestic Clients CA", at=at, organization=f"{party} Single Window")
+    operators = devpki.create_ca(f"{party} Operators CA", at=at, organization=f"{party} Single Window")
+    hub = devpki.issue_certificate(clients, hub_name or f"{party}-NATIONAL", at=at, usage="tls")
+    operator = devpki.issue_certificate(operators, f"{party.lower()}-operator", at=at, usage="tls")
+    _write(keys / "domestic-clients-ca.pem", clients.cert_pem())
+    _write(keys / "operators-ca.pem", operators.cert_pem())
+    _write(keys / "domestic-client-cas.pem", clients.cert_pem() + operators.cert_pem())
+    out = DomesticTls(
+        server_ca=keys / "ca.cert.pem",
+        hub_key=folder / "clients" / "hub.key.pem", hub_certificate=folder / "clients" / "hub.cert.pem",
+        operator_key=folder / "clients" / "operator.key.pem",
+        operator_certificate=folder / "clients" / "operator.cert.pem",
+    )
+    _write(out.hub_key, hub.key_pem())
+    _write(out.hub_certificate, hub.cert_pem())
+    _write(out.operator_key, operator.key_pem())
+    _write(out.operator_certificate, operator.cert_pem())
+    for path in (out.hub_key, out.operator_key):
+        path.chmod(0o600)
+    return out
+
+
+def domestic_tls_config(config: dict[str, Any]) -> None:
+    """Switch a configuration mapping made by :func:`gateway_config` to TLS on the domestic listener."""
+    config["domestic_listener"].update({
+        "tls_key": "keys/tls.key.pem", "tls_certificate": "keys/tls.cert.pem",
+        "client_ca": "keys/domestic-client-cas.pem",
+    })
+    config["operators"] = {"ca": "keys/operators-ca.pem"}

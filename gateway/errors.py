@@ -5,6 +5,7 @@ Hierarchy::
     GatewayError                    code                        gRPC status
     ├── PartnerUnauthenticated      PARTNER_UNAUTHENTICATED     UNAUTHENTICATED
     ├── PartnerUnknown              PARTNER_UNKNOWN             FAILED_PRECONDITION
+    ├── OperatorUnauthenticated     OPERATOR_UNAUTHENTICATED    UNAUTHENTICATED
     ├── SenderMismatch              SENDER_MISMATCH             PERMISSION_DENIED
     ├── DocumentTypeNotAgreed       DOCUMENT_TYPE_NOT_AGREED    PERMISSION_DENIED
     ├── EnvelopeInvalid             ENVELOPE_INVALID            INVALID_ARGUMENT
@@ -48,6 +49,7 @@ __all__ = [
     "InvalidTransition",
     "MessageNotFound",
     "MessageStale",
+    "OperatorUnauthenticated",
     "PartnerUnauthenticated",
     "PartnerUnknown",
     "PayloadDigestMismatch",
@@ -89,6 +91,12 @@ class PartnerUnauthenticated(GatewayError):
     """The caller presented no certificate, or one that belongs to no partner."""
 
     code = "PARTNER_UNAUTHENTICATED"
+
+
+class OperatorUnauthenticated(GatewayError):
+    """An Operator call without a client certificate issued by the operators' CA."""
+
+    code = "OPERATOR_UNAUTHENTICATED"
 
 
 class PartnerUnknown(GatewayError):

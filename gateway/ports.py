@@ -6,7 +6,7 @@ The pipeline and the dispatcher depend on these Protocols only; ``gateway/app.py
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -26,12 +26,14 @@ from .partners import PartnerProfile
 __all__ = [
     "AuditEntry",
     "AuditRepository",
+    "Backlog",
     "Clock",
     "IdFactory",
     "MessageRepository",
     "PartnerTransport",
     "StatusEvent",
     "StoredMessage",
+    "TransitionObserver",
     "TrustRecord",
     "TrustRepository",
 ]
@@ -134,6 +136,26 @@ class StatusEvent:
     """The error that caused the transition."""
     next_attempt_at: datetime | None = None
     """For RETRY_WAIT: the next attempt."""
+
+
+#: Told of every state a message enters through the pipeline or the dispatcher: ``(message, status, at)``, where
+#: ``message`` is the message as it was before (for a new message: as stored). Metrics hook in here; it must not
+#: raise and must be quick, since it runs on the request or delivery thread.
+TransitionObserver = Callable[[StoredMessage, MessageStatus, datetime], None]
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Outbound messages to one partner that are not delivered yet (QUEUED, RETRY_WAIT or SENDING)."""
+
+    partner: str
+    """The partner."""
+    messages: int
+    """How many."""
+    oldest_created_at: datetime
+    """When the oldest of them was stored."""
+    max_attempts: int
+    """The most delivery attempts any of them has had (retry depth)."""
 
 
 class MessageRepository(Protocol):
@@ -255,6 +277,10 @@ class MessageRepository(Protocol):
 
     def counts_by_status(self) -> dict[tuple[str, str, str, str], int]:
         """Message counts by (direction, partner, document type, status), for metrics."""
+        ...
+
+    def backlog(self) -> list[Backlog]:
+        """Per partner with undelivered outbound messages: their count, oldest and deepest retry, for metrics."""
         ...
 
 

@@ -17,7 +17,7 @@ from .domain import DocumentType, PartyId
 from .errors import ConfigInvalid
 from .partners import PartnerProfile
 
-__all__ = ["DeliverySettings", "ListenerSettings", "Settings", "SigningSettings", "parse_settings"]
+__all__ = ["DeliverySettings", "ListenerSettings", "MetricsSettings", "Settings", "SigningSettings", "parse_settings"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,14 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True)
+class MetricsSettings:
+    """The Prometheus scrape endpoint (plain HTTP, so keep it on loopback or a management network)."""
+
+    address: str
+    """host:port to serve ``/metrics`` on; port 0 picks a free port."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything one gateway needs to run."""
 
@@ -82,6 +90,11 @@ class Settings:
     """Dispatcher tuning."""
     max_payload_bytes: int = 8 * 1024 * 1024
     """Upper bound of any message the gateway accepts (the gRPC receive limit is set from it)."""
+    metrics: MetricsSettings | None = None
+    """The metrics endpoint; None (the default) serves none."""
+    operators_ca: str | None = None
+    """PEM CA certificate(s) that issue operator client certificates. The Operator service accepts only callers
+    whose TLS certificate chains to it; without it the Operator service refuses every call (use the offline CLI)."""
 
     def partner(self, name: str) -> PartnerProfile:
         """The profile of partner ``name``; raises :class:`~gateway.errors.PartnerUnknown`."""
@@ -153,6 +166,18 @@ def _listener(table: _Table, base_dir: PurePath) -> ListenerSettings:
     )
     table.done()
     return listener
+
+
+def _metrics(table: _Table) -> MetricsSettings | None:
+    if not table._data:
+        table.done()
+        return None
+    address = table.get("address", str, required=True)
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise ConfigInvalid(f"{table._key('address')} must be host:port", field_path=table._key("address"))
+    table.done()
+    return MetricsSettings(address=address)
 
 
 def _retry(table: _Table) -> RetryPolicy:
@@ -245,6 +270,15 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
     )
     delivery_table.done()
 
+    operators = root.table("operators")
+    operators_ca = _path(base_dir, operators.get("ca", str, None))
+    operators.done()
+    if operators_ca and not (domestic_listener.tls_certificate and domestic_listener.client_ca):
+        raise ConfigInvalid("operators need domestic_listener TLS with client_ca (which must include the operators CA)",
+                            field_path="operators.ca")
+
+    metrics = _metrics(root.table("metrics"))
+
     partners_list = root.get("partners", list, [])
     partners = tuple(
         _partner(_Table(p, f"partners[{i}]"), base_dir) for i, p in enumerate(partners_list)
@@ -265,4 +299,6 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         partners=partners,
         delivery=delivery,
         max_payload_bytes=max_payload,
+        metrics=metrics,
+        operators_ca=operators_ca,
     )

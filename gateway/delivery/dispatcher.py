@@ -12,12 +12,12 @@ import random
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..domain import MessageStatus, ReceiptOutcome
 from ..errors import DeliveryFailed, GatewayError, InvalidTransition, ReceiptInvalid
 from ..pipeline import steps
-from ..ports import Clock, MessageRepository, PartnerTransport, StoredMessage
+from ..ports import Clock, MessageRepository, PartnerTransport, StoredMessage, TransitionObserver
 from ..settings import Settings
 from ..signals import Signals
 from ..trustbook import TrustBook
@@ -26,6 +26,10 @@ from .retry import next_attempt
 __all__ = ["Dispatcher"]
 
 log = logging.getLogger(__name__)
+
+
+def _ignore(message: StoredMessage, status: MessageStatus, at: datetime) -> None:
+    """The observer when nobody observes."""
 
 
 class Dispatcher:
@@ -42,6 +46,7 @@ class Dispatcher:
         signals: Signals,
         claimer: str,
         jitter: Callable[[], float] = random.random,
+        observer: TransitionObserver | None = None,
     ) -> None:
         self._settings = settings
         self._messages = messages
@@ -51,6 +56,7 @@ class Dispatcher:
         self._signals = signals
         self._claimer = claimer
         self._jitter = jitter
+        self._observe: TransitionObserver = observer or _ignore
         workers = settings.delivery.workers
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="swgw-deliver")
         # Claim no more than there are free workers, so that claimed messages do not wait in a queue while
@@ -132,14 +138,17 @@ class Dispatcher:
             self._record(message, MessageStatus.RETRY_WAIT, error=info, next_attempt_at=at)
 
     def _record(self, message: StoredMessage, status: MessageStatus, **kwargs: object) -> None:
+        at = self._clock.now()
         try:
             self._messages.transition(
-                message.message_id, status, at=self._clock.now(), expected=MessageStatus.SENDING, **kwargs  # type: ignore[arg-type]
+                message.message_id, status, at=at, expected=MessageStatus.SENDING, **kwargs  # type: ignore[arg-type]
             )
         except InvalidTransition:
             # Our claim expired and another replica took the message over; its outcome stands.
             log.warning("message %s was taken over before its outcome %s was recorded", message.message_id, status)
             return
+        # ``message`` is the claimed one: SENDING since the claim, so the observer can time the attempt.
+        self._observe(message, status, at)
         self._signals.status.fire()
 
     # The wake-up loop -------------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Transactions for the SQL repositories (private): one short transaction per call, dialect details in one place.
 
+The repositories use SQLAlchemy Core on plain connections: the typed ORM models in ``tables.py`` describe the
+schema, but the unit of work and identity map would only add cost to one-statement transactions.
+
 SQLite allows one writer at a time. Write transactions therefore take a lock shared by every repository on the
 same engine (so threads queue in Python instead of spinning in SQLite's busy handler) and begin with
 BEGIN IMMEDIATE (set up by ``session.create_engine_for``) against other processes. Reads begin deferred and run
@@ -17,17 +20,15 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy import func as sql_func
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool, StaticPool
 
 from ._records import DUPLICATE_REASONS
 from .session import DEFERRED_OPTION
 
-#: Advisory lock keys (PostgreSQL). Held from the first status event insert to commit, so that sequence numbers
-#: become visible in increasing order and a WatchStatus cursor never skips an event committed late.
+#: Advisory lock keys (PostgreSQL). Held while numbering status events, so that numbering runs one at a time.
 EVENTS_LOCK = 0x5357_4757_0002
 #: Held while appending to the audit chain, which reads the last entry and writes the next.
 AUDIT_LOCK = 0x5357_4757_0003
@@ -59,28 +60,31 @@ class Database:
             if isinstance(engine.pool, StaticPool):
                 self._read_lock = self._write_lock
             self._read_engine = engine.execution_options(**{DEFERRED_OPTION: True})
+        elif self.is_postgresql:
+            # Every read is one statement: autocommit saves the BEGIN and COMMIT round trips.
+            self._read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session in a write transaction, committed when the block ends without an exception."""
+    def write(self) -> Iterator[Connection]:
+        """A connection in a write transaction, committed when the block ends without an exception."""
         lock: AbstractContextManager[Any] = self._write_lock if self._write_lock is not None else nullcontext()
-        with lock, Session(self.engine, expire_on_commit=False, autoflush=False) as session, session.begin():
-            yield session
+        with lock, self.engine.begin() as connection:
+            yield connection
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A session in a read-only transaction (one consistent snapshot)."""
+    def read(self) -> Iterator[Connection]:
+        """A connection for reading: one transaction on SQLite, autocommit on PostgreSQL (one statement each)."""
         lock: AbstractContextManager[Any] = self._read_lock if self._read_lock is not None else nullcontext()
-        with lock, Session(self._read_engine, expire_on_commit=False, autoflush=False) as session, session.begin():
-            yield session
+        with lock, self._read_engine.begin() as connection:
+            yield connection
 
-    def serialize(self, session: Session, key: int) -> None:
+    def serialize(self, connection: Connection, key: int) -> None:
         """Queue behind other transactions holding ``key`` until this one ends (PostgreSQL).
 
         On SQLite a write transaction already excludes every other writer.
         """
         if self.is_postgresql:
-            session.execute(select(sql_func.pg_advisory_xact_lock(key)))
+            connection.execute(select(sql_func.pg_advisory_xact_lock(key)))
 
 
 class SqlRepositoryBase:

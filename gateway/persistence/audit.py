@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from ..ports import AuditEntry
 from ._db import AUDIT_LOCK, SqlRepositoryBase
@@ -72,15 +72,15 @@ def verify_audit_chain(
     return True, None, f"{len(entries)} entries verified"
 
 
-def _entry(row: AuditRow) -> AuditEntry:
+def _entry(row: Mapping[Any, Any]) -> AuditEntry:
     return AuditEntry(
-        sequence=row.sequence,
-        at=row.at,
-        actor=row.actor,
-        action=row.action,
-        details=json.loads(row.details_json),
-        previous_hash=row.previous_hash,
-        entry_hash=row.entry_hash,
+        sequence=row["sequence"],
+        at=row["at"],
+        actor=row["actor"],
+        action=row["action"],
+        details=json.loads(row["details_json"]),
+        previous_hash=row["previous_hash"],
+        entry_hash=row["entry_hash"],
     )
 
 
@@ -92,27 +92,28 @@ class SqlAuditRepository(SqlRepositoryBase):
         at = utc(at)
         details_json = canonical_details(details)
         stored_details: dict[str, Any] = json.loads(details_json)
-        with self._db.write() as session:
-            self._db.serialize(session, AUDIT_LOCK)
-            last = session.scalars(select(AuditRow).order_by(AuditRow.sequence.desc()).limit(1)).first()
+        with self._db.write() as connection:
+            self._db.serialize(connection, AUDIT_LOCK)
+            last = connection.execute(
+                select(AuditRow.sequence, AuditRow.entry_hash).order_by(AuditRow.sequence.desc()).limit(1)
+            ).first()
             sequence = last.sequence + 1 if last is not None else 1
             previous = last.entry_hash if last is not None else ""
-            row = AuditRow(
-                sequence=sequence,
-                at=at,
-                actor=actor,
-                action=action,
-                details_json=details_json,
-                previous_hash=previous,
-                entry_hash=audit_entry_hash(previous, sequence, at, actor, action, stored_details),
-            )
-            session.add(row)
+            row = {
+                "sequence": sequence,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "details_json": details_json,
+                "previous_hash": previous,
+                "entry_hash": audit_entry_hash(previous, sequence, at, actor, action, stored_details),
+            }
+            connection.execute(insert(AuditRow), row)
         return _entry(row)
 
     def list_audit(self, *, after: int = 0, limit: int = 100) -> list[AuditEntry]:
         """Entries with a sequence greater than ``after``, oldest first."""
-        with self._db.read() as session:
-            rows = session.scalars(
-                select(AuditRow).where(AuditRow.sequence > after).order_by(AuditRow.sequence).limit(limit)
-            ).all()
-            return [_entry(row) for row in rows]
+        query = select(AuditRow).where(AuditRow.sequence > after).order_by(AuditRow.sequence).limit(limit)
+        with self._db.read() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [_entry(row) for row in rows]

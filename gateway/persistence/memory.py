@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 
 from ..domain import BusinessKey, Direction, DocumentType, Envelope, ErrorInfo, MessageStatus, Receipt, check_transition
 from ..errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ..ports import StatusEvent, StoredMessage
+from ..ports import Backlog, StatusEvent, StoredMessage
 from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
 
 __all__ = ["MemoryMessageRepository"]
 
 _S = MessageStatus
+_UNDELIVERED = (_S.QUEUED, _S.RETRY_WAIT, _S.SENDING)
 
 
 @dataclass(frozen=True)
@@ -324,3 +325,17 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
                 key = (m.direction.value, m.partner, m.document_type.value, m.status.value)
                 counts[key] = counts.get(key, 0) + 1
         return counts
+
+    def backlog(self) -> list[Backlog]:
+        """Per partner: undelivered outbound messages, their oldest creation time and the most attempts."""
+        by_partner: dict[str, Backlog] = {}
+        with self._lock:
+            for m in self._messages.values():
+                if m.direction is not Direction.OUTBOUND or m.status not in _UNDELIVERED:
+                    continue
+                seen = by_partner.get(m.partner)
+                by_partner[m.partner] = Backlog(m.partner, 1, m.created_at, m.attempts) if seen is None else Backlog(
+                    m.partner, seen.messages + 1, min(seen.oldest_created_at, m.created_at),
+                    max(seen.max_attempts, m.attempts),
+                )
+        return [by_partner[p] for p in sorted(by_partner)]

@@ -2,24 +2,26 @@
 
 Every method that changes state is one short transaction. Rows are locked before they are checked
 (``SELECT ... FOR UPDATE``; ``SKIP LOCKED`` for claims on PostgreSQL, BEGIN IMMEDIATE on SQLite), so two replicas
-never move the same message, and status events are numbered in commit order (see ``_db.EVENTS_LOCK``).
+never move the same message. Status events are written unnumbered and numbered in commit order by the readers
+(:meth:`SqlMessageRepository.events_after`), so writers never wait for one another on a global lock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
-from ..domain import BusinessKey, Direction, DocumentType, Envelope, ErrorInfo, MessageStatus, Receipt, check_transition
+from ..domain import Direction, DocumentType, Envelope, ErrorInfo, MessageStatus, Receipt, check_transition
 from ..errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ..ports import StatusEvent, StoredMessage
+from ..ports import Backlog, StatusEvent, StoredMessage
 from ._db import EVENTS_LOCK, duplicate_reason
-from ._records import DUPLICATE_REASONS, check_new_status, error_or_none, optional_utc, utc
-from ._rows import event_row, new_row, set_error, stored_message
+from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
+from ._rows import error_values, event_values, message_values, status_event, stored_message
 from .audit import SqlAuditRepository
 from .tables import MessageRow, StatusEventRow
 from .trust_repository import SqlTrustRepository
@@ -29,13 +31,26 @@ __all__ = ["SqlMessageRepository"]
 _S = MessageStatus
 
 _EVENT_COLUMNS = (
-    StatusEventRow,
+    StatusEventRow.sequence,
+    StatusEventRow.message_id,
+    StatusEventRow.from_status,
+    StatusEventRow.to_status,
+    StatusEventRow.at,
+    StatusEventRow.attempt,
+    StatusEventRow.error_code,
+    StatusEventRow.error_message,
+    StatusEventRow.error_path,
+    StatusEventRow.next_attempt_at,
     MessageRow.direction,
     MessageRow.partner,
     MessageRow.bk_issuer,
     MessageRow.bk_number,
     MessageRow.bk_version,
 )
+
+
+def _add_events(connection: Connection, events: list[dict[str, Any]]) -> None:
+    connection.execute(insert(StatusEventRow), events)
 
 
 class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
@@ -62,13 +77,12 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         at = utc(at)
         check_transition(Direction.OUTBOUND, None, _S.ACCEPTED)
         check_transition(Direction.OUTBOUND, _S.ACCEPTED, _S.QUEUED)
-        row = new_row(envelope, Direction.OUTBOUND, _S.ACCEPTED, at)
-        row.record_json, row.report_json = record_json, report_json
-        row.idempotency_key, row.domestic_client = idempotency_key, domestic_client or ""
-        accepted = event_row(row, None, at)
-        row.status = _S.QUEUED.value
-        queued = event_row(row, _S.ACCEPTED, at)
-        self._insert(row, [accepted, queued])
+        row = message_values(envelope, Direction.OUTBOUND, _S.ACCEPTED, at)
+        row.update(record_json=record_json, report_json=report_json)
+        row.update(idempotency_key=idempotency_key, domestic_client=domestic_client or "")
+        accepted = event_values(row, None, at)
+        row["status"] = _S.QUEUED.value
+        self._insert(row, [accepted, event_values(row, _S.ACCEPTED, at)])
         return stored_message(row)
 
     def add_inbound(
@@ -88,34 +102,26 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         """Store an inbound message (RECEIVED or REJECTED) with our receipt; raises DuplicateConflict."""
         at = utc(at)
         check_transition(Direction.INBOUND, None, status)
-        row = new_row(envelope, Direction.INBOUND, status, at)
-        row.receipt_json = receipt.to_json()
-        row.record_json, row.report_json = record_json, report_json
-        row.signer_subject, row.signer_fingerprint = signer_subject, signer_fingerprint
-        row.domestic_client = domestic_client or ""
+        row = message_values(envelope, Direction.INBOUND, status, at)
+        row.update(receipt_json=receipt.to_json(), record_json=record_json, report_json=report_json)
+        row.update(signer_subject=signer_subject, signer_fingerprint=signer_fingerprint)
+        row["domestic_client"] = domestic_client or ""
         if error is not None:
-            set_error(row, error)
-        self._insert(row, [event_row(row, None, at, error)])
+            row.update(error_values(error))
+        self._insert(row, [event_values(row, None, at, error)])
         return stored_message(row)
 
-    def _insert(self, row: MessageRow, events: list[StatusEventRow]) -> None:
+    def _insert(self, row: dict[str, Any], events: list[dict[str, Any]]) -> None:
         try:
-            with self._db.write() as session:
-                session.add(row)
-                session.flush()
-                self._add_events(session, events)
+            with self._db.write() as connection:
+                connection.execute(insert(MessageRow), row)
+                _add_events(connection, events)
         except IntegrityError as e:
             reason = duplicate_reason(e)
             if reason is None:
                 raise
-            raise DuplicateConflict(f"{DUPLICATE_REASONS[reason]}: {row.message_id}", partner=row.partner) from e
-
-    def _add_events(self, session: Session, events: list[StatusEventRow]) -> None:
-        # Everything else this transaction writes is flushed already: the lock is held only for the event
-        # inserts and the commit.
-        self._db.serialize(session, EVENTS_LOCK)
-        session.add_all(events)
-        session.flush()
+            message = f"{DUPLICATE_REASONS[reason]}: {row['message_id']}"
+            raise DuplicateConflict(message, partner=row["partner"]) from e
 
     def transition(
         self,
@@ -136,31 +142,39 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         at = utc(at)
         next_attempt_at = optional_utc(next_attempt_at, "next_attempt_at")
         check_new_status(new_status, next_attempt_at)
-        with self._db.write() as session:
-            row = session.scalars(
-                select(MessageRow).where(MessageRow.message_id == message_id).with_for_update()
-            ).one_or_none()
+        with self._db.write() as connection:
+            row = (
+                connection.execute(select(MessageRow).where(MessageRow.message_id == message_id).with_for_update())
+                .mappings()
+                .one_or_none()
+            )
             if row is None:
                 raise MessageNotFound(f"no message {message_id}")
-            current = MessageStatus(row.status)
+            current = MessageStatus(row["status"])
             if expected is not None and current != expected:
-                raise InvalidTransition(f"message {message_id} is {current}, not {expected}", partner=row.partner)
-            check_transition(Direction(row.direction), current, new_status)
-            row.status = new_status.value
-            row.updated_at = at
-            row.next_attempt_at = next_attempt_at
-            row.claimed_by = row.claim_expires_at = None
+                raise InvalidTransition(f"message {message_id} is {current}, not {expected}", partner=row["partner"])
+            check_transition(Direction(row["direction"]), current, new_status)
+            attempts = row["attempts"]
             if new_status is _S.QUEUED:
-                row.attempts = 0
+                attempts = 0
             elif new_status is _S.SENDING:
-                row.attempts += 1
+                attempts += 1
+            changes: dict[str, Any] = {
+                "status": new_status.value,
+                "updated_at": at,
+                "next_attempt_at": next_attempt_at,
+                "attempts": attempts,
+                "claimed_by": None,
+                "claim_expires_at": None,
+            }
             if error is not None:
-                set_error(row, error)
+                changes.update(error_values(error))
             if receipt is not None:
-                row.receipt_json = receipt.to_json()
-            session.flush()
-            self._add_events(session, [event_row(row, current, at, error)])
-            return stored_message(row)
+                changes["receipt_json"] = receipt.to_json()
+            connection.execute(update(MessageRow).where(MessageRow.message_id == message_id).values(changes))
+            changed = {**row, **changes}
+            _add_events(connection, [event_values(changed, current, at, error)])
+        return stored_message(changed)
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
         """Claim due outbound messages (QUEUED, RETRY_WAIT due, SENDING with an expired or no claim), oldest first."""
@@ -182,32 +196,60 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        with self._db.write() as session:
-            rows = session.scalars(query).all()
-            events = []
-            for row in rows:
-                current = MessageStatus(row.status)
-                check_transition(Direction.OUTBOUND, current, _S.SENDING)
-                row.status = _S.SENDING.value
-                row.attempts += 1
-                row.updated_at = now
-                row.next_attempt_at = None
-                row.claimed_by = claimer
-                row.claim_expires_at = now + claim_timeout
-                events.append(event_row(row, current, now))
+        changes: dict[str, Any] = {
+            "status": _S.SENDING.value,
+            "updated_at": now,
+            "next_attempt_at": None,
+            "claimed_by": claimer,
+            "claim_expires_at": now + claim_timeout,
+        }
+        with self._db.write() as connection:
+            rows = connection.execute(query).mappings().all()
             if not rows:
                 return []
-            session.flush()
-            self._add_events(session, events)
-            return [stored_message(row) for row in rows]
+            for row in rows:
+                check_transition(Direction.OUTBOUND, MessageStatus(row["status"]), _S.SENDING)
+            connection.execute(
+                update(MessageRow)
+                .where(MessageRow.message_id.in_([row["message_id"] for row in rows]))
+                .values(attempts=MessageRow.attempts + 1, **changes)
+            )
+            claimed = [{**row, **changes, "attempts": row["attempts"] + 1} for row in rows]
+            _add_events(
+                connection,
+                [event_values(c, MessageStatus(row["status"]), now) for row, c in zip(rows, claimed, strict=True)],
+            )
+        return [stored_message(c) for c in claimed]
+
+    def _number_events(self) -> None:
+        """Give sequence numbers, in insertion order, to the committed events that have none yet.
+
+        One numbering transaction runs at a time (EVENTS_LOCK; on SQLite the write lock). It sees every event
+        committed before it took the lock, and numbers them after everything numbered before: the numbers
+        become visible in increasing order, without gaps, whatever order writers committed in.
+        """
+        unnumbered = select(StatusEventRow.id).where(StatusEventRow.sequence.is_(None)).limit(1)
+        with self._db.read() as connection:
+            if connection.scalar(unnumbered) is None:
+                return
+        with self._db.write() as connection:
+            self._db.serialize(connection, EVENTS_LOCK)
+            last = connection.scalar(select(func.coalesce(func.max(StatusEventRow.sequence), 0)))
+            ranked = (
+                select(StatusEventRow.id, func.row_number().over(order_by=StatusEventRow.id).label("rank"))
+                .where(StatusEventRow.sequence.is_(None))
+                .subquery()
+            )
+            connection.execute(
+                update(StatusEventRow).where(StatusEventRow.id == ranked.c.id).values(sequence=ranked.c.rank + last)
+            )
 
     # -- reads ----------------------------------------------------------------------------------------------
 
     def find(self, message_id: str) -> StoredMessage | None:
         """The message, or None."""
-        with self._db.read() as session:
-            row = session.get(MessageRow, message_id)
-            return stored_message(row) if row is not None else None
+        found = self._messages(select(MessageRow).where(MessageRow.message_id == message_id))
+        return found[0] if found else None
 
     def get(self, message_id: str) -> StoredMessage:
         """The message; raises MessageNotFound."""
@@ -217,8 +259,9 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         return message
 
     def _messages(self, query: Select[MessageRow]) -> list[StoredMessage]:
-        with self._db.read() as session:
-            return [stored_message(row) for row in session.scalars(query)]
+        with self._db.read() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [stored_message(row) for row in rows]
 
     def find_by_idempotency_key(self, domestic_client: str | None, key: str) -> StoredMessage | None:
         """The outbound message submitted with that key by that client."""
@@ -244,50 +287,36 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
 
     def next_due_at(self) -> datetime | None:
         """The earliest next_attempt_at among RETRY_WAIT messages."""
-        with self._db.read() as session:
-            return session.scalar(
+        with self._db.read() as connection:
+            return connection.scalar(
                 select(func.min(MessageRow.next_attempt_at)).where(MessageRow.status == _S.RETRY_WAIT.value)
             )
 
     def events_after(self, sequence: int, *, limit: int = 500) -> list[StatusEvent]:
-        """Status events with a greater sequence number, in order."""
-        query = (
+        """Status events with a greater sequence number, in order (numbering the newly committed ones first)."""
+        self._number_events()
+        return self._events(
             select(*_EVENT_COLUMNS)
             .join(MessageRow, MessageRow.message_id == StatusEventRow.message_id)
             .where(StatusEventRow.sequence > sequence)
             .order_by(StatusEventRow.sequence)
             .limit(limit)
         )
-        return self._events(query)
 
     def history(self, message_id: str) -> list[StatusEvent]:
         """Every event of one message, in order."""
-        query = (
+        self._number_events()
+        return self._events(
             select(*_EVENT_COLUMNS)
             .join(MessageRow, MessageRow.message_id == StatusEventRow.message_id)
-            .where(StatusEventRow.message_id == message_id)
-            .order_by(StatusEventRow.sequence)
+            .where(StatusEventRow.message_id == message_id, StatusEventRow.sequence.is_not(None))
+            .order_by(StatusEventRow.id)
         )
-        return self._events(query)
 
-    def _events(self, query: Select[StatusEventRow, str, str, str, str, int]) -> list[StatusEvent]:
-        with self._db.read() as session:
-            return [
-                StatusEvent(
-                    sequence=event.sequence,
-                    message_id=event.message_id,
-                    direction=Direction(direction),
-                    partner=partner,
-                    business_key=BusinessKey(issuer, number, version),
-                    status=MessageStatus(event.to_status),
-                    previous_status=MessageStatus(event.from_status) if event.from_status else None,
-                    at=event.at,
-                    attempt=event.attempt,
-                    error=error_or_none(event.error_code, event.error_message, event.error_path),
-                    next_attempt_at=event.next_attempt_at,
-                )
-                for event, direction, partner, issuer, number, version in session.execute(query)
-            ]
+    def _events(self, query: Select[*tuple[Any, ...]]) -> list[StatusEvent]:
+        with self._db.read() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [status_event(row) for row in rows]
 
     def pending_handover(
         self, *, domestic_client: str | None, document_types: Sequence[DocumentType] = (), limit: int = 100
@@ -300,7 +329,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         m, older = MessageRow, aliased(MessageRow)
 
         def pending(row: type[MessageRow]) -> list[ColumnElement[bool]]:
-            conditions: list[ColumnElement[bool]] = [row.direction == Direction.INBOUND.value, row.status == _S.RECEIVED.value]
+            conditions = [row.direction == Direction.INBOUND.value, row.status == _S.RECEIVED.value]
             if domestic_client is not None:
                 conditions.append(row.domestic_client == domestic_client)
             if document_types:
@@ -311,15 +340,12 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             *pending(older),
             older.bk_issuer == m.bk_issuer,
             older.bk_number == m.bk_number,
-            tuple_(older.bk_version, older.created_at, older.message_id) < tuple_(m.bk_version, m.created_at, m.message_id),
+            tuple_(older.bk_version, older.created_at, older.message_id)
+            < tuple_(m.bk_version, m.created_at, m.message_id),
         )
-        query = (
-            select(m)
-            .where(*pending(m), ~overtaken)
-            .order_by(m.created_at, m.message_id)
-            .limit(limit)
+        return self._messages(
+            select(m).where(*pending(m), ~overtaken).order_by(m.created_at, m.message_id).limit(limit)
         )
-        return self._messages(query)
 
     def list_messages(
         self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100
@@ -335,6 +361,24 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
     def counts_by_status(self) -> dict[tuple[str, str, str, str], int]:
         """Message counts by (direction, partner, document type, status)."""
         columns = (MessageRow.direction, MessageRow.partner, MessageRow.document_type, MessageRow.status)
-        with self._db.read() as session:
-            rows = session.execute(select(*columns, func.count()).group_by(*columns))
+        with self._db.read() as connection:
+            rows = connection.execute(select(*columns, func.count()).group_by(*columns))
             return {(d, p, t, s): n for d, p, t, s, n in rows}
+
+    def backlog(self) -> list[Backlog]:
+        """Per partner: undelivered outbound messages, their oldest creation time and the most attempts."""
+        m = MessageRow
+        query = (
+            select(m.partner, func.count(), func.min(m.created_at), func.max(m.attempts))
+            .where(
+                m.direction == Direction.OUTBOUND.value,
+                m.status.in_([_S.QUEUED.value, _S.RETRY_WAIT.value, _S.SENDING.value]),
+            )
+            .group_by(m.partner)
+            .order_by(m.partner)
+        )
+        with self._db.read() as connection:
+            return [
+                Backlog(partner, count, oldest, attempts)
+                for partner, count, oldest, attempts in connection.execute(query)
+            ]

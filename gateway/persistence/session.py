@@ -34,7 +34,7 @@ def create_engine_for(url: str, **engine_options: Any) -> Engine:
 
     SQLite: WAL journal, foreign keys on, a busy timeout, usable from several threads, the database file's folder
     created; ``sqlite://`` (in memory) shares one connection. PostgreSQL: the psycopg 3 driver (``postgresql://``
-    is taken to mean it) with connection health checks. ``engine_options`` go to ``sqlalchemy.create_engine``.
+    is taken to mean it). ``engine_options`` go to ``sqlalchemy.create_engine`` (e.g. ``pool_size``).
     """
     parsed = make_url(url)
     backend = parsed.get_backend_name()
@@ -45,7 +45,8 @@ def create_engine_for(url: str, **engine_options: Any) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         elif parsed.drivername != "postgresql+psycopg":
             raise ValueError(f"unsupported PostgreSQL driver {parsed.drivername!r}; use postgresql+psycopg")
-        engine_options.setdefault("pool_pre_ping", True)
+        # No pool_pre_ping: it would cost a round trip per transaction. A connection broken by a database restart
+        # fails one call, which makes SQLAlchemy invalidate the whole pool; callers retry (the dispatcher does).
         return create_engine(parsed, **engine_options)
     raise ValueError(f"unsupported database {backend!r}; use sqlite or postgresql")
 

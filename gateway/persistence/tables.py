@@ -190,12 +190,19 @@ class MessageRow(Base):
 
 
 class StatusEventRow(Base):
-    """One recorded transition; ``sequence`` is the gateway-wide WatchStatus cursor."""
+    """One recorded transition; ``sequence`` is the gateway-wide WatchStatus cursor.
+
+    Writers insert events without a sequence number. Numbers are given later, in one serialized step, to the
+    events committed by then (see ``SqlMessageRepository.events_after``): a concurrent writer that commits late
+    therefore gets a higher number than everything already visible, and a cursor never skips an event.
+    """
 
     __tablename__ = "status_events"
 
-    sequence: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
-    """Increases in commit order across the gateway."""
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    """Insertion order; follows each message's own event order."""
+    sequence: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    """The cursor: 1, 2, 3, ... in commit order, without gaps; NULL until numbered."""
     message_id: Mapped[str] = mapped_column(String(64), ForeignKey("messages.message_id"), index=True)
     """The message."""
     from_status: Mapped[str | None] = mapped_column(String(16))
@@ -214,6 +221,15 @@ class StatusEventRow(Base):
     """The causing error's field path."""
     next_attempt_at: Mapped[datetime | None]
     """RETRY_WAIT: the next attempt."""
+
+    __table_args__ = (
+        Index(
+            "ix_status_events_unsequenced",
+            "id",
+            sqlite_where=text("sequence IS NULL"),
+            postgresql_where=text("sequence IS NULL"),
+        ),
+    )
 
 
 class TrustCertificateRow(Base):

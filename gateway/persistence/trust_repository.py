@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, Executable, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from ..ports import TrustRecord
 from ._db import SqlRepositoryBase
 from ._records import optional_utc, parse_crl, utc
-from .tables import TRUST_VERSION_KEY, CrlRow, MetaRow, TrustCertificateRow
+from .tables import TRUST_VERSION_KEY, Base, CrlRow, MetaRow, TrustCertificateRow
 
 __all__ = ["SqlTrustRepository"]
 
 
-def _record(row: TrustCertificateRow) -> TrustRecord:
+def _record(row: Mapping[Any, Any]) -> TrustRecord:
     return TrustRecord(
-        partner=row.partner,
-        fingerprint=row.fingerprint,
-        role=row.role,
-        state=row.state,
-        certificate_der=row.certificate_der,
-        added_at=row.added_at,
-        valid_from_use=row.valid_from_use,
-        revoked_at=row.revoked_at,
-        revocation_reason=row.revocation_reason,
+        partner=row["partner"],
+        fingerprint=row["fingerprint"],
+        role=row["role"],
+        state=row["state"],
+        certificate_der=row["certificate_der"],
+        added_at=row["added_at"],
+        valid_from_use=row["valid_from_use"],
+        revoked_at=row["revoked_at"],
+        revocation_reason=row["revocation_reason"],
     )
 
 
@@ -45,8 +45,9 @@ class SqlTrustRepository(SqlRepositoryBase):
         )
         if partner is not None:
             query = query.where(TrustCertificateRow.partner == partner)
-        with self._db.read() as session:
-            return [_record(row) for row in session.scalars(query)]
+        with self._db.read() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [_record(row) for row in rows]
 
     def upsert_trust(self, record: TrustRecord) -> None:
         """Insert or replace the row keyed by (partner, fingerprint)."""
@@ -61,20 +62,14 @@ class SqlTrustRepository(SqlRepositoryBase):
             "revoked_at": optional_utc(record.revoked_at, "revoked_at"),
             "revocation_reason": record.revocation_reason,
         }
-        insert = postgresql.insert if self._db.is_postgresql else sqlite.insert
-        statement = insert(TrustCertificateRow).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=["partner", "fingerprint"],
-            set_={k: statement.excluded[k] for k in values if k not in ("partner", "fingerprint")},
-        )
-        with self._db.write() as session:
-            session.execute(statement)
-            _bump_version(session)
+        with self._db.write() as connection:
+            connection.execute(self._upsert(TrustCertificateRow, values, ("partner", "fingerprint")))
+            _bump_version(connection)
 
     def trust_version(self) -> int:
         """A counter increased by every trust or CRL change."""
-        with self._db.read() as session:
-            value = session.scalar(select(MetaRow.value).where(MetaRow.key == TRUST_VERSION_KEY))
+        with self._db.read() as connection:
+            value = connection.scalar(select(MetaRow.value).where(MetaRow.key == TRUST_VERSION_KEY))
         if value is None:
             raise RuntimeError("meta row 'trust_version' missing: run gateway.persistence.migrate(engine)")
         return value
@@ -87,29 +82,39 @@ class SqlTrustRepository(SqlRepositoryBase):
         with ``trust.load_crl`` first.
         """
         at = utc(at)
-        key = parse_crl(crl_der)
-        with self._db.write() as session:
-            row = session.get(CrlRow, (partner, key.issuer_key), with_for_update=True)
-            if row is not None and row.this_update > key.this_update:
+        crl = parse_crl(crl_der)
+        values = {
+            "partner": partner,
+            "issuer_key": crl.issuer_key,
+            "issuer_name": crl.issuer_name,
+            "this_update": crl.this_update,
+            "crl_der": crl.der,
+            "imported_at": at,
+        }
+        stored = select(CrlRow.this_update).where(CrlRow.partner == partner, CrlRow.issuer_key == crl.issuer_key)
+        with self._db.write() as connection:
+            newest = connection.scalar(stored.with_for_update())
+            if newest is not None and newest > crl.this_update:
                 return
-            if row is None:
-                row = CrlRow(partner=partner, issuer_key=key.issuer_key)
-                session.add(row)
-            row.issuer_name = key.issuer_name
-            row.this_update = key.this_update
-            row.crl_der = key.der
-            row.imported_at = at
-            session.flush()
-            _bump_version(session)
+            connection.execute(self._upsert(CrlRow, values, ("partner", "issuer_key")))
+            _bump_version(connection)
+
+    def _upsert(self, table: type[Base], values: dict[str, Any], key: tuple[str, ...]) -> Executable:
+        """INSERT ... ON CONFLICT (key) DO UPDATE, in the dialect at hand (SQLite and PostgreSQL agree)."""
+        insert = postgresql.insert if self._db.is_postgresql else sqlite.insert
+        statement = insert(table).values(values)
+        return statement.on_conflict_do_update(
+            index_elements=list(key), set_={k: statement.excluded[k] for k in values if k not in key}
+        )
 
     def list_crls(self, partner: str | None = None) -> list[tuple[str, bytes]]:
         """(partner, CRL DER) pairs by partner and issuer."""
         query = select(CrlRow.partner, CrlRow.crl_der).order_by(CrlRow.partner, CrlRow.issuer_name)
         if partner is not None:
             query = query.where(CrlRow.partner == partner)
-        with self._db.read() as session:
-            return [(p, der) for p, der in session.execute(query)]
+        with self._db.read() as connection:
+            return [(p, der) for p, der in connection.execute(query)]
 
 
-def _bump_version(session: Session) -> None:
-    session.execute(update(MetaRow).where(MetaRow.key == TRUST_VERSION_KEY).values(value=MetaRow.value + 1))
+def _bump_version(connection: Connection) -> None:
+    connection.execute(update(MetaRow).where(MetaRow.key == TRUST_VERSION_KEY).values(value=MetaRow.value + 1))

@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import mappings
@@ -18,7 +19,7 @@ from trust import SigningIdentity
 
 from ..domain import DocumentType, Envelope, MessageStatus, PartyId, Receipt
 from ..errors import DocumentRejected, DuplicateConflict, GatewayError, MessageNotFound, PartnerUnauthenticated
-from ..ports import Clock, IdFactory, MessageRepository, StoredMessage
+from ..ports import Clock, IdFactory, MessageRepository, StoredMessage, TransitionObserver
 from ..settings import Settings
 from ..signals import Signals
 from ..trustbook import TrustBook
@@ -64,6 +65,10 @@ def _error_report(error: GatewayError) -> dict[str, Any]:
     return report
 
 
+def _ignore(message: StoredMessage, status: MessageStatus, at: datetime) -> None:
+    """The observer when nobody observes."""
+
+
 class Pipeline:
     """Outbound submission, dry-run validation, inbound reception and handover acknowledgement."""
 
@@ -77,6 +82,7 @@ class Pipeline:
         clock: Clock,
         ids: IdFactory,
         signals: Signals,
+        observer: TransitionObserver | None = None,
     ) -> None:
         self._settings = settings
         self._messages = messages
@@ -85,6 +91,7 @@ class Pipeline:
         self._clock = clock
         self._ids = ids
         self._signals = signals
+        self._observe: TransitionObserver = observer or _ignore
 
     @property
     def party(self) -> PartyId:
@@ -125,6 +132,7 @@ class Pipeline:
                 if existing is not None:
                     return SubmitResult(existing, json.loads(existing.report_json or "{}"))
             raise
+        self._observe(stored, stored.status, stored.created_at)
         self._signals.outbound.fire()
         self._signals.status.fire()
         return SubmitResult(stored, report)
@@ -190,7 +198,7 @@ class Pipeline:
             identity=self._identity(peer), errors=errors,
         )
         try:
-            self._messages.add_inbound(
+            stored = self._messages.add_inbound(
                 envelope,
                 at=now,
                 status=MessageStatus.REJECTED if error is not None else MessageStatus.RECEIVED,
@@ -213,6 +221,7 @@ class Pipeline:
             conflict.message = f"business key {envelope.business_key} was already received with other content"
             conflict.field_path = "envelope.business_key"
             return self._store_inbound(envelope, peer, None, conflict, now)
+        self._observe(stored, stored.status, now)
         self._signals.status.fire()
         if error is None:
             self._signals.inbound.fire()
@@ -231,9 +240,10 @@ class Pipeline:
         stored = self._messages.get(message_id)
         if stored.status is MessageStatus.HANDED_OVER:
             return stored
-        result = self._messages.transition(
-            message_id, MessageStatus.HANDED_OVER, at=self._clock.now(), expected=MessageStatus.RECEIVED
-        )
+        at = self._clock.now()
+        result = self._messages.transition(message_id, MessageStatus.HANDED_OVER, at=at,
+                                           expected=MessageStatus.RECEIVED)
+        self._observe(stored, MessageStatus.HANDED_OVER, at)
         self._signals.status.fire()
         self._signals.inbound.fire()
         return result

@@ -6,13 +6,16 @@ from datetime import timedelta
 
 import grpc
 
-from trust import CertificateRole, CertificateState
+import trust
+from trust import CertificateRole, CertificateState, PartnerTrust
 
 from .._generated.swgw.v1 import envelope_pb2 as pb
 from .._generated.swgw.v1 import operator_pb2 as opb
 from .._generated.swgw.v1 import operator_pb2_grpc as opb_grpc
 from ..errors import EnvelopeInvalid
+from ..errors import OperatorUnauthenticated
 from ..operations import Operations
+from ..ports import Clock
 from . import codec
 from .interceptors import peer_certificate
 from .status_map import translate_errors
@@ -20,19 +23,35 @@ from .status_map import translate_errors
 __all__ = ["OperatorServicer"]
 
 
-def _actor(context: grpc.ServicerContext) -> str:
-    cert = peer_certificate(context)
-    return f"operator:{cert.subject.rfc4514_string()}" if cert is not None else f"operator:{context.peer()}"
-
-
 class OperatorServicer(opb_grpc.OperatorServiceServicer):
-    """Administers a running gateway; every change is audited by :class:`~gateway.operations.Operations`."""
+    """Administers a running gateway; every change is audited by :class:`~gateway.operations.Operations`.
 
-    def __init__(self, operations: Operations) -> None:
+    Every call, reads included, needs a TLS client certificate that chains to the operators' CA: the issuer
+    decides the role, so a domestic hub's certificate (another CA) cannot administer the gateway. Without an
+    operators' CA configured, every call is refused.
+    """
+
+    def __init__(self, operations: Operations, operators: PartnerTrust | None, clock: Clock) -> None:
         self._ops = operations
+        self._operators = operators
+        self._clock = clock
+
+    def _actor(self, context: grpc.ServicerContext) -> str:
+        if self._operators is None:
+            raise OperatorUnauthenticated("no operators' CA is configured; use the offline CLI on the gateway host")
+        cert = peer_certificate(context)
+        if cert is None:
+            raise OperatorUnauthenticated("an operator client certificate is required")
+        try:
+            trust.validate_chain(cert, [], trust=self._operators, at=self._clock.now(), purpose="tls-client")
+        except trust.TrustError as e:
+            raise OperatorUnauthenticated(
+                f"{cert.subject.rfc4514_string()} is not an operator certificate: {e.code}") from e
+        return f"operator:{cert.subject.rfc4514_string()}"
 
     @translate_errors
     def ListPartners(self, request: opb.ListPartnersRequest, context: grpc.ServicerContext) -> opb.ListPartnersResponse:  # noqa: N802
+        self._actor(context)
         return opb.ListPartnersResponse(partners=[
             opb.Partner(
                 party=pb.PartyId(scheme=p.party.scheme, value=p.party.value),
@@ -47,11 +66,12 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
     def AddTrustCertificate(  # noqa: N802
         self, request: opb.AddTrustCertificateRequest, context: grpc.ServicerContext
     ) -> opb.AddTrustCertificateResponse:
+        actor = self._actor(context)
         role = codec.TRUST_ROLES_BACK.get(request.role)
         if role is None:
             raise EnvelopeInvalid("role is required", field_path="role")
         record = self._ops.add_trust(
-            request.partner, request.certificate, role=CertificateRole(role), actor=_actor(context),
+            request.partner, request.certificate, role=CertificateRole(role), actor=actor,
             valid_from_use=codec.from_timestamp(request.valid_from_use) if request.HasField("valid_from_use") else None,
         )
         return opb.AddTrustCertificateResponse(certificate=codec.trust_record_to_proto(record))
@@ -60,6 +80,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
     def ListTrustCertificates(  # noqa: N802
         self, request: opb.ListTrustCertificatesRequest, context: grpc.ServicerContext
     ) -> opb.ListTrustCertificatesResponse:
+        self._actor(context)
         records = self._ops.trustbook.records(request.partner or None)
         return opb.ListTrustCertificatesResponse(certificates=[codec.trust_record_to_proto(r) for r in records])
 
@@ -67,11 +88,12 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
     def ChangeTrustCertificateState(  # noqa: N802
         self, request: opb.ChangeTrustCertificateStateRequest, context: grpc.ServicerContext
     ) -> opb.ChangeTrustCertificateStateResponse:
+        actor = self._actor(context)
         state = codec.TRUST_STATES_BACK.get(request.state)
         if state is None:
             raise EnvelopeInvalid("state is required", field_path="state")
         record = self._ops.trustbook.change_state(
-            request.partner, request.fingerprint, CertificateState(state), actor=_actor(context),
+            request.partner, request.fingerprint, CertificateState(state), actor=actor,
             reason=request.reason or None,
             effective_at=codec.from_timestamp(request.effective_at) if request.HasField("effective_at") else None,
         )
@@ -79,7 +101,8 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
 
     @translate_errors
     def ImportCrl(self, request: opb.ImportCrlRequest, context: grpc.ServicerContext) -> opb.ImportCrlResponse:  # noqa: N802
-        info = self._ops.trustbook.import_crl(request.partner, request.crl, actor=_actor(context))
+        actor = self._actor(context)
+        info = self._ops.trustbook.import_crl(request.partner, request.crl, actor=actor)
         response = opb.ImportCrlResponse(revoked_count=len(info.revoked_serials))
         if info.next_update is not None:
             response.next_update.CopyFrom(codec.timestamp(info.next_update))
@@ -89,12 +112,14 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
     def ExportOwnCertificates(  # noqa: N802
         self, request: opb.ExportOwnCertificatesRequest, context: grpc.ServicerContext
     ) -> opb.ExportOwnCertificatesResponse:
+        self._actor(context)
         return opb.ExportOwnCertificatesResponse(certificates_pem=self._ops.export_own_certificates())
 
     @translate_errors
     def ListExpiringCertificates(  # noqa: N802
         self, request: opb.ListExpiringCertificatesRequest, context: grpc.ServicerContext
     ) -> opb.ListExpiringCertificatesResponse:
+        self._actor(context)
         report = self._ops.expiry_report(timedelta(days=request.within_days or 90))
         return opb.ListExpiringCertificatesResponse(
             certificates=[codec.trust_record_to_proto(r) for r in report.expiring],
@@ -105,6 +130,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
     def ListAuditEntries(  # noqa: N802
         self, request: opb.ListAuditEntriesRequest, context: grpc.ServicerContext
     ) -> opb.ListAuditEntriesResponse:
+        self._actor(context)
         entries = self._ops.audit_entries(after=request.after_sequence, limit=request.limit or 100)
         return opb.ListAuditEntriesResponse(entries=[codec.audit_entry_to_proto(e) for e in entries])
 
@@ -112,6 +138,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
     def VerifyAuditLog(  # noqa: N802
         self, request: opb.VerifyAuditLogRequest, context: grpc.ServicerContext
     ) -> opb.VerifyAuditLogResponse:
+        self._actor(context)
         result = self._ops.verify_audit()
         return opb.VerifyAuditLogResponse(
             ok=result.ok, entries=result.entries, first_bad_sequence=result.first_bad_sequence or 0,
@@ -120,6 +147,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
 
     @translate_errors
     def ListMessages(self, request: opb.ListMessagesRequest, context: grpc.ServicerContext) -> opb.ListMessagesResponse:  # noqa: N802
+        self._actor(context)
         status = codec.status_from_proto(request.status)
         messages = self._ops.messages.list_messages(
             status=status, partner=request.partner or None, limit=request.limit or 100
@@ -128,7 +156,8 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
 
     @translate_errors
     def ResendMessage(self, request: opb.ResendMessageRequest, context: grpc.ServicerContext) -> opb.ResendMessageResponse:  # noqa: N802
-        message = self._ops.resend(request.message_id, actor=_actor(context))
+        actor = self._actor(context)
+        message = self._ops.resend(request.message_id, actor=actor)
         return opb.ResendMessageResponse(message=codec.summary_to_proto(message))
 
 

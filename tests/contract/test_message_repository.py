@@ -445,3 +445,19 @@ def test_counts_by_status(repo: Repository) -> None:
         ("outbound", "HK", "sps-certificate", "QUEUED"): 1,
         ("inbound", "HK", "certificate-of-origin", "RECEIVED"): 1,
     }
+
+
+def test_backlog_counts_undelivered_outbound_per_partner_with_oldest_and_deepest(repo: Repository) -> None:
+    add_out(repo, envelope("CO-1"), 0)
+    add_out(repo, envelope("CO-2"), 5)
+    add_out(repo, envelope("CO-3", receiver="MO"), 7)
+    add_out(repo, envelope("CO-4"), 8)
+    first, second = claim(repo, 10, limit=2)
+    repo.transition(first.message_id, S.RETRY_WAIT, at=at(11), expected=S.SENDING, next_attempt_at=at(12))
+    claim(repo, 12, limit=1)  # CO-1 again: its second attempt
+    repo.transition(second.message_id, S.DELIVERED, at=at(13), expected=S.SENDING)
+    add_in(repo, inbound("CO-9"))
+    assert [(b.partner, b.messages, b.oldest_created_at, b.max_attempts) for b in repo.backlog()] == [
+        ("HK", 2, at(0), 2),
+        ("MO", 1, at(7), 0),
+    ]

@@ -43,6 +43,12 @@ def test_valid_configuration_parses_with_defaults() -> None:
     assert hk.mapping_profile(DocumentType.CERTIFICATE_OF_ORIGIN) == "coo-ubl24-cepa-hk"
     assert hk.trust_anchor_files == ("/etc/swgw/hk.pem",)
     assert hk.retry.strategy == "constant" and hk.retry.max_attempts == 3
+    assert settings.metrics is None
+
+
+def test_metrics_endpoint_is_optional_and_parsed() -> None:
+    settings = parse_settings(_with("metrics", {"address": "127.0.0.1:9464"}), PurePath("/etc/swgw"))
+    assert settings.metrics is not None and settings.metrics.address == "127.0.0.1:9464"
 
 
 @pytest.mark.parametrize(("path", "value", "field"), [
@@ -55,6 +61,10 @@ def test_valid_configuration_parses_with_defaults() -> None:
     ("delivery", {"tick_seconds": -1}, "delivery.tick_seconds"),
     ("partner_listener", {"address": "127.0.0.1:0"}, "partner_listener.tls_certificate"),
     ("extra", {}, "extra"),
+    ("metrics", {"address": "9464"}, "metrics.address"),
+    ("metrics", {"address": "127.0.0.1:http"}, "metrics.address"),
+    ("metrics", {"address": "127.0.0.1:9464", "path": "/m"}, "metrics.path"),
+    ("metrics", {"port": 9464}, "metrics.address"),
 ])
 def test_bad_configuration_names_the_key(path: str, value: Any, field: str) -> None:
     with pytest.raises(ConfigInvalid) as caught:

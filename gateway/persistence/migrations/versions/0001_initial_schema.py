@@ -90,7 +90,8 @@ def upgrade() -> None:
 
     op.create_table(
         "status_events",
-        sa.Column("sequence", _BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("id", _BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("sequence", sa.BigInteger(), nullable=True),
         sa.Column("message_id", sa.String(64), nullable=False),
         sa.Column("from_status", sa.String(16), nullable=True),
         sa.Column("to_status", sa.String(16), nullable=False),
@@ -103,9 +104,18 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["message_id"], ["messages.message_id"], name="fk_status_events_message_id_messages"
         ),
-        sa.PrimaryKeyConstraint("sequence", name="pk_status_events"),
+        sa.PrimaryKeyConstraint("id", name="pk_status_events"),
+        sa.UniqueConstraint("sequence", name="uq_status_events_sequence"),
     )
     op.create_index("ix_status_events_message_id", "status_events", ["message_id"])
+    unsequenced = sa.text("sequence IS NULL")
+    op.create_index(
+        "ix_status_events_unsequenced",
+        "status_events",
+        ["id"],
+        sqlite_where=unsequenced,
+        postgresql_where=unsequenced,
+    )
 
     op.create_table(
         "trust_certificates",

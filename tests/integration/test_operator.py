@@ -1,0 +1,133 @@
+"""Operators: authenticated by an operators' CA certificate; trust life cycle, audit and expiry online and offline."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+
+import mappings
+from gateway.cli import main
+from gateway.client import ClientError, GatewayClient
+from gateway.devsetup import DomesticTls, domestic_tls_config, write_domestic_tls
+from gateway.domain import DocumentType
+from tests.integration.network import Network, record_bytes, running_network
+from trust import devpki
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory: pytest.TempPathFactory) -> tuple[Network, DomesticTls]:
+    root = tmp_path_factory.mktemp("ops")
+    material: dict[str, DomesticTls] = {}
+
+    def tls(party: str, data: dict[str, Any]) -> None:
+        if party == "CN":
+            material["CN"] = write_domestic_tls(root / "cn", "CN", at=datetime.now(UTC))
+            domestic_tls_config(data)
+
+    with running_network(root, ("CN", "HK"), configure=tls) as net:
+        yield net, material["CN"]  # type: ignore[misc]
+
+
+def _client(net: Network, tls: DomesticTls, *, operator: bool) -> GatewayClient:
+    key, cert = (tls.operator_key, tls.operator_certificate) if operator else (tls.hub_key, tls.hub_certificate)
+    credentials = grpc.ssl_channel_credentials(root_certificates=tls.server_ca.read_bytes(),
+                                               private_key=key.read_bytes(), certificate_chain=cert.read_bytes())
+    return GatewayClient(f"127.0.0.1:{net.apps['CN'].domestic_port}", credentials=credentials)
+
+
+def _cli(capsys: pytest.CaptureFixture[str], net: Network, tls: DomesticTls, *argv: str) -> tuple[int, Any]:
+    code = main([*argv, "--gateway", f"127.0.0.1:{net.apps['CN'].domestic_port}", "--tls-ca", str(tls.server_ca),
+                 "--tls-cert", str(tls.operator_certificate), "--tls-key", str(tls.operator_key)])
+    out = capsys.readouterr().out
+    return code, json.loads(out) if out.strip().startswith(("{", "[")) else out
+
+
+def test_hub_certificate_submits_but_cannot_administer(secured: tuple[Network, DomesticTls]) -> None:
+    net, tls = secured
+    with _client(net, tls, operator=False) as hub:
+        response = hub.submit("HK", DocumentType.CERTIFICATE_OF_ORIGIN,
+                              record_bytes(mappings.load_example("coo-cn-hk")))
+        assert response.message_id
+        from gateway._generated.swgw.v1 import operator_pb2 as opb
+
+        with pytest.raises(ClientError) as caught:
+            hub.call(hub.operator.ListTrustCertificates, opb.ListTrustCertificatesRequest())
+    assert caught.value.code == "OPERATOR_UNAUTHENTICATED"
+    stored = net.apps["CN"].repository.get(response.message_id)
+    assert stored.domestic_client == "CN-NATIONAL"
+
+
+def test_plain_port_without_operators_ca_refuses_operator_calls(tmp_path: Path) -> None:
+    from gateway._generated.swgw.v1 import operator_pb2 as opb
+
+    with running_network(tmp_path, ("CN", "HK")) as net:
+        with net.client("CN") as client:
+            with pytest.raises(ClientError) as caught:
+                client.call(client.operator.ListPartners, opb.ListPartnersRequest())
+    assert caught.value.code == "OPERATOR_UNAUTHENTICATED"
+
+
+def test_trust_life_cycle_over_grpc_is_audited(secured: tuple[Network, DomesticTls], tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    net, tls = secured
+    now = datetime.now(UTC)
+    new_ca = devpki.create_ca("HK Single Window CA 2027", at=now)
+    pem = tmp_path / "hk-ca-2027.pem"
+    pem.write_bytes(new_ca.cert_pem())
+
+    code, row = _cli(capsys, net, tls, "trust", "add", "HK", str(pem), "--valid-from",
+                     (now + timedelta(days=1)).isoformat())
+    assert code == 0 and row["state"] == "pending"
+    fingerprint = row["fingerprint"]
+    code, row = _cli(capsys, net, tls, "trust", "activate", "HK", fingerprint[:16])
+    assert row["state"] == "active"
+    code, row = _cli(capsys, net, tls, "trust", "retire", "HK", fingerprint[:16])
+    assert row["state"] == "retiring"
+    code, row = _cli(capsys, net, tls, "trust", "revoke", "HK", fingerprint[:16], "--reason", "key compromise")
+    assert row["state"] == "revoked" and row["revocation_reason"] == "key compromise"
+    code, rows = _cli(capsys, net, tls, "trust", "list", "--partner", "HK")
+    assert {r["state"] for r in rows} == {"active", "revoked"}
+
+    code, entries = _cli(capsys, net, tls, "trust", "audit")
+    actions = [e["action"] for e in entries if e["details"].get("fingerprint") == fingerprint]
+    assert actions == ["trust.add", "trust.active", "trust.retiring", "trust.revoked"]
+    assert all(e["actor"].startswith("operator:CN=cn-operator") for e in entries
+               if e["details"].get("fingerprint") == fingerprint)
+    code, check = _cli(capsys, net, tls, "trust", "audit", "--verify")
+    assert code == 0 and check["ok"] is True
+
+
+def test_expiring_certificates_are_reported(secured: tuple[Network, DomesticTls], tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    net, tls = secured
+    soon = devpki.create_ca("HK Short-lived CA", at=datetime.now(UTC) - timedelta(days=3640))
+    pem = tmp_path / "short.pem"
+    pem.write_bytes(soon.cert_pem())
+    _cli(capsys, net, tls, "trust", "add", "HK", str(pem))
+    code, report = _cli(capsys, net, tls, "trust", "expiring", "--days", "30")
+    assert code == 0
+    assert [r["subject"] for r in report["expiring"]] == ["CN=HK Short-lived CA"]
+    assert report["partners_without_valid_certificate"] == []
+    log = net.apps["CN"].operations.log_expiry()
+    assert any(r.fingerprint for r in log.expiring)
+
+
+def test_audit_tampering_is_detected_offline(secured: tuple[Network, DomesticTls],
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    net, _ = secured
+    from sqlalchemy import text
+
+    config = str(net.files["CN"].config)
+    assert main(["trust", "audit", "--verify", "--config", config]) == 0
+    capsys.readouterr()
+    with net.apps["CN"].engine.begin() as connection:
+        table = "audit_log"
+        connection.execute(text(f"UPDATE {table} SET actor = 'someone else' WHERE sequence = 1"))
+    assert main(["trust", "audit", "--verify", "--config", config]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["ok"] is False and result["first_bad_sequence"] == 1
