@@ -142,7 +142,9 @@ def run_demo(*, out: Path | None, verbose: bool = False) -> int:
     root.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     try:
-        windows = write_network(root, PARTIES, AGREEMENTS, at=datetime.now(UTC))
+        # CN attaches a PAdES-signed PDF rendering to the certificates it sends to HK.
+        windows = write_network(root, PARTIES, AGREEMENTS, at=datetime.now(UTC),
+                                options={("CN", "HK"): {"attach_pdf": True}})
         _say(f"swgw demo: windows {', '.join(PARTIES)}; files in {root}")
         with _gateways(windows, verbose) as processes:
             _wait_ready(windows, processes)
@@ -219,6 +221,8 @@ def _save(artifacts: Path, windows: dict[str, WindowFiles], document: object) ->
     folder = artifacts / "exchanged" / doc.message_id  # type: ignore[attr-defined]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "received.xml").write_bytes(doc.signed_document)  # type: ignore[attr-defined]
+    for attachment in doc.attachments:  # type: ignore[attr-defined]
+        (folder / attachment.name).write_bytes(attachment.content)
     (folder / "received-record.json").write_bytes(doc.record_json)  # type: ignore[attr-defined]
     sender = doc.sender.value  # type: ignore[attr-defined]
     ops = open_operations(load_settings(windows[sender].config))
@@ -236,3 +240,13 @@ def _save(artifacts: Path, windows: dict[str, WindowFiles], document: object) ->
         _say(f"  xmlsec1 --verify --trusted-pem {sender.lower()}-ca: {verdict}")
         if result.returncode != 0:
             raise DemoFailure(f"xmlsec1 does not verify {folder / 'received.xml'}")
+    pdfsig = shutil.which("pdfsig")
+    for pdf in sorted(folder.glob("*.pdf")):
+        if pdfsig is None:
+            break
+        # pdfsig checks the PAdES signature's integrity (it trusts only its own NSS store for the chain).
+        result = subprocess.run([pdfsig, str(pdf)], capture_output=True, text=True)
+        valid = "Signature is Valid." in result.stdout
+        _say(f"  pdfsig {pdf.name}: {'Signature is Valid.' if valid else 'INVALID'}")
+        if not valid:
+            raise DemoFailure(f"pdfsig does not validate {pdf}")

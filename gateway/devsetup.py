@@ -126,10 +126,12 @@ def write_network(
     *,
     at: datetime,
     retry: Mapping[str, Any] | None = None,
+    options: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
 ) -> dict[str, WindowFiles]:
     """Create windows that trust each other pairwise where ``documents`` has an agreement.
 
-    ``documents[(a, b)]`` maps document type -> mapping profile for the agreement between a and b (symmetric).
+    ``documents[(a, b)]`` maps document type -> mapping profile for the agreement between a and b (symmetric);
+    ``options[(a, b)]`` adds keys to a's ``[[partners]]`` table for b (e.g. ``attach_pdf``).
     """
     ports = {p: (free_port(), free_port()) for p in parties}
     cas: dict[str, devpki.IssuedCertificate] = {}
@@ -155,6 +157,7 @@ def write_network(
             }
             if retry:
                 entry["retry"] = dict(retry)
+            entry.update((options or {}).get((party, other), {}))
             partners.append(entry)
         config = gateway_config(party, partner_port=ports[party][0], domestic_port=ports[party][1],
                                 partners=partners)

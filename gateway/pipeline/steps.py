@@ -19,6 +19,7 @@ import mappings
 import trust
 from trust import PartnerTrust, SigningIdentity
 
+from ..coo_pdf import render_certificate_pdf
 from ..domain import (
     Action,
     Attachment,
@@ -44,8 +45,12 @@ from ..errors import (
 )
 from ..partners import PartnerProfile
 
+#: File name of the PAdES-signed PDF rendering attached to certificates of origin.
+PDF_NAME = "certificate-of-origin.pdf"
+
 __all__ = [
     "InboundDocument",
+    "PDF_NAME",
     "OutboundDocument",
     "SubmitCommand",
     "check_inbound_envelope",
@@ -154,6 +159,12 @@ def prepare_outbound(
         mapped = mappings.map_forward(record, mapping_profile)
         signed = trust.sign_xml(mapped.document, identity)
     payload_sha256 = sha256_hex(signed)
+    attachments = command.attachments
+    if profile.attach_pdf and command.document_type is DocumentType.CERTIFICATE_OF_ORIGIN:
+        # The readable rendering travels with the XML, PAdES-signed by the same identity.
+        with rejection():
+            pdf = trust.sign_pdf(render_certificate_pdf(record, created_at=created_at), identity, at=created_at)
+        attachments = (*attachments, Attachment(name=PDF_NAME, media_type="application/pdf", content=pdf))
     unsigned = Envelope(
         message_id=message_id,
         business_key=_business_key(command.document_type, record),
@@ -165,7 +176,7 @@ def prepare_outbound(
         created_at=created_at,
         payload=signed,
         payload_sha256=payload_sha256,
-        attachments=command.attachments,
+        attachments=attachments,
         refers_to=command.refers_to,
     )
     envelope = _replace_signature(unsigned, trust.sign_detached(unsigned.signed_header(), identity))
@@ -239,6 +250,13 @@ def map_inbound(
     with rejection():
         verified = trust.verify_xml(envelope.payload, trust=partner_trust, at=now)
         reversed_ = mappings.map_reverse(verified.signed_xml, mapping_profile)
+        for index, attachment in enumerate(envelope.attachments):
+            if attachment.media_type == "application/pdf":
+                try:
+                    trust.verify_pdf(attachment.content, trust=partner_trust, at=now)
+                except trust.TrustError as e:
+                    e.path = f"envelope.attachments[{index}]"
+                    raise
     key = _business_key(envelope.document_type, reversed_.record)
     if key != envelope.business_key:
         raise DocumentRejected(

@@ -161,3 +161,38 @@ def test_rsa_signing_for_a_partner_whose_agreement_asks_for_it(tmp_path_factory:
         with net.client("HK") as hk:
             documents = hk.receive(max_documents=1, timeout=10)
         assert "(RSA)" in documents[0].signer_subject
+
+
+def test_pdf_rendering_travels_pades_signed_and_pdfsig_reports_it_valid(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    import subprocess
+
+    from tests.conftest import require_tool
+
+    pdfsig = require_tool("pdfsig")
+    root = tmp_path_factory.mktemp("pdf")
+    record = mappings.load_example("coo-cn-hk")
+    # Sixty goods lines, numbered 1..60, run across several pages.
+    record["goods_items"] = [dict(item, sequence=n + 1) for n, item in enumerate(record["goods_items"] * 30)]
+    with running_network(root, ("CN", "HK")) as net:
+        # Switch the agreement to "attach a PDF" on the running gateway (settings are read per call).
+        import dataclasses
+
+        settings = net.apps["CN"].settings
+        hk = dataclasses.replace(settings.partners[0], attach_pdf=True)
+        object.__setattr__(settings, "partners", (hk,))
+        with net.client("CN") as cn:
+            response = cn.submit("HK", COO, record_bytes(record))
+        assert _final(net, "CN", response.message_id).status == pb.MESSAGE_STATUS_DELIVERED
+        with net.client("HK") as hk_client:
+            documents = hk_client.receive(max_documents=1, timeout=10)
+    [attachment] = documents[0].attachments
+    assert attachment.name == "certificate-of-origin.pdf" and attachment.media_type == "application/pdf"
+    pdf = root / "received.pdf"
+    pdf.write_bytes(attachment.content)
+    result = subprocess.run([pdfsig, str(pdf)], capture_output=True, text=True)
+    assert "Signature is Valid." in result.stdout, result.stdout
+    assert "Total document signed" in result.stdout
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:"))) >= 3

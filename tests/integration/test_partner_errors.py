@@ -108,6 +108,19 @@ def _foreign_signer(s: Sender) -> Envelope:
     return s.with_payload(envelope, trust.sign_xml(unsigned, rogue))
 
 
+def _tampered_pdf(s: Sender) -> Envelope:
+    from gateway.coo_pdf import render_certificate_pdf
+    from gateway.domain import Attachment
+
+    now = datetime.now(UTC)
+    signed = trust.sign_pdf(render_certificate_pdf(mappings.load_example("coo-cn-hk"), created_at=now),
+                            s.identity, at=now)
+    spoiled = signed.replace(b"Certificate of origin", b"Certificate of ORIGIN", 1)
+    assert spoiled != signed
+    envelope = s.envelope()
+    return s.resign(dataclasses.replace(envelope, attachments=(Attachment("co.pdf", "application/pdf", spoiled),)))
+
+
 HOSTILE = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>\n'
            b"<CertificateOfOrigin>&lol2;</CertificateOfOrigin>")
 
@@ -150,6 +163,7 @@ CASES: dict[str, tuple[Callable[[Sender], Envelope], grpc.StatusCode | None, str
     "document-hostile-xml": (lambda s: s.with_payload(s.envelope(), HOSTILE), None, "XML_HOSTILE"),
     "document-malformed-xml": (lambda s: s.with_payload(s.envelope(), b"<CertificateOfOrigin><unclosed>"), None,
                                "XML_MALFORMED"),
+    "pdf-attachment-tampered": (_tampered_pdf, None, "PDF_SIGNATURE_INVALID"),
     "document-unsigned": (
         lambda s: s.with_payload(s.envelope(), mappings.map_forward(
             mappings.load_example("coo-cn-hk"), "coo-ubl24-cepa-hk").document),
