@@ -42,6 +42,7 @@ class AdminBackend(Protocol):
     def resend(self, message_id: str) -> Row: ...
     def partners(self) -> list[Row]: ...
     def message(self, message_id: str) -> Row: ...
+    def export_message(self, message_id: str) -> bytes: ...
 
 
 def _cert_row(partner: str, fingerprint: str, role: str, state: str, der: bytes,
@@ -143,6 +144,13 @@ class LocalBackend:
     def resend(self, message_id: str) -> Row:
         return _message_row(self._ops.resend(message_id, actor=self._actor))
 
+    def export_message(self, message_id: str) -> bytes:
+        """The stored envelope and receipt of a message, for offline verification."""
+        from .verify_offline import export_message
+
+        message = self._ops.messages.get(message_id)
+        return export_message(message.envelope, message.receipt)
+
     def partners(self) -> list[Row]:
         return [{"party": p.name, "endpoint": p.endpoint,
                  "documents": {d.value: m for d, m in p.mapping_profiles.items()}}
@@ -217,6 +225,9 @@ class RemoteBackend:
     def message(self, message_id: str) -> Row:
         """One message with its history."""
         return _summary_row(self._client.status(message_id))
+
+    def export_message(self, message_id: str) -> bytes:
+        raise SystemExit("swgw: messages export works offline only (--config)")
 
     def resend(self, message_id: str) -> Row:
         response = self._client.call(self._op.ResendMessage, opb.ResendMessageRequest(message_id=message_id))

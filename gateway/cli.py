@@ -11,10 +11,16 @@ import threading
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .domain import Action, BusinessKey, DocumentType
 from .errors import GatewayError
 from .settings import Settings, parse_settings
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from trust import PartnerTrust
 
 __all__ = ["load_settings", "main"]
 
@@ -170,6 +176,61 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _trust_from_dir(folder: Path) -> dict[str, PartnerTrust]:
+    """Partner trust from a folder: each certificate file is a partner (named by the file), CRLs attach to the
+    partner whose certificates issued them."""
+    import trust
+
+    from .trustbook import load_certificates
+
+    anchors: dict[str, list[x509.Certificate]] = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".pem", ".crt", ".cer") and not path.name.endswith(".crl.pem"):
+            anchors[path.stem] = list(load_certificates(path.read_bytes()))
+    stores: dict[str, PartnerTrust] = {}
+    for partner, certificates in anchors.items():
+        crls = []
+        for path in sorted(folder.glob("*.crl*")):
+            try:
+                crls.append(trust.load_crl(path.read_bytes(), issuers=certificates))
+            except trust.TrustError:
+                continue  # issued by another partner's CA
+        stores[partner] = trust.PartnerTrust(partner=partner, anchors=tuple(certificates), crls=tuple(crls))
+    return stores
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .verify_offline import verify_bytes
+
+    at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
+    if args.trust:
+        stores = _trust_from_dir(args.trust)
+    elif args.config:
+        from .app import open_operations
+
+        store = open_operations(load_settings(args.config)).trustbook.store()
+        stores = {p: store.for_partner(p, at=at) for p in store.partners}
+    else:
+        raise SystemExit("swgw: give --trust DIR or --config FILE")
+    report = verify_bytes(args.file.read_bytes(), stores, at=at)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(f"{args.file}: {report.kind}, {'VALID' if report.valid else 'INVALID'}")
+        for check in report.checks:
+            print(f"  {check}")
+        for label, value in (("partner", report.partner), ("signer", report.signer),
+                             ("fingerprint", report.fingerprint), ("validity", report.validity),
+                             ("revocation", report.revocation)):
+            if value:
+                print(f"  {label}: {value}")
+        for depth, subject in enumerate(report.chain):
+            print(f"  chain[{depth}]: {subject}")
+        if report.error_code:
+            print(f"  error: {report.error_code}: {report.error}")
+    return 0 if report.valid else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``swgw`` command."""
     from .cli_admin import add_admin_commands
@@ -230,6 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path)
     p.add_argument("--reverse", action="store_true", help="partner document -> catalog record")
     p.set_defaults(func=_cmd_map)
+
+    p = sub.add_parser("verify", help="verify a signed XML, a signed PDF or an exported message, offline")
+    p.add_argument("file", type=Path)
+    p.add_argument("--trust", type=Path, help="folder of partner CA certificates (<partner>.pem) and CRLs")
+    p.add_argument("--config", type=Path, help="or a gateway's configuration (its trust store)")
+    p.add_argument("--at", help="verify at this ISO time instead of now")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_verify)
 
     add_admin_commands(sub)
     return parser

@@ -106,6 +106,12 @@ def _messages(args: argparse.Namespace) -> int:
         _print(backend.message(args.message_id))
     elif args.messages_command == "resend":
         _print(backend.resend(args.message_id))
+    elif args.messages_command == "export":
+        data = backend.export_message(args.message_id)
+        if args.out:
+            args.out.write_bytes(data)
+        else:
+            sys.stdout.buffer.write(data)
     return 0
 
 
@@ -178,6 +184,10 @@ def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     target(p)
     p = msub.add_parser("resend", help="queue a FAILED message again (keeps its id)")
     p.add_argument("message_id")
+    target(p)
+    p = msub.add_parser("export", help="the signed envelope, payload, attachments and receipt, for `swgw verify`")
+    p.add_argument("message_id")
+    p.add_argument("--out", type=Path)
     target(p)
     messages_parser.set_defaults(func=_messages)
 
