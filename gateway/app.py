@@ -28,6 +28,7 @@ from .clock import SystemClock, UuidIds
 from .delivery.dispatcher import Dispatcher
 from .delivery.scheduler import build_scheduler
 from .errors import ConfigInvalid
+from .keyring import Keyring
 from .metrics import GatewayMetrics
 from .operations import Operations
 from .persistence.repository import SqlMessageRepository
@@ -245,8 +246,11 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         for p in settings.partners if p.signing_key_files
     }
 
+    keyring = Keyring(identity, Path(settings.signing.keyring) if settings.signing.keyring else None)
+
     def identity_for(partner: str | None) -> SigningIdentity:
-        return partner_identities.get(partner or "", identity)
+        # A partner-specific identity wins; otherwise the newest usable key of the keyring (rotation).
+        return partner_identities.get(partner or "") or keyring.current(clock.now())
 
     signals = Signals()
     metrics = None
@@ -268,7 +272,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     )
     operations = Operations(
         partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,
-        identity=identity, tls_certificate_pem=tls_certificate, signals=signals,
+        identity=identity, tls_certificate_pem=tls_certificate, signals=signals, keyring=keyring,
     )
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,

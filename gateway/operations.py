@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from trust import CertificateRole, SigningIdentity
 
 from .domain import MessageStatus
+from .keyring import Keyring
 from .errors import InvalidTransition
 from .partners import PartnerProfile
 from .persistence.audit import verify_audit_chain
@@ -65,6 +66,7 @@ class Operations:
         identity: SigningIdentity | None,
         tls_certificate_pem: bytes = b"",
         signals: Signals | None = None,
+        keyring: Keyring | None = None,
     ) -> None:
         self._partners = tuple(partners)
         self.trustbook = trustbook
@@ -74,6 +76,7 @@ class Operations:
         self._identity = identity
         self._tls_pem = tls_certificate_pem
         self._signals = signals
+        self._keyring = keyring
 
     def partners(self) -> tuple[PartnerProfile, ...]:
         """The agreements in force."""
@@ -93,10 +96,16 @@ class Operations:
 
     def export_own_certificates(self) -> bytes:
         """PEM of our signing certificate and its chain, then our TLS certificate, for partners to trust."""
+        identities = self._keyring.identities() if self._keyring is not None else (
+            (self._identity,) if self._identity is not None else ())
+        seen: set[bytes] = set()
         out = b""
-        if self._identity is not None:
-            out += self._identity.certificate.public_bytes(Encoding.PEM)
-            out += b"".join(c.public_bytes(Encoding.PEM) for c in self._identity.chain)
+        for identity in identities:
+            for cert in (identity.certificate, *identity.chain):
+                pem = cert.public_bytes(Encoding.PEM)
+                if pem not in seen:
+                    seen.add(pem)
+                    out += pem
         return out + self._tls_pem
 
     def expiry_report(self, within: timedelta) -> ExpiryReport:

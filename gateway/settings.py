@@ -30,6 +30,8 @@ class SigningSettings:
     """PEM certificate of the key."""
     chain: str | None = None
     """PEM intermediates (and root) to include in signatures."""
+    keyring: str | None = None
+    """A folder of further signing keys for rotation without restart (see gateway/keyring.py)."""
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         key=str(base_dir / signing_table.get("key", str, required=True)),
         certificate=str(base_dir / signing_table.get("certificate", str, required=True)),
         chain=_path(base_dir, signing_table.get("chain", str, None)),
+        keyring=_path(base_dir, signing_table.get("keyring", str, None)),
     )
     signing_table.done()
 
