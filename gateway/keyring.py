@@ -76,11 +76,13 @@ class Keyring:
     def current(self, at: datetime) -> SigningIdentity:
         """The identity to sign with at ``at``: the newest started, unexpired certificate."""
         self._maybe_reload()
-        usable = [e for e in self._entries
+        usable = [(e.identity.certificate.not_valid_before_utc, index, e) for index, e in enumerate(self._entries)
                   if e.identity.certificate.not_valid_before_utc <= at <= e.identity.certificate.not_valid_after_utc]
         if not usable:
             return self._configured.identity
-        return max(usable, key=lambda e: e.identity.certificate.not_valid_before_utc).identity
+        # Certificate times have one-second precision: on a tie, the key added later (keyring over configured)
+        # is the newer one.
+        return max(usable, key=lambda t: (t[0], t[1]))[2].identity
 
     def _maybe_reload(self) -> None:
         now = time.monotonic()

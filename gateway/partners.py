@@ -38,6 +38,9 @@ class PartnerProfile:
     """What to do when a business key arrives again with different content."""
     attach_pdf: bool = False
     """Whether outbound certificates carry a PAdES-signed PDF rendering."""
+    revocation_unknown: Literal["reject", "warn"] = "reject"
+    """When the partner's CA has CRLs but none is current: refuse the document, or accept it with a WARNING
+    recorded on the message."""
     signing_key_files: tuple[str, str, str | None] | None = None
     """(key, certificate, chain) PEM files of a signing identity for this partner only, e.g. an RSA key where the
     agreement asks for RSA; the gateway's own identity (ECDSA P-256 by default) when None."""

@@ -159,6 +159,13 @@ def _seconds(table: _Table, key: str, default: float) -> timedelta:
     return timedelta(seconds=value)
 
 
+def _choice(table: _Table, key: str, allowed: tuple[str, ...], default: str) -> Any:
+    value = table.get(key, str, default)
+    if value not in allowed:
+        raise ConfigInvalid(f"{table._key(key)} must be one of {', '.join(allowed)}", field_path=table._key(key))
+    return value
+
+
 def _listener(table: _Table, base_dir: PurePath) -> ListenerSettings:
     listener = ListenerSettings(
         address=table.get("address", str, required=True),
@@ -231,6 +238,7 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
         max_payload_bytes=table.get("max_payload_bytes", int, 8 * 1024 * 1024),
         max_message_age=_seconds(table, "max_message_age_seconds", 7 * 86400.0),
         attach_pdf=table.get("attach_pdf", bool, False),
+        revocation_unknown=_choice(table, "revocation_unknown", ("reject", "warn"), "reject"),
         signing_key_files=signing_files,
     )
     table.done()

@@ -103,6 +103,7 @@ class Dispatcher:
             receipt = steps.verify_receipt(
                 receipt, envelope=message.envelope,
                 partner_trust=self._trustbook.for_partner(message.partner, at=now), now=self._clock.now(),
+                profile=profile,
             )
         except (DeliveryFailed, ReceiptInvalid) as e:
             retryable = isinstance(e, ReceiptInvalid) or (isinstance(e, DeliveryFailed) and e.retryable)

@@ -69,6 +69,16 @@ def _ignore(message: StoredMessage, status: MessageStatus, at: datetime) -> None
     """The observer when nobody observes."""
 
 
+def _inbound_report(document: steps.InboundDocument) -> dict[str, Any]:
+    report: dict[str, Any] = document.report.to_dict()
+    # trust/ emits warnings only where a policy turns a refusal into a warning, and today that is the agreement's
+    # "revocation_unknown = warn"; so each warning is recorded under that code.
+    for warning in document.warnings:
+        report.setdefault("findings", []).append(
+            {"severity": "WARNING", "code": "REVOCATION_UNKNOWN", "path": "envelope.payload", "message": warning})
+    return report
+
+
 class Pipeline:
     """Outbound submission, dry-run validation, inbound reception and handover acknowledgement."""
 
@@ -165,7 +175,7 @@ class Pipeline:
         now = self._clock.now()
         steps.check_inbound_envelope(envelope, peer=peer, me=self._settings.party, profile=profile, now=now)
         partner_trust = self._trustbook.for_partner(peer, at=now)
-        steps.verify_envelope_signature(envelope, partner_trust=partner_trust, now=now)
+        steps.verify_envelope_signature(envelope, partner_trust=partner_trust, now=now, profile=profile)
         # From here on the envelope is authentic: document-level problems become signed negative receipts.
         try:
             document = steps.map_inbound(envelope, profile=profile, partner_trust=partner_trust, now=now)
@@ -204,7 +214,7 @@ class Pipeline:
                 status=MessageStatus.REJECTED if error is not None else MessageStatus.RECEIVED,
                 receipt=receipt,
                 record_json=json.dumps(document.record, ensure_ascii=False, sort_keys=True) if document else None,
-                report_json=json.dumps(document.report.to_dict(), ensure_ascii=False) if document else None,
+                report_json=json.dumps(_inbound_report(document), ensure_ascii=False) if document else None,
                 signer_subject=document.signer_subject if document else None,
                 signer_fingerprint=document.signer_fingerprint if document else None,
                 error=errors[0] if errors else None,

@@ -11,7 +11,7 @@ import hmac
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -60,6 +60,7 @@ __all__ = [
     "parse_record",
     "prepare_outbound",
     "rejection",
+    "signature_policy",
     "verify_envelope_signature",
     "verify_receipt",
 ]
@@ -111,6 +112,8 @@ class InboundDocument:
     """Subject of the document signer's certificate."""
     signer_fingerprint: str
     """SHA-256 fingerprint of that certificate."""
+    warnings: tuple[str, ...] = ()
+    """Verification warnings accepted under the agreement (e.g. revocation status unknown)."""
 
 
 @contextmanager
@@ -188,8 +191,6 @@ def prepare_outbound(
 
 
 def _replace_signature(envelope: Envelope, signature: trust.DetachedSignature) -> Envelope:
-    from dataclasses import replace
-
     return replace(envelope, signature=signature)
 
 
@@ -228,13 +229,21 @@ def check_inbound_envelope(
                            field_path="envelope.created_at")
 
 
-def verify_envelope_signature(envelope: Envelope, *, partner_trust: PartnerTrust, now: datetime) -> None:
+def signature_policy(profile: PartnerProfile) -> trust.SignaturePolicy:
+    """The secure default policy, with what the agreement decides: the meaning of an unknown revocation status."""
+    return replace(trust.DEFAULT_POLICY, revocation_unknown=profile.revocation_unknown)
+
+
+def verify_envelope_signature(
+    envelope: Envelope, *, partner_trust: PartnerTrust, now: datetime, profile: PartnerProfile
+) -> None:
     """Verify the envelope signature over the canonical header against the partner's trust."""
     if envelope.signature is None:
         raise EnvelopeSignatureInvalid("envelope is not signed", partner=partner_trust.partner,
                                        field_path="envelope.signature")
     try:
-        trust.verify_detached(envelope.signed_header(), envelope.signature, trust=partner_trust, at=now)
+        trust.verify_detached(envelope.signed_header(), envelope.signature, trust=partner_trust, at=now,
+                              policy=signature_policy(profile))
     except trust.TrustError as e:
         raise EnvelopeSignatureInvalid(
             f"envelope signature refused: {e.code}: {e.message}", partner=partner_trust.partner,
@@ -247,13 +256,17 @@ def map_inbound(
 ) -> InboundDocument:
     """Verify the document signature, then map only the verified bytes to a domestic record."""
     mapping_profile = profile.mapping_profile(envelope.document_type)
+    policy = signature_policy(profile)
+    warnings: list[str] = []
     with rejection():
-        verified = trust.verify_xml(envelope.payload, trust=partner_trust, at=now)
+        verified = trust.verify_xml(envelope.payload, trust=partner_trust, at=now, policy=policy)
+        warnings.extend(verified.warnings)
         reversed_ = mappings.map_reverse(verified.signed_xml, mapping_profile)
         for index, attachment in enumerate(envelope.attachments):
             if attachment.media_type == "application/pdf":
                 try:
-                    trust.verify_pdf(attachment.content, trust=partner_trust, at=now)
+                    warnings.extend(trust.verify_pdf(attachment.content, trust=partner_trust, at=now,
+                                                     policy=policy).warnings)
                 except trust.TrustError as e:
                     e.path = f"envelope.attachments[{index}]"
                     raise
@@ -268,6 +281,7 @@ def map_inbound(
         report=reversed_.report,
         signer_subject=verified.signer.subject.rfc4514_string(),
         signer_fingerprint=sha256_hex(_der(verified.signer)),
+        warnings=tuple(warnings),
     )
 
 
@@ -293,8 +307,6 @@ def make_receipt(
     errors: tuple[ErrorInfo, ...] = (),
 ) -> Receipt:
     """A signed receipt for ``envelope``: ACCEPTED without errors, REJECTED with them."""
-    from dataclasses import replace
-
     receipt = Receipt(
         message_id=envelope.message_id,
         receipt_id=receipt_id,
@@ -307,7 +319,9 @@ def make_receipt(
     return replace(receipt, signature=trust.sign_detached(receipt.signed_header(), identity))
 
 
-def verify_receipt(receipt: Receipt, *, envelope: Envelope, partner_trust: PartnerTrust, now: datetime) -> Receipt:
+def verify_receipt(
+    receipt: Receipt, *, envelope: Envelope, partner_trust: PartnerTrust, now: datetime, profile: PartnerProfile
+) -> Receipt:
     """Check that a partner's receipt answers ``envelope`` and is signed by that partner; return it."""
     partner = partner_trust.partner
     if receipt.message_id != envelope.message_id:
@@ -320,7 +334,8 @@ def verify_receipt(receipt: Receipt, *, envelope: Envelope, partner_trust: Partn
     if receipt.signature is None:
         raise ReceiptInvalid("receipt is not signed", partner=partner, field_path="receipt.signature")
     try:
-        trust.verify_detached(receipt.signed_header(), receipt.signature, trust=partner_trust, at=now)
+        trust.verify_detached(receipt.signed_header(), receipt.signature, trust=partner_trust, at=now,
+                              policy=signature_policy(profile))
     except trust.TrustError as e:
         raise ReceiptInvalid(f"receipt signature refused: {e.code}: {e.message}", partner=partner,
                              field_path="receipt.signature") from e
