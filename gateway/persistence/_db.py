@@ -46,7 +46,7 @@ def _write_lock(pool: Pool) -> threading.RLock:
 
 
 class Database:
-    """Opens sessions on one engine, each inside one transaction."""
+    """Opens connections on one engine, each for one short transaction."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

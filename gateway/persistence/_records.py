@@ -79,10 +79,11 @@ def attachments_to_json(attachments: tuple[Attachment, ...]) -> str | None:
     """Attachments with base64 contents as JSON; None when there are none (the common case)."""
     if not attachments:
         return None
-    return json.dumps(
-        [{"name": a.name, "media_type": a.media_type, "content": base64.b64encode(a.content).decode()} for a in attachments],
-        separators=(",", ":"),
-    )
+    items = [
+        {"name": a.name, "media_type": a.media_type, "content": base64.b64encode(a.content).decode()}
+        for a in attachments
+    ]
+    return json.dumps(items, separators=(",", ":"))
 
 
 def envelope_from_json(header_json: str, payload: bytes, attachments_json: str | None) -> Envelope:

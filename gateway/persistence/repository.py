@@ -29,6 +29,7 @@ from .trust_repository import SqlTrustRepository
 __all__ = ["SqlMessageRepository"]
 
 _S = MessageStatus
+_NUMBERING_BATCH = 10_000
 
 _EVENT_COLUMNS = (
     StatusEventRow.sequence,
@@ -232,17 +233,24 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         with self._db.read() as connection:
             if connection.scalar(unnumbered) is None:
                 return
-        with self._db.write() as connection:
-            self._db.serialize(connection, EVENTS_LOCK)
-            last = connection.scalar(select(func.coalesce(func.max(StatusEventRow.sequence), 0)))
-            ranked = (
-                select(StatusEventRow.id, func.row_number().over(order_by=StatusEventRow.id).label("rank"))
-                .where(StatusEventRow.sequence.is_(None))
-                .subquery()
-            )
-            connection.execute(
-                update(StatusEventRow).where(StatusEventRow.id == ranked.c.id).values(sequence=ranked.c.rank + last)
-            )
+        # Oldest first and in bounded batches, so that each transaction stays short even after a long time
+        # without readers.
+        batch = (
+            select(StatusEventRow.id)
+            .where(StatusEventRow.sequence.is_(None))
+            .order_by(StatusEventRow.id)
+            .limit(_NUMBERING_BATCH)
+            .subquery()
+        )
+        ranked = select(batch.c.id, func.row_number().over(order_by=batch.c.id).label("rank")).subquery()
+        numbered = _NUMBERING_BATCH
+        while numbered == _NUMBERING_BATCH:
+            with self._db.write() as connection:
+                self._db.serialize(connection, EVENTS_LOCK)
+                last = connection.scalar(select(func.coalesce(func.max(StatusEventRow.sequence), 0)))
+                numbered = connection.execute(
+                    update(StatusEventRow).where(StatusEventRow.id == ranked.c.id).values(sequence=ranked.c.rank + last)
+                ).rowcount
 
     # -- reads ----------------------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ DEFERRED_OPTION = "swgw_deferred_begin"
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
+_SQLITE_SYNCHRONOUS = ("FULL", "NORMAL", "EXTRA")
 # Taken by ``migrate`` on PostgreSQL so that replicas starting together upgrade one after the other.
 _MIGRATION_LOCK_KEY = 0x5357_4757_0001
 
@@ -33,7 +34,8 @@ def create_engine_for(url: str, **engine_options: Any) -> Engine:
     """An engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``), configured for the gateway.
 
     SQLite: WAL journal, foreign keys on, a busy timeout, usable from several threads, the database file's folder
-    created; ``sqlite://`` (in memory) shares one connection. PostgreSQL: the psycopg 3 driver (``postgresql://``
+    created, ``synchronous=FULL`` unless the URL says ``?synchronous=NORMAL``; ``sqlite://`` (in memory) shares
+    one connection. PostgreSQL: the psycopg 3 driver (``postgresql://``
     is taken to mean it). ``engine_options`` go to ``sqlalchemy.create_engine`` (e.g. ``pool_size``).
     """
     parsed = make_url(url)
@@ -53,6 +55,12 @@ def create_engine_for(url: str, **engine_options: Any) -> Engine:
 
 def _sqlite_engine(url: str, engine_options: dict[str, Any]) -> Engine:
     parsed = make_url(url)
+    # Our own URL option, not the driver's: ``?synchronous=NORMAL`` trades the last commits before a power loss
+    # (never consistency, never an application crash) for commits without an fsync each.
+    synchronous = str(parsed.query.get("synchronous", "FULL")).upper()
+    if synchronous not in _SQLITE_SYNCHRONOUS:
+        raise ValueError(f"synchronous={synchronous!r}; use one of {', '.join(_SQLITE_SYNCHRONOUS)}")
+    parsed = parsed.difference_update_query(["synchronous"])
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or parsed.query.get("mode") == "memory"
     if not in_memory:
@@ -63,7 +71,7 @@ def _sqlite_engine(url: str, engine_options: dict[str, Any]) -> Engine:
     if in_memory:
         # One connection, or every checkout would see its own empty database.
         engine_options.setdefault("poolclass", StaticPool)
-    engine = create_engine(url, connect_args=connect_args, **engine_options)
+    engine = create_engine(parsed, connect_args=connect_args, **engine_options)
 
     def on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Take transaction control away from the sqlite3 module (it would begin lazily, at the first write), so
@@ -75,6 +83,7 @@ def _sqlite_engine(url: str, engine_options: dict[str, Any]) -> Engine:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
         finally:
             cursor.close()
 

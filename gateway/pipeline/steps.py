@@ -50,8 +50,8 @@ PDF_NAME = "certificate-of-origin.pdf"
 
 __all__ = [
     "InboundDocument",
-    "PDF_NAME",
     "OutboundDocument",
+    "PDF_NAME",
     "SubmitCommand",
     "check_inbound_envelope",
     "error_info",

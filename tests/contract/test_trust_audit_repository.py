@@ -137,7 +137,8 @@ def test_verify_detects_an_altered_entry(repo: Repository) -> None:
     entries = append_three(repo)
     for change in ({"actor": "mallory"}, {"details": {"partner": "MO"}}, {"at": at(99)}, {"action": "trust.add"}):
         tampered = [entries[0], dataclasses.replace(entries[1], **change), entries[2]]  # type: ignore[arg-type]
-        assert verify_audit_chain(tampered) == (False, 2, "entry_hash does not match the entry's content: entry altered")
+        ok, bad, why = verify_audit_chain(tampered)
+        assert (ok, bad) == (False, 2) and "entry altered" in why
 
 
 def test_verify_detects_a_deleted_entry(repo: Repository) -> None:

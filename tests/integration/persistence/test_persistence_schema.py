@@ -36,8 +36,20 @@ def test_sqlite_engine_creates_its_folder_and_uses_wal_and_foreign_keys(tmp_path
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     finally:
         engine.dispose()
+
+
+def test_sqlite_synchronous_can_be_relaxed_in_the_url(tmp_path: Path) -> None:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'swgw.db'}?synchronous=normal")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    finally:
+        engine.dispose()
+    with pytest.raises(ValueError, match="synchronous"):
+        create_engine_for(f"sqlite:///{tmp_path / 'swgw.db'}?synchronous=OFF")
 
 
 def test_in_memory_sqlite_is_one_database_shared_by_threads() -> None:
