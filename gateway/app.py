@@ -130,7 +130,8 @@ class App:
             self.settings.domestic_listener.address,
             [
                 (dpb_grpc.add_DomesticExchangeServiceServicer_to_server,
-                 DomesticExchangeServicer(self.pipeline, self.repository, self.signals),
+                 DomesticExchangeServicer(self.pipeline, self.repository, self.signals,
+                                          self.settings.domestic_clients),
                  domestic_exchange_pb2.DESCRIPTOR.services_by_name["DomesticExchangeService"].full_name),
                 (opb_grpc.add_OperatorServiceServicer_to_server,
                  OperatorServicer(self.operations, self._operators_trust(), self.clock),

@@ -184,9 +184,13 @@ class DomesticTls:
     """An operator client key (issued by the operators' CA)."""
     operator_certificate: Path
     """Its certificate."""
+    hubs: Mapping[str, tuple[Path, Path]]
+    """Further domestic client (key, certificate) files by client name."""
 
 
-def write_domestic_tls(folder: Path, party: str, *, at: datetime, hub_name: str | None = None) -> DomesticTls:
+def write_domestic_tls(
+    folder: Path, party: str, *, at: datetime, hub_name: str | None = None, extra_hubs: Sequence[str] = ()
+) -> DomesticTls:
     """Create a domestic clients' CA and an operators' CA with one client each, and return where they are.
 
     The issuer decides the role: certificates of the operators' CA may administer the gateway, those of the
@@ -200,11 +204,20 @@ def write_domestic_tls(folder: Path, party: str, *, at: datetime, hub_name: str 
     _write(keys / "domestic-clients-ca.pem", clients.cert_pem())
     _write(keys / "operators-ca.pem", operators.cert_pem())
     _write(keys / "domestic-client-cas.pem", clients.cert_pem() + operators.cert_pem())
+    hubs: dict[str, tuple[Path, Path]] = {}
+    for name in extra_hubs:
+        issued = devpki.issue_certificate(clients, name, at=at, usage="tls")
+        paths = (folder / "clients" / f"{name}.key.pem", folder / "clients" / f"{name}.cert.pem")
+        _write(paths[0], issued.key_pem())
+        _write(paths[1], issued.cert_pem())
+        paths[0].chmod(0o600)
+        hubs[name] = paths
     out = DomesticTls(
         server_ca=keys / "ca.cert.pem",
         hub_key=folder / "clients" / "hub.key.pem", hub_certificate=folder / "clients" / "hub.cert.pem",
         operator_key=folder / "clients" / "operator.key.pem",
         operator_certificate=folder / "clients" / "operator.cert.pem",
+        hubs=hubs,
     )
     _write(out.hub_key, hub.key_pem())
     _write(out.hub_certificate, hub.cert_pem())

@@ -6,6 +6,7 @@ Hierarchy::
     ├── PartnerUnauthenticated      PARTNER_UNAUTHENTICATED     UNAUTHENTICATED
     ├── PartnerUnknown              PARTNER_UNKNOWN             FAILED_PRECONDITION
     ├── OperatorUnauthenticated     OPERATOR_UNAUTHENTICATED    UNAUTHENTICATED
+    ├── ClientUnauthenticated       CLIENT_UNAUTHENTICATED      UNAUTHENTICATED
     ├── SenderMismatch              SENDER_MISMATCH             PERMISSION_DENIED
     ├── DocumentTypeNotAgreed       DOCUMENT_TYPE_NOT_AGREED    PERMISSION_DENIED
     ├── EnvelopeInvalid             ENVELOPE_INVALID            INVALID_ARGUMENT
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from mappings import ValidationReport
 
 __all__ = [
+    "ClientUnauthenticated",
     "ConfigInvalid",
     "DeliveryFailed",
     "DocumentRejected",
@@ -91,6 +93,12 @@ class PartnerUnauthenticated(GatewayError):
     """The caller presented no certificate, or one that belongs to no partner."""
 
     code = "PARTNER_UNAUTHENTICATED"
+
+
+class ClientUnauthenticated(GatewayError):
+    """A domestic call without the certificate of a configured domestic client."""
+
+    code = "CLIENT_UNAUTHENTICATED"
 
 
 class OperatorUnauthenticated(GatewayError):

@@ -251,8 +251,11 @@ class MessageRepository(Protocol):
         """The earliest next_attempt_at among RETRY_WAIT messages (for scheduling the next tick)."""
         ...
 
-    def events_after(self, sequence: int, *, limit: int = 500) -> list[StatusEvent]:
-        """Status events with a greater sequence number, in order."""
+    def events_after(
+        self, sequence: int, *, limit: int = 500, domestic_client: str | None = None
+    ) -> list[StatusEvent]:
+        """Status events with a greater sequence number, gap-free in commit order; only those of one domestic
+        client's messages when ``domestic_client`` is given."""
         ...
 
     def history(self, message_id: str) -> list[StatusEvent]:

@@ -16,6 +16,7 @@ from .delivery.retry import RetryPolicy
 from .domain import DocumentType, PartyId
 from .errors import ConfigInvalid
 from .partners import PartnerProfile
+from .routing import DomesticClient
 
 __all__ = ["DeliverySettings", "ListenerSettings", "MetricsSettings", "Settings", "SigningSettings", "parse_settings"]
 
@@ -94,6 +95,9 @@ class Settings:
     """Upper bound of any message the gateway accepts (the gRPC receive limit is set from it)."""
     metrics: MetricsSettings | None = None
     """The metrics endpoint; None (the default) serves none."""
+    domestic_clients: tuple[DomesticClient, ...] = ()
+    """The domestic platforms allowed to call, each seeing only its own traffic; when empty, one hub on the
+    domestic port sees everything."""
     operators_ca: str | None = None
     """PEM CA certificate(s) that issue operator client certificates. The Operator service accepts only callers
     whose TLS certificate chains to it; without it the Operator service refuses every call (use the offline CLI)."""
@@ -187,6 +191,28 @@ def _metrics(table: _Table) -> MetricsSettings | None:
         raise ConfigInvalid(f"{table._key('address')} must be host:port", field_path=table._key("address"))
     table.done()
     return MetricsSettings(address=address)
+
+
+def _strings(table: _Table, key: str) -> list[str]:
+    values: list[str] = table.get(key, list, [])
+    if not all(isinstance(v, str) for v in values):
+        raise ConfigInvalid(f"{table._key(key)} must be a list of strings", field_path=table._key(key))
+    return values
+
+
+def _client(table: _Table) -> DomesticClient:
+    try:
+        document_types = frozenset(DocumentType(t) for t in _strings(table, "document_types"))
+    except ValueError:
+        raise ConfigInvalid("unknown document type", field_path=table._key("document_types")) from None
+    client = DomesticClient(
+        name=table.get("name", str, required=True),
+        partners=frozenset(_strings(table, "partners")),
+        document_types=document_types,
+        default=table.get("default", bool, False),
+    )
+    table.done()
+    return client
 
 
 def _retry(table: _Table) -> RetryPolicy:
@@ -290,6 +316,18 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
 
     metrics = _metrics(root.table("metrics"))
 
+    clients = tuple(_client(_Table(c, f"domestic_clients[{i}]"))
+                    for i, c in enumerate(root.get("domestic_clients", list, [])))
+    if clients:
+        if not domestic_listener.client_ca:
+            raise ConfigInvalid("domestic clients are told apart by their certificates: set domestic_listener "
+                                "TLS with client_ca", field_path="domestic_clients")
+        if len({c.name for c in clients}) != len(clients):
+            raise ConfigInvalid("a domestic client is configured twice", field_path="domestic_clients")
+        if sum(c.default for c in clients) != 1:
+            # Without exactly one default, some inbound document could be routed to nobody.
+            raise ConfigInvalid("exactly one domestic client must be the default", field_path="domestic_clients")
+
     partners_list = root.get("partners", list, [])
     partners = tuple(
         _partner(_Table(p, f"partners[{i}]"), base_dir) for i, p in enumerate(partners_list)
@@ -312,4 +350,5 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         max_payload_bytes=max_payload,
         metrics=metrics,
         operators_ca=operators_ca,
+        domestic_clients=clients,
     )

@@ -280,10 +280,15 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
             times = [m.next_attempt_at for m in self._messages.values() if m.status is _S.RETRY_WAIT]
             return min((t for t in times if t is not None), default=None)
 
-    def events_after(self, sequence: int, *, limit: int = 500) -> list[StatusEvent]:
-        """Status events with a greater sequence number, in order."""
+    def events_after(
+        self, sequence: int, *, limit: int = 500, domestic_client: str | None = None
+    ) -> list[StatusEvent]:
+        """Status events with a greater sequence number, in order (of one domestic client's messages if given)."""
         with self._lock:
-            return self._events[max(sequence, 0) : max(sequence, 0) + max(limit, 0)]
+            events = self._events[max(sequence, 0):]
+            if domestic_client is not None:
+                events = [e for e in events if self._messages[e.message_id].domestic_client == domestic_client]
+            return events[: max(limit, 0)]
 
     def history(self, message_id: str) -> list[StatusEvent]:
         """Every event of one message, in order."""

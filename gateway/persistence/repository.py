@@ -300,16 +300,20 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
                 select(func.min(MessageRow.next_attempt_at)).where(MessageRow.status == _S.RETRY_WAIT.value)
             )
 
-    def events_after(self, sequence: int, *, limit: int = 500) -> list[StatusEvent]:
-        """Status events with a greater sequence number, in order (numbering the newly committed ones first)."""
+    def events_after(
+        self, sequence: int, *, limit: int = 500, domestic_client: str | None = None
+    ) -> list[StatusEvent]:
+        """Status events with a greater sequence number, in order (numbering the newly committed ones first);
+        only those of one domestic client's messages when ``domestic_client`` is given."""
         self._number_events()
-        return self._events(
+        query = (
             select(*_EVENT_COLUMNS)
             .join(MessageRow, MessageRow.message_id == StatusEventRow.message_id)
             .where(StatusEventRow.sequence > sequence)
-            .order_by(StatusEventRow.sequence)
-            .limit(limit)
         )
+        if domestic_client is not None:
+            query = query.where(MessageRow.domestic_client == domestic_client)
+        return self._events(query.order_by(StatusEventRow.sequence).limit(limit))
 
     def history(self, message_id: str) -> list[StatusEvent]:
         """Every event of one message, in order."""

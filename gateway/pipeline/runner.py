@@ -20,6 +20,7 @@ from trust import SigningIdentity
 from ..domain import DocumentType, Envelope, MessageStatus, PartyId, Receipt
 from ..errors import DocumentRejected, DuplicateConflict, GatewayError, MessageNotFound, PartnerUnauthenticated
 from ..ports import Clock, IdFactory, MessageRepository, StoredMessage, TransitionObserver
+from ..routing import route_inbound
 from ..settings import Settings
 from ..signals import Signals
 from ..trustbook import TrustBook
@@ -218,7 +219,7 @@ class Pipeline:
                 signer_subject=document.signer_subject if document else None,
                 signer_fingerprint=document.signer_fingerprint if document else None,
                 error=errors[0] if errors else None,
-                domestic_client=None,
+                domestic_client=route_inbound(self._settings.domestic_clients, peer, envelope.document_type),
             )
         except DuplicateConflict as conflict:
             again = self._messages.find(envelope.message_id)

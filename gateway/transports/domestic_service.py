@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import grpc
 
 from .._generated.swgw.v1 import domestic_exchange_pb2 as dpb
 from .._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
-from ..errors import EnvelopeInvalid, GatewayError, MessageNotFound
+from ..errors import ClientUnauthenticated, EnvelopeInvalid, GatewayError, MessageNotFound
 from ..pipeline.runner import Pipeline
 from ..pipeline.steps import SubmitCommand
-from ..ports import MessageRepository
+from ..ports import MessageRepository, StoredMessage
+from ..routing import DomesticClient
 from ..signals import Signals
 from . import codec
 from .interceptors import peer_certificate
-from .status_map import translate_errors
+from .status_map import abort, translate_errors
 
 __all__ = ["DomesticExchangeServicer"]
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 #: How long a stream sleeps between database reads when no in-process signal arrives (events written by another
 #: replica are seen within this time).
 POLL_SECONDS = 1.0
+#: Documents read per pass of ReceiveInbound.
+_PAGE = 100
 
 
 def _client(context: grpc.ServicerContext) -> str | None:
@@ -42,10 +45,25 @@ def _client(context: grpc.ServicerContext) -> str | None:
 class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
     """Submission, validation, status and inbound handover for the domestic hub."""
 
-    def __init__(self, pipeline: Pipeline, messages: MessageRepository, signals: Signals) -> None:
+    def __init__(self, pipeline: Pipeline, messages: MessageRepository, signals: Signals,
+                 clients: Sequence[DomesticClient] = ()) -> None:
         self._pipeline = pipeline
         self._messages = messages
         self._signals = signals
+        self._clients = frozenset(c.name for c in clients)
+
+    def _who(self, context: grpc.ServicerContext) -> str | None:
+        """The client whose traffic this call may see; None (everything) when no domestic clients are
+        configured, i.e. one hub on the domestic port."""
+        if not self._clients:
+            return None
+        name = _client(context)
+        if name not in self._clients:
+            raise ClientUnauthenticated(f"{name or 'a caller without certificate'} is not a configured domestic client")
+        return name
+
+    def _visible(self, who: str | None, message: StoredMessage) -> bool:
+        return who is None or message.domestic_client == who
 
     @translate_errors
     def Submit(self, request: dpb.SubmitRequest, context: grpc.ServicerContext) -> dpb.SubmitResponse:  # noqa: N802
@@ -60,7 +78,7 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
             refers_to=codec.business_key_from_proto(request.refers_to, "refers_to")
             if request.HasField("refers_to") else None,
             attachments=tuple(codec.attachment_from_proto(a) for a in request.attachments),
-            domestic_client=_client(context),
+            domestic_client=self._who(context) or _client(context),
         )
         result = self._pipeline.submit(command)
         message = result.message
@@ -74,6 +92,7 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
 
     @translate_errors
     def Validate(self, request: dpb.ValidateRequest, context: grpc.ServicerContext) -> dpb.ValidateResponse:  # noqa: N802
+        self._who(context)
         result = self._pipeline.validate(
             request.receiver.value, codec.document_type_from_proto(request.document_type), request.record_json
         )
@@ -84,12 +103,16 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
 
     @translate_errors
     def GetStatus(self, request: dpb.GetStatusRequest, context: grpc.ServicerContext) -> dpb.GetStatusResponse:  # noqa: N802
+        who = self._who(context)
         which = request.WhichOneof("selector")
         if which == "message_id":
-            found = [self._messages.get(request.message_id)]
+            found = [m for m in [self._messages.get(request.message_id)] if self._visible(who, m)]
+            if not found:
+                raise MessageNotFound(f"no message {request.message_id}", field_path="message_id")
         elif which == "business_key":
             key = request.business_key
-            found = self._messages.find_by_business_key(key.issuer, key.number, key.version or None)
+            found = [m for m in self._messages.find_by_business_key(key.issuer, key.number, key.version or None)
+                     if self._visible(who, m)]
             if not found:
                 raise MessageNotFound(f"no message with business key {key.issuer}/{key.number}",
                                       field_path="business_key")
@@ -103,10 +126,11 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
     def WatchStatus(  # noqa: N802
         self, request: dpb.WatchStatusRequest, context: grpc.ServicerContext
     ) -> Iterator[dpb.WatchStatusResponse]:
+        who = self._who(context)
         cursor = request.after_sequence
         generation = self._signals.status.generation()
         while context.is_active():
-            events = self._messages.events_after(cursor, limit=500)
+            events = self._messages.events_after(cursor, limit=500, domestic_client=who)
             for event in events:
                 yield dpb.WatchStatusResponse(event=codec.event_to_proto(event))
                 cursor = event.sequence
@@ -120,8 +144,11 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
             first = next(request_iterator)
         except StopIteration:
             return
-        document_types = [codec.document_type_from_proto(t) for t in first.subscribe.document_types]
-        client = _client(context)
+        try:
+            document_types = [codec.document_type_from_proto(t) for t in first.subscribe.document_types]
+            client = self._who(context)
+        except GatewayError as e:
+            abort(context, e)
         sent: set[str] = set()
         lock = threading.Lock()
         done = threading.Event()
@@ -132,11 +159,11 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
                     if request.WhichOneof("kind") != "ack":
                         continue
                     try:
+                        if client is not None and self._messages.get(request.ack.message_id).domestic_client != client:
+                            raise MessageNotFound(f"{request.ack.message_id} is not routed to {client}")
                         self._pipeline.acknowledge(request.ack.message_id)
                     except GatewayError as e:
                         log.warning("acknowledgement of %s refused: %s", request.ack.message_id, e)
-                    with lock:
-                        sent.discard(request.ack.message_id)
             except grpc.RpcError:
                 pass  # the client went away; unacknowledged documents are sent again on its next call
             finally:
@@ -146,7 +173,14 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
         threading.Thread(target=read_acks, name="swgw-inbound-acks", daemon=True).start()
         generation = self._signals.inbound.generation()
         while context.is_active() and not done.is_set():
-            pending = self._messages.pending_handover(domestic_client=client, document_types=document_types)
+            pending = self._messages.pending_handover(domestic_client=client, document_types=document_types,
+                                                      limit=_PAGE)
+            if len(pending) < _PAGE:
+                # A document stays in ``sent`` until a read no longer finds it pending. Forgetting it at its
+                # acknowledgement would send it twice when the acknowledgement lands while an earlier read's list
+                # (which still has it) is being sent.
+                with lock:
+                    sent.intersection_update(m.message_id for m in pending)
             for message in pending:
                 with lock:
                     if message.message_id in sent:
