@@ -298,12 +298,17 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
     def pending_handover(
         self, *, domestic_client: str | None, document_types: Sequence[DocumentType] = (), limit: int = 100
     ) -> list[StoredMessage]:
-        """Inbound RECEIVED messages for the client (None: every client), oldest first, one per business key."""
+        """Inbound RECEIVED messages for the client (None: every client), oldest first, one per business key;
+        a replace or withdraw waits until the document it refers to has been handed over."""
+        with self._lock:
+            handed_over = {m.business_key for m in self._messages.values()
+                           if m.direction is Direction.INBOUND and m.status is _S.HANDED_OVER}
         pending = self._select(
             lambda m: m.direction is Direction.INBOUND
             and m.status is _S.RECEIVED
             and domestic_client in (None, m.domestic_client)
             and (not document_types or m.document_type in document_types)
+            and (m.envelope.refers_to is None or m.envelope.refers_to in handed_over)
         )
         first: dict[tuple[str, str], StoredMessage] = {}
         for m in pending:

@@ -336,9 +336,10 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         """Inbound RECEIVED messages for the client (None: every client), oldest first, one per business key.
 
         Of the RECEIVED versions of one (issuer, number) only the lowest version is offered, so a replacement
-        never overtakes its original.
+        never overtakes its original; and a replace or withdraw that refers to another document waits until that
+        document has been handed over (it may arrive later than its replacement).
         """
-        m, older = MessageRow, aliased(MessageRow)
+        m, older, referred = MessageRow, aliased(MessageRow), aliased(MessageRow)
 
         def pending(row: type[MessageRow]) -> list[ColumnElement[bool]]:
             conditions = [row.direction == Direction.INBOUND.value, row.status == _S.RECEIVED.value]
@@ -355,8 +356,16 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             tuple_(older.bk_version, older.created_at, older.message_id)
             < tuple_(m.bk_version, m.created_at, m.message_id),
         )
+        original_handed_over = exists().where(
+            referred.direction == Direction.INBOUND.value,
+            referred.status == _S.HANDED_OVER.value,
+            referred.bk_issuer == m.refers_issuer,
+            referred.bk_number == m.refers_number,
+            referred.bk_version == m.refers_version,
+        )
+        waits = and_(m.refers_number.is_not(None), ~original_handed_over)
         return self._messages(
-            select(m).where(*pending(m), ~overtaken).order_by(m.created_at, m.message_id).limit(limit)
+            select(m).where(*pending(m), ~overtaken, ~waits).order_by(m.created_at, m.message_id).limit(limit)
         )
 
     def list_messages(

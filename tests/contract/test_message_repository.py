@@ -405,6 +405,18 @@ def test_pending_handover_offers_only_the_oldest_version_per_business_key(repo: 
     assert ids(repo.pending_handover(domestic_client="hub")) == [k2v1.message_id, k1v3.message_id]
 
 
+def test_a_replacement_with_a_new_number_waits_for_the_document_it_replaces(repo: Repository) -> None:
+    original = inbound("CO-OLD", 1)
+    replacement = inbound("CO-NEW", 1, action=Action.REPLACE, refers_to=BusinessKey("HK-TID", "CO-OLD", 1))
+    add_in(repo, replacement, 0)  # arrives first, under another certificate number
+    ids = lambda ms: [m.message_id for m in ms]  # noqa: E731
+    assert ids(repo.pending_handover(domestic_client="hub")) == []
+    add_in(repo, original, 1)
+    assert ids(repo.pending_handover(domestic_client="hub")) == [original.message_id]
+    repo.transition(original.message_id, S.HANDED_OVER, at=at(2))
+    assert ids(repo.pending_handover(domestic_client="hub")) == [replacement.message_id]
+
+
 def test_pending_handover_filters_by_client_and_document_type(repo: Repository) -> None:
     co = inbound("CO-1")
     sps = inbound("SPS-1", document_type=DocumentType.SPS_CERTIFICATE)

@@ -196,3 +196,19 @@ def test_pdf_rendering_travels_pades_signed_and_pdfsig_reports_it_valid(
     assert "Total document signed" in result.stdout
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:"))) >= 3
+
+
+def test_watch_status_resumes_from_a_cursor_without_gaps(network: Network) -> None:
+    with network.client("CN") as cn:
+        first = list(cn.watch(0, timeout=1.5))
+        assert [e.sequence for e in first] == list(range(1, len(first) + 1))
+        cursor = first[-1].sequence
+        record = mappings.load_example("coo-cn-hk")
+        record["certificate"]["number"] = "WATCH-1"
+        response = cn.submit("HK", COO, record_bytes(record))
+        _final(network, "CN", response.message_id)
+        resumed = list(cn.watch(cursor, timeout=1.5))
+    assert [e.sequence for e in resumed] == list(range(cursor + 1, cursor + 1 + len(resumed)))
+    mine = [e.status for e in resumed if e.message_id == response.message_id]
+    assert mine == [pb.MESSAGE_STATUS_ACCEPTED, pb.MESSAGE_STATUS_QUEUED, pb.MESSAGE_STATUS_SENDING,
+                    pb.MESSAGE_STATUS_DELIVERED]
