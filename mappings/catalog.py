@@ -124,10 +124,15 @@ def _walk_groups(spec: DocumentSpec, record: Mapping[str, Any], out: list[Findin
                 if not value and g.cardinality == "1..n":
                     out.append(Finding(Severity.ERROR, "REQUIRED_MISSING", here, "needs at least one entry"))
                 for i, item in enumerate(value):
-                    if isinstance(item, Mapping):
+                    if isinstance(item, Mapping) and not item:
+                        # An empty entry carries nothing and would silently vanish in any target format.
+                        out.append(Finding(Severity.ERROR, "EMPTY_GROUP", f"{here}[{i}]", "entry has no values"))
+                    elif isinstance(item, Mapping):
                         found.append((item, f"{here}[{i}]"))
                     else:
                         out.append(Finding(Severity.ERROR, "FORMAT_INVALID", f"{here}[{i}]", "must be an object"))
+            elif isinstance(value, Mapping) and not value:
+                out.append(Finding(Severity.ERROR, "EMPTY_GROUP", here, "object has no values"))
             elif isinstance(value, Mapping):
                 found.append((value, here))
             else:

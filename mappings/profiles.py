@@ -18,9 +18,10 @@ from lxml import etree
 from mappings import edifact
 from mappings._data import list_data, load_json
 from mappings.catalog import Catalog, load_catalog
-from mappings.engine import ForwardState, ReverseState, build_tree, read_tree, unread_paths, unused_paths
+from mappings.engine import ForwardState, build_tree, unused_paths
+from mappings.reverse import ReverseState, read_tree, unread_paths
 from mappings.errors import ExampleUnknown, ProfileUnknown, RecordInvalid, RecordMalformed, SpecInvalid
-from mappings.recordpath import get_path
+from mappings.recordpath import get_path, set_path
 from mappings.report import Finding, MappingReport, Severity, ValidationReport
 from mappings.schema import check_schema
 from mappings.spec import MappingProfile, Node, Spec, parse_spec
@@ -84,9 +85,9 @@ def _check_against_catalog(spec: Spec, catalog: Catalog) -> None:
             walk(child, scope)
 
     walk(spec.template, "")
-    for path in spec.require:
+    for path in [*spec.require, *spec.reverse_defaults]:
         if path not in known:
-            raise SpecInvalid(f"'require' names unknown element {path!r}", path=spec.source_file)
+            raise SpecInvalid(f"'require' or 'reverse_defaults' names unknown element {path!r}", path=spec.source_file)
 
 
 @functools.cache
@@ -134,6 +135,17 @@ def parse_record(data: bytes | str) -> dict[str, Any]:
 
 def _requirements(spec: Spec, record: Mapping[str, Any]) -> list[Finding]:
     out: list[Finding] = []
+    for path in spec.single_lists:
+        value = get_path(record, record, path)
+        if isinstance(value, list) and len(value) > 1:
+            out.append(
+                Finding(
+                    Severity.ERROR,
+                    "PROFILE_MISMATCH",
+                    f"$.{path}",
+                    f"profile {spec.profile.id} carries one entry here, got {len(value)}; split the record",
+                )
+            )
     for path, allowed in spec.require.items():
         value = get_path(record, record, path)
         if value is not None and value not in allowed:
@@ -202,6 +214,10 @@ def map_reverse(document: bytes, profile_id: str) -> ReverseResult:
         tree = edifact.parse_to_tree(document, spec)
     state = ReverseState()
     record = read_tree(spec, tree, state)
+    for path, value in spec.reverse_defaults.items():
+        if get_path(record, record, path) is None:
+            set_path(record, record, path, value)
+            state.defaulted.append(f"$.{path}")
     validation = _validated(spec, record)
     report = MappingReport(
         findings=tuple(state.findings) + validation.findings,

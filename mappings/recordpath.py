@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 __all__ = ["flatten", "get_path", "join_path", "set_path"]
 
 
-def _split(path: str) -> tuple[bool, list[str]]:
+@functools.lru_cache(maxsize=4096)
+def _split(path: str) -> tuple[bool, tuple[str, ...]]:
+    # Spec paths are few and reused for every record, so their parsing is cached.
     absolute = path.startswith("$.")
     body = path[2:] if absolute else path
-    return absolute, [p for p in body.split(".") if p]
+    return absolute, tuple(p for p in body.split(".") if p)
 
 
 def join_path(scope_path: str, path: str) -> str:
@@ -30,9 +33,11 @@ def get_path(root: Mapping[str, Any], scope: Any, path: str) -> Any:
     absolute, parts = _split(path)
     obj: Any = root if absolute else scope
     for part in parts:
-        if not isinstance(obj, Mapping):
+        # The exact-type check is the fast path: records are plain dicts almost always.
+        if type(obj) is dict or isinstance(obj, Mapping):
+            obj = obj.get(part)
+        else:
             return None
-        obj = obj.get(part)
     return obj
 
 

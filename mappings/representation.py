@@ -59,7 +59,7 @@ def _text(min_len: int, max_len: int, letters: bool) -> Check:
             return f"length {len(value)} outside {min_len}..{max_len}"
         if _FORBIDDEN_CHARS.search(value):
             return "contains control characters that XML cannot carry"
-        if letters and not value.isascii() or letters and not value.isalpha():
+        if letters and not (value.isascii() and value.isalpha()):
             return "must be ASCII letters"
         return None
 

@@ -5,7 +5,7 @@ Kinds (all elements of one rule belong to the same group and are checked per gro
 ``together``        the listed elements are all present or all absent
 ``required_when``   ``element`` is required when ``when`` holds one of ``values``
 ``forbidden_when``  ``element`` must be absent when ``when`` holds one of ``values``
-``unique``          ``element`` takes a different value in every instance of its (list) group
+``unique``          ``element`` takes a different value in every entry of one list (per parent)
 ``minimum``         ``element`` (an integer) is at least ``value``
 """
 
@@ -132,12 +132,13 @@ def _unique(
     rule: Rule, objs: list[tuple[Mapping[str, Any], str]], elements: Mapping[str, DataElement]
 ) -> Iterator[Finding]:
     target = elements[rule.elements[0]]
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str], str] = {}
     for obj, path in objs:
         value = obj.get(target.key)
         if value is None:
             continue
-        marker = repr(value)
+        # Uniqueness holds within one list: goods item numbers restart in every consignment.
+        marker = (path.rpartition("[")[0], repr(value))
         if marker in seen:
             yield Finding(
                 Severity.ERROR,

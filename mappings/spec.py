@@ -46,6 +46,10 @@ _NODE_KEYS = (
     "default",
     "each",
     "join_on",
+    "inline",
+    "number",
+    "match",
+    "split",
     "always",
     "reverse",
     "children",
@@ -90,6 +94,14 @@ class Node:
     """Record list path this element repeats over."""
     join_on: str | None
     """Record key used to merge list entries on the way back."""
+    inline: bool
+    """With ``each``: no element of its own; children go into the parent for a one-entry list."""
+    number: str | None
+    """With ``each``: record key numbered 1, 2, ... on the way back when the document does not carry it."""
+    keys: tuple[tuple[tuple[str, ...], str], ...]
+    """(relative element path, constant) pairs an element must carry to match this node on the way back."""
+    split: tuple[int, int, str] | None
+    """(chunk size, maximum chunks, ``components`` or ``siblings``) for values cut into pieces."""
     always: bool
     """Emit even without record values below."""
     reverse: bool
@@ -97,7 +109,9 @@ class Node:
     children: tuple[Node, ...]
     """Child nodes in target order."""
     reads_record: bool
-    """True when this node or a descendant (outside nested ``each``) reads the record."""
+    """True when this node or a descendant reads the record."""
+    probes: tuple[str, ...]
+    """Record paths (in this node's scope) whose presence decides whether the subtree can carry any value."""
     where: str
     """Position in the spec file, for error messages."""
 
@@ -118,6 +132,10 @@ class Spec:
     """Record path -> allowed values: the agreement's constraints on the record."""
     template: Node
     """The root node."""
+    reverse_defaults: Mapping[str, Any]
+    """Record path -> value filled on the way back when the target does not carry it (reported as defaulted)."""
+    single_lists: tuple[str, ...]
+    """Record list paths used by inline nodes: the profile accepts at most one entry in each."""
     source_file: str
     """The spec's package-relative file name."""
 
@@ -145,7 +163,10 @@ def _parse_node(raw: Any, where: str, namespaces: Mapping[str, str]) -> Node:
     if source is not None and any(not c.is_attr for c in children):
         raise SpecInvalid("a node with a value can only have attribute children", path=label)
     each = opt_str(raw, "each", label)
-    reads = source is not None or any(c.reads_record for c in children if c.each is None) or each is not None
+    inline = opt_bool(raw, "inline", label, False)
+    if inline and each is None:
+        raise SpecInvalid("'inline' needs 'each'", path=label)
+    reads = source is not None or any(c.reads_record for c in children) or each is not None
     return Node(
         name=name,
         is_attr=is_attr,
@@ -155,12 +176,64 @@ def _parse_node(raw: Any, where: str, namespaces: Mapping[str, str]) -> Node:
         default=opt_str(raw, "default", label),
         each=each,
         join_on=opt_str(raw, "join_on", label),
+        inline=inline,
+        number=opt_str(raw, "number", label),
+        keys=_keys(children, _match(raw.get("match"), label)),
+        split=_split(raw.get("split"), label, source is not None and not children),
         always=opt_bool(raw, "always", label, False),
         reverse=opt_bool(raw, "reverse", label, True),
         children=children,
         reads_record=reads,
+        probes=_probes(source, each, children),
         where=label,
     )
+
+
+def _probes(source: str | None, each: str | None, children: tuple[Node, ...]) -> tuple[str, ...]:
+    """Paths to look at before building a subtree: its own sources and, for nested lists, the list paths."""
+    if each is not None:
+        return (each,)
+    found = [source] if source is not None else []
+    for child in children:
+        found += [p for p in child.probes if p not in found]
+    return tuple(found)
+
+
+def _match(raw: Any, where: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        raise SpecInvalid("'match' must map relative paths like 'e1/c1' to constants", path=where)
+    return tuple((tuple(k.split("/")), v) for k, v in raw.items())
+
+
+def _keys(
+    children: tuple[Node, ...], matches: tuple[tuple[tuple[str, ...], str], ...]
+) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """The constants an element must carry to match: its direct constant children plus its ``match`` entries."""
+    direct = tuple(
+        (("@" + c.name,) if c.is_attr else (c.name,), c.const) for c in children if c.const is not None
+    )
+    return direct + matches
+
+
+def _split(raw: Any, where: str, is_leaf: bool) -> tuple[int, int, str] | None:
+    if raw is None:
+        return None
+    strict_keys(raw, f"{where} split", required=("size", "max", "into"))
+    size, most, into = raw["size"], raw["max"], raw["into"]
+    if not (isinstance(size, int) and isinstance(most, int) and size > 0 and most > 0):
+        raise SpecInvalid("'split' needs positive integers 'size' and 'max'", path=where)
+    if into not in ("components", "siblings") or not is_leaf:
+        raise SpecInvalid("'split' goes on a value node without children, into 'components' or 'siblings'", path=where)
+    return size, most, into
+
+
+def _inline_lists(node: Node) -> set[str]:
+    found = {node.each} if node.inline and node.each is not None else set()
+    for child in node.children:
+        found |= _inline_lists(child)
+    return found
 
 
 def parse_spec(raw: Any, source_file: str) -> Spec:
@@ -170,7 +243,7 @@ def parse_spec(raw: Any, source_file: str) -> Spec:
         raw,
         where,
         required=("id", "document_type", "format", "agreement", "description", "syntax", "template"),
-        optional=("schema", "namespaces", "require", "note"),
+        optional=("schema", "namespaces", "require", "reverse_defaults", "note"),
     )
     syntax = req_str(raw, "syntax", where)
     if syntax not in _SYNTAXES:
@@ -196,7 +269,12 @@ def parse_spec(raw: Any, source_file: str) -> Spec:
     # EDIFACT templates have no namespaces; their element names are segment tags and positions.
     ns = MappingProxyType(dict(namespaces)) if syntax == "xml" else MappingProxyType({"": ""})
     template = _parse_node(raw["template"], f"{where} template", ns)
+    defaults = raw.get("reverse_defaults", {})
+    if not isinstance(defaults, dict) or not all(isinstance(v, (str, int)) for v in defaults.values()):
+        raise SpecInvalid("'reverse_defaults' must map record paths to strings or integers", path=where)
     return Spec(
+        reverse_defaults=MappingProxyType(dict(defaults)),
+        single_lists=tuple(sorted(_inline_lists(template))),
         profile=profile,
         syntax=syntax,
         schema=opt_str(raw, "schema", where),

@@ -6,11 +6,15 @@ validation reports it against the record path), but strict about codes: an inter
 equivalent raises :class:`CodeUnmapped` naming the document path.
 
 Names: ``text``, ``integer``, ``decimal``, ``date``, ``date:edifact`` (CCYYMMDD), ``datetime``,
-``datetime:edifact`` (CCYYMMDDHHMM), ``code:<codelist id>``.
+``datetime:edifact`` (CCYYMMDDHHMM in UTC), ``datetime:unb-date`` / ``datetime:unb-time`` (YYMMDD / HHMM in UTC,
+forward only), ``datetime:efti205`` (CCYYMMDDHHMMZHHMM), ``digest14`` (forward only: a 14-character reference
+derived from a value), ``base64`` (reverse drops whitespace and restores padding), ``code:<codelist id>``.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,13 +91,19 @@ def _edi_date_rev(text: str, path: str, ctx: TransformContext) -> Any:
     return f"{t[:4]}-{t[4:6]}-{t[6:8]}" if len(t) == 8 and t.isdigit() else text
 
 
-_ISO_DT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})")
+def _instant(value: Any) -> _dt.datetime | None:
+    try:
+        parsed = _dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 def _edi_dt_fwd(value: Any, path: str, ctx: TransformContext) -> str:
-    # EDIFACT format 203 (CCYYMMDDHHMM) has no zone: the local time of the place is sent, as EDIFACT practice is.
-    m = _ISO_DT.match(str(value))
-    return "".join(m.groups()) if m else str(value)
+    # D.96B has no format with a UTC offset that both sides read the same way, so EDIFACT carries UTC
+    # (format 203, CCYYMMDDHHMM); the instant survives, the sender's offset and the seconds do not.
+    instant = _instant(value)
+    return instant.astimezone(_dt.timezone.utc).strftime("%Y%m%d%H%M") if instant else str(value)
 
 
 def _edi_dt_rev(text: str, path: str, ctx: TransformContext) -> Any:
@@ -101,6 +111,46 @@ def _edi_dt_rev(text: str, path: str, ctx: TransformContext) -> Any:
     if len(t) == 12 and t.isdigit():
         return f"{t[:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:00+00:00"
     return text
+
+
+def _unb_date(value: Any, path: str, ctx: TransformContext) -> str:
+    instant = _instant(value)
+    return instant.astimezone(_dt.timezone.utc).strftime("%y%m%d") if instant else str(value)
+
+
+def _unb_time(value: Any, path: str, ctx: TransformContext) -> str:
+    instant = _instant(value)
+    return instant.astimezone(_dt.timezone.utc).strftime("%H%M") if instant else str(value)
+
+
+def _efti205_fwd(value: Any, path: str, ctx: TransformContext) -> str:
+    # eFTI format 205 is CCYYMMDDHHMMZHHMM: the offset travels, the seconds do not.
+    instant = _instant(value)
+    return instant.strftime("%Y%m%d%H%M%z") if instant else str(value)
+
+
+_EFTI205 = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})([+-])(\d{2})(\d{2})$")
+
+
+def _efti205_rev(text: str, path: str, ctx: TransformContext) -> Any:
+    m = _EFTI205.match(text.strip())
+    if not m:
+        return text
+    y, mo, d, h, mi, sign, oh, om = m.groups()
+    return f"{y}-{mo}-{d}T{h}:{mi}:00{sign}{oh}:{om}"
+
+
+def _b64_rev(text: str, path: str, ctx: TransformContext) -> Any:
+    # Attachments arrive wrapped in whitespace or without their final padding; both are restored so that the
+    # catalog's strict base64 check judges the content, not the layout.
+    compact = "".join(text.split())
+    return compact + "=" * (-len(compact) % 4) if compact else text
+
+
+def _digest14(value: Any, path: str, ctx: TransformContext) -> str:
+    # A deterministic 14-character reference (EDIFACT 0020/0062 are an..14) derived from a longer record value,
+    # so interchange references need neither a counter nor a clock.
+    return hashlib.sha256(str(value).encode("utf-8")).hexdigest()[:14].upper()
 
 
 def _code(codelist_id: str) -> Transform:
@@ -136,6 +186,11 @@ _FIXED: dict[str, Transform] = {
     "datetime": Transform("datetime", _text_fwd, _text_rev),
     "date:edifact": Transform("date:edifact", _edi_date_fwd, _edi_date_rev),
     "datetime:edifact": Transform("datetime:edifact", _edi_dt_fwd, _edi_dt_rev),
+    "datetime:unb-date": Transform("datetime:unb-date", _unb_date, _text_rev),
+    "datetime:unb-time": Transform("datetime:unb-time", _unb_time, _text_rev),
+    "datetime:efti205": Transform("datetime:efti205", _efti205_fwd, _efti205_rev),
+    "digest14": Transform("digest14", _digest14, _text_rev),
+    "base64": Transform("base64", _text_fwd, _b64_rev),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -36,9 +37,10 @@ def _value(e: DataElement) -> st.SearchStrategy[Any]:
     if rep == "date:YYYY-MM-DD":
         return st.dates().map(lambda d: d.isoformat())
     if rep == "datetime":
-        return st.datetimes(timezones=st.just(__import__("datetime").timezone.utc)).map(
-            lambda d: d.replace(microsecond=0).isoformat()
-        )
+        # Minute precision: EDIFACT 203 and eFTI 205 carry no seconds.
+        offsets = st.sampled_from(["+00:00", "+08:00", "-05:00", "+05:45"])
+        moments = st.datetimes(min_value=_dt.datetime(1990, 1, 1), max_value=_dt.datetime(2089, 12, 31))
+        return st.tuples(moments, offsets).map(lambda p: p[0].strftime("%Y-%m-%dT%H:%M:00") + p[1])
     if rep == "locode":
         return st.from_regex(r"[A-Z]{2}[A-Z2-9]{3}", fullmatch=True)
     if rep == "b64":
@@ -71,7 +73,8 @@ def _object(spec: DocumentSpec, group: str | None) -> st.SearchStrategy[dict[str
 
 
 def _group(spec: DocumentSpec, g: Group) -> st.SearchStrategy[Any]:
-    obj = _object(spec, g.name)
+    # The catalog refuses empty group objects (they would vanish in every target), so none are drawn.
+    obj = _object(spec, g.name).filter(bool)
     if g.is_list:
         return st.lists(obj, min_size=1 if g.cardinality == "1..n" else 0, max_size=3)
     return obj
@@ -105,7 +108,7 @@ def _repair(spec: DocumentSpec, record: dict[str, Any], fixed: dict[str, Any], d
                 for x in rule.elements:
                     obj.pop(by_id[x].key, None)
             elif rule.kind == "unique":
-                obj[target.key] = i + 1 if target.representation.startswith("n..") else f"{target.key}-{i + 1}"
+                obj[target.key] = i + 1 if target.representation.startswith("n..") else f"U{i + 1}"
             elif rule.kind == "minimum" and isinstance(obj.get(target.key), int):
                 obj[target.key] = max(obj[target.key], rule.minimum)
             elif rule.kind in ("required_when", "forbidden_when") and rule.when is not None:
@@ -124,7 +127,16 @@ def _repair(spec: DocumentSpec, record: dict[str, Any], fixed: dict[str, Any], d
 
 
 @st.composite
-def records(draw: Any, document_type: str, fixed: dict[str, Any]) -> dict[str, Any]:
-    """Draw a catalog-valid record of ``document_type`` with ``fixed`` paths set (e.g. the profile's agreement)."""
+def records(
+    draw: Any, document_type: str, fixed: dict[str, Any], single: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Draw a catalog-valid record of ``document_type`` with ``fixed`` paths set (e.g. the profile's agreement).
+
+    Top-level lists named in ``single`` keep one entry (profiles that carry one consignment).
+    """
     spec = load_catalog().document(document_type)
-    return _repair(spec, draw(_object(spec, None)), fixed, draw)
+    record = draw(_object(spec, None))
+    for key in single:
+        if isinstance(record.get(key), list):
+            record[key] = record[key][:1]
+    return _repair(spec, record, fixed, draw)
