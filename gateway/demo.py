@@ -32,7 +32,7 @@ __all__ = ["run_demo"]
 PARTIES = ("CN", "HK", "MO")
 AGREEMENTS = {
     ("CN", "HK"): {"certificate-of-origin": "coo-ubl24-cepa-hk"},
-    ("CN", "MO"): {"certificate-of-origin": "coo-ubl24-cepa-mo"},
+    ("CN", "MO"): {"certificate-of-origin": "coo-ubl24-cepa-mo", "cargo-manifest": "manifest-efti-consignment"},
 }
 
 
@@ -51,6 +51,7 @@ EXCHANGES = (
     Exchange("CN", "HK", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-cn-hk"),
     Exchange("CN", "MO", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-cn-mo"),
     Exchange("HK", "CN", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-hk-cn"),
+    Exchange("CN", "MO", DocumentType.CARGO_MANIFEST, "manifest-cn-mo-single"),
     Exchange("CN", "HK", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-invalid", expect_rejection=True),
 )
 

@@ -55,6 +55,7 @@ __all__ = [
     "SubmitCommand",
     "check_inbound_envelope",
     "error_info",
+    "is_xml_format",
     "make_receipt",
     "map_inbound",
     "parse_record",
@@ -160,7 +161,10 @@ def prepare_outbound(
     mapping_profile = profile.mapping_profile(command.document_type)
     with rejection():
         mapped = mappings.map_forward(record, mapping_profile)
-        signed = trust.sign_xml(mapped.document, identity)
+        # XML documents carry their own enveloped signature (verifiable anywhere, e.g. with xmlsec1). Other
+        # syntaxes (UN/EDIFACT) have no such signature: the envelope signature, which binds the payload digest,
+        # is their signature.
+        signed = trust.sign_xml(mapped.document, identity) if is_xml_format(mapped.format) else mapped.document
     payload_sha256 = sha256_hex(signed)
     attachments = command.attachments
     if profile.attach_pdf and command.document_type is DocumentType.CERTIFICATE_OF_ORIGIN:
@@ -229,6 +233,11 @@ def check_inbound_envelope(
                            field_path="envelope.created_at")
 
 
+def is_xml_format(document_format: str) -> bool:
+    """Whether a format URN names an XML syntax (everything but UN/EDIFACT today)."""
+    return ":edifact:" not in document_format.lower()
+
+
 def signature_policy(profile: PartnerProfile) -> trust.SignaturePolicy:
     """The secure default policy, with what the agreement decides: the meaning of an unknown revocation status."""
     return replace(trust.DEFAULT_POLICY, revocation_unknown=profile.revocation_unknown)
@@ -259,9 +268,18 @@ def map_inbound(
     policy = signature_policy(profile)
     warnings: list[str] = []
     with rejection():
-        verified = trust.verify_xml(envelope.payload, trust=partner_trust, at=now, policy=policy)
-        warnings.extend(verified.warnings)
-        reversed_ = mappings.map_reverse(verified.signed_xml, mapping_profile)
+        if is_xml_format(envelope.document_format):
+            verified = trust.verify_xml(envelope.payload, trust=partner_trust, at=now, policy=policy)
+            warnings.extend(verified.warnings)
+            signer, document = verified.signer, verified.signed_xml
+        else:
+            # Authenticated by the envelope signature (verified before this step) over the payload digest.
+            if envelope.signature is None:  # pragma: no cover - refused earlier
+                raise trust.SignatureMissing("envelope is not signed")
+            signer = trust.verify_detached(envelope.signed_header(), envelope.signature, trust=partner_trust,
+                                           at=now, policy=policy).signer
+            document = envelope.payload
+        reversed_ = mappings.map_reverse(document, mapping_profile)
         for index, attachment in enumerate(envelope.attachments):
             if attachment.media_type == "application/pdf":
                 try:
@@ -279,8 +297,8 @@ def map_inbound(
     return InboundDocument(
         record=reversed_.record,
         report=reversed_.report,
-        signer_subject=verified.signer.subject.rfc4514_string(),
-        signer_fingerprint=sha256_hex(_der(verified.signer)),
+        signer_subject=signer.subject.rfc4514_string(),
+        signer_fingerprint=sha256_hex(_der(signer)),
         warnings=tuple(warnings),
     )
 

@@ -21,7 +21,7 @@ def test_demo_exchanges_documents_that_xmlsec1_verifies_with_only_the_sender_ca(
     assert "demo passed" in result.stdout
     assert "refused as expected: RECORD_INVALID" in result.stdout
     exchanged = sorted((out / "exchanged").iterdir())
-    assert len(exchanged) == 3
+    assert len(exchanged) == 4  # three certificates of origin and a cargo manifest
     for folder in exchanged:
         for name in ("sent.xml", "received.xml"):
             check = subprocess.run([xmlsec1, "--verify", "--trusted-pem", str(folder / "sender-ca.pem"),

@@ -212,3 +212,22 @@ def test_watch_status_resumes_from_a_cursor_without_gaps(network: Network) -> No
     mine = [e.status for e in resumed if e.message_id == response.message_id]
     assert mine == [pb.MESSAGE_STATUS_ACCEPTED, pb.MESSAGE_STATUS_QUEUED, pb.MESSAGE_STATUS_SENDING,
                     pb.MESSAGE_STATUS_DELIVERED]
+
+
+def test_cargo_manifest_as_edifact_cuscar_travels_under_the_envelope_signature(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    agreements = {("CN", "MO"): {"cargo-manifest": "manifest-cuscar-d96b"}}
+    manifest = mappings.load_example("manifest-cn-mo")
+    with running_network(tmp_path_factory.mktemp("cuscar"), ("CN", "MO"), agreements) as net:
+        with net.client("CN") as cn:
+            response = cn.submit("MO", DocumentType.CARGO_MANIFEST, record_bytes(manifest))
+        assert _final(net, "CN", response.message_id).status == pb.MESSAGE_STATUS_DELIVERED
+        payload = net.apps["CN"].repository.get(response.message_id).envelope.payload
+        assert payload.startswith(b"UNA") or payload.startswith(b"UNB")
+        with net.client("MO") as mo:
+            [document] = mo.receive(max_documents=1, timeout=10)
+    assert "CN Gateway Document Signing" in document.signer_subject
+    received = json.loads(document.record_json)
+    assert received["manifest"]["number"] == manifest["manifest"]["number"]
+    assert len(received["consignments"]) == len(manifest["consignments"])
