@@ -8,6 +8,7 @@ ports; ``App.stop()`` drains and closes everything.
 from __future__ import annotations
 
 import logging
+import os
 import socket
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -141,6 +142,9 @@ class App:
             max_message_bytes=self.settings.max_payload_bytes + 64 * 1024,
         )
         self._servers = [partner_server, domestic_server]
+        if self.metrics is not None and self.settings.metrics is not None:
+            # Bound before anything starts, so that a taken metrics port fails the start cleanly.
+            self.metrics_port = self.metrics.serve(self.settings.metrics.address)
         for server in self._servers:
             server.start()
         self.dispatcher.start()
@@ -151,8 +155,6 @@ class App:
         )
         scheduler.start()
         self._scheduler = scheduler
-        if self.metrics is not None and self.settings.metrics is not None:
-            self.metrics_port = self.metrics.serve(self.settings.metrics.address)
         log.info("gateway %s: partner port %d (mTLS), domestic port %d", self.settings.party, self.partner_port,
                  self.domestic_port)
         return self.partner_port, self.domestic_port
@@ -269,7 +271,10 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     )
     dispatcher = Dispatcher(
         settings=settings, messages=repository, transport=transport, trustbook=trustbook, clock=clock,
-        signals=signals, claimer=f"{socket.gethostname()}:{id(signals):x}", observer=observer,
+        signals=signals, observer=observer,
+        # Host and process id name the replica in messages.claimed_by (an object id alone may repeat across
+        # processes); the object id tells apart gateways sharing a process (tests).
+        claimer=f"{socket.gethostname()}:{os.getpid()}:{id(signals):x}",
     )
     operations = Operations(
         partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,

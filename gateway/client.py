@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import threading
 from collections.abc import Iterator
 from types import TracebackType
 
@@ -54,8 +55,13 @@ class GatewayClient:
         self._channel.close()
 
     def wait_ready(self, timeout: float) -> None:
-        """Block until the channel connects."""
-        grpc.channel_ready_future(self._channel).result(timeout=timeout)
+        """Block until the channel connects; raises grpc.FutureTimeoutError."""
+        ready = grpc.channel_ready_future(self._channel)
+        try:
+            ready.result(timeout=timeout)
+        finally:
+            # Otherwise its polling thread outlives a timeout and fails once the channel is closed.
+            ready.cancel()
 
     def call(self, method: object, request: object, **kwargs: object) -> object:
         """Call a unary method, translating failures into ClientError."""
@@ -119,30 +125,54 @@ class GatewayClient:
     def receive(self, *, max_documents: int, timeout: float, acknowledge: bool = True) -> list[dpb.InboundDocument]:
         """Take up to ``max_documents`` inbound documents within ``timeout`` seconds, acknowledging each.
 
-        The request stream is closed only after the acknowledgements are queued, and the response stream is read
-        to its end, so every acknowledgement reaches the gateway before this returns.
+        The request stream is closed only after the acknowledgements are queued (when ``max_documents`` arrived,
+        or when ``timeout`` is up), and the response stream is read to its end, so every acknowledgement reaches
+        the gateway before this returns.
+
+        If the stream breaks (the gateway went down) after documents arrived, they are returned all the same:
+        they may have been handed over already, so dropping them would lose them. One whose acknowledgement was
+        lost with the connection is sent again by a later call; deduplicate by message id.
         """
         requests: queue.Queue[dpb.ReceiveInboundRequest | None] = queue.Queue()
         requests.put(dpb.ReceiveInboundRequest(subscribe=dpb.InboundSubscription()))
+        closed = threading.Event()
+        # Closing and queueing an acknowledgement exclude each other: an acknowledgement queued behind the end of
+        # the stream would never be sent, and its document would come again.
+        lock = threading.Lock()
+
+        def close() -> None:
+            with lock:
+                if not closed.is_set():
+                    closed.set()
+                    requests.put(None)
 
         def outgoing() -> Iterator[dpb.ReceiveInboundRequest]:
             while (item := requests.get()) is not None:
                 yield item
 
-        call = self.domestic.ReceiveInbound(outgoing(), timeout=timeout)
+        # At ``timeout`` the request stream is closed, which ends the call once the gateway has processed the
+        # acknowledgements; the deadline is only a backstop. (A call cut off by its deadline loses acknowledgements
+        # still in flight, and their documents would come again.)
+        call = self.domestic.ReceiveInbound(outgoing(), timeout=timeout + self.timeout)
+        timer = threading.Timer(timeout, close)
+        timer.daemon = True
+        timer.start()
         documents: list[dpb.InboundDocument] = []
         try:
             for response in call:
+                with lock:
+                    if closed.is_set():
+                        continue  # draining: not acknowledged, so the gateway sends it again next time
+                    documents.append(response.document)
+                    if acknowledge:
+                        ack = dpb.InboundAck(message_id=response.document.message_id)
+                        requests.put(dpb.ReceiveInboundRequest(ack=ack))
                 if len(documents) >= max_documents:
-                    continue  # draining after the request stream was closed
-                documents.append(response.document)
-                if acknowledge:
-                    requests.put(dpb.ReceiveInboundRequest(ack=dpb.InboundAck(message_id=response.document.message_id)))
-                if len(documents) >= max_documents:
-                    requests.put(None)
+                    close()
         except grpc.RpcError as e:
-            if e.code() is not grpc.StatusCode.DEADLINE_EXCEEDED:
+            if e.code() is not grpc.StatusCode.DEADLINE_EXCEEDED and not documents:
                 raise ClientError(*error_from_status(e)) from e
         finally:
-            requests.put(None)
+            timer.cancel()
+            close()
         return documents

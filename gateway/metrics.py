@@ -158,7 +158,9 @@ class GatewayMetrics:
             self._server, self._thread = start_http_server(int(port), host.strip("[]"), registry=self.registry)
         except OSError as e:
             raise ConfigInvalid(f"cannot serve metrics on {address}: {e.strerror}", field_path="metrics.address") from e
-        return int(self._server.server_port)
+        bound = int(self._server.server_port)
+        log.info("metrics on http://%s:%d/metrics", host, bound)
+        return bound
 
     def close(self) -> None:
         """Stop the HTTP server, if serving."""

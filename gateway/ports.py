@@ -231,11 +231,14 @@ class MessageRepository(Protocol):
         next_attempt_at: datetime | None = None,
         error: ErrorInfo | None = None,
         receipt: Receipt | None = None,
+        claimer: str | None = None,
     ) -> StoredMessage:
         """Move a message to ``new_status`` and record the event, in one transaction.
 
         Raises InvalidTransition when the state machine forbids it or when ``expected`` is given and the stored
-        state differs (another replica got there first). Clears the claim when leaving SENDING.
+        state differs (another replica got there first), or when ``claimer`` is given and does not hold the claim
+        (its claim expired and was taken over: the new claimant's outcome stands). Clears the claim when leaving
+        SENDING.
         """
         ...
 

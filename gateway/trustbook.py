@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta
 from typing import Literal
 
 from cryptography import x509
@@ -22,6 +22,10 @@ from trust import CertificateRole, CertificateState, PartnerTrust, TrustedCertif
 from .ports import AuditRepository, Clock, TrustRecord, TrustRepository
 
 __all__ = ["TrustBook", "load_certificates"]
+
+#: How long a partner identification is reused at most, on top of the exact limits (see ``TrustBook.identify``).
+_IDENTIFY_REUSE = timedelta(seconds=1)
+_IDENTIFY_CACHE_SIZE = 256
 
 
 def load_certificates(data: bytes) -> list[x509.Certificate]:
@@ -72,6 +76,7 @@ class TrustBook:
         self._version = -1
         self._checked = 0.0
         self._listeners: list[Callable[[], None]] = []
+        self._identified: dict[tuple[x509.Certificate, ...], tuple[TrustStore, datetime, datetime, str]] = {}
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call ``listener()`` after the store was rebuilt (e.g. to reload TLS client CAs)."""
@@ -116,8 +121,27 @@ class TrustBook:
         return self.store().for_partner(partner, at=at, purpose=purpose)
 
     def identify(self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate], *, at: datetime) -> str:
-        """The partner a TLS client certificate belongs to; raises ``trust.CertificateUntrusted``."""
-        return self.store().identify(leaf, intermediates, at=at, purpose="tls-client")
+        """The partner a TLS client certificate belongs to; raises ``trust.CertificateUntrusted``.
+
+        Every call to a partner service asks this, and the answer costs one path validation per partner, so a
+        positive answer is reused for the same certificates while nothing it depends on can have changed: the
+        same trust store (a new one is built on any trust change) and no time boundary passed since (a
+        certificate's validity, a pending certificate's start of use, a revocation's effective time, a CRL's
+        update times, each with the clock skew allowance), and for at most a second. Refusals are never reused.
+        """
+        store = self.store()
+        key = (leaf, *intermediates)
+        with self._lock:
+            cached = self._identified.get(key)
+        if cached is not None and cached[0] is store and cached[1] <= at < cached[2]:
+            return cached[3]
+        partner = store.identify(leaf, intermediates, at=at, purpose="tls-client")
+        until = min((t for t in _time_boundaries(store, key) if t > at), default=at + _IDENTIFY_REUSE)
+        with self._lock:
+            if len(self._identified) >= _IDENTIFY_CACHE_SIZE:
+                self._identified.clear()
+            self._identified[key] = (store, at, min(until, at + _IDENTIFY_REUSE), partner)
+        return partner
 
     def records(self, partner: str | None = None) -> list[TrustRecord]:
         """Stored rows, for listing."""
@@ -219,3 +243,17 @@ class TrustBook:
             details["reason"] = reason
         self._audit.append_audit(actor=actor, action=action, details=details, at=at)
 
+
+def _time_boundaries(store: TrustStore, presented: Sequence[x509.Certificate]) -> Iterator[datetime]:
+    """Every moment at which a trust decision involving ``store`` and ``presented`` could change by time alone."""
+    skew = trust.DEFAULT_POLICY.max_clock_skew
+    for certificate in (*presented, *(e.certificate for e in store.entries)):
+        for t in (certificate.not_valid_before_utc, certificate.not_valid_after_utc):
+            yield from (t - skew, t, t + skew)
+    for entry in store.entries:
+        yield from (t for t in (entry.valid_from_use, entry.revoked_at) if t is not None)
+    for crl in store.crls:
+        yield crl.this_update
+        yield from crl.revoked_serials.values()
+        if crl.next_update is not None:
+            yield from (crl.next_update - skew, crl.next_update, crl.next_update + skew)

@@ -142,10 +142,12 @@ class Dispatcher:
         at = self._clock.now()
         try:
             self._messages.transition(
-                message.message_id, status, at=at, expected=MessageStatus.SENDING, **kwargs  # type: ignore[arg-type]
+                message.message_id, status, at=at, expected=MessageStatus.SENDING, claimer=self._claimer,
+                **kwargs,  # type: ignore[arg-type]
             )
         except InvalidTransition:
-            # Our claim expired and another replica took the message over; its outcome stands.
+            # Our claim expired and another replica (or pass) took the message over; its outcome stands, even
+            # while its delivery is still under way.
             log.warning("message %s was taken over before its outcome %s was recorded", message.message_id, status)
             return
         # ``message`` is the claimed one: SENDING since the claim, so the observer can time the attempt.

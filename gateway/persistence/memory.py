@@ -175,6 +175,7 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
         next_attempt_at: datetime | None = None,
         error: ErrorInfo | None = None,
         receipt: Receipt | None = None,
+        claimer: str | None = None,
     ) -> StoredMessage:
         """Move a message to ``new_status`` with its event; raises MessageNotFound or InvalidTransition."""
         at = utc(at)
@@ -185,6 +186,9 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
             current = message.status
             if expected is not None and current != expected:
                 raise InvalidTransition(f"message {message_id} is {current}, not {expected}", partner=message.partner)
+            holder = self._claims.get(message_id)
+            if claimer is not None and (holder is None or holder.claimed_by != claimer):
+                raise InvalidTransition(f"message {message_id} is not claimed by {claimer}", partner=message.partner)
             check_transition(message.direction, current, new_status)
             attempts = message.attempts
             if new_status is _S.QUEUED:

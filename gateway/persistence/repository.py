@@ -134,6 +134,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         next_attempt_at: datetime | None = None,
         error: ErrorInfo | None = None,
         receipt: Receipt | None = None,
+        claimer: str | None = None,
     ) -> StoredMessage:
         """Move a message to ``new_status`` with its event; raises MessageNotFound or InvalidTransition.
 
@@ -154,6 +155,11 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             current = MessageStatus(row["status"])
             if expected is not None and current != expected:
                 raise InvalidTransition(f"message {message_id} is {current}, not {expected}", partner=row["partner"])
+            if claimer is not None and row["claimed_by"] != claimer:
+                # A replica whose claim expired must not overwrite the outcome of the one that took it over (a
+                # late FAILED would otherwise stand over a delivery under way or done).
+                raise InvalidTransition(f"message {message_id} is claimed by {row['claimed_by']}, not {claimer}",
+                                        partner=row["partner"])
             check_transition(Direction(row["direction"]), current, new_status)
             attempts = row["attempts"]
             if new_status is _S.QUEUED:

@@ -375,6 +375,23 @@ def test_an_expired_sending_claim_is_taken_over(repo: Repository) -> None:
     assert claim(repo, 1000) == []
 
 
+def test_the_outcome_of_an_expired_claim_does_not_overwrite_the_new_claimants(repo: Repository) -> None:
+    env = envelope()
+    add_out(repo, env)
+    claim(repo, 0, claimer="replica-a")
+    claim(repo, 30, claimer="replica-b")
+    # replica-a's delivery ends late: its outcome is refused while replica-b's delivery is under way...
+    failed = ErrorInfo(code="UNAVAILABLE", message="late")
+    with pytest.raises(InvalidTransition):
+        repo.transition(env.message_id, S.FAILED, at=at(31), expected=S.SENDING, claimer="replica-a", error=failed)
+    assert repo.get(env.message_id).status is S.SENDING
+    # ...and replica-b's is recorded.
+    assert repo.transition(env.message_id, S.DELIVERED, at=at(32), expected=S.SENDING,
+                           claimer="replica-b").status is S.DELIVERED
+    with pytest.raises(InvalidTransition):
+        repo.transition(env.message_id, S.DELIVERED, at=at(33), expected=S.SENDING, claimer="replica-a")
+
+
 def test_claim_due_ignores_inbound_and_settled_messages(repo: Repository) -> None:
     add_in(repo, inbound())
     delivered, waiting = envelope("CO-1"), envelope("CO-2")

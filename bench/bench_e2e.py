@@ -1,0 +1,257 @@
+"""End to end: two real gateways (CN -> HK) as separate ``swgw serve`` processes, beside the ``as4`` package.
+
+Run with ``python bench/bench_e2e.py`` (``make bench`` runs it through ``run_all.py``). Prints figures and the
+targets next to them; asserts nothing about timing. For each database (SQLite; PostgreSQL too, each gateway in its
+own schema, when ``--postgres URL`` or ``SWGW_TEST_DATABASE_URL`` is given) and each document size:
+
+- throughput: documents per second from Submit to DELIVERED, with many concurrent submitters (a thread pool,
+  at most ``--in-flight`` documents submitted and not yet delivered), counted from ``WatchStatus``;
+- latency: p50 / p99 from the Submit call to the DELIVERED transition at a fixed offered load (50 documents/s);
+- CPU seconds per document over both gateway processes (utime + stime from ``/proc/<pid>/stat``);
+- the ``as4`` package's signed round trip on the same certificate-of-origin document (build: sign and encrypt;
+  parse: decrypt and verify; signed receipt; receipt verification), in CPU seconds per round trip, and the ratio
+  of swgw documents per CPU-second to as4 round trips per CPU-second.
+
+``--profile DIR`` runs one more throughput pass with each gateway under cProfile (``bench/profiled_serve.py``)
+and prints where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from profiled_serve import summarize
+from e2e_harness import (
+    Submitter,
+    Watcher,
+    gateways,
+    items_for,
+    latency,
+    throughput,
+    wait_all,
+)
+
+TARGET_RATE = 400.0
+TARGET_P50_MS = 10.0
+TARGET_AS4_RATIO = 4.0
+
+
+def as4_round_trip(document: bytes, seconds: float) -> tuple[float, int]:
+    """CPU seconds per as4 signed round trip on ``document``, and the AS4 message size."""
+    from as4 import AS4LocalPrivateKey, SecurityPolicy, pinned_certificates
+    from as4.peppol import (
+        build_peppol_message,
+        create_peppol_external_party,
+        create_peppol_internal_party,
+        parse_peppol_message,
+        parse_peppol_receipt,
+    )
+
+    from trust import devpki
+
+    at = datetime.now(UTC) - timedelta(days=1)
+    ca = devpki.create_ca("as4 bench CA", at=at, key="rsa")
+    sender_cert = devpki.issue_certificate(ca, "POP000001", at=at, usage="signing", key="rsa")
+    receiver_cert = devpki.issue_certificate(ca, "POP000002", at=at, usage="signing", key="rsa")
+    sender = create_peppol_internal_party("POP000001", sender_cert.certificate,
+                                          AS4LocalPrivateKey(sender_cert.private_key))
+    receiver = create_peppol_internal_party("POP000002", receiver_cert.certificate,
+                                            AS4LocalPrivateKey(receiver_cert.private_key))
+    receiver_as_seen = create_peppol_external_party("POP000002", receiver_cert.certificate)
+    policy = SecurityPolicy(signer_resolver=pinned_certificates(sender_cert.certificate))
+
+    def round_trip() -> int:
+        message = build_peppol_message(
+            document, local_party=sender, remote_party=receiver_as_seen, sender="0088:cn", recipient="0088:hk",
+            sender_country_id="CN", document_type_identifier_scheme="busdox-docid-qns",
+            document_type_identifier_value="urn:oasis:names:specification:ubl:schema:xsd:CertificateOfOrigin-2::"
+                                           "CertificateOfOrigin##urn:swgw:coo::2.4",
+            process_identifier="urn:swgw:certificate-of-origin",
+        )
+        body, boundary = message.get_request_data()
+        received = parse_peppol_message(message.get_http_headers(boundary), body, receiver, security_policy=policy)
+        if not received.successful or not next(iter(received.message.decrypted_data.values())):
+            raise SystemExit(f"as4 round trip failed: {received.errors}")
+        _, signal = received.build_signal()
+        parse_peppol_receipt(signal, receiver_cert.certificate).verify_non_repudiation(message.signed_references)
+        return len(body)
+
+    size = round_trip()
+    count, start = 0, time.process_time()
+    while time.process_time() - start < seconds:
+        round_trip()
+        count += 1
+    return (time.process_time() - start) / count, size
+
+
+# -- the run -------------------------------------------------------------------------------------------------
+
+
+def _schemas(url: str) -> tuple[dict[str, str], Callable[[], None]]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    names = {party: f"swgw_bench_{party.lower()}_{uuid.uuid4().hex[:8]}" for party in ("CN", "HK")}
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        for name in names.values():
+            connection.execute(text(f'CREATE SCHEMA "{name}"'))
+
+    def drop() -> None:
+        with admin.begin() as connection:
+            for name in names.values():
+                connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
+
+    urls = {p: make_url(url).update_query_dict({"options": f"-csearch_path={n}"}).render_as_string(hide_password=False)
+            for p, n in names.items()}
+    return urls, drop
+
+
+def _mark(ok: bool) -> str:
+    return "meets" if ok else "BELOW"
+
+
+def bench_database(label: str, database_url: str | None, sizes: list[tuple[str, int, bytes]],
+                   args: argparse.Namespace, as4_cpu: dict[str, float]) -> None:
+    """Every measurement for one database."""
+    urls, drop = _schemas(database_url) if database_url else (None, lambda: None)
+    root = Path(tempfile.mkdtemp(prefix="swgw-bench-"))
+    if urls is None and args.sqlite_synchronous != "FULL":
+        # The gateway's own SQLite URL option (see gateway/persistence/session.py).
+        urls = {party: f"sqlite:///{root / party.lower() / 'data' / 'swgw.db'}?synchronous={args.sqlite_synchronous}"
+                for party in ("CN", "HK")}
+    try:
+        with gateways(root, urls, None, args.metrics) as running, running.client("CN") as watch_client:
+            watcher = Watcher(watch_client)
+            serial = 1
+            # Warm-up: connections, per-thread caches (schemas, parsers), first-call imports.
+            for _, items, _ in sizes:
+                submitter = Submitter(running, watcher, items, serial, 4)
+                for request in submitter.requests(20):
+                    submitter.submit_async(request)
+                submitter.close()
+                wait_all(watcher, submitter.run.sent, 60)
+                serial += 20
+            for name, items, document in sizes:
+                tp = throughput(running, watcher, items, serial, seconds=args.seconds, in_flight=args.in_flight,
+                                threads=args.threads)
+                serial += 100_000
+                swgw_per_cpu = 1 / tp.cpu_per_document
+                as4_per_cpu = 1 / as4_cpu[name]
+                print(f"  [{label}] {name}: {tp.rate:7.1f} docs/s end to end ({tp.documents} in {tp.seconds:.1f}s, "
+                      f"{tp.failed} not delivered) | target >= {TARGET_RATE:.0f}: {_mark(tp.rate >= TARGET_RATE)}")
+                split = ", ".join(f"{p} {c / max(tp.documents, 1) * 1000:.1f} ms ({c / tp.seconds:.0%} of a core)"
+                                  for p, c in tp.cpu_by_party.items())
+                print(f"  [{label}] {name}: {tp.cpu_per_document * 1000:7.2f} ms CPU per document over both gateways "
+                      f"({split}); meanwhile the bench client used {tp.client_cpu_seconds / tp.seconds:.0%} of a "
+                      f"core and other processes on the machine {tp.other_cpu_seconds / tp.seconds:.0%}"
+                      + (" (the PostgreSQL server's work included)" if database_url else ""))
+                print(f"  [{label}] {name}: swgw {swgw_per_cpu:.1f} docs/CPU-s vs as4 {as4_per_cpu:.1f} round trips/"
+                      f"CPU-s = {swgw_per_cpu / as4_per_cpu:.2f}x | target >= {TARGET_AS4_RATIO:.0f}x: "
+                      f"{_mark(swgw_per_cpu / as4_per_cpu >= TARGET_AS4_RATIO)}")
+                rate = args.rate if tp.rate > args.rate * 1.25 else round(tp.rate * 0.6, 1)
+                lat = latency(running, watcher, items, serial, rate=rate, seconds=args.latency_seconds,
+                              threads=args.threads)
+                serial += 100_000
+                note = "" if rate == args.rate else f" (capacity below {args.rate:.0f}/s: offered {rate}/s instead)"
+                print(f"  [{label}] {name}: at {lat.rate:.0f} docs/s offered: p50 {lat.p50_ms:6.1f} ms, p99 "
+                      f"{lat.p99_ms:6.1f} ms Submit->DELIVERED ({lat.documents} docs, {lat.failed} not delivered; "
+                      f"Submit call p50 {lat.submit_p50_ms:.1f} ms; seen on WatchStatus p50 {lat.seen_p50_ms:.1f} ms; "
+                      f"{lat.cpu_per_document * 1000:.2f} ms CPU/doc) | target p50 <= {TARGET_P50_MS:.0f} ms: "
+                      f"{_mark(lat.p50_ms <= TARGET_P50_MS and rate == args.rate)}{note}")
+                floor = latency(running, watcher, items, serial, rate=2.0, seconds=5.0, threads=2)
+                serial += 100_000
+                print(f"  [{label}] {name}: unloaded floor at 2 docs/s: p50 {floor.p50_ms:6.1f} ms, p99 "
+                      f"{floor.p99_ms:6.1f} ms Submit->DELIVERED (Submit call p50 {floor.submit_p50_ms:.1f} ms; "
+                      f"{floor.cpu_per_document * 1000:.1f} ms CPU/doc including idle ticks)")
+    finally:
+        drop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def profile_pass(sizes: list[tuple[str, int, bytes]], args: argparse.Namespace) -> None:
+    """One throughput pass with both gateways under cProfile (after a warm-up); print where the time goes."""
+    import signal
+
+    out = Path(args.profile)
+    out.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="swgw-bench-profile-"))
+    name, items, _ = sizes[0]
+    try:
+        with gateways(root, None, out) as running, running.client("CN") as watch_client:
+            watcher = Watcher(watch_client)
+            submitter = Submitter(running, watcher, items, 1, 4)
+            for request in submitter.requests(30):
+                submitter.submit_async(request)
+            submitter.close()
+            wait_all(watcher, submitter.run.sent, 60)
+            for process in running.processes.values():
+                process.send_signal(signal.SIGUSR1)
+            time.sleep(0.5)
+            tp = throughput(running, watcher, items, 1000, seconds=args.seconds, in_flight=args.in_flight,
+                            threads=args.threads, ramp=0.0)
+            print(f"  profiled pass ({name}, SQLite): {tp.rate:.1f} docs/s under cProfile, "
+                  f"{tp.cpu_per_document * 1000:.1f} ms CPU/doc over both gateways")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    for party in ("cn", "hk"):
+        path = out / f"{party}.pstats"
+        if path.exists():
+            print(f"\n  {party.upper()} gateway ({path}):")
+            summarize(path)
+        else:
+            print(f"  no profile written for {party}")
+
+
+def main() -> None:
+    """Parse options, run every pass, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--postgres", default=os.environ.get("SWGW_TEST_DATABASE_URL"),
+                        help="also run on PostgreSQL at this URL (default: $SWGW_TEST_DATABASE_URL)")
+    parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
+    parser.add_argument("--seconds", type=float, default=12.0, help="length of each throughput pass")
+    parser.add_argument("--latency-seconds", type=float, default=8.0, help="length of each fixed-rate pass")
+    parser.add_argument("--rate", type=float, default=50.0, help="offered load of the latency pass (docs/s)")
+    parser.add_argument("--in-flight", type=int, default=64, help="documents between Submit and DELIVERED")
+    parser.add_argument("--threads", type=int, default=16, help="concurrent submitter threads")
+    parser.add_argument("--sizes", default="5,50", help="document sizes in KB")
+    parser.add_argument("--sqlite-synchronous", default="FULL", choices=["FULL", "NORMAL"], type=str.upper,
+                        help="SQLite synchronous mode (NORMAL: commits not fsynced; may lose the last ones on power "
+                             "loss)")
+    parser.add_argument("--metrics", action="store_true", help="serve Prometheus metrics (to measure their cost)")
+    parser.add_argument("--profile", metavar="DIR", help="also run a profiled pass, writing pstats files to DIR")
+    args = parser.parse_args()
+
+    print(f"bench_e2e: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}; gateways CN -> HK as separate `swgw serve` processes")
+    sizes = []
+    for kb in (int(s) for s in args.sizes.split(",")):
+        items, document = items_for(kb * 1024)
+        sizes.append((f"{kb:>2} KB", items, document))
+    as4_cpu: dict[str, float] = {}
+    for name, items, document in sizes:
+        cpu, as4_size = as4_round_trip(document, 2.0)
+        as4_cpu[name] = cpu
+        print(f"  {name}: certificate of origin with {items} goods items, {len(document)} B as mapped (UBL 2.4); "
+              f"as4 round trip {cpu * 1000:.1f} ms CPU ({1 / cpu:.1f}/CPU-s, AS4 message {as4_size} B)")
+    if not args.no_sqlite:
+        label = "SQLite" + ("" if args.sqlite_synchronous == "FULL" else f" synchronous={args.sqlite_synchronous}")
+        bench_database(label + ("+metrics" if args.metrics else ""), None, sizes, args, as4_cpu)
+    if args.postgres:
+        bench_database("PostgreSQL" + ("+metrics" if args.metrics else ""), args.postgres, sizes, args, as4_cpu)
+    if args.profile:
+        profile_pass(sizes, args)
+
+
+if __name__ == "__main__":
+    main()
