@@ -154,6 +154,11 @@ def _signature_from(value: pb.DetachedSignature) -> DetachedSignature | None:
     return DetachedSignature(algorithm=value.algorithm, value=value.value, certificates=tuple(value.certificates))
 
 
+def _attachment(attachment: Attachment) -> pb.Attachment:
+    return pb.Attachment(name=attachment.name, media_type=attachment.media_type, content=attachment.content,
+                         sha256=bytes.fromhex(attachment.sha256))
+
+
 def envelope_to_proto(envelope: Envelope) -> pb.Envelope:
     """Wire form of an envelope."""
     message = pb.Envelope(
@@ -167,10 +172,7 @@ def envelope_to_proto(envelope: Envelope) -> pb.Envelope:
         created_at=timestamp(envelope.created_at),
         payload=envelope.payload,
         payload_sha256=bytes.fromhex(envelope.payload_sha256),
-        attachments=[
-            pb.Attachment(name=a.name, media_type=a.media_type, content=a.content, sha256=bytes.fromhex(a.sha256))
-            for a in envelope.attachments
-        ],
+        attachments=[_attachment(a) for a in envelope.attachments],
     )
     if envelope.refers_to is not None:
         message.refers_to.CopyFrom(_key(envelope.refers_to))
@@ -349,10 +351,7 @@ def inbound_document_to_proto(message: StoredMessage) -> dpb.InboundDocument:
         signer_subject=message.signer_subject or "",
         signer_fingerprint=message.signer_fingerprint or "",
         received_at=timestamp(message.created_at),
-        attachments=[
-            pb.Attachment(name=a.name, media_type=a.media_type, content=a.content, sha256=bytes.fromhex(a.sha256))
-            for a in envelope.attachments
-        ],
+        attachments=[_attachment(a) for a in envelope.attachments],
     )
     if envelope.refers_to is not None:
         document.refers_to.CopyFrom(_key(envelope.refers_to))
