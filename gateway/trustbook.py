@@ -187,7 +187,13 @@ class TrustBook:
         fp = trust.fingerprint(certificate)
         if any(r.fingerprint == fp for r in self._repo.list_trust(partner)):
             return False
-        self.add(partner, certificate, role=role, actor=actor)
+        try:
+            self.add(partner, certificate, role=role, actor=actor)
+        except trust.TrustStoreError:
+            # Replicas starting together import the same anchors: one that lost the race finds it listed now.
+            if any(r.fingerprint == fp for r in self._repo.list_trust(partner)):
+                return False
+            raise
         return True
 
     def change_state(

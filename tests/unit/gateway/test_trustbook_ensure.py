@@ -1,0 +1,40 @@
+"""TrustBook.ensure (the configured anchors' import at start-up) tolerates replicas importing the same anchor."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from gateway.clock import ManualClock
+from gateway.persistence.memory import MemoryMessageRepository
+from gateway.ports import TrustRecord
+from gateway.trustbook import TrustBook
+from trust import CertificateRole
+from trust.devpki import create_ca
+
+AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+
+class _LateSightRepository(MemoryMessageRepository):
+    """The first list_trust answers as it would just before another replica's import committed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stale_reads = 1
+
+    def list_trust(self, partner: str | None = None) -> list[TrustRecord]:
+        if self.stale_reads:
+            self.stale_reads -= 1
+            return []
+        return super().list_trust(partner)
+
+
+def test_an_anchor_imported_by_another_replica_meanwhile_is_not_an_error() -> None:
+    repo = _LateSightRepository()
+    clock = ManualClock(AT)
+    anchor = create_ca("HK CA", at=AT - timedelta(days=1)).certificate
+    # Another replica, started at the same time, imports the anchor first.
+    assert TrustBook(repo, repo, clock).ensure("HK", anchor, role=CertificateRole.ANCHOR, actor="config")
+    repo.stale_reads = 1
+    assert not TrustBook(repo, repo, clock, refresh_seconds=0.0).ensure(
+        "HK", anchor, role=CertificateRole.ANCHOR, actor="config")
+    assert len(repo.list_trust("HK")) == 1
