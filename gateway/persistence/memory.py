@@ -215,7 +215,8 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
         """Claim due outbound messages (QUEUED, RETRY_WAIT due, SENDING with an expired or no claim), oldest first."""
         now = utc(now, "now")
         with self._lock:
-            due = sorted((m for m in self._messages.values() if self._is_due(m, now)), key=_order)[: max(limit, 0)]
+            due = sorted((m for m in self._messages.values() if self._is_due(m, now)),
+                         key=self._due_order)[: max(limit, 0)]
             claimed = []
             for message in due:
                 current = message.status
@@ -228,6 +229,14 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
                 self._record(message, current, now)
                 claimed.append(message)
             return claimed
+
+    def _due_order(self, message: StoredMessage) -> tuple[datetime, datetime, str]:
+        # The time the message became due: its retry time, its claim's expiry, or when it was queued; so a long
+        # retry backlog cannot starve messages queued since (same order as the SQL repository).
+        claim = self._claims.get(message.message_id)
+        became_due = message.next_attempt_at or (claim.expires_at if claim is not None else None) \
+            or message.updated_at
+        return became_due, message.created_at, message.message_id
 
     def _is_due(self, message: StoredMessage, now: datetime) -> bool:
         if message.direction is not Direction.OUTBOUND:

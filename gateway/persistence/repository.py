@@ -184,7 +184,8 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         return stored_message(changed)
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
-        """Claim due outbound messages (QUEUED, RETRY_WAIT due, SENDING with an expired or no claim), oldest first."""
+        """Claim due outbound messages (QUEUED, RETRY_WAIT due, SENDING with an expired or no claim), in the order
+        they became due: a long retry backlog must not starve messages queued since."""
         now = utc(now, "now")
         if limit <= 0:
             return []
@@ -199,7 +200,11 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         query = (
             select(MessageRow)
             .where(MessageRow.direction == Direction.OUTBOUND.value, due)
-            .order_by(MessageRow.created_at, MessageRow.message_id)
+            .order_by(
+                func.coalesce(MessageRow.next_attempt_at, MessageRow.claim_expires_at, MessageRow.updated_at),
+                MessageRow.created_at,
+                MessageRow.message_id,
+            )
             .limit(limit)
             .with_for_update(skip_locked=True)
         )

@@ -216,6 +216,17 @@ def test_outbound_rejected_by_the_partner_frees_its_business_key(repo: Repositor
 # -- transitions -----------------------------------------------------------------------------------------------
 
 
+def test_claims_go_in_the_order_messages_became_due(repo: Repository) -> None:
+    retried, fresh = envelope("CO-OLD"), envelope("CO-NEW")
+    add_out(repo, retried, 0)
+    [claimed] = claim(repo, 1)
+    repo.transition(retried.message_id, S.RETRY_WAIT, at=at(2), expected=S.SENDING, next_attempt_at=at(10),
+                    error=ErrorInfo("DELIVERY_FAILED", "down"), claimer="replica-a")
+    add_out(repo, fresh, 5)  # queued before the retry falls due, though created after it
+    assert [m.message_id for m in claim(repo, 11, limit=1)] == [fresh.message_id]
+    assert [m.message_id for m in claim(repo, 11, limit=1)] == [retried.message_id]
+
+
 def test_transition_follows_the_state_machine_and_records_events(repo: Repository) -> None:
     env = envelope()
     add_out(repo, env)
@@ -484,10 +495,11 @@ def test_backlog_counts_undelivered_outbound_per_partner_with_oldest_and_deepest
     add_out(repo, envelope("CO-4"), 8)
     first, second = claim(repo, 10, limit=2)
     repo.transition(first.message_id, S.RETRY_WAIT, at=at(11), expected=S.SENDING, next_attempt_at=at(12))
-    claim(repo, 12, limit=1)  # CO-1 again: its second attempt
+    # Everything due at 12 is claimed: CO-3 and CO-4 (queued at 7 and 8), then CO-1's second attempt.
+    assert [m.business_key.number for m in claim(repo, 12, limit=3)] == ["CO-3", "CO-4", "CO-1"]
     repo.transition(second.message_id, S.DELIVERED, at=at(13), expected=S.SENDING)
     add_in(repo, inbound("CO-9"))
     assert [(b.partner, b.messages, b.oldest_created_at, b.max_attempts) for b in repo.backlog()] == [
         ("HK", 2, at(0), 2),
-        ("MO", 1, at(7), 0),
+        ("MO", 1, at(7), 1),
     ]
