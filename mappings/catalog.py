@@ -15,6 +15,7 @@ from typing import Any
 
 from mappings._data import list_data, load_toml, opt_str, req_list, req_str, strict_keys
 from mappings.errors import RecordInvalid, SpecInvalid
+from mappings.precheck import Precheck, compile_precheck
 from mappings.report import Finding, Severity, ValidationReport
 from mappings.representation import Representation, parse_representation
 from mappings.rules import Rule, check_rules, parse_rule
@@ -104,6 +105,11 @@ class DocumentSpec:
     representations: Mapping[str, Representation]
     """Parsed representation per element id."""
 
+    @functools.cached_property
+    def precheck(self) -> Precheck:
+        """The compiled one-walk check: True when a record has no finding at all (see :mod:`mappings.precheck`)."""
+        return compile_precheck(self)
+
 
 def _walk_groups(spec: DocumentSpec, record: Mapping[str, Any], out: list[Finding]) -> dict[str, list[tuple[Mapping[str, Any], str]]]:
     """Return, per group name, its instances (object, JSON path), reporting structural findings into ``out``."""
@@ -170,6 +176,8 @@ class Catalog:
     def validate(self, document_type: str, record: Mapping[str, Any]) -> ValidationReport:
         """Validate ``record`` against the catalog of ``document_type`` and return every finding."""
         spec = self.document(document_type)
+        if spec.precheck(record):
+            return ValidationReport(())  # the common case: nothing to report, so no paths or messages to build
         findings: list[Finding] = []
         if not isinstance(record, Mapping):
             return ValidationReport((Finding(Severity.ERROR, "FORMAT_INVALID", "$", "record must be a JSON object"),))

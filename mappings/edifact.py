@@ -18,12 +18,14 @@ from pydifact.parser import Parser
 from pydifact.segments import Segment, SegmentFactory
 from pydifact.serializer import Serializer
 
+from mappings import xmltext
 from mappings.errors import DocumentMalformed
+from mappings.xmltext import Unrepresentable
 
 if TYPE_CHECKING:
     from mappings.spec import Node, Spec
 
-__all__ = ["parse_to_tree", "serialize_tree"]
+__all__ = ["parse_to_tree", "serialize_stream", "serialize_tree"]
 
 _CHARACTERS = Characters.from_str("UNA:+.? '")
 
@@ -88,10 +90,72 @@ def _segments(el: etree._Element, out: list[Segment]) -> None:
             out.append(_segment(child))
 
 
-def serialize_tree(tree: etree._Element) -> bytes:
-    """Write the tree as an interchange, filling the UNT segment count and the UNZ message count."""
-    segments: list[Segment] = []
-    _segments(tree, segments)
+def _skip(stream: list[Any], i: int) -> int:
+    """Return the position after the element starting at ``i`` of an element stream."""
+    i += 2
+    while stream[i] is not None:
+        i = _skip(stream, i)
+    return i + 1
+
+
+def _stream_segment(stream: list[Any], i: int, out: list[Segment]) -> int:
+    """:func:`_segment` for the element starting at ``i`` of an element stream; return the position after it."""
+    tag = stream[i]
+    elements: list[Any] = []
+    i += 2
+    while (child := stream[i]) is not None:
+        pos = _E_POSITIONS.get(child)
+        if pos is None:
+            pos = _E_POSITIONS[child] = _position(child, "e")
+        if not pos:
+            i = _skip(stream, i)
+            continue
+        while len(elements) < pos - 1:
+            elements.append("")
+        text = stream[i + 1]
+        i += 2
+        if stream[i] is None:
+            elements.append(text or "")
+        else:
+            components: list[str] = []
+            while (comp := stream[i]) is not None:
+                cpos = _C_POSITIONS.get(comp)
+                if cpos is None:
+                    cpos = _C_POSITIONS[comp] = _position(comp, "c")
+                while len(components) < cpos - 1:
+                    components.append("")
+                components.append(stream[i + 1] or "")
+                i = i + 3 if stream[i + 2] is None else _skip(stream, i)
+            while components and components[-1] == "":
+                components.pop()
+            elements.append(components if len(components) > 1 else (components[0] if components else ""))
+        i += 1
+    while elements and elements[-1] == "":
+        elements.pop()
+    out.append(Segment(tag, *elements))
+    return i + 1
+
+
+_E_POSITIONS: dict[str, int] = {}
+_C_POSITIONS: dict[str, int] = {}
+_GROUPS: dict[str, bool] = {}
+
+
+def _stream_segments(stream: list[Any], i: int, out: list[Segment]) -> int:
+    """:func:`_segments` for the children starting at ``i``; return the position after their parent's end."""
+    while (tag := stream[i]) is not None:
+        group = _GROUPS.get(tag)
+        if group is None:
+            group = _GROUPS[tag] = _is_group(tag)
+        if group:
+            i = _stream_segments(stream, i + 2, out)
+        else:
+            i = _stream_segment(stream, i, out)
+    return i + 1
+
+
+def _write(segments: list[Segment]) -> bytes:
+    """Fill the UNT segment count and the UNZ message count, then serialize."""
     start = next((i for i, s in enumerate(segments) if s.tag == "UNH"), None)
     for i, seg in enumerate(segments):
         if seg.tag == "UNT" and start is not None:
@@ -100,6 +164,23 @@ def serialize_tree(tree: etree._Element) -> bytes:
             seg.elements[0:1] = [str(sum(1 for s in segments if s.tag == "UNH"))]
     text = Serializer(_CHARACTERS).serialize(segments, with_una_header=True)
     return text.encode("utf-8")
+
+
+def serialize_tree(tree: etree._Element) -> bytes:
+    """Write the tree as an interchange, filling the UNT segment count and the UNZ message count."""
+    segments: list[Segment] = []
+    _segments(tree, segments)
+    return _write(segments)
+
+
+def serialize_stream(stream: list[Any]) -> bytes:
+    """:func:`serialize_tree` for the element stream the compiled forward run emits (:mod:`mappings.emit`).
+
+    An element is its tag, its text (or None), its child elements and a closing None, all in one flat list.
+    """
+    segments: list[Segment] = []
+    _stream_segments(stream, 2, segments)
+    return _write(segments)
 
 
 # --------------------------------------------------------------------------------------------------- reading
@@ -133,6 +214,20 @@ def _segment_element(parent: etree._Element, seg: Segment, composites: set[tuple
             e.text = value
 
 
+_PLANS: dict[tuple[int, str | None], tuple[Node, frozenset[str], dict[str, Node], frozenset[str]]] = {}
+
+
+def _plan(node: Node, trigger: str | None) -> tuple[frozenset[str], dict[str, Node], frozenset[str]]:
+    """Segment tags placed at this level, groups by trigger tag, and both together (cached per template node)."""
+    cached = _PLANS.get((id(node), trigger))
+    if cached is None or cached[0] is not node:
+        tags = frozenset({c.name for c in node.children if not c.is_attr and not _is_group(c.name)} - {trigger})
+        groups = {c.children[0].name: c for c in node.children if _is_group(c.name) and c.children}
+        cached = (node, tags, groups, frozenset(tags | set(groups)))
+        _PLANS[(id(node), trigger)] = cached
+    return cached[1:]
+
+
 class _Builder:
     """Places a flat segment list into groups, following the segment groups declared by the template."""
 
@@ -141,27 +236,89 @@ class _Builder:
         self.composites = composites
         self.pos = 0
 
-    def level(self, node: Node, parent: etree._Element, outer: frozenset[str], trigger: str | None) -> None:
-        tags = {c.name for c in node.children if not c.is_attr and not _is_group(c.name)} - {trigger}
-        groups = {c.children[0].name: c for c in node.children if _is_group(c.name) and c.children}
-        known_here = frozenset(tags | set(groups))
+    def segment(self, parent: Any, seg: Segment) -> None:
+        _segment_element(parent, seg, self.composites)
+
+    def group(self, parent: Any, name: str) -> Any:
+        return etree.SubElement(parent, name)
+
+    def end_group(self, name: str) -> None:
+        return None
+
+    def level(self, node: Node, parent: Any, outer: frozenset[str], trigger: str | None) -> None:
+        tags, groups, known_here = _plan(node, trigger)
         while self.pos < len(self.segments):
             seg = self.segments[self.pos]
             if seg.tag in tags:
-                _segment_element(parent, seg, self.composites)
+                self.segment(parent, seg)
                 self.pos += 1
             elif seg.tag in groups:
                 group = groups[seg.tag]
-                gel = etree.SubElement(parent, group.name)
-                _segment_element(gel, seg, self.composites)
+                gel = self.group(parent, group.name)
+                self.segment(gel, seg)
                 self.pos += 1
                 self.level(group, gel, outer | known_here, seg.tag)
+                self.end_group(group.name)
             elif seg.tag in outer or seg.tag == trigger:
                 return  # the segment belongs to an enclosing level (or starts the next repetition)
             else:
                 # Unknown everywhere: keep it here so the loss report names it.
-                _segment_element(parent, seg, self.composites)
+                self.segment(parent, seg)
                 self.pos += 1
+
+
+def _escaped(value: Any) -> str:
+    if type(value) is not str:
+        raise Unrepresentable
+    return xmltext.text(value)
+
+
+class _TextBuilder(_Builder):
+    """The same tree written as XML text and parsed once: far cheaper than one ``SubElement`` per node."""
+
+    def __init__(self, segments: list[Segment], composites: set[tuple[str, str]]) -> None:
+        super().__init__(segments, composites)
+        self.out: list[str] = []
+
+    def segment(self, parent: Any, seg: Segment) -> None:
+        out, tag = self.out, xmltext.name(seg.tag)
+        out.append(f"<{tag}>")
+        for i, value in enumerate(seg.elements, 1):
+            if isinstance(value, list):
+                out.append(f"<e{i}>")
+                for j, comp in enumerate(value, 1):
+                    if comp:
+                        out.append(f"<c{j}>{_escaped(comp)}</c{j}>")
+                out.append(f"</e{i}>")
+            elif (tag, f"e{i}") in self.composites:
+                out.append(f"<e{i}><c1>{_escaped(value)}</c1></e{i}>" if value else f"<e{i}/>")
+            elif value:
+                out.append(f"<e{i}>{_escaped(value)}</e{i}>")
+            else:
+                out.append(f"<e{i}/>")
+        out.append(f"</{tag}>")
+
+    def group(self, parent: Any, name: str) -> Any:
+        self.out.append(f"<{xmltext.name(name)}>")
+        return None
+
+    def end_group(self, name: str) -> None:
+        self.out.append(f"</{name}>")
+
+
+def _build(spec: Spec, segments: list[Segment], composites: set[tuple[str, str]]) -> etree._Element:
+    """The tree of ``segments``: written as text and parsed when possible, else element by element."""
+    try:
+        builder = _TextBuilder(segments, composites)
+        name = xmltext.name(spec.template.name)
+        builder.out.append(f"<{name}>")
+        builder.level(spec.template, None, frozenset(), None)
+        builder.out.append(f"</{name}>")
+        return xmltext.parse("".join(builder.out))
+    except Unrepresentable:
+        root = etree.Element(spec.template.name)
+        _Builder(segments, composites).level(spec.template, root, frozenset(), None)
+        return root
 
 
 def _text(data: bytes) -> str:
@@ -217,8 +374,7 @@ def parse_to_tree(data: bytes, spec: Spec) -> etree._Element:
     _check_envelope(segments, _message_type(spec))
     composites: set[tuple[str, str]] = set()
     _composites(spec.template, composites)
-    root = etree.Element(spec.template.name)
-    _Builder(segments, composites).level(spec.template, root, frozenset(), None)
+    root = _build(spec, segments, composites)
     for counter in ("UNT", "UNZ"):
         # The counts were checked above; they are envelope control values, not business data to report.
         for e1 in root.iter(counter):

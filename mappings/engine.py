@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 
 from mappings.errors import RecordInvalid
-from mappings.recordpath import flatten, get_path, join_path
+from mappings.recordpath import get_path, join_path, unlisted_leaves
 from mappings.report import Finding, Severity, ValidationReport
 from mappings.spec import Node, Spec
 from mappings.transforms import TransformContext
@@ -168,6 +168,6 @@ def _split_value(
 
 def unused_paths(record: Mapping[str, Any], state: ForwardState) -> tuple[str, ...]:
     """Return the record leaf paths the forward run did not carry (the loss report's ``dropped``)."""
-    return tuple(p for p in flatten(record) if p not in state.used)
+    return unlisted_leaves(record, state.used)
 
 

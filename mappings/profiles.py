@@ -18,14 +18,16 @@ from lxml import etree
 from mappings import edifact
 from mappings._data import list_data, load_json
 from mappings.catalog import Catalog, load_catalog
+from mappings.emit import Program, compile_forward, run_forward
 from mappings.engine import ForwardState, build_tree, unused_paths
-from mappings.reverse import ReverseState, read_tree, unread_paths
+from mappings.reverse import Reader, ReverseState, compile_reader, read_tree, unread_paths
 from mappings.errors import ExampleUnknown, ProfileUnknown, RecordInvalid, RecordMalformed, SpecInvalid
 from mappings.recordpath import get_path, set_path
 from mappings.report import Finding, MappingReport, Severity, ValidationReport
 from mappings.schema import check_schema
 from mappings.spec import MappingProfile, Node, Spec, parse_spec
 from mappings.xmlsafe import parse_xml, serialize_xml
+from mappings.xmltext import Unrepresentable
 
 __all__ = [
     "ForwardResult",
@@ -112,6 +114,36 @@ def _spec(profile_id: str) -> Spec:
         raise ProfileUnknown(f"no mapping profile {profile_id!r}", path=profile_id) from None
 
 
+@functools.cache
+def _program(profile_id: str) -> Program | None:
+    """The compiled forward program of a profile (built once; None leaves the profile to the reference)."""
+    return compile_forward(_spec(profile_id))
+
+
+@functools.cache
+def _reader(profile_id: str) -> Reader:
+    """The compiled reverse reader of a profile (built once)."""
+    return compile_reader(_spec(profile_id))
+
+
+def _forward_document(spec: Spec, record: Mapping[str, Any]) -> tuple[bytes, ForwardState]:
+    """Build, check and serialize the target document; the compiled program when it can, else the reference."""
+    program = _program(spec.profile.id)
+    if program is not None:
+        state = ForwardState()
+        try:
+            return run_forward(program, spec, record, state), state
+        except Unrepresentable:
+            pass  # a value lxml treats specially: rerun from scratch with the reference interpreter
+    state = ForwardState()
+    tree = build_tree(spec, record, state)
+    if spec.syntax == "xml":
+        if spec.schema is not None:
+            check_schema(tree, spec.schema)
+        return serialize_xml(tree), state
+    return edifact.serialize_tree(tree), state
+
+
 def get_profile(profile_id: str) -> MappingProfile:
     """Return the profile ``profile_id``; raise :class:`ProfileUnknown` when there is none."""
     return _spec(profile_id).profile
@@ -180,14 +212,7 @@ def map_forward(record: Mapping[str, Any], profile_id: str) -> ForwardResult:
         raise RecordMalformed(f"record must be a JSON object, not {type(record).__name__}", path="$")
     spec = _spec(profile_id)
     validation = _validated(spec, record)
-    state = ForwardState()
-    tree = build_tree(spec, record, state)
-    if spec.syntax == "xml":
-        if spec.schema is not None:
-            check_schema(tree, spec.schema)
-        document = serialize_xml(tree)
-    else:
-        document = edifact.serialize_tree(tree)
+    document, state = _forward_document(spec, record)
     report = MappingReport(
         findings=validation.findings,
         dropped=unused_paths(record, state),
@@ -213,7 +238,8 @@ def map_reverse(document: bytes, profile_id: str) -> ReverseResult:
     else:
         tree = edifact.parse_to_tree(document, spec)
     state = ReverseState()
-    record = read_tree(spec, tree, state)
+    reader = _reader(profile_id)
+    record = read_tree(reader, tree, state)
     for path, value in spec.reverse_defaults.items():
         if get_path(record, record, path) is None:
             set_path(record, record, path, value)
@@ -221,7 +247,7 @@ def map_reverse(document: bytes, profile_id: str) -> ReverseResult:
     validation = _validated(spec, record)
     report = MappingReport(
         findings=tuple(state.findings) + validation.findings,
-        dropped=unread_paths(spec, tree, state),
+        dropped=unread_paths(reader, tree, state),
         defaulted=tuple(state.defaulted),
         codelist_versions=state.ctx.codelist_versions,
     )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["flatten", "get_path", "join_path", "set_path"]
+__all__ = ["Getter", "compile_getter", "flatten", "get_path", "join_path", "set_path", "unlisted_leaves"]
+
+Getter = Callable[[Any, Any], Any]
+"""A compiled :func:`get_path`: ``getter(root, scope)``."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -41,6 +44,33 @@ def get_path(root: Mapping[str, Any], scope: Any, path: str) -> Any:
     return obj
 
 
+def compile_getter(path: str) -> Getter:
+    """Return ``lambda root, scope: get_path(root, scope, path)`` specialised for the shape of ``path``."""
+    if path == ".":
+        return lambda root, scope: scope
+    absolute, parts = _split(path)
+    if len(parts) == 1:
+        key = parts[0]
+
+        def get_one(root: Any, scope: Any) -> Any:
+            obj = root if absolute else scope
+            return obj.get(key) if type(obj) is dict or isinstance(obj, Mapping) else None
+
+        return get_one
+    if len(parts) == 2:
+        first, second = parts
+
+        def get_two(root: Any, scope: Any) -> Any:
+            obj = root if absolute else scope
+            if type(obj) is not dict and not isinstance(obj, Mapping):
+                return None
+            obj = obj.get(first)
+            return obj.get(second) if type(obj) is dict or isinstance(obj, Mapping) else None
+
+        return get_two
+    return lambda root, scope: get_path(root, scope, path)
+
+
 def set_path(root: dict[str, Any], scope: dict[str, Any], path: str, value: Any) -> Any:
     """Set ``path`` relative to ``scope`` (or ``root``), creating objects; return the value that was there."""
     absolute, parts = _split(path)
@@ -66,3 +96,38 @@ def flatten(value: Any, path: str = "$") -> Iterator[str]:
             yield from flatten(sub, f"{path}[{i}]")
     elif value is not None:
         yield path
+
+
+def unlisted_leaves(record: Any, listed: set[str]) -> tuple[str, ...]:
+    """Return, in :func:`flatten` order, the leaf paths of ``record`` that are not in ``listed``."""
+    out: list[str] = []
+    _unlisted(record, "$", listed, out)
+    return tuple(out)
+
+
+def _unlisted(value: Any, path: str, listed: set[str], out: list[str]) -> None:
+    # flatten() without its generator chain: one call per object or list, plain leaves handled inline.
+    if type(value) is dict or isinstance(value, Mapping):
+        for key, sub in value.items():
+            if sub is None:
+                continue
+            here = f"{path}.{key}"
+            kind = type(sub)
+            if kind is str or kind is int or kind is float or kind is bool:
+                if here not in listed:
+                    out.append(here)
+            else:
+                _unlisted(sub, here, listed, out)
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            if sub is None:
+                continue
+            here = f"{path}[{i}]"
+            kind = type(sub)
+            if kind is str or kind is int or kind is float or kind is bool:
+                if here not in listed:
+                    out.append(here)
+            else:
+                _unlisted(sub, here, listed, out)
+    elif value is not None and path not in listed:
+        out.append(path)
