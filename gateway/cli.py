@@ -20,6 +20,8 @@ from .settings import Settings, parse_settings
 if TYPE_CHECKING:
     from cryptography import x509
 
+    from .client import GatewayClient
+
     from trust import PartnerTrust
 
 __all__ = ["load_settings", "main"]
@@ -91,7 +93,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(out=args.out, verbose=args.verbose)
 
 
-def _client(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _client(args: argparse.Namespace) -> GatewayClient:
     from .client import GatewayClient
 
     address = args.gateway
