@@ -101,7 +101,9 @@ def _client(args: argparse.Namespace) -> GatewayClient:
         address = load_settings(args.config).domestic_listener.address
     if address is None:
         raise SystemExit("swgw: give --gateway HOST:PORT or --config FILE")
-    return GatewayClient(address)
+    from .cli_admin import tls_credentials
+
+    return GatewayClient(address, credentials=tls_credentials(args))
 
 
 def _cmd_submit(args: argparse.Namespace) -> int:
@@ -263,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     def client_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--gateway", help="domestic listener HOST:PORT of a running gateway")
         p.add_argument("--config", type=Path, help="or the gateway's configuration file")
+        p.add_argument("--tls-ca", type=Path, help="CA of the gateway's TLS certificate (TLS domestic port)")
+        p.add_argument("--tls-cert", type=Path, help="this domestic client's certificate")
+        p.add_argument("--tls-key", type=Path, help="this domestic client's key")
 
     p = sub.add_parser("submit", help="submit a catalog record (JSON) for a partner")
     p.add_argument("file", type=Path)

@@ -112,3 +112,23 @@ def test_client_configuration_is_checked(clients: list[dict[str, Any]], field: s
     assert caught.value.field_path == field
 
 
+
+
+def test_cli_submits_as_a_configured_client_over_tls(setup: tuple[Network, DomesticTls], tmp_path_factory: pytest.TempPathFactory,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from gateway.cli import main
+
+    net, tls = setup
+    record = tmp_path_factory.mktemp("cli") / "co.json"
+    data = mappings.load_example("coo-cn-hk")
+    data["certificate"]["number"] = "CLI-TLS-1"
+    record.write_text(json.dumps(data))
+    key, cert = tls.hubs["CN-GD"]
+    code = main(["submit", str(record), "--partner", "HK", "--type", "certificate-of-origin", "--gateway",
+                 f"127.0.0.1:{net.apps['CN'].domestic_port}", "--tls-ca", str(tls.server_ca), "--tls-cert",
+                 str(cert), "--tls-key", str(key)])
+    message_id = json.loads(capsys.readouterr().out)["messageId"]
+    assert code == 0
+    assert net.apps["CN"].repository.get(message_id).domestic_client == "CN-GD"
