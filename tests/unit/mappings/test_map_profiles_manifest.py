@@ -69,6 +69,7 @@ def test_efti_round_trip_keeps_what_efti_carries() -> None:
     assert set(back.report.defaulted) == {
         "$.manifest.version", "$.manifest.action",
         "$.consignments[0].goods_items[0].sequence", "$.consignments[0].goods_items[1].sequence",
+        "$.consignments[0].goods_items[2].sequence",
     }
 
 
@@ -112,7 +113,7 @@ def test_cuscar_codes_exist_in_the_d96b_directory() -> None:
                           ("2005", "189"), ("2005", "232"), ("2379", "203"), ("3035", "CA"), ("3035", "CZ"),
                           ("3035", "CN"), ("3227", "9"), ("3227", "11"), ("3227", "42"), ("8051", "20"),
                           ("8053", "CN"), ("1153", "BM"), ("4451", "AAA"), ("6311", "AAE"), ("6313", "G"),
-                          ("6069", "7"), ("6069", "11")]:
+                          ("6069", "7"), ("6069", "11"), ("3035", "NI"), ("8273", "IMD")]:
         assert known(element, code), f"{element} {code}"
 
 
