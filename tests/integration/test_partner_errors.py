@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import grpc
+from cryptography import x509
 import pytest
 
 import mappings
@@ -241,3 +242,20 @@ def test_server_keeps_serving_and_loses_nothing_after_bad_input(network: Network
     assert stored.get(after.message_id).status.value in ("RECEIVED", "HANDED_OVER")
 
 
+
+
+def test_a_certificate_of_the_partner_ca_without_client_use_is_not_the_partner(
+        network: Network, sender: Sender) -> None:
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    keys = network.files["CN"].folder / "keys"
+    ca = devpki.IssuedCertificate(
+        certificate=x509.load_pem_x509_certificate((keys / "ca.cert.pem").read_bytes()),
+        private_key=load_pem_private_key((keys / "ca.key.pem").read_bytes(), None),  # type: ignore[arg-type]
+    )
+    # Issued by CN's CA (so the TLS layer lets it through) but for document signing, not TLS client use.
+    signing_only = devpki.issue_certificate(ca, "cn.gateway.test", at=datetime.now(UTC), usage="signing")
+    with pytest.raises(grpc.RpcError) as caught:
+        sender.deliver(sender.envelope(), tls=(signing_only.key_pem(), signing_only.cert_pem()))
+    assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED, caught.value
+    assert error_from_status(caught.value)[0] == "PARTNER_UNAUTHENTICATED"
