@@ -2,8 +2,10 @@
 
 Every method that changes state is one short transaction. Rows are locked before they are checked
 (``SELECT ... FOR UPDATE``; ``SKIP LOCKED`` for claims on PostgreSQL, BEGIN IMMEDIATE on SQLite), so two replicas
-never move the same message. Status events are written unnumbered and numbered in commit order by the readers
-(:meth:`SqlMessageRepository.events_after`), so writers never wait for one another on a global lock.
+never move the same message. On PostgreSQL status events are written unnumbered and numbered in commit order by
+the readers (:meth:`SqlMessageRepository.events_after`), so writers never wait for one another on a global lock;
+SQLite has one writer at a time anyway, so there each writer numbers its own events. The hot statements are
+prebuilt (``_statements.py``).
 """
 
 from __future__ import annotations
@@ -12,55 +14,41 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from ..domain import Direction, DocumentType, Envelope, ErrorInfo, MessageStatus, Receipt, check_transition
 from ..errors import DuplicateConflict, InvalidTransition, MessageNotFound
 from ..ports import Backlog, StatusEvent, StoredMessage
+from . import _statements as q
 from ._db import EVENTS_LOCK, duplicate_reason
 from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from ._rows import error_values, event_values, message_values, status_event, stored_message
 from .audit import SqlAuditRepository
-from .tables import MessageRow, StatusEventRow
+from .tables import MessageRow
 from .trust_repository import SqlTrustRepository
 
 __all__ = ["SqlMessageRepository"]
 
 _S = MessageStatus
-_NUMBERING_BATCH = 10_000
-
-_EVENT_COLUMNS = (
-    StatusEventRow.sequence,
-    StatusEventRow.message_id,
-    StatusEventRow.from_status,
-    StatusEventRow.to_status,
-    StatusEventRow.at,
-    StatusEventRow.attempt,
-    StatusEventRow.error_code,
-    StatusEventRow.error_message,
-    StatusEventRow.error_path,
-    StatusEventRow.next_attempt_at,
-    MessageRow.direction,
-    MessageRow.partner,
-    MessageRow.bk_issuer,
-    MessageRow.bk_number,
-    MessageRow.bk_version,
-)
 
 
-def _add_events(connection: Connection, events: list[dict[str, Any]]) -> None:
-    connection.execute(insert(StatusEventRow), events)
+def _row_values(row: dict[str, Any]) -> dict[str, Any]:
+    """UPDATE_MESSAGE's parameters for a message row after its change."""
+    values = {f"v_{column}": row[column] for column in q.CHANGED_COLUMNS}
+    values["b_message_id"] = row["message_id"]
+    return values
 
 
 class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
     """:class:`~gateway.ports.MessageRepository`, ``TrustRepository`` and ``AuditRepository`` on one engine.
 
     Create the engine with :func:`~gateway.persistence.session.create_engine_for` and run
-    :func:`~gateway.persistence.session.migrate` first. The instance holds no state besides the engine and may
-    be shared by threads.
+    :func:`~gateway.persistence.session.migrate` first. The instance holds no state besides the engine (and
+    whether old unnumbered events were numbered) and may be shared by threads.
     """
+
+    _legacy_numbered = False
 
     # -- writes ---------------------------------------------------------------------------------------------
 
@@ -115,8 +103,8 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
     def _insert(self, row: dict[str, Any], events: list[dict[str, Any]]) -> None:
         try:
             with self._db.write() as connection:
-                connection.execute(insert(MessageRow), row)
-                _add_events(connection, events)
+                connection.execute(q.INSERT_MESSAGE, row)
+                self._add_events(connection, events)
         except IntegrityError as e:
             reason = duplicate_reason(e)
             if reason is None:
@@ -145,11 +133,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         next_attempt_at = optional_utc(next_attempt_at, "next_attempt_at")
         check_new_status(new_status, next_attempt_at)
         with self._db.write() as connection:
-            row = (
-                connection.execute(select(MessageRow).where(MessageRow.message_id == message_id).with_for_update())
-                .mappings()
-                .one_or_none()
-            )
+            row = connection.execute(q.MESSAGE_BY_ID_FOR_UPDATE, {"message_id": message_id}).mappings().one_or_none()
             if row is None:
                 raise MessageNotFound(f"no message {message_id}")
             current = MessageStatus(row["status"])
@@ -178,9 +162,9 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
                 changes.update(error_values(error))
             if receipt is not None:
                 changes["receipt_json"] = receipt.to_json()
-            connection.execute(update(MessageRow).where(MessageRow.message_id == message_id).values(changes))
             changed = {**row, **changes}
-            _add_events(connection, [event_values(changed, current, at, error)])
+            connection.execute(q.UPDATE_MESSAGE, _row_values(changed))
+            self._add_events(connection, [event_values(changed, current, at, error)])
         return stored_message(changed)
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
@@ -189,85 +173,73 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         now = utc(now, "now")
         if limit <= 0:
             return []
-        due = or_(
-            MessageRow.status == _S.QUEUED.value,
-            and_(MessageRow.status == _S.RETRY_WAIT.value, MessageRow.next_attempt_at <= now),
-            and_(
-                MessageRow.status == _S.SENDING.value,
-                or_(MessageRow.claim_expires_at.is_(None), MessageRow.claim_expires_at <= now),
-            ),
-        )
-        query = (
-            select(MessageRow)
-            .where(MessageRow.direction == Direction.OUTBOUND.value, due)
-            .order_by(
-                func.coalesce(MessageRow.next_attempt_at, MessageRow.claim_expires_at, MessageRow.updated_at),
-                MessageRow.created_at,
-                MessageRow.message_id,
-            )
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+        expires = now + claim_timeout
         changes: dict[str, Any] = {
             "status": _S.SENDING.value,
             "updated_at": now,
             "next_attempt_at": None,
             "claimed_by": claimer,
-            "claim_expires_at": now + claim_timeout,
+            "claim_expires_at": expires,
         }
         with self._db.write() as connection:
-            rows = connection.execute(query).mappings().all()
+            rows = connection.execute(q.CLAIMABLE, {"now": now, "limit": limit}).mappings().all()
             if not rows:
                 return []
             for row in rows:
                 check_transition(Direction.OUTBOUND, MessageStatus(row["status"]), _S.SENDING)
             connection.execute(
-                update(MessageRow)
-                .where(MessageRow.message_id.in_([row["message_id"] for row in rows]))
-                .values(attempts=MessageRow.attempts + 1, **changes)
+                q.CLAIM, {"ids": [row["message_id"] for row in rows], "v_now": now, "v_claimer": claimer,
+                          "v_expires": expires},
             )
             claimed = [{**row, **changes, "attempts": row["attempts"] + 1} for row in rows]
-            _add_events(
+            self._add_events(
                 connection,
                 [event_values(c, MessageStatus(row["status"]), now) for row, c in zip(rows, claimed, strict=True)],
             )
         return [stored_message(c) for c in claimed]
+
+    def _add_events(self, connection: Connection, events: list[dict[str, Any]]) -> None:
+        if self._db.is_postgresql:
+            # Concurrent writers: numbered later by the readers, in commit order (see _number_events).
+            for event in events:
+                event["sequence"] = None
+        else:
+            # SQLite has one writer at a time (BEGIN IMMEDIATE), so numbering now is numbering in commit order,
+            # and readers need not take the write lock to number.
+            last = connection.scalar(q.LAST_SEQUENCE) or 0
+            for offset, event in enumerate(events, start=1):
+                event["sequence"] = last + offset
+        connection.execute(q.INSERT_EVENTS, events)
 
     def _number_events(self) -> None:
         """Give sequence numbers, in insertion order, to the committed events that have none yet.
 
         One numbering transaction runs at a time (EVENTS_LOCK; on SQLite the write lock). It sees every event
         committed before it took the lock, and numbers them after everything numbered before: the numbers
-        become visible in increasing order, without gaps, whatever order writers committed in.
+        become visible in increasing order, without gaps, whatever order writers committed in. On SQLite writers
+        number their own events; only rows written by an older version can be left, so it runs once.
         """
-        unnumbered = select(StatusEventRow.id).where(StatusEventRow.sequence.is_(None)).limit(1)
+        if not self._db.is_postgresql:
+            if self._legacy_numbered:
+                return
+            self._legacy_numbered = True
         with self._db.read() as connection:
-            if connection.scalar(unnumbered) is None:
+            if connection.scalar(q.EVENTS_HAVE_UNNUMBERED) is None:
                 return
         # Oldest first and in bounded batches, so that each transaction stays short even after a long time
         # without readers.
-        batch = (
-            select(StatusEventRow.id)
-            .where(StatusEventRow.sequence.is_(None))
-            .order_by(StatusEventRow.id)
-            .limit(_NUMBERING_BATCH)
-            .subquery()
-        )
-        ranked = select(batch.c.id, func.row_number().over(order_by=batch.c.id).label("rank")).subquery()
-        numbered = _NUMBERING_BATCH
-        while numbered == _NUMBERING_BATCH:
+        numbered = q.NUMBERING_BATCH
+        while numbered == q.NUMBERING_BATCH:
             with self._db.write() as connection:
                 self._db.serialize(connection, EVENTS_LOCK)
-                last = connection.scalar(select(func.coalesce(func.max(StatusEventRow.sequence), 0)))
-                numbered = connection.execute(
-                    update(StatusEventRow).where(StatusEventRow.id == ranked.c.id).values(sequence=ranked.c.rank + last)
-                ).rowcount
+                last = connection.scalar(q.LAST_SEQUENCE)
+                numbered = connection.execute(q.NUMBER_EVENTS, {"last": last}).rowcount
 
     # -- reads ----------------------------------------------------------------------------------------------
 
     def find(self, message_id: str) -> StoredMessage | None:
         """The message, or None."""
-        found = self._messages(select(MessageRow).where(MessageRow.message_id == message_id))
+        found = self._messages(q.MESSAGE_BY_ID, {"message_id": message_id})
         return found[0] if found else None
 
     def get(self, message_id: str) -> StoredMessage:
@@ -277,20 +249,14 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             raise MessageNotFound(f"no message {message_id}")
         return message
 
-    def _messages(self, query: Select[MessageRow]) -> list[StoredMessage]:
+    def _messages(self, query: Select[Any], parameters: dict[str, Any] | None = None) -> list[StoredMessage]:
         with self._db.read() as connection:
-            rows = connection.execute(query).mappings().all()
+            rows = connection.execute(query, parameters).mappings().all()
         return [stored_message(row) for row in rows]
 
     def find_by_idempotency_key(self, domestic_client: str | None, key: str) -> StoredMessage | None:
         """The outbound message submitted with that key by that client."""
-        found = self._messages(
-            select(MessageRow).where(
-                MessageRow.domestic_client == (domestic_client or ""),
-                MessageRow.idempotency_key == key,
-                MessageRow.direction == Direction.OUTBOUND.value,
-            )
-        )
+        found = self._messages(q.MESSAGE_BY_IDEMPOTENCY_KEY, {"domestic_client": domestic_client or "", "key": key})
         return found[0] if found else None
 
     def find_by_business_key(
@@ -317,28 +283,19 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         """Status events with a greater sequence number, in order (numbering the newly committed ones first);
         only those of one domestic client's messages when ``domestic_client`` is given."""
         self._number_events()
-        query = (
-            select(*_EVENT_COLUMNS)
-            .join(MessageRow, MessageRow.message_id == StatusEventRow.message_id)
-            .where(StatusEventRow.sequence > sequence)
-        )
+        parameters: dict[str, Any] = {"sequence": sequence, "limit": limit}
         if domestic_client is not None:
-            query = query.where(MessageRow.domestic_client == domestic_client)
-        return self._events(query.order_by(StatusEventRow.sequence).limit(limit))
+            parameters["client"] = domestic_client
+        return self._events(q.events_after(domestic_client is not None), parameters)
 
     def history(self, message_id: str) -> list[StatusEvent]:
         """Every event of one message, in order."""
         self._number_events()
-        return self._events(
-            select(*_EVENT_COLUMNS)
-            .join(MessageRow, MessageRow.message_id == StatusEventRow.message_id)
-            .where(StatusEventRow.message_id == message_id, StatusEventRow.sequence.is_not(None))
-            .order_by(StatusEventRow.id)
-        )
+        return self._events(q.HISTORY, {"message_id": message_id})
 
-    def _events(self, query: Select[*tuple[Any, ...]]) -> list[StatusEvent]:
+    def _events(self, query: Select[*tuple[Any, ...]], parameters: dict[str, Any]) -> list[StatusEvent]:
         with self._db.read() as connection:
-            rows = connection.execute(query).mappings().all()
+            rows = connection.execute(query, parameters).mappings().all()
         return [status_event(row) for row in rows]
 
     def pending_handover(
@@ -350,34 +307,12 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         never overtakes its original; and a replace or withdraw that refers to another document waits until that
         document has been handed over (it may arrive later than its replacement).
         """
-        m, older, referred = MessageRow, aliased(MessageRow), aliased(MessageRow)
-
-        def pending(row: type[MessageRow]) -> list[ColumnElement[bool]]:
-            conditions = [row.direction == Direction.INBOUND.value, row.status == _S.RECEIVED.value]
-            if domestic_client is not None:
-                conditions.append(row.domestic_client == domestic_client)
-            if document_types:
-                conditions.append(row.document_type.in_([t.value for t in document_types]))
-            return conditions
-
-        overtaken = exists().where(
-            *pending(older),
-            older.bk_issuer == m.bk_issuer,
-            older.bk_number == m.bk_number,
-            tuple_(older.bk_version, older.created_at, older.message_id)
-            < tuple_(m.bk_version, m.created_at, m.message_id),
-        )
-        original_handed_over = exists().where(
-            referred.direction == Direction.INBOUND.value,
-            referred.status == _S.HANDED_OVER.value,
-            referred.bk_issuer == m.refers_issuer,
-            referred.bk_number == m.refers_number,
-            referred.bk_version == m.refers_version,
-        )
-        waits = and_(m.refers_number.is_not(None), ~original_handed_over)
-        return self._messages(
-            select(m).where(*pending(m), ~overtaken, ~waits).order_by(m.created_at, m.message_id).limit(limit)
-        )
+        parameters: dict[str, Any] = {"limit": limit}
+        if domestic_client is not None:
+            parameters["client"] = domestic_client
+        if document_types:
+            parameters["types"] = [t.value for t in document_types]
+        return self._messages(q.pending_handover(domestic_client is not None, bool(document_types)), parameters)
 
     def list_messages(
         self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100
