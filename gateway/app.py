@@ -261,10 +261,6 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         metrics = GatewayMetrics(messages=repository, trustbook=trustbook, clock=clock,
                                  partners=[p.name for p in settings.partners])
     observer = metrics.observe if metrics is not None else None
-    pipeline = Pipeline(
-        settings=settings, messages=repository, trustbook=trustbook, identity=identity_for, clock=clock,
-        ids=UuidIds(), signals=signals, observer=observer,
-    )
     transport = GrpcPartnerTransport(
         tls_key_pem=tls_key, tls_certificate_pem=tls_certificate, trustbook=trustbook, clock=clock,
         max_message_bytes=settings.max_payload_bytes + 64 * 1024,
@@ -275,6 +271,10 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         # Host and process id name the replica in messages.claimed_by (an object id alone may repeat across
         # processes); the object id tells apart gateways sharing a process (tests).
         claimer=f"{socket.gethostname()}:{os.getpid()}:{id(signals):x}",
+    )
+    pipeline = Pipeline(
+        settings=settings, messages=repository, trustbook=trustbook, identity=identity_for, clock=clock,
+        ids=UuidIds(), signals=signals, observer=observer, handoff=dispatcher,
     )
     operations = Operations(
         partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,

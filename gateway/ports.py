@@ -28,8 +28,10 @@ __all__ = [
     "AuditRepository",
     "Backlog",
     "Clock",
+    "DeliveryHandoff",
     "IdFactory",
     "MessageRepository",
+    "OutboundClaim",
     "PartnerTransport",
     "StatusEvent",
     "StoredMessage",
@@ -145,6 +147,37 @@ TransitionObserver = Callable[[StoredMessage, MessageStatus, datetime], None]
 
 
 @dataclass(frozen=True)
+class OutboundClaim:
+    """A delivery worker reserved for a new outbound message.
+
+    The message is then stored already claimed (SENDING, attempt 1, its ACCEPTED, QUEUED and SENDING events in the
+    same transaction) and handed straight to that worker: on the happy path a document needs no claim query and no
+    second transaction before it leaves. If the process dies first, the claim expires and any replica retries.
+    """
+
+    claimer: str
+    """The dispatcher replica that will deliver it."""
+    expires_at: datetime
+    """After this instant another replica may take the message over."""
+
+
+class DeliveryHandoff(Protocol):
+    """The dispatcher's side of :class:`OutboundClaim`: reserve a worker, then give it the message or release it."""
+
+    def reserve(self, now: datetime) -> OutboundClaim | None:
+        """A claim on a free worker, or None when all are busy (the message is then QUEUED as usual)."""
+        ...
+
+    def deliver_claimed(self, message: StoredMessage) -> None:
+        """Deliver ``message``, stored under the reserved claim, on the reserved worker."""
+        ...
+
+    def release(self) -> None:
+        """Give back a reserved worker whose message was not stored."""
+        ...
+
+
+@dataclass(frozen=True)
 class Backlog:
     """Outbound messages to one partner that are not delivered yet (QUEUED, RETRY_WAIT or SENDING)."""
 
@@ -174,8 +207,10 @@ class MessageRepository(Protocol):
         report_json: str,
         idempotency_key: str | None,
         domestic_client: str | None,
+        claim: OutboundClaim | None = None,
     ) -> StoredMessage:
-        """Store a new outbound message as ACCEPTED, then QUEUED, each with its event.
+        """Store a new outbound message as ACCEPTED, then QUEUED, each with its event (and SENDING under
+        ``claim``, counting attempt 1, when a claim is given).
 
         Raises DuplicateConflict when the message id, the (domestic_client, idempotency key) or the
         (direction, partner, document type, business key) already exists.

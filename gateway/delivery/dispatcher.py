@@ -1,7 +1,9 @@
 """The dispatcher: claims due outbound messages, delivers them and records the outcome.
 
 One pass is :meth:`Dispatcher.tick`. A wake-up thread runs passes as soon as a message is queued (no polling delay
-on the happy path); the scheduler also wakes it periodically and at retry times. Deliveries run on a small thread
+on the happy path); the scheduler also wakes it periodically and at retry times. A new message usually skips
+even that: the pipeline reserves a free worker before storing it, stores it already claimed and hands it over
+(:class:`~gateway.ports.DeliveryHandoff`). Deliveries run on a small thread
 pool; every outcome is one repository transition.
 """
 
@@ -17,7 +19,7 @@ from datetime import datetime, timedelta
 from ..domain import MessageStatus, ReceiptOutcome
 from ..errors import DeliveryFailed, GatewayError, InvalidTransition, ReceiptInvalid
 from ..pipeline import steps
-from ..ports import Clock, MessageRepository, PartnerTransport, StoredMessage, TransitionObserver
+from ..ports import Clock, MessageRepository, OutboundClaim, PartnerTransport, StoredMessage, TransitionObserver
 from ..settings import Settings
 from ..signals import Signals
 from ..trustbook import TrustBook
@@ -64,6 +66,29 @@ class Dispatcher:
         self._free = threading.Semaphore(workers)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    # The pipeline's DeliveryHandoff: a new message goes straight to a free worker, skipping the claim query.
+
+    def reserve(self, now: datetime) -> OutboundClaim | None:
+        """Reserve a free worker for a message about to be stored; None when none is free or we are stopping."""
+        # A dispatcher that was never started delivers nothing, through this door either.
+        if self._thread is None or self._stop.is_set() or not self._free.acquire(blocking=False):
+            return None
+        return OutboundClaim(self._claimer, now + timedelta(seconds=self._settings.delivery.claim_timeout_seconds))
+
+    def deliver_claimed(self, message: StoredMessage) -> None:
+        """Deliver a message stored under a reserved claim on the reserved worker."""
+        try:
+            self._pool.submit(self._deliver_and_release, message)
+        except RuntimeError:
+            # Shut down between reserve and hand-over: the claim expires and the message is retried (by a replica or
+            # after the restart), as for a worker that died mid-delivery.
+            self._free.release()
+            log.warning("dispatcher stopped before %s could be delivered; its claim will expire", message.message_id)
+
+    def release(self) -> None:
+        """Give back a reserved worker."""
+        self._free.release()
 
     def wake(self) -> None:
         """Ask for a pass now (thread-safe, cheap)."""

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from ..domain import BusinessKey, Direction, DocumentType, Envelope, ErrorInfo, MessageStatus, Receipt, check_transition
 from ..errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ..ports import Backlog, StatusEvent, StoredMessage
+from ..ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
 from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
 
@@ -60,11 +60,15 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
         report_json: str,
         idempotency_key: str | None,
         domestic_client: str | None,
+        claim: OutboundClaim | None = None,
     ) -> StoredMessage:
-        """Store a new outbound message as ACCEPTED then QUEUED (two events); raises DuplicateConflict."""
+        """Store a new outbound message as ACCEPTED then QUEUED (two events), and SENDING under ``claim`` when
+        given (a third event); raises DuplicateConflict."""
         at = utc(at)
         check_transition(Direction.OUTBOUND, None, _S.ACCEPTED)
         check_transition(Direction.OUTBOUND, _S.ACCEPTED, _S.QUEUED)
+        if claim is not None:
+            check_transition(Direction.OUTBOUND, _S.QUEUED, _S.SENDING)
         message = StoredMessage(
             message_id=envelope.message_id,
             direction=Direction.OUTBOUND,
@@ -82,6 +86,11 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
             self._store_new(message)
             self._record(message, None, at, status=_S.ACCEPTED)
             self._record(message, _S.ACCEPTED, at)
+            if claim is not None:
+                message = replace(message, status=_S.SENDING, attempts=1)
+                self._messages[message.message_id] = message
+                self._claims[message.message_id] = _Claim(claim.claimer, utc(claim.expires_at, "claim.expires_at"))
+                self._record(message, _S.QUEUED, at)
         return message
 
     def add_inbound(

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain import Direction, DocumentType, Envelope, ErrorInfo, MessageStatus, Receipt, check_transition
 from ..errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ..ports import Backlog, StatusEvent, StoredMessage
+from ..ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
 from . import _statements as q
 from ._db import EVENTS_LOCK, duplicate_reason
 from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
@@ -61,17 +61,25 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         report_json: str,
         idempotency_key: str | None,
         domestic_client: str | None,
+        claim: OutboundClaim | None = None,
     ) -> StoredMessage:
-        """Store a new outbound message as ACCEPTED then QUEUED (two events); raises DuplicateConflict."""
+        """Store a new outbound message as ACCEPTED then QUEUED (two events), and SENDING under ``claim`` when
+        given (a third event); raises DuplicateConflict."""
         at = utc(at)
         check_transition(Direction.OUTBOUND, None, _S.ACCEPTED)
         check_transition(Direction.OUTBOUND, _S.ACCEPTED, _S.QUEUED)
         row = message_values(envelope, Direction.OUTBOUND, _S.ACCEPTED, at)
         row.update(record_json=record_json, report_json=report_json)
         row.update(idempotency_key=idempotency_key, domestic_client=domestic_client or "")
-        accepted = event_values(row, None, at)
+        events = [event_values(row, None, at)]
         row["status"] = _S.QUEUED.value
-        self._insert(row, [accepted, event_values(row, _S.ACCEPTED, at)])
+        events.append(event_values(row, _S.ACCEPTED, at))
+        if claim is not None:
+            check_transition(Direction.OUTBOUND, _S.QUEUED, _S.SENDING)
+            row.update(status=_S.SENDING.value, attempts=1, claimed_by=claim.claimer,
+                       claim_expires_at=utc(claim.expires_at, "claim.expires_at"))
+            events.append(event_values(row, _S.QUEUED, at))
+        self._insert(row, events)
         return stored_message(row)
 
     def add_inbound(

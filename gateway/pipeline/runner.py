@@ -19,7 +19,7 @@ from trust import SigningIdentity
 
 from ..domain import DocumentType, Envelope, MessageStatus, PartyId, Receipt
 from ..errors import DocumentRejected, DuplicateConflict, GatewayError, MessageNotFound, PartnerUnauthenticated
-from ..ports import Clock, IdFactory, MessageRepository, StoredMessage, TransitionObserver
+from ..ports import Clock, DeliveryHandoff, IdFactory, MessageRepository, StoredMessage, TransitionObserver
 from ..routing import route_inbound
 from ..settings import Settings
 from ..signals import Signals
@@ -94,8 +94,10 @@ class Pipeline:
         ids: IdFactory,
         signals: Signals,
         observer: TransitionObserver | None = None,
+        handoff: DeliveryHandoff | None = None,
     ) -> None:
         self._settings = settings
+        self._handoff = handoff
         self._messages = messages
         self._trustbook = trustbook
         self._identity = identity
@@ -127,24 +129,33 @@ class Pipeline:
             created_at=self._clock.now(),
         )
         report = prepared.report.to_dict()
+        now = self._clock.now()
+        # A free delivery worker takes the message at once: stored already claimed, no claim query needed.
+        claim = self._handoff.reserve(now) if self._handoff is not None else None
         try:
             stored = self._messages.add_outbound(
                 prepared.envelope,
-                at=self._clock.now(),
+                at=now,
                 record_json=prepared.record_json,
                 report_json=json.dumps(report, ensure_ascii=False),
                 idempotency_key=command.idempotency_key,
                 domestic_client=command.domestic_client,
+                claim=claim,
             )
-        except DuplicateConflict:
-            # A concurrent request with the same idempotency key won the race: answer with its result.
-            if command.idempotency_key:
+        except BaseException as error:
+            if claim is not None and self._handoff is not None:
+                self._handoff.release()
+            if isinstance(error, DuplicateConflict) and command.idempotency_key:
+                # A concurrent request with the same idempotency key won the race: answer with its result.
                 existing = self._messages.find_by_idempotency_key(command.domestic_client, command.idempotency_key)
                 if existing is not None:
                     return SubmitResult(existing, json.loads(existing.report_json or "{}"))
             raise
-        self._observe(stored, stored.status, stored.created_at)
-        self._signals.outbound.fire()
+        self._observe(stored, MessageStatus.QUEUED, stored.created_at)
+        if claim is not None and self._handoff is not None:
+            self._handoff.deliver_claimed(stored)
+        else:
+            self._signals.outbound.fire()
         self._signals.status.fire()
         return SubmitResult(stored, report)
 

@@ -20,7 +20,7 @@ from gateway.domain import (
     ReceiptOutcome,
 )
 from gateway.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from gateway.ports import StoredMessage
+from gateway.ports import OutboundClaim, StoredMessage
 
 S = MessageStatus
 CLAIM = timedelta(seconds=30)
@@ -401,6 +401,37 @@ def test_the_outcome_of_an_expired_claim_does_not_overwrite_the_new_claimants(re
                            claimer="replica-b").status is S.DELIVERED
     with pytest.raises(InvalidTransition):
         repo.transition(env.message_id, S.DELIVERED, at=at(33), expected=S.SENDING, claimer="replica-a")
+
+
+def test_a_message_stored_under_a_claim_is_sending_and_its_claim_holds_until_it_expires(repo: Repository) -> None:
+    env = envelope()
+    stored = repo.add_outbound(env, at=at(0), record_json="{}", report_json="{}", idempotency_key=None,
+                               domestic_client="hub", claim=OutboundClaim("replica-a", at(30)))
+    assert (stored.status, stored.attempts) == (S.SENDING, 1)
+    assert repo.get(env.message_id) == stored
+    history = repo.history(env.message_id)
+    assert [(e.previous_status, e.status, e.attempt) for e in history] == [
+        (None, S.ACCEPTED, 0), (S.ACCEPTED, S.QUEUED, 0), (S.QUEUED, S.SENDING, 1)]
+    assert [e.sequence for e in history] == sorted(e.sequence for e in history)
+    # Nobody else takes it while the claim holds, and only its claimant records the outcome...
+    assert claim(repo, 29, claimer="replica-b") == []
+    with pytest.raises(InvalidTransition):
+        repo.transition(env.message_id, S.DELIVERED, at=at(1), expected=S.SENDING, claimer="replica-b")
+    # ...but once it expired (the claimant died before delivering), another replica does: attempt 2.
+    [taken] = claim(repo, 30, claimer="replica-b")
+    assert (taken.status, taken.attempts) == (S.SENDING, 2)
+    assert repo.transition(env.message_id, S.DELIVERED, at=at(31), expected=S.SENDING,
+                           claimer="replica-b").status is S.DELIVERED
+
+
+def test_a_refused_message_under_a_claim_leaves_nothing_claimed(repo: Repository) -> None:
+    env = envelope()
+    add_out(repo, env)
+    with pytest.raises(DuplicateConflict):
+        repo.add_outbound(env, at=at(0), record_json="{}", report_json="{}", idempotency_key=None,
+                          domestic_client="hub", claim=OutboundClaim("replica-a", at(30)))
+    assert repo.get(env.message_id).status is S.QUEUED
+    assert [m.message_id for m in claim(repo, 1, claimer="replica-b")] == [env.message_id]
 
 
 def test_claim_due_ignores_inbound_and_settled_messages(repo: Repository) -> None:
