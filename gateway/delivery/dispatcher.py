@@ -66,13 +66,20 @@ class Dispatcher:
         self._free = threading.Semaphore(workers)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Whether due messages may be waiting for a worker: set when a pass found every worker busy or filled every
+        # free one, or when a new message found no free worker; cleared when a pass is about to look. A worker
+        # that frees up wakes the dispatcher only then, instead of paying a claim transaction per delivery.
+        self._backlog_possible = True
 
     # The pipeline's DeliveryHandoff: a new message goes straight to a free worker, skipping the claim query.
 
     def reserve(self, now: datetime) -> OutboundClaim | None:
         """Reserve a free worker for a message about to be stored; None when none is free or we are stopping."""
         # A dispatcher that was never started delivers nothing, through this door either.
-        if self._thread is None or self._stop.is_set() or not self._free.acquire(blocking=False):
+        if self._thread is None or self._stop.is_set():
+            return None
+        if not self._free.acquire(blocking=False):
+            self._backlog_possible = True
             return None
         return OutboundClaim(self._claimer, now + timedelta(seconds=self._settings.delivery.claim_timeout_seconds))
 
@@ -102,7 +109,9 @@ class Dispatcher:
             while free < self._settings.delivery.batch_size and self._free.acquire(blocking=False):
                 free += 1
             if free == 0:
+                self._backlog_possible = True
                 return claimed_total
+            self._backlog_possible = False
             now = self._clock.now()
             claimed = self._messages.claim_due(
                 now=now, limit=free, claimer=self._claimer,
@@ -117,6 +126,7 @@ class Dispatcher:
             claimed_total += len(claimed)
             if len(claimed) < free:
                 return claimed_total
+            self._backlog_possible = True
         return claimed_total
 
     def deliver_now(self, message: StoredMessage) -> None:
@@ -147,8 +157,9 @@ class Dispatcher:
             log.exception("delivery of %s failed unexpectedly", message.message_id)
         finally:
             self._free.release()
-            # A freed worker may take more work that is already due.
-            self._signals.outbound.fire()
+            if self._backlog_possible:
+                # A freed worker may take more work that is already due.
+                self._signals.outbound.fire()
 
     def _failed(self, message: StoredMessage, error: GatewayError, *, retryable: bool) -> None:
         profile = self._settings.partner(message.partner)
