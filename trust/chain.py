@@ -5,6 +5,10 @@ algorithm set: no SHA-1, RSA >= 2048). Its store is always the partner's anchors
 ``trust`` adds what that verifier does not know about: pinned leaves, operator revocations, CRLs, and the
 mapping of its errors to stable codes.
 
+A path that validated is remembered on the ``PartnerTrust`` (see :mod:`trust.pathcache`) and reused only at
+times when every certificate on it is inside its validity; the leaf's own checks and revocation are evaluated
+on every call.
+
 Extension profile (partners run their own PKIs, so CA rules are those of RFC 5280 rather than the CA/B Forum):
 
 * CA certificates: basicConstraints with cA=TRUE is required; keyUsage, when present, must allow keyCertSign.
@@ -144,11 +148,12 @@ def validate_path(
     partner = trust.partner
     check_public_key(leaf, policy, path="leaf")
     _check_validity(leaf, at, policy, partner, "leaf")
-    pinned = fingerprint(leaf) in trust.pinned_fingerprints
+    # Without pinned certificates there is nothing to match, so the leaf's fingerprint is not even computed.
+    pinned = bool(trust.pinned) and fingerprint(leaf) in trust.pinned_fingerprints
     if pinned:
         chain: tuple[x509.Certificate, ...] = (leaf,)
     else:
-        chain = _build(leaf, intermediates, trust=trust, at=at, purpose=purpose, policy=policy)
+        chain = _cached_build(leaf, intermediates, trust=trust, at=at, purpose=purpose, policy=policy)
     warnings = _revocation(chain, trust=trust, at=at, policy=policy, pinned=pinned)
     return ValidatedPath(chain=chain, pinned=pinned, warnings=warnings)
 
@@ -164,6 +169,33 @@ def validate_chain(
 ) -> tuple[x509.Certificate, ...]:
     """Like :func:`validate_path`, returning only the validated path (leaf first, anchor last)."""
     return validate_path(leaf, intermediates, trust=trust, at=at, purpose=purpose, policy=policy).chain
+
+
+def _cached_build(
+    leaf: x509.Certificate,
+    intermediates: Sequence[x509.Certificate],
+    *,
+    trust: PartnerTrust,
+    at: datetime,
+    purpose: Purpose,
+    policy: SignaturePolicy,
+) -> tuple[x509.Certificate, ...]:
+    """:func:`_build`, reusing a chain this ``trust`` already validated for the same inputs.
+
+    Path building depends on the anchors and known intermediates (fixed per ``PartnerTrust``, which owns the
+    cache), the leaf, the supplied intermediates, the purpose, the policy (key checks on the path) and the time.
+    All but the time form the key; the time is handled by the cache's validity window, evaluated at the same
+    ``verify_at`` as :func:`_build` uses. Refusals raise before anything is stored, so they are never cached.
+    """
+    verify_at = max(at, leaf.not_valid_before_utc)
+    supplied = tuple(intermediates)
+    key = (leaf, supplied, purpose, policy)
+    cache = trust.path_cache
+    chain = cache.get(key, verify_at)
+    if chain is None:
+        chain = _build(leaf, supplied, trust=trust, at=at, purpose=purpose, policy=policy)
+        cache.put(key, chain)
+    return chain
 
 
 def _build(
@@ -213,7 +245,9 @@ def _revocation(
     policy: SignaturePolicy,
     pinned: bool,
 ) -> tuple[str, ...]:
-    for index, certificate in enumerate(chain):
+    # Both loops below are skipped outright when the material holds no revocations or no CRLs: they could not
+    # find anything then, and fingerprints and issuer look-ups are most of their cost.
+    for index, certificate in enumerate(chain if trust.revoked else ()):
         revoked_at = trust.revoked.get(fingerprint(certificate))
         if revoked_at is not None and revoked_at <= at:
             raise CertificateRevoked(
@@ -222,6 +256,8 @@ def _revocation(
                 path="leaf" if index == 0 else f"chain[{index}]",
             )
     warnings: list[str] = []
+    if not trust.crls:
+        return ()
     # Each certificate is checked against the CRLs of its issuer; the anchor has no issuer in the path. A pinned
     # leaf's issuer is looked up among the known CA certificates so that its CA's CRL still applies.
     pairs = list(zip(chain, chain[1:]))

@@ -12,6 +12,7 @@ Algorithms (stable strings, chosen from the signer's key; the policy may narrow 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -99,12 +100,16 @@ def sign_detached(data: bytes, identity: Signer, *, policy: SignaturePolicy = DE
         value = key.sign(data, ec.ECDSA(digest))
     else:
         value = key.sign(data, _PSS, hashes.SHA256())
-    chain = (identity.certificate, *identity.chain)
     return DetachedSignature(
-        algorithm=algorithm,
-        value=value,
-        certificates=tuple(c.public_bytes(serialization.Encoding.DER) for c in chain),
+        algorithm=algorithm, value=value, certificates=_der_chain((identity.certificate, *identity.chain))
     )
+
+
+# An identity signs every envelope and receipt with the same chain; its DER encoding is computed once. Certificates
+# hash and compare by their DER bytes, so the memo can never return another chain's encoding.
+@functools.lru_cache(maxsize=64)
+def _der_chain(chain: tuple[x509.Certificate, ...]) -> tuple[bytes, ...]:
+    return tuple(c.public_bytes(serialization.Encoding.DER) for c in chain)
 
 
 def verify_detached(

@@ -28,6 +28,13 @@ PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
 def fingerprint(certificate: x509.Certificate) -> str:
     """Return the lowercase hex SHA-256 of the certificate's DER encoding, the identifier used across ``trust``."""
+    return _fingerprint(certificate)
+
+
+# Certificates hash and compare by their DER bytes, so a memo is exact; revocation checks ask for the same few
+# fingerprints on every verification, and a hit costs a fraction of re-encoding and hashing the certificate.
+@functools.lru_cache(maxsize=1024)
+def _fingerprint(certificate: x509.Certificate) -> str:
     return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 

@@ -2,7 +2,9 @@
 
 It is built by :meth:`trust.store.TrustStore.for_partner` (or directly in tests) and is immutable. The parsed
 forms that path validation needs (cryptography's ``Store``, fingerprint sets) are computed once per object and
-cached on it, so a gateway that keeps the same ``PartnerTrust`` across messages does not rebuild them.
+cached on it, so a gateway that keeps the same ``PartnerTrust`` across messages does not rebuild them. The same
+goes for validated paths (:attr:`PartnerTrust.path_cache`): since any change to the trust material yields a new
+object, a cache held by the object can never outlive the material it was computed from.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from cryptography import x509
 from cryptography.x509 import verification
 
 from trust.keys import fingerprint
+from trust.pathcache import PathCache
 from trust.revocation import CrlInfo
 
 __all__ = ["PartnerTrust"]
@@ -69,6 +72,11 @@ class PartnerTrust:
     def anchor_fingerprints(self) -> frozenset[str]:
         """SHA-256 fingerprints of the anchors."""
         return frozenset(fingerprint(c) for c in self.anchors)
+
+    @cached_property
+    def path_cache(self) -> PathCache:
+        """Paths validated against this material, reused by :func:`trust.chain.validate_path` while still valid."""
+        return PathCache()
 
     @property
     def is_empty(self) -> bool:

@@ -9,6 +9,7 @@ handling) is an explicit constructor argument.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
@@ -128,15 +129,22 @@ DEFAULT_POLICY = SignaturePolicy()
 
 def check_public_key(certificate: x509.Certificate, policy: SignaturePolicy, *, path: str | None = None) -> None:
     """Raise :class:`AlgorithmForbidden` unless the certificate's key is RSA or EC and strong enough for ``policy``."""
+    problem = _key_problem(certificate, policy)
+    if problem is not None:
+        raise AlgorithmForbidden(problem, path=path)
+
+
+# The verdict depends only on the certificate (hashed and compared by its DER bytes) and the frozen policy, and
+# the same signer certificates are checked for every message; loading the public key is the costly part.
+@functools.lru_cache(maxsize=1024)
+def _key_problem(certificate: x509.Certificate, policy: SignaturePolicy) -> str | None:
     key = certificate.public_key()
     if isinstance(key, rsa.RSAPublicKey):
         if key.key_size < policy.min_rsa_bits:
-            raise AlgorithmForbidden(
-                f"RSA key of {key.key_size} bits is below the policy minimum {policy.min_rsa_bits}", path=path
-            )
-        return
+            return f"RSA key of {key.key_size} bits is below the policy minimum {policy.min_rsa_bits}"
+        return None
     if isinstance(key, ec.EllipticCurvePublicKey):
         if key.curve.name not in policy.ec_curves:
-            raise AlgorithmForbidden(f"EC curve {key.curve.name} is not allowed by the policy", path=path)
-        return
-    raise AlgorithmForbidden(f"key type {type(key).__name__} is not allowed (RSA or EC only)", path=path)
+            return f"EC curve {key.curve.name} is not allowed by the policy"
+        return None
+    return f"key type {type(key).__name__} is not allowed (RSA or EC only)"

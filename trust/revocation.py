@@ -126,10 +126,11 @@ def check_revocation(
     relevant = [c for c in crls if c.issuer_fingerprint == issuer_fp]
     if not relevant:
         return None
-    subject = certificate.subject.rfc4514_string()
     for crl in relevant:
         revoked_at = crl.revoked_serials.get(certificate.serial_number)
         if revoked_at is not None and revoked_at <= at:
+            # The subject is formatted only here: rendering a name costs more than the whole look-up.
+            subject = certificate.subject.rfc4514_string()
             raise CertificateRevoked(
                 f"{subject} (serial {certificate.serial_number:x}) revoked by CRL at {revoked_at.isoformat()}",
                 partner=partner,

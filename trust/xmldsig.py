@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,7 +48,7 @@ from trust.errors import (
 from trust.keys import Signer, load_der_certificate
 from trust.partner import PartnerTrust
 from trust.policy import C14N_ALGORITHMS, DEFAULT_POLICY, ENVELOPED_TRANSFORM, SignaturePolicy, check_public_key
-from trust.xmlparse import parse_xml
+from trust.xmlparse import hardened_parser, parse_xml
 
 __all__ = ["VerifiedXml", "sign_xml", "verify_xml"]
 
@@ -181,13 +182,27 @@ def _certificates(signature: etree._Element, tree: etree._ElementTree) -> tuple[
 
 
 def _signer_of(certificates: tuple[x509.Certificate, ...]) -> x509.Certificate:
+    return certificates[_signer_index(certificates)]
+
+
+# Certificates compare and hash by their DER bytes, so equal tuples always give the same answer; a partner sends
+# the same few tuples with every message, and extracting names costs more than the rest of the inspection.
+@functools.lru_cache(maxsize=256)
+def _signer_index(certificates: tuple[x509.Certificate, ...]) -> int:
     # X509Data has no defined order (XML-DSig 1.1, 4.5.4): the signer is the certificate that issued none of the
     # others. signxml is then told to use exactly that certificate; a wrong pick fails the signature check.
-    # Names are compared as DER: hashing parsed x509.Name objects is needlessly slow on this hot path.
+    # Names are compared as DER: hashing parsed x509.Name objects is needlessly slow on this hot path. An index
+    # is returned rather than a certificate so that the caller gets an element of its own tuple.
     names = [(c.subject.public_bytes(), c.issuer.public_bytes()) for c in certificates]
     issuers = {issuer for subject, issuer in names if issuer != subject}
-    leaves = [c for c, (subject, _) in zip(certificates, names) if subject not in issuers]
-    return leaves[0] if leaves else certificates[0]
+    leaves = [i for i, (subject, _) in enumerate(names) if subject not in issuers]
+    return leaves[0] if leaves else 0
+
+
+@functools.lru_cache(maxsize=16)
+def _digest_algorithms(policy: SignaturePolicy) -> frozenset[DigestAlgorithm]:
+    # The same handful of policies is used for every message; converting their URIs once is enough.
+    return frozenset(DigestAlgorithm(d) for d in policy.digest_algorithms)
 
 
 def verify_xml(
@@ -216,11 +231,14 @@ def _verify(document: bytes, *, trust: PartnerTrust, at: datetime, policy: Signa
         location="./",
         expect_references=1,
         signature_methods=frozenset({SignatureMethod(inspected.signature_method)}),
-        digest_algorithms=frozenset(DigestAlgorithm(d) for d in policy.digest_algorithms),
+        digest_algorithms=_digest_algorithms(policy),
         verification_time=max(at, signer.not_valid_before_utc),
     )
     try:
-        result = XMLVerifier().verify(root, x509_cert=signer, expect_config=config)
+        # signxml copies an element it is given by serialising and re-parsing it; handing it the bytes that
+        # parse_xml already accepted, with a parser of the same settings, yields the same tree for one parse
+        # less (its later copies serialise single elements, so top-level comments and PIs never count either way).
+        result = XMLVerifier().verify(document, x509_cert=signer, expect_config=config, parser=hardened_parser())
     except InvalidCertificate as e:
         raise CertificateExpired(str(e)) from e
     except InvalidInput as e:

@@ -13,7 +13,7 @@ from lxml import etree
 
 from trust.errors import XmlHostile, XmlMalformed
 
-__all__ = ["DEFAULT_MAX_BYTES", "parse_xml"]
+__all__ = ["DEFAULT_MAX_BYTES", "hardened_parser", "parse_xml"]
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 """Default input size limit for :func:`parse_xml`: 10 MiB."""
@@ -26,8 +26,12 @@ _XINCLUDE_NS = "http://www.w3.org/2001/XInclude"
 _DOCTYPE = re.compile(rb"<\x00?!\x00?D\x00?O\x00?C\x00?T\x00?Y\x00?P\x00?E|<!ENTITY", re.IGNORECASE)
 
 
-def _parser() -> etree.XMLParser:
-    # A fresh parser per call: lxml parsers keep error state and are not safe to share between threads.
+def hardened_parser() -> etree.XMLParser:
+    """A new lxml parser with the settings :func:`parse_xml` uses (no entities, DTDs, network or huge trees).
+
+    Only for handing bytes that already passed :func:`parse_xml` to a library that parses them again, so that
+    both see the same tree. A fresh parser per call: lxml parsers keep error state and are not thread-safe.
+    """
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -49,10 +53,12 @@ def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
         raise TypeError("parse_xml takes bytes; decoding is the parser's job")
     if len(data) > max_bytes:
         raise XmlHostile(f"XML input of {len(data)} bytes exceeds the limit of {max_bytes}")
-    if _DOCTYPE.search(data):
+    # Every match of the pattern contains a "!" byte; testing for it first (a memchr) spares the regex scan,
+    # which costs a tenth or more of the parse itself, on the many documents without comments or CDATA.
+    if b"!" in data and _DOCTYPE.search(data):
         raise XmlHostile("DOCTYPE and entity declarations are not accepted")
     try:
-        root = etree.fromstring(data, parser=_parser())
+        root = etree.fromstring(data, parser=hardened_parser())
     except etree.XMLSyntaxError as e:
         # libxml2 reports its own resource limits (depth, node size) as syntax errors; they are attacks, not typos.
         if e.code == _RESOURCE_LIMIT or "XML_PARSE_HUGE" in str(e):
