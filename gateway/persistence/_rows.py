@@ -11,21 +11,26 @@ from ..ports import StatusEvent, StoredMessage
 from ._records import attachments_to_json, envelope_from_json, envelope_to_json, error_or_none
 
 
-def stored_message(row: Mapping[Any, Any]) -> StoredMessage:
-    """The domain view of a ``messages`` row."""
+def stored_message(
+    row: Mapping[Any, Any], envelope: Envelope | None = None, receipt: Receipt | None = None
+) -> StoredMessage:
+    """The domain view of a ``messages`` row; ``envelope`` and ``receipt``, when the caller holds the objects the
+    row was just written from, save decoding their JSON again."""
+    if receipt is None and row["receipt_json"]:
+        receipt = Receipt.from_json(row["receipt_json"])
     return StoredMessage(
         message_id=row["message_id"],
         direction=Direction(row["direction"]),
         partner=row["partner"],
         status=MessageStatus(row["status"]),
-        envelope=envelope_from_json(row["envelope_json"], row["payload"], row["attachments_json"]),
+        envelope=envelope or envelope_from_json(row["envelope_json"], row["payload"], row["attachments_json"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         attempts=row["attempts"],
         next_attempt_at=row["next_attempt_at"],
         record_json=row["record_json"],
         report_json=row["report_json"],
-        receipt=Receipt.from_json(row["receipt_json"]) if row["receipt_json"] else None,
+        receipt=receipt,
         last_error=error_or_none(row["last_error_code"], row["last_error_message"], row["last_error_path"]),
         idempotency_key=row["idempotency_key"],
         domestic_client=row["domestic_client"] or None,

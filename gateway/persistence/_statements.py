@@ -24,6 +24,7 @@ __all__ = [
     "EVENTS_HAVE_UNNUMBERED",
     "HISTORY",
     "INSERT_EVENTS",
+    "INSERT_EVENTS_NUMBERED",
     "INSERT_MESSAGE",
     "LAST_SEQUENCE",
     "MESSAGE_BY_ID",
@@ -51,6 +52,9 @@ MESSAGE_BY_IDEMPOTENCY_KEY = select(M).where(
 )
 INSERT_MESSAGE = insert(M)
 INSERT_EVENTS = insert(E)
+#: SQLite: each row numbered after everything committed or inserted before it, in the same statement (rows of one
+#: executemany are inserted one after the other, so each sees the previous one).
+INSERT_EVENTS_NUMBERED = insert(E).values(sequence=select(func.coalesce(func.max(E.sequence), 0) + 1).scalar_subquery())
 
 #: The columns a transition may change; UPDATE_MESSAGE always sets all of them (unchanged ones to their current
 #: values), so that one statement serves every transition.

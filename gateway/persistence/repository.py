@@ -80,7 +80,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
                        claim_expires_at=utc(claim.expires_at, "claim.expires_at"))
             events.append(event_values(row, _S.QUEUED, at))
         self._insert(row, events)
-        return stored_message(row)
+        return stored_message(row, envelope)
 
     def add_inbound(
         self,
@@ -106,7 +106,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         if error is not None:
             row.update(error_values(error))
         self._insert(row, [event_values(row, None, at, error)])
-        return stored_message(row)
+        return stored_message(row, envelope, receipt)
 
     def _insert(self, row: dict[str, Any], events: list[dict[str, Any]]) -> None:
         try:
@@ -173,7 +173,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             changed = {**row, **changes}
             connection.execute(q.UPDATE_MESSAGE, _row_values(changed))
             self._add_events(connection, [event_values(changed, current, at, error)])
-        return stored_message(changed)
+        return stored_message(changed, receipt=receipt)
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
         """Claim due outbound messages (QUEUED, RETRY_WAIT due, SENDING with an expired or no claim), in the order
@@ -209,15 +209,11 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
     def _add_events(self, connection: Connection, events: list[dict[str, Any]]) -> None:
         if self._db.is_postgresql:
             # Concurrent writers: numbered later by the readers, in commit order (see _number_events).
-            for event in events:
-                event["sequence"] = None
+            connection.execute(q.INSERT_EVENTS, events)
         else:
             # SQLite has one writer at a time (BEGIN IMMEDIATE), so numbering now is numbering in commit order,
             # and readers need not take the write lock to number.
-            last = connection.scalar(q.LAST_SEQUENCE) or 0
-            for offset, event in enumerate(events, start=1):
-                event["sequence"] = last + offset
-        connection.execute(q.INSERT_EVENTS, events)
+            connection.execute(q.INSERT_EVENTS_NUMBERED, events)
 
     def _number_events(self) -> None:
         """Give sequence numbers, in insertion order, to the committed events that have none yet.
