@@ -19,6 +19,10 @@ __all__ = ["check_schema", "validate_schema"]
 
 _SCHEME = "swgw-schema:"
 _local = threading.local()
+# libxml2 does not parse schemas safely from several threads at once: concurrent first loads (one per server
+# thread) fail at random with "Internal error: xmlSchemaParse" or unresolved QNames. Loads are rare (once per
+# thread and schema), so one lock costs nothing on the validation path, which stays concurrent.
+_load_lock = threading.Lock()
 
 
 class _PackageResolver(etree.Resolver):
@@ -37,8 +41,9 @@ def _load(relative: str) -> etree.XMLSchema:
     parser.resolvers.add(_PackageResolver())
     url = f"{_SCHEME}{relative}"
     try:
-        doc = etree.fromstring(data_file(f"schemas/{relative}").read_bytes(), parser=parser, base_url=url)
-        return etree.XMLSchema(etree.ElementTree(doc))
+        with _load_lock:
+            doc = etree.fromstring(data_file(f"schemas/{relative}").read_bytes(), parser=parser, base_url=url)
+            return etree.XMLSchema(etree.ElementTree(doc))
     except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as e:
         raise SpecInvalid(f"cannot load schema: {e}", path=f"mappings/data/schemas/{relative}") from e
 
