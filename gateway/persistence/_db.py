@@ -25,6 +25,7 @@ from sqlalchemy import func as sql_func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import Pool, StaticPool
 
+from ._driver import Driver
 from ._records import DUPLICATE_REASONS
 from .session import DEFERRED_OPTION
 
@@ -63,6 +64,8 @@ class Database:
         elif self.is_postgresql:
             # Every read is one statement: autocommit saves the BEGIN and COMMIT round trips.
             self._read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        #: The hot statements' way in (``_driver.py``): the same transactions, without Connection.execute.
+        self.driver = Driver(engine, self._write_lock, self._read_lock)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

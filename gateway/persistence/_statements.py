@@ -11,13 +11,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, exists, func, insert, or_, select, tuple_, update
+from sqlalchemy import BigInteger, Select, and_, bindparam, exists, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from ..domain import Direction, MessageStatus
 from .tables import MessageRow, StatusEventRow
 
 __all__ = [
+    "ADVISORY_LOCK",
     "CHANGED_COLUMNS",
     "CLAIM",
     "CLAIMABLE",
@@ -83,9 +84,10 @@ CLAIMABLE = (
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
 )
+#: Run once per claimed message (an executemany): a fixed statement, unlike an IN list of varying length.
 CLAIM = (
     update(M)
-    .where(M.message_id.in_(bindparam("ids", expanding=True)))
+    .where(M.message_id == bindparam("b_message_id"))
     .values(
         attempts=M.attempts + 1,
         status=_S.SENDING.value,
@@ -96,6 +98,8 @@ CLAIM = (
     )
 )
 
+#: PostgreSQL: queue behind other transactions holding ``:key`` until this one ends.
+ADVISORY_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
 LAST_SEQUENCE = select(func.coalesce(func.max(E.sequence), 0))
 EVENTS_HAVE_UNNUMBERED = select(E.id).where(E.sequence.is_(None)).limit(1)
 _batch = select(E.id).where(E.sequence.is_(None)).order_by(E.id).limit(NUMBERING_BATCH).subquery()

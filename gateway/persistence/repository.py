@@ -5,7 +5,7 @@ Every method that changes state is one short transaction. Rows are locked before
 never move the same message. On PostgreSQL status events are written unnumbered and numbered in commit order by
 the readers (:meth:`SqlMessageRepository.events_after`), so writers never wait for one another on a global lock;
 SQLite has one writer at a time anyway, so there each writer numbers its own events. The hot statements are
-prebuilt (``_statements.py``).
+prebuilt (``_statements.py``) and run at driver level (``_driver.py``); the rest go through ``Connection.execute``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import Direction, DocumentType, Envelope, ErrorInfo, MessageStatus, Receipt, check_transition
@@ -22,6 +22,7 @@ from ..errors import DuplicateConflict, InvalidTransition, MessageNotFound
 from ..ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
 from . import _statements as q
 from ._db import EVENTS_LOCK, duplicate_reason
+from ._driver import Cursor
 from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from ._rows import error_values, event_values, message_values, status_event, stored_message
 from .audit import SqlAuditRepository
@@ -110,9 +111,9 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
 
     def _insert(self, row: dict[str, Any], events: list[dict[str, Any]]) -> None:
         try:
-            with self._db.write() as connection:
-                connection.execute(q.INSERT_MESSAGE, row)
-                self._add_events(connection, events)
+            with self._db.driver.write() as cursor:
+                cursor.insert(q.INSERT_MESSAGE, row)
+                self._add_events(cursor, events)
         except IntegrityError as e:
             reason = duplicate_reason(e)
             if reason is None:
@@ -140,8 +141,9 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         at = utc(at)
         next_attempt_at = optional_utc(next_attempt_at, "next_attempt_at")
         check_new_status(new_status, next_attempt_at)
-        with self._db.write() as connection:
-            row = connection.execute(q.MESSAGE_BY_ID_FOR_UPDATE, {"message_id": message_id}).mappings().one_or_none()
+        with self._db.driver.write() as cursor:
+            found = cursor.rows(q.MESSAGE_BY_ID_FOR_UPDATE, {"message_id": message_id})
+            row = found[0] if found else None
             if row is None:
                 raise MessageNotFound(f"no message {message_id}")
             current = MessageStatus(row["status"])
@@ -171,8 +173,8 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             if receipt is not None:
                 changes["receipt_json"] = receipt.to_json()
             changed = {**row, **changes}
-            connection.execute(q.UPDATE_MESSAGE, _row_values(changed))
-            self._add_events(connection, [event_values(changed, current, at, error)])
+            cursor.execute(q.UPDATE_MESSAGE, _row_values(changed))
+            self._add_events(cursor, [event_values(changed, current, at, error)])
         return stored_message(changed, receipt=receipt)
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
@@ -189,31 +191,31 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             "claimed_by": claimer,
             "claim_expires_at": expires,
         }
-        with self._db.write() as connection:
-            rows = connection.execute(q.CLAIMABLE, {"now": now, "limit": limit}).mappings().all()
+        with self._db.driver.write() as cursor:
+            rows = cursor.rows(q.CLAIMABLE, {"now": now, "limit": limit})
             if not rows:
                 return []
             for row in rows:
                 check_transition(Direction.OUTBOUND, MessageStatus(row["status"]), _S.SENDING)
-            connection.execute(
-                q.CLAIM, {"ids": [row["message_id"] for row in rows], "v_now": now, "v_claimer": claimer,
-                          "v_expires": expires},
-            )
+            cursor.execute_many(q.CLAIM, [
+                {"b_message_id": row["message_id"], "v_now": now, "v_claimer": claimer, "v_expires": expires}
+                for row in rows
+            ])
             claimed = [{**row, **changes, "attempts": row["attempts"] + 1} for row in rows]
             self._add_events(
-                connection,
+                cursor,
                 [event_values(c, MessageStatus(row["status"]), now) for row, c in zip(rows, claimed, strict=True)],
             )
         return [stored_message(c) for c in claimed]
 
-    def _add_events(self, connection: Connection, events: list[dict[str, Any]]) -> None:
+    def _add_events(self, cursor: Cursor, events: list[dict[str, Any]]) -> None:
         if self._db.is_postgresql:
             # Concurrent writers: numbered later by the readers, in commit order (see _number_events).
-            connection.execute(q.INSERT_EVENTS, events)
+            cursor.execute_many(q.INSERT_EVENTS, events)
         else:
             # SQLite has one writer at a time (BEGIN IMMEDIATE), so numbering now is numbering in commit order,
             # and readers need not take the write lock to number.
-            connection.execute(q.INSERT_EVENTS_NUMBERED, events)
+            cursor.execute_many(q.INSERT_EVENTS_NUMBERED, events)
 
     def _number_events(self) -> None:
         """Give sequence numbers, in insertion order, to the committed events that have none yet.
@@ -227,23 +229,23 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             if self._legacy_numbered:
                 return
             self._legacy_numbered = True
-        with self._db.read() as connection:
-            if connection.scalar(q.EVENTS_HAVE_UNNUMBERED) is None:
+        with self._db.driver.read() as cursor:
+            if cursor.scalar(q.EVENTS_HAVE_UNNUMBERED, {}) is None:
                 return
         # Oldest first and in bounded batches, so that each transaction stays short even after a long time
         # without readers.
         numbered = q.NUMBERING_BATCH
         while numbered == q.NUMBERING_BATCH:
-            with self._db.write() as connection:
-                self._db.serialize(connection, EVENTS_LOCK)
-                last = connection.scalar(q.LAST_SEQUENCE)
-                numbered = connection.execute(q.NUMBER_EVENTS, {"last": last}).rowcount
+            with self._db.driver.write() as cursor:
+                cursor.execute(q.ADVISORY_LOCK, {"key": EVENTS_LOCK})
+                last = cursor.scalar(q.LAST_SEQUENCE, {})
+                numbered = cursor.execute(q.NUMBER_EVENTS, {"last": last})
 
     # -- reads ----------------------------------------------------------------------------------------------
 
     def find(self, message_id: str) -> StoredMessage | None:
         """The message, or None."""
-        found = self._messages(q.MESSAGE_BY_ID, {"message_id": message_id})
+        found = self._lean_messages(q.MESSAGE_BY_ID, {"message_id": message_id})
         return found[0] if found else None
 
     def get(self, message_id: str) -> StoredMessage:
@@ -258,9 +260,15 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             rows = connection.execute(query, parameters).mappings().all()
         return [stored_message(row) for row in rows]
 
+    def _lean_messages(self, query: Select[Any], parameters: dict[str, Any]) -> list[StoredMessage]:
+        """:meth:`_messages` for a prebuilt statement, at driver level."""
+        with self._db.driver.read() as cursor:
+            rows = cursor.rows(query, parameters)
+        return [stored_message(row) for row in rows]
+
     def find_by_idempotency_key(self, domestic_client: str | None, key: str) -> StoredMessage | None:
         """The outbound message submitted with that key by that client."""
-        found = self._messages(q.MESSAGE_BY_IDEMPOTENCY_KEY, {"domestic_client": domestic_client or "", "key": key})
+        found = self._lean_messages(q.MESSAGE_BY_IDEMPOTENCY_KEY, {"domestic_client": domestic_client or "", "key": key})
         return found[0] if found else None
 
     def find_by_business_key(
@@ -298,8 +306,8 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         return self._events(q.HISTORY, {"message_id": message_id})
 
     def _events(self, query: Select[*tuple[Any, ...]], parameters: dict[str, Any]) -> list[StatusEvent]:
-        with self._db.read() as connection:
-            rows = connection.execute(query, parameters).mappings().all()
+        with self._db.driver.read() as cursor:
+            rows = cursor.rows(query, parameters)
         return [status_event(row) for row in rows]
 
     def pending_handover(
@@ -314,9 +322,12 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         parameters: dict[str, Any] = {"limit": limit}
         if domestic_client is not None:
             parameters["client"] = domestic_client
+        query = q.pending_handover(domestic_client is not None, bool(document_types))
         if document_types:
+            # An expanding IN list: SQLAlchemy renders it per call.
             parameters["types"] = [t.value for t in document_types]
-        return self._messages(q.pending_handover(domestic_client is not None, bool(document_types)), parameters)
+            return self._messages(query, parameters)
+        return self._lean_messages(query, parameters)
 
     def list_messages(
         self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100
