@@ -7,8 +7,8 @@ dispatch -- which costs more than SQLite itself on one-row statements (measured:
 transaction). SQLAlchemy still owns the schema, the SQL, the types, the pool and the migrations.
 
 Transactions: on SQLite the connection is in autocommit mode (``session.create_engine_for`` hands transaction
-control to us), so a write begins with BEGIN IMMEDIATE under the engine's Python write lock and a read with a
-deferred BEGIN; on PostgreSQL a write runs in psycopg's implicit transaction and a read in autocommit. A DBAPI error
+control to us), so a write begins with BEGIN IMMEDIATE under the engine's Python write lock; on PostgreSQL a write
+runs in psycopg's implicit transaction. Reads run in autocommit mode on both, one statement each. A DBAPI error
 is raised as SQLAlchemy's wrapper (``IntegrityError`` ...), exactly as ``Connection.execute`` would, and a broken
 connection is invalidated in the pool.
 """
@@ -163,11 +163,12 @@ class Driver:
 
     @contextmanager
     def read(self) -> Iterator[Cursor]:
-        """A read: one deferred transaction on SQLite (a consistent view beside the writer), autocommit on
-        PostgreSQL (each statement its own snapshot, no BEGIN/COMMIT round trips)."""
+        """A read in autocommit mode: each statement is its own consistent snapshot (beside the writer, thanks to
+        WAL on SQLite), without BEGIN and COMMIT. Every read of the repository is one statement."""
         lock: AbstractContextManager[Any] = self._read_lock if self._read_lock is not None else nullcontext()
         with lock:
-            yield from self._transaction("BEGIN" if self._sqlite else None, autocommit=not self._sqlite)
+            # SQLite connections are in autocommit mode already (see session.create_engine_for).
+            yield from self._transaction(None, autocommit=not self._sqlite)
 
     def _transaction(self, begin: str | None, *, autocommit: bool) -> Iterator[Cursor]:
         connection = self._engine.raw_connection()
