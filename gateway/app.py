@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+import mappings
 from trust import CertificateRole, PartnerTrust, SigningIdentity
 
 from ._generated.swgw.v1 import domestic_exchange_pb2, operator_pb2, partner_exchange_pb2
@@ -221,6 +222,21 @@ def _domestic_credentials(listener: ListenerSettings) -> grpc.ServerCredentials 
     )
 
 
+def _prepare_mappings(settings: Settings) -> None:
+    """Load every mapping profile the agreements name, refusing to start on an unknown or broken one, or one that
+    maps another document type than the agreement says (the first document would fail otherwise)."""
+    for index, partner in enumerate(settings.partners):
+        for document_type, profile_id in partner.mapping_profiles.items():
+            where = f"partners[{index}].documents.{document_type.value}"
+            try:
+                profile = mappings.prepare_profile(profile_id)
+            except mappings.MappingError as e:
+                raise ConfigInvalid(f"mapping profile {profile_id!r}: {e.message}", field_path=where) from e
+            if profile.document_type != document_type.value:
+                raise ConfigInvalid(f"mapping profile {profile_id!r} maps {profile.document_type}, not "
+                                    f"{document_type.value}", field_path=where)
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Wire a gateway from its settings (reads key files, opens and migrates the database)."""
     clock = clock or SystemClock()
@@ -231,6 +247,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     )
     tls_key = _read(settings.partner_listener.tls_key or "", "partner_listener.tls_key")
     tls_certificate = _read(settings.partner_listener.tls_certificate or "", "partner_listener.tls_certificate")
+    _prepare_mappings(settings)
     engine = create_engine_for(settings.database_url)
     migrate(engine)
     repository = SqlMessageRepository(engine)

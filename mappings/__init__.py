@@ -30,6 +30,7 @@ from mappings.profiles import (
     map_forward,
     map_reverse,
     parse_record,
+    prepare_profile,
 )
 from mappings.report import Finding, MappingReport, Severity, ValidationReport
 from mappings.spec import MappingProfile
@@ -69,5 +70,6 @@ __all__ = [
     "map_reverse",
     "parse_record",
     "parse_xml",
+    "prepare_profile",
     "validate_record",
 ]

@@ -24,7 +24,7 @@ from mappings.reverse import Reader, ReverseState, compile_reader, read_tree, un
 from mappings.errors import ExampleUnknown, ProfileUnknown, RecordInvalid, RecordMalformed, SpecInvalid
 from mappings.recordpath import get_path, set_path
 from mappings.report import Finding, MappingReport, Severity, ValidationReport
-from mappings.schema import check_schema
+from mappings.schema import check_schema, preload_schema
 from mappings.spec import MappingProfile, Node, Spec, parse_spec
 from mappings.xmlsafe import parse_xml, serialize_xml
 from mappings.xmltext import Unrepresentable
@@ -147,6 +147,21 @@ def _forward_document(spec: Spec, record: Mapping[str, Any]) -> tuple[bytes, For
 def get_profile(profile_id: str) -> MappingProfile:
     """Return the profile ``profile_id``; raise :class:`ProfileUnknown` when there is none."""
     return _spec(profile_id).profile
+
+
+def prepare_profile(profile_id: str) -> MappingProfile:
+    """Load and compile everything ``profile_id`` needs, and return its description.
+
+    The catalog, code lists, spec, compiled forward program, reverse reader and target schema are otherwise built
+    on first use: a gateway calls this for every profile its agreements name, so that an unknown or broken profile
+    stops it at start (:class:`ProfileUnknown`, :class:`SpecInvalid`) and the first document pays no loading.
+    """
+    spec = _spec(profile_id)
+    _program(profile_id)
+    _reader(profile_id)
+    if spec.syntax == "xml" and spec.schema is not None:
+        preload_schema(spec.schema)
+    return spec.profile
 
 
 def list_profiles() -> tuple[MappingProfile, ...]:

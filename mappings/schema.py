@@ -15,7 +15,7 @@ from mappings._data import data_file
 from mappings.errors import SchemaInvalid, SpecInvalid
 from mappings.report import Finding, Severity, ValidationReport
 
-__all__ = ["check_schema", "validate_schema"]
+__all__ = ["check_schema", "preload_schema", "validate_schema"]
 
 _SCHEME = "swgw-schema:"
 _local = threading.local()
@@ -59,6 +59,12 @@ def _schema(relative: str) -> etree.XMLSchema:
         schema = _load(relative)
         cache[relative] = schema
     return schema
+
+
+def preload_schema(relative: str) -> None:
+    """Load the shipped schema ``data/schemas/<relative>`` for the calling thread now; raise :class:`SpecInvalid`
+    when it cannot be loaded."""
+    _schema(relative)
 
 
 def validate_schema(root: etree._Element, relative: str) -> ValidationReport:

@@ -54,3 +54,11 @@ def test_module_style(source: Path) -> None:
         public += [m for m in cls.body if isinstance(m, ast.FunctionDef) and not m.name.startswith("_")]
     for node in public:
         assert ast.get_docstring(node), f"{source.name}: {node.name} lacks a docstring"
+
+
+def test_prepare_profile_loads_every_shipped_profile_and_refuses_an_unknown_one() -> None:
+    for profile in mappings.list_profiles():
+        assert mappings.prepare_profile(profile.id) == profile
+    with pytest.raises(mappings.ProfileUnknown) as caught:
+        mappings.prepare_profile("coo-ubl24-nowhere")
+    assert caught.value.code == "PROFILE_UNKNOWN"
