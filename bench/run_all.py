@@ -1,7 +1,8 @@
 """Every benchmark, one after the other: what ``make bench`` runs. Prints figures; asserts nothing about timing.
 
 Runs, when present: ``bench_trust.py`` (XML-DSig against plain signxml), ``bench_floor.py`` (what the mandated
-libraries cost per document by themselves, and the ceiling that implies), ``bench_mappings.py`` (the mapping engine),
+libraries cost per document by themselves, and the ceiling that implies), ``bench_wakeup.py`` (what one hop costs
+after its threads were idle: the latency floor at low load), ``bench_mappings.py`` (the mapping engine),
 ``bench_pipeline.py`` (one document's CPU by step, in one process) and ``bench_e2e.py`` (two ``swgw serve``
 processes, throughput, latency, CPU per document, and the ``as4`` package on the same payload; on PostgreSQL too
 when ``SWGW_TEST_DATABASE_URL`` is set). Extra arguments go to ``bench_e2e.py`` (e.g. ``--profile DIR``). The whole
@@ -23,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bench_trust.py", ()),
     ("bench_floor.py", ()),
+    ("bench_wakeup.py", ()),
     ("bench_mappings.py", ()),
     ("bench_pipeline.py", ("--documents", "150")),
     ("bench_pipeline.py", ("--documents", "40", "--items", "34")),
