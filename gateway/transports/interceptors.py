@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import grpc
@@ -48,15 +48,60 @@ def peer_partner(context: grpc.ServicerContext, trustbook: TrustBook, clock: Clo
 
 
 class LoggingInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
-    """Logs each call with a request id, its method and duration."""
+    """At DEBUG level on the ``swgw.rpc`` logger, one line per call when it ends: request id (the caller's
+    ``x-request-id`` metadata, or a new one), method, status code and duration. Costs nothing per call otherwise:
+    the level is checked when the call is dispatched."""
 
     def intercept_service(
         self, continuation: Callable[[grpc.HandlerCallDetails], Any], handler_call_details: grpc.HandlerCallDetails
     ) -> Any:
-        request_id = dict(handler_call_details.invocation_metadata or ()).get("x-request-id") or uuid.uuid4().hex[:12]
-        started = time.perf_counter()
         handler = continuation(handler_call_details)
-        log.debug("rpc %s %s started", request_id, handler_call_details.method)
-        elapsed = (time.perf_counter() - started) * 1000
-        log.debug("rpc %s %s dispatched in %.1f ms", request_id, handler_call_details.method, elapsed)
-        return handler
+        if handler is None or not log.isEnabledFor(logging.DEBUG):
+            return handler
+        metadata = dict(handler_call_details.invocation_metadata or ())
+        request_id = str(metadata.get("x-request-id") or uuid.uuid4().hex[:12])
+        return _timed(handler, request_id, handler_call_details.method)
+
+
+def _finished(request_id: str, method: str, context: grpc.ServicerContext, started: float, failed: bool) -> None:
+    # A handler that raised without setting a code ends as UNKNOWN (grpcio's rule); an abort has set its code.
+    code = context.code() or (grpc.StatusCode.UNKNOWN if failed else grpc.StatusCode.OK)
+    name = code.name if isinstance(code, grpc.StatusCode) else str(code)
+    log.debug("rpc %s %s %s in %.1f ms", request_id, method, name, (time.perf_counter() - started) * 1000)
+
+
+def _timed(handler: Any, request_id: str, method: str) -> Any:
+    """The same handler, logging when each call ends (streams: when the response stream ends)."""
+
+    def unary(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[[Any, grpc.ServicerContext], Any]:
+        def call(request: Any, context: grpc.ServicerContext) -> Any:
+            started, failed = time.perf_counter(), True
+            try:
+                response = behavior(request, context)
+                failed = False
+                return response
+            finally:
+                _finished(request_id, method, context, started, failed)
+
+        return call
+
+    def streaming(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[[Any, grpc.ServicerContext], Any]:
+        def call(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+            started, failed = time.perf_counter(), True
+            try:
+                yield from behavior(request, context)
+                failed = False
+            finally:
+                _finished(request_id, method, context, started, failed)
+
+        return call
+
+    options = {"request_deserializer": handler.request_deserializer,
+               "response_serializer": handler.response_serializer}
+    if handler.unary_unary is not None:
+        return grpc.unary_unary_rpc_method_handler(unary(handler.unary_unary), **options)
+    if handler.stream_unary is not None:
+        return grpc.stream_unary_rpc_method_handler(unary(handler.stream_unary), **options)
+    if handler.unary_stream is not None:
+        return grpc.unary_stream_rpc_method_handler(streaming(handler.unary_stream), **options)
+    return grpc.stream_stream_rpc_method_handler(streaming(handler.stream_stream), **options)
