@@ -237,7 +237,8 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         numbered = q.NUMBERING_BATCH
         while numbered == q.NUMBERING_BATCH:
             with self._db.driver.write() as cursor:
-                cursor.execute(q.ADVISORY_LOCK, {"key": EVENTS_LOCK})
+                if self._db.is_postgresql:  # on SQLite the write transaction already excludes other writers
+                    cursor.execute(q.ADVISORY_LOCK, {"key": EVENTS_LOCK})
                 last = cursor.scalar(q.LAST_SEQUENCE, {})
                 numbered = cursor.execute(q.NUMBER_EVENTS, {"last": last})
 
