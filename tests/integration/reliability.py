@@ -80,6 +80,16 @@ class ServeProcess:
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
+    def pause(self) -> None:
+        """SIGSTOP: the process keeps its sockets but answers nothing (a hung partner), until :meth:`resume`."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT after :meth:`pause`."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGCONT)
+
     def alive(self) -> bool:
         """True while the process runs."""
         return self.process is not None and self.process.poll() is None
@@ -105,6 +115,7 @@ class ServeProcess:
         """SIGTERM and wait (SIGKILL when it does not stop)."""
         if self.process is None or self.process.poll() is not None:
             return
+        os.kill(self.process.pid, signal.SIGCONT)  # a paused process would hold the SIGTERM until continued
         self.process.terminate()
         try:
             self.process.wait(timeout=15)

@@ -2,9 +2,12 @@
 
 The replicas have the same configuration except their listen ports. The CN domestic hub submits to replicas 1 and
 2 (a submission that fails because its replica died goes to the other one with the same idempotency key, as a
-load balancer would send it); replica 2 is killed while deliveries are under way, and the survivors take over its
-claims when they expire. HK (one process, SQLite) must store every message once and hand each over once, and
-every replica must have claimed work (``messages.claimed_by``, sampled while messages are SENDING).
+load balancer would send it); replica 3 receives no submissions, so whatever it delivers it claimed from the
+database. A quarter of the way through, HK hangs (SIGSTOP): every delivery under way blocks with its claim, new
+submissions find no free worker and wait QUEUED, replica 3 claims from that backlog, and replica 2 is killed while
+it holds claims. HK then answers again and the survivors take over replica 2's claims when they expire. HK (one
+process, SQLite) must store every message once and hand each over once, every replica must have claimed work
+(``messages.claimed_by``, sampled while messages are SENDING), and replica 2's claims must have been taken over.
 """
 
 from __future__ import annotations
@@ -100,6 +103,7 @@ class ClaimSampler(threading.Thread):
     def __init__(self, url: str) -> None:
         super().__init__(name="test-claims", daemon=True)
         self._engine = create_engine_for(url)
+        self._lock = threading.Lock()
         self.claims: dict[str, set[str]] = {}
         self.stop = threading.Event()
 
@@ -108,11 +112,20 @@ class ClaimSampler(threading.Thread):
         try:
             while not self.stop.is_set():
                 with self._engine.connect() as connection:
-                    for message_id, claimer in connection.execute(query):
+                    rows = connection.execute(query).all()
+                with self._lock:
+                    for message_id, claimer in rows:
                         self.claims.setdefault(claimer, set()).add(message_id)
                 time.sleep(0.01)
         finally:
             self._engine.dispose()
+
+    def claimed_by(self, process: ServeProcess) -> set[str]:
+        """The messages seen claimed by one replica (its claimer names carry its pid)."""
+        assert process.process is not None
+        marker = f":{process.process.pid}:"
+        with self._lock:
+            return {m for claimer, ids in self.claims.items() if marker in claimer for m in ids}
 
 
 @pytest.mark.postgres
@@ -174,8 +187,16 @@ def test_replicas_share_the_work_and_survive_one_being_killed(tmp_path: Path, cn
 
         wait_for(lambda: delivered() >= MESSAGES // 4, timeout=60, interval=0.02)
         victim = replicas[1]
-        victim.kill()
-        killed_at_delivered = delivered()
+        hk_gateway.pause()
+        try:
+            # Every replica now holds claims it cannot finish: 1 and 2 those of their own submissions, 3 those it
+            # took from the QUEUED backlog.
+            wait_for(lambda: all(sampler.claimed_by(r) for r in replicas), timeout=30, interval=0.02)
+            held_by_victim = len(sampler.claimed_by(victim))
+            victim.kill()
+            killed_at_delivered = delivered()
+        finally:
+            hk_gateway.resume()
 
         submitter.join(timeout=120)
         assert submitter.error is None, f"a submission failed: {submitter.error!r}"
@@ -188,19 +209,15 @@ def test_replicas_share_the_work_and_survive_one_being_killed(tmp_path: Path, cn
         sampler.stop.set()
         sampler.join(timeout=10)
 
-        # Each replica's claims, by the pid in its claimer name.
-        claimers = {
-            replica.name: {c for c in sampler.claims if f":{replica.process.pid}:" in c}  # type: ignore[union-attr]
-            for replica in replicas
-        }
-        claimed = {name: sum(len(sampler.claims[c]) for c in names) for name, names in claimers.items()}
+        claimed = {replica.name: len(sampler.claimed_by(replica)) for replica in replicas}
         outbound = [m for m in cn.list_messages(limit=10 * MESSAGES) if m.direction is Direction.OUTBOUND]
         takeovers = sum(
             1 for m in outbound for e in cn.history(m.message_id)
             if e.previous_status is MessageStatus.SENDING and e.status is MessageStatus.SENDING
         )
         print(f"replicas: {MESSAGES} messages submitted {dict(submitter.by_replica)} (failovers "
-              f"{submitter.failovers}); {victim.name} killed at {killed_at_delivered} delivered; messages seen "
+              f"{submitter.failovers}); {victim.name} killed at {killed_at_delivered} delivered holding "
+              f"{held_by_victim} claims; messages seen "
               f"claimed per replica {claimed}; expired claims taken over {takeovers}; "
               f"attempts {dict(sorted(Counter(m.attempts for m in outbound).items()))}; "
               f"{time.monotonic() - started:.0f}s")
@@ -221,9 +238,10 @@ def test_replicas_share_the_work_and_survive_one_being_killed(tmp_path: Path, cn
             assert events == Counter({MessageStatus.RECEIVED: 1, MessageStatus.HANDED_OVER: 1}), events
         assert counts == Counter({message_id: 1 for message_id in submitted})
 
-        # The work was shared: every replica claimed messages (the one killed, before it died).
-        assert all(claimers.values()), f"claimers seen: {sorted(sampler.claims)}"
+        # The work was shared: every replica claimed messages (the one killed, before it died), and the claims the
+        # killed one held were taken over by the others once they expired.
         assert all(claimed.values()), claimed
+        assert takeovers >= 1
     finally:
         sampler.stop.set()
         for gateway in (hk_gateway, *replicas):
