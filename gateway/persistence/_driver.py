@@ -189,10 +189,12 @@ class Driver:
         except self._dialect.loaded_dbapi.Error as e:
             invalidated = self._dialect.is_disconnect(e, connection.dbapi_connection, cursor)
             if invalidated:
-                # As SQLAlchemy does on a disconnect: this connection is discarded, and so are the pooled ones
-                # (a server restart broke them all), so that only this call fails.
+                # As SQLAlchemy does on a disconnect: this connection is discarded, and on a server database so are
+                # the pooled ones (a restart broke them all), so that only this call fails. (A SQLite "disconnect"
+                # is a closed database; its pool, to which the engine's write lock belongs, is kept.)
                 connection.invalidate(e)
-                self._engine.dispose()
+                if not self._sqlite:
+                    self._engine.dispose()
             raise DBAPIError.instance(None, None, e, self._dialect.loaded_dbapi.Error, dialect=self._dialect,
                                       connection_invalidated=invalidated) from e
         finally:
