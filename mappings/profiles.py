@@ -154,7 +154,8 @@ def prepare_profile(profile_id: str) -> MappingProfile:
 
     The catalog, code lists, spec, compiled forward program, reverse reader and target schema are otherwise built
     on first use: a gateway calls this for every profile its agreements name, so that an unknown or broken profile
-    stops it at start (:class:`ProfileUnknown`, :class:`SpecInvalid`) and the first document pays no loading.
+    stops it at start (:class:`ProfileUnknown`, :class:`SpecInvalid`) and the first document pays for no more than
+    its thread's own copy of the schema (schemas are kept per thread, see ``schema.py``).
     """
     spec = _spec(profile_id)
     _program(profile_id)
