@@ -1,12 +1,14 @@
 """Target schema validation against the project's own shipped XSDs (``data/schemas/``).
 
-Schemas are read from package data through an lxml resolver, so ``xsd:import`` between the shipped files works
-whether the package is installed as files or not, and nothing outside the package is ever fetched.
+Schemas are loaded from the package's files, their ``xsd:import``s resolved by libxml2 next to them (the shipped
+imports are sibling file names; a test keeps them so) and never from the network. Only a package that is not a
+directory on disk (a zip) goes through an lxml resolver serving package data.
 """
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -19,9 +21,10 @@ __all__ = ["check_schema", "preload_schema", "validate_schema"]
 
 _SCHEME = "swgw-schema:"
 _local = threading.local()
-# libxml2 does not parse schemas safely from several threads at once: concurrent first loads (one per server
-# thread) fail at random with "Internal error: xmlSchemaParse" or unresolved QNames. Loads are rare (once per
-# thread and schema), so one lock costs nothing on the validation path, which stays concurrent.
+# Loads are serialised: libxml2's schema parser is not safe to run in several threads at once. And a load made
+# through a custom lxml resolver can fail ("QName ... does not resolve") while other threads parse or validate at
+# the same moment, so the resolver is used only where there is no file to load from. Loads are rare (once per
+# thread and schema); validation stays concurrent.
 _load_lock = threading.Lock()
 
 
@@ -38,12 +41,16 @@ class _PackageResolver(etree.Resolver):
 
 def _load(relative: str) -> etree.XMLSchema:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    parser.resolvers.add(_PackageResolver())
-    url = f"{_SCHEME}{relative}"
+    source = data_file(f"schemas/{relative}")
     try:
         with _load_lock:
-            doc = etree.fromstring(data_file(f"schemas/{relative}").read_bytes(), parser=parser, base_url=url)
-            return etree.XMLSchema(etree.ElementTree(doc))
+            if isinstance(source, Path):
+                doc = etree.parse(str(source), parser=parser)
+            else:
+                parser.resolvers.add(_PackageResolver())
+                doc = etree.ElementTree(etree.fromstring(source.read_bytes(), parser=parser,
+                                                         base_url=f"{_SCHEME}{relative}"))
+            return etree.XMLSchema(doc)
     except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as e:
         raise SpecInvalid(f"cannot load schema: {e}", path=f"mappings/data/schemas/{relative}") from e
 
