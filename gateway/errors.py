@@ -9,6 +9,7 @@ Hierarchy::
     ├── ClientUnauthenticated       CLIENT_UNAUTHENTICATED      UNAUTHENTICATED
     ├── SenderMismatch              SENDER_MISMATCH             PERMISSION_DENIED
     ├── DocumentTypeNotAgreed       DOCUMENT_TYPE_NOT_AGREED    PERMISSION_DENIED
+    ├── FormatNotAgreed             FORMAT_NOT_AGREED           PERMISSION_DENIED
     ├── EnvelopeInvalid             ENVELOPE_INVALID            INVALID_ARGUMENT
     ├── EnvelopeSignatureInvalid    ENVELOPE_SIGNATURE_INVALID  PERMISSION_DENIED
     ├── PayloadDigestMismatch       PAYLOAD_DIGEST_MISMATCH     INVALID_ARGUMENT
@@ -47,6 +48,7 @@ __all__ = [
     "DuplicateConflict",
     "EnvelopeInvalid",
     "EnvelopeSignatureInvalid",
+    "FormatNotAgreed",
     "GatewayError",
     "InvalidTransition",
     "MessageNotFound",
@@ -123,6 +125,12 @@ class DocumentTypeNotAgreed(GatewayError):
     """The partner agreement does not cover this document type."""
 
     code = "DOCUMENT_TYPE_NOT_AGREED"
+
+
+class FormatNotAgreed(GatewayError):
+    """The envelope declares a document format other than the one the agreement names for its document type."""
+
+    code = "FORMAT_NOT_AGREED"
 
 
 class EnvelopeInvalid(GatewayError):

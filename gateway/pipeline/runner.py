@@ -17,7 +17,7 @@ from typing import Any
 import mappings
 from trust import SigningIdentity
 
-from ..domain import DocumentType, Envelope, MessageStatus, PartyId, Receipt
+from ..domain import DocumentType, Envelope, MessageStatus, PartyId, Receipt, sha256_hex
 from ..errors import DocumentRejected, DuplicateConflict, GatewayError, MessageNotFound, PartnerUnauthenticated
 from ..ports import Clock, DeliveryHandoff, IdFactory, MessageRepository, StoredMessage, TransitionObserver
 from ..routing import route_inbound
@@ -197,7 +197,15 @@ class Pipeline:
         return self._store_inbound(envelope, peer, document, None, now)
 
     def _replay(self, existing: StoredMessage, envelope: Envelope, peer: str) -> Receipt:
-        if existing.partner != peer or existing.envelope.payload_sha256 != envelope.payload_sha256:
+        # The stored answer belongs to the stored content only. The declared digest is the sender's claim, so the
+        # bytes as received are hashed; the signed header adds every other field (attachment digests included,
+        # computed from their bytes).
+        same = (
+            existing.partner == peer
+            and sha256_hex(envelope.payload) == existing.envelope.payload_sha256
+            and envelope.signed_header() == existing.envelope.signed_header()
+        )
+        if not same:
             raise DuplicateConflict(
                 f"message id {envelope.message_id} is already known with other content", partner=peer,
                 field_path="envelope.message_id",

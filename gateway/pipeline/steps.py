@@ -36,6 +36,7 @@ from ..errors import (
     DocumentRejected,
     EnvelopeInvalid,
     EnvelopeSignatureInvalid,
+    FormatNotAgreed,
     GatewayError,
     MessageStale,
     PayloadDigestMismatch,
@@ -53,8 +54,10 @@ __all__ = [
     "OutboundDocument",
     "PDF_NAME",
     "SubmitCommand",
+    "agreed_format",
     "check_inbound_envelope",
     "error_info",
+    "is_pdf",
     "is_xml_format",
     "make_receipt",
     "map_inbound",
@@ -213,7 +216,14 @@ def check_inbound_envelope(
             f"envelope receiver {envelope.receiver.value!r} is not this gateway", partner=peer,
             field_path="envelope.receiver",
         )
-    profile.mapping_profile(envelope.document_type)  # raises DocumentTypeNotAgreed
+    agreed = agreed_format(profile, envelope.document_type)  # raises DocumentTypeNotAgreed
+    if envelope.document_format != agreed:
+        # The declared format must not choose the checks: a UBL document declared as EDIFACT would otherwise
+        # skip the XML signature. Only the format the agreement names for this document type is accepted.
+        raise FormatNotAgreed(
+            f"the agreement with {profile.name} covers {envelope.document_type.value} as {agreed!r}, "
+            f"not {envelope.document_format!r}", partner=peer, field_path="envelope.document_format",
+        )
     if envelope.action is not Action.ISSUE and envelope.refers_to is None:
         raise EnvelopeInvalid(f"{envelope.action.value} needs refers_to", partner=peer, field_path="envelope.refers_to")
     size = len(envelope.payload) + sum(len(a.content) for a in envelope.attachments)
@@ -231,6 +241,21 @@ def check_inbound_envelope(
     if now - envelope.created_at > profile.max_message_age:
         raise MessageStale("envelope older than the agreement allows", partner=peer,
                            field_path="envelope.created_at")
+
+
+def agreed_format(profile: PartnerProfile, document_type: DocumentType) -> str:
+    """The format URN the agreement names for ``document_type``; raises when the type is not agreed."""
+    with rejection():
+        return mappings.get_profile(profile.mapping_profile(document_type)).format
+
+
+def is_pdf(attachment: Attachment) -> bool:
+    """Whether an attachment is a PDF, by its declared media type or by its content.
+
+    The content decides too, so that a partner cannot skip the PDF signature check by labelling a PDF as
+    something else: PDF readers accept the header anywhere in the first 1024 bytes, and so does this test.
+    """
+    return attachment.media_type == "application/pdf" or b"%PDF-" in attachment.content[:1024]
 
 
 def is_xml_format(document_format: str) -> bool:
@@ -268,7 +293,8 @@ def map_inbound(
     policy = signature_policy(profile)
     warnings: list[str] = []
     with rejection():
-        if is_xml_format(envelope.document_format):
+        # Which signature checks run follows the agreement's format, never the envelope's declaration.
+        if is_xml_format(mappings.get_profile(mapping_profile).format):
             verified = trust.verify_xml(envelope.payload, trust=partner_trust, at=now, policy=policy)
             warnings.extend(verified.warnings)
             signer, document = verified.signer, verified.signed_xml
@@ -281,7 +307,7 @@ def map_inbound(
             document = envelope.payload
         reversed_ = mappings.map_reverse(document, mapping_profile)
         for index, attachment in enumerate(envelope.attachments):
-            if attachment.media_type == "application/pdf":
+            if is_pdf(attachment):
                 try:
                     warnings.extend(trust.verify_pdf(attachment.content, trust=partner_trust, at=now,
                                                      policy=policy).warnings)

@@ -22,7 +22,7 @@ from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from gateway._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
 from gateway.cli import load_settings
-from gateway.domain import BusinessKey, DocumentType, Envelope, PartyId, sha256_hex
+from gateway.domain import Attachment, BusinessKey, DocumentType, Envelope, PartyId, sha256_hex
 from gateway.pipeline import steps
 from gateway.transports import codec
 from gateway.transports.status_map import error_from_status
@@ -122,6 +122,21 @@ def _tampered_pdf(s: Sender) -> Envelope:
     return s.resign(dataclasses.replace(envelope, attachments=(Attachment("co.pdf", "application/pdf", spoiled),)))
 
 
+def _mislabelled_pdf(s: Sender) -> Envelope:
+    """A tampered signed PDF declared as plain bytes: the content, not the label, decides that it is checked."""
+    envelope = _tampered_pdf(s)
+    (pdf,) = envelope.attachments
+    return s.resign(dataclasses.replace(
+        envelope, attachments=(dataclasses.replace(pdf, name="scan.bin", media_type="application/octet-stream"),)))
+
+
+def _format_confusion(s: Sender) -> Envelope:
+    """An unsigned UBL certificate declared as EDIFACT CUSCAR, a format with no document signature."""
+    cuscar = mappings.get_profile("manifest-cuscar-d96b").format
+    unsigned = mappings.map_forward(mappings.load_example("coo-cn-hk"), "coo-ubl24-cepa-hk").document
+    return s.with_payload(dataclasses.replace(s.envelope(), document_format=cuscar), unsigned)
+
+
 HOSTILE = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>\n'
            b"<CertificateOfOrigin>&lol2;</CertificateOfOrigin>")
 
@@ -165,6 +180,11 @@ CASES: dict[str, tuple[Callable[[Sender], Envelope], grpc.StatusCode | None, str
     "document-malformed-xml": (lambda s: s.with_payload(s.envelope(), b"<CertificateOfOrigin><unclosed>"), None,
                                "XML_MALFORMED"),
     "pdf-attachment-tampered": (_tampered_pdf, None, "PDF_SIGNATURE_INVALID"),
+    "format-not-agreed": (_format_confusion, grpc.StatusCode.PERMISSION_DENIED, "FORMAT_NOT_AGREED"),
+    "format-unknown": (
+        lambda s: s.resign(dataclasses.replace(s.envelope(), document_format="urn:example:plain-text")),
+        grpc.StatusCode.PERMISSION_DENIED, "FORMAT_NOT_AGREED"),
+    "pdf-attachment-mislabelled": (_mislabelled_pdf, None, "PDF_SIGNATURE_INVALID"),
     "document-unsigned": (
         lambda s: s.with_payload(s.envelope(), mappings.map_forward(
             mappings.load_example("coo-cn-hk"), "coo-ubl24-cepa-hk").document),
@@ -259,3 +279,31 @@ def test_a_certificate_of_the_partner_ca_without_client_use_is_not_the_partner(
         sender.deliver(sender.envelope(), tls=(signing_only.key_pem(), signing_only.cert_pem()))
     assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED, caught.value
     assert error_from_status(caught.value)[0] == "PARTNER_UNAUTHENTICATED"
+
+
+def _other_content(s: Sender, envelope: Envelope) -> list[Envelope]:
+    """The same message id and signature with other bytes: the declared digest and the header stay as they were."""
+    spoiled = envelope.payload.replace(b"</cbc:Description>", b" (altered)</cbc:Description>", 1)
+    assert spoiled != envelope.payload
+    forged_attachment = dataclasses.replace(
+        envelope, attachments=(*envelope.attachments, Attachment("extra.txt", "text/plain", b"smuggled")))
+    return [
+        dataclasses.replace(envelope, payload=spoiled),
+        forged_attachment,
+        # Re-signed by the partner itself: a replay must not be answered from the store with other content either.
+        s.resign(forged_attachment),
+        s.with_payload(envelope, spoiled),
+    ]
+
+
+def test_known_message_id_with_other_content_is_a_conflict(sender: Sender) -> None:
+    envelope = sender.envelope()
+    first = sender.deliver(envelope)
+    assert first.outcome == pb.RECEIPT_OUTCOME_ACCEPTED
+    for replay in _other_content(sender, envelope):
+        with pytest.raises(grpc.RpcError) as caught:
+            sender.deliver(replay)
+        assert caught.value.code() == grpc.StatusCode.ALREADY_EXISTS
+        assert error_from_status(caught.value)[0] == "DUPLICATE_CONFLICT"
+    # The genuine duplicate still gets the stored receipt, byte for byte.
+    assert sender.deliver(envelope) == first
