@@ -47,7 +47,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 def make_record(items: int, serial: int) -> dict[str, Any]:
     """The coo-cn-hk example with ``items`` goods items and a certificate number of its own."""
-    record: dict[str, Any] = mappings.load_example("coo-cn-hk")
+    record: dict[str, Any] = mappings.load_example("coo-cn-hk", issued_on=datetime.now(UTC).date())
     template = record["goods_items"]
     goods = []
     for i in range(items):

@@ -158,14 +158,16 @@ def _cmd_map(args: argparse.Namespace) -> int:
             raise SystemExit("swgw: give --profile, or --partner with --config")
         profile = settings.partner(args.partner).mapping_profile(DocumentType(args.type))
     data = args.file.read_bytes()
+    # The agreements' validity periods are checked as of now, or as of --at for an older document.
+    at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
     try:
         if args.reverse:
-            result = mappings.map_reverse(data, profile)
+            result = mappings.map_reverse(data, profile, at=at)
             print(json.dumps(result.record, indent=2, ensure_ascii=False))
         else:
             from .pipeline.steps import parse_record
 
-            forward = mappings.map_forward(parse_record(data), profile)
+            forward = mappings.map_forward(parse_record(data), profile, at=at)
             sys.stdout.buffer.write(forward.document)
             report = forward.report
             print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
@@ -297,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partner", help="take the profile from this partner's agreement (with --config)")
     p.add_argument("--config", type=Path)
     p.add_argument("--reverse", action="store_true", help="partner document -> catalog record")
+    p.add_argument("--at", help="ISO time of the exchange for the agreement's validity period (default: now)")
     p.set_defaults(func=_cmd_map)
 
     p = sub.add_parser("verify", help="verify a signed XML, a signed PDF or an exported message, offline")

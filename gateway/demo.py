@@ -165,7 +165,8 @@ def run_demo(*, out: Path | None, verbose: bool = False) -> int:
 def _exchange(windows: dict[str, WindowFiles], artifacts: Path | None) -> None:
     sent: list[tuple[Exchange, pb.MessageSummary]] = []
     for exchange in EXCHANGES:
-        record = mappings.load_example(exchange.example)
+        # Issued today: the agreements refuse certificates past their validity period.
+        record = mappings.load_example(exchange.example, issued_on=datetime.now(UTC).date())
         with GatewayClient(f"127.0.0.1:{windows[exchange.sender].domestic_port}") as client:
             label = f"{exchange.sender}->{exchange.receiver} {exchange.document_type.value} ({exchange.example})"
             try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from mappings.catalog import DOCUMENT_TYPES, Catalog, DataElement, business_key, load_catalog, validate_record
 from mappings.codelists import CodeEntry, CodeList, get_codelist, list_codelists
 from mappings.errors import (
+    AgreementViolated,
     CodeUnmapped,
     DocumentHostile,
     DocumentMalformed,
@@ -37,6 +38,7 @@ from mappings.spec import MappingProfile
 from mappings.xmlsafe import parse_xml
 
 __all__ = [
+    "AgreementViolated",
     "Catalog",
     "CodeEntry",
     "CodeList",

@@ -5,6 +5,7 @@ Hierarchy (each subclass carries a class-level ``code`` that callers may rely on
     MappingError                      MAPPING_ERROR
      +-- RecordMalformed              RECORD_MALFORMED      not a JSON object / bad JSON
      +-- RecordInvalid                RECORD_INVALID        catalog ERROR findings (``report`` set)
+     +-- AgreementViolated            AGREEMENT_VIOLATED    the agreement's business rules (``report`` set)
      +-- CodeUnmapped                 CODE_UNMAPPED         a code has no crosswalk entry (``path`` set)
      +-- DocumentMalformed            DOCUMENT_MALFORMED    not well-formed XML / EDIFACT, wrong root
      +-- DocumentHostile              XML_HOSTILE           DOCTYPE, entities or other hostile constructs
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from mappings.report import ValidationReport
 
 __all__ = [
+    "AgreementViolated",
     "CodeUnmapped",
     "DocumentHostile",
     "DocumentMalformed",
@@ -66,6 +68,13 @@ class RecordInvalid(MappingError):
     """The record breaks the data element catalog; ``report`` lists the ERROR findings."""
 
     code: ClassVar[str] = "RECORD_INVALID"
+
+
+class AgreementViolated(MappingError):
+    """The record satisfies the catalog but breaks the business rules of the profile's agreement (parties,
+    allowed codes, mandatory fields, validity period); ``report`` lists the findings, each with its own code."""
+
+    code: ClassVar[str] = "AGREEMENT_VIOLATED"
 
 
 class CodeUnmapped(MappingError):

@@ -11,17 +11,20 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from datetime import date, datetime
 from typing import Any
 
 from lxml import etree
 
 from mappings import edifact
 from mappings._data import list_data, load_json
+from mappings.agreements import check_agreement
 from mappings.catalog import Catalog, load_catalog
+from mappings.codelists import get_codelist
 from mappings.emit import Program, compile_forward, run_forward
 from mappings.engine import ForwardState, build_tree, unused_paths
 from mappings.reverse import Reader, ReverseState, compile_reader, read_tree, unread_paths
-from mappings.errors import ExampleUnknown, ProfileUnknown, RecordInvalid, RecordMalformed, SpecInvalid
+from mappings.errors import AgreementViolated, ExampleUnknown, ProfileUnknown, RecordInvalid, RecordMalformed, SpecInvalid
 from mappings.recordpath import get_path, set_path
 from mappings.report import Finding, MappingReport, Severity, ValidationReport
 from mappings.schema import check_schema, preload_schema
@@ -208,26 +211,35 @@ def _requirements(spec: Spec, record: Mapping[str, Any]) -> list[Finding]:
     return out
 
 
-def _validated(spec: Spec, record: Mapping[str, Any]) -> ValidationReport:
+def _validated(spec: Spec, record: Mapping[str, Any], at: datetime | None) -> ValidationReport:
     report = load_catalog().validate(spec.profile.document_type, record)
     findings = report.findings + tuple(_requirements(spec, record))
     full = ValidationReport(findings)
     if not full.ok:
         first = full.errors[0]
         raise RecordInvalid(f"record breaks the catalog: {first.message}", path=first.path, report=full)
+    # The agreement's rules read catalog-valid values only, so they run once the catalog is satisfied.
+    broken = check_agreement(spec.agreement_rules, record, agreement=spec.profile.agreement,
+                             country_to_iso=get_codelist("country").to_international, at=at)
+    if broken:
+        full = ValidationReport(full.findings + tuple(broken))
+        raise AgreementViolated(f"record breaks the {spec.profile.agreement} rules: {broken[0].message}",
+                                path=broken[0].path, report=full)
     return full
 
 
-def map_forward(record: Mapping[str, Any], profile_id: str) -> ForwardResult:
+def map_forward(record: Mapping[str, Any], profile_id: str, *, at: datetime | None = None) -> ForwardResult:
     """Map a domestic catalog ``record`` to the partner format of ``profile_id``.
 
-    Raises :class:`RecordMalformed`, :class:`RecordInvalid` (catalog or agreement errors, with the report),
+    ``at`` is the time of the exchange, against which the agreement's validity period is checked (skipped when
+    None: the gateway always gives it). Raises :class:`RecordMalformed`, :class:`RecordInvalid` (catalog errors,
+    with the report), :class:`AgreementViolated` (the agreement's business rules, with the report),
     :class:`CodeUnmapped` (naming the record path), :class:`SchemaInvalid` or :class:`ProfileUnknown`.
     """
     if not isinstance(record, Mapping):
         raise RecordMalformed(f"record must be a JSON object, not {type(record).__name__}", path="$")
     spec = _spec(profile_id)
-    validation = _validated(spec, record)
+    validation = _validated(spec, record, at)
     document, state = _forward_document(spec, record)
     report = MappingReport(
         findings=validation.findings,
@@ -238,12 +250,13 @@ def map_forward(record: Mapping[str, Any], profile_id: str) -> ForwardResult:
     return ForwardResult(document=document, format=spec.profile.format, report=report)
 
 
-def map_reverse(document: bytes, profile_id: str) -> ReverseResult:
+def map_reverse(document: bytes, profile_id: str, *, at: datetime | None = None) -> ReverseResult:
     """Map a partner ``document`` in the format of ``profile_id`` to a domestic catalog record.
 
-    Raises :class:`DocumentHostile`, :class:`DocumentMalformed`, :class:`SchemaInvalid`, :class:`CodeUnmapped`
-    (naming the document path), :class:`RecordInvalid` (the resulting record breaks the catalog) or
-    :class:`ProfileUnknown`.
+    ``at`` is the time of receipt, for the agreement's validity period (see :func:`map_forward`). Raises
+    :class:`DocumentHostile`, :class:`DocumentMalformed`, :class:`SchemaInvalid`, :class:`CodeUnmapped` (naming
+    the document path), :class:`RecordInvalid` (the resulting record breaks the catalog),
+    :class:`AgreementViolated` or :class:`ProfileUnknown`.
     """
     spec = _spec(profile_id)
     tree: etree._Element
@@ -260,7 +273,7 @@ def map_reverse(document: bytes, profile_id: str) -> ReverseResult:
         if get_path(record, record, path) is None:
             set_path(record, record, path, value)
             state.defaulted.append(f"$.{path}")
-    validation = _validated(spec, record)
+    validation = _validated(spec, record, at)
     report = MappingReport(
         findings=tuple(state.findings) + validation.findings,
         dropped=unread_paths(reader, tree, state),
@@ -270,12 +283,20 @@ def map_reverse(document: bytes, profile_id: str) -> ReverseResult:
     return ReverseResult(record=record, report=report)
 
 
-def load_example(name: str) -> dict[str, Any]:
-    """Return a fresh copy of the sample record ``data/examples/<name>.json`` (e.g. ``coo-cn-hk``)."""
+def load_example(name: str, *, issued_on: date | None = None) -> dict[str, Any]:
+    """Return a fresh copy of the sample record ``data/examples/<name>.json`` (e.g. ``coo-cn-hk``).
+
+    ``issued_on`` makes a sample certificate current: agreements limit how long a certificate is valid, so a
+    sample dated when it was written would be refused as expired once that time has passed. It replaces the
+    certificate's issue date (records without one are returned as shipped).
+    """
     # Names are checked against the shipped list, so no path trickery can reach another file.
     if f"examples/{name}.json" not in list_data("examples", ".json"):
         raise ExampleUnknown(f"no example {name!r}", path=name)
     value = load_json(f"examples/{name}.json")
     if not isinstance(value, dict):
         raise SpecInvalid("an example must be a JSON object", path=f"mappings/data/examples/{name}.json")
+    certificate = value.get("certificate")
+    if issued_on is not None and isinstance(certificate, dict) and "issue_date" in certificate:
+        certificate["issue_date"] = issued_on.isoformat()
     return value

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from mappings.agreements import AgreementRule, parse_agreement_rules
 from mappings._data import opt_bool, opt_str, req_str, strict_keys
 from mappings.errors import SpecInvalid
 from mappings.transforms import Transform, get_transform
@@ -138,6 +139,8 @@ class Spec:
     """Record list paths used by inline nodes: the profile accepts at most one entry in each."""
     source_file: str
     """The spec's package-relative file name."""
+    agreement_rules: tuple[AgreementRule, ...] = ()
+    """The business rules of the profile's agreement (see :mod:`mappings.agreements`)."""
 
 
 def _parse_node(raw: Any, where: str, namespaces: Mapping[str, str]) -> Node:
@@ -243,7 +246,7 @@ def parse_spec(raw: Any, source_file: str) -> Spec:
         raw,
         where,
         required=("id", "document_type", "format", "agreement", "description", "syntax", "template"),
-        optional=("schema", "namespaces", "require", "reverse_defaults", "note"),
+        optional=("schema", "namespaces", "require", "reverse_defaults", "agreement_rules", "note"),
     )
     syntax = req_str(raw, "syntax", where)
     if syntax not in _SYNTAXES:
@@ -282,4 +285,5 @@ def parse_spec(raw: Any, source_file: str) -> Spec:
         require=MappingProxyType(require),
         template=template,
         source_file=source_file,
+        agreement_rules=parse_agreement_rules(raw.get("agreement_rules", []), where),
     )

@@ -163,7 +163,7 @@ def prepare_outbound(
     record = parse_record(command.record_json)
     mapping_profile = profile.mapping_profile(command.document_type)
     with rejection():
-        mapped = mappings.map_forward(record, mapping_profile)
+        mapped = mappings.map_forward(record, mapping_profile, at=created_at)
         # XML documents carry their own enveloped signature (verifiable anywhere, e.g. with xmlsec1). Other
         # syntaxes (UN/EDIFACT) have no such signature: the envelope signature, which binds the payload digest,
         # is their signature.
@@ -305,7 +305,7 @@ def map_inbound(
             signer = trust.verify_detached(envelope.signed_header(), envelope.signature, trust=partner_trust,
                                            at=now, policy=policy).signer
             document = envelope.payload
-        reversed_ = mappings.map_reverse(document, mapping_profile)
+        reversed_ = mappings.map_reverse(document, mapping_profile, at=now)
         for index, attachment in enumerate(envelope.attachments):
             if is_pdf(attachment):
                 try:

@@ -14,6 +14,8 @@ from typing import Any
 import tomli_w
 import tomllib
 
+import mappings
+
 from gateway.app import App, build_app
 from gateway.cli import load_settings
 from gateway.client import GatewayClient
@@ -101,6 +103,11 @@ def running_network(
                 app.stop(grace=1)
             except Exception:  # noqa: BLE001 - already stopped by the test
                 pass
+
+
+def example(name: str) -> dict[str, Any]:
+    """A shipped sample record, its certificate issued today (agreements refuse expired certificates)."""
+    return mappings.load_example(name, issued_on=datetime.now(UTC).date())
 
 
 def record_bytes(record: Mapping[str, Any]) -> bytes:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import mappings
 import tomli_w
 import tomllib
 
@@ -29,14 +28,14 @@ from gateway.client import ClientError, GatewayClient
 from gateway.domain import Direction, MessageStatus
 from gateway.persistence import SqlMessageRepository
 
-from tests.integration.network import wait_for
+from tests.integration.network import example, wait_for
 
 COO_EXAMPLE = "coo-cn-hk"
 
 
 def numbered_record(number: int, prefix: str = "R") -> bytes:
     """The CN->HK example certificate of origin with its own certificate number (so its own business key)."""
-    record = copy.deepcopy(mappings.load_example(COO_EXAMPLE))
+    record = copy.deepcopy(example(COO_EXAMPLE))
     record["certificate"]["number"] = f"K25{prefix}{number:09d}"
     return json.dumps(record, ensure_ascii=False).encode()
 

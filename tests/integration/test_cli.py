@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import mappings
 from gateway.cli import main
-from tests.integration.network import Network, running_network, wait_for
+from tests.integration.network import Network, example, running_network, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +26,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 def _example(tmp_path: Path, name: str) -> Path:
     path = tmp_path / f"{name}.json"
-    path.write_text(json.dumps(mappings.load_example(name), ensure_ascii=False))
+    path.write_text(json.dumps(example(name), ensure_ascii=False))
     return path
 
 
@@ -61,7 +60,7 @@ def test_map_forward_and_reverse(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code, out, _ = _run(capsys, "map", str(document), "--type", "certificate-of-origin", "--profile",
                         "coo-ubl24-cepa-hk", "--reverse")
     assert code == 0
-    assert json.loads(out)["certificate"]["number"] == mappings.load_example("coo-cn-hk")["certificate"]["number"]
+    assert json.loads(out)["certificate"]["number"] == example("coo-cn-hk")["certificate"]["number"]
 
 
 def test_submit_status_and_operator_commands(network: Network, tmp_path: Path,

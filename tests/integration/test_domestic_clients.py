@@ -8,12 +8,11 @@ from typing import Any
 import grpc
 import pytest
 
-import mappings
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.client import ClientError, GatewayClient
 from gateway.devsetup import DomesticTls, domestic_tls_config, write_domestic_tls
 from gateway.domain import DocumentType
-from tests.integration.network import Network, record_bytes, running_network, wait_for
+from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 
 AGREEMENTS = {
     ("CN", "HK"): {"certificate-of-origin": "coo-ubl24-cepa-hk"},
@@ -49,9 +48,9 @@ def _as(net: Network, tls: DomesticTls, name: str) -> GatewayClient:
     return GatewayClient(f"127.0.0.1:{net.apps['CN'].domestic_port}", credentials=credentials)
 
 
-def _deliver(net: Network, sender: str, example: str) -> str:
+def _deliver(net: Network, sender: str, name: str) -> str:
     with net.client(sender) as client:
-        response = client.submit("CN", COO, record_bytes(mappings.load_example(example)))
+        response = client.submit("CN", COO, record_bytes(example(name)))
         wait_for(lambda: client.status(response.message_id).status == pb.MESSAGE_STATUS_DELIVERED)
     return response.message_id
 
@@ -60,7 +59,7 @@ def test_inbound_documents_are_routed_and_each_client_sees_only_its_own(
         setup: tuple[Network, DomesticTls]) -> None:
     net, tls = setup
     from_hk = _deliver(net, "HK", "coo-hk-cn")
-    record = mappings.load_example("coo-cn-mo")
+    record = example("coo-cn-mo")
     record["certificate"]["number"] = "MO20250001"
     with net.client("MO") as mo:
         response = mo.submit("CN", COO, record_bytes(record))
@@ -78,7 +77,7 @@ def test_inbound_documents_are_routed_and_each_client_sees_only_its_own(
         assert from_hk in watched and from_mo not in watched
 
         # What one client submits, the other does not see.
-        sent = gd.submit("HK", COO, record_bytes(mappings.load_example("coo-cn-hk")))
+        sent = gd.submit("HK", COO, record_bytes(example("coo-cn-hk")))
         assert net.apps["CN"].repository.get(sent.message_id).domestic_client == "CN-GD"
         with pytest.raises(ClientError):
             national.status(sent.message_id)
@@ -88,7 +87,7 @@ def test_a_certificate_of_no_configured_client_is_refused(setup: tuple[Network, 
     net, tls = setup
     with _as(net, tls, "operator") as stranger:
         with pytest.raises(ClientError) as caught:
-            stranger.submit("HK", COO, record_bytes(mappings.load_example("coo-cn-hk")))
+            stranger.submit("HK", COO, record_bytes(example("coo-cn-hk")))
     assert caught.value.code == "CLIENT_UNAUTHENTICATED"
 
 
@@ -122,7 +121,7 @@ def test_cli_submits_as_a_configured_client_over_tls(setup: tuple[Network, Domes
 
     net, tls = setup
     record = tmp_path_factory.mktemp("cli") / "co.json"
-    data = mappings.load_example("coo-cn-hk")
+    data = example("coo-cn-hk")
     data["certificate"]["number"] = "CLI-TLS-1"
     record.write_text(json.dumps(data))
     key, cert = tls.hubs["CN-GD"]

@@ -11,7 +11,7 @@ from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.client import ClientError
 from gateway.domain import DocumentType
 
-from tests.integration.network import Network, record_bytes, running_network, wait_for
+from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 
 COO = DocumentType.CERTIFICATE_OF_ORIGIN
 
@@ -29,7 +29,7 @@ def _final(network: Network, party: str, message_id: str) -> pb.MessageSummary:
 
 
 def test_certificate_of_origin_travels_cn_to_hk_and_is_handed_over(network: Network) -> None:
-    record = mappings.load_example("coo-cn-hk")
+    record = example("coo-cn-hk")
     with network.client("CN") as cn:
         response = cn.submit("HK", COO, record_bytes(record), idempotency_key="demo-1")
     # A free delivery worker took the message as it was stored (see DeliveryHandoff).
@@ -56,7 +56,7 @@ def test_certificate_of_origin_travels_cn_to_hk_and_is_handed_over(network: Netw
 
 
 def test_repeated_submit_with_same_idempotency_key_returns_first_message(network: Network) -> None:
-    record = record_bytes(mappings.load_example("coo-cn-mo"))
+    record = record_bytes(example("coo-cn-mo"))
     with network.client("CN") as cn:
         first = cn.submit("MO", COO, record, idempotency_key="idem-42")
         again = cn.submit("MO", COO, record, idempotency_key="idem-42")
@@ -66,7 +66,7 @@ def test_repeated_submit_with_same_idempotency_key_returns_first_message(network
 
 def test_hk_sends_to_cn(network: Network) -> None:
     with network.client("HK") as hk:
-        response = hk.submit("CN", COO, record_bytes(mappings.load_example("coo-hk-cn")))
+        response = hk.submit("CN", COO, record_bytes(example("coo-hk-cn")))
     assert _final(network, "HK", response.message_id).status == pb.MESSAGE_STATUS_DELIVERED
     with network.client("CN") as cn:
         documents = cn.receive(max_documents=1, timeout=10)
@@ -76,9 +76,9 @@ def test_hk_sends_to_cn(network: Network) -> None:
 def test_invalid_record_is_refused_with_element_path(network: Network) -> None:
     with network.client("CN") as cn:
         with pytest.raises(ClientError) as caught:
-            cn.submit("HK", COO, record_bytes(mappings.load_example("coo-invalid")))
+            cn.submit("HK", COO, record_bytes(example("coo-invalid")))
         assert caught.value.code == "RECORD_INVALID"
-        report = cn.validate("HK", COO, record_bytes(mappings.load_example("coo-invalid"))).report
+        report = cn.validate("HK", COO, record_bytes(example("coo-invalid"))).report
     assert not report.ok
     assert all(f.path.startswith("$") for f in report.findings if f.severity == pb.SEVERITY_ERROR)
 
@@ -92,7 +92,7 @@ def test_malformed_record_json_is_refused(network: Network) -> None:
 
 
 def test_unknown_partner_and_unagreed_document_type_are_refused(network: Network) -> None:
-    record = record_bytes(mappings.load_example("coo-cn-hk"))
+    record = record_bytes(example("coo-cn-hk"))
     with network.client("CN") as cn:
         with pytest.raises(ClientError) as unknown:
             cn.submit("SG", COO, record)
@@ -102,8 +102,22 @@ def test_unknown_partner_and_unagreed_document_type_are_refused(network: Network
     assert unagreed.value.code == "DOCUMENT_TYPE_NOT_AGREED"
 
 
+def test_agreement_rules_are_checked_on_submit(network: Network) -> None:
+    # A CEPA Hong Kong certificate can only go between the Mainland and Hong Kong.
+    record = example("coo-cn-hk")
+    record["certificate"]["destination_country"] = "116"  # Japan
+    with network.client("CN") as cn:
+        with pytest.raises(ClientError) as caught:
+            cn.submit("HK", COO, record_bytes(record))
+        report = cn.validate("HK", COO, record_bytes(record)).report
+    assert caught.value.code == "AGREEMENT_VIOLATED"
+    assert caught.value.field_path == "$.certificate.destination_country"
+    assert [(f.code, f.path) for f in report.findings if f.code == "AGREEMENT_PARTIES"] == [
+        ("AGREEMENT_PARTIES", "$.certificate.destination_country")]
+
+
 def test_status_by_business_key(network: Network) -> None:
-    record = mappings.load_example("coo-cn-hk")
+    record = example("coo-cn-hk")
     issuer, number, version = mappings.business_key("certificate-of-origin", record)
     with network.client("CN") as cn:
         found = wait_for(lambda: cn.status_by_key(issuer, number, version))
@@ -155,7 +169,7 @@ def test_rsa_signing_for_a_partner_whose_agreement_asks_for_it(tmp_path_factory:
 
     with running_network(root, ("CN", "HK"), configure=rsa_for_hk) as net:
         with net.client("CN") as cn:
-            response = cn.submit("HK", COO, record_bytes(mappings.load_example("coo-cn-hk")))
+            response = cn.submit("HK", COO, record_bytes(example("coo-cn-hk")))
         assert _final(net, "CN", response.message_id).status == pb.MESSAGE_STATUS_DELIVERED
         payload = net.apps["CN"].repository.get(response.message_id).envelope.payload
         assert b"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" in payload
@@ -173,7 +187,7 @@ def test_pdf_rendering_travels_pades_signed_and_pdfsig_reports_it_valid(
 
     pdfsig = require_tool("pdfsig")
     root = tmp_path_factory.mktemp("pdf")
-    record = mappings.load_example("coo-cn-hk")
+    record = example("coo-cn-hk")
     # Sixty goods lines, numbered 1..60, run across several pages.
     record["goods_items"] = [dict(item, sequence=n + 1) for n, item in enumerate(record["goods_items"] * 30)]
     with running_network(root, ("CN", "HK")) as net:
@@ -204,7 +218,7 @@ def test_watch_status_resumes_from_a_cursor_without_gaps(network: Network) -> No
         first = list(cn.watch(0, timeout=1.5))
         assert [e.sequence for e in first] == list(range(1, len(first) + 1))
         cursor = first[-1].sequence
-        record = mappings.load_example("coo-cn-hk")
+        record = example("coo-cn-hk")
         record["certificate"]["number"] = "WATCH-1"
         response = cn.submit("HK", COO, record_bytes(record))
         _final(network, "CN", response.message_id)
@@ -219,7 +233,7 @@ def test_cargo_manifest_as_edifact_cuscar_travels_under_the_envelope_signature(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     agreements = {("CN", "MO"): {"cargo-manifest": "manifest-cuscar-d96b"}}
-    manifest = mappings.load_example("manifest-cn-mo")
+    manifest = example("manifest-cn-mo")
     with running_network(tmp_path_factory.mktemp("cuscar"), ("CN", "MO"), agreements) as net:
         with net.client("CN") as cn:
             response = cn.submit("MO", DocumentType.CARGO_MANIFEST, record_bytes(manifest))

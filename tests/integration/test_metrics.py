@@ -10,14 +10,13 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-import mappings
 import trust
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.devsetup import free_port
 from gateway.domain import DocumentType
 from gateway.trustbook import load_certificates
 
-from tests.integration.network import Network, record_bytes, running_network, wait_for
+from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 
 COO = DocumentType.CERTIFICATE_OF_ORIGIN
 OUT = {"direction": "outbound", "partner": "HK", "document_type": "certificate-of-origin"}
@@ -49,7 +48,7 @@ def sample(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: s
 
 def test_counters_histograms_and_gauges_after_an_exchange(network: Network) -> None:
     with network.client("CN") as cn:
-        response = cn.submit("HK", COO, record_bytes(mappings.load_example("coo-cn-hk")))
+        response = cn.submit("HK", COO, record_bytes(example("coo-cn-hk")))
         wait_for(lambda: cn.status(response.message_id).status == pb.MESSAGE_STATUS_DELIVERED)
     with network.client("HK") as hk:
         assert len(hk.receive(max_documents=1, timeout=10)) == 1
@@ -83,7 +82,7 @@ def test_counters_histograms_and_gauges_after_an_exchange(network: Network) -> N
 
 def test_backlog_age_and_retry_depth_grow_while_the_partner_is_down(network: Network) -> None:
     network.stop("HK")
-    record = mappings.load_example("coo-cn-hk")
+    record = example("coo-cn-hk")
     record["certificate"]["number"] = "K250399999999"
     with network.client("CN") as cn:
         cn.submit("HK", COO, record_bytes(record))

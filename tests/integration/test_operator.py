@@ -10,12 +10,11 @@ from typing import Any
 import grpc
 import pytest
 
-import mappings
 from gateway.cli import main
 from gateway.client import ClientError, GatewayClient
 from gateway.devsetup import DomesticTls, domestic_tls_config, write_domestic_tls
 from gateway.domain import DocumentType
-from tests.integration.network import Network, record_bytes, running_network
+from tests.integration.network import Network, example, record_bytes, running_network
 from trust import devpki
 
 
@@ -51,7 +50,7 @@ def test_hub_certificate_submits_but_cannot_administer(secured: tuple[Network, D
     net, tls = secured
     with _client(net, tls, operator=False) as hub:
         response = hub.submit("HK", DocumentType.CERTIFICATE_OF_ORIGIN,
-                              record_bytes(mappings.load_example("coo-cn-hk")))
+                              record_bytes(example("coo-cn-hk")))
         assert response.message_id
         from gateway._generated.swgw.v1 import operator_pb2 as opb
 

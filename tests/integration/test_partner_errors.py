@@ -26,7 +26,7 @@ from gateway.domain import Attachment, BusinessKey, DocumentType, Envelope, Part
 from gateway.pipeline import steps
 from gateway.transports import codec
 from gateway.transports.status_map import error_from_status
-from tests.integration.network import Network, record_bytes, running_network
+from tests.integration.network import Network, example, record_bytes, running_network
 from trust import devpki
 
 MAX_PAYLOAD = 150_000
@@ -56,8 +56,8 @@ class Sender:
         self.tls = ((folder / "tls.key.pem").read_bytes(), (folder / "tls.cert.pem").read_bytes())
         self.hk_ca = (network.files["HK"].folder / "keys" / "ca.cert.pem").read_bytes()
 
-    def envelope(self, example: str = "coo-cn-hk", **changes: object) -> Envelope:
-        record = mappings.load_example(example)
+    def envelope(self, name: str = "coo-cn-hk", **changes: object) -> Envelope:
+        record = example(name)
         # A fresh certificate number per envelope keeps business keys apart between cases.
         record["certificate"]["number"] = f"T{uuid.uuid4().hex[:12].upper()}"
         prepared = steps.prepare_outbound(
@@ -103,8 +103,8 @@ def _foreign_signer(s: Sender) -> Envelope:
     rogue_ca = devpki.create_ca("Rogue CA", at=now)
     rogue = devpki.issue_certificate(rogue_ca, "Rogue Signer", at=now, usage="signing").identity()
     envelope = s.envelope()
-    unsigned = mappings.map_forward(mappings.load_example("coo-cn-hk") | {
-        "certificate": mappings.load_example("coo-cn-hk")["certificate"] | {"number": envelope.business_key.number}
+    unsigned = mappings.map_forward(example("coo-cn-hk") | {
+        "certificate": example("coo-cn-hk")["certificate"] | {"number": envelope.business_key.number}
     }, s.profile.mapping_profile(DocumentType.CERTIFICATE_OF_ORIGIN)).document
     return s.with_payload(envelope, trust.sign_xml(unsigned, rogue))
 
@@ -114,12 +114,24 @@ def _tampered_pdf(s: Sender) -> Envelope:
     from gateway.domain import Attachment
 
     now = datetime.now(UTC)
-    signed = trust.sign_pdf(render_certificate_pdf(mappings.load_example("coo-cn-hk"), created_at=now),
+    signed = trust.sign_pdf(render_certificate_pdf(example("coo-cn-hk"), created_at=now),
                             s.identity, at=now)
     spoiled = signed.replace(b"Certificate of origin", b"Certificate of ORIGIN", 1)
     assert spoiled != signed
     envelope = s.envelope()
     return s.resign(dataclasses.replace(envelope, attachments=(Attachment("co.pdf", "application/pdf", spoiled),)))
+
+
+def _expired_certificate(s: Sender) -> Envelope:
+    """A certificate issued 200 days ago: CEPA certificates are valid for 120 days, so HK refuses it on receipt."""
+    from datetime import date
+
+    envelope = s.envelope()
+    record = mappings.load_example("coo-cn-hk", issued_on=date.today() - timedelta(days=200))
+    record["certificate"]["number"] = envelope.business_key.number
+    # Mapped without a time, as a sender that does not check validity would.
+    unsigned = mappings.map_forward(record, "coo-ubl24-cepa-hk").document
+    return s.with_payload(envelope, trust.sign_xml(unsigned, s.identity))
 
 
 def _mislabelled_pdf(s: Sender) -> Envelope:
@@ -133,7 +145,7 @@ def _mislabelled_pdf(s: Sender) -> Envelope:
 def _format_confusion(s: Sender) -> Envelope:
     """An unsigned UBL certificate declared as EDIFACT CUSCAR, a format with no document signature."""
     cuscar = mappings.get_profile("manifest-cuscar-d96b").format
-    unsigned = mappings.map_forward(mappings.load_example("coo-cn-hk"), "coo-ubl24-cepa-hk").document
+    unsigned = mappings.map_forward(example("coo-cn-hk"), "coo-ubl24-cepa-hk").document
     return s.with_payload(dataclasses.replace(s.envelope(), document_format=cuscar), unsigned)
 
 
@@ -185,9 +197,10 @@ CASES: dict[str, tuple[Callable[[Sender], Envelope], grpc.StatusCode | None, str
         lambda s: s.resign(dataclasses.replace(s.envelope(), document_format="urn:example:plain-text")),
         grpc.StatusCode.PERMISSION_DENIED, "FORMAT_NOT_AGREED"),
     "pdf-attachment-mislabelled": (_mislabelled_pdf, None, "PDF_SIGNATURE_INVALID"),
+    "agreement-validity-expired": (_expired_certificate, None, "AGREEMENT_VIOLATED"),
     "document-unsigned": (
         lambda s: s.with_payload(s.envelope(), mappings.map_forward(
-            mappings.load_example("coo-cn-hk"), "coo-ubl24-cepa-hk").document),
+            example("coo-cn-hk"), "coo-ubl24-cepa-hk").document),
         None, "SIGNATURE_MISSING"),
 }
 
@@ -236,7 +249,7 @@ def test_replay_returns_original_receipt_and_conflicting_reuse_is_refused(sender
 def test_same_business_key_with_other_content_is_refused(sender: Sender) -> None:
     first = sender.envelope()
     assert sender.deliver(first).outcome == pb.RECEIPT_OUTCOME_ACCEPTED
-    record = mappings.load_example("coo-cn-hk")
+    record = example("coo-cn-hk")
     record["certificate"]["number"] = first.business_key.number
     record["certificate"]["remarks"] = "different content, same certificate number"
     second = sender.envelope()

@@ -10,10 +10,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-import mappings
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.domain import DocumentType
-from tests.integration.network import record_bytes, running_network, wait_for
+from tests.integration.network import example, record_bytes, running_network, wait_for
 
 
 @pytest.fixture
@@ -41,7 +40,7 @@ def test_exchange_over_postgresql(tmp_path: Path, schemas: dict[str, str]) -> No
     with running_network(tmp_path, ("CN", "HK"), database_urls=schemas) as network:
         with network.client("CN") as cn:
             response = cn.submit("HK", DocumentType.CERTIFICATE_OF_ORIGIN,
-                                 record_bytes(mappings.load_example("coo-cn-hk")))
+                                 record_bytes(example("coo-cn-hk")))
             summary = wait_for(lambda: (s := cn.status(response.message_id)).status == pb.MESSAGE_STATUS_DELIVERED
                                and s)
         assert summary.attempts == 1

@@ -12,10 +12,9 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-import mappings
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.domain import DocumentType
-from tests.integration.network import Network, record_bytes, running_network, wait_for
+from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 from trust import CertificateRole, devpki
 
 
@@ -29,7 +28,7 @@ def _cn_ca(network: Network) -> devpki.IssuedCertificate:
 
 def _send(network: Network, number: str) -> pb.MessageSummary:
     """Submit CN->HK and wait for the final state."""
-    record = mappings.load_example("coo-cn-hk")
+    record = example("coo-cn-hk")
     record["certificate"]["number"] = number
     with network.client("CN") as cn:
         response = cn.submit("HK", DocumentType.CERTIFICATE_OF_ORIGIN, record_bytes(record))

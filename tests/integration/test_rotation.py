@@ -17,11 +17,10 @@ from typing import Any
 
 import pytest
 
-import mappings
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.client import ClientError
 from gateway.domain import DocumentType
-from tests.integration.network import Network, record_bytes, running_network, wait_for
+from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 from trust import CertificateRole, devpki
 
 EXAMPLES = {("CN", "HK"): "coo-cn-hk", ("HK", "CN"): "coo-hk-cn"}
@@ -46,7 +45,7 @@ class Traffic(threading.Thread):
         try:
             while not self.stop.is_set():
                 for (sender, receiver), example in EXAMPLES.items():
-                    record = mappings.load_example(example)
+                    record = example(example)
                     record["certificate"]["number"] = f"R{uuid.uuid4().hex[:10].upper()}"
                     try:
                         response = clients[sender].submit(receiver, DocumentType.CERTIFICATE_OF_ORIGIN,

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import mappings
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.cli import main
 from gateway.domain import DocumentType
-from tests.integration.network import Network, record_bytes, running_network, wait_for
+from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 from trust import devpki
 
 
@@ -26,7 +25,7 @@ def exchanged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Network, str, P
         object.__setattr__(settings, "partners", (dataclasses.replace(settings.partners[0], attach_pdf=True),))
         with net.client("CN") as cn:
             response = cn.submit("HK", DocumentType.CERTIFICATE_OF_ORIGIN,
-                                 record_bytes(mappings.load_example("coo-cn-hk")))
+                                 record_bytes(example("coo-cn-hk")))
             wait_for(lambda: cn.status(response.message_id).status == pb.MESSAGE_STATUS_DELIVERED)
         yield net, response.message_id, root  # type: ignore[misc]
 

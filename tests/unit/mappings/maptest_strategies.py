@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from mappings import get_codelist, load_catalog
+from mappings.agreements import AgreementRule
 from mappings.catalog import DataElement, DocumentSpec, Group
 
 # Printable text without the characters XML or the catalog refuse; CR is left out because XML parsers normalise it.
@@ -126,11 +127,56 @@ def _repair(spec: DocumentSpec, record: dict[str, Any], fixed: dict[str, Any], d
     return record
 
 
+def _slots(spec: DocumentSpec, record: dict[str, Any], path: str, draw: Any) -> list[tuple[dict[str, Any], str]]:
+    """(parent object, key) for every place ``path`` names (``a[].b``), drawing missing single groups."""
+    groups = {g.json_path: g for g in spec.groups}
+    *steps, last = path.split(".")
+    objs = [record]
+    for index, step in enumerate(steps):
+        nxt: list[dict[str, Any]] = []
+        for obj in objs:
+            if step.endswith("[]"):
+                nxt += [o for o in obj.get(step[:-2], []) if isinstance(o, dict)]
+            else:
+                if step not in obj:
+                    obj[step] = draw(_object(spec, groups[".".join(steps[: index + 1])].name).filter(bool))
+                nxt.append(obj[step])
+        objs = nxt
+    return [(obj, last) for obj in objs]
+
+
+def _apply_agreement(spec: DocumentSpec, record: dict[str, Any], rules: tuple[AgreementRule, ...], draw: Any) -> None:
+    """Make a generated record satisfy its agreement's business rules (the time-independent ones)."""
+    by_key = {e.json_path.replace("[]", ""): e for e in spec.elements}
+    countries = get_codelist("country")
+    for rule in rules:
+        if rule.kind == "parties":
+            members = [countries.to_domestic(iso) for iso in rule.values]
+            usable = sorted({m for m in members if m is not None and countries.by_domestic[m].reverse})
+            origin, destination = draw(st.permutations(usable))[:2]
+            for path, value in zip(rule.paths, (origin, destination)):
+                for obj, key in _slots(spec, record, path, draw):
+                    obj[key] = value
+        elif rule.kind == "one_of":
+            for obj, key in _slots(spec, record, rule.paths[0], draw):
+                obj[key] = draw(st.sampled_from(rule.values))
+        elif rule.kind == "required":
+            for path in rule.paths:
+                for obj, key in _slots(spec, record, path, draw):
+                    if obj.get(key) is None:
+                        obj[key] = draw(_value(by_key[path.replace("[]", "")]))
+
+
 @st.composite
 def records(
-    draw: Any, document_type: str, fixed: dict[str, Any], single: tuple[str, ...] = ()
+    draw: Any,
+    document_type: str,
+    fixed: dict[str, Any],
+    single: tuple[str, ...] = (),
+    agreement: tuple[AgreementRule, ...] = (),
 ) -> dict[str, Any]:
-    """Draw a catalog-valid record of ``document_type`` with ``fixed`` paths set (e.g. the profile's agreement).
+    """Draw a catalog-valid record of ``document_type`` with ``fixed`` paths set (e.g. the profile's agreement),
+    satisfying the ``agreement`` rules.
 
     Top-level lists named in ``single`` keep one entry (profiles that carry one consignment).
     """
@@ -139,4 +185,5 @@ def records(
     for key in single:
         if isinstance(record.get(key), list):
             record[key] = record[key][:1]
+    _apply_agreement(spec, record, agreement, draw)
     return _repair(spec, record, fixed, draw)

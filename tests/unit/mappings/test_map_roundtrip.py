@@ -50,7 +50,8 @@ def test_round_trip_property(profile: Any, capsys: pytest.CaptureFixture[str]) -
     counts = [0, 0]  # values kept, values generated
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(records(profile.document_type, _fixed(profile.id), _spec(profile.id).single_lists))
+    @given(records(profile.document_type, _fixed(profile.id), _spec(profile.id).single_lists,
+                   _spec(profile.id).agreement_rules))
     def check(record: dict[str, Any]) -> None:
         assert validate_record(profile.document_type, record).ok
         forward = map_forward(record, profile.id)
