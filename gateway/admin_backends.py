@@ -17,7 +17,7 @@ from ._generated.swgw.v1 import operator_pb2 as opb
 from .client import GatewayClient
 from .domain import MessageStatus
 from .operations import Operations
-from .ports import StoredMessage, TrustRecord
+from .ports import Actor, StoredMessage, TrustRecord
 from .transports import codec
 
 __all__ = ["AdminBackend", "LocalBackend", "RemoteBackend"]
@@ -86,7 +86,7 @@ def _message_row(message: StoredMessage) -> Row:
 class LocalBackend:
     """Operator actions on the gateway's database (the gateway may be running)."""
 
-    def __init__(self, operations: Operations, actor: str) -> None:
+    def __init__(self, operations: Operations, actor: Actor) -> None:
         self._ops = operations
         self._actor = actor
 
@@ -117,8 +117,9 @@ class LocalBackend:
                 "partners_without_valid_certificate": list(report.partners_without_valid_certificate)}
 
     def audit(self, limit: int) -> list[Row]:
-        return [{"sequence": e.sequence, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-                 "details": e.details, "entry_hash": e.entry_hash} for e in self._ops.audit_entries(limit=limit)]
+        return [{"sequence": e.sequence, "at": e.at.isoformat(), "actor": e.actor, "actor_kind": e.actor_kind,
+                 "action": e.action, "details": e.details, "entry_hash": e.entry_hash}
+                for e in self._ops.audit_entries(limit=limit)]
 
     def audit_verify(self) -> Row:
         check = self._ops.verify_audit()
@@ -209,7 +210,8 @@ class RemoteBackend:
     def audit(self, limit: int) -> list[Row]:
         response = self._client.call(self._op.ListAuditEntries, opb.ListAuditEntriesRequest(limit=limit))
         return [{"sequence": e.sequence, "at": codec.from_timestamp(e.at).isoformat(), "actor": e.actor,
-                 "action": e.action, "details": json.loads(e.details_json), "entry_hash": e.entry_hash}
+                 "actor_kind": e.actor_kind or None, "action": e.action, "details": json.loads(e.details_json),
+                 "entry_hash": e.entry_hash}
                 for e in response.entries]  # type: ignore[attr-defined]
 
     def audit_verify(self) -> Row:

@@ -36,7 +36,7 @@ from .operations import Operations
 from .persistence.repository import SqlMessageRepository
 from .persistence.session import create_engine_for, migrate
 from .pipeline.runner import Pipeline
-from .ports import Clock
+from .ports import Actor, ActorKind, Clock
 from .settings import ListenerSettings, Settings
 from .signals import Signals
 from .transports.domestic_service import DomesticExchangeServicer
@@ -49,6 +49,9 @@ from .trustbook import TrustBook, load_certificates
 __all__ = ["App", "build_app", "create_server", "open_operations"]
 
 log = logging.getLogger(__name__)
+
+#: The audit actor of trust imported from the configuration file's ``trust_anchors`` at start-up.
+_CONFIGURATION = Actor(ActorKind.CONFIGURATION, "trust_anchors")
 
 
 def _read(path: str, what: str) -> bytes:
@@ -255,7 +258,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     for partner in settings.partners:
         for path in partner.trust_anchor_files:
             for certificate in load_certificates(_read(path, f"partners.{partner.name}.trust_anchors")):
-                trustbook.ensure(partner.name, certificate, role=CertificateRole.ANCHOR, actor="config")
+                trustbook.ensure(partner.name, certificate, role=CertificateRole.ANCHOR, actor=_CONFIGURATION)
     # Per-partner signing identities (e.g. RSA where an agreement asks for it); the gateway's own otherwise.
     partner_identities = {
         p.name: SigningIdentity.from_pem(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pwd
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -19,8 +20,12 @@ from trust import CertificateRole, CertificateState
 
 from .admin_backends import AdminBackend, LocalBackend, RemoteBackend
 from .domain import MessageStatus
+from .ports import Actor, ActorKind
 
-__all__ = ["add_admin_commands", "backend_for", "tls_credentials"]
+__all__ = ["add_admin_commands", "backend_for", "local_actor", "tls_credentials"]
+
+#: (uid_t)-1 in /proc/self/loginuid: the process belongs to no login session (services, most containers).
+_NO_LOGINUID = 4294967295
 
 
 def tls_credentials(args: argparse.Namespace) -> grpc.ChannelCredentials | None:
@@ -34,6 +39,43 @@ def tls_credentials(args: argparse.Namespace) -> grpc.ChannelCredentials | None:
     return credentials
 
 
+def _account(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid:{uid}"
+
+
+def _loginuid(path: Path) -> int | None:
+    try:
+        value = int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return None if value == _NO_LOGINUID else value
+
+
+def local_actor(*, loginuid_file: Path = Path("/proc/self/loginuid")) -> Actor:
+    """The audit actor of offline CLI actions: the operating-system account of this process's real uid.
+
+    The account comes from the kernel (``os.getuid()``) and the passwd database, never from the environment:
+    ``USER``, ``LOGNAME``, ``SUDO_USER`` and ``SUDO_UID`` are whatever the caller chose to set. Under sudo the
+    real uid is the target account (usually root) and that is what is recorded; sudo's ``SUDO_USER``/``SUDO_UID``
+    are not, because nothing distinguishes them from the same variables set by hand, and an audit entry must not
+    carry an unauthenticated claim. Who ran sudo is in sudo's own log, and the kernel's login uid
+    (``/proc/self/loginuid``, kept across sudo and su and not writable by an unprivileged process) is recorded
+    when it is set and differs from the uid. An effective uid other than the real one is recorded as well.
+    The name falls back to ``uid:<n>`` when the uid has no passwd entry.
+    """
+    uid, euid = os.getuid(), os.geteuid()
+    facts = [f"uid={uid}"]
+    if euid != uid:
+        facts.append(f"euid={euid}")
+    login = _loginuid(loginuid_file)
+    if login is not None and login != uid:
+        facts.append(f"loginuid={login} {_account(login)}")
+    return Actor(ActorKind.OS_USER, f"{_account(uid)} ({', '.join(facts)})")
+
+
 def backend_for(args: argparse.Namespace) -> AdminBackend:
     """The offline or online backend the options ask for."""
     if args.gateway:
@@ -45,8 +87,7 @@ def backend_for(args: argparse.Namespace) -> AdminBackend:
     from .app import open_operations
     from .cli import load_settings
 
-    actor = f"cli:{os.environ.get('SUDO_USER') or os.environ.get('USER') or 'unknown'}"
-    return LocalBackend(open_operations(load_settings(args.config)), actor)
+    return LocalBackend(open_operations(load_settings(args.config)), local_actor())
 
 
 def _print(data: object) -> None:

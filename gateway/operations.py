@@ -16,7 +16,7 @@ from .keyring import Keyring
 from .errors import InvalidTransition
 from .partners import PartnerProfile
 from .persistence.audit import verify_audit_chain
-from .ports import AuditEntry, AuditRepository, Clock, MessageRepository, StoredMessage, TrustRecord
+from .ports import Actor, AuditEntry, AuditRepository, Clock, MessageRepository, StoredMessage, TrustRecord
 from .signals import Signals
 from .trustbook import TrustBook, load_certificates
 
@@ -83,7 +83,7 @@ class Operations:
         return self._partners
 
     def add_trust(
-        self, partner: str, certificate: bytes, *, role: CertificateRole, actor: str,
+        self, partner: str, certificate: bytes, *, role: CertificateRole, actor: Actor,
         valid_from_use: object = None,
     ) -> TrustRecord:
         """Add one certificate (PEM or DER) to a partner's trust."""
@@ -154,7 +154,7 @@ class Operations:
         ok, bad, problem = verify_audit_chain(entries)
         return AuditCheck(ok=ok, entries=len(entries), first_bad_sequence=bad, problem=problem)
 
-    def resend(self, message_id: str, *, actor: str) -> StoredMessage:
+    def resend(self, message_id: str, *, actor: Actor) -> StoredMessage:
         """Queue a FAILED outbound message again; it keeps its message id."""
         stored = self.messages.get(message_id)
         if stored.status is not MessageStatus.FAILED:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, Protocol
 
 from .domain import (
@@ -24,6 +25,8 @@ from .domain import (
 from .partners import PartnerProfile
 
 __all__ = [
+    "Actor",
+    "ActorKind",
     "AuditEntry",
     "AuditRepository",
     "Backlog",
@@ -361,6 +364,31 @@ class TrustRecord:
     """Why."""
 
 
+class ActorKind(StrEnum):
+    """How the actor of an audited change was identified; stored with every audit entry."""
+
+    OPERATOR_CERTIFICATE = "operator-certificate"
+    """An Operator gRPC call, authenticated by a TLS client certificate of the operators' CA."""
+    OS_USER = "os-user"
+    """The offline CLI on the gateway host: the operating-system account of the process's real uid."""
+    CONFIGURATION = "configuration"
+    """The gateway itself applying its configuration file at start-up (e.g. importing ``trust_anchors``)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made an audited change, as authenticated by the entry point that received it.
+
+    Only the entry points build actors from authenticated facts (the Operator service from the peer certificate,
+    the CLI from the process's uid); nothing a caller sends (request fields, metadata, environment) goes into one.
+    """
+
+    kind: ActorKind
+    """How the identity was established."""
+    name: str
+    """The identity, e.g. ``CN=ops-1,O=CN Single Window (sha256:<fingerprint>)`` or ``alice (uid=1000)``."""
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """One entry of the append-only, hash-chained audit log."""
@@ -370,7 +398,7 @@ class AuditEntry:
     at: datetime
     """When."""
     actor: str
-    """Who."""
+    """Who (:attr:`Actor.name`)."""
     action: str
     """What, e.g. ``trust.revoke``."""
     details: dict[str, Any]
@@ -379,6 +407,9 @@ class AuditEntry:
     """entry_hash of the previous entry ("" for the first)."""
     entry_hash: str
     """SHA-256 over the previous hash and this entry's canonical content."""
+    actor_kind: str | None = None
+    """How the actor was identified (an :class:`ActorKind` value); None for entries written before it was
+    recorded, whose hash does not cover it."""
 
 
 class TrustRepository(Protocol):
@@ -408,8 +439,9 @@ class TrustRepository(Protocol):
 class AuditRepository(Protocol):
     """The append-only audit log."""
 
-    def append_audit(self, *, actor: str, action: str, details: dict[str, Any], at: datetime) -> AuditEntry:
-        """Append an entry, computing its hash from the previous one, in one transaction."""
+    def append_audit(self, *, actor: Actor, action: str, details: dict[str, Any], at: datetime) -> AuditEntry:
+        """Append an entry, computing its hash (which covers the actor's name and kind) from the previous one, in
+        one transaction."""
         ...
 
     def list_audit(self, *, after: int = 0, limit: int = 100) -> list[AuditEntry]:

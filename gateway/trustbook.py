@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 import trust
 from trust import CertificateRole, CertificateState, PartnerTrust, TrustedCertificate, TrustStore
 
-from .ports import AuditRepository, Clock, TrustRecord, TrustRepository
+from .ports import Actor, AuditRepository, Clock, TrustRecord, TrustRepository
 
 __all__ = ["TrustBook", "load_certificates"]
 
@@ -165,7 +165,7 @@ class TrustBook:
         certificate: x509.Certificate,
         *,
         role: CertificateRole,
-        actor: str,
+        actor: Actor,
         valid_from_use: datetime | None = None,
     ) -> TrustRecord:
         """Add a certificate: ACTIVE at once, or PENDING until ``valid_from_use``."""
@@ -182,7 +182,7 @@ class TrustBook:
         self._audited(actor, "trust.add", record, now)
         return record
 
-    def ensure(self, partner: str, certificate: x509.Certificate, *, role: CertificateRole, actor: str) -> bool:
+    def ensure(self, partner: str, certificate: x509.Certificate, *, role: CertificateRole, actor: Actor) -> bool:
         """Add an ACTIVE certificate unless it is already known for the partner (config import at start-up)."""
         fp = trust.fingerprint(certificate)
         if any(r.fingerprint == fp for r in self._repo.list_trust(partner)):
@@ -202,7 +202,7 @@ class TrustBook:
         fingerprint: str,
         state: CertificateState,
         *,
-        actor: str,
+        actor: Actor,
         reason: str | None = None,
         effective_at: datetime | None = None,
     ) -> TrustRecord:
@@ -224,7 +224,7 @@ class TrustBook:
         self._audited(actor, f"trust.{state.value}", record, now, reason=reason)
         return record
 
-    def import_crl(self, partner: str, crl_der: bytes, *, actor: str) -> trust.CrlInfo:
+    def import_crl(self, partner: str, crl_der: bytes, *, actor: Actor) -> trust.CrlInfo:
         """Verify a CRL against the partner's certificates and store it."""
         now = self._clock.now()
         issuers = [e.certificate for e in self.store().entries if e.partner == partner]
@@ -238,7 +238,9 @@ class TrustBook:
         )
         return info
 
-    def _audited(self, actor: str, action: str, record: TrustRecord, at: datetime, reason: str | None = None) -> None:
+    def _audited(
+        self, actor: Actor, action: str, record: TrustRecord, at: datetime, reason: str | None = None
+    ) -> None:
         self.invalidate()
         details: dict[str, object] = {
             "partner": record.partner, "fingerprint": record.fingerprint, "role": record.role,

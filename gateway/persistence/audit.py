@@ -4,6 +4,10 @@ Each entry's hash covers the previous entry's hash and its own canonical content
 gaps. Changing an entry breaks its hash; deleting or inserting one breaks the sequence and the link of the next.
 Removing entries from the end leaves a valid shorter chain, which only a head hash kept elsewhere (an exported
 report, a metric) reveals: pass it as ``head_hash``.
+
+The hash covers the actor's kind (operator certificate, OS user, configuration) as well as its name. Entries written
+before the kind was recorded have none (NULL) and keep the content they were hashed with, so an existing chain
+still verifies; giving such an entry a kind, or removing a recorded one, changes its hash like any other alteration.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from ..ports import AuditEntry
+from ..ports import Actor, AuditEntry
 from ._db import AUDIT_LOCK, SqlRepositoryBase
 from ._records import canonical_details, utc
 from .tables import AuditRow
@@ -25,11 +29,23 @@ __all__ = ["SqlAuditRepository", "audit_entry_hash", "verify_audit_chain"]
 
 
 def audit_entry_hash(
-    previous_hash: str, sequence: int, at: datetime, actor: str, action: str, details: dict[str, Any]
+    previous_hash: str,
+    sequence: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    details: dict[str, Any],
+    actor_kind: str | None = None,
 ) -> str:
-    """Hex SHA-256 over ``previous_hash`` and the canonical JSON of (sequence, at, actor, action, details)."""
+    """Hex SHA-256 over ``previous_hash`` and the canonical JSON of (sequence, at, actor, action, details), with
+    ``actor_kind`` appended when the entry records one (entries older than the kind have none)."""
+    fields: list[Any] = [sequence, utc(at).isoformat(timespec="microseconds"), actor, action, details]
+    if actor_kind is not None:
+        # A sixth element: its JSON can never equal a legacy five-element content, so adding or dropping the kind
+        # is detected as an alteration.
+        fields.append(actor_kind)
     content = json.dumps(
-        [sequence, utc(at).isoformat(timespec="microseconds"), actor, action, details],
+        fields,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -61,7 +77,7 @@ def verify_audit_chain(
         if entry.previous_hash != expected_previous:
             return False, entry.sequence, "previous_hash does not link to the preceding entry"
         recomputed = audit_entry_hash(
-            entry.previous_hash, entry.sequence, entry.at, entry.actor, entry.action, entry.details
+            entry.previous_hash, entry.sequence, entry.at, entry.actor, entry.action, entry.details, entry.actor_kind
         )
         if recomputed != entry.entry_hash:
             return False, entry.sequence, "entry_hash does not match the entry's content: entry altered"
@@ -81,13 +97,14 @@ def _entry(row: Mapping[Any, Any]) -> AuditEntry:
         details=json.loads(row["details_json"]),
         previous_hash=row["previous_hash"],
         entry_hash=row["entry_hash"],
+        actor_kind=row["actor_kind"],
     )
 
 
 class SqlAuditRepository(SqlRepositoryBase):
     """:class:`~gateway.ports.AuditRepository` on SQLite or PostgreSQL."""
 
-    def append_audit(self, *, actor: str, action: str, details: dict[str, Any], at: datetime) -> AuditEntry:
+    def append_audit(self, *, actor: Actor, action: str, details: dict[str, Any], at: datetime) -> AuditEntry:
         """Append an entry after the current last one, in one transaction serialized with other appends."""
         at = utc(at)
         details_json = canonical_details(details)
@@ -102,11 +119,14 @@ class SqlAuditRepository(SqlRepositoryBase):
             row = {
                 "sequence": sequence,
                 "at": at,
-                "actor": actor,
+                "actor": actor.name,
+                "actor_kind": actor.kind.value,
                 "action": action,
                 "details_json": details_json,
                 "previous_hash": previous,
-                "entry_hash": audit_entry_hash(previous, sequence, at, actor, action, stored_details),
+                "entry_hash": audit_entry_hash(
+                    previous, sequence, at, actor.name, action, stored_details, actor.kind.value
+                ),
             }
             connection.execute(insert(AuditRow), row)
         return _entry(row)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from ..ports import AuditEntry, TrustRecord
+from ..ports import Actor, AuditEntry, TrustRecord
 from ._records import canonical_details, optional_utc, parse_crl, utc
 from .audit import audit_entry_hash
 
@@ -86,7 +86,7 @@ class MemoryAuditRepository:
         self._audit_lock = threading.Lock()
         self._audit: list[AuditEntry] = []
 
-    def append_audit(self, *, actor: str, action: str, details: dict[str, Any], at: datetime) -> AuditEntry:
+    def append_audit(self, *, actor: Actor, action: str, details: dict[str, Any], at: datetime) -> AuditEntry:
         """Append an entry after the current last one."""
         at = utc(at)
         stored_details: dict[str, Any] = json.loads(canonical_details(details))
@@ -96,11 +96,14 @@ class MemoryAuditRepository:
             entry = AuditEntry(
                 sequence=sequence,
                 at=at,
-                actor=actor,
+                actor=actor.name,
                 action=action,
                 details=stored_details,
                 previous_hash=previous,
-                entry_hash=audit_entry_hash(previous, sequence, at, actor, action, stored_details),
+                entry_hash=audit_entry_hash(
+                    previous, sequence, at, actor.name, action, stored_details, actor.kind.value
+                ),
+                actor_kind=actor.kind.value,
             )
             self._audit.append(entry)
             return _copy(entry)

@@ -285,8 +285,10 @@ class AuditRow(Base):
     """Position in the chain from 1, without gaps (a gap reveals a deleted entry)."""
     at: Mapped[datetime]
     """When."""
-    actor: Mapped[str] = mapped_column(String(256))
-    """Who."""
+    actor: Mapped[str] = mapped_column(Text)
+    """Who (an operator certificate's subject and fingerprint have no useful length limit)."""
+    actor_kind: Mapped[str | None] = mapped_column(String(32))
+    """How the actor was identified (``ActorKind``); NULL for entries written before revision 0002."""
     action: Mapped[str] = mapped_column(String(128))
     """What."""
     details_json: Mapped[str] = mapped_column(Text)

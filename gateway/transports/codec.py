@@ -415,4 +415,5 @@ def audit_entry_to_proto(entry: AuditEntry) -> opb.AuditEntry:
         details_json=json.dumps(entry.details, sort_keys=True, ensure_ascii=False),
         previous_hash=entry.previous_hash,
         entry_hash=entry.entry_hash,
+        actor_kind=entry.actor_kind or "",
     )

@@ -15,7 +15,7 @@ from .._generated.swgw.v1 import operator_pb2_grpc as opb_grpc
 from ..errors import EnvelopeInvalid
 from ..errors import OperatorUnauthenticated
 from ..operations import Operations
-from ..ports import Clock
+from ..ports import Actor, ActorKind, Clock
 from . import codec
 from .interceptors import peer_certificate
 from .status_map import translate_errors
@@ -36,7 +36,12 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
         self._operators = operators
         self._clock = clock
 
-    def _actor(self, context: grpc.ServicerContext) -> str:
+    def _actor(self, context: grpc.ServicerContext) -> Actor:
+        """The authenticated operator, from the TLS layer's peer certificate only.
+
+        Nothing the caller sends is consulted: the request messages have no actor field (unknown fields are
+        ignored) and metadata is never read, so an operator cannot write someone else's name into the audit log.
+        """
         if self._operators is None:
             raise OperatorUnauthenticated("no operators' CA is configured; use the offline CLI on the gateway host")
         cert = peer_certificate(context)
@@ -47,7 +52,10 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
         except trust.TrustError as e:
             raise OperatorUnauthenticated(
                 f"{cert.subject.rfc4514_string()} is not an operator certificate: {e.code}") from e
-        return f"operator:{cert.subject.rfc4514_string()}"
+        # The subject names the operator; the fingerprint tells apart two certificates with the same subject
+        # (a renewed or a rogue one) and finds the exact certificate later.
+        return Actor(ActorKind.OPERATOR_CERTIFICATE,
+                     f"{cert.subject.rfc4514_string()} (sha256:{trust.fingerprint(cert)})")
 
     @translate_errors
     def ListPartners(self, request: opb.ListPartnersRequest, context: grpc.ServicerContext) -> opb.ListPartnersResponse:  # noqa: N802

@@ -14,7 +14,7 @@ from cryptography.x509.oid import NameOID
 from repository_testkit import T0, Repository, at
 
 from gateway.persistence import audit_entry_hash, verify_audit_chain
-from gateway.ports import AuditEntry, TrustRecord
+from gateway.ports import Actor, ActorKind, AuditEntry, TrustRecord
 
 _KEY = ec.generate_private_key(ec.SECP256R1())
 
@@ -105,8 +105,8 @@ def append_three(repo: Repository) -> list[AuditEntry]:
         {"count": 3, "ok": True, "nested": {"b": 1, "a": None}},
     ]
     return [
-        repo.append_audit(actor=f"operator-{i}", action="trust.revoke", details=d, at=at(i))
-        for i, d in enumerate(details)
+        repo.append_audit(actor=Actor(kind, f"operator-{i}"), action="trust.revoke", details=d, at=at(i))
+        for i, (d, kind) in enumerate(zip(details, ActorKind, strict=True))
     ]
 
 
@@ -126,8 +126,34 @@ def test_audit_entries_form_a_chain(repo: Repository) -> None:
     assert verify_audit_chain(tail, previous_hash=listed[0].entry_hash, first_sequence=2)[0]
 
 
+def test_audit_entries_record_the_kind_of_actor(repo: Repository) -> None:
+    appended = append_three(repo)
+    assert [(e.actor_kind, e.actor) for e in repo.list_audit()] == [
+        ("operator-certificate", "operator-0"), ("os-user", "operator-1"), ("configuration", "operator-2")]
+    assert [e.actor_kind for e in appended] == [k.value for k in ActorKind]
+    # The hash covers the kind: the same content hashed without it (as entries before the kind were) differs.
+    first = appended[0]
+    assert first.entry_hash == audit_entry_hash("", 1, first.at, first.actor, first.action, first.details,
+                                                "operator-certificate")
+    assert first.entry_hash != audit_entry_hash("", 1, first.at, first.actor, first.action, first.details)
+
+
+def test_entries_without_a_kind_written_before_it_was_recorded_still_verify() -> None:
+    legacy = AuditEntry(sequence=1, at=at(0), actor="cli:alice", action="trust.add", details={"partner": "HK"},
+                        previous_hash="",
+                        entry_hash=audit_entry_hash("", 1, at(0), "cli:alice", "trust.add", {"partner": "HK"}))
+    assert legacy.actor_kind is None
+    kinded_hash = audit_entry_hash(legacy.entry_hash, 2, at(1), "root (uid=0)", "trust.revoked", {}, "os-user")
+    kinded = AuditEntry(sequence=2, at=at(1), actor="root (uid=0)", action="trust.revoked", details={},
+                        previous_hash=legacy.entry_hash, entry_hash=kinded_hash, actor_kind="os-user")
+    assert verify_audit_chain([legacy, kinded]) == (True, None, "2 entries verified")
+    # Giving an old entry a kind after the fact is an alteration like any other.
+    relabelled = dataclasses.replace(legacy, actor_kind="operator-certificate")
+    assert verify_audit_chain([relabelled, kinded])[:2] == (False, 1)
+
+
 def test_audit_details_handed_out_are_copies(repo: Repository) -> None:
-    entry = repo.append_audit(actor="op", action="a", details={"k": [1]}, at=T0)
+    entry = repo.append_audit(actor=Actor(ActorKind.OS_USER, "op"), action="a", details={"k": [1]}, at=T0)
     entry.details["k"].append(2)
     assert repo.list_audit()[0].details == {"k": [1]}
     assert verify_audit_chain(repo.list_audit())[0]
@@ -135,7 +161,8 @@ def test_audit_details_handed_out_are_copies(repo: Repository) -> None:
 
 def test_verify_detects_an_altered_entry(repo: Repository) -> None:
     entries = append_three(repo)
-    for change in ({"actor": "mallory"}, {"details": {"partner": "MO"}}, {"at": at(99)}, {"action": "trust.add"}):
+    for change in ({"actor": "mallory"}, {"details": {"partner": "MO"}}, {"at": at(99)}, {"action": "trust.add"},
+                   {"actor_kind": "operator-certificate"}, {"actor_kind": None}):
         tampered = [entries[0], dataclasses.replace(entries[1], **change), entries[2]]  # type: ignore[arg-type]
         ok, bad, why = verify_audit_chain(tampered)
         assert (ok, bad) == (False, 2) and "entry altered" in why

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import tomllib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from gateway.cli import main
 from tests.integration.network import Network, example, running_network, wait_for
+from trust import devpki
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +98,27 @@ def test_submit_error_is_printed_with_its_code(network: Network, tmp_path: Path,
     code, _, err = _run(capsys, "submit", str(_example(tmp_path, "coo-invalid")), "--partner", "HK", "--type",
                         "certificate-of-origin", "--gateway", gateway)
     assert code == 1 and "RECORD_INVALID" in err
+
+
+def test_offline_actions_are_audited_as_the_os_account_not_the_environment(
+        network: Network, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("USER", "LOGNAME", "SUDO_USER"):
+        monkeypatch.setenv(variable, "mallory")
+    monkeypatch.setenv("SUDO_UID", "4242")
+    ca = devpki.create_ca("HK CLI Audit Test CA", at=datetime.now(UTC))
+    pem = tmp_path / "ca.pem"
+    pem.write_bytes(ca.cert_pem())
+    config = str(network.files["CN"].config)
+    # Pending for a year, so that the other tests of this module see the same trust in force.
+    code, out, _ = _run(capsys, "trust", "add", "HK", str(pem), "--config", config, "--valid-from",
+                        (datetime.now(UTC) + timedelta(days=365)).isoformat())
+    assert code == 0
+    fingerprint = json.loads(out)["fingerprint"]
+    code, out, _ = _run(capsys, "trust", "audit", "--config", config)
+    entries = [e for e in json.loads(out) if e["details"].get("fingerprint") == fingerprint]
+    uid = os.getuid()
+    account = pwd.getpwuid(uid).pw_name
+    assert [e["action"] for e in entries] == ["trust.add"]
+    assert entries[0]["actor"].startswith(f"{account} (uid={uid}")
+    assert "mallory" not in entries[0]["actor"] and "4242" not in entries[0]["actor"]
+    assert entries[0]["actor_kind"] == "os-user"

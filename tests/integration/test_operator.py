@@ -9,9 +9,12 @@ from typing import Any
 
 import grpc
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 
 from gateway.cli import main
 from gateway.client import ClientError, GatewayClient
+from gateway._generated.swgw.v1 import operator_pb2 as opb
 from gateway.devsetup import DomesticTls, domestic_tls_config, write_domestic_tls
 from gateway.domain import DocumentType
 from tests.integration.network import Network, example, record_bytes, running_network
@@ -37,6 +40,12 @@ def _client(net: Network, tls: DomesticTls, *, operator: bool) -> GatewayClient:
     credentials = grpc.ssl_channel_credentials(root_certificates=tls.server_ca.read_bytes(),
                                                private_key=key.read_bytes(), certificate_chain=cert.read_bytes())
     return GatewayClient(f"127.0.0.1:{net.apps['CN'].domestic_port}", credentials=credentials)
+
+
+def _operator_name(tls: DomesticTls) -> str:
+    """The audit actor the operator certificate must produce, computed here from the certificate file."""
+    cert = x509.load_pem_x509_certificate(tls.operator_certificate.read_bytes())
+    return f"{cert.subject.rfc4514_string()} (sha256:{cert.fingerprint(hashes.SHA256()).hex()})"
 
 
 def _cli(capsys: pytest.CaptureFixture[str], net: Network, tls: DomesticTls, *argv: str) -> tuple[int, Any]:
@@ -95,10 +104,35 @@ def test_trust_life_cycle_over_grpc_is_audited(secured: tuple[Network, DomesticT
     code, entries = _cli(capsys, net, tls, "trust", "audit")
     actions = [e["action"] for e in entries if e["details"].get("fingerprint") == fingerprint]
     assert actions == ["trust.add", "trust.active", "trust.retiring", "trust.revoked"]
-    assert all(e["actor"].startswith("operator:CN=cn-operator") for e in entries
-               if e["details"].get("fingerprint") == fingerprint)
+    assert {(e["actor"], e["actor_kind"]) for e in entries if e["details"].get("fingerprint") == fingerprint} == {
+        (_operator_name(tls), "operator-certificate")}
     code, check = _cli(capsys, net, tls, "trust", "audit", "--verify")
     assert code == 0 and check["ok"] is True
+
+
+def test_the_audit_names_the_operator_certificate_whatever_the_request_claims(
+        secured: tuple[Network, DomesticTls], tmp_path: Path) -> None:
+    net, tls = secured
+    ca = devpki.create_ca("HK Smuggling Test CA", at=datetime.now(UTC))
+    request = opb.AddTrustCertificateRequest(partner="HK", role=opb.TRUST_CERTIFICATE_ROLE_ANCHOR,
+                                             certificate=ca.cert_pem())
+    # Field 15 (length-delimited) does not exist in the request: an "actor" a forged client could append.
+    smuggled = b"\x7a" + bytes([len(b"mallory")]) + b"mallory"
+    credentials = grpc.ssl_channel_credentials(root_certificates=tls.server_ca.read_bytes(),
+                                               private_key=tls.operator_key.read_bytes(),
+                                               certificate_chain=tls.operator_certificate.read_bytes())
+    with grpc.secure_channel(f"127.0.0.1:{net.apps['CN'].domestic_port}", credentials) as channel:
+        add = channel.unary_unary("/swgw.v1.OperatorService/AddTrustCertificate",
+                                  request_serializer=lambda r: r.SerializeToString() + smuggled,
+                                  response_deserializer=opb.AddTrustCertificateResponse.FromString)
+        response = add(request, timeout=30, metadata=[("actor", "mallory"), ("x-swgw-actor", "mallory"),
+                                                      ("x-forwarded-user", "mallory"), ("user", "mallory")])
+    fingerprint = response.certificate.fingerprint
+    entries = [e for e in net.apps["CN"].operations.audit_entries(limit=1000)
+               if e.details.get("fingerprint") == fingerprint]
+    assert [(e.action, e.actor) for e in entries] == [("trust.add", _operator_name(tls))]
+    assert "mallory" not in entries[0].actor
+    assert entries[0].actor_kind == "operator-certificate"
 
 
 def test_expiring_certificates_are_reported(secured: tuple[Network, DomesticTls], tmp_path: Path,

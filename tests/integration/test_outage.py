@@ -13,10 +13,13 @@ from pathlib import Path
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.domain import Direction, DocumentType, MessageStatus
 from gateway.persistence.repository import SqlMessageRepository
-from gateway.ports import StatusEvent
+from gateway.ports import Actor, ActorKind, StatusEvent
 
 from tests.integration.network import Network, running_network, wait_for
 from tests.integration.reliability import numbered_record
+
+#: The audit actor of the changes these tests make.
+OPERATOR = Actor(ActorKind.OS_USER, "test-operator")
 
 COO = DocumentType.CERTIFICATE_OF_ORIGIN
 MESSAGES = 20
@@ -118,7 +121,7 @@ def test_a_message_failed_after_max_attempts_is_resent_by_an_operator_with_its_i
             assert cn.status(message_id).attempts == 3
 
             network.restart("HK")
-            resent = network.apps["CN"].operations.resend(message_id, actor="test-operator")
+            resent = network.apps["CN"].operations.resend(message_id, actor=OPERATOR)
             assert resent.message_id == message_id
             assert resent.status is MessageStatus.QUEUED and resent.attempts == 0
             delivered = wait_for(lambda: (s := cn.status(message_id)).status == pb.MESSAGE_STATUS_DELIVERED and s,

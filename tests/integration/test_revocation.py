@@ -14,8 +14,12 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.domain import DocumentType
+from gateway.ports import Actor, ActorKind
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 from trust import CertificateRole, devpki
+
+#: The audit actor of the changes these tests make.
+OPERATOR = Actor(ActorKind.OS_USER, "test-operator")
 
 
 def _cn_ca(network: Network) -> devpki.IssuedCertificate:
@@ -55,7 +59,7 @@ def test_crl_revocation_and_unknown_status_policy(tmp_path: Path) -> None:
         sub_ca = devpki.issue_intermediate(_cn_ca(network), "CN Document Signing Sub-CA", at=now - timedelta(1))
         # Issued now, so it is the newest key of CN's keyring and CN signs with it from now on.
         signer = devpki.issue_certificate(sub_ca, "CN Gateway Document Signing (sub-CA)", at=now, usage="signing")
-        hk.trustbook.add("CN", sub_ca.certificate, role=CertificateRole.INTERMEDIATE, actor="test-operator")
+        hk.trustbook.add("CN", sub_ca.certificate, role=CertificateRole.INTERMEDIATE, actor=OPERATOR)
         keyring = network.files["CN"].folder / "keys" / "keyring"
         keyring.mkdir()
         (keyring / "sub.cert.pem").write_bytes(signer.cert_pem())
@@ -67,7 +71,7 @@ def test_crl_revocation_and_unknown_status_policy(tmp_path: Path) -> None:
 
         # A stale CRL of the sub-CA (nextUpdate passed): the status is unknown. The default agreement refuses.
         hk.trustbook.import_crl("CN", devpki.issue_crl(sub_ca, [], at=now - timedelta(days=10), days=7),
-                                actor="test-operator")
+                                actor=OPERATOR)
         time.sleep(1.2)
         summary = _send(network, "REV-1")
         assert summary.status == pb.MESSAGE_STATUS_FAILED
@@ -84,7 +88,7 @@ def test_crl_revocation_and_unknown_status_policy(tmp_path: Path) -> None:
 
         # A current CRL that lists the signing certificate: refused from its revocation time on.
         current = devpki.issue_crl(sub_ca, [(signer.certificate, now - timedelta(seconds=1))], at=now, days=7)
-        hk.trustbook.import_crl("CN", current, actor="test-operator")
+        hk.trustbook.import_crl("CN", current, actor=OPERATOR)
         time.sleep(1.2)
         summary = _send(network, "REV-3")
         assert summary.status == pb.MESSAGE_STATUS_FAILED

@@ -20,8 +20,12 @@ import pytest
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.client import ClientError
 from gateway.domain import DocumentType
+from gateway.ports import Actor, ActorKind
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 from trust import CertificateRole, devpki
+
+#: The audit actor of the changes these tests make.
+OPERATOR = Actor(ActorKind.OS_USER, "test-operator")
 
 EXAMPLES = {("CN", "HK"): "coo-cn-hk", ("HK", "CN"): "coo-hk-cn"}
 
@@ -44,8 +48,8 @@ class Traffic(threading.Thread):
         clients = {p: self.network.client(p) for p in ("CN", "HK")}
         try:
             while not self.stop.is_set():
-                for (sender, receiver), example in EXAMPLES.items():
-                    record = example(example)
+                for (sender, receiver), name in EXAMPLES.items():
+                    record = example(name)
                     record["certificate"]["number"] = f"R{uuid.uuid4().hex[:10].upper()}"
                     try:
                         response = clients[sender].submit(receiver, DocumentType.CERTIFICATE_OF_ORIGIN,
@@ -67,7 +71,7 @@ def _rotate(network: Network, party: str, partner: str) -> str:
                                    usage="signing")
     # The partner's operator adds the new CA as pending, in force a moment from now (no restart).
     network.apps[partner].trustbook.add(party, new_ca.certificate, role=CertificateRole.ANCHOR,
-                                        actor="test-operator", valid_from_use=now + timedelta(seconds=0.5))
+                                        actor=OPERATOR, valid_from_use=now + timedelta(seconds=0.5))
     time.sleep(1.6)  # in force, and every cached trust store has seen it
     folder = network.files[party].folder / "keys" / "keyring"
     folder.mkdir(exist_ok=True)

@@ -36,8 +36,9 @@ def envelope(number: str) -> Envelope:
 
 
 @contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    """The URL of a fresh, migrated PostgreSQL schema, dropped afterwards, so that test runs never collide."""
+def postgres_schema(url: str, revision: str = "head") -> Iterator[str]:
+    """The URL of a fresh PostgreSQL schema migrated to ``revision``, dropped afterwards, so that test runs never
+    collide."""
     schema = f"swgw_test_{uuid.uuid4().hex[:16]}"
     admin = create_engine_for(url)
     try:
@@ -47,7 +48,7 @@ def postgres_schema(url: str) -> Iterator[str]:
         scoped_url = scoped.render_as_string(hide_password=False)
         engine = create_engine_for(scoped_url)
         try:
-            migrate(engine)
+            migrate(engine, revision)
         finally:
             engine.dispose()
         try:

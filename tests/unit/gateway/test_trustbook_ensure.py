@@ -6,10 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from gateway.clock import ManualClock
 from gateway.persistence.memory import MemoryMessageRepository
-from gateway.ports import TrustRecord
+from gateway.ports import Actor, ActorKind, TrustRecord
 from gateway.trustbook import TrustBook
 from trust import CertificateRole
 from trust.devpki import create_ca
+
+#: The audit actor of a start-up import from the configuration.
+CONFIGURATION = Actor(ActorKind.CONFIGURATION, "trust_anchors")
 
 AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -33,8 +36,8 @@ def test_an_anchor_imported_by_another_replica_meanwhile_is_not_an_error() -> No
     clock = ManualClock(AT)
     anchor = create_ca("HK CA", at=AT - timedelta(days=1)).certificate
     # Another replica, started at the same time, imports the anchor first.
-    assert TrustBook(repo, repo, clock).ensure("HK", anchor, role=CertificateRole.ANCHOR, actor="config")
+    assert TrustBook(repo, repo, clock).ensure("HK", anchor, role=CertificateRole.ANCHOR, actor=CONFIGURATION)
     repo.stale_reads = 1
     assert not TrustBook(repo, repo, clock, refresh_seconds=0.0).ensure(
-        "HK", anchor, role=CertificateRole.ANCHOR, actor="config")
+        "HK", anchor, role=CertificateRole.ANCHOR, actor=CONFIGURATION)
     assert len(repo.list_trust("HK")) == 1

@@ -10,9 +10,13 @@ import pytest
 import trust
 from gateway.clock import ManualClock
 from gateway.persistence.memory import MemoryMessageRepository
+from gateway.ports import Actor, ActorKind
 from gateway.trustbook import TrustBook
 from trust import CertificateRole, CertificateState, TrustStore
 from trust.devpki import create_ca, issue_certificate
+
+#: The audit actor of the changes these tests make.
+OPERATOR = Actor(ActorKind.OS_USER, "test-operator")
 
 AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -23,7 +27,7 @@ def book(monkeypatch: pytest.MonkeyPatch) -> tuple[TrustBook, ManualClock, Any, 
     repo = MemoryMessageRepository()
     book = TrustBook(repo, repo, clock, refresh_seconds=0.0)
     ca = create_ca("HK CA", at=AT - timedelta(days=1))
-    book.add("HK", ca.certificate, role=CertificateRole.ANCHOR, actor="test")
+    book.add("HK", ca.certificate, role=CertificateRole.ANCHOR, actor=OPERATOR)
     # The client certificate expires two seconds after AT: a time boundary inside the reuse window.
     tls = issue_certificate(ca, "hk.gateway.test", at=AT - timedelta(days=1, seconds=-2), usage="tls",
                             dns_names=("hk.gateway.test",), days=1)
@@ -61,7 +65,7 @@ def test_identification_is_recomputed_after_a_trust_change(book: Any) -> None:
     trustbook, clock, leaf, validations = book
     assert trustbook.identify(leaf, [], at=clock.now()) == "HK"
     anchor = trustbook.records("HK")[0]
-    trustbook.change_state("HK", anchor.fingerprint, CertificateState.REVOKED, actor="test", reason="compromise")
+    trustbook.change_state("HK", anchor.fingerprint, CertificateState.REVOKED, actor=OPERATOR, reason="compromise")
     with pytest.raises(trust.TrustError):
         trustbook.identify(leaf, [], at=clock.now())
     assert validations[0] == 2

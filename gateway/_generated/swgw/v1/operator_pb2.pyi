@@ -214,7 +214,7 @@ class ListExpiringCertificatesResponse(_message.Message):
         ...
 
 class AuditEntry(_message.Message):
-    __slots__ = ('sequence', 'at', 'actor', 'action', 'details_json', 'previous_hash', 'entry_hash')
+    __slots__ = ('sequence', 'at', 'actor', 'action', 'details_json', 'previous_hash', 'entry_hash', 'actor_kind')
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
@@ -222,6 +222,7 @@ class AuditEntry(_message.Message):
     DETAILS_JSON_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_HASH_FIELD_NUMBER: _ClassVar[int]
     ENTRY_HASH_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_KIND_FIELD_NUMBER: _ClassVar[int]
     sequence: int
     at: _timestamp_pb2.Timestamp
     actor: str
@@ -229,8 +230,9 @@ class AuditEntry(_message.Message):
     details_json: str
     previous_hash: str
     entry_hash: str
+    actor_kind: str
 
-    def __init__(self, sequence: _Optional[int]=..., at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., actor: _Optional[str]=..., action: _Optional[str]=..., details_json: _Optional[str]=..., previous_hash: _Optional[str]=..., entry_hash: _Optional[str]=...) -> None:
+    def __init__(self, sequence: _Optional[int]=..., at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., actor: _Optional[str]=..., action: _Optional[str]=..., details_json: _Optional[str]=..., previous_hash: _Optional[str]=..., entry_hash: _Optional[str]=..., actor_kind: _Optional[str]=...) -> None:
         ...
 
 class ListAuditEntriesRequest(_message.Message):
