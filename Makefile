@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test proto lint typecheck bench clean
+.PHONY: demo test proto efti-schema lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ test: $(STAMP)
 
 proto: $(STAMP)
 	$(PY) tools/genproto.py
+
+# The inbound eFTI schema, derived from the official consignment-common.xsd (EFTI_XSD) and the eFTI profile.
+EFTI_XSD ?= ../shared/reference/efti/xsd/consignment-common.xsd
+efti-schema: $(STAMP)
+	$(PY) tools/genefti.py --official $(EFTI_XSD)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy

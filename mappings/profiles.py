@@ -163,8 +163,10 @@ def prepare_profile(profile_id: str) -> MappingProfile:
     spec = _spec(profile_id)
     _program(profile_id)
     _reader(profile_id)
-    if spec.syntax == "xml" and spec.schema is not None:
-        preload_schema(spec.schema)
+    if spec.syntax == "xml":
+        for relative in (spec.schema, spec.reverse_schema):
+            if relative is not None:
+                preload_schema(relative)
     return spec.profile
 
 
@@ -262,8 +264,9 @@ def map_reverse(document: bytes, profile_id: str, *, at: datetime | None = None)
     tree: etree._Element
     if spec.syntax == "xml":
         tree = parse_xml(document)
-        if spec.schema is not None:
-            check_schema(tree, spec.schema)
+        inbound = spec.reverse_schema or spec.schema
+        if inbound is not None:
+            check_schema(tree, inbound)
     else:
         tree = edifact.parse_to_tree(document, spec)
     state = ReverseState()

@@ -7,7 +7,7 @@ A representation is a short string stored with each data element:
 ``n..5``                non-negative integer, up to 5 digits  ``date:YYYY-MM-DD`` ISO calendar date
 ``code:country``        a domestic code of that code table    ``enum:a|b|c``    one of the listed words
 ``locode``              a UN/LOCODE (country + 3 characters)  ``b64``           base64 binary content
-``datetime``            ISO 8601 date-time with offset
+``datetime``            ISO 8601 date-time with offset       ``sn..16,6``      decimal that may be negative
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
 _DECIMAL_TEXT = re.compile(r"^\d+(\.\d+)?$")
+_SIGNED_DECIMAL_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
 
 Check = Callable[[object], str | None]
 """A check returns ``None`` when the value is acceptable, else the reason it is not."""
@@ -77,15 +78,18 @@ def _digits(min_len: int, max_len: int) -> Check:
     return check
 
 
-def _decimal(precision: int, scale: int) -> Check:
+def _decimal(precision: int, scale: int, signed: bool = False) -> Check:
+    pattern = _SIGNED_DECIMAL_TEXT if signed else _DECIMAL_TEXT
+    wrong = "must be a decimal like -1.5 or 1234.50" if signed else "must be a non-negative decimal like 1234.50"
+
     def check(value: object) -> str | None:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             return "must be a decimal string or a number"
         # Numbers are accepted for convenience; their canonical text form is what gets checked and mapped.
         text = value if isinstance(value, str) else format(Decimal(str(value)), "f")
-        if not _DECIMAL_TEXT.match(text):
-            return "must be a non-negative decimal like 1234.50"
-        whole, _, frac = text.partition(".")
+        if not pattern.match(text):
+            return wrong
+        whole, _, frac = text.removeprefix("-").partition(".")
         if len(frac) > scale:
             return f"more than {scale} decimal places"
         if len(whole.lstrip("0")) + len(frac) > precision:
@@ -166,6 +170,7 @@ def _enum(words: tuple[str, ...]) -> Check:
 
 _TEXT_TERM = re.compile(r"^(an|a)(\.\.)?(\d+)$")
 _DECIMAL_TERM = re.compile(r"^n\.\.(\d+)(?:,(\d+))?$")
+_SIGNED_TERM = re.compile(r"^sn\.\.(\d+),(\d+)$")
 _DIGITS_TERM = re.compile(r"^digits:(\d+)\.\.(\d+)$")
 
 
@@ -180,6 +185,9 @@ def parse_representation(term: str, where: str) -> Representation:
         if m.group(2) is None:
             return Representation(term, "integer", None, _integer(int(m.group(1))))
         return Representation(term, "decimal", None, _decimal(int(m.group(1)), int(m.group(2))))
+    if m := _SIGNED_TERM.match(term):
+        # A signed decimal (temperatures of cold treatments are below zero).
+        return Representation(term, "decimal", None, _decimal(int(m.group(1)), int(m.group(2)), signed=True))
     if m := _DIGITS_TERM.match(term):
         return Representation(term, "digits", None, _digits(int(m.group(1)), int(m.group(2))))
     if term == "date:YYYY-MM-DD":

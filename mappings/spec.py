@@ -127,6 +127,10 @@ class Spec:
     """``xml`` or ``edifact``."""
     schema: str | None
     """Package-relative path of the XSD the output must satisfy (XML syntax)."""
+    reverse_schema: str | None
+    """Package-relative path of the XSD an inbound document is checked against; None means ``schema``. A partner
+    format richer than what swgw emits (eFTI) needs a tolerant one: structure of what the profile reads, the rest
+    accepted and reported as dropped."""
     namespaces: Mapping[str, str]
     """Prefix -> namespace URI; the empty prefix is the default namespace."""
     require: Mapping[str, tuple[str, ...]]
@@ -246,7 +250,7 @@ def parse_spec(raw: Any, source_file: str) -> Spec:
         raw,
         where,
         required=("id", "document_type", "format", "agreement", "description", "syntax", "template"),
-        optional=("schema", "namespaces", "require", "reverse_defaults", "agreement_rules", "note"),
+        optional=("schema", "reverse_schema", "namespaces", "require", "reverse_defaults", "agreement_rules", "note"),
     )
     syntax = req_str(raw, "syntax", where)
     if syntax not in _SYNTAXES:
@@ -281,6 +285,7 @@ def parse_spec(raw: Any, source_file: str) -> Spec:
         profile=profile,
         syntax=syntax,
         schema=opt_str(raw, "schema", where),
+        reverse_schema=opt_str(raw, "reverse_schema", where),
         namespaces=MappingProxyType(dict(namespaces)),
         require=MappingProxyType(require),
         template=template,

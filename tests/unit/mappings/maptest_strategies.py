@@ -33,6 +33,10 @@ def _value(e: DataElement) -> st.SearchStrategy[Any]:
         return st.decimals(
             min_value=0, max_value=Decimal(10) ** (precision - scale) - 1, places=scale, allow_nan=False
         ).map(lambda d: format(d, "f"))
+    if m := re.fullmatch(r"sn\.\.(\d+),(\d+)", rep):
+        precision, scale = int(m.group(1)), int(m.group(2))
+        bound = Decimal(10) ** (precision - scale) - 1
+        return st.decimals(min_value=-bound, max_value=bound, places=scale, allow_nan=False).map(lambda d: format(d, "f"))
     if m := re.fullmatch(r"n\.\.(\d+)", rep):
         return st.integers(min_value=1, max_value=10 ** int(m.group(1)) - 1)
     if rep == "date:YYYY-MM-DD":

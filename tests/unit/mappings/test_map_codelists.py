@@ -51,6 +51,7 @@ OFFICIAL = {
         ("uncefact-d19a/codelist/standard/ISO_ISO3AlphaCurrencyCode_2012-08-31.xsd", _xsd_enum),
     ],
     "unit": [("ubl-2.4/cl/gc/UnitOfMeasureCode-2.4.gc", _genericode)],
+    "treatment-unit": [("ubl-2.4/cl/gc/UnitOfMeasureCode-2.4.gc", _genericode)],
     "transport-mode": [
         ("ubl-2.4/cl/gc/TransportModeCode-2.4.gc", _genericode),
         ("uncefact-d19a/codelist/standard/UNECE_TransportModeCode_2.xsd", _xsd_enum),
