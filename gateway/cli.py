@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .domain import Action, BusinessKey, DocumentType
-from .errors import GatewayError
+from .errors import GatewayError, RequestMalformed
 from .settings import Settings, parse_settings
 
 if TYPE_CHECKING:
@@ -132,18 +132,25 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_input(path: Path) -> bytes:
+    """The bytes of an input file; an unreadable one ends the command with a one-line error (exit status 1)."""
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise SystemExit(f"swgw: cannot read {path}: {e.strerror or e}") from e
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     import mappings
 
-    from .pipeline.steps import parse_record
-
     try:
-        record = parse_record(args.file.read_bytes())
-    except GatewayError as e:
-        print(json.dumps({"ok": False, "findings": [{"severity": "ERROR", "code": e.code, "path": "$",
-                                                     "message": e.message}]}, indent=2))
+        record = mappings.parse_record(_read_input(args.file))
+        report = mappings.validate_record(args.type, record)
+    except mappings.MappingError as e:
+        # The same report shape as a validation failure, so scripts read one format.
+        print(json.dumps({"ok": False, "findings": [{"severity": "ERROR", "code": e.code, "path": e.path or "$",
+                                                     "message": e.message}]}, indent=2, ensure_ascii=False))
         return 1
-    report = mappings.validate_record(args.type, record)
     print(json.dumps({"ok": report.ok, **report.to_dict()}, indent=2, ensure_ascii=False))
     return 0 if report.ok else 1
 
@@ -157,15 +164,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
         if settings is None or args.partner is None:
             raise SystemExit("swgw: give --profile, or --partner with --config")
         profile = settings.partner(args.partner).mapping_profile(DocumentType(args.type))
-    data = args.file.read_bytes()
+    data = _read_input(args.file)
     try:
         if args.reverse:
             result = mappings.map_reverse(data, profile)
             print(json.dumps(result.record, indent=2, ensure_ascii=False))
         else:
-            from .pipeline.steps import parse_record
-
-            forward = mappings.map_forward(parse_record(data), profile)
+            forward = mappings.map_forward(mappings.parse_record(data), profile)
             sys.stdout.buffer.write(forward.document)
             report = forward.report
             print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
@@ -233,6 +238,34 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         if report.error_code:
             print(f"  error: {report.error_code}: {report.error}")
     return 0 if report.valid else 1
+
+
+def _not_text_argument(args: argparse.Namespace, argv: list[str]) -> str | None:
+    """Where the first text argument that is not Unicode was given (``--partner``, or a positional's name).
+
+    File names are paths, not text, and may be any bytes; they are not checked.
+    """
+    for name, given in vars(args).items():
+        # A business key (--refers-to, --business-key) is text too, split into parts.
+        parts = [given.issuer, given.number] if isinstance(given, BusinessKey) else [given]
+        for value in parts:
+            if not isinstance(value, str) or _is_text(value):
+                continue
+            for i, token in enumerate(argv):
+                if token.startswith("--") and "=" in token and value in token:
+                    return token.split("=", 1)[0]
+                if value in token and i > 0 and argv[i - 1].startswith("-"):
+                    return argv[i - 1]
+            return name
+    return None
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -314,7 +347,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``swgw`` console script."""
     parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
     args = parser.parse_args(argv)
+    not_text = _not_text_argument(args, argv)
+    if not_text is not None:
+        # Undecodable bytes on the command line arrive as lone surrogates, which no request can encode.
+        print(f"swgw: {RequestMalformed('the argument is not valid UTF-8 text', field_path=not_text)}",
+              file=sys.stderr)
+        return 2
     logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from .client import ClientError

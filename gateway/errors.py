@@ -10,6 +10,7 @@ Hierarchy::
     ├── SenderMismatch              SENDER_MISMATCH             PERMISSION_DENIED
     ├── DocumentTypeNotAgreed       DOCUMENT_TYPE_NOT_AGREED    PERMISSION_DENIED
     ├── EnvelopeInvalid             ENVELOPE_INVALID            INVALID_ARGUMENT
+    ├── RequestMalformed            REQUEST_MALFORMED           INVALID_ARGUMENT
     ├── EnvelopeSignatureInvalid    ENVELOPE_SIGNATURE_INVALID  PERMISSION_DENIED
     ├── PayloadDigestMismatch       PAYLOAD_DIGEST_MISMATCH     INVALID_ARGUMENT
     ├── PayloadTooLarge             PAYLOAD_TOO_LARGE           RESOURCE_EXHAUSTED
@@ -57,6 +58,7 @@ __all__ = [
     "PayloadDigestMismatch",
     "PayloadTooLarge",
     "ReceiptInvalid",
+    "RequestMalformed",
     "SenderMismatch",
 ]
 
@@ -129,6 +131,13 @@ class EnvelopeInvalid(GatewayError):
     """A required envelope field is missing or malformed."""
 
     code = "ENVELOPE_INVALID"
+
+
+class RequestMalformed(GatewayError):
+    """A request that cannot be decoded: bytes that are not the RPC's protobuf message (or hold text that is not
+    UTF-8), or command-line text that is not Unicode. ``field_path`` names the RPC or the argument."""
+
+    code = "REQUEST_MALFORMED"
 
 
 class EnvelopeSignatureInvalid(GatewayError):

@@ -95,3 +95,66 @@ def test_submit_error_is_printed_with_its_code(network: Network, tmp_path: Path,
     code, _, err = _run(capsys, "submit", str(_example(tmp_path, "coo-invalid")), "--partner", "HK", "--type",
                         "certificate-of-origin", "--gateway", gateway)
     assert code == 1 and "RECORD_INVALID" in err
+
+
+def _bad_record(tmp_path: Path, kind: str) -> tuple[Path, str]:
+    """A record file the parser must refuse, and the JSON path it must name."""
+    path = tmp_path / f"{kind}.json"
+    if kind == "surrogate":
+        record = mappings.load_example("coo-cn-hk")
+        record["goods_items"][0]["description"] = "A\ud800B"
+        path.write_text(json.dumps(record))  # ASCII, with the escape \ud800
+        return path, "$.goods_items[0].description"
+    if kind == "deep":
+        path.write_text('{"a": ' * 1_000 + "1" + "}" * 1_000)
+        return path, "$" + ".a" * mappings.MAX_RECORD_DEPTH
+    path.write_bytes(b'{"certificate": {"number": "\xff"}}')
+    return path, "$"
+
+
+@pytest.mark.parametrize("kind", ["surrogate", "deep", "not-utf8"])
+def test_validate_and_map_refuse_malformed_records_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    path, where = _bad_record(tmp_path, kind)
+    code, out, err = _run(capsys, "validate", str(path), "--type", "certificate-of-origin")
+    finding = json.loads(out)["findings"][0]
+    assert code == 1 and (finding["code"], finding["path"]) == ("RECORD_MALFORMED", where)
+    assert "Traceback" not in err
+    code, out, err = _run(capsys, "map", str(path), "--type", "certificate-of-origin", "--profile",
+                          "coo-ubl24-cepa-hk")
+    body = json.loads(err)
+    assert code == 1 and out == "" and (body["code"], body["path"]) == ("RECORD_MALFORMED", where)
+
+
+def test_map_reverse_refuses_garbage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "garbage.xml"
+    path.write_bytes(b"\xff\xfe<not xml")
+    code, _, err = _run(capsys, "map", str(path), "--type", "certificate-of-origin", "--profile",
+                        "coo-ubl24-cepa-hk", "--reverse")
+    assert code == 1 and json.loads(err)["code"] in ("XML_MALFORMED", "DOCUMENT_MALFORMED")
+
+
+@pytest.mark.parametrize("command", ["validate", "map"])
+def test_unreadable_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    extra = ["--profile", "coo-ubl24-cepa-hk"] if command == "map" else []
+    with pytest.raises(SystemExit) as caught:
+        main([command, str(tmp_path / "missing.json"), "--type", "certificate-of-origin", *extra])
+    assert str(caught.value.code).startswith(f"swgw: cannot read {tmp_path / 'missing.json'}")
+
+
+@pytest.mark.parametrize("argv", [
+    ["--partner", "H\udcffK"],
+    ["--partner=H\udcffK"],
+    ["--partner", "HK", "--idempotency-key", "k\udcff"],
+    ["--partner", "HK", "--refers-to", "CN\udcff/1/1"],
+])
+def test_submit_refuses_arguments_that_are_not_text(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    argv: list[str]) -> None:
+    # Undecodable command-line bytes arrive as lone surrogates; no request can carry them. Refused before any
+    # connection is made (the gateway address leads nowhere).
+    code, _, err = _run(capsys, "submit", str(_example(tmp_path, "coo-cn-hk")), "--type", "certificate-of-origin",
+                        "--gateway", "127.0.0.1:9", *argv)
+    assert code == 2 and err.startswith("swgw: REQUEST_MALFORMED:")
+    expected = [a.split("=")[0] for a in argv if a.startswith("--")][-1]
+    assert err.rstrip().endswith(f"at {expected}")
