@@ -24,7 +24,7 @@ import trust
 from ..errors import DocumentRejected, GatewayError
 from . import codec
 
-__all__ = ["STATUS_BY_CODE", "abort", "error_from_status", "status_for", "translate_errors"]
+__all__ = ["STATUS_BY_CODE", "abort", "error_from_status", "set_status", "status_for", "translate_errors"]
 
 log = logging.getLogger(__name__)
 
@@ -78,21 +78,39 @@ def _as_gateway_error(exc: BaseException) -> GatewayError | None:
     return None
 
 
-def abort(context: grpc.ServicerContext, exc: BaseException) -> NoReturn:
-    """Abort the RPC with the status for ``exc`` (never returns)."""
+def _status(exc: BaseException) -> grpc.Status | None:
+    """The gRPC status (code, message and trailers with the ErrorDetail) for ``exc``; None when unexpected."""
     error = _as_gateway_error(exc)
     if error is None:
-        log.error("internal error", exc_info=exc)
-        context.abort(C.INTERNAL, "internal error")
-        raise AssertionError("unreachable")  # pragma: no cover
+        return None
     grpc_code = status_for(error.code)
     detail = any_pb2.Any()
     detail.Pack(codec.error_detail(error))
     status = status_pb2.Status(
         code=getattr(code_pb2, grpc_code.name), message=f"{error.code}: {error.message}", details=[detail]
     )
-    context.abort_with_status(rpc_status.to_status(status))
+    return rpc_status.to_status(status)
+
+
+def abort(context: grpc.ServicerContext, exc: BaseException) -> NoReturn:
+    """Abort the RPC with the status for ``exc`` (never returns)."""
+    status = _status(exc)
+    if status is None:
+        log.error("internal error", exc_info=exc)
+        context.abort(C.INTERNAL, "internal error")
+        raise AssertionError("unreachable")  # pragma: no cover
+    context.abort_with_status(status)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def set_status(context: grpc.ServicerContext, exc: GatewayError) -> None:
+    """Record the status for ``exc`` without raising: the call ends with it when its handler returns. For code
+    that must not raise into the handler, e.g. a request stream read on another thread."""
+    status = _status(exc)
+    assert status is not None  # a GatewayError always has one
+    context.set_trailing_metadata(status.trailing_metadata)
+    context.set_code(status.code)
+    context.set_details(status.details)
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -1,0 +1,130 @@
+"""Requests that do not decode, and records that are not text or nest too deep, get a stable code on every RPC.
+
+Before, grpcio ended an undecodable request as INTERNAL "Exception deserializing request!", and a record holding a
+lone surrogate or nested 1,000 deep ended Submit and Validate as INTERNAL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+import mappings
+from gateway._generated.swgw.v1 import domestic_exchange_pb2 as dpb
+from gateway._generated.swgw.v1 import operator_pb2, partner_exchange_pb2
+from gateway.client import ClientError
+from gateway.domain import DocumentType
+from gateway.transports.status_map import error_from_status
+from tests.integration.network import Network, running_network
+
+# Field 1, length-delimited, announcing 5 bytes where 2 follow: no protobuf message decodes from this.
+TRUNCATED = b"\x0a\x05ab"
+# Field 1 holding bytes that are not UTF-8: refused by every message whose field 1 is a string.
+NOT_UTF8 = b"\x0a\x02\xff\xfe"
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
+    with running_network(tmp_path_factory.mktemp("net"), ("CN", "HK")) as net:
+        yield net
+
+
+def _partner_channel(net: Network) -> grpc.Channel:
+    """CN's mutual-TLS channel to HK's partner port."""
+    keys = net.files["CN"].folder / "keys"
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=(net.files["HK"].folder / "keys" / "ca.cert.pem").read_bytes(),
+        private_key=(keys / "tls.key.pem").read_bytes(), certificate_chain=(keys / "tls.cert.pem").read_bytes())
+    return grpc.secure_channel(f"127.0.0.1:{net.apps['HK'].partner_port}", credentials,
+                               options=[("grpc.ssl_target_name_override", "hk.gateway.test")])
+
+
+def _methods() -> list[tuple[str, str, bool, bool]]:
+    """(port, method path, client streaming, server streaming) of every RPC the gateway serves."""
+    out = []
+    for port, module in (("partner", partner_exchange_pb2), ("domestic", dpb), ("domestic", operator_pb2)):
+        for service in module.DESCRIPTOR.services_by_name.values():
+            for m in service.methods:
+                out.append((port, f"/{service.full_name}/{m.name}", m.client_streaming, m.server_streaming))
+    return out
+
+
+def _call_raw(channel: grpc.Channel, method: str, client_streaming: bool, server_streaming: bool,
+              messages: list[bytes]) -> None:
+    """Send ``messages`` as they are (no serializer) and read every response."""
+    if client_streaming:
+        for _ in channel.stream_stream(method)(iter(messages), timeout=10):
+            pass
+    elif server_streaming:
+        for _ in channel.unary_stream(method)(messages[0], timeout=10):
+            pass
+    else:
+        channel.unary_unary(method)(messages[0], timeout=10)
+
+
+@pytest.mark.parametrize(("port", "method", "client_streaming", "server_streaming"), _methods(),
+                         ids=[m[1].rsplit(".", 1)[-1] for m in _methods()])
+@pytest.mark.parametrize("garbage", [TRUNCATED, NOT_UTF8], ids=["truncated", "not-utf8"])
+def test_undecodable_request_is_request_malformed(network: Network, port: str, method: str,
+                                                  client_streaming: bool, server_streaming: bool,
+                                                  garbage: bytes) -> None:
+    if garbage is NOT_UTF8:
+        # Only messages whose field 1 is a string refuse these bytes; the others decode them (as bytes or as an
+        # unknown field), which is correct.
+        module = partner_exchange_pb2 if port == "partner" else dpb if "Domestic" in method else operator_pb2
+        service = next(s for s in module.DESCRIPTOR.services_by_name.values() if method.startswith(f"/{s.full_name}/"))
+        fields = service.methods_by_name[method.rsplit("/", 1)[1]].input_type.fields_by_number
+        if 1 not in fields or fields[1].type != fields[1].TYPE_STRING:
+            pytest.skip("field 1 of this request is not a string")
+    channel = _partner_channel(network) if port == "partner" else \
+        grpc.insecure_channel(f"127.0.0.1:{network.apps['HK'].domestic_port}")
+    with channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            _call_raw(channel, method, client_streaming, server_streaming, [garbage])
+        assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT, caught.value.details()
+        code, message, field_path = error_from_status(caught.value)
+        assert (code, field_path) == ("REQUEST_MALFORMED", "request")
+        assert method in message
+        # The server is unharmed.
+        health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
+        assert health.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_undecodable_acknowledgement_ends_receive_inbound_with_request_malformed(network: Network) -> None:
+    subscribe = dpb.ReceiveInboundRequest(subscribe=dpb.InboundSubscription()).SerializeToString()
+    with grpc.insecure_channel(f"127.0.0.1:{network.apps['HK'].domestic_port}") as channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            _call_raw(channel, "/swgw.v1.DomesticExchangeService/ReceiveInbound", True, True,
+                      [subscribe, TRUNCATED])
+    assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert error_from_status(caught.value)[0] == "REQUEST_MALFORMED"
+
+
+def _spoiled(kind: str) -> tuple[bytes, str]:
+    record = mappings.load_example("coo-cn-hk")
+    if kind == "surrogate-value":
+        record["exporter"]["name"] = "A\ud800B"
+        return json.dumps(record).encode(), "$.exporter.name"
+    if kind == "surrogate-key":
+        record["certificate"]["A\ud800B"] = "x"
+        return json.dumps(record).encode(), "$.certificate"
+    if kind == "surrogate-business-key":
+        record["certificate"]["number"] = "K\udfff1"
+        return json.dumps(record).encode(), "$.certificate.number"
+    return ('{"a": ' * 1_000 + "1" + "}" * 1_000).encode(), "$" + ".a" * mappings.MAX_RECORD_DEPTH
+
+
+@pytest.mark.parametrize("kind", ["surrogate-value", "surrogate-key", "surrogate-business-key", "deep"])
+def test_malformed_record_is_refused_on_submit_and_reported_by_validate(network: Network, kind: str) -> None:
+    record_json, path = _spoiled(kind)
+    with network.client("CN") as client:
+        with pytest.raises(ClientError) as caught:
+            client.submit("HK", DocumentType.CERTIFICATE_OF_ORIGIN, record_json, idempotency_key=f"bad-{kind}")
+        assert (caught.value.code, caught.value.field_path) == ("RECORD_MALFORMED", path)
+        report = client.validate("HK", DocumentType.CERTIFICATE_OF_ORIGIN, record_json).report
+        assert not report.ok
+        assert [(f.code, f.path) for f in report.findings] == [("RECORD_MALFORMED", path)]
