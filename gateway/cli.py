@@ -358,12 +358,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    import grpc
+
     from .client import ClientError
+    from .transports.status_map import error_from_status
 
     try:
         return int(args.func(args))
     except (GatewayError, ClientError) as e:
         print(f"swgw: {e}", file=sys.stderr)
+        return 1
+    except grpc.RpcError as e:
+        # A call the client did not translate; any status (no details, UNAVAILABLE, ...) is one line.
+        print(f"swgw: {ClientError(*error_from_status(e))}", file=sys.stderr)
+        return 1
+    except grpc.FutureTimeoutError:
+        print("swgw: UNAVAILABLE: the gateway did not answer in time", file=sys.stderr)
         return 1
 
 

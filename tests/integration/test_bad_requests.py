@@ -15,6 +15,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 import mappings
 from gateway._generated.swgw.v1 import domestic_exchange_pb2 as dpb
+from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway._generated.swgw.v1 import operator_pb2, partner_exchange_pb2
 from gateway.client import ClientError
 from gateway.domain import DocumentType
@@ -128,3 +129,39 @@ def test_malformed_record_is_refused_on_submit_and_reported_by_validate(network:
         report = client.validate("HK", DocumentType.CERTIFICATE_OF_ORIGIN, record_json).report
         assert not report.ok
         assert [(f.code, f.path) for f in report.findings] == [("RECORD_MALFORMED", path)]
+
+
+def _hundred_bad_units() -> bytes:
+    record = mappings.load_example("coo-cn-hk")
+    item = record["goods_items"][0]
+    record["goods_items"] = [
+        {**item, "sequence": i + 1, "quantity_unit": "ZZ9", "description": f"{item['description']} lot {i}"}
+        for i in range(100)
+    ]
+    record["certificate"]["number"] = "K100BADUNITS"
+    return json.dumps(record, ensure_ascii=False).encode()
+
+
+def test_a_hundred_findings_arrive_bounded_with_their_code(network: Network) -> None:
+    record_json = _hundred_bad_units()
+    with network.client("CN") as client:
+        # The raw call, to see what travels: the status, the code first, within the client's metadata limit.
+        request = dpb.SubmitRequest(receiver=pb.PartyId(value="HK"), document_type=pb.DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN,
+                                    record_json=record_json, idempotency_key="hundred")
+        with pytest.raises(grpc.RpcError) as caught:
+            client.domestic.Submit(request, timeout=20)
+        error = caught.value
+        assert error.code() is grpc.StatusCode.INVALID_ARGUMENT, error.details()
+        code, message, path = error_from_status(error)
+        assert code in ("RECORD_INVALID", "CODE_UNMAPPED") and error.details().startswith(f"{code}: ")
+        assert "Validate returns the full report" in error.details()
+        trailers = sum(len(k) + len(v) for k, v in error.trailing_metadata())
+        assert trailers < 4 * 1024, trailers
+        # Through the client the CLI uses.
+        with pytest.raises(ClientError) as refused:
+            client.submit("HK", DocumentType.CERTIFICATE_OF_ORIGIN, record_json, idempotency_key="hundred-2")
+        assert refused.value.code == code
+        # Validate answers with the whole report.
+        report = client.validate("HK", DocumentType.CERTIFICATE_OF_ORIGIN, record_json).report
+        bad = {f.path for f in report.findings if f.path.endswith(".quantity_unit")}
+        assert len(bad) == 100 and report.findings_total == len(report.findings) and not report.ok

@@ -158,3 +158,29 @@ def test_submit_refuses_arguments_that_are_not_text(tmp_path: Path, capsys: pyte
     assert code == 2 and err.startswith("swgw: REQUEST_MALFORMED:")
     expected = [a.split("=")[0] for a in argv if a.startswith("--")][-1]
     assert err.rstrip().endswith(f"at {expected}")
+
+
+def test_submit_with_a_hundred_findings_prints_the_code(network: Network, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    # ~15 kB of error details once exceeded the client's metadata limit: RESOURCE_EXHAUSTED with no code, and a
+    # ValueError traceback from error_from_status.
+    record = mappings.load_example("coo-cn-hk")
+    record["goods_items"] = [{**record["goods_items"][0], "sequence": i + 1, "quantity_unit": "ZZ9"}
+                             for i in range(100)]
+    path = tmp_path / "hundred.json"
+    path.write_text(json.dumps(record))
+    gateway = f"127.0.0.1:{network.apps['CN'].domestic_port}"
+    code, _, err = _run(capsys, "submit", str(path), "--partner", "HK", "--type", "certificate-of-origin",
+                        "--gateway", gateway)
+    assert code == 1 and err.startswith("swgw: RECORD_INVALID: ") and len(err.splitlines()) == 1
+    assert "findings; the first 10 are in the error details; Validate returns the full report" in err
+
+
+def test_an_unreachable_gateway_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code, _, err = _run(capsys, "status", "some-id", "--gateway", f"127.0.0.1:{port}")
+    assert code == 1 and err.startswith("swgw: UNAVAILABLE: ") and len(err.splitlines()) == 1
