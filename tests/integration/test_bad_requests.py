@@ -95,6 +95,42 @@ def test_undecodable_request_is_request_malformed(network: Network, port: str, m
         assert health.status == health_pb2.HealthCheckResponse.SERVING
 
 
+# The UTF-8 form of the lone surrogate U+D800 (what a sender that encodes with 'surrogatepass' produces): the same
+# length as the placeholder "@@@" it replaces in a valid request.
+SURROGATE_BYTES = b"\xed\xa0\x80"
+
+
+def _with_surrogate(message: object) -> bytes:
+    data = message.SerializeToString()  # type: ignore[attr-defined]
+    assert data.count(b"@@@") == 1
+    return data.replace(b"@@@", SURROGATE_BYTES)
+
+
+@pytest.mark.parametrize(("port", "method", "request_bytes"), [
+    ("domestic", "/swgw.v1.DomesticExchangeService/Submit",
+     lambda: _with_surrogate(dpb.SubmitRequest(receiver=pb.PartyId(value="@@@"), record_json=b"{}"))),
+    ("domestic", "/swgw.v1.DomesticExchangeService/Submit",
+     lambda: _with_surrogate(dpb.SubmitRequest(receiver=pb.PartyId(value="HK"), idempotency_key="@@@"))),
+    ("domestic", "/swgw.v1.DomesticExchangeService/GetStatus",
+     lambda: _with_surrogate(dpb.GetStatusRequest(business_key=pb.BusinessKey(issuer="@@@", number="1")))),
+    ("domestic", "/swgw.v1.OperatorService/ListTrustCertificates",
+     lambda: _with_surrogate(operator_pb2.ListTrustCertificatesRequest(partner="@@@"))),
+    ("partner", "/swgw.v1.PartnerExchangeService/Deliver",
+     lambda: _with_surrogate(partner_exchange_pb2.DeliverRequest(envelope=pb.Envelope(
+         message_id="m1", business_key=pb.BusinessKey(issuer="@@@", number="1"))))),
+], ids=["submit-receiver", "submit-idempotency-key", "status-business-key", "operator-partner", "deliver-envelope"])
+def test_text_fields_that_are_not_utf8_are_request_malformed(network: Network, port: str, method: str,
+                                                             request_bytes: object) -> None:
+    # Partner names, business keys, idempotency keys and envelope fields reach lxml and .encode(), which a lone
+    # surrogate crashes; protobuf refuses them as they are decoded, so they never get that far.
+    channel = _partner_channel(network) if port == "partner" else \
+        grpc.insecure_channel(f"127.0.0.1:{network.apps['HK'].domestic_port}")
+    with channel, pytest.raises(grpc.RpcError) as caught:
+        channel.unary_unary(method)(request_bytes(), timeout=10)  # type: ignore[operator]
+    assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert error_from_status(caught.value)[0] == "REQUEST_MALFORMED"
+
+
 def test_undecodable_acknowledgement_ends_receive_inbound_with_request_malformed(network: Network) -> None:
     subscribe = dpb.ReceiveInboundRequest(subscribe=dpb.InboundSubscription()).SerializeToString()
     with grpc.insecure_channel(f"127.0.0.1:{network.apps['HK'].domestic_port}") as channel:
