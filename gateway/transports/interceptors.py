@@ -159,7 +159,9 @@ def _refusal(method: str, request: _Undecodable) -> RequestMalformed:
 def _decoding(handler: Any, method: str) -> Any:
     """The same handler, refusing requests that did not decode."""
 
-    def unary_unary(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[[Any, grpc.ServicerContext], Any]:
+    Behavior = Callable[[Any, grpc.ServicerContext], Any]
+
+    def unary_unary(behavior: Behavior) -> Behavior:
         def call(request: Any, context: grpc.ServicerContext) -> Any:
             if isinstance(request, _Undecodable):
                 abort(context, _refusal(method, request))
@@ -167,7 +169,7 @@ def _decoding(handler: Any, method: str) -> Any:
 
         return call
 
-    def unary_stream(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[[Any, grpc.ServicerContext], Any]:
+    def unary_stream(behavior: Behavior) -> Behavior:
         def call(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
             if isinstance(request, _Undecodable):
                 abort(context, _refusal(method, request))
@@ -175,9 +177,7 @@ def _decoding(handler: Any, method: str) -> Any:
 
         return call
 
-    def stream_requests(
-        behavior: Callable[[Any, grpc.ServicerContext], Any],
-    ) -> Callable[[Any, grpc.ServicerContext], Any]:
+    def stream_requests(behavior: Behavior) -> Behavior:
         def call(requests: Iterator[Any], context: grpc.ServicerContext) -> Any:
             return behavior(_decoded(requests, context, method), context)
 

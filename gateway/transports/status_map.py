@@ -26,7 +26,9 @@ import trust
 from ..errors import DocumentRejected, GatewayError
 from . import codec
 
-__all__ = ["STATUS_BY_CODE", "TRAILER_FINDINGS", "abort", "error_from_status", "set_status", "status_for", "translate_errors"]
+__all__ = [
+    "STATUS_BY_CODE", "TRAILER_FINDINGS", "abort", "error_from_status", "set_status", "status_for", "translate_errors",
+]
 
 log = logging.getLogger(__name__)
 
@@ -176,15 +178,16 @@ def error_from_status(error: grpc.RpcError) -> tuple[str, str, str]:
     if detail is not None and detail.code:
         return detail.code, _one_line(detail.message) + _cut_short_note(detail), detail.field_path
     try:
-        code = error.code() if callable(getattr(error, "code", None)) else None  # type: ignore[attr-defined]
+        code = error.code() if callable(getattr(error, "code", None)) else None
     except Exception:  # noqa: BLE001 - a broken error object still gets a readable line
         code = None
     try:
-        text = error.details() if callable(getattr(error, "details", None)) else None  # type: ignore[attr-defined]
+        # A call's repr (str) is a multi-line dump with debug strings: used only for errors that are not calls.
+        text = error.details() if callable(getattr(error, "details", None)) else str(error)
     except Exception:  # noqa: BLE001
         text = None
     name = code.name if isinstance(code, grpc.StatusCode) else "UNKNOWN"
-    return name, _one_line(str(text or "") or str(error) or "no details"), ""
+    return name, _one_line(str(text or "")) or "no details", ""
 
 
 def _error_detail(error: grpc.RpcError) -> Any:
@@ -192,7 +195,7 @@ def _error_detail(error: grpc.RpcError) -> Any:
     from .._generated.swgw.v1 import envelope_pb2
 
     try:
-        trailers = error.trailing_metadata() if callable(getattr(error, "trailing_metadata", None)) else None  # type: ignore[attr-defined]
+        trailers = error.trailing_metadata() if callable(getattr(error, "trailing_metadata", None)) else None
         for key, value in trailers or ():
             if key != _STATUS_DETAILS_KEY:
                 continue

@@ -182,7 +182,8 @@ def test_a_hundred_findings_arrive_bounded_with_their_code(network: Network) -> 
     record_json = _hundred_bad_units()
     with network.client("CN") as client:
         # The raw call, to see what travels: the status, the code first, within the client's metadata limit.
-        request = dpb.SubmitRequest(receiver=pb.PartyId(value="HK"), document_type=pb.DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN,
+        request = dpb.SubmitRequest(receiver=pb.PartyId(value="HK"),
+                                    document_type=pb.DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN,
                                     record_json=record_json, idempotency_key="hundred")
         with pytest.raises(grpc.RpcError) as caught:
             client.domestic.Submit(request, timeout=20)
