@@ -111,7 +111,7 @@ def _cmd_submit(args: argparse.Namespace) -> int:
 
     with _client(args) as client:
         response = client.submit(
-            args.partner, DocumentType(args.type), args.file.read_bytes(), action=Action(args.action),
+            args.partner, DocumentType(args.type), _read_input(args.file), action=Action(args.action),
             refers_to=args.refers_to, idempotency_key=args.idempotency_key or "",
         )
         print(json.dumps(MessageToDict(response), indent=2, ensure_ascii=False))
@@ -221,7 +221,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         stores = {p: store.for_partner(p, at=at) for p in store.partners}
     else:
         raise SystemExit("swgw: give --trust DIR or --config FILE")
-    report = verify_bytes(args.file.read_bytes(), stores, at=at)
+    report = verify_bytes(_read_input(args.file), stores, at=at)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -371,6 +371,11 @@ def main(argv: list[str] | None = None) -> int:
     except grpc.RpcError as e:
         # A call the client did not translate; any status (no details, UNAVAILABLE, ...) is one line.
         print(f"swgw: {ClientError(*error_from_status(e))}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        # A file named on the command line (certificate, key, CRL) that cannot be read.
+        where = f"cannot read {e.filename}: " if e.filename else ""
+        print(f"swgw: {where}{e.strerror or e}", file=sys.stderr)
         return 1
     except grpc.FutureTimeoutError:
         print("swgw: UNAVAILABLE: the gateway did not answer in time", file=sys.stderr)

@@ -135,12 +135,19 @@ def test_map_reverse_refuses_garbage(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 1 and json.loads(err)["code"] in ("XML_MALFORMED", "DOCUMENT_MALFORMED")
 
 
-@pytest.mark.parametrize("command", ["validate", "map"])
+@pytest.mark.parametrize("command", ["validate", "map", "submit"])
 def test_unreadable_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
-    extra = ["--profile", "coo-ubl24-cepa-hk"] if command == "map" else []
+    extra = {"map": ["--profile", "coo-ubl24-cepa-hk"], "validate": [],
+             "submit": ["--partner", "HK", "--gateway", "127.0.0.1:9"]}[command]
     with pytest.raises(SystemExit) as caught:
         main([command, str(tmp_path / "missing.json"), "--type", "certificate-of-origin", *extra])
     assert str(caught.value.code).startswith(f"swgw: cannot read {tmp_path / 'missing.json'}")
+
+
+def test_an_unreadable_tls_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "status", "some-id", "--gateway", "127.0.0.1:9", "--tls-ca",
+                        str(tmp_path / "missing-ca.pem"))
+    assert code == 1 and err == f"swgw: cannot read {tmp_path / 'missing-ca.pem'}: No such file or directory\n"
 
 
 @pytest.mark.parametrize("argv", [
