@@ -40,7 +40,7 @@ from .ports import Actor, ActorKind, Clock
 from .settings import ListenerSettings, Settings
 from .signals import Signals
 from .transports.domestic_service import DomesticExchangeServicer
-from .transports.interceptors import LoggingInterceptor
+from .transports.interceptors import LoggingInterceptor, RequestDecodingInterceptor
 from .transports.operator_service import OperatorServicer
 from .transports.partner_client import GrpcPartnerTransport
 from .transports.partner_service import PartnerExchangeServicer
@@ -75,7 +75,8 @@ def create_server(
     """
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="swgw-rpc"),
-        interceptors=[LoggingInterceptor()],
+        # Logging is outermost, so that refused undecodable requests are logged too.
+        interceptors=[LoggingInterceptor(), RequestDecodingInterceptor()],
         options=[
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),

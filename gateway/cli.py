@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .domain import Action, BusinessKey, DocumentType
-from .errors import GatewayError
+from .errors import GatewayError, RequestMalformed
 from .settings import Settings, parse_settings
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def _cmd_submit(args: argparse.Namespace) -> int:
 
     with _client(args) as client:
         response = client.submit(
-            args.partner, DocumentType(args.type), args.file.read_bytes(), action=Action(args.action),
+            args.partner, DocumentType(args.type), _read_input(args.file), action=Action(args.action),
             refers_to=args.refers_to, idempotency_key=args.idempotency_key or "",
         )
         print(json.dumps(MessageToDict(response), indent=2, ensure_ascii=False))
@@ -132,20 +132,38 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_input(path: Path) -> bytes:
+    """The bytes of an input file; an unreadable one ends the command with a one-line error (exit status 1)."""
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise SystemExit(f"swgw: cannot read {path}: {e.strerror or e}") from e
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     import mappings
 
-    from .pipeline.steps import parse_record
-
     try:
-        record = parse_record(args.file.read_bytes())
-    except GatewayError as e:
-        print(json.dumps({"ok": False, "findings": [{"severity": "ERROR", "code": e.code, "path": "$",
-                                                     "message": e.message}]}, indent=2))
+        record = mappings.parse_record(_read_input(args.file))
+        report = mappings.validate_record(args.type, record)
+    except mappings.MappingError as e:
+        # The same report shape as a validation failure, so scripts read one format.
+        print(json.dumps({"ok": False, "findings": [{"severity": "ERROR", "code": e.code, "path": e.path or "$",
+                                                     "message": e.message}]}, indent=2, ensure_ascii=False))
         return 1
-    report = mappings.validate_record(args.type, record)
     print(json.dumps({"ok": report.ok, **report.to_dict()}, indent=2, ensure_ascii=False))
     return 0 if report.ok else 1
+
+
+def _aware_time(text: str) -> datetime:
+    """An ISO 8601 time with a UTC offset, for options such as ``--at``."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a UTC offset, e.g. {text}+00:00")
+    return value
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
@@ -157,17 +175,15 @@ def _cmd_map(args: argparse.Namespace) -> int:
         if settings is None or args.partner is None:
             raise SystemExit("swgw: give --profile, or --partner with --config")
         profile = settings.partner(args.partner).mapping_profile(DocumentType(args.type))
-    data = args.file.read_bytes()
+    data = _read_input(args.file)
     # The agreements' validity periods are checked as of now, or as of --at for an older document.
-    at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
+    at = args.at or datetime.now(UTC)
     try:
         if args.reverse:
             result = mappings.map_reverse(data, profile, at=at)
             print(json.dumps(result.record, indent=2, ensure_ascii=False))
         else:
-            from .pipeline.steps import parse_record
-
-            forward = mappings.map_forward(parse_record(data), profile, at=at)
+            forward = mappings.map_forward(mappings.parse_record(data), profile, at=at)
             sys.stdout.buffer.write(forward.document)
             report = forward.report
             print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
@@ -218,7 +234,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         stores = {p: store.for_partner(p, at=at) for p in store.partners}
     else:
         raise SystemExit("swgw: give --trust DIR or --config FILE")
-    report = verify_bytes(args.file.read_bytes(), stores, at=at)
+    report = verify_bytes(_read_input(args.file), stores, at=at)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -235,6 +251,34 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         if report.error_code:
             print(f"  error: {report.error_code}: {report.error}")
     return 0 if report.valid else 1
+
+
+def _not_text_argument(args: argparse.Namespace, argv: list[str]) -> str | None:
+    """Where the first text argument that is not Unicode was given (``--partner``, or a positional's name).
+
+    File names are paths, not text, and may be any bytes; they are not checked.
+    """
+    for name, given in vars(args).items():
+        # A business key (--refers-to, --business-key) is text too, split into parts.
+        parts = [given.issuer, given.number] if isinstance(given, BusinessKey) else [given]
+        for value in parts:
+            if not isinstance(value, str) or _is_text(value):
+                continue
+            for i, token in enumerate(argv):
+                if token.startswith("--") and "=" in token and value in token:
+                    return token.split("=", 1)[0]
+                if value in token and i > 0 and argv[i - 1].startswith("-"):
+                    return argv[i - 1]
+            return name
+    return None
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -299,7 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partner", help="take the profile from this partner's agreement (with --config)")
     p.add_argument("--config", type=Path)
     p.add_argument("--reverse", action="store_true", help="partner document -> catalog record")
-    p.add_argument("--at", help="ISO time of the exchange for the agreement's validity period (default: now)")
+    p.add_argument("--at", type=_aware_time, metavar="TIME",
+                   help="ISO 8601 time with offset of the exchange, for the agreement's validity period (default: now)")
     p.set_defaults(func=_cmd_map)
 
     p = sub.add_parser("verify", help="verify a signed XML, a signed PDF or an exported message, offline")
@@ -317,15 +362,38 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``swgw`` console script."""
     parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
     args = parser.parse_args(argv)
+    not_text = _not_text_argument(args, argv)
+    if not_text is not None:
+        # Undecodable bytes on the command line arrive as lone surrogates, which no request can encode.
+        print(f"swgw: {RequestMalformed('the argument is not valid UTF-8 text', field_path=not_text)}",
+              file=sys.stderr)
+        return 2
     logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    import grpc
+
     from .client import ClientError
+    from .transports.status_map import error_from_status
 
     try:
         return int(args.func(args))
     except (GatewayError, ClientError) as e:
         print(f"swgw: {e}", file=sys.stderr)
+        return 1
+    except grpc.RpcError as e:
+        # A call the client did not translate; any status (no details, UNAVAILABLE, ...) is one line.
+        print(f"swgw: {ClientError(*error_from_status(e))}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        # A file named on the command line (certificate, key, CRL) that cannot be read.
+        where = f"cannot read {e.filename}: " if e.filename else ""
+        print(f"swgw: {where}{e.strerror or e}", file=sys.stderr)
+        return 1
+    except grpc.FutureTimeoutError:
+        print("swgw: UNAVAILABLE: the gateway did not answer in time", file=sys.stderr)
         return 1
 
 

@@ -11,6 +11,7 @@ Hierarchy::
     ├── DocumentTypeNotAgreed       DOCUMENT_TYPE_NOT_AGREED    PERMISSION_DENIED
     ├── FormatNotAgreed             FORMAT_NOT_AGREED           PERMISSION_DENIED
     ├── EnvelopeInvalid             ENVELOPE_INVALID            INVALID_ARGUMENT
+    ├── RequestMalformed            REQUEST_MALFORMED           INVALID_ARGUMENT
     ├── EnvelopeSignatureInvalid    ENVELOPE_SIGNATURE_INVALID  PERMISSION_DENIED
     ├── PayloadDigestMismatch       PAYLOAD_DIGEST_MISMATCH     INVALID_ARGUMENT
     ├── PayloadTooLarge             PAYLOAD_TOO_LARGE           RESOURCE_EXHAUSTED
@@ -59,6 +60,7 @@ __all__ = [
     "PayloadDigestMismatch",
     "PayloadTooLarge",
     "ReceiptInvalid",
+    "RequestMalformed",
     "SenderMismatch",
 ]
 
@@ -137,6 +139,13 @@ class EnvelopeInvalid(GatewayError):
     """A required envelope field is missing or malformed."""
 
     code = "ENVELOPE_INVALID"
+
+
+class RequestMalformed(GatewayError):
+    """A request that cannot be decoded: bytes that are not the RPC's protobuf message (or hold text that is not
+    UTF-8), or command-line text that is not Unicode. ``field_path`` names the RPC or the argument."""
+
+    code = "REQUEST_MALFORMED"
 
 
 class EnvelopeSignatureInvalid(GatewayError):

@@ -33,6 +33,7 @@ from mappings.profiles import (
     parse_record,
     prepare_profile,
 )
+from mappings.recordjson import MAX_RECORD_DEPTH, check_record
 from mappings.report import Finding, MappingReport, Severity, ValidationReport
 from mappings.spec import MappingProfile
 from mappings.xmlsafe import parse_xml
@@ -50,6 +51,7 @@ __all__ = [
     "ExampleUnknown",
     "Finding",
     "ForwardResult",
+    "MAX_RECORD_DEPTH",
     "MappingError",
     "MappingProfile",
     "MappingReport",
@@ -62,6 +64,7 @@ __all__ = [
     "SpecInvalid",
     "ValidationReport",
     "business_key",
+    "check_record",
     "get_codelist",
     "get_profile",
     "list_codelists",

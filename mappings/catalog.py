@@ -17,6 +17,7 @@ from mappings._data import list_data, load_toml, opt_str, req_list, req_str, str
 from mappings.errors import RecordInvalid, SpecInvalid
 from mappings.precheck import Precheck, compile_precheck
 from mappings.report import Finding, Severity, ValidationReport
+from mappings.recordjson import check_record
 from mappings.representation import Representation, parse_representation
 from mappings.rules import Rule, check_rules, parse_rule
 
@@ -330,7 +331,13 @@ def load_catalog() -> Catalog:
 
 
 def validate_record(document_type: str, record: Mapping[str, Any]) -> ValidationReport:
-    """Validate ``record`` against the catalog of ``document_type`` (see :meth:`Catalog.validate`)."""
+    """Validate ``record`` against the catalog of ``document_type`` (see :meth:`Catalog.validate`).
+
+    Raises :class:`~mappings.errors.RecordMalformed` (with the path) for a record nested too deep or holding text
+    that is not Unicode, which no report could carry.
+    """
+    if isinstance(record, Mapping):
+        check_record(record)
     return load_catalog().validate(document_type, record)
 
 

@@ -7,7 +7,6 @@ into a domestic catalog record. Both validate on both sides and report what coul
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -16,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from mappings import edifact
+from mappings import edifact, recordjson
 from mappings._data import list_data, load_json
 from mappings.agreements import check_agreement
 from mappings.catalog import Catalog, load_catalog
@@ -176,14 +175,12 @@ def list_profiles() -> tuple[MappingProfile, ...]:
 
 
 def parse_record(data: bytes | str) -> dict[str, Any]:
-    """Parse JSON text into a record; raise :class:`RecordMalformed` unless it is one JSON object."""
-    try:
-        value = json.loads(data)
-    except (ValueError, TypeError) as e:
-        raise RecordMalformed(f"record is not valid JSON: {e}") from e
-    if not isinstance(value, dict):
-        raise RecordMalformed(f"record must be a JSON object, not {type(value).__name__}", path="$")
-    return value
+    """Parse JSON text into a record; raise :class:`RecordMalformed` (with the JSON path of the offending value)
+    unless it is one JSON object, nested at most ``MAX_RECORD_DEPTH`` deep, whose keys and strings are Unicode.
+
+    The one record parser: the gateway's steps and the CLI call it (see :mod:`mappings.recordjson`).
+    """
+    return recordjson.parse_record(data)
 
 
 def _requirements(spec: Spec, record: Mapping[str, Any]) -> list[Finding]:
@@ -240,6 +237,8 @@ def map_forward(record: Mapping[str, Any], profile_id: str, *, at: datetime | No
     """
     if not isinstance(record, Mapping):
         raise RecordMalformed(f"record must be a JSON object, not {type(record).__name__}", path="$")
+    # Records built in Python skip parse_record; lone surrogates and deep nesting would crash lxml and the walkers.
+    recordjson.check_record(record)
     spec = _spec(profile_id)
     validation = _validated(spec, record, at)
     document, state = _forward_document(spec, record)

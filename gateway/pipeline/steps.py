@@ -132,14 +132,10 @@ def rejection() -> Iterator[None]:
 
 
 def parse_record(record_json: bytes) -> dict[str, Any]:
-    """Parse a catalog record; a record must be a JSON object."""
-    try:
-        record = json.loads(record_json)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise DocumentRejected(f"record is not valid UTF-8 JSON: {e}", code="RECORD_MALFORMED", field_path="$") from e
-    if not isinstance(record, dict):
-        raise DocumentRejected("record must be a JSON object", code="RECORD_MALFORMED", field_path="$")
-    return record
+    """Parse a catalog record with :func:`mappings.parse_record` (the one record parser); its RECORD_MALFORMED,
+    with the JSON path of the offending value, becomes :class:`DocumentRejected`."""
+    with rejection():
+        return mappings.parse_record(record_json)
 
 
 def _business_key(document_type: DocumentType, record: Mapping[str, Any]) -> BusinessKey:

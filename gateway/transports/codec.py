@@ -254,39 +254,67 @@ def receipt_from_proto(message: pb.Receipt) -> Receipt:
     )
 
 
-def report_to_proto(report: dict[str, Any] | None) -> pb.ValidationReport:
-    """Wire form of a JSON-ready validation or mapping report."""
+def report_to_proto(report: dict[str, Any] | None, *, max_findings: int | None = None) -> pb.ValidationReport:
+    """Wire form of a JSON-ready validation or mapping report.
+
+    With ``max_findings`` (a copy bounded for gRPC trailers), only the first findings are kept, their texts cut to
+    :data:`MAX_TEXT_BYTES`, and no dropped or defaulted paths; ``findings_total`` still counts every finding.
+    """
     if not report:
         return pb.ValidationReport(ok=True)
+    every = report.get("findings", [])
+    kept = every if max_findings is None else every[:max_findings]
+    limit = _clipped if max_findings is not None else str
     findings = [
         pb.Finding(
             severity=_SEVERITIES.get(str(f.get("severity")), pb.SEVERITY_UNSPECIFIED),
             code=str(f.get("code", "")),
-            path=str(f.get("path", "")),
-            message=str(f.get("message", "")),
+            path=limit(str(f.get("path", ""))),
+            message=limit(str(f.get("message", ""))),
             element_id=str(f.get("element_id") or ""),
         )
-        for f in report.get("findings", [])
+        for f in kept
     ]
     ok = report.get("ok")
     if ok is None:
-        ok = not any(f.severity == pb.SEVERITY_ERROR for f in findings)
+        ok = not any(f.get("severity") == "ERROR" for f in every)
+    bounded = max_findings is not None
     return pb.ValidationReport(
         ok=bool(ok),
         findings=findings,
-        dropped=[str(d) for d in report.get("dropped", [])],
-        defaulted=[str(d) for d in report.get("defaulted", [])],
+        dropped=[] if bounded else [str(d) for d in report.get("dropped", [])],
+        defaulted=[] if bounded else [str(d) for d in report.get("defaulted", [])],
         codelist_versions={str(k): str(v) for k, v in report.get("codelist_versions", {}).items()},
+        findings_total=len(every),
     )
 
 
-def error_detail(error: GatewayError) -> pb.ErrorDetail:
-    """The ErrorDetail carried in google.rpc.Status details."""
+MAX_TEXT_BYTES = 100
+"""The longest message, or path of a finding, in UTF-8 bytes, an ErrorDetail bounded for trailers carries."""
+MAX_PATH_BYTES = 256
+"""The longest ``field_path`` of an ErrorDetail bounded for trailers (the path of the error itself matters most;
+records nest at most 64 levels)."""
+
+
+def _clipped(text: str, limit: int = MAX_TEXT_BYTES) -> str:
+    raw = text.encode("utf-8")
+    if len(raw) <= limit:
+        return text
+    # Cut on a character boundary, leaving room for the ellipsis (3 bytes).
+    return raw[: limit - 3].decode("utf-8", "ignore") + "…"
+
+
+def error_detail(error: GatewayError, *, max_findings: int | None = None) -> pb.ErrorDetail:
+    """The ErrorDetail carried in google.rpc.Status details (with ``max_findings``, bounded for trailers: the
+    first findings of its report, texts cut to :data:`MAX_TEXT_BYTES` and the path to :data:`MAX_PATH_BYTES`)."""
+    bounded = max_findings is not None
     detail = pb.ErrorDetail(
-        code=error.code, message=error.message, field_path=error.field_path or "", partner=error.partner or ""
+        code=error.code, message=_clipped(error.message) if bounded else error.message,
+        field_path=_clipped(error.field_path or "", MAX_PATH_BYTES) if bounded else error.field_path or "",
+        partner=error.partner or "",
     )
     if error.report is not None:
-        detail.report.CopyFrom(report_to_proto(error.report.to_dict()))
+        detail.report.CopyFrom(report_to_proto(error.report.to_dict(), max_findings=max_findings))
     return detail
 
 

@@ -1,4 +1,5 @@
-"""Caller identity: the peer's TLS certificate -> partner (or domestic client) name; request logging."""
+"""Caller identity: the peer's TLS certificate -> partner (or domestic client) name; request logging; requests
+that do not decode."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from cryptography import x509
 
 import trust
 
-from ..errors import PartnerUnauthenticated
+from ..errors import PartnerUnauthenticated, RequestMalformed
 from ..ports import Clock
 from ..trustbook import TrustBook
+from .status_map import abort, set_status
 
-__all__ = ["LoggingInterceptor", "peer_certificate", "peer_partner"]
+__all__ = ["LoggingInterceptor", "RequestDecodingInterceptor", "peer_certificate", "peer_partner"]
 
 log = logging.getLogger("swgw.rpc")
 
@@ -105,3 +107,100 @@ def _timed(handler: Any, request_id: str, method: str) -> Any:
     if handler.unary_stream is not None:
         return grpc.unary_stream_rpc_method_handler(streaming(handler.unary_stream), **options)
     return grpc.stream_stream_rpc_method_handler(streaming(handler.stream_stream), **options)
+
+
+class _Undecodable:
+    """Stands in for a request message whose bytes did not decode, so that the handler can refuse it."""
+
+    __slots__ = ("message_type",)
+
+    def __init__(self, message_type: str) -> None:
+        self.message_type = message_type
+
+
+def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if deserializer is None:
+        return None
+    owner = getattr(deserializer, "__self__", None)
+    descriptor = getattr(owner, "DESCRIPTOR", None)
+    message_type = str(getattr(descriptor, "full_name", "")) or "request message"
+
+    def deserialize(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except Exception:  # noqa: BLE001 - protobuf's DecodeError, or anything else a parser raises on bad bytes
+            return _Undecodable(message_type)
+
+    return deserialize
+
+
+class RequestDecodingInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    """Requests whose bytes are not the RPC's protobuf message (or carry strings that are not UTF-8) end with
+    INVALID_ARGUMENT and REQUEST_MALFORMED, on every RPC of the server, unary and streaming.
+
+    grpcio decodes requests itself and ends a failure as INTERNAL "Exception deserializing request!", which tells
+    the caller nothing and reads as our fault. So the deserializer is wrapped to hand the handler a stand-in, and
+    the handler refuses it through the one status translation (``status_map``).
+    """
+
+    def intercept_service(
+        self, continuation: Callable[[grpc.HandlerCallDetails], Any], handler_call_details: grpc.HandlerCallDetails
+    ) -> Any:
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        return _decoding(handler, handler_call_details.method)
+
+
+def _refusal(method: str, request: _Undecodable) -> RequestMalformed:
+    return RequestMalformed(f"the request to {method} is not a valid {request.message_type}", field_path="request")
+
+
+def _decoding(handler: Any, method: str) -> Any:
+    """The same handler, refusing requests that did not decode."""
+
+    Behavior = Callable[[Any, grpc.ServicerContext], Any]
+
+    def unary_unary(behavior: Behavior) -> Behavior:
+        def call(request: Any, context: grpc.ServicerContext) -> Any:
+            if isinstance(request, _Undecodable):
+                abort(context, _refusal(method, request))
+            return behavior(request, context)
+
+        return call
+
+    def unary_stream(behavior: Behavior) -> Behavior:
+        def call(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+            if isinstance(request, _Undecodable):
+                abort(context, _refusal(method, request))
+            yield from behavior(request, context)
+
+        return call
+
+    def stream_requests(behavior: Behavior) -> Behavior:
+        def call(requests: Iterator[Any], context: grpc.ServicerContext) -> Any:
+            return behavior(_decoded(requests, context, method), context)
+
+        return call
+
+    options = {"request_deserializer": _tolerant(handler.request_deserializer),
+               "response_serializer": handler.response_serializer}
+    if handler.unary_unary is not None:
+        return grpc.unary_unary_rpc_method_handler(unary_unary(handler.unary_unary), **options)
+    if handler.unary_stream is not None:
+        return grpc.unary_stream_rpc_method_handler(unary_stream(handler.unary_stream), **options)
+    if handler.stream_unary is not None:
+        return grpc.stream_unary_rpc_method_handler(stream_requests(handler.stream_unary), **options)
+    return grpc.stream_stream_rpc_method_handler(stream_requests(handler.stream_stream), **options)
+
+
+def _decoded(requests: Iterator[Any], context: grpc.ServicerContext, method: str) -> Iterator[Any]:
+    """The request stream up to its first message that did not decode; that one ends the stream and records
+    REQUEST_MALFORMED as the call's status. Recorded, not raised: request streams are often read on another thread
+    (ReceiveInbound's acknowledgements), where an exception would reach no one; the handler sees the stream end
+    and returns, and the call ends with the recorded status."""
+    for request in requests:
+        if isinstance(request, _Undecodable):
+            set_status(context, _refusal(method, request))
+            return
+        yield request

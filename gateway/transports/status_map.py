@@ -2,7 +2,9 @@
 
 Servicer methods are wrapped with :func:`translate_errors`. A :class:`~gateway.errors.GatewayError` (or a
 mappings/trust error that escaped the pipeline) becomes its mapped status code with the ErrorDetail attached;
-anything else becomes INTERNAL with nothing leaked, and is logged.
+anything else becomes INTERNAL with nothing leaked, and is logged. What travels is bounded (status and details go
+in trailers, limited by clients): the code first, the first :data:`TRAILER_FINDINGS` findings of a report with
+``findings_total``, and texts cut short.
 """
 
 from __future__ import annotations
@@ -24,11 +26,17 @@ import trust
 from ..errors import DocumentRejected, GatewayError
 from . import codec
 
-__all__ = ["STATUS_BY_CODE", "abort", "error_from_status", "status_for", "translate_errors"]
+__all__ = [
+    "STATUS_BY_CODE", "TRAILER_FINDINGS", "abort", "error_from_status", "set_status", "status_for", "translate_errors",
+]
 
 log = logging.getLogger(__name__)
 
 C = grpc.StatusCode
+#: Findings of a report that travel with an error. Status and details travel in trailers, which gRPC clients
+#: refuse above 8 KiB by default (RESOURCE_EXHAUSTED, with the code lost): a report of 100 findings took ~15 kB.
+#: With texts cut to ``codec.MAX_TEXT_BYTES``, ten findings stay under about 4 KiB on the wire.
+TRAILER_FINDINGS = 10
 #: Stable error code -> gRPC status code. Codes not listed map by family (see :func:`status_for`).
 STATUS_BY_CODE: dict[str, grpc.StatusCode] = {
     "PARTNER_UNAUTHENTICATED": C.UNAUTHENTICATED,
@@ -37,6 +45,7 @@ STATUS_BY_CODE: dict[str, grpc.StatusCode] = {
     "DOCUMENT_TYPE_NOT_AGREED": C.PERMISSION_DENIED,
     "FORMAT_NOT_AGREED": C.PERMISSION_DENIED,
     "ENVELOPE_INVALID": C.INVALID_ARGUMENT,
+    "REQUEST_MALFORMED": C.INVALID_ARGUMENT,
     "ENVELOPE_SIGNATURE_INVALID": C.PERMISSION_DENIED,
     "PAYLOAD_DIGEST_MISMATCH": C.INVALID_ARGUMENT,
     "PAYLOAD_TOO_LARGE": C.RESOURCE_EXHAUSTED,
@@ -78,21 +87,47 @@ def _as_gateway_error(exc: BaseException) -> GatewayError | None:
     return None
 
 
-def abort(context: grpc.ServicerContext, exc: BaseException) -> NoReturn:
-    """Abort the RPC with the status for ``exc`` (never returns)."""
+def _status(exc: BaseException) -> grpc.Status | None:
+    """The gRPC status (code, message and trailers with the ErrorDetail) for ``exc``; None when unexpected."""
     error = _as_gateway_error(exc)
     if error is None:
+        return None
+    grpc_code = status_for(error.code)
+    bounded = codec.error_detail(error, max_findings=TRAILER_FINDINGS)
+    message = f"{error.code}: {bounded.message}{_cut_short_note(bounded)}"
+    detail = any_pb2.Any()
+    detail.Pack(bounded)
+    status = status_pb2.Status(code=getattr(code_pb2, grpc_code.name), message=message, details=[detail])
+    return rpc_status.to_status(status)
+
+
+def abort(context: grpc.ServicerContext, exc: BaseException) -> NoReturn:
+    """Abort the RPC with the status for ``exc`` (never returns)."""
+    status = _status(exc)
+    if status is None:
         log.error("internal error", exc_info=exc)
         context.abort(C.INTERNAL, "internal error")
         raise AssertionError("unreachable")  # pragma: no cover
-    grpc_code = status_for(error.code)
-    detail = any_pb2.Any()
-    detail.Pack(codec.error_detail(error))
-    status = status_pb2.Status(
-        code=getattr(code_pb2, grpc_code.name), message=f"{error.code}: {error.message}", details=[detail]
-    )
-    context.abort_with_status(rpc_status.to_status(status))
+    context.abort_with_status(status)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _cut_short_note(detail: Any) -> str:
+    """Where the rest is, when ``detail`` carries only the first findings of its report ("" otherwise)."""
+    total, kept = detail.report.findings_total, len(detail.report.findings)
+    if total <= kept:
+        return ""
+    return f" ({total} findings; the first {kept} are in the error details; Validate returns the full report)"
+
+
+def set_status(context: grpc.ServicerContext, exc: GatewayError) -> None:
+    """Record the status for ``exc`` without raising: the call ends with it when its handler returns. For code
+    that must not raise into the handler, e.g. a request stream read on another thread."""
+    status = _status(exc)
+    assert status is not None  # a GatewayError always has one
+    context.set_trailing_metadata(status.trailing_metadata)
+    context.set_code(status.code)
+    context.set_details(status.details)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -130,15 +165,52 @@ def _is_abort(exc: BaseException) -> bool:
     return type(exc) is Exception and not exc.args
 
 
-def error_from_status(error: grpc.RpcError) -> tuple[str, str, str]:
-    """(code, message, field_path) from a failed call's google.rpc.Status details, for clients."""
-    status = rpc_status.from_call(error)
-    if status is not None:
-        for detail in status.details:
-            from .._generated.swgw.v1 import envelope_pb2
+_STATUS_DETAILS_KEY = "grpc-status-details-bin"
 
-            info = envelope_pb2.ErrorDetail()
-            if detail.Unpack(info):
-                return info.code, info.message, info.field_path
-    code = error.code() if hasattr(error, "code") else None
-    return (code.name if code else "UNKNOWN"), (error.details() if hasattr(error, "details") else str(error)) or "", ""
+
+def error_from_status(error: grpc.RpcError) -> tuple[str, str, str]:
+    """(code, message, field_path) of any failed call, for clients; never raises.
+
+    The gateway's ErrorDetail when the trailers carry one; otherwise (a refusal at the TLS handshake, an
+    unreachable gateway, a deadline, trailers over the client's limit, details that do not parse) the gRPC status
+    name and its details on one line, e.g. ``("UNAVAILABLE", "failed to connect to all addresses ...", "")``.
+    """
+    detail = _error_detail(error)
+    if detail is not None and detail.code:
+        return detail.code, _one_line(detail.message) + _cut_short_note(detail), detail.field_path
+    try:
+        code = error.code() if callable(getattr(error, "code", None)) else None
+    except Exception:  # noqa: BLE001 - a broken error object still gets a readable line
+        code = None
+    try:
+        # A call's repr (str) is a multi-line dump with debug strings: used only for errors that are not calls.
+        text = error.details() if callable(getattr(error, "details", None)) else str(error)
+    except Exception:  # noqa: BLE001
+        text = None
+    name = code.name if isinstance(code, grpc.StatusCode) else "UNKNOWN"
+    return name, _one_line(str(text or "")) or "no details", ""
+
+
+def _error_detail(error: grpc.RpcError) -> Any:
+    """The first swgw.v1.ErrorDetail in the call's google.rpc.Status trailer, or None (absent or unreadable)."""
+    from .._generated.swgw.v1 import envelope_pb2
+
+    try:
+        trailers = error.trailing_metadata() if callable(getattr(error, "trailing_metadata", None)) else None
+        for key, value in trailers or ():
+            if key != _STATUS_DETAILS_KEY:
+                continue
+            # Parsed directly rather than with rpc_status.from_call, which raises when the trailer's code differs
+            # from the call's (e.g. a proxy rewrote the status).
+            status = status_pb2.Status.FromString(value if isinstance(value, bytes) else str(value).encode())
+            for packed in status.details:
+                info = envelope_pb2.ErrorDetail()
+                if packed.Unpack(info):
+                    return info
+    except Exception:  # noqa: BLE001 - garbage in the trailers falls back to the status code
+        return None
+    return None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

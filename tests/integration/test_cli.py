@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import mappings
 from gateway.cli import main
 from tests.integration.network import Network, example, running_network, wait_for
 from trust import devpki
@@ -122,3 +123,99 @@ def test_offline_actions_are_audited_as_the_os_account_not_the_environment(
     assert entries[0]["actor"].startswith(f"{account} (uid={uid}")
     assert "mallory" not in entries[0]["actor"] and "4242" not in entries[0]["actor"]
     assert entries[0]["actor_kind"] == "os-user"
+
+
+def _bad_record(tmp_path: Path, kind: str) -> tuple[Path, str]:
+    """A record file the parser must refuse, and the JSON path it must name."""
+    path = tmp_path / f"{kind}.json"
+    if kind == "surrogate":
+        record = mappings.load_example("coo-cn-hk")
+        record["goods_items"][0]["description"] = "A\ud800B"
+        path.write_text(json.dumps(record))  # ASCII, with the escape \ud800
+        return path, "$.goods_items[0].description"
+    if kind == "deep":
+        path.write_text('{"a": ' * 1_000 + "1" + "}" * 1_000)
+        return path, "$" + ".a" * mappings.MAX_RECORD_DEPTH
+    path.write_bytes(b'{"certificate": {"number": "\xff"}}')
+    return path, "$"
+
+
+@pytest.mark.parametrize("kind", ["surrogate", "deep", "not-utf8"])
+def test_validate_and_map_refuse_malformed_records_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    path, where = _bad_record(tmp_path, kind)
+    code, out, err = _run(capsys, "validate", str(path), "--type", "certificate-of-origin")
+    finding = json.loads(out)["findings"][0]
+    assert code == 1 and (finding["code"], finding["path"]) == ("RECORD_MALFORMED", where)
+    assert "Traceback" not in err
+    code, out, err = _run(capsys, "map", str(path), "--type", "certificate-of-origin", "--profile",
+                          "coo-ubl24-cepa-hk")
+    body = json.loads(err)
+    assert code == 1 and out == "" and (body["code"], body["path"]) == ("RECORD_MALFORMED", where)
+
+
+def test_map_reverse_refuses_garbage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "garbage.xml"
+    path.write_bytes(b"\xff\xfe<not xml")
+    code, _, err = _run(capsys, "map", str(path), "--type", "certificate-of-origin", "--profile",
+                        "coo-ubl24-cepa-hk", "--reverse")
+    assert code == 1 and json.loads(err)["code"] in ("XML_MALFORMED", "DOCUMENT_MALFORMED")
+
+
+@pytest.mark.parametrize("command", ["validate", "map", "submit"])
+def test_unreadable_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    extra = {"map": ["--profile", "coo-ubl24-cepa-hk"], "validate": [],
+             "submit": ["--partner", "HK", "--gateway", "127.0.0.1:9"]}[command]
+    with pytest.raises(SystemExit) as caught:
+        main([command, str(tmp_path / "missing.json"), "--type", "certificate-of-origin", *extra])
+    assert str(caught.value.code).startswith(f"swgw: cannot read {tmp_path / 'missing.json'}")
+
+
+def test_an_unreadable_tls_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "status", "some-id", "--gateway", "127.0.0.1:9", "--tls-ca",
+                        str(tmp_path / "missing-ca.pem"))
+    assert code == 1 and err == f"swgw: cannot read {tmp_path / 'missing-ca.pem'}: No such file or directory\n"
+
+
+@pytest.mark.parametrize("argv", [
+    ["--partner", "H\udcffK"],
+    ["--partner=H\udcffK"],
+    ["--partner", "HK", "--idempotency-key", "k\udcff"],
+    ["--partner", "HK", "--refers-to", "CN\udcff/1/1"],
+])
+def test_submit_refuses_arguments_that_are_not_text(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    argv: list[str]) -> None:
+    # Undecodable command-line bytes arrive as lone surrogates; no request can carry them. Refused before any
+    # connection is made (the gateway address leads nowhere).
+    code, _, err = _run(capsys, "submit", str(_example(tmp_path, "coo-cn-hk")), "--type", "certificate-of-origin",
+                        "--gateway", "127.0.0.1:9", *argv)
+    assert code == 2 and err.startswith("swgw: REQUEST_MALFORMED:")
+    expected = [a.split("=")[0] for a in argv if a.startswith("--")][-1]
+    assert err.rstrip().endswith(f"at {expected}")
+
+
+def test_submit_with_a_hundred_findings_prints_the_code(network: Network, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    # ~15 kB of error details once exceeded the client's metadata limit: RESOURCE_EXHAUSTED with no code, and a
+    # ValueError traceback from error_from_status.
+    record = mappings.load_example("coo-cn-hk")
+    record["goods_items"] = [{**record["goods_items"][0], "sequence": i + 1, "quantity_unit": "ZZ9"}
+                             for i in range(100)]
+    path = tmp_path / "hundred.json"
+    path.write_text(json.dumps(record))
+    gateway = f"127.0.0.1:{network.apps['CN'].domestic_port}"
+    code, _, err = _run(capsys, "submit", str(path), "--partner", "HK", "--type", "certificate-of-origin",
+                        "--gateway", gateway)
+    assert code == 1 and err.startswith("swgw: RECORD_INVALID: ") and len(err.splitlines()) == 1
+    assert "findings; the first 10 are in the error details; Validate returns the full report" in err
+
+
+def test_an_unreachable_gateway_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code, _, err = _run(capsys, "status", "some-id", "--gateway", f"127.0.0.1:{port}")
+    assert code == 1 and err.startswith("swgw: UNAVAILABLE: ") and len(err.splitlines()) == 1

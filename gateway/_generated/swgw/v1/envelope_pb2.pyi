@@ -177,7 +177,7 @@ class Finding(_message.Message):
         ...
 
 class ValidationReport(_message.Message):
-    __slots__ = ('ok', 'findings', 'dropped', 'defaulted', 'codelist_versions')
+    __slots__ = ('ok', 'findings', 'dropped', 'defaulted', 'codelist_versions', 'findings_total')
 
     class CodelistVersionsEntry(_message.Message):
         __slots__ = ('key', 'value')
@@ -193,13 +193,15 @@ class ValidationReport(_message.Message):
     DROPPED_FIELD_NUMBER: _ClassVar[int]
     DEFAULTED_FIELD_NUMBER: _ClassVar[int]
     CODELIST_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    FINDINGS_TOTAL_FIELD_NUMBER: _ClassVar[int]
     ok: bool
     findings: _containers.RepeatedCompositeFieldContainer[Finding]
     dropped: _containers.RepeatedScalarFieldContainer[str]
     defaulted: _containers.RepeatedScalarFieldContainer[str]
     codelist_versions: _containers.ScalarMap[str, str]
+    findings_total: int
 
-    def __init__(self, ok: bool=..., findings: _Optional[_Iterable[_Union[Finding, _Mapping]]]=..., dropped: _Optional[_Iterable[str]]=..., defaulted: _Optional[_Iterable[str]]=..., codelist_versions: _Optional[_Mapping[str, str]]=...) -> None:
+    def __init__(self, ok: bool=..., findings: _Optional[_Iterable[_Union[Finding, _Mapping]]]=..., dropped: _Optional[_Iterable[str]]=..., defaulted: _Optional[_Iterable[str]]=..., codelist_versions: _Optional[_Mapping[str, str]]=..., findings_total: _Optional[int]=...) -> None:
         ...
 
 class ErrorDetail(_message.Message):
