@@ -87,7 +87,7 @@ def _referenced_id(root: etree._Element) -> str:
 
 def _child(parent: etree._Element, tag: str, text: str | None = None, nsmap: dict[str, str] | None = None
            ) -> etree._Element:
-    element = etree.SubElement(parent, tag, nsmap=nsmap)  # type: ignore[arg-type]
+    element = etree.SubElement(parent, tag, nsmap=nsmap)
     if text is not None:
         element.text = text
     return element
