@@ -234,7 +234,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         stores = {p: store.for_partner(p, at=at) for p in store.partners}
     else:
         raise SystemExit("swgw: give --trust DIR or --config FILE")
-    report = verify_bytes(_read_input(args.file), stores, at=at)
+    signature = _read_input(args.signature) if args.signature else None
+    report = verify_bytes(_read_input(args.file), stores, at=at, placement=args.placement, signature=signature)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -352,6 +353,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trust", type=Path, help="folder of partner CA certificates (<partner>.pem) and CRLs")
     p.add_argument("--config", type=Path, help="or a gateway's configuration (its trust store)")
     p.add_argument("--at", help="verify at this ISO time instead of now")
+    p.add_argument("--signature", type=Path,
+                   help="the detached signature of the XML file (document-signature.xml: eFTI, ePhyto)")
+    p.add_argument("--placement", choices=("enveloped", "ubl-extension"),
+                   help="where the XML file's own signature must be (default: ubl-extension for UBL, else enveloped)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_verify)
 

@@ -21,11 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import mappings
+import trust
 
 from ._generated.swgw.v1 import envelope_pb2 as pb
 from .client import ClientError, GatewayClient
 from .devsetup import WindowFiles, write_network
 from .domain import DocumentType
+from .pipeline.steps import SIGNATURE_NAME
 
 __all__ = ["run_demo"]
 
@@ -235,9 +237,16 @@ def _save(artifacts: Path, windows: dict[str, WindowFiles], document: object) ->
     shutil.copy(windows[sender].ca_certificate, folder / "sender-ca.pem")
     xmlsec1 = shutil.which("xmlsec1")
     if xmlsec1 is not None:
-        # An independent verifier, given only the sending window's CA certificate.
-        result = subprocess.run([xmlsec1, "--verify", "--trusted-pem", str(folder / "sender-ca.pem"),
-                                 str(folder / "received.xml")], capture_output=True, text=True)
+        # An independent verifier, given only the sending window's CA certificate. A document whose format has no
+        # place for a signature (eFTI) arrived with a detached one; its reference names the document by the fixed
+        # URI trust.DETACHED_REFERENCE_URI, which --url-map points at the received file.
+        command = [xmlsec1, "--verify", "--trusted-pem", str(folder / "sender-ca.pem")]
+        detached = folder / SIGNATURE_NAME
+        if detached.exists():
+            command += [f"--url-map:{trust.DETACHED_REFERENCE_URI}", str(folder / "received.xml"), str(detached)]
+        else:
+            command.append(str(folder / "received.xml"))
+        result = subprocess.run(command, capture_output=True, text=True)
         verdict = "OK" if result.returncode == 0 else f"FAILED: {result.stderr.strip()[-200:]}"
         _say(f"  xmlsec1 --verify --trusted-pem {sender.lower()}-ca: {verdict}")
         if result.returncode != 0:

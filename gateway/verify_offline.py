@@ -13,18 +13,28 @@ from typing import Any
 
 from cryptography import x509
 from google.protobuf import json_format
+from lxml import etree
 
+import mappings
 import trust
 from trust import PartnerTrust
 
 from ._generated.swgw.v1 import envelope_pb2 as pb
 from .domain import sha256_hex
+from .pipeline.steps import SIGNATURE_NAME, verify_document
 from .transports import codec
 
 __all__ = ["VerifyReport", "export_message", "verify_bytes"]
 
 #: The "format" member of an exported message.
 EXPORT_FORMAT = "swgw-message/1"
+
+_UBL_NAMESPACE = "urn:oasis:names:specification:ubl:schema:xsd:"
+_SHAPES = {
+    "enveloped": "enveloped under the root",
+    "ubl-extension": "enveloped in the UBL extension block",
+    "detached": "detached, beside the unchanged document",
+}
 
 
 @dataclass
@@ -94,13 +104,52 @@ def _first_trusted(
     return None, None
 
 
-def _verify_xml(report: VerifyReport, data: bytes, stores: Mapping[str, PartnerTrust], at: datetime) -> bool:
-    partner, verified = _first_trusted(report, stores, lambda t: trust.verify_xml(data, trust=t, at=at))
+def _placement_for(data: bytes) -> str:
+    # A lone file comes without its agreement; an officer checks the shape swgw gives its format. Any shape is
+    # held to the same rules (one signature, one reference over the whole document), so guessing cannot weaken it.
+    try:
+        namespace = etree.QName(trust.parse_xml(data)).namespace or ""
+    except trust.TrustError:
+        return "enveloped"  # verify_xml reports the parse error
+    return "ubl-extension" if namespace.startswith(_UBL_NAMESPACE) else "enveloped"
+
+
+def _verify_xml(report: VerifyReport, data: bytes, stores: Mapping[str, PartnerTrust], at: datetime,
+                placement: str, signature: bytes | None = None) -> bool:
+    def check(t: PartnerTrust) -> trust.VerifiedXml:
+        if signature is not None:
+            return trust.verify_xml_detached(data, signature, trust=t, at=at)
+        return trust.verify_xml(data, trust=t, at=at, placement=trust.SignaturePlacement(placement))
+
+    partner, verified = _first_trusted(report, stores, check)
     if verified is None:
         report.checks.append(f"XML signature: FAILED ({report.error_code})")
         return False
     _describe(report, partner, verified.signer, verified.chain, verified.warnings)
-    report.checks.append("XML signature: valid (enveloped, one reference over the whole document)")
+    shape = _SHAPES["detached" if signature is not None else placement]
+    report.checks.append(f"XML signature: valid ({shape}, one reference over the whole document)")
+    return True
+
+
+def _verify_payload(report: VerifyReport, envelope: Any, stores: Mapping[str, PartnerTrust], at: datetime) -> bool:
+    """The document signature of an exported message, at the placement of the profile its format names, through
+    the same step the inbound pipeline runs."""
+    placements = {p.signature for p in mappings.list_profiles() if p.format == envelope.document_format}
+    if len(placements) != 1:
+        report.checks.append(f"document signature: FAILED (no profile for format {envelope.document_format})")
+        report.error_code, report.error = "FORMAT_UNKNOWN", f"no profile for format {envelope.document_format}"
+        return False
+    [placement] = placements
+    if placement == "none":
+        report.checks.append("document signature: none in this format (the envelope signature covers it)")
+        return True
+    partner, verified = _first_trusted(report, stores, lambda t: verify_document(
+        envelope, placement, partner_trust=t, now=at, policy=trust.DEFAULT_POLICY))
+    if verified is None:
+        report.checks.append(f"XML signature: FAILED ({report.error_code})")
+        return False
+    _describe(report, partner, verified.signer, verified.chain, verified.warnings)
+    report.checks.append(f"XML signature: valid ({_SHAPES[placement]}, one reference over the whole document)")
     return True
 
 
@@ -134,7 +183,7 @@ def _verify_message(report: VerifyReport, data: bytes, stores: Mapping[str, Part
     _, signer = _first_trusted(report, candidates, lambda t: trust.verify_detached(
         envelope.signed_header(), envelope.signature, trust=t, at=at))  # type: ignore[arg-type]
     report.checks.append("envelope signature: " + ("valid" if signer is not None else f"FAILED ({report.error_code})"))
-    ok = signer is not None and _verify_xml(report, envelope.payload, candidates, at) and ok
+    ok = signer is not None and _verify_payload(report, envelope, candidates, at) and ok
     for attachment in envelope.attachments:
         if attachment.media_type == "application/pdf":
             ok = _verify_pdf(report, attachment.content, candidates, at, f"attachment {attachment.name}") and ok
@@ -153,8 +202,15 @@ def _verify_message(report: VerifyReport, data: bytes, stores: Mapping[str, Part
     return ok
 
 
-def verify_bytes(data: bytes, stores: Mapping[str, PartnerTrust], *, at: datetime) -> VerifyReport:
-    """Verify a signed XML document, a signed PDF or an exported message against partner trust at ``at``."""
+def verify_bytes(data: bytes, stores: Mapping[str, PartnerTrust], *, at: datetime, placement: str | None = None,
+                 signature: bytes | None = None) -> VerifyReport:
+    """Verify a signed XML document, a signed PDF or an exported message against partner trust at ``at``.
+
+    For an XML document, ``signature`` is its detached signature file (``document-signature.xml``), or
+    ``placement`` names where its enveloped signature must be (a mapping profile's ``signature``; by default
+    ``ubl-extension`` for UBL documents, else ``enveloped``). An exported message is checked at the placement of
+    the profile its format names, its detached signature taken from its attachments.
+    """
     stripped = data.lstrip()
     if stripped.startswith(b"%PDF"):
         report = VerifyReport(kind="pdf")
@@ -167,7 +223,7 @@ def verify_bytes(data: bytes, stores: Mapping[str, PartnerTrust], *, at: datetim
             report.error_code, report.error = "ENVELOPE_INVALID", f"not an exported swgw message: {e}"
     else:
         report = VerifyReport(kind="xml")
-        report.valid = _verify_xml(report, data, stores, at)
+        report.valid = _verify_xml(report, data, stores, at, placement or _placement_for(data), signature)
     if report.valid:
         report.error_code = report.error = None
     return report

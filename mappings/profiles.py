@@ -271,6 +271,8 @@ def map_reverse(document: bytes, profile_id: str, *, at: datetime | None = None)
     state = ReverseState()
     reader = _reader(profile_id)
     record = read_tree(reader, tree, state)
+    if spec.profile.signature == "ubl-extension":
+        _skip_signature_carriers(tree, state)
     for path, value in spec.reverse_defaults.items():
         if get_path(record, record, path) is None:
             set_path(record, record, path, value)
@@ -283,6 +285,20 @@ def map_reverse(document: bytes, profile_id: str, *, at: datetime | None = None)
         codelist_versions=state.ctx.codelist_versions,
     )
     return ReverseResult(record=record, report=report)
+
+
+_UBL_EXT = "{urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2}UBLExtensions"
+_UBL_SIGNATURE = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}Signature"
+
+
+def _skip_signature_carriers(tree: etree._Element, state: ReverseState) -> None:
+    """Count the UBL signature carriers as read: they describe the (already verified) signature, not the goods,
+    so the loss report must not list them as dropped business data."""
+    for carrier in tree:
+        if carrier.tag in (_UBL_EXT, _UBL_SIGNATURE):
+            for element in carrier.iter():
+                state.consumed.add(element)
+                state.consumed.update((element, name) for name in element.attrib)
 
 
 def load_example(name: str, *, issued_on: date | None = None) -> dict[str, Any]:

@@ -57,6 +57,8 @@ _NODE_KEYS = (
     "note",
 )
 _SYNTAXES = ("xml", "edifact")
+#: Document signature placements by syntax: what a spec's ``signature`` may name (see trust.placement).
+_SIGNATURES = {"xml": ("ubl-extension", "detached", "enveloped"), "edifact": ("none",)}
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,10 @@ class MappingProfile:
     """The exchange agreement the profile serves, e.g. ``CEPA-HK``."""
     description: str
     """Human-readable description."""
+    signature: str
+    """How the document itself is signed under the agreement: ``ubl-extension`` (UBL 2.4 extension block),
+    ``detached`` (a separate XML-DSig document beside the unchanged document), ``enveloped`` (a ds:Signature under
+    the root) or ``none`` (EDIFACT: the envelope signature over the payload digest is the signature)."""
 
 
 @dataclass(frozen=True)
@@ -249,12 +255,16 @@ def parse_spec(raw: Any, source_file: str) -> Spec:
     strict_keys(
         raw,
         where,
-        required=("id", "document_type", "format", "agreement", "description", "syntax", "template"),
+        required=("id", "document_type", "format", "agreement", "description", "syntax", "signature", "template"),
         optional=("schema", "reverse_schema", "namespaces", "require", "reverse_defaults", "agreement_rules", "note"),
     )
     syntax = req_str(raw, "syntax", where)
     if syntax not in _SYNTAXES:
         raise SpecInvalid(f"unknown syntax {syntax!r}", path=where)
+    signature = req_str(raw, "signature", where)
+    if signature not in _SIGNATURES[syntax]:
+        raise SpecInvalid(f"signature {signature!r} is not one of {', '.join(_SIGNATURES[syntax])} for {syntax}",
+                          path=f"{where} signature")
     namespaces = raw.get("namespaces", {})
     if not isinstance(namespaces, dict) or not all(isinstance(v, str) for v in namespaces.values()):
         raise SpecInvalid("'namespaces' must map prefixes to URIs", path=where)
@@ -272,6 +282,7 @@ def parse_spec(raw: Any, source_file: str) -> Spec:
         format=req_str(raw, "format", where),
         agreement=req_str(raw, "agreement", where),
         description=req_str(raw, "description", where),
+        signature=signature,
     )
     # EDIFACT templates have no namespaces; their element names are segment tags and positions.
     ns = MappingProxyType(dict(namespaces)) if syntax == "xml" else MappingProxyType({"": ""})

@@ -27,10 +27,11 @@ from trust.errors import (
 from trust.keys import Signer, SigningIdentity, fingerprint, load_der_certificate
 from trust.partner import PartnerTrust
 from trust.pdfsig import VerifiedPdf, sign_pdf, verify_pdf
+from trust.placement import DETACHED_REFERENCE_URI, SignaturePlacement
 from trust.policy import DEFAULT_POLICY, SignaturePolicy
 from trust.revocation import CrlInfo, load_crl
 from trust.store import CertificateRole, CertificateState, TrustedCertificate, TrustStore
-from trust.xmldsig import VerifiedXml, sign_xml, verify_xml
+from trust.xmldsig import VerifiedXml, sign_xml, sign_xml_detached, verify_xml, verify_xml_detached
 from trust.xmlparse import parse_xml
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "CrlInfo",
     "CrlInvalid",
     "DEFAULT_POLICY",
+    "DETACHED_REFERENCE_URI",
     "DetachedSignature",
     "PartnerTrust",
     "PdfSignatureInvalid",
@@ -50,6 +52,7 @@ __all__ = [
     "RevocationUnknown",
     "SignatureInvalid",
     "SignatureMissing",
+    "SignaturePlacement",
     "SignaturePolicy",
     "Signer",
     "SigningIdentity",
@@ -71,9 +74,11 @@ __all__ = [
     "sign_detached",
     "sign_pdf",
     "sign_xml",
+    "sign_xml_detached",
     "validate_chain",
     "validate_path",
     "verify_detached",
     "verify_pdf",
     "verify_xml",
+    "verify_xml_detached",
 ]

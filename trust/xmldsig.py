@@ -1,8 +1,10 @@
-"""Enveloped XML-DSig over signxml: one profile, signed and verified the same way.
+"""XML-DSig over signxml: one profile in three placements, signed and verified the same way.
 
 The profile (what :func:`sign_xml` produces and the only shape :func:`verify_xml` accepts):
 
-* exactly one ``ds:Signature`` in the document, a direct child of the root element (enveloped);
+* exactly one ``ds:Signature`` in the document, at the place the caller's
+  :class:`~trust.placement.SignaturePlacement` prescribes: a direct child of the root element (``ENVELOPED``), or
+  inside the UBL 2.4 extension carrier with its matching ``cac:Signature`` (``UBL_EXTENSION``);
 * exactly one ``ds:Reference`` with ``URI=""`` (the whole document) whose transforms are the
   enveloped-signature transform plus at most canonicalization transforms (no XPath, XSLT, base64);
 * no ``ds:Object`` or ``ds:Manifest`` (nothing else that could be "signed" besides the document);
@@ -17,6 +19,12 @@ never consults its own trust configuration (nor the system CA bundle).
 
 What later steps read is :attr:`VerifiedXml.signed_xml`: the canonical bytes signxml digested (signature
 removed, comments excised), never the input document.
+
+The ``DETACHED`` placement (:func:`sign_xml_detached`, :func:`verify_xml_detached`) leaves the document as it is:
+the signature is a document of its own whose single reference names the document by the fixed relative URI
+:data:`~trust.placement.DETACHED_REFERENCE_URI`, with exclusive canonicalization as its only transform. The same
+algorithm, certificate and "nothing else signed" rules apply, and :attr:`VerifiedXml.signed_xml` is again the
+canonical form of the document that was digested.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,10 +56,17 @@ from trust.errors import (
 )
 from trust.keys import Signer, load_der_certificate
 from trust.partner import PartnerTrust
+from trust.placement import (
+    DETACHED_REFERENCE_URI,
+    UBL_SIGNATURE_LOCATION,
+    SignaturePlacement,
+    check_ubl_placement,
+    insert_ubl_placeholder,
+)
 from trust.policy import C14N_ALGORITHMS, DEFAULT_POLICY, ENVELOPED_TRANSFORM, SignaturePolicy, check_public_key
 from trust.xmlparse import hardened_parser, parse_xml
 
-__all__ = ["VerifiedXml", "sign_xml", "verify_xml"]
+__all__ = ["VerifiedXml", "sign_xml", "sign_xml_detached", "verify_xml", "verify_xml_detached"]
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 _NS = {"ds": DS}
@@ -74,15 +90,7 @@ class VerifiedXml:
     """Non-fatal findings (e.g. unknown revocation status under a ``warn`` policy)."""
 
 
-def sign_xml(document: bytes, identity: Signer, *, policy: SignaturePolicy = DEFAULT_POLICY) -> bytes:
-    """Sign ``document`` with an enveloped signature in the profile above and return the signed UTF-8 bytes.
-
-    ECDSA-SHA256 for EC keys, RSA-SHA256 (PKCS#1 v1.5) for RSA keys, SHA-256 digest, exclusive c14n; KeyInfo
-    carries the signer certificate followed by ``identity.chain``.
-    """
-    root = parse_xml(document)
-    if root.tag == f"{{{DS}}}Signature" or root.find(".//ds:Signature", _NS) is not None:
-        raise ReferenceInvalid("document already carries an XML signature")
+def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureConstructionMethod) -> XMLSigner:
     check_public_key(identity.certificate, policy, path="signer")
     method = (
         SignatureMethod.ECDSA_SHA256 if isinstance(identity.private_key, ec.EllipticCurvePrivateKey)
@@ -90,17 +98,68 @@ def sign_xml(document: bytes, identity: Signer, *, policy: SignaturePolicy = DEF
     )
     if method.value not in policy.signature_algorithms or DigestAlgorithm.SHA256.value not in policy.digest_algorithms:
         raise AlgorithmForbidden(f"the policy does not allow signing with {method.value} / SHA-256")
-    signer = XMLSigner(
-        method=SignatureConstructionMethod.enveloped,
+    return XMLSigner(
+        method=construction,
         signature_algorithm=method,
         digest_algorithm=DigestAlgorithm.SHA256,
         c14n_algorithm=_EXC_C14N,
     )
+
+
+def _unsigned_root(document: bytes) -> etree._Element:
+    root = parse_xml(document)
+    if root.tag == f"{{{DS}}}Signature" or root.find(".//ds:Signature", _NS) is not None:
+        raise ReferenceInvalid("document already carries an XML signature")
+    return root
+
+
+def sign_xml(
+    document: bytes,
+    identity: Signer,
+    *,
+    placement: SignaturePlacement = SignaturePlacement.ENVELOPED,
+    policy: SignaturePolicy = DEFAULT_POLICY,
+) -> bytes:
+    """Sign ``document`` with an enveloped signature at ``placement`` and return the signed UTF-8 bytes.
+
+    ECDSA-SHA256 for EC keys, RSA-SHA256 (PKCS#1 v1.5) for RSA keys, SHA-256 digest, exclusive c14n; KeyInfo
+    carries the signer certificate followed by ``identity.chain``. For ``UBL_EXTENSION`` the UBL carrier and the
+    matching ``cac:Signature`` are added first (see :mod:`trust.placement`); ``DETACHED`` is
+    :func:`sign_xml_detached`'s job, since it returns a signature instead of a signed document.
+    """
+    if placement is SignaturePlacement.DETACHED:
+        raise ValueError("a detached signature is made with sign_xml_detached")
+    root = _unsigned_root(document)
+    signer = _signer(identity, policy, SignatureConstructionMethod.enveloped)
+    if placement is SignaturePlacement.UBL_EXTENSION:
+        # signxml fills a ds:Signature Id="placeholder" where it stands instead of appending one to the root.
+        insert_ubl_placeholder(root)
     try:
         signed = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain])
     except (SignXMLException, ValueError, TypeError) as e:
         raise TrustError(f"signing failed: {e}") from e
     return bytes(etree.tostring(signed, xml_declaration=True, encoding="UTF-8"))
+
+
+def sign_xml_detached(
+    document: bytes, identity: Signer, *, uri: str = DETACHED_REFERENCE_URI, policy: SignaturePolicy = DEFAULT_POLICY
+) -> bytes:
+    """A detached signature over ``document`` (left unchanged), as a ``ds:Signature`` document in UTF-8.
+
+    Its single reference names the document by ``uri`` and canonicalizes it (exclusive c14n) before the SHA-256
+    digest; algorithms and KeyInfo as in :func:`sign_xml`. ``xmlsec1 --verify --url-map:<uri> <document>``
+    verifies it (see the README).
+    """
+    if not uri or uri.startswith("#"):
+        raise ValueError("a detached reference names another document, not a fragment of this one")
+    root = _unsigned_root(document)
+    signer = _signer(identity, policy, SignatureConstructionMethod.detached)
+    try:
+        signature = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain],
+                                reference_uri=uri)
+    except (SignXMLException, ValueError, TypeError) as e:
+        raise TrustError(f"signing failed: {e}") from e
+    return bytes(etree.tostring(signature, xml_declaration=True, encoding="UTF-8"))
 
 
 @dataclass(frozen=True)
@@ -118,8 +177,13 @@ def _algorithm(element: etree._Element | None, what: str) -> str:
     return uri
 
 
-def _inspect(root: etree._Element, policy: SignaturePolicy) -> _Inspected:
-    """Check the structure and algorithms of the single enveloped signature before any cryptography."""
+def _inspect(root: etree._Element, policy: SignaturePolicy, placement: SignaturePlacement, uri: str = ""
+             ) -> _Inspected:
+    """Check the structure and algorithms of the single signature before any cryptography.
+
+    ``uri`` is the one reference URI accepted: ``""`` (the whole document) for the enveloped placements, the
+    agreed name of the signed document for ``DETACHED``.
+    """
     tree = root.getroottree()
     signatures = [root] if root.tag == f"{{{DS}}}Signature" else []
     signatures += root.findall(".//ds:Signature", _NS)
@@ -143,19 +207,23 @@ def _inspect(root: etree._Element, policy: SignaturePolicy) -> _Inspected:
         if digest not in policy.digest_algorithms:
             raise AlgorithmForbidden(f"digest method {digest} is not allowed by the policy")
 
-    # Then the shape: one signature, enveloped at the top, one whole-document reference, nothing else signed.
+    # Then the shape: one signature at the agreed place, one reference to the whole document, nothing else signed.
     if len(signatures) != 1:
         raise ReferenceInvalid(f"expected exactly one ds:Signature, found {len(signatures)}")
-    if signature is root or signature.getparent() is not root:
-        raise ReferenceInvalid("the signature must be enveloped as a direct child of the root element",
-                               path=tree.getpath(signature))
+    _check_place(signature, root, placement)
     if len(references) != 1:
         raise ReferenceInvalid(f"expected exactly one ds:Reference, found {len(references)}")
     reference = references[0]
-    if reference.get("URI") != "":
-        raise ReferenceInvalid(f"the reference must cover the whole document (URI=\"\"), not {reference.get('URI')!r}")
+    if reference.get("URI") != uri:
+        what = "the whole document (URI=\"\")" if uri == "" else f"the signed document (URI={uri!r})"
+        raise ReferenceInvalid(f"the reference must cover {what}, not {reference.get('URI')!r}")
     transforms = [_algorithm(t, "Transform") for t in reference.findall("ds:Transforms/ds:Transform", _NS)]
-    if ENVELOPED_TRANSFORM not in transforms or any(
+    if placement is SignaturePlacement.DETACHED:
+        # Exactly one canonicalization: xmlsec1 then parses the referenced octets as XML as signxml does, so both
+        # digest the same canonical bytes (without it xmlsec1 would digest the raw file and signxml the c14n form).
+        if len(transforms) != 1 or transforms[0] not in C14N_ALGORITHMS:
+            raise ReferenceInvalid(f"reference transforms {transforms} are not a single canonicalization")
+    elif ENVELOPED_TRANSFORM not in transforms or any(
         t != ENVELOPED_TRANSFORM and t not in C14N_ALGORITHMS for t in transforms
     ):
         raise ReferenceInvalid(f"reference transforms {transforms} are not enveloped-signature plus c14n")
@@ -165,6 +233,22 @@ def _inspect(root: etree._Element, policy: SignaturePolicy) -> _Inspected:
             raise ReferenceInvalid(f"{etree.QName(found).localname} is not allowed in the signature",
                                    path=tree.getpath(found))
     return _Inspected(signature, method, digests[0], _certificates(signature, tree))
+
+
+def _check_place(signature: etree._Element, root: etree._Element, placement: SignaturePlacement) -> None:
+    tree = root.getroottree()
+    if placement is SignaturePlacement.DETACHED:
+        if signature is not root:
+            raise ReferenceInvalid("a detached signature must be a ds:Signature document of its own",
+                                   path=tree.getpath(signature))
+    elif signature is root:
+        raise ReferenceInvalid("an enveloping signature is not accepted; the signature must be inside the document")
+    elif placement is SignaturePlacement.ENVELOPED:
+        if signature.getparent() is not root:
+            raise ReferenceInvalid("the signature must be enveloped as a direct child of the root element",
+                                   path=tree.getpath(signature))
+    else:
+        check_ubl_placement(signature, root)
 
 
 def _certificates(signature: etree._Element, tree: etree._ElementTree) -> tuple[x509.Certificate, ...]:
@@ -206,29 +290,80 @@ def _digest_algorithms(policy: SignaturePolicy) -> frozenset[DigestAlgorithm]:
 
 
 def verify_xml(
-    document: bytes, *, trust: PartnerTrust, at: datetime, policy: SignaturePolicy = DEFAULT_POLICY
+    document: bytes,
+    *,
+    trust: PartnerTrust,
+    at: datetime,
+    placement: SignaturePlacement = SignaturePlacement.ENVELOPED,
+    policy: SignaturePolicy = DEFAULT_POLICY,
 ) -> VerifiedXml:
-    """Verify the enveloped signature of ``document`` for the partner described by ``trust`` at time ``at``.
+    """Verify the enveloped signature of ``document``, which must sit at ``placement``, for the partner described
+    by ``trust`` at time ``at``.
 
     Returns only what was verified; raises a :class:`~trust.errors.TrustError` subclass otherwise
-    (``partner`` is set to ``trust.partner``).
+    (``partner`` is set to ``trust.partner``). ``DETACHED`` is :func:`verify_xml_detached`'s job.
     """
+    if placement is SignaturePlacement.DETACHED:
+        raise ValueError("a detached signature is verified with verify_xml_detached")
     try:
-        return _verify(document, trust=trust, at=at, policy=policy)
+        root = parse_xml(document)
+        inspected = _inspect(root, policy, placement)
+        location = UBL_SIGNATURE_LOCATION if placement is SignaturePlacement.UBL_EXTENSION else "./"
+        return _verify(document, inspected, trust=trust, at=at, policy=policy, location=location)
     except TrustError as e:
         e.with_partner(trust.partner)
         raise
 
 
-def _verify(document: bytes, *, trust: PartnerTrust, at: datetime, policy: SignaturePolicy) -> VerifiedXml:
-    root = parse_xml(document)
-    inspected = _inspect(root, policy)
+def verify_xml_detached(
+    document: bytes,
+    signature: bytes,
+    *,
+    trust: PartnerTrust,
+    at: datetime,
+    uri: str = DETACHED_REFERENCE_URI,
+    policy: SignaturePolicy = DEFAULT_POLICY,
+) -> VerifiedXml:
+    """Verify the detached ``signature`` (a ``ds:Signature`` document) over ``document`` for the partner in
+    ``trust`` at ``at``. The single reference must name ``uri``; ``document`` is parsed with the hardened parser
+    and is what that name resolves to, nothing else.
+
+    Returns only what was verified (:attr:`VerifiedXml.signed_xml` is the canonical form of ``document``);
+    raises a :class:`~trust.errors.TrustError` subclass otherwise.
+    """
+    try:
+        if not signature.strip():
+            raise SignatureMissing("the detached signature is empty")
+        inspected = _inspect(parse_xml(signature), policy, SignaturePlacement.DETACHED, uri)
+        target = parse_xml(document)
+        if target.find(".//ds:Signature", _NS) is not None or target.tag == f"{{{DS}}}Signature":
+            raise ReferenceInvalid("a document signed by a detached signature carries no signature of its own")
+
+        def resolve(requested: str) -> etree._Element | None:
+            return target if requested == uri else None
+
+        return _verify(signature, inspected, trust=trust, at=at, policy=policy, location="./", resolver=resolve)
+    except TrustError as e:
+        e.with_partner(trust.partner)
+        raise
+
+
+def _verify(
+    document: bytes,
+    inspected: _Inspected,
+    *,
+    trust: PartnerTrust,
+    at: datetime,
+    policy: SignaturePolicy,
+    location: str,
+    resolver: Callable[[str], etree._Element | None] | None = None,
+) -> VerifiedXml:
     signer = _signer_of(inspected.certificates)
     others = [c for c in inspected.certificates if c is not signer]
     path = validate_path(signer, others, trust=trust, at=at, purpose="signing", policy=policy)
     config = SignatureConfiguration(
         require_x509=True,
-        location="./",
+        location=location,
         expect_references=1,
         signature_methods=frozenset({SignatureMethod(inspected.signature_method)}),
         digest_algorithms=_digest_algorithms(policy),
@@ -238,7 +373,8 @@ def _verify(document: bytes, *, trust: PartnerTrust, at: datetime, policy: Signa
         # signxml copies an element it is given by serialising and re-parsing it; handing it the bytes that
         # parse_xml already accepted, with a parser of the same settings, yields the same tree for one parse
         # less (its later copies serialise single elements, so top-level comments and PIs never count either way).
-        result = XMLVerifier().verify(document, x509_cert=signer, expect_config=config, parser=hardened_parser())
+        result = XMLVerifier().verify(document, x509_cert=signer, expect_config=config, parser=hardened_parser(),
+                                      uri_resolver=resolver)
     except InvalidCertificate as e:
         raise CertificateExpired(str(e)) from e
     except InvalidInput as e:

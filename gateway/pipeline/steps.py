@@ -49,22 +49,29 @@ from ..partners import PartnerProfile
 #: File name of the PAdES-signed PDF rendering attached to certificates of origin.
 PDF_NAME = "certificate-of-origin.pdf"
 
+#: File name of the attachment carrying the detached XML signature of a document whose format has no place for
+#: one (profiles with ``"signature": "detached"``: eFTI, ePhyto). Its reference names the payload as
+#: ``trust.DETACHED_REFERENCE_URI``; the envelope signature covers its digest like any attachment's.
+SIGNATURE_NAME = "document-signature.xml"
+
 __all__ = [
     "InboundDocument",
     "OutboundDocument",
     "PDF_NAME",
+    "SIGNATURE_NAME",
     "SubmitCommand",
     "agreed_format",
     "check_inbound_envelope",
     "error_info",
     "is_pdf",
-    "is_xml_format",
     "make_receipt",
     "map_inbound",
     "parse_record",
     "prepare_outbound",
     "rejection",
+    "sign_document",
     "signature_policy",
+    "verify_document",
     "verify_envelope_signature",
     "verify_receipt",
 ]
@@ -158,14 +165,16 @@ def prepare_outbound(
         raise EnvelopeInvalid(f"{command.action.value} needs refers_to", field_path="refers_to")
     record = parse_record(command.record_json)
     mapping_profile = profile.mapping_profile(command.document_type)
+    for index, attachment in enumerate(command.attachments):
+        if attachment.name == SIGNATURE_NAME:
+            raise EnvelopeInvalid(f"attachment name {SIGNATURE_NAME!r} is reserved for the document signature",
+                                  field_path=f"attachments[{index}].name")
     with rejection():
         mapped = mappings.map_forward(record, mapping_profile, at=created_at)
-        # XML documents carry their own enveloped signature (verifiable anywhere, e.g. with xmlsec1). Other
-        # syntaxes (UN/EDIFACT) have no such signature: the envelope signature, which binds the payload digest,
-        # is their signature.
-        signed = trust.sign_xml(mapped.document, identity) if is_xml_format(mapped.format) else mapped.document
+        signed, signature_files = sign_document(mapped.document, mappings.get_profile(mapping_profile).signature,
+                                                identity)
     payload_sha256 = sha256_hex(signed)
-    attachments = command.attachments
+    attachments = (*command.attachments, *signature_files)
     if profile.attach_pdf and command.document_type is DocumentType.CERTIFICATE_OF_ORIGIN:
         # The readable rendering travels with the XML, PAdES-signed by the same identity.
         with rejection():
@@ -191,6 +200,22 @@ def prepare_outbound(
         record_json=json.dumps(record, ensure_ascii=False, sort_keys=True),
         report=mapped.report,
     )
+
+
+def sign_document(document: bytes, placement: str, identity: SigningIdentity) -> tuple[bytes, tuple[Attachment, ...]]:
+    """Sign a mapped document the way its profile's ``signature`` placement says: the payload to send and the
+    attachments that carry its signature (the detached signature file, or none).
+
+    XML documents carry their own XML-DSig signature (verifiable anywhere, e.g. with xmlsec1): in the UBL
+    extension block, or beside the unchanged document when the format has no place for one. UN/EDIFACT has no
+    such signature (``none``): the envelope signature, which binds the payload digest, is its signature.
+    """
+    if placement == "none":
+        return document, ()
+    if placement == trust.SignaturePlacement.DETACHED.value:
+        signature = trust.sign_xml_detached(document, identity)
+        return document, (Attachment(name=SIGNATURE_NAME, media_type="application/xml", content=signature),)
+    return trust.sign_xml(document, identity, placement=trust.SignaturePlacement(placement)), ()
 
 
 def _replace_signature(envelope: Envelope, signature: trust.DetachedSignature) -> Envelope:
@@ -254,11 +279,6 @@ def is_pdf(attachment: Attachment) -> bool:
     return attachment.media_type == "application/pdf" or b"%PDF-" in attachment.content[:1024]
 
 
-def is_xml_format(document_format: str) -> bool:
-    """Whether a format URN names an XML syntax (everything but UN/EDIFACT today)."""
-    return ":edifact:" not in document_format.lower()
-
-
 def signature_policy(profile: PartnerProfile) -> trust.SignaturePolicy:
     """The secure default policy, with what the agreement decides: the meaning of an unknown revocation status."""
     return replace(trust.DEFAULT_POLICY, revocation_unknown=profile.revocation_unknown)
@@ -289,9 +309,10 @@ def map_inbound(
     policy = signature_policy(profile)
     warnings: list[str] = []
     with rejection():
-        # Which signature checks run follows the agreement's format, never the envelope's declaration.
-        if is_xml_format(mappings.get_profile(mapping_profile).format):
-            verified = trust.verify_xml(envelope.payload, trust=partner_trust, at=now, policy=policy)
+        # Which signature checks run follows the agreement's profile, never the envelope's declaration.
+        verified = verify_document(envelope, mappings.get_profile(mapping_profile).signature,
+                                   partner_trust=partner_trust, now=now, policy=policy)
+        if verified is not None:
             warnings.extend(verified.warnings)
             signer, document = verified.signer, verified.signed_xml
         else:
@@ -323,6 +344,32 @@ def map_inbound(
         signer_fingerprint=sha256_hex(_der(signer)),
         warnings=tuple(warnings),
     )
+
+
+def verify_document(
+    envelope: Envelope, placement: str, *, partner_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy
+) -> trust.VerifiedXml | None:
+    """Verify the document signature at the placement the agreement's profile prescribes (never one the document
+    suggests); ``None`` for ``none``, where the envelope signature is the document's. Raises trust errors."""
+    if placement == "none":
+        return None
+    if placement != trust.SignaturePlacement.DETACHED.value:
+        return trust.verify_xml(envelope.payload, trust=partner_trust, at=now, policy=policy,
+                                placement=trust.SignaturePlacement(placement))
+    carriers = [i for i, a in enumerate(envelope.attachments) if a.name == SIGNATURE_NAME]
+    if not carriers:
+        raise trust.SignatureMissing(f"the agreement requires a detached signature attachment {SIGNATURE_NAME!r}",
+                                     partner=partner_trust.partner, path="envelope.attachments")
+    if len(carriers) > 1:
+        raise trust.ReferenceInvalid(f"more than one attachment named {SIGNATURE_NAME!r}",
+                                     partner=partner_trust.partner, path="envelope.attachments")
+    try:
+        return trust.verify_xml_detached(envelope.payload, envelope.attachments[carriers[0]].content,
+                                         trust=partner_trust, at=now, policy=policy)
+    except trust.TrustError as e:
+        if e.path is None:
+            e.path = f"envelope.attachments[{carriers[0]}]"
+        raise
 
 
 def _der(certificate: Any) -> bytes:

@@ -106,7 +106,28 @@ def _foreign_signer(s: Sender) -> Envelope:
     unsigned = mappings.map_forward(example("coo-cn-hk") | {
         "certificate": example("coo-cn-hk")["certificate"] | {"number": envelope.business_key.number}
     }, s.profile.mapping_profile(DocumentType.CERTIFICATE_OF_ORIGIN)).document
-    return s.with_payload(envelope, trust.sign_xml(unsigned, rogue))
+    return s.with_payload(envelope, trust.sign_xml(unsigned, rogue, placement=trust.SignaturePlacement.UBL_EXTENSION))
+
+
+def _signature_moved_to_the_root(s: Sender) -> Envelope:
+    """The UBL signature taken out of its extension block and put under the root: the digest still matches (the
+    enveloped transform drops the signature wherever it is), the place is wrong."""
+    from lxml import etree
+
+    envelope = s.envelope()
+    root = etree.fromstring(envelope.payload)
+    [signature] = root.findall(".//{http://www.w3.org/2000/09/xmldsig#}Signature")
+    root.append(signature)
+    return s.with_payload(envelope, etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def _signed_at_the_root(s: Sender) -> Envelope:
+    """A valid signature by CN's own key, in the generic enveloped place the UBL agreement does not use."""
+    envelope = s.envelope()
+    record = mappings.load_example("coo-cn-hk")
+    record["certificate"]["number"] = envelope.business_key.number
+    unsigned = mappings.map_forward(record, "coo-ubl24-cepa-hk").document
+    return s.with_payload(envelope, trust.sign_xml(unsigned, s.identity))
 
 
 def _tampered_pdf(s: Sender) -> Envelope:
@@ -131,7 +152,8 @@ def _expired_certificate(s: Sender) -> Envelope:
     record["certificate"]["number"] = envelope.business_key.number
     # Mapped without a time, as a sender that does not check validity would.
     unsigned = mappings.map_forward(record, "coo-ubl24-cepa-hk").document
-    return s.with_payload(envelope, trust.sign_xml(unsigned, s.identity))
+    signed, _ = steps.sign_document(unsigned, "ubl-extension", s.identity)
+    return s.with_payload(envelope, signed)
 
 
 def _mislabelled_pdf(s: Sender) -> Envelope:
@@ -198,6 +220,10 @@ CASES: dict[str, tuple[Callable[[Sender], Envelope], grpc.StatusCode | None, str
         grpc.StatusCode.PERMISSION_DENIED, "FORMAT_NOT_AGREED"),
     "pdf-attachment-mislabelled": (_mislabelled_pdf, None, "PDF_SIGNATURE_INVALID"),
     "agreement-validity-expired": (_expired_certificate, None, "AGREEMENT_VIOLATED"),
+
+
+    "document-signature-moved-to-root": (_signature_moved_to_the_root, None, "SIGNATURE_REFERENCE_INVALID"),
+    "document-signed-outside-the-ubl-extension": (_signed_at_the_root, None, "SIGNATURE_REFERENCE_INVALID"),
     "document-unsigned": (
         lambda s: s.with_payload(s.envelope(), mappings.map_forward(
             example("coo-cn-hk"), "coo-ubl24-cepa-hk").document),
@@ -253,7 +279,8 @@ def test_same_business_key_with_other_content_is_refused(sender: Sender) -> None
     record["certificate"]["number"] = first.business_key.number
     record["certificate"]["remarks"] = "different content, same certificate number"
     second = sender.envelope()
-    payload = trust.sign_xml(mappings.map_forward(record, "coo-ubl24-cepa-hk").document, sender.identity)
+    payload = trust.sign_xml(mappings.map_forward(record, "coo-ubl24-cepa-hk").document, sender.identity,
+                             placement=trust.SignaturePlacement.UBL_EXTENSION)
     second = sender.with_payload(dataclasses.replace(second, business_key=first.business_key), payload)
     receipt = sender.deliver(second)
     assert receipt.outcome == pb.RECEIPT_OUTCOME_REJECTED

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from decimal import Decimal
+from collections.abc import Iterator
 from typing import Any
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from mappings import get_codelist, load_catalog
@@ -77,9 +79,18 @@ def _object(spec: DocumentSpec, group: str | None) -> st.SearchStrategy[dict[str
     return st.fixed_dictionaries(fields, optional=optional)
 
 
+def _has_values(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_values(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_values(v) for v in value)
+    return value is not None
+
+
 def _group(spec: DocumentSpec, g: Group) -> st.SearchStrategy[Any]:
-    # The catalog refuses empty group objects (they would vanish in every target), so none are drawn.
-    obj = _object(spec, g.name).filter(bool)
+    # The catalog refuses empty group objects (they would vanish in every target), so none are drawn; an object
+    # holding only empty lists is empty too.
+    obj = _object(spec, g.name).filter(_has_values)
     if g.is_list:
         return st.lists(obj, min_size=1 if g.cardinality == "1..n" else 0, max_size=3)
     return obj
@@ -143,7 +154,7 @@ def _slots(spec: DocumentSpec, record: dict[str, Any], path: str, draw: Any) -> 
                 nxt += [o for o in obj.get(step[:-2], []) if isinstance(o, dict)]
             else:
                 if step not in obj:
-                    obj[step] = draw(_object(spec, groups[".".join(steps[: index + 1])].name).filter(bool))
+                    obj[step] = draw(_object(spec, groups[".".join(steps[: index + 1])].name).filter(_has_values))
                 nxt.append(obj[step])
         objs = nxt
     return [(obj, last) for obj in objs]
@@ -190,4 +201,15 @@ def records(
         if isinstance(record.get(key), list):
             record[key] = record[key][:1]
     _apply_agreement(spec, record, agreement, draw)
-    return _repair(spec, record, fixed, draw)
+    record = _repair(spec, record, fixed, draw)
+    # The repair may empty a group (a "together" rule drops a partial pair); the catalog refuses empty groups.
+    assume(not any(isinstance(v, dict) and not _has_values(v) for v in _nested(record)))
+    return record
+
+
+def _nested(value: Any) -> Iterator[Any]:
+    """Every value below ``value`` (dicts and lists included)."""
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for child in children:
+        yield child
+        yield from _nested(child)

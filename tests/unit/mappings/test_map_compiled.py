@@ -114,6 +114,7 @@ def test_an_empty_text_goes_to_the_reference() -> None:
 # plain-value lists, inline lists, siblings and components, absolute paths) on records with gaps and odd values.
 _XML_SPEC = {
     "id": "t-xml", "document_type": "t", "format": "f", "agreement": "a", "description": "d", "syntax": "xml",
+    "signature": "enveloped",
     "namespaces": {"": "urn:t", "p": "urn:p"},
     "template": {"el": "Root", "children": [
         {"el": "p:Const", "const": "1"},
@@ -134,6 +135,7 @@ _XML_SPEC = {
 }
 _EDI_SPEC = {
     "id": "t-edi", "document_type": "t", "format": "f", "agreement": "a", "description": "d", "syntax": "edifact",
+    "signature": "none",
     "template": {"el": "Interchange", "children": [
         {"el": "UNB", "children": [{"el": "e1", "children": [{"el": "c1", "const": "UNOW"}, {"el": "c2", "const": "4"}]},
                                    {"el": "e2", "from": "a", "default": "X"}]},

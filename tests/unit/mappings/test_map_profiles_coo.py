@@ -160,3 +160,22 @@ def test_examples_are_fresh_copies() -> None:
     for bad in ("nope", "../specs/coo-ubl24-cepa-hk", ""):
         with pytest.raises(ExampleUnknown):
             load_example(bad)
+
+
+@pytest.mark.parametrize(("example", "profile"), COO_EXAMPLES)
+def test_signature_carriers_are_schema_valid_and_not_business_data(example: str, profile: str) -> None:
+    """What map_reverse gets after verification: the UBL signature carriers stay (signed), ds:Signature is gone."""
+    from trust.placement import insert_ubl_placeholder
+
+    record = load_example(example)
+    tree = etree.fromstring(map_forward(record, profile).document)
+    placeholder = insert_ubl_placeholder(tree)
+    placeholder.getparent().remove(placeholder)  # type: ignore[union-attr]
+    back = map_reverse(etree.tostring(tree), profile)  # checked against the shipped subset schema on the way
+    assert back.record == record
+    assert back.report.dropped == ()
+    # The subset schema admits the carriers, not anything else: a foreign element at the root is still refused.
+    tree.append(etree.fromstring(b'<x:Extra xmlns:x="urn:x">data</x:Extra>'))
+    with pytest.raises(MappingError) as info:
+        map_reverse(etree.tostring(tree), profile)
+    assert info.value.code == "SCHEMA_INVALID"

@@ -42,6 +42,17 @@ def test_spec_unknown_top_level_key() -> None:
     _expect(parse_spec, raw, SPEC_FILE, key="'colour'", where="coo-ubl24-cepa-hk.json")
 
 
+def test_spec_states_its_signature_placement() -> None:
+    assert parse_spec(_spec_raw(), SPEC_FILE).profile.signature == "ubl-extension"
+    raw = _spec_raw()
+    del raw["signature"]
+    _expect(parse_spec, raw, SPEC_FILE, key="'signature'", where="coo-ubl24-cepa-hk.json")
+    for wrong in ("xades", "none"):  # an XML format is signed in some place; "none" is for EDIFACT only
+        raw = _spec_raw()
+        raw["signature"] = wrong
+        _expect(parse_spec, raw, SPEC_FILE, key=repr(wrong), where="signature")
+
+
 def test_spec_unknown_node_key_names_the_node() -> None:
     raw = _spec_raw()
     raw["template"]["children"][3]["form"] = "certificate.number"

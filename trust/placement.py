@@ -1,0 +1,181 @@
+"""Where an XML signature goes: the placements :mod:`trust.xmldsig` signs and verifies, and the UBL 2.4 carrier.
+
+The caller chooses the placement from the exchange agreement (a mapping profile's ``signature`` field), never
+from the document, so that a received document cannot pick the shape it is checked against.
+
+* :attr:`SignaturePlacement.ENVELOPED`: ``ds:Signature`` is the last child of the root element. For XML formats
+  that allow any element there (and for tests); none of the shipped profiles uses it.
+* :attr:`SignaturePlacement.UBL_EXTENSION`: the UBL 2.4 digital-signature convention. The document gains (or
+  reuses) ``ext:UBLExtensions`` as the root's first child, holding one ``ext:UBLExtension`` whose
+  ``ext:ExtensionContent`` is ``sig:UBLDocumentSignatures / sac:SignatureInformation`` with ``cbc:ID``,
+  ``sbc:ReferencedSignatureID`` and the ``ds:Signature``; a ``cac:Signature`` whose ``cbc:ID`` equals that
+  ``ReferencedSignatureID`` goes into the document body, after the leading ``cbc:`` header elements (where the
+  CertificateOfOrigin schema has it). The signature's single reference is ``URI=""`` with the enveloped-signature
+  transform, which removes exactly the ``ds:Signature`` element: the extension wrappers and ``cac:Signature``
+  stay covered.
+* :attr:`SignaturePlacement.DETACHED`: the document is not altered. A separate ``ds:Signature`` document refers
+  to it by a fixed relative URI (:data:`DETACHED_REFERENCE_URI`) with exclusive canonicalization as its only
+  transform. For formats whose schema has no place for a signature (eFTI, the ePhyto SPSCertificate).
+
+This module only builds and checks the UBL carrier (pure lxml); signing and verification are in
+:mod:`trust.xmldsig`.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from lxml import etree
+
+from trust.errors import ReferenceInvalid
+
+__all__ = [
+    "DETACHED_REFERENCE_URI",
+    "SignaturePlacement",
+    "UBL_SIGNATURE_ID",
+    "UBL_SIGNATURE_METHOD",
+]
+
+DETACHED_REFERENCE_URI = "document.xml"
+"""The ``ds:Reference/@URI`` of a detached signature: the signed document's name beside the signature file."""
+
+UBL_SIGNATURE_ID = "urn:oasis:names:specification:ubl:signature:1"
+"""``sac:SignatureInformation/cbc:ID`` of the signature swgw adds."""
+
+UBL_SIGNATURE_METHOD = "urn:oasis:names:specification:ubl:dsig:enveloped"
+"""``ext:ExtensionURI`` and ``cac:Signature/cbc:SignatureMethod``: an enveloped XML-DSig (no XAdES)."""
+
+
+class SignaturePlacement(enum.Enum):
+    """Where the signature of an XML document goes; the values are the mapping specs' ``signature`` names."""
+
+    ENVELOPED = "enveloped"
+    """``ds:Signature`` as the last child of the root element."""
+    UBL_EXTENSION = "ubl-extension"
+    """UBL 2.4: inside ``ext:UBLExtensions``, with the matching ``cac:Signature``."""
+    DETACHED = "detached"
+    """A separate signature document; the signed document is unchanged."""
+
+
+DS = "http://www.w3.org/2000/09/xmldsig#"
+_EXT = "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2"
+_SIG = "urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2"
+_SAC = "urn:oasis:names:specification:ubl:schema:xsd:SignatureAggregateComponents-2"
+_SBC = "urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2"
+_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+
+#: The path from the root element to the element holding ``ds:Signature`` (signxml's ``location``).
+UBL_SIGNATURE_LOCATION = (
+    f"./{{{_EXT}}}UBLExtensions/{{{_EXT}}}UBLExtension/{{{_EXT}}}ExtensionContent"
+    f"/{{{_SIG}}}UBLDocumentSignatures/{{{_SAC}}}SignatureInformation/"
+)
+# The chain of carriers from ds:Signature up to the root's child, innermost first.
+_CARRIERS = (
+    f"{{{_SAC}}}SignatureInformation",
+    f"{{{_SIG}}}UBLDocumentSignatures",
+    f"{{{_EXT}}}ExtensionContent",
+    f"{{{_EXT}}}UBLExtension",
+    f"{{{_EXT}}}UBLExtensions",
+)
+
+
+def _referenced_id(root: etree._Element) -> str:
+    # The document-level signature id names the document type, as in the UBL examples ("...:signature:Invoice").
+    return f"urn:oasis:names:specification:ubl:signature:{etree.QName(root).localname}"
+
+
+def _child(parent: etree._Element, tag: str, text: str | None = None, nsmap: dict[str, str] | None = None
+           ) -> etree._Element:
+    element = etree.SubElement(parent, tag, nsmap=nsmap)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def insert_ubl_placeholder(root: etree._Element) -> etree._Element:
+    """Add the UBL signature carrier to ``root`` (in place) and return the empty ``ds:Signature`` placeholder.
+
+    Reuses an ``ext:UBLExtensions`` that is already the root's first child. Raises
+    :class:`~trust.errors.ReferenceInvalid` when the document already carries a ``cac:Signature`` with the id
+    swgw would use, or has ``ext:UBLExtensions`` anywhere but first.
+    """
+    referenced = _referenced_id(root)
+    elements = [c for c in root if isinstance(c.tag, str)]
+    extensions = elements[0] if elements and elements[0].tag == _CARRIERS[-1] else None
+    if extensions is None and root.find(f".//{_CARRIERS[-1]}") is not None:
+        raise ReferenceInvalid("ext:UBLExtensions must be the first child of the root element")
+    for existing in root.findall(f"{{{_CAC}}}Signature/{{{_CBC}}}ID"):
+        if (existing.text or "").strip() == referenced:
+            raise ReferenceInvalid(f"the document already carries a cac:Signature with ID {referenced}")
+    if extensions is None:
+        extensions = etree.Element(_CARRIERS[-1], nsmap={"ext": _EXT})
+        root.insert(0, extensions)
+    extension = _child(extensions, f"{{{_EXT}}}UBLExtension", nsmap={"ext": _EXT})
+    _child(extension, f"{{{_EXT}}}ExtensionURI", UBL_SIGNATURE_METHOD)
+    content = _child(extension, f"{{{_EXT}}}ExtensionContent")
+    signatures = _child(content, f"{{{_SIG}}}UBLDocumentSignatures",
+                        nsmap={"sig": _SIG, "sac": _SAC, "sbc": _SBC, "cbc": _CBC})
+    information = _child(signatures, f"{{{_SAC}}}SignatureInformation")
+    _child(information, f"{{{_CBC}}}ID", UBL_SIGNATURE_ID)
+    _child(information, f"{{{_SBC}}}ReferencedSignatureID", referenced)
+    placeholder = _child(information, f"{{{DS}}}Signature", nsmap={"ds": DS})
+    placeholder.set("Id", "placeholder")
+
+    # cac:Signature follows the document's leading header (ext:UBLExtensions, the cbc: elements and any earlier
+    # cac:Signature), which is where UBL 2.4 CertificateOfOrigin puts it: after cbc:VersionID, before the parties.
+    position = 0
+    for index, child in enumerate(root):
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag == _CARRIERS[-1] or child.tag == f"{{{_CAC}}}Signature" or etree.QName(child).namespace == _CBC:
+            position = index + 1
+        else:
+            break
+    signature = etree.Element(f"{{{_CAC}}}Signature", nsmap={"cac": _CAC, "cbc": _CBC})
+    _child(signature, f"{{{_CBC}}}ID", referenced)
+    _child(signature, f"{{{_CBC}}}SignatureMethod", UBL_SIGNATURE_METHOD)
+    root.insert(position, signature)
+    return placeholder
+
+
+def check_ubl_placement(signature: etree._Element, root: etree._Element) -> None:
+    """Raise :class:`~trust.errors.ReferenceInvalid` unless ``signature`` sits in the UBL carrier described above.
+
+    The carrier chain must lead from the signature to an ``ext:UBLExtensions`` that is the root's first child, the
+    ``sac:SignatureInformation`` must be the only one in its ``sig:UBLDocumentSignatures`` and name a
+    ``sbc:ReferencedSignatureID``, and exactly one ``cac:Signature`` child of the root must carry that id.
+    """
+    tree = root.getroottree()
+    element = signature
+    for tag in _CARRIERS:
+        parent = element.getparent()
+        if parent is None or parent.tag != tag:
+            raise ReferenceInvalid(
+                f"the signature must sit in {etree.QName(tag).localname} (UBL extension placement)",
+                path=tree.getpath(signature),
+            )
+        element = parent
+    first = next((c for c in root if isinstance(c.tag, str)), None)
+    if element.getparent() is not root or first is not element:
+        raise ReferenceInvalid("ext:UBLExtensions must be the first child of the root element",
+                               path=tree.getpath(element))
+    information = signature.getparent()
+    assert information is not None  # checked by the loop above
+    siblings = information.getparent()
+    assert siblings is not None
+    if len(siblings.findall(_CARRIERS[0])) != 1:
+        raise ReferenceInvalid("sig:UBLDocumentSignatures must hold exactly one sac:SignatureInformation",
+                               path=tree.getpath(siblings))
+    referenced = information.findtext(f"{{{_SBC}}}ReferencedSignatureID")
+    if not referenced or not referenced.strip():
+        raise ReferenceInvalid("sac:SignatureInformation has no sbc:ReferencedSignatureID",
+                               path=tree.getpath(information))
+    ids = root.findall(f"{{{_CAC}}}Signature/{{{_CBC}}}ID")
+    matching = [e for e in ids if (e.text or "").strip() == referenced.strip()]
+    if len(matching) != 1:
+        raise ReferenceInvalid(
+            f"expected exactly one cac:Signature with cbc:ID {referenced.strip()!r}, found {len(matching)}",
+            path=tree.getpath(information),
+        )
+
