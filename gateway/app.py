@@ -20,6 +20,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 import mappings
+import trust
 from trust import CertificateRole, PartnerTrust, SigningIdentity
 
 from ._generated.swgw.v1 import domestic_exchange_pb2, operator_pb2, partner_exchange_pb2
@@ -164,7 +165,10 @@ class App:
         if not self.settings.operators_ca:
             return None
         anchors = load_certificates(_read(self.settings.operators_ca, "operators.ca"))
-        return PartnerTrust(partner="operators", anchors=tuple(anchors))
+        try:
+            return PartnerTrust(partner="operators", anchors=tuple(anchors))
+        except trust.TrustAnchorNotCa as e:
+            raise ConfigInvalid(f"{self.settings.operators_ca}: {e.message}", field_path="operators.ca") from e
 
     def _partner_credentials(self) -> grpc.ServerCredentials:
         # Client CAs are the union of every partner's receive trust; which partner a certificate belongs to is
@@ -237,6 +241,34 @@ def _prepare_mappings(settings: Settings) -> None:
                                     f"{document_type.value}", field_path=where)
 
 
+def _import_trust_anchors(settings: Settings, trustbook: TrustBook) -> None:
+    """Import every partner's configured ``trust_anchors`` files, refusing any certificate that is not a CA.
+
+    Each file is checked whole before anything is imported, and also when its certificates are known already: a
+    configuration naming an end-entity certificate as anchor is wrong whatever the database holds.
+    """
+    for index, partner in enumerate(settings.partners):
+        for number, path in enumerate(partner.trust_anchor_files):
+            key = f"partners[{index}].trust_anchors[{number}]"
+            try:
+                certificates = load_certificates(_read(path, key))
+            except ValueError as e:
+                raise ConfigInvalid(f"{path}: not PEM or DER certificates: {e}", field_path=key) from e
+            for position, certificate in enumerate(certificates):
+                problem = trust.ca_problem(certificate)
+                if problem is not None:
+                    raise ConfigInvalid(
+                        f"{path}: certificate {position + 1} of {len(certificates)} "
+                        f"({certificate.subject.rfc4514_string()}) is not a CA certificate ({problem}) and cannot "
+                        f"be a trust anchor [TRUST_ANCHOR_NOT_CA]: list only {partner.name}'s CA here (ca.pem of "
+                        f"its `swgw trust export --out`), and pin an end-entity certificate only when there is no "
+                        f"CA: swgw trust add {partner.name} FILE --role pinned",
+                        field_path=key,
+                    )
+            for certificate in certificates:
+                trustbook.ensure(partner.name, certificate, role=CertificateRole.ANCHOR, actor="config")
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Wire a gateway from its settings (reads key files, opens and migrates the database)."""
     clock = clock or SystemClock()
@@ -252,10 +284,9 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     migrate(engine)
     repository = SqlMessageRepository(engine)
     trustbook = TrustBook(repository, repository, clock)
-    for partner in settings.partners:
-        for path in partner.trust_anchor_files:
-            for certificate in load_certificates(_read(path, f"partners.{partner.name}.trust_anchors")):
-                trustbook.ensure(partner.name, certificate, role=CertificateRole.ANCHOR, actor="config")
+    # Building the store migrates end-entity certificates an older release stored as anchors (logged, audited).
+    trustbook.store()
+    _import_trust_anchors(settings, trustbook)
     # Per-partner signing identities (e.g. RSA where an agreement asks for it); the gateway's own otherwise.
     partner_identities = {
         p.name: SigningIdentity.from_pem(
@@ -296,6 +327,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     operations = Operations(
         partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,
         identity=identity, tls_certificate_pem=tls_certificate, signals=signals, keyring=keyring,
+        party=str(settings.party),
     )
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
@@ -315,6 +347,7 @@ def open_operations(settings: Settings, *, clock: Clock | None = None) -> Operat
     migrate(engine)
     repository = SqlMessageRepository(engine)
     trustbook = TrustBook(repository, repository, clock)
+    trustbook.store()  # migrates end-entity certificates stored as anchors by an older release (logged, audited)
     identity = None
     try:
         identity = SigningIdentity.from_pem(
@@ -326,5 +359,7 @@ def open_operations(settings: Settings, *, clock: Clock | None = None) -> Operat
     tls = b""
     if settings.partner_listener.tls_certificate and Path(settings.partner_listener.tls_certificate).exists():
         tls = Path(settings.partner_listener.tls_certificate).read_bytes()
+    keyring = Keyring(identity, Path(settings.signing.keyring) if settings.signing.keyring else None) \
+        if identity is not None else None
     return Operations(partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository,
-                      clock=clock, identity=identity, tls_certificate_pem=tls)
+                      clock=clock, identity=identity, tls_certificate_pem=tls, keyring=keyring, party=str(settings.party))

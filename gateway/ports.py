@@ -392,6 +392,11 @@ class TrustRepository(Protocol):
         """Insert or replace the row keyed by (partner, fingerprint)."""
         ...
 
+    def change_trust_role(self, partner: str, fingerprint: str, *, expected: str, role: str) -> bool:
+        """Set the role of one row if it is still ``expected``; True when this call changed it (exactly one of
+        several concurrent callers wins)."""
+        ...
+
     def trust_version(self) -> int:
         """A number that changes whenever trust rows or CRLs change (cache invalidation across replicas)."""
         ...

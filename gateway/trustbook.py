@@ -3,10 +3,17 @@
 Rows live in the database (so every replica and the offline CLI see the same trust); the parsed store is
 rebuilt only when ``trust_version`` changes, which is checked at most once per ``refresh_seconds``. Every change
 is written to the audit log in the same call.
+
+Databases written before anchors had to be CA certificates may hold end-entity certificates as anchors (the
+README's partner set-up once led there: a partner's whole ``trust export`` in ``trust_anchors``). Whenever the
+store is built such rows are migrated to ``pinned``, once (the new role is stored; of several replicas exactly
+one migrates a row), each with a WARNING naming partner and fingerprint and an audit entry ``trust.migrate-role``:
+as anchors they were paths of their own, so their CA's revocation and CRLs never reached them.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +29,8 @@ from trust import CertificateRole, CertificateState, PartnerTrust, TrustedCertif
 from .ports import AuditRepository, Clock, TrustRecord, TrustRepository
 
 __all__ = ["TrustBook", "load_certificates"]
+
+log = logging.getLogger(__name__)
 
 #: How long a partner identification is reused at most, on top of the exact limits (see ``TrustBook.identify``).
 _IDENTIFY_REUSE = timedelta(seconds=1)
@@ -108,11 +117,41 @@ class TrustBook:
             self._checked = 0.0
 
     def _build(self) -> TrustStore:
-        store = TrustStore(entries=tuple(_entry(r) for r in self._repo.list_trust()))
+        records = self._repo.list_trust()
+        if self._migrate_leaf_anchors(records):
+            records = self._repo.list_trust()
+        store = TrustStore(entries=tuple(_entry(r) for r in records))
         for partner, der in self._repo.list_crls():
             issuers = [e.certificate for e in store.entries if e.partner == partner]
             store = store.with_crl(trust.load_crl(der, issuers=issuers))
         return store
+
+    def _migrate_leaf_anchors(self, records: Sequence[TrustRecord]) -> bool:
+        """Store ``pinned`` for every end-entity certificate held as anchor or intermediate (see module docstring);
+        True when any row was found. Runs under ``self._lock`` (from :meth:`store`), so it must not call back."""
+        found = False
+        for record in records:
+            if record.role == CertificateRole.PINNED.value:
+                continue
+            certificate = x509.load_der_x509_certificate(record.certificate_der)
+            problem = trust.ca_problem(certificate)
+            if problem is None:
+                continue
+            found = True
+            if not self._repo.change_trust_role(record.partner, record.fingerprint, expected=record.role,
+                                                role=CertificateRole.PINNED.value):
+                continue  # another replica (or the offline CLI) migrated it first, and audited it
+            why = (f"{problem}; as {record.role} it was a path of its own, so neither its CA's revocation nor a CRL "
+                   "listing it was checked. Pinned, both apply; trust the partner's CA as anchor instead")
+            log.warning("trust: %s certificate %s (%s) of partner %s migrated from %s to pinned: %s", record.state,
+                        record.fingerprint, certificate.subject.rfc4514_string(), record.partner, record.role, why)
+            self._audit.append_audit(
+                actor="migration", action="trust.migrate-role", at=self._clock.now(),
+                details={"partner": record.partner, "fingerprint": record.fingerprint, "from_role": record.role,
+                         "role": CertificateRole.PINNED.value, "state": record.state,
+                         "subject": certificate.subject.rfc4514_string(), "reason": why},
+            )
+        return found
 
     def for_partner(
         self, partner: str, *, at: datetime, purpose: Literal["receive", "send"] = "receive"

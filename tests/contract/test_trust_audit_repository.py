@@ -57,6 +57,20 @@ def test_upsert_trust_inserts_then_replaces_and_bumps_the_version(repo: Reposito
     assert repo.trust_version() > version
 
 
+def test_change_trust_role_only_from_the_expected_role(repo: Repository) -> None:
+    first = record("HK", "ab" * 32)
+    repo.upsert_trust(first)
+    version = repo.trust_version()
+    # The first caller changes the row; a second one, racing to migrate the same row, finds it done.
+    assert repo.change_trust_role("HK", first.fingerprint, expected="anchor", role="pinned") is True
+    assert repo.trust_version() > version
+    version = repo.trust_version()
+    assert repo.change_trust_role("HK", first.fingerprint, expected="anchor", role="pinned") is False
+    assert repo.change_trust_role("SG", first.fingerprint, expected="pinned", role="anchor") is False
+    assert repo.trust_version() == version
+    assert repo.list_trust() == [dataclasses.replace(first, role="pinned")]
+
+
 def test_list_trust_by_partner_in_order_added(repo: Repository) -> None:
     hk2, hk1, mo = record("HK", "bb" * 32, added=2), record("HK", "cc" * 32, added=1), record("MO", "aa" * 32)
     pending = dataclasses.replace(record("SG", "dd" * 32, state="pending"), valid_from_use=at(3600))
