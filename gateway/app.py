@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
+from cryptography import x509
 from sqlalchemy import Engine
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
@@ -241,32 +242,38 @@ def _prepare_mappings(settings: Settings) -> None:
                                     f"{document_type.value}", field_path=where)
 
 
-def _import_trust_anchors(settings: Settings, trustbook: TrustBook) -> None:
-    """Import every partner's configured ``trust_anchors`` files, refusing any certificate that is not a CA.
+def _configured_trust(settings: Settings) -> list[tuple[str, CertificateRole, list[x509.Certificate]]]:
+    """Every partner's configured ``trust_anchors`` files (CA certificates only) and ``trust_pinned`` files
+    (end-entity certificates of a partner without a CA), as (partner, role, certificates) to import.
 
-    Each file is checked whole before anything is imported, and also when its certificates are known already: a
-    configuration naming an end-entity certificate as anchor is wrong whatever the database holds.
+    Read and checked before the database is opened, so nothing is imported from a refused configuration; an
+    end-entity certificate among the anchors is refused even when the database knows it already: the
+    configuration itself is wrong.
     """
+    imports: list[tuple[str, CertificateRole, list[x509.Certificate]]] = []
     for index, partner in enumerate(settings.partners):
-        for number, path in enumerate(partner.trust_anchor_files):
-            key = f"partners[{index}].trust_anchors[{number}]"
+        files = [(f"partners[{index}].trust_anchors[{n}]", CertificateRole.ANCHOR, path)
+                 for n, path in enumerate(partner.trust_anchor_files)]
+        files += [(f"partners[{index}].trust_pinned[{n}]", CertificateRole.PINNED, path)
+                  for n, path in enumerate(partner.trust_pinned_files)]
+        for key, role, path in files:
             try:
                 certificates = load_certificates(_read(path, key))
             except ValueError as e:
                 raise ConfigInvalid(f"{path}: not PEM or DER certificates: {e}", field_path=key) from e
-            for position, certificate in enumerate(certificates):
+            for position, certificate in enumerate(certificates if role is CertificateRole.ANCHOR else ()):
                 problem = trust.ca_problem(certificate)
                 if problem is not None:
                     raise ConfigInvalid(
                         f"{path}: certificate {position + 1} of {len(certificates)} "
                         f"({certificate.subject.rfc4514_string()}) is not a CA certificate ({problem}) and cannot "
                         f"be a trust anchor [TRUST_ANCHOR_NOT_CA]: list only {partner.name}'s CA here (ca.pem of "
-                        f"its `swgw trust export --out`), and pin an end-entity certificate only when there is no "
-                        f"CA: swgw trust add {partner.name} FILE --role pinned",
+                        f"its `swgw trust export --out`); an end-entity certificate of a partner without a CA "
+                        f"goes into trust_pinned",
                         field_path=key,
                     )
-            for certificate in certificates:
-                trustbook.ensure(partner.name, certificate, role=CertificateRole.ANCHOR, actor="config")
+            imports.append((partner.name, role, certificates))
+    return imports
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
@@ -280,13 +287,16 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     tls_key = _read(settings.partner_listener.tls_key or "", "partner_listener.tls_key")
     tls_certificate = _read(settings.partner_listener.tls_certificate or "", "partner_listener.tls_certificate")
     _prepare_mappings(settings)
+    configured_trust = _configured_trust(settings)
     engine = create_engine_for(settings.database_url)
     migrate(engine)
     repository = SqlMessageRepository(engine)
     trustbook = TrustBook(repository, repository, clock)
     # Building the store migrates end-entity certificates an older release stored as anchors (logged, audited).
     trustbook.store()
-    _import_trust_anchors(settings, trustbook)
+    for name, role, certificates in configured_trust:
+        for certificate in certificates:
+            trustbook.ensure(name, certificate, role=role, actor="config")
     # Per-partner signing identities (e.g. RSA where an agreement asks for it); the gateway's own otherwise.
     partner_identities = {
         p.name: SigningIdentity.from_pem(

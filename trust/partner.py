@@ -63,10 +63,11 @@ class PartnerTrust:
         if not self.partner:
             raise ValueError("partner must not be empty")
         # A leaf among the anchors would be a path of its own, and its CA's revocation would never be consulted.
-        for name, certificates in (("anchor", self.anchors), ("intermediate", self.intermediates),
-                                   ("known CA", self.known_cas)):
+        for field_name, role, certificates in (("anchors", "anchor", self.anchors),
+                                               ("intermediates", "intermediate", self.intermediates),
+                                               ("known_cas", "known CA", self.known_cas)):
             for index, certificate in enumerate(certificates):
-                check_ca(certificate, role=name, partner=self.partner, path=f"{name.replace(' ', '_')}s[{index}]")
+                check_ca(certificate, role=role, partner=self.partner, path=f"{field_name}[{index}]")
         # A caller's dict could be mutated after the fact and silently change what is revoked.
         object.__setattr__(self, "revoked", MappingProxyType(dict(self.revoked)))
 
