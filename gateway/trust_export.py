@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 import trust
 
-__all__ = ["FILES", "ExportedCertificate", "classify", "export_files", "render_export", "split_export"]
+__all__ = ["ExportedCertificate", "FILES", "classify", "export_files", "render_export", "split_export"]
 
 #: File written by ``--out DIR`` per role, in the order they are listed.
 FILES = {"ca": "ca.pem", "intermediate": "intermediates.pem", "signing": "signing.pem", "tls": "tls.pem"}

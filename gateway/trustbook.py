@@ -187,7 +187,13 @@ class TrustBook:
         return self._repo.list_trust(partner)
 
     def anchors_pem(self, *, at: datetime) -> bytes:
-        """PEM of every anchor, intermediate and pinned certificate usable for receiving (TLS client CA list)."""
+        """PEM of every anchor, intermediate and pinned certificate usable for receiving (TLS client CA list).
+
+        gRPC's BoringSSL accepts partial chains: any certificate in this list ends a client's chain, a pinned
+        certificate that is not self-signed included (its issuer need not be listed). That is only the first gate:
+        :meth:`identify` then decides the partner with that partner's own material, states and revocations,
+        including those of a pinned certificate's issuers.
+        """
         out = []
         store = self.store()
         for partner in store.partners:
