@@ -231,12 +231,15 @@ class TrustBook:
         """Add an ACTIVE certificate unless it is already known for the partner (config import at start-up)."""
         fp = trust.fingerprint(certificate)
         if any(r.fingerprint == fp for r in self._repo.list_trust(partner)):
+            # Possibly imported by another replica since this book's store was built: re-read on next access.
+            self.invalidate()
             return False
         try:
             self.add(partner, certificate, role=role, actor=actor)
         except trust.TrustStoreError:
             # Replicas starting together import the same anchors: one that lost the race finds it listed now.
             if any(r.fingerprint == fp for r in self._repo.list_trust(partner)):
+                self.invalidate()
                 return False
             raise
         return True
