@@ -11,7 +11,11 @@ on every call.
 
 Extension profile (partners run their own PKIs, so CA rules are those of RFC 5280 rather than the CA/B Forum):
 
-* CA certificates: basicConstraints with cA=TRUE is required; keyUsage, when present, must allow keyCertSign.
+* CA certificates: basicConstraints with cA=TRUE is required; keyUsage, when present, must allow keyCertSign. The
+  same holds for the partner's anchors and intermediates themselves (``PartnerTrust`` refuses others with
+  ``TRUST_ANCHOR_NOT_CA``): a leaf among the anchors would be a path of its own, out of reach of revocation.
+* Pinned leaves skip path building, not revocation: they are checked along their issuers found in the partner's
+  material (:meth:`~trust.partner.PartnerTrust.pinned_issuers`), operator revocations and CRLs alike.
 * ``signing`` leaves: keyUsage must allow digitalSignature or nonRepudiation; extendedKeyUsage is not examined.
 * ``tls-client`` / ``tls-server`` leaves: keyUsage digitalSignature and extendedKeyUsage clientAuth / serverAuth.
 """

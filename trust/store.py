@@ -15,6 +15,10 @@ What :meth:`TrustStore.for_partner` hands to verification at time ``at``:
   a path through one fails with ``CERTIFICATE_REVOKED`` (not a vaguer ``CERTIFICATE_UNTRUSTED``) from its
   revocation time on, and a message verified as of a time before the revocation still verifies.
 * ``send`` (checking the partner's side when we connect out): ACTIVE entries only.
+
+Whatever the purpose, every CA certificate of the partner (any state) is handed over as ``known_cas``, so that a
+pinned certificate is still refused once the CA that issued it is revoked. ANCHOR and INTERMEDIATE entries must be
+CA certificates (:class:`~trust.errors.TrustAnchorNotCa` otherwise); end-entity certificates are PINNED.
 """
 
 from __future__ import annotations
