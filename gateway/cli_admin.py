@@ -97,7 +97,10 @@ def _trust(args: argparse.Namespace) -> int:
     elif action == "export":
         bundle = backend.export()
         if args.out:
-            files = export_files(bundle)
+            try:
+                files = export_files(bundle)
+            except ValueError as e:  # e.g. a gateway of an older release, whose export carries no labels
+                raise SystemExit(f"swgw: cannot split the export into files: {e}") from e
             args.out.mkdir(parents=True, exist_ok=True)
             for name, content in files.items():
                 (args.out / name).write_bytes(content)

@@ -126,12 +126,17 @@ def test_a_partners_whole_export_in_the_trust_folder_still_honours_its_ca_crl(
     (folder / "CN.pem").write_bytes(b"".join((keys / f"{n}.cert.pem").read_bytes() for n in ("ca", "signing", "tls")))
     code, report = _run(capsys, "verify", str(document), "--trust", str(folder))
     assert code == 0 and report["partner"] == "CN", report
+    assert report["revocation"].startswith("not checked"), report
     ca = devpki.IssuedCertificate(
         certificate=x509.load_pem_x509_certificate((keys / "ca.cert.pem").read_bytes()),
         private_key=load_pem_private_key((keys / "ca.key.pem").read_bytes(), None),  # type: ignore[arg-type]
     )
     signing = x509.load_pem_x509_certificate((keys / "signing.cert.pem").read_bytes())
     now = datetime.now(UTC)
+    # A current CRL of the CA not listing it: checked, and good.
+    (folder / "CN-empty.crl").write_bytes(devpki.issue_crl(ca, [], at=now - timedelta(seconds=1)))
+    code, report = _run(capsys, "verify", str(document), "--trust", str(folder))
+    assert code == 0 and report["revocation"].startswith("not revoked (CRL of O=CN Single Window"), report
     (folder / "CN.crl").write_bytes(devpki.issue_crl(ca, [(signing, now - timedelta(seconds=1))], at=now))
     code, report = _run(capsys, "verify", str(document), "--trust", str(folder))
     assert code == 1 and report["error_code"] == "CERTIFICATE_REVOKED", report
