@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
+from cryptography import x509
 from sqlalchemy import Engine
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 import mappings
+import trust
 from trust import CertificateRole, PartnerTrust, SigningIdentity
 
 from ._generated.swgw.v1 import domestic_exchange_pb2, operator_pb2, partner_exchange_pb2
@@ -168,7 +170,10 @@ class App:
         if not self.settings.operators_ca:
             return None
         anchors = load_certificates(_read(self.settings.operators_ca, "operators.ca"))
-        return PartnerTrust(partner="operators", anchors=tuple(anchors))
+        try:
+            return PartnerTrust(partner="operators", anchors=tuple(anchors))
+        except trust.TrustAnchorNotCa as e:
+            raise ConfigInvalid(f"{self.settings.operators_ca}: {e.message}", field_path="operators.ca") from e
 
     def _partner_credentials(self) -> grpc.ServerCredentials:
         # Client CAs are the union of every partner's receive trust; which partner a certificate belongs to is
@@ -241,6 +246,40 @@ def _prepare_mappings(settings: Settings) -> None:
                                     f"{document_type.value}", field_path=where)
 
 
+def _configured_trust(settings: Settings) -> list[tuple[str, CertificateRole, list[x509.Certificate]]]:
+    """Every partner's configured ``trust_anchors`` files (CA certificates only) and ``trust_pinned`` files
+    (end-entity certificates of a partner without a CA), as (partner, role, certificates) to import.
+
+    Read and checked before the database is opened, so nothing is imported from a refused configuration; an
+    end-entity certificate among the anchors is refused even when the database knows it already: the
+    configuration itself is wrong.
+    """
+    imports: list[tuple[str, CertificateRole, list[x509.Certificate]]] = []
+    for index, partner in enumerate(settings.partners):
+        files = [(f"partners[{index}].trust_anchors[{n}]", CertificateRole.ANCHOR, path)
+                 for n, path in enumerate(partner.trust_anchor_files)]
+        files += [(f"partners[{index}].trust_pinned[{n}]", CertificateRole.PINNED, path)
+                  for n, path in enumerate(partner.trust_pinned_files)]
+        for key, role, path in files:
+            try:
+                certificates = load_certificates(_read(path, key))
+            except ValueError as e:
+                raise ConfigInvalid(f"{path}: not PEM or DER certificates: {e}", field_path=key) from e
+            for position, certificate in enumerate(certificates if role is CertificateRole.ANCHOR else ()):
+                problem = trust.ca_problem(certificate)
+                if problem is not None:
+                    raise ConfigInvalid(
+                        f"{path}: certificate {position + 1} of {len(certificates)} "
+                        f"({certificate.subject.rfc4514_string()}) is not a CA certificate ({problem}) and cannot "
+                        f"be a trust anchor [TRUST_ANCHOR_NOT_CA]: list only {partner.name}'s CA here (ca.pem of "
+                        f"its `swgw trust export --out`); an end-entity certificate of a partner without a CA "
+                        f"goes into trust_pinned",
+                        field_path=key,
+                    )
+            imports.append((partner.name, role, certificates))
+    return imports
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Wire a gateway from its settings (reads key files, opens and migrates the database)."""
     clock = clock or SystemClock()
@@ -252,14 +291,16 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     tls_key = _read(settings.partner_listener.tls_key or "", "partner_listener.tls_key")
     tls_certificate = _read(settings.partner_listener.tls_certificate or "", "partner_listener.tls_certificate")
     _prepare_mappings(settings)
+    configured_trust = _configured_trust(settings)
     engine = create_engine_for(settings.database_url)
     migrate(engine)
     repository = SqlMessageRepository(engine)
     trustbook = TrustBook(repository, repository, clock)
-    for partner in settings.partners:
-        for path in partner.trust_anchor_files:
-            for certificate in load_certificates(_read(path, f"partners.{partner.name}.trust_anchors")):
-                trustbook.ensure(partner.name, certificate, role=CertificateRole.ANCHOR, actor=_CONFIGURATION)
+    # Building the store migrates end-entity certificates an older release stored as anchors (logged, audited).
+    trustbook.store()
+    for name, role, certificates in configured_trust:
+        for certificate in certificates:
+            trustbook.ensure(name, certificate, role=role, actor=_CONFIGURATION)
     # Per-partner signing identities (e.g. RSA where an agreement asks for it); the gateway's own otherwise.
     partner_identities = {
         p.name: SigningIdentity.from_pem(
@@ -300,6 +341,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     operations = Operations(
         partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,
         identity=identity, tls_certificate_pem=tls_certificate, signals=signals, keyring=keyring,
+        party=str(settings.party),
     )
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
@@ -319,6 +361,7 @@ def open_operations(settings: Settings, *, clock: Clock | None = None) -> Operat
     migrate(engine)
     repository = SqlMessageRepository(engine)
     trustbook = TrustBook(repository, repository, clock)
+    trustbook.store()  # migrates end-entity certificates stored as anchors by an older release (logged, audited)
     identity = None
     try:
         identity = SigningIdentity.from_pem(
@@ -330,5 +373,7 @@ def open_operations(settings: Settings, *, clock: Clock | None = None) -> Operat
     tls = b""
     if settings.partner_listener.tls_certificate and Path(settings.partner_listener.tls_certificate).exists():
         tls = Path(settings.partner_listener.tls_certificate).read_bytes()
+    keyring = Keyring(identity, Path(settings.signing.keyring) if settings.signing.keyring else None) \
+        if identity is not None else None
     return Operations(partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository,
-                      clock=clock, identity=identity, tls_certificate_pem=tls)
+                      clock=clock, identity=identity, tls_certificate_pem=tls, keyring=keyring, party=str(settings.party))

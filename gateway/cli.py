@@ -217,7 +217,11 @@ def _trust_from_dir(folder: Path) -> dict[str, PartnerTrust]:
                 crls.append(trust.load_crl(path.read_bytes(), issuers=certificates))
             except trust.TrustError:
                 continue  # issued by another partner's CA
-        stores[partner] = trust.PartnerTrust(partner=partner, anchors=tuple(certificates), crls=tuple(crls))
+        # Only CA certificates can be anchors; an end-entity certificate in the file (a partner's whole export,
+        # say) is pinned, so its CA's CRL in the folder still applies to it.
+        stores[partner] = trust.PartnerTrust(
+            partner=partner, anchors=tuple(c for c in certificates if trust.ca_problem(c) is None),
+            pinned=tuple(c for c in certificates if trust.ca_problem(c) is not None), crls=tuple(crls))
     return stores
 
 
@@ -383,9 +387,11 @@ def main(argv: list[str] | None = None) -> int:
     from .client import ClientError
     from .transports.status_map import error_from_status
 
+    import trust
+
     try:
         return int(args.func(args))
-    except (GatewayError, ClientError) as e:
+    except (GatewayError, ClientError, trust.TrustError) as e:
         print(f"swgw: {e}", file=sys.stderr)
         return 1
     except grpc.RpcError as e:

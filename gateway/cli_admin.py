@@ -16,11 +16,14 @@ from pathlib import Path
 
 import grpc
 
-from trust import CertificateRole, CertificateState
+from trust import CertificateRole, CertificateState, TrustError
 
 from .admin_backends import AdminBackend, LocalBackend, RemoteBackend
+from .client import ClientError
 from .domain import MessageStatus
+from .errors import GatewayError
 from .ports import Actor, ActorKind
+from .trust_export import export_files
 
 __all__ = ["add_admin_commands", "backend_for", "local_actor", "tls_credentials"]
 
@@ -118,8 +121,14 @@ def _trust(args: argparse.Namespace) -> int:
         fingerprint = _fingerprint(backend, args.partner, args.fingerprint)
         _print(next(r for r in backend.trust_list(args.partner) if r["fingerprint"] == fingerprint))
     elif action == "add":
-        _print(backend.trust_add(args.partner, args.certificate.read_bytes(), CertificateRole(args.role),
-                                 _time(args.valid_from)))
+        try:
+            added = backend.trust_add(args.partner, args.certificate.read_bytes(), CertificateRole(args.role),
+                                      _time(args.valid_from))
+        except (TrustError, GatewayError, ClientError) as e:
+            # Name the file: with several certificates at hand, "not a CA" alone does not say which was refused.
+            code, message = e.code, e.message
+            raise SystemExit(f"swgw: {args.certificate}: [{code}] {message}") from e
+        _print(added)
     elif action in _STATES:
         fingerprint = _fingerprint(backend, args.partner, args.fingerprint)
         _print(backend.trust_change(args.partner, fingerprint, _STATES[action], getattr(args, "reason", None),
@@ -127,7 +136,18 @@ def _trust(args: argparse.Namespace) -> int:
     elif action == "import-crl":
         _print(backend.import_crl(args.partner, args.crl.read_bytes()))
     elif action == "export":
-        sys.stdout.buffer.write(backend.export())
+        bundle = backend.export()
+        if args.out:
+            try:
+                files = export_files(bundle)
+            except ValueError as e:  # e.g. a gateway of an older release, whose export carries no labels
+                raise SystemExit(f"swgw: cannot split the export into files: {e}") from e
+            args.out.mkdir(parents=True, exist_ok=True)
+            for name, content in files.items():
+                (args.out / name).write_bytes(content)
+            print(f"wrote {', '.join(sorted(files))} to {args.out}: give partners ca.pem as their trust anchor")
+        else:
+            sys.stdout.buffer.write(bundle)
     elif action == "expiring":
         _print(backend.expiring(args.days))
     elif action == "audit":
@@ -183,7 +203,9 @@ def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     p = tsub.add_parser("add", help="add a certificate to a partner's trust")
     p.add_argument("partner")
     p.add_argument("certificate", type=Path, help="PEM or DER file")
-    p.add_argument("--role", default="anchor", choices=[r.value for r in CertificateRole])
+    p.add_argument("--role", default="anchor", choices=[r.value for r in CertificateRole],
+                   help="anchor or intermediate: a CA certificate (refused otherwise: TRUST_ANCHOR_NOT_CA); "
+                        "pinned: an end-entity certificate trusted as such, e.g. of a partner without a CA")
     p.add_argument("--valid-from", help="ISO time from which it is accepted (pending until then)")
     target(p)
     for name, helptext in (("activate", "make a pending certificate active"),
@@ -202,7 +224,9 @@ def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     p.add_argument("partner")
     p.add_argument("crl", type=Path)
     target(p)
-    p = tsub.add_parser("export", help="print our own certificates (PEM) for partners to trust")
+    p = tsub.add_parser("export", help="our own certificates for partners, labelled (CA, signing, TLS)")
+    p.add_argument("--out", type=Path, help="write ca.pem, intermediates.pem, signing.pem, tls.pem and "
+                                            "manifest.json into this folder instead of one PEM bundle to stdout")
     target(p)
     p = tsub.add_parser("expiring", help="certificates expiring soon and partners without valid trust")
     p.add_argument("--days", type=int, default=90)

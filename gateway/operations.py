@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography import x509
 
+import trust
 from trust import CertificateRole, SigningIdentity
 
 from .domain import MessageStatus
@@ -18,6 +19,7 @@ from .partners import PartnerProfile
 from .persistence.audit import verify_audit_chain
 from .ports import Actor, AuditEntry, AuditRepository, Clock, MessageRepository, StoredMessage, TrustRecord
 from .signals import Signals
+from .trust_export import classify, render_export
 from .trustbook import TrustBook, load_certificates
 
 __all__ = ["AuditCheck", "ExpiryReport", "Operations"]
@@ -67,6 +69,7 @@ class Operations:
         tls_certificate_pem: bytes = b"",
         signals: Signals | None = None,
         keyring: Keyring | None = None,
+        party: str = "",
     ) -> None:
         self._partners = tuple(partners)
         self.trustbook = trustbook
@@ -77,6 +80,7 @@ class Operations:
         self._tls_pem = tls_certificate_pem
         self._signals = signals
         self._keyring = keyring
+        self._party = party
 
     def partners(self) -> tuple[PartnerProfile, ...]:
         """The agreements in force."""
@@ -86,27 +90,33 @@ class Operations:
         self, partner: str, certificate: bytes, *, role: CertificateRole, actor: Actor,
         valid_from_use: object = None,
     ) -> TrustRecord:
-        """Add one certificate (PEM or DER) to a partner's trust."""
-        certs = load_certificates(certificate)
-        if len(certs) != 1:
-            from .errors import EnvelopeInvalid
+        """Add one certificate (PEM or DER) to a partner's trust.
 
+        An anchor or intermediate must be a CA certificate: anything else is refused with ``TRUST_ANCHOR_NOT_CA``
+        at field ``certificate`` (pin an end-entity certificate with role pinned).
+        """
+        from .errors import EnvelopeInvalid
+
+        try:
+            certs = load_certificates(certificate)
+        except ValueError as e:
+            raise EnvelopeInvalid(f"not a PEM or DER certificate: {e}", field_path="certificate") from e
+        if len(certs) != 1:
             raise EnvelopeInvalid("give exactly one certificate", field_path="certificate")
-        return self.trustbook.add(partner, certs[0], role=role, actor=actor, valid_from_use=valid_from_use)  # type: ignore[arg-type]
+        try:
+            return self.trustbook.add(partner, certs[0], role=role, actor=actor, valid_from_use=valid_from_use)  # type: ignore[arg-type]
+        except trust.TrustAnchorNotCa as e:
+            e.path = "certificate"
+            raise
 
     def export_own_certificates(self) -> bytes:
-        """PEM of our signing certificate and its chain, then our TLS certificate, for partners to trust."""
+        """Our certificates as a labelled PEM bundle (see :mod:`gateway.trust_export`): our CA (what partners
+        trust as anchor), intermediates, every signing certificate of the keyring and our TLS certificate."""
         identities = self._keyring.identities() if self._keyring is not None else (
             (self._identity,) if self._identity is not None else ())
-        seen: set[bytes] = set()
-        out = b""
-        for identity in identities:
-            for cert in (identity.certificate, *identity.chain):
-                pem = cert.public_bytes(Encoding.PEM)
-                if pem not in seen:
-                    seen.add(pem)
-                    out += pem
-        return out + self._tls_pem
+        tls = x509.load_pem_x509_certificates(self._tls_pem) if self._tls_pem else []
+        entries = classify(((i.certificate, i.chain) for i in identities), tls)
+        return render_export(entries, party=self._party)
 
     def expiry_report(self, within: timedelta) -> ExpiryReport:
         """Trust certificates expiring within ``within``, and partners without a valid certificate."""

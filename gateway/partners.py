@@ -27,7 +27,10 @@ class PartnerProfile:
     mapping_profiles: Mapping[DocumentType, str]
     """The mapping profile per agreed document type; a type not listed is refused both ways."""
     trust_anchor_files: tuple[str, ...] = ()
-    """PEM files imported into this partner's trust at start-up (operators manage trust afterwards)."""
+    """PEM files of the partner's CA certificates, imported as anchors at start-up (operators manage trust
+    afterwards); an end-entity certificate among them stops the start (TRUST_ANCHOR_NOT_CA)."""
+    trust_pinned_files: tuple[str, ...] = ()
+    """PEM files of end-entity certificates trusted as such (pinned) at start-up, for a partner without a CA."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     """How deliveries to the partner are retried."""
     max_payload_bytes: int = 8 * 1024 * 1024

@@ -373,6 +373,9 @@ class ActorKind(StrEnum):
     """The offline CLI on the gateway host: the operating-system account of the process's real uid."""
     CONFIGURATION = "configuration"
     """The gateway itself applying its configuration file at start-up (e.g. importing ``trust_anchors``)."""
+    UPGRADE = "upgrade"
+    """The gateway itself bringing data an older release stored up to today's rules (e.g. a leaf stored as an
+    anchor becomes pinned)."""
 
 
 @dataclass(frozen=True)
@@ -421,6 +424,11 @@ class TrustRepository(Protocol):
 
     def upsert_trust(self, record: TrustRecord) -> None:
         """Insert or replace the row keyed by (partner, fingerprint)."""
+        ...
+
+    def change_trust_role(self, partner: str, fingerprint: str, *, expected: str, role: str) -> bool:
+        """Set the role of one row if it is still ``expected``; True when this call changed it (exactly one of
+        several concurrent callers wins)."""
         ...
 
     def trust_version(self) -> int:

@@ -245,6 +245,9 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
     anchors = table.get("trust_anchors", list, [])
     if not all(isinstance(a, str) for a in anchors):
         raise ConfigInvalid("trust_anchors must be a list of file names", field_path=table._key("trust_anchors"))
+    pinned = table.get("trust_pinned", list, [])
+    if not all(isinstance(a, str) for a in pinned):
+        raise ConfigInvalid("trust_pinned must be a list of file names", field_path=table._key("trust_pinned"))
     signing_table = table.table("signing")
     signing_files: tuple[str, str, str | None] | None = None
     if signing_table._data:
@@ -260,6 +263,7 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
         tls_server_name=table.get("tls_server_name", str, required=True),
         mapping_profiles=profiles,
         trust_anchor_files=tuple(str(base_dir / a) for a in anchors),
+        trust_pinned_files=tuple(str(base_dir / a) for a in pinned),
         retry=_retry(table.table("retry")),
         max_payload_bytes=table.get("max_payload_bytes", int, 8 * 1024 * 1024),
         max_message_age=_seconds(table, "max_message_age_seconds", 7 * 86400.0),

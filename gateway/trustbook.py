@@ -3,10 +3,17 @@
 Rows live in the database (so every replica and the offline CLI see the same trust); the parsed store is
 rebuilt only when ``trust_version`` changes, which is checked at most once per ``refresh_seconds``. Every change
 is written to the audit log in the same call.
+
+Databases written before anchors had to be CA certificates may hold end-entity certificates as anchors (the
+README's partner set-up once led there: a partner's whole ``trust export`` in ``trust_anchors``). Whenever the
+store is built such rows are migrated to ``pinned``, once (the new role is stored; of several replicas exactly
+one migrates a row), each with a WARNING naming partner and fingerprint and an audit entry ``trust.migrate-role``:
+as anchors they were paths of their own, so their CA's revocation and CRLs never reached them.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -19,9 +26,11 @@ from cryptography.hazmat.primitives.serialization import Encoding
 import trust
 from trust import CertificateRole, CertificateState, PartnerTrust, TrustedCertificate, TrustStore
 
-from .ports import Actor, AuditRepository, Clock, TrustRecord, TrustRepository
+from .ports import Actor, ActorKind, AuditRepository, Clock, TrustRecord, TrustRepository
 
 __all__ = ["TrustBook", "load_certificates"]
+
+log = logging.getLogger(__name__)
 
 #: How long a partner identification is reused at most, on top of the exact limits (see ``TrustBook.identify``).
 _IDENTIFY_REUSE = timedelta(seconds=1)
@@ -108,11 +117,42 @@ class TrustBook:
             self._checked = 0.0
 
     def _build(self) -> TrustStore:
-        store = TrustStore(entries=tuple(_entry(r) for r in self._repo.list_trust()))
+        records = self._repo.list_trust()
+        if self._migrate_leaf_anchors(records):
+            records = self._repo.list_trust()
+        store = TrustStore(entries=tuple(_entry(r) for r in records))
         for partner, der in self._repo.list_crls():
             issuers = [e.certificate for e in store.entries if e.partner == partner]
             store = store.with_crl(trust.load_crl(der, issuers=issuers))
         return store
+
+    def _migrate_leaf_anchors(self, records: Sequence[TrustRecord]) -> bool:
+        """Store ``pinned`` for every end-entity certificate held as anchor or intermediate (see module docstring);
+        True when any row was found. Runs under ``self._lock`` (from :meth:`store`), so it must not call back."""
+        found = False
+        for record in records:
+            if record.role == CertificateRole.PINNED.value:
+                continue
+            certificate = x509.load_der_x509_certificate(record.certificate_der)
+            problem = trust.ca_problem(certificate)
+            if problem is None:
+                continue
+            found = True
+            if not self._repo.change_trust_role(record.partner, record.fingerprint, expected=record.role,
+                                                role=CertificateRole.PINNED.value):
+                continue  # another replica (or the offline CLI) migrated it first, and audited it
+            why = (f"{problem}; as {record.role} it was a path of its own, so neither its CA's revocation nor a CRL "
+                   "listing it was checked. Pinned, both apply; trust the partner's CA as anchor instead")
+            log.warning("trust: %s certificate %s (%s) of partner %s migrated from %s to pinned: %s", record.state,
+                        record.fingerprint, certificate.subject.rfc4514_string(), record.partner, record.role, why)
+            self._audit.append_audit(
+                actor=Actor(ActorKind.UPGRADE, "trust role migration"), action="trust.migrate-role",
+                at=self._clock.now(),
+                details={"partner": record.partner, "fingerprint": record.fingerprint, "from_role": record.role,
+                         "role": CertificateRole.PINNED.value, "state": record.state,
+                         "subject": certificate.subject.rfc4514_string(), "reason": why},
+            )
+        return found
 
     def for_partner(
         self, partner: str, *, at: datetime, purpose: Literal["receive", "send"] = "receive"
@@ -148,7 +188,13 @@ class TrustBook:
         return self._repo.list_trust(partner)
 
     def anchors_pem(self, *, at: datetime) -> bytes:
-        """PEM of every anchor, intermediate and pinned certificate usable for receiving (TLS client CA list)."""
+        """PEM of every anchor, intermediate and pinned certificate usable for receiving (TLS client CA list).
+
+        gRPC's BoringSSL accepts partial chains: any certificate in this list ends a client's chain, a pinned
+        certificate that is not self-signed included (its issuer need not be listed). That is only the first gate:
+        :meth:`identify` then decides the partner with that partner's own material, states and revocations,
+        including those of a pinned certificate's issuers.
+        """
         out = []
         store = self.store()
         for partner in store.partners:
@@ -186,12 +232,15 @@ class TrustBook:
         """Add an ACTIVE certificate unless it is already known for the partner (config import at start-up)."""
         fp = trust.fingerprint(certificate)
         if any(r.fingerprint == fp for r in self._repo.list_trust(partner)):
+            # Possibly imported by another replica since this book's store was built: re-read on next access.
+            self.invalidate()
             return False
         try:
             self.add(partner, certificate, role=role, actor=actor)
         except trust.TrustStoreError:
             # Replicas starting together import the same anchors: one that lost the race finds it listed now.
             if any(r.fingerprint == fp for r in self._repo.list_trust(partner)):
+                self.invalidate()
                 return False
             raise
         return True

@@ -76,7 +76,9 @@ def _describe(report: VerifyReport, partner: PartnerTrust, signer: x509.Certific
     report.fingerprint = trust.fingerprint(signer)
     report.chain = [c.subject.rfc4514_string() for c in chain]
     report.validity = f"{signer.not_valid_before_utc.isoformat()} .. {signer.not_valid_after_utc.isoformat()}"
-    issuer_fp = trust.fingerprint(chain[1]) if len(chain) > 1 else None
+    # A pinned signer's path is itself alone; its revocation was checked along its issuers in the material.
+    issuers = chain[1:] or partner.pinned_issuers(signer)
+    issuer_fp = trust.fingerprint(issuers[0]) if issuers else None
     crls = [c for c in partner.crls if c.issuer_fingerprint == issuer_fp]
     if warnings:
         report.revocation = "; ".join(warnings)

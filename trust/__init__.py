@@ -19,11 +19,13 @@ from trust.errors import (
     RevocationUnknown,
     SignatureInvalid,
     SignatureMissing,
+    TrustAnchorNotCa,
     TrustError,
     TrustStoreError,
     XmlHostile,
     XmlMalformed,
 )
+from trust.issuers import ca_problem
 from trust.keys import Signer, SigningIdentity, fingerprint, load_der_certificate
 from trust.partner import PartnerTrust
 from trust.pdfsig import VerifiedPdf, sign_pdf, verify_pdf
@@ -56,6 +58,7 @@ __all__ = [
     "SignaturePolicy",
     "Signer",
     "SigningIdentity",
+    "TrustAnchorNotCa",
     "TrustError",
     "TrustStore",
     "TrustStoreError",
@@ -66,6 +69,7 @@ __all__ = [
     "VerifiedXml",
     "XmlHostile",
     "XmlMalformed",
+    "ca_problem",
     "canonical_header",
     "fingerprint",
     "load_crl",

@@ -11,7 +11,11 @@ on every call.
 
 Extension profile (partners run their own PKIs, so CA rules are those of RFC 5280 rather than the CA/B Forum):
 
-* CA certificates: basicConstraints with cA=TRUE is required; keyUsage, when present, must allow keyCertSign.
+* CA certificates: basicConstraints with cA=TRUE is required; keyUsage, when present, must allow keyCertSign. The
+  same holds for the partner's anchors and intermediates themselves (``PartnerTrust`` refuses others with
+  ``TRUST_ANCHOR_NOT_CA``): a leaf among the anchors would be a path of its own, out of reach of revocation.
+* Pinned leaves skip path building, not revocation: they are checked along their issuers found in the partner's
+  material (:meth:`~trust.partner.PartnerTrust.pinned_issuers`), operator revocations and CRLs alike.
 * ``signing`` leaves: keyUsage must allow digitalSignature or nonRepudiation; extendedKeyUsage is not examined.
 * ``tls-client`` / ``tls-server`` leaves: keyUsage digitalSignature and extendedKeyUsage clientAuth / serverAuth.
 """
@@ -24,7 +28,6 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.x509 import verification
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
@@ -45,7 +48,8 @@ class ValidatedPath:
     """The outcome of a successful path validation."""
 
     chain: tuple[x509.Certificate, ...]
-    """The validated path, leaf first, ending with the anchor (or only the leaf when it is pinned)."""
+    """The validated path, leaf first, ending with the anchor (or only the leaf when it is pinned; a pinned leaf's
+    revocation is still checked along its issuers found in the partner's material)."""
 
     pinned: bool
     """True when the leaf was accepted because it is pinned, without path building."""
@@ -247,6 +251,13 @@ def _revocation(
 ) -> tuple[str, ...]:
     # Both loops below are skipped outright when the material holds no revocations or no CRLs: they could not
     # find anything then, and fingerprints and issuer look-ups are most of their cost.
+    if not trust.revoked and not trust.crls:
+        return ()
+    if pinned:
+        # A pinned leaf is accepted without a path, but it is no less revocable than a chained one: its issuers
+        # found in the partner's material (signature-verified) form the path revocation is checked along, so
+        # revoking its CA, or that CA's CRL listing it, stops it exactly as it stops a chained leaf.
+        chain = (chain[0], *trust.pinned_issuers(chain[0]))
     for index, certificate in enumerate(chain if trust.revoked else ()):
         revoked_at = trust.revoked.get(fingerprint(certificate))
         if revoked_at is not None and revoked_at <= at:
@@ -256,28 +267,9 @@ def _revocation(
                 path="leaf" if index == 0 else f"chain[{index}]",
             )
     warnings: list[str] = []
-    if not trust.crls:
-        return ()
-    # Each certificate is checked against the CRLs of its issuer; the anchor has no issuer in the path. A pinned
-    # leaf's issuer is looked up among the known CA certificates so that its CA's CRL still applies.
-    pairs = list(zip(chain, chain[1:]))
-    if pinned:
-        issuer = _find_issuer(chain[0], trust)
-        if issuer is not None:
-            pairs.append((chain[0], issuer))
-    for certificate, issuer in pairs:
+    # Each certificate is checked against the CRLs of its issuer; the last one has no issuer on the path.
+    for certificate, issuer in zip(chain, chain[1:]) if trust.crls else ():
         warning = check_revocation(certificate, issuer, trust.crls, at=at, policy=policy, partner=trust.partner)
         if warning is not None:
             warnings.append(warning)
     return tuple(warnings)
-
-
-def _find_issuer(certificate: x509.Certificate, trust: PartnerTrust) -> x509.Certificate | None:
-    for candidate in (*trust.intermediates, *trust.anchors):
-        if candidate.subject == certificate.issuer:
-            try:
-                certificate.verify_directly_issued_by(candidate)
-            except (ValueError, TypeError, InvalidSignature):
-                continue
-            return candidate
-    return None

@@ -20,6 +20,7 @@ Hierarchy::
     ├── PdfSignatureInvalid         PDF_SIGNATURE_INVALID
     ├── CrlInvalid                  CRL_INVALID                    a CRL that does not parse or verify
     └── TrustStoreError             TRUST_STORE_CONFLICT           illegal trust store transition
+        └── TrustAnchorNotCa        TRUST_ANCHOR_NOT_CA            an end-entity certificate as anchor/intermediate
 
 Foreign exceptions (lxml, signxml, cryptography, pyHanko) are wrapped at the boundary with ``raise ... from e``.
 """
@@ -39,6 +40,7 @@ __all__ = [
     "RevocationUnknown",
     "SignatureInvalid",
     "SignatureMissing",
+    "TrustAnchorNotCa",
     "TrustError",
     "TrustStoreError",
     "XmlHostile",
@@ -159,3 +161,14 @@ class TrustStoreError(TrustError):
     """An illegal trust store operation (duplicate entry, forbidden state transition, unknown entry)."""
 
     code = "TRUST_STORE_CONFLICT"
+
+
+class TrustAnchorNotCa(TrustStoreError):
+    """A certificate offered as anchor or intermediate is not a CA certificate.
+
+    Anchors and intermediates must carry basicConstraints cA=TRUE and, when keyUsage is present, keyCertSign. An
+    end-entity certificate trusted as an anchor would end every path at itself, so neither its CA's revocation
+    nor a CRL listing it would ever be consulted; such a certificate can be trusted only as ``pinned``.
+    """
+
+    code = "TRUST_ANCHOR_NOT_CA"

@@ -15,6 +15,10 @@ What :meth:`TrustStore.for_partner` hands to verification at time ``at``:
   a path through one fails with ``CERTIFICATE_REVOKED`` (not a vaguer ``CERTIFICATE_UNTRUSTED``) from its
   revocation time on, and a message verified as of a time before the revocation still verifies.
 * ``send`` (checking the partner's side when we connect out): ACTIVE entries only.
+
+Whatever the purpose, every CA certificate of the partner (any state) is handed over as ``known_cas``, so that a
+pinned certificate is still refused once the CA that issued it is revoked. ANCHOR and INTERMEDIATE entries must be
+CA certificates (:class:`~trust.errors.TrustAnchorNotCa` otherwise); end-entity certificates are PINNED.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from cryptography import x509
 
 from trust.chain import Purpose, validate_chain
 from trust.errors import CertificateUntrusted, TrustError, TrustStoreError
+from trust.issuers import check_ca
 from trust.keys import fingerprint
 from trust.partner import PartnerTrust
 from trust.revocation import CrlInfo
@@ -53,11 +58,12 @@ class CertificateRole(StrEnum):
     """How a certificate is used when validating a partner's certificates."""
 
     ANCHOR = "anchor"
-    """A CA the partner's certificates must chain to."""
+    """A CA the partner's certificates must chain to (a CA certificate only, see :mod:`trust.issuers`)."""
     INTERMEDIATE = "intermediate"
-    """A CA used for path building only; never trusted on its own."""
+    """A CA used for path building (and for a pinned certificate's revocation) only; never trusted on its own."""
     PINNED = "pinned"
-    """An end-entity certificate trusted as such, by fingerprint."""
+    """An end-entity certificate trusted as such, by fingerprint; revocable through its own entry and through the
+    partner's CAs that issued it, like a chained one."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,12 @@ class TrustedCertificate:
 
     revocation_reason: str | None = None
     """For REVOKED entries: the operator's reason."""
+
+    def __post_init__(self) -> None:
+        # Every way into the store (configuration, CLI, Operator service, database rows) passes here, so an
+        # end-entity certificate can never become an anchor, whatever the entry point.
+        if self.role is not CertificateRole.PINNED:
+            check_ca(self.certificate, role=self.role.value, partner=self.partner)
 
     @property
     def fingerprint(self) -> str:
@@ -224,6 +236,7 @@ class TrustStore:
                 if e.state is CertificateState.REVOKED and e.revoked_at is not None
             },
             crls=tuple(c for c in self.crls if c.issuer_fingerprint in material),
+            known_cas=tuple(e.certificate for e in own if e.role is not CertificateRole.PINNED),
         )
         self._cache[key] = trust
         return trust

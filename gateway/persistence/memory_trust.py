@@ -55,6 +55,16 @@ class MemoryTrustRepository:
             self._trust[(record.partner, record.fingerprint)] = record
             self._trust_version += 1
 
+    def change_trust_role(self, partner: str, fingerprint: str, *, expected: str, role: str) -> bool:
+        """Set the role of one row if it is still ``expected``; True when this call changed it."""
+        with self._trust_lock:
+            record = self._trust.get((partner, fingerprint))
+            if record is None or record.role != expected:
+                return False
+            self._trust[(partner, fingerprint)] = replace(record, role=role)
+            self._trust_version += 1
+            return True
+
     def trust_version(self) -> int:
         """A counter increased by every trust or CRL change."""
         with self._trust_lock:

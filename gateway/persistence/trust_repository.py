@@ -66,6 +66,24 @@ class SqlTrustRepository(SqlRepositoryBase):
             connection.execute(self._upsert(TrustCertificateRow, values, ("partner", "fingerprint")))
             _bump_version(connection)
 
+    def change_trust_role(self, partner: str, fingerprint: str, *, expected: str, role: str) -> bool:
+        """Set the role of one row if it is still ``expected``; True when this call changed it.
+
+        The condition is part of the UPDATE, so of replicas racing to migrate the same row exactly one sees a
+        changed row (and audits the change).
+        """
+        statement = (
+            update(TrustCertificateRow)
+            .where(TrustCertificateRow.partner == partner, TrustCertificateRow.fingerprint == fingerprint,
+                   TrustCertificateRow.role == expected)
+            .values(role=role)
+        )
+        with self._db.write() as connection:
+            changed = connection.execute(statement).rowcount == 1
+            if changed:
+                _bump_version(connection)
+        return changed
+
     def trust_version(self) -> int:
         """A counter increased by every trust or CRL change."""
         with self._db.read() as connection:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime
 
 import grpc
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+
+import trust
 
 from .._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from .._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
@@ -19,6 +23,8 @@ from . import codec
 from .status_map import error_from_status
 
 __all__ = ["GrpcPartnerTransport", "RETRYABLE"]
+
+log = logging.getLogger(__name__)
 
 #: Failures worth another attempt: the partner is down, slow, overloaded or hit a transient fault. Anything else
 #: (our certificate refused, our document refused at the envelope level) will not heal by retrying.
@@ -52,11 +58,17 @@ class GrpcPartnerTransport:
         self._max = max_message_bytes
         self._lock = threading.Lock()
         self._channels: dict[str, tuple[bytes, grpc.Channel, ppb_grpc.PartnerExchangeServiceStub]] = {}
+        self._reported: set[tuple[str, str, str]] = set()
 
     def _stub(self, partner: PartnerProfile, at: datetime) -> ppb_grpc.PartnerExchangeServiceStub:
         # The partner's server certificate must chain to the partner's own ACTIVE trust, never the system store.
         material = self._trustbook.for_partner(partner.name, at=at, purpose="send")
-        roots = b"".join(c.public_bytes(Encoding.PEM) for c in (*material.anchors, *material.pinned))
+        # TLS accepts any certificate among the roots as an anchor of its own (gRPC's BoringSSL allows partial
+        # chains), and nothing after the handshake looks at the server's certificate again: a pinned certificate
+        # goes in only while it is in good standing, so that revoking it, its CA, or a CRL of that CA listing it
+        # stops sending as it stops a chained one (whose revoked CA leaves the ACTIVE anchors).
+        pinned = [c for c in material.pinned if self._in_good_standing(c, material, at)]
+        roots = b"".join(c.public_bytes(Encoding.PEM) for c in (*material.anchors, *pinned))
         if not roots:
             raise DeliveryFailed(f"no active trust for {partner.name}", retryable=True, partner=partner.name,
                                  code="CERTIFICATE_UNTRUSTED")
@@ -88,6 +100,17 @@ class GrpcPartnerTransport:
             stub = ppb_grpc.PartnerExchangeServiceStub(channel)
             self._channels[key] = (roots, channel, stub)
             return stub
+
+    def _in_good_standing(self, certificate: x509.Certificate, material: trust.PartnerTrust, at: datetime) -> bool:
+        try:
+            trust.validate_path(certificate, [], trust=material, at=at, purpose="tls-server")
+        except trust.TrustError as e:
+            key = (material.partner, trust.fingerprint(certificate), e.code)
+            if key not in self._reported:  # once, not on every delivery attempt
+                self._reported.add(key)
+                log.warning("pinned certificate %s of %s left out of the TLS roots: %s", key[1][:16], key[0], e)
+            return False
+        return True
 
     def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
         """Deliver one envelope and return the partner's receipt (verified by the caller)."""

@@ -57,6 +57,20 @@ def test_upsert_trust_inserts_then_replaces_and_bumps_the_version(repo: Reposito
     assert repo.trust_version() > version
 
 
+def test_change_trust_role_only_from_the_expected_role(repo: Repository) -> None:
+    first = record("HK", "ab" * 32)
+    repo.upsert_trust(first)
+    version = repo.trust_version()
+    # The first caller changes the row; a second one, racing to migrate the same row, finds it done.
+    assert repo.change_trust_role("HK", first.fingerprint, expected="anchor", role="pinned") is True
+    assert repo.trust_version() > version
+    version = repo.trust_version()
+    assert repo.change_trust_role("HK", first.fingerprint, expected="anchor", role="pinned") is False
+    assert repo.change_trust_role("SG", first.fingerprint, expected="pinned", role="anchor") is False
+    assert repo.trust_version() == version
+    assert repo.list_trust() == [dataclasses.replace(first, role="pinned")]
+
+
 def test_list_trust_by_partner_in_order_added(repo: Repository) -> None:
     hk2, hk1, mo = record("HK", "bb" * 32, added=2), record("HK", "cc" * 32, added=1), record("MO", "aa" * 32)
     pending = dataclasses.replace(record("SG", "dd" * 32, state="pending"), valid_from_use=at(3600))
@@ -98,6 +112,10 @@ def test_a_pem_crl_is_stored_as_der(repo: Repository) -> None:
 # -- audit ------------------------------------------------------------------------------------------------------
 
 
+#: One actor kind per entry of :func:`append_three`.
+KINDS = (ActorKind.OPERATOR_CERTIFICATE, ActorKind.OS_USER, ActorKind.CONFIGURATION)
+
+
 def append_three(repo: Repository) -> list[AuditEntry]:
     details = [
         {"partner": "HK", "fingerprint": "aa" * 32},
@@ -106,7 +124,7 @@ def append_three(repo: Repository) -> list[AuditEntry]:
     ]
     return [
         repo.append_audit(actor=Actor(kind, f"operator-{i}"), action="trust.revoke", details=d, at=at(i))
-        for i, (d, kind) in enumerate(zip(details, ActorKind, strict=True))
+        for i, (d, kind) in enumerate(zip(details, KINDS, strict=True))
     ]
 
 
@@ -130,7 +148,7 @@ def test_audit_entries_record_the_kind_of_actor(repo: Repository) -> None:
     appended = append_three(repo)
     assert [(e.actor_kind, e.actor) for e in repo.list_audit()] == [
         ("operator-certificate", "operator-0"), ("os-user", "operator-1"), ("configuration", "operator-2")]
-    assert [e.actor_kind for e in appended] == [k.value for k in ActorKind]
+    assert [e.actor_kind for e in appended] == [k.value for k in KINDS]
     # The hash covers the kind: the same content hashed without it (as entries before the kind were) differs.
     first = appended[0]
     assert first.entry_hash == audit_entry_hash("", 1, first.at, first.actor, first.action, first.details,

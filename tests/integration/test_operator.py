@@ -12,6 +12,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
+import mappings
+import trust
 from gateway.cli import main
 from gateway.client import ClientError, GatewayClient
 from gateway._generated.swgw.v1 import operator_pb2 as opb
@@ -164,3 +166,58 @@ def test_audit_tampering_is_detected_offline(secured: tuple[Network, DomesticTls
     assert main(["trust", "audit", "--verify", "--config", config]) == 1
     result = json.loads(capsys.readouterr().out)
     assert result["ok"] is False and result["first_bad_sequence"] == 1
+
+
+def test_a_leaf_is_refused_as_anchor_over_grpc_and_by_the_cli(secured: tuple[Network, DomesticTls],
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from gateway._generated.swgw.v1 import operator_pb2 as opb
+
+    net, tls = secured
+    leaf = net.files["HK"].folder / "keys" / "signing.cert.pem"
+    fingerprint = trust.fingerprint(x509.load_pem_x509_certificate(leaf.read_bytes()))
+    with _client(net, tls, operator=True) as operator:
+        with pytest.raises(ClientError) as caught:
+            operator.call(operator.operator.AddTrustCertificate, opb.AddTrustCertificateRequest(
+                partner="HK", role=opb.TRUST_CERTIFICATE_ROLE_ANCHOR, certificate=leaf.read_bytes()))
+    assert (caught.value.code, caught.value.field_path) == ("TRUST_ANCHOR_NOT_CA", "certificate")
+    assert "pinned" in caught.value.message
+    # The CLI names the file it was given, online and offline, for either CA role.
+    with pytest.raises(SystemExit) as exited:
+        _cli(capsys, net, tls, "trust", "add", "HK", str(leaf))
+    assert str(leaf) in str(exited.value) and "TRUST_ANCHOR_NOT_CA" in str(exited.value)
+    with pytest.raises(SystemExit) as exited:
+        main(["trust", "add", "HK", str(leaf), "--role", "intermediate", "--config", str(net.files["CN"].config)])
+    assert str(leaf) in str(exited.value) and "TRUST_ANCHOR_NOT_CA" in str(exited.value)
+    assert not [r for r in net.apps["CN"].trustbook.records("HK") if r.fingerprint == fingerprint]
+    # Pinned, the same certificate is accepted.
+    code, row = _cli(capsys, net, tls, "trust", "add", "HK", str(leaf), "--role", "pinned")
+    assert code == 0 and (row["fingerprint"], row["role"]) == (fingerprint, "pinned")
+
+
+def test_export_is_labelled_online_and_split_into_files_offline(secured: tuple[Network, DomesticTls],
+                                                                tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    net, tls = secured
+    keys = net.files["CN"].folder / "keys"
+    expected = {role: x509.load_pem_x509_certificate((keys / f"{name}.cert.pem").read_bytes())
+                for role, name in (("ca", "ca"), ("signing", "signing"), ("tls", "tls"))}
+    code, bundle = _cli(capsys, net, tls, "trust", "export")
+    assert code == 0 and "party CN" in bundle
+    # Each certificate follows its label; any PEM reader takes the bundle as it is.
+    labelled = {}
+    for block in bundle.split("# role: ")[1:]:
+        role, _, rest = block.partition("\n")
+        labelled[role] = x509.load_pem_x509_certificate(rest[rest.index("-----BEGIN"):].encode())
+    assert labelled == expected
+    assert len(x509.load_pem_x509_certificates(bundle.encode())) == 3
+
+    out = tmp_path / "cn-export"
+    assert main(["trust", "export", "--out", str(out), "--config", str(net.files["CN"].config)]) == 0
+    capsys.readouterr()
+    assert sorted(p.name for p in out.iterdir()) == ["ca.pem", "manifest.json", "signing.pem", "tls.pem"]
+    for role, certificate in expected.items():
+        assert x509.load_pem_x509_certificates((out / f"{role}.pem").read_bytes()) == [certificate]
+    assert trust.ca_problem(expected["ca"]) is None
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {(c["role"], c["file"], c["sha256"]) for c in manifest["certificates"]} == {
+        (role, f"{role}.pem", trust.fingerprint(c)) for role, c in expected.items()}

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.cli import main
@@ -107,3 +109,33 @@ def test_signed_pdf_and_revocation_by_crl(exchanged: tuple[Network, str, Path], 
     code, report = _run(capsys, "verify", str(pdf), "--trust", str(folder), "--at",
                         (now - timedelta(minutes=2)).isoformat())
     assert code == 0 and report["revocation"].startswith("not revoked (CRL of")
+
+
+def test_a_partners_whole_export_in_the_trust_folder_still_honours_its_ca_crl(
+    exchanged: tuple[Network, str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # CN.pem holds CN's CA, signing and TLS certificates: the signing certificate is pinned, not an anchor, so a
+    # CRL of the CA listing it in the folder refuses the document (as an anchor it verified, revocation unseen).
+    net, message_id, _ = exchanged
+    document = tmp_path / "co.xml"
+    document.write_bytes(net.apps["CN"].repository.get(message_id).envelope.payload)
+    keys = net.files["CN"].folder / "keys"
+    folder = tmp_path / "whole"
+    folder.mkdir()
+    (folder / "CN.pem").write_bytes(b"".join((keys / f"{n}.cert.pem").read_bytes() for n in ("ca", "signing", "tls")))
+    code, report = _run(capsys, "verify", str(document), "--trust", str(folder))
+    assert code == 0 and report["partner"] == "CN", report
+    assert report["revocation"].startswith("not checked"), report
+    ca = devpki.IssuedCertificate(
+        certificate=x509.load_pem_x509_certificate((keys / "ca.cert.pem").read_bytes()),
+        private_key=load_pem_private_key((keys / "ca.key.pem").read_bytes(), None),  # type: ignore[arg-type]
+    )
+    signing = x509.load_pem_x509_certificate((keys / "signing.cert.pem").read_bytes())
+    now = datetime.now(UTC)
+    # A current CRL of the CA not listing it: checked, and good.
+    (folder / "CN-empty.crl").write_bytes(devpki.issue_crl(ca, [], at=now - timedelta(seconds=1)))
+    code, report = _run(capsys, "verify", str(document), "--trust", str(folder))
+    assert code == 0 and report["revocation"].startswith("not revoked (CRL of O=CN Single Window"), report
+    (folder / "CN.crl").write_bytes(devpki.issue_crl(ca, [(signing, now - timedelta(seconds=1))], at=now))
+    code, report = _run(capsys, "verify", str(document), "--trust", str(folder))
+    assert code == 1 and report["error_code"] == "CERTIFICATE_REVOKED", report

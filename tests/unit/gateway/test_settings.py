@@ -42,6 +42,7 @@ def test_valid_configuration_parses_with_defaults() -> None:
     hk = settings.partner("HK")
     assert hk.mapping_profile(DocumentType.CERTIFICATE_OF_ORIGIN) == "coo-ubl24-cepa-hk"
     assert hk.trust_anchor_files == ("/etc/swgw/hk.pem",)
+    assert hk.trust_pinned_files == ()
     assert hk.retry.strategy == "constant" and hk.retry.max_attempts == 3
     assert settings.metrics is None
 
@@ -88,3 +89,11 @@ def test_partner_cannot_be_configured_twice_or_be_ourselves() -> None:
         parse_settings(twice, PurePath("/"))
     with pytest.raises(ConfigInvalid):
         parse_settings(_with("partners.0.party", "CN"), PurePath("/"))
+
+
+def test_trust_pinned_files_are_parsed() -> None:
+    settings = parse_settings(_with("partners.0.trust_pinned", ["hk-signing.pem"]), PurePath("/etc/swgw"))
+    assert settings.partner("HK").trust_pinned_files == ("/etc/swgw/hk-signing.pem",)
+    with pytest.raises(ConfigInvalid) as caught:
+        parse_settings(_with("partners.0.trust_pinned", [1]), PurePath("/etc/swgw"))
+    assert caught.value.field_path == "partners[0].trust_pinned"

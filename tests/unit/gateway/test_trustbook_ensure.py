@@ -41,3 +41,15 @@ def test_an_anchor_imported_by_another_replica_meanwhile_is_not_an_error() -> No
     assert not TrustBook(repo, repo, clock, refresh_seconds=0.0).ensure(
         "HK", anchor, role=CertificateRole.ANCHOR, actor=CONFIGURATION)
     assert len(repo.list_trust("HK")) == 1
+
+
+def test_an_anchor_found_imported_by_another_replica_is_in_the_next_store() -> None:
+    repo = MemoryMessageRepository()
+    clock = ManualClock(AT)
+    anchor = create_ca("HK CA", at=AT - timedelta(days=1)).certificate
+    book = TrustBook(repo, repo, clock)  # refreshes at most once a second
+    assert book.store().entries == ()
+    # Another replica imports the anchor; this one, starting, finds it there and must not serve its stale store.
+    assert TrustBook(repo, repo, clock).ensure("HK", anchor, role=CertificateRole.ANCHOR, actor=CONFIGURATION)
+    assert not book.ensure("HK", anchor, role=CertificateRole.ANCHOR, actor=CONFIGURATION)
+    assert [e.certificate for e in book.store().entries] == [anchor]

@@ -27,6 +27,7 @@ CODES = {
     "PdfSignatureInvalid": "PDF_SIGNATURE_INVALID",
     "CrlInvalid": "CRL_INVALID",
     "TrustStoreError": "TRUST_STORE_CONFLICT",
+    "TrustAnchorNotCa": "TRUST_ANCHOR_NOT_CA",
 }
 
 # Modules trust/ must never import: the gateway side, other packages, I/O libraries.

@@ -14,7 +14,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from trust_testkit import AT, VECTORS, Pki, minimal_pdf, require_reference, require_tool
 
-from trust import PartnerTrust, PdfSignatureInvalid, TrustError
+from trust import PartnerTrust, PdfSignatureInvalid, TrustError, ca_problem
 from trust.devpki import create_ca, issue_certificate, issue_intermediate
 from trust.keys import load_der_certificate
 from trust.pdfsig import sign_pdf, verify_pdf
@@ -100,8 +100,10 @@ def _cms_roots(data: bytes) -> tuple[Any, ...]:
 @pytest.mark.parametrize("case", REFERENCE_CASES, ids=[c["path"].rsplit("/", 1)[-1] for c in REFERENCE_CASES])
 def test_pyhanko_reference_pdf(case: dict[str, Any]) -> None:
     data = require_reference(*case["path"].split("/")).read_bytes()
-    anchors = _cms_roots(data) if case["anchor"] == "cms-roots" else ()
-    trust = PartnerTrust("REF", anchors=anchors)
+    roots = _cms_roots(data) if case["anchor"] == "cms-roots" else ()
+    # Self-signed CA certificates are anchors; a self-signed end-entity certificate can only be pinned.
+    trust = PartnerTrust("REF", anchors=tuple(c for c in roots if ca_problem(c) is None),
+                         pinned=tuple(c for c in roots if ca_problem(c) is not None))
     at = datetime.fromisoformat(case["at"]).replace(tzinfo=timezone.utc)
     if case["outcome"] == "valid":
         verified = verify_pdf(data, trust=trust, at=at)
