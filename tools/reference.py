@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import hashlib
+import http.client
 import os
 import sys
 import tempfile
@@ -89,6 +90,8 @@ def parse_list(text: str, where: str = "reference list") -> list[ReferenceFile]:
         if not size.isdigit():
             raise ListInvalid(f"{where}:{number}: size {size!r} is not a number")
         for url in urls:
+            if any(c.isspace() or not c.isprintable() for c in url):
+                raise ListInvalid(f"{where}:{number}: address {url!r} must be percent-encoded (no blanks)")
             if urllib.parse.urlsplit(url).scheme not in _SCHEMES:
                 raise ListInvalid(f"{where}:{number}: address {url!r} is not https, http or file")
         if path in seen:
@@ -137,7 +140,8 @@ def _download(ref: ReferenceFile, url: str, target: Path, opener: Opener) -> str
             return f"{url}: sha256 mismatch (expected {ref.sha256}, got {got}, {size} bytes); refused"
         os.replace(tmp, target)
         return None
-    except OSError as e:  # urllib's URLError and HTTPError are OSErrors
+    except (OSError, ValueError, http.client.HTTPException) as e:
+        # URLError and HTTPError are OSErrors; a malformed address or response is an http.client.HTTPException.
         return f"{url}: {e}"
     finally:
         tmp.unlink(missing_ok=True)

@@ -90,6 +90,14 @@ def test_next_address_is_tried_after_a_mismatch_or_a_missing_file(served: tuple[
     assert (tmp_path / "cache" / "a.xsd").read_bytes() == GOOD
 
 
+def test_an_unusable_address_is_a_failure_not_a_crash(tmp_path: Path) -> None:
+    # http.client refuses control characters (InvalidURL); the fetch reports it like any other failure.
+    r = ref.ReferenceFile("a.xsd", hashlib.sha256(GOOD).hexdigest(), len(GOOD), ("http://127.0.0.1:9/a\x01b",))
+    outcome = ref.fetch_one(r, tmp_path / "cache")
+    assert outcome.status == "failed"
+    assert "control characters" in outcome.messages[0]
+
+
 def test_larger_download_is_cut_off(tmp_path: Path) -> None:
     big = tmp_path / "big"
     big.write_bytes(GOOD * 1000)
@@ -123,6 +131,7 @@ def test_a_wrong_cached_copy_is_replaced_or_removed(tmp_path: Path) -> None:
         ("a.xsd\t" + "0" * 64 + "\tten\thttps://x/y", "is not a number"),
         ("a.xsd\t" + "0" * 64 + "\t1\tftp://x/y", "not https, http or file"),
         ("a.xsd\t" + "0" * 64 + "\t1", "at least one address"),
+        ("a.xsd\t" + "0" * 64 + "\t1\thttps://x/a b.xsd", "must be percent-encoded"),
     ],
 )
 def test_bad_list_rows_are_refused_with_the_line(line: str, message: str) -> None:
@@ -141,11 +150,12 @@ def test_checked_in_list_parses_and_covers_the_code_lists() -> None:
 
 
 def test_checked_in_list_matches_the_shared_reference_manifest() -> None:
-    from tests.reference_root import REFERENCE
+    from tests.reference_root import REFERENCE, SHARED
 
-    manifest = REFERENCE / "MANIFEST.tsv"
-    if not manifest.is_file():
-        pytest.skip(f"no MANIFEST.tsv at {REFERENCE}")
+    # MANIFEST.tsv is the shared folder's own index (the cache does not hold it).
+    manifest = next((f for f in (REFERENCE / "MANIFEST.tsv", SHARED / "MANIFEST.tsv") if f.is_file()), None)
+    if manifest is None:
+        pytest.skip(f"no MANIFEST.tsv at {REFERENCE} or {SHARED}")
     listed = {r.path: r.sha256 for r in ref.load_list()}
     for line in manifest.read_text(encoding="utf-8").splitlines()[1:]:
         cols = line.split("\t")
