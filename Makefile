@@ -39,9 +39,9 @@ reference:
 
 # Rebuild the shipped tables (mappings/data/international/, the generated rows of the country and currency
 # crosswalks) from the official files in .reference/ or ../shared/reference. LOCODE=... takes other UN/LOCODE CSV
-# files or folders (e.g. a new edition's code-list.csv); see tools/refdata.py --help.
+# files or folders (e.g. a new edition's code-list.csv) with LOCODE_EDITION=...; see tools/refdata.py --help.
 codelists:
-	$(PYTHON) tools/refdata.py $(if $(LOCODE),--locode $(LOCODE)) $(REFDATA_ARGS)
+	$(PYTHON) tools/refdata.py $(if $(LOCODE),--locode $(LOCODE) --locode-edition "$(LOCODE_EDITION)") $(REFDATA_ARGS)
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache

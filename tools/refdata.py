@@ -375,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reference", type=Path, action="append",
                         help="folder with the official files (repeatable; default: .reference, ../shared/reference)")
     parser.add_argument("--locode", type=Path, nargs="+", help="UN/LOCODE CSV files or folders of them")
-    parser.add_argument("--locode-edition", default=_LOCODE_EDITION, help="edition recorded for --locode input")
+    parser.add_argument("--locode-edition", help="edition to record for --locode input (required with --locode)")
     parser.add_argument("--allow-fewer-countries", action="store_true")
     parser.add_argument("--data", type=Path, default=DATA, help="mappings/data folder to write (default: %(default)s)")
     parser.add_argument("--built", default=_dt.date.today().isoformat(), help="build date to record")
@@ -383,9 +383,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     locode_files: list[Path] = []
     for p in args.locode or []:
         locode_files += sorted(p.glob("*.csv")) if p.is_dir() else [p]
+    if locode_files and not args.locode_edition:
+        # The files themselves do not say which edition they are; a wrong edition in the table would mislead.
+        parser.error("--locode needs --locode-edition (e.g. \"UN/LOCODE 2024-2\")")
     try:
         written = build(tuple(args.reference or ROOTS), args.data, args.built, locode_files or None,
-                        args.locode_edition, args.allow_fewer_countries)
+                        args.locode_edition or _LOCODE_EDITION, args.allow_fewer_countries)
     except (BuildError, OSError, ET.ParseError) as e:
         print(f"refdata: {e}", file=sys.stderr)
         return 1
