@@ -11,9 +11,10 @@ A representation is a short string stored with each data element:
                         2 rail, 3 road, 4 airport, 5 postal, 6 multimodal, 7 fixed installation, B border)
 ``datetime``            ISO 8601 date-time with offset
 
-A field says which kind of location it takes through its term: a seaport field is ``locode:1``, so an airport-only
-location (function 4) is refused there with ``LOCODE_FUNCTION``, and a code the table does not list with
-``LOCODE_UNKNOWN`` (see :func:`finding_code`).
+A field that always takes one kind of location says so through its term: a seaport field is ``locode:1``, so an
+airport-only location (function 4) is refused there with ``LOCODE_FUNCTION``, and a code the table does not list
+with ``LOCODE_UNKNOWN`` (see :func:`finding_code`). Where the kind depends on another element (a manifest's ports
+on its mode of transport), a ``function_when`` rule says it (:mod:`mappings.rules`).
 """
 
 from __future__ import annotations

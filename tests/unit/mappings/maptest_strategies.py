@@ -13,9 +13,21 @@ from hypothesis import strategies as st
 from mappings import get_codelist, load_catalog
 from mappings.catalog import DataElement, DocumentSpec, Group
 from mappings.international import get_international_list
+from mappings.rules import lacks_function
 
 # Printable text without the characters XML or the catalog refuse; CR is left out because XML parsers normalise it.
 _TEXT = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff") | st.sampled_from(" \n")
+
+
+def _path_of(spec: DocumentSpec, group: str) -> str:
+    """The dotted record path prefix of a non-list group's objects (``manifest.``), as the fixed values name them."""
+    names = {g.name: g for g in spec.groups}
+    keys: list[str] = []
+    g: Group | None = names[group]
+    while g is not None:
+        keys.insert(0, g.key)
+        g = names[g.parent] if g.parent else None
+    return "".join(f"{k}." for k in keys)
 
 
 @functools.cache
@@ -128,6 +140,11 @@ def _repair(spec: DocumentSpec, record: dict[str, Any], fixed: dict[str, Any], d
                     obj.pop(target.key, None)
                 if rule.kind == "required_when" and triggered and target.key not in obj:
                     obj[target.key] = draw(_value(target))
+            elif rule.kind == "function_when" and rule.when is not None:
+                # The profile's fixed values may set the trigger (e.g. the mode of transport): read it as fixed.
+                trigger = fixed.get(f"{_path_of(spec, rule.group)}{by_id[rule.when].key}", obj.get(by_id[rule.when].key))
+                if trigger in rule.values and target.key in obj and lacks_function(rule, obj[target.key]):
+                    obj[target.key] = draw(st.sampled_from(_locations(frozenset(rule.functions))))
     for path, value in fixed.items():
         *parents, last = path.split(".")
         obj = record
