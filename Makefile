@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test proto efti-schema lint typecheck bench clean
+.PHONY: demo test proto efti-schema lint typecheck bench reference codelists clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,18 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py
+
+# Official reference material (UBL 2.4, eFTI, UN/CEFACT code lists, UN/LOCODE, test vectors) from the publishers'
+# addresses into .reference/, each file checked against its sha256 in tools/reference-files.tsv (standard library
+# only, so no virtual environment is needed). With it the tests skip nothing for want of reference material.
+reference:
+	$(PYTHON) tools/reference.py fetch
+
+# Rebuild the shipped tables (mappings/data/international/, the generated rows of the country and currency
+# crosswalks) from the official files in .reference/ or ../shared/reference. LOCODE=... takes other UN/LOCODE CSV
+# files or folders (e.g. a new edition's code-list.csv) with LOCODE_EDITION=...; see tools/refdata.py --help.
+codelists:
+	$(PYTHON) tools/refdata.py $(if $(LOCODE),--locode $(LOCODE) --locode-edition "$(LOCODE_EDITION)") $(REFDATA_ARGS)
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache

@@ -136,8 +136,6 @@ class Operations:
         report = self.expiry_report(timedelta(days=max(EXPIRY_HORIZONS)))
         now = self._clock.now()
         for record in report.expiring:
-            from cryptography import x509
-
             cert = x509.load_der_x509_certificate(record.certificate_der)
             days = (cert.not_valid_after_utc - now).days
             horizon = min((h for h in EXPIRY_HORIZONS if days <= h), default=max(EXPIRY_HORIZONS))

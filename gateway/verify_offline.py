@@ -21,7 +21,7 @@ from trust import PartnerTrust
 
 from ._generated.swgw.v1 import envelope_pb2 as pb
 from .domain import sha256_hex
-from .pipeline.steps import SIGNATURE_NAME, verify_document
+from .pipeline.steps import verify_document
 from .transports import codec
 
 __all__ = ["VerifyReport", "export_message", "verify_bytes"]

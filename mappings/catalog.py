@@ -18,7 +18,7 @@ from mappings.errors import RecordInvalid, SpecInvalid
 from mappings.precheck import Precheck, compile_precheck
 from mappings.report import Finding, Severity, ValidationReport
 from mappings.recordjson import check_record
-from mappings.representation import Representation, parse_representation
+from mappings.representation import Representation, finding_code, parse_representation
 from mappings.rules import Rule, check_rules, parse_rule
 
 __all__ = [
@@ -233,8 +233,7 @@ def _check_element(e: DataElement, rep: Representation, value: Any, path: str) -
     for v, p in _values(e, value, path):
         reason = rep.check(v)
         if reason is not None:
-            code = "CODE_UNKNOWN" if rep.kind == "code" and isinstance(v, str) else "FORMAT_INVALID"
-            yield Finding(Severity.ERROR, code, p, f"{e.name_en} ({rep.term}): {reason}", e.id)
+            yield Finding(Severity.ERROR, finding_code(rep, v), p, f"{e.name_en} ({rep.term}): {reason}", e.id)
 
 
 def _parse_document(relative: str) -> DocumentSpec:

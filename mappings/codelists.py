@@ -3,6 +3,11 @@
 Each table is one versioned TOML file in ``data/codelists/`` that records where its codes come from and which
 edition it follows. A row maps one domestic customs code to at most one international code; several domestic codes
 may share an international code, and exactly one of them (``reverse = true``) is used on the way back.
+
+A table names the shipped international list its international side belongs to (``international_list``, see
+:mod:`mappings.international`); every international code of the table must be in that list, checked at load. Rows
+below the ``GENERATED`` marker line of a file are written by ``tools/refdata.py`` (``make codelists``) from the
+official lists; the rows above it are kept by hand.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from types import MappingProxyType
 
 from mappings._data import list_data, load_toml, opt_bool, opt_str, req_list, req_str, strict_keys
 from mappings.errors import SpecInvalid
+from mappings.international import get_international_list
 
 __all__ = ["CodeEntry", "CodeList", "get_codelist", "list_codelists"]
 
@@ -27,7 +33,7 @@ class CodeEntry:
     international: str | None
     """The international equivalent, or ``None`` when the domestic code has none (mapping it is an error)."""
     name_zh: str
-    """Chinese name as in the domestic table."""
+    """Chinese name as in the domestic table; empty for generated rows (no official Chinese name was at hand)."""
     name_en: str
     """English name."""
     confirmed: bool
@@ -54,6 +60,8 @@ class CodeList:
     """The international list the crosswalk targets (e.g. ISO 3166-1 alpha-2, UN/ECE Rec 20)."""
     international_edition: str
     """The edition of the international list the crosswalk was checked against."""
+    international_list: str | None
+    """The id of the shipped international list (:mod:`mappings.international`) every international code is in."""
     entries: tuple[CodeEntry, ...]
     """All rows in file order."""
     by_domestic: Mapping[str, CodeEntry]
@@ -83,7 +91,10 @@ def _parse(relative: str) -> CodeList:
         doc["codelist"],
         f"{where} [codelist]",
         required=("id", "title", "version", "domestic_source", "international_scheme", "international_edition"),
+        optional=("international_list",),
     )
+    list_id = opt_str(head, "international_list", where)
+    official = get_international_list(list_id).codes if list_id is not None else None
     entries: list[CodeEntry] = []
     by_dom: dict[str, CodeEntry] = {}
     by_int: dict[str, CodeEntry] = {}
@@ -92,13 +103,13 @@ def _parse(relative: str) -> CodeList:
         strict_keys(
             row,
             rw,
-            required=("domestic", "name_zh", "name_en", "confirmed"),
-            optional=("international", "note", "reverse"),
+            required=("domestic", "name_en", "confirmed"),
+            optional=("international", "name_zh", "note", "reverse"),
         )
         entry = CodeEntry(
             domestic=req_str(row, "domestic", rw),
             international=opt_str(row, "international", rw),
-            name_zh=req_str(row, "name_zh", rw),
+            name_zh=opt_str(row, "name_zh", rw) or "",
             name_en=req_str(row, "name_en", rw),
             confirmed=opt_bool(row, "confirmed", rw, False),
             note=opt_str(row, "note", rw) or "",
@@ -106,6 +117,8 @@ def _parse(relative: str) -> CodeList:
         )
         if entry.domestic in by_dom:
             raise SpecInvalid(f"duplicate domestic code {entry.domestic!r}", path=rw)
+        if official is not None and entry.international is not None and entry.international not in official:
+            raise SpecInvalid(f"international code {entry.international!r} is not in {list_id!r}", path=rw)
         if not entry.confirmed and not entry.note:
             raise SpecInvalid("an unconfirmed row must say why in 'note'", path=rw)
         by_dom[entry.domestic] = entry
@@ -127,6 +140,7 @@ def _parse(relative: str) -> CodeList:
         domestic_source=req_str(head, "domestic_source", where),
         international_scheme=req_str(head, "international_scheme", where),
         international_edition=req_str(head, "international_edition", where),
+        international_list=list_id,
         entries=tuple(entries),
         by_domestic=MappingProxyType(by_dom),
         by_international=MappingProxyType(by_int),

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from mappings.rules import lacks_function
+
 if TYPE_CHECKING:
     from mappings.catalog import DocumentSpec
     from mappings.rules import Rule
@@ -45,6 +47,14 @@ def _rule_check(index: int, rule: Rule, keys: Mapping[str, str]) -> _RuleCheck:
             return True
 
         return check_when
+    if rule.kind == "function_when":
+        assert rule.when is not None
+        trigger, values = keys[rule.when], rule.values
+
+        def check_function(obj: Mapping[str, Any], list_id: int | None, seen: _Seen) -> bool:
+            return not (obj.get(trigger) in values and lacks_function(rule, obj.get(target)))
+
+        return check_function
     if rule.kind == "minimum":
         minimum = rule.minimum
 

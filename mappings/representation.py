@@ -6,8 +6,15 @@ A representation is a short string stored with each data element:
 ``digits:6..10``        a string of 6 to 10 digits            ``n..12,2``       decimal, 12 digits, 2 decimals
 ``n..5``                non-negative integer, up to 5 digits  ``date:YYYY-MM-DD`` ISO calendar date
 ``code:country``        a domestic code of that code table    ``enum:a|b|c``    one of the listed words
-``locode``              a UN/LOCODE (country + 3 characters)  ``b64``           base64 binary content
+``locode``              a UN/LOCODE listed in the shipped table ``b64``         base64 binary content
+``locode:1``            a listed UN/LOCODE whose functions include one of the given classifiers (1 port,
+                        2 rail, 3 road, 4 airport, 5 postal, 6 multimodal, 7 fixed installation, B border)
 ``datetime``            ISO 8601 date-time with offset       ``sn..16,6``      decimal that may be negative
+
+A field that always takes one kind of location says so through its term: a seaport field is ``locode:1``, so an
+airport-only location (function 4) is refused there with ``LOCODE_FUNCTION``, and a code the table does not list
+with ``LOCODE_UNKNOWN`` (see :func:`finding_code`). Where the kind depends on another element (a manifest's ports
+on its mode of transport), a ``function_when`` rule says it (:mod:`mappings.rules`).
 """
 
 from __future__ import annotations
@@ -22,14 +29,18 @@ from decimal import Decimal
 
 from mappings.codelists import get_codelist
 from mappings.errors import SpecInvalid
+from mappings.international import location_functions
 
-__all__ = ["Representation", "parse_representation"]
+__all__ = ["Representation", "finding_code", "parse_representation"]
 
 # XML 1.0 cannot carry these control characters, so a record holding them could never be mapped.
 _FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
+_FUNCTIONS = re.compile(r"^[1-7B]+$")
+_FUNCTION_NAMES = {"1": "port", "2": "rail", "3": "road", "4": "airport", "5": "postal exchange office",
+                   "6": "multimodal", "7": "fixed transport installation", "B": "border crossing"}
 _DECIMAL_TEXT = re.compile(r"^\d+(\.\d+)?$")
 _SIGNED_DECIMAL_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -50,6 +61,8 @@ class Representation:
     """The code list id for ``code:`` terms."""
     check: Check
     """The value check."""
+    functions: str = ""
+    """For ``locode:<functions>`` terms: the UN/LOCODE function classifiers of which the location needs one."""
 
 
 def _text(min_len: int, max_len: int, letters: bool) -> Check:
@@ -130,10 +143,34 @@ def _datetime(value: object) -> str | None:
     return None
 
 
-def _locode(value: object) -> str | None:
-    if not isinstance(value, str) or not _LOCODE.match(value):
-        return "must be a UN/LOCODE such as CNSHA"
-    return None
+def _locode(required: str) -> Check:
+    wanted = " or ".join(f"{c} ({_FUNCTION_NAMES[c]})" for c in required)
+
+    def check(value: object) -> str | None:
+        if not isinstance(value, str) or not _LOCODE.match(value):
+            return "must be a UN/LOCODE such as CNSHA"
+        functions = location_functions(value)
+        if functions is None:
+            return f"{value} is not in the UN/LOCODE table"
+        if required and not set(required) & set(functions):
+            return f"{value} has UN/LOCODE functions {functions}; this field needs function {wanted}"
+        return None
+
+    return check
+
+
+def finding_code(rep: Representation, value: object) -> str:
+    """The stable finding code for a ``value`` that ``rep.check`` refused.
+
+    ``CODE_UNKNOWN`` for a code that is not in its code table, ``LOCODE_UNKNOWN`` for a well-formed UN/LOCODE the
+    shipped table does not list, ``LOCODE_FUNCTION`` for a listed location without the function the field needs,
+    ``FORMAT_INVALID`` otherwise.
+    """
+    if rep.kind == "code" and isinstance(value, str):
+        return "CODE_UNKNOWN"
+    if rep.kind == "locode" and isinstance(value, str) and _LOCODE.match(value):
+        return "LOCODE_UNKNOWN" if location_functions(value) is None else "LOCODE_FUNCTION"
+    return "FORMAT_INVALID"
 
 
 def _b64(value: object) -> str | None:
@@ -194,8 +231,11 @@ def parse_representation(term: str, where: str) -> Representation:
         return Representation(term, "date", None, _date)
     if term == "datetime":
         return Representation(term, "datetime", None, _datetime)
-    if term == "locode":
-        return Representation(term, "locode", None, _locode)
+    if term == "locode" or term.startswith("locode:"):
+        functions = term.partition(":")[2]
+        if term != "locode" and not _FUNCTIONS.match(functions):
+            raise SpecInvalid(f"{term!r}: functions must be UN/LOCODE classifiers 1-7 or B", path=where)
+        return Representation(term, "locode", None, _locode(functions), functions)
     if term == "b64":
         return Representation(term, "b64", None, _b64)
     if term.startswith("code:"):

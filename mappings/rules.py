@@ -7,6 +7,9 @@ Kinds (all elements of one rule belong to the same group and are checked per gro
 ``forbidden_when``  ``element`` must be absent when ``when`` holds one of ``values``
 ``unique``          ``element`` takes a different value in every entry of one list (per parent)
 ``minimum``         ``element`` (an integer) is at least ``value``
+``function_when``   ``element`` (a UN/LOCODE) is a location with one of the UN/LOCODE ``functions`` when ``when``
+                    holds one of ``values``: e.g. a manifest's port of loading is a port (function 1) when the
+                    mode of transport is waterway, an airport (4) when it is air
 """
 
 from __future__ import annotations
@@ -17,14 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 from mappings._data import req_str, strict_keys
 from mappings.errors import SpecInvalid
+from mappings.international import location_functions
 from mappings.report import Finding, Severity
 
 if TYPE_CHECKING:
     from mappings.catalog import DataElement
 
-__all__ = ["Rule", "check_rules", "parse_rule"]
+__all__ = ["Rule", "check_rules", "lacks_function", "parse_rule"]
 
-_KINDS = ("together", "required_when", "forbidden_when", "unique", "minimum")
+_KINDS = ("together", "required_when", "forbidden_when", "unique", "minimum", "function_when")
+_FUNCTION_CLASSIFIERS = frozenset("1234567B")
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ class Rule:
     """One cross-element rule."""
 
     kind: str
-    """One of ``together``, ``required_when``, ``forbidden_when``, ``unique``, ``minimum``."""
+    """One of ``together``, ``required_when``, ``forbidden_when``, ``unique``, ``minimum``, ``function_when``."""
     elements: tuple[str, ...]
     """The element ids the rule constrains (one, except for ``together``)."""
     when: str | None
@@ -43,11 +48,15 @@ class Rule:
     """For ``minimum`` rules: the smallest allowed value."""
     group: str
     """The group all elements belong to."""
+    functions: str = ""
+    """For ``function_when`` rules: the UN/LOCODE function classifiers of which the location needs one."""
 
 
 def parse_rule(raw: Any, where: str, elements: Mapping[str, DataElement]) -> Rule:
     """Parse one ``[[rule]]`` table; ``elements`` are the document's elements by id."""
-    strict_keys(raw, where, required=("kind",), optional=("elements", "element", "when", "values", "value"))
+    strict_keys(
+        raw, where, required=("kind",), optional=("elements", "element", "when", "values", "value", "functions")
+    )
     kind = req_str(raw, "kind", where)
     if kind not in _KINDS:
         raise SpecInvalid(f"unknown rule kind {kind!r}", path=where)
@@ -72,7 +81,34 @@ def parse_rule(raw: Any, where: str, elements: Mapping[str, DataElement]) -> Rul
     groups = {elements[i].group for i in involved}
     if len(groups) != 1:
         raise SpecInvalid("all elements of a rule must belong to one group", path=where)
-    return Rule(kind, targets, when if isinstance(when, str) else None, tuple(map(str, values)), minimum, groups.pop())
+    functions = raw.get("functions", "")
+    if kind == "function_when":
+        if not isinstance(functions, str) or not functions or not set(functions) <= _FUNCTION_CLASSIFIERS:
+            raise SpecInvalid("'function_when' needs 'functions': UN/LOCODE classifiers 1-7 or B", path=where)
+        if not elements[targets[0]].representation.startswith("locode"):
+            raise SpecInvalid("'function_when' applies to a locode element only", path=where)
+    elif functions:
+        raise SpecInvalid(f"'functions' belongs to 'function_when' rules, not {kind!r}", path=where)
+    return Rule(
+        kind,
+        targets,
+        when if isinstance(when, str) else None,
+        tuple(map(str, values)),
+        minimum,
+        groups.pop(),
+        functions if isinstance(functions, str) else "",
+    )
+
+
+def lacks_function(rule: Rule, value: object) -> bool:
+    """True when ``value`` is a listed UN/LOCODE without any of the functions ``rule`` asks for.
+
+    A value that is not a listed UN/LOCODE is not this rule's finding: the element's representation reports it.
+    """
+    if not isinstance(value, str):
+        return False
+    functions = location_functions(value)
+    return functions is not None and not set(rule.functions) & set(functions)
 
 
 def check_rules(
@@ -122,6 +158,19 @@ def _check_one(rule: Rule, obj: Mapping[str, Any], path: str, elements: Mapping[
                     f"{target.name_en} must be absent when {trigger.name_en} is {obj.get(trigger.key)}",
                     target.id,
                 )
+    elif rule.kind == "function_when":
+        assert rule.when is not None
+        trigger = elements[rule.when]
+        value = obj.get(target.key)
+        if obj.get(trigger.key) in rule.values and lacks_function(rule, value):
+            yield Finding(
+                Severity.ERROR,
+                "LOCODE_FUNCTION",
+                here,
+                f"{target.name_en} {value} has UN/LOCODE functions {location_functions(str(value))}; with "
+                f"{trigger.name_en} {obj.get(trigger.key)} it must have function {' or '.join(rule.functions)}",
+                target.id,
+            )
     elif rule.kind == "minimum":
         value = obj.get(target.key)
         if isinstance(value, int) and not isinstance(value, bool) and value < rule.minimum:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference_root import HINT, REFERENCE
+
 REPO = Path(__file__).resolve().parent.parent
-REFERENCE = (REPO.parent / "shared" / "reference").resolve()
 
 
 def tools_required() -> bool:
@@ -30,9 +31,9 @@ def require_tool(name: str) -> str:
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    """../shared/reference, the third-party standard material; skipped with a reason where absent."""
+    """The third-party standard material (``tests/reference_root.py``); skipped with a reason where absent."""
     if not REFERENCE.is_dir():
-        pytest.skip(f"reference material not found at {REFERENCE} (CI has it beside the repository)")
+        pytest.skip(f"reference material not found at {REFERENCE} ({HINT})")
     return REFERENCE
 
 

@@ -12,7 +12,6 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-import mappings
 import trust
 from gateway.cli import main
 from gateway.client import ClientError, GatewayClient

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from decimal import Decimal
 from collections.abc import Iterator
@@ -14,9 +15,29 @@ from hypothesis import strategies as st
 from mappings import get_codelist, load_catalog
 from mappings.agreements import AgreementRule
 from mappings.catalog import DataElement, DocumentSpec, Group
+from mappings.international import get_international_list
+from mappings.rules import lacks_function
 
 # Printable text without the characters XML or the catalog refuse; CR is left out because XML parsers normalise it.
 _TEXT = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff") | st.sampled_from(" \n")
+
+
+def _path_of(spec: DocumentSpec, group: str) -> str:
+    """The dotted record path prefix of a non-list group's objects (``manifest.``), as the fixed values name them."""
+    names = {g.name: g for g in spec.groups}
+    keys: list[str] = []
+    g: Group | None = names[group]
+    while g is not None:
+        keys.insert(0, g.key)
+        g = names[g.parent] if g.parent else None
+    return "".join(f"{k}." for k in keys)
+
+
+@functools.cache
+def _locations(need: frozenset[str]) -> list[str]:
+    table = get_international_list("un-locode").codes
+    return sorted(code for code, functions in table.items()
+                  if re.fullmatch(r"[A-Z]{2}[A-Z2-9]{3}", code) and (not need or need & set(functions)))
 
 
 def _value(e: DataElement) -> st.SearchStrategy[Any]:
@@ -48,8 +69,10 @@ def _value(e: DataElement) -> st.SearchStrategy[Any]:
         offsets = st.sampled_from(["+00:00", "+08:00", "-05:00", "+05:45"])
         moments = st.datetimes(min_value=_dt.datetime(1990, 1, 1), max_value=_dt.datetime(2089, 12, 31))
         return st.tuples(moments, offsets).map(lambda p: p[0].strftime("%Y-%m-%dT%H:%M:00") + p[1])
-    if rep == "locode":
-        return st.from_regex(r"[A-Z]{2}[A-Z2-9]{3}", fullmatch=True)
+    if rep == "locode" or rep.startswith("locode:"):
+        # Locations of the shipped UN/LOCODE table with a function the field accepts (any, for plain "locode").
+        need = set(rep.partition(":")[2])
+        return st.sampled_from(_locations(frozenset(need)))
     if rep == "b64":
         return st.binary(min_size=1, max_size=64).map(lambda b: __import__("base64").b64encode(b).decode())
     if rep.startswith("code:"):
@@ -133,6 +156,11 @@ def _repair(spec: DocumentSpec, record: dict[str, Any], fixed: dict[str, Any], d
                     obj.pop(target.key, None)
                 if rule.kind == "required_when" and triggered and target.key not in obj:
                     obj[target.key] = draw(_value(target))
+            elif rule.kind == "function_when" and rule.when is not None:
+                # The profile's fixed values may set the trigger (e.g. the mode of transport): read it as fixed.
+                trigger = fixed.get(f"{_path_of(spec, rule.group)}{by_id[rule.when].key}", obj.get(by_id[rule.when].key))
+                if trigger in rule.values and target.key in obj and lacks_function(rule, obj[target.key]):
+                    obj[target.key] = draw(st.sampled_from(_locations(frozenset(rule.functions))))
     for path, value in fixed.items():
         *parents, last = path.split(".")
         obj = record

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.reference_root import HINT, REFERENCE
+
 REPO = Path(__file__).resolve().parents[3]
-REFERENCE = REPO.parent / "shared" / "reference"
 VECTORS = REPO / "tests" / "vectors" / "mappings"
 
 
@@ -18,7 +19,7 @@ def reference(relative: str) -> Path:
     """Return a file of the third-party reference folder, skipping the test when it is absent."""
     path = REFERENCE / relative
     if not path.exists():
-        pytest.skip(f"reference material {relative} is absent (expected under {REFERENCE})")
+        pytest.skip(f"reference material {relative} is absent (expected under {REFERENCE}; {HINT})")
     return path
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
 from maptest_support import reference
 
-from mappings import CodeUnmapped, get_codelist, list_codelists
+from mappings import CodeUnmapped, SpecInvalid, codelists, get_codelist, list_codelists
+from mappings.international import get_international_list
 from mappings.transforms import TransformContext, get_transform
 
 _GC = "http://docs.oasis-open.org/codelist/ns/genericode/1.0/"
@@ -27,17 +28,6 @@ def _genericode(path: Path) -> set[str]:
 
 def _xsd_enum(path: Path) -> set[str]:
     return {e.get("value", "") for e in etree.parse(str(path)).iter(f"{{{_XSD}}}enumeration")}
-
-
-def _locodes() -> set[str]:
-    folder = reference("codelists/un-locode-subset")
-    out: set[str] = set()
-    for csv_path in folder.glob("*.csv"):
-        with csv_path.open(encoding="utf-8", errors="replace", newline="") as f:
-            for row in csv.reader(f):
-                if len(row) > 2 and row[2]:
-                    out.add(row[1] + row[2])
-    return out
 
 
 # Each code list, with the official lists its international codes must all belong to (all must hold).
@@ -76,10 +66,42 @@ def test_international_codes_exist_in_official_list(codelist_id: str, source: st
 
 
 def test_port_locodes_exist_in_un_locode() -> None:
-    known = _locodes()
+    # The shipped UN/LOCODE table is checked against the official CSV files in tests/unit/tools.
+    known = get_international_list("un-locode").codes
     emitted = {e.international for e in get_codelist("port").entries if e.international}
-    # The reference subset covers CN among others; every port crosswalk so far targets a Chinese location.
-    assert emitted - known == set()
+    assert emitted and emitted <= set(known)
+
+
+@pytest.mark.parametrize("codelist_id", ["country", "currency", "package-type", "port", "transport-mode", "unit"])
+def test_every_international_code_is_in_the_shipped_official_list(codelist_id: str) -> None:
+    cl = get_codelist(codelist_id)
+    assert cl.international_list is not None
+    official = get_international_list(cl.international_list)
+    assert official.edition and official.source and official.built
+    assert {e.international for e in cl.entries if e.international is not None} <= set(official.codes)
+
+
+@pytest.mark.parametrize(("codelist_id", "list_id"), [("country", "iso-3166-1"), ("currency", "iso-4217")])
+def test_every_official_code_has_a_domestic_code(codelist_id: str, list_id: str) -> None:
+    cl = get_codelist(codelist_id)
+    missing = set(get_international_list(list_id).codes) - set(cl.by_international)
+    assert missing == set()
+    for entry in cl.entries:
+        assert entry.confirmed or entry.note
+
+
+def test_a_crosswalk_code_outside_its_official_list_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = codelists.load_toml
+
+    def with_typo(relative: str) -> dict[str, Any]:
+        doc = real(relative)
+        doc["code"][0]["international"] = "XX"
+        return doc
+
+    monkeypatch.setattr(codelists, "load_toml", with_typo)
+    with pytest.raises(SpecInvalid, match="'XX' is not in 'iso-3166-1'") as info:
+        codelists._parse("codelists/country.toml")
+    assert info.value.path == "mappings/data/codelists/country.toml [[code]] #1"
 
 
 def test_every_list_is_versioned_and_sourced() -> None:
@@ -105,6 +127,14 @@ def test_crosswalk_round_trips_on_reverse_rows() -> None:
                 assert back == entry.domestic
 
 
+def test_letter_codes_map_forward_but_hand_kept_rows_stay_the_way_back() -> None:
+    country, currency = get_codelist("country"), get_codelist("currency")
+    assert country.to_international("CHN") == country.to_international("142") == "CN"
+    assert country.to_domestic("CN") == "142"
+    assert currency.to_international("CNY") == currency.to_international("142") == "CNY"
+    assert currency.to_domestic("CNY") == "142"
+
+
 @pytest.mark.parametrize(
     ("transform", "domestic", "international"),
     [
@@ -116,6 +146,25 @@ def test_crosswalk_round_trips_on_reverse_rows() -> None:
         ("code:transport-mode", "2", "1"),
         ("code:package-type", "22", "CT"),
         ("code:port", "0202", "CNTXG"),
+        # Belt and Road economies beyond ASEAN/RCEP, in the letter code space (ISO alpha-3 -> alpha-2).
+        ("code:country", "RUS", "RU"),
+        ("code:country", "KAZ", "KZ"),
+        ("code:country", "PAK", "PK"),
+        ("code:country", "ARE", "AE"),
+        ("code:country", "SAU", "SA"),
+        ("code:country", "TUR", "TR"),
+        ("code:country", "EGY", "EG"),
+        ("code:currency", "INR", "INR"),
+        ("code:currency", "KHR", "KHR"),
+        ("code:currency", "LAK", "LAK"),
+        ("code:currency", "MMK", "MMK"),
+        ("code:currency", "RUB", "RUB"),
+        # Bulk cargo: the Rec 21 bulk codes are domestic codes too (customs 00 does not say which bulk).
+        ("code:package-type", "VY", "VY"),
+        ("code:package-type", "VR", "VR"),
+        ("code:package-type", "VO", "VO"),
+        ("code:package-type", "VL", "VL"),
+        ("code:package-type", "VQ", "VQ"),
     ],
 )
 def test_code_transforms(transform: str, domestic: str, international: str) -> None:

@@ -133,3 +133,35 @@ def test_codelist_unconfirmed_row_needs_a_note(monkeypatch: pytest.MonkeyPatch) 
     del bad["code"][0]["note"]
     monkeypatch.setattr("mappings.codelists.load_toml", lambda _: bad)
     _expect(parse_codelist, "codelists/country.toml", key="note", where="#1")
+
+
+def _manifest_with_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    bad = copy.deepcopy(load_toml("catalog/cargo-manifest.toml"))
+    bad["rule"] = [rule]
+    return bad
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"kind": "function_when", "element": "CM0012", "when": "CM0007", "values": ["2"]}, "needs 'functions'"),
+        ({"kind": "function_when", "element": "CM0012", "when": "CM0007", "values": ["2"], "functions": "19"},
+         "classifiers 1-7 or B"),
+        ({"kind": "function_when", "element": "CM0008", "when": "CM0007", "values": ["2"], "functions": "1"},
+         "locode element only"),
+        ({"kind": "minimum", "element": "CM0004", "value": 1, "functions": "1"}, "belongs to 'function_when'"),
+    ],
+)
+def test_catalog_bad_function_rule(monkeypatch: pytest.MonkeyPatch, rule: dict[str, Any], message: str) -> None:
+    bad = _manifest_with_rule(rule)
+    monkeypatch.setattr("mappings.catalog.load_toml", lambda _: bad)
+    _expect(_parse_document, "catalog/cargo-manifest.toml", key=message, where="[[rule]] #1")
+
+
+@pytest.mark.parametrize("term", ["locode:", "locode:19", "locode:port"])
+def test_catalog_bad_locode_function_term(monkeypatch: pytest.MonkeyPatch, term: str) -> None:
+    bad = copy.deepcopy(load_toml("catalog/cargo-manifest.toml"))
+    bad["rule"] = []
+    next(e for e in bad["element"] if e["id"] == "CM0012")["representation"] = term
+    monkeypatch.setattr("mappings.catalog.load_toml", lambda _: bad)
+    _expect(_parse_document, "catalog/cargo-manifest.toml", key="classifiers 1-7 or B", where="cargo-manifest.toml")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference_root import HINT, reference_root
 from trust import PartnerTrust, SigningIdentity
 from trust.devpki import IssuedCertificate, create_ca, issue_certificate, issue_intermediate
 
@@ -21,7 +22,7 @@ AT = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
 
 REPO = Path(__file__).resolve().parents[3]
 VECTORS = REPO / "tests" / "vectors"
-REFERENCE = (REPO / ".." / "shared" / "reference").resolve()
+REFERENCE = reference_root()
 
 
 def require_tool(name: str) -> str:
@@ -36,10 +37,10 @@ def require_tool(name: str) -> str:
 
 
 def require_reference(*parts: str) -> Path:
-    """A path under /work/shared/reference (next to the repo); skip when the reference material is absent."""
+    """A path under the reference folder (``tests/reference_root.py``); skip when the material is absent."""
     path = REFERENCE.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"reference material not found at {path} (shared/reference is not checked out next to the repo)")
+        pytest.skip(f"reference material not found at {path} ({HINT})")
     return path
 
 

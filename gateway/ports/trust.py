@@ -1,0 +1,127 @@
+"""Ports of partner trust and the audit log: stored trust rows, who acted, and the repositories behind them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+__all__ = ["Actor", "ActorKind", "AuditEntry", "AuditRepository", "TrustRecord", "TrustRepository"]
+
+
+@dataclass(frozen=True)
+class TrustRecord:
+    """A stored trust certificate row (the persisted form of ``trust.TrustedCertificate``)."""
+
+    partner: str
+    """The partner the certificate belongs to."""
+    fingerprint: str
+    """SHA-256 of the DER, hex."""
+    role: str
+    """anchor, intermediate or pinned."""
+    state: str
+    """pending, active, retiring or revoked."""
+    certificate_der: bytes
+    """The certificate."""
+    added_at: datetime
+    """When it was added."""
+    valid_from_use: datetime | None = None
+    """Pending until then."""
+    revoked_at: datetime | None = None
+    """Revoked from then on."""
+    revocation_reason: str | None = None
+    """Why."""
+
+
+class ActorKind(StrEnum):
+    """How the actor of an audited change was identified; stored with every audit entry."""
+
+    OPERATOR_CERTIFICATE = "operator-certificate"
+    """An Operator gRPC call, authenticated by a TLS client certificate of the operators' CA."""
+    OS_USER = "os-user"
+    """The offline CLI on the gateway host: the operating-system account of the process's real uid."""
+    CONFIGURATION = "configuration"
+    """The gateway itself applying its configuration file at start-up (e.g. importing ``trust_anchors``)."""
+    UPGRADE = "upgrade"
+    """The gateway itself bringing data an older release stored up to today's rules (e.g. a leaf stored as an
+    anchor becomes pinned)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made an audited change, as authenticated by the entry point that received it.
+
+    Only the entry points build actors from authenticated facts (the Operator service from the peer certificate,
+    the CLI from the process's uid); nothing a caller sends (request fields, metadata, environment) goes into one.
+    """
+
+    kind: ActorKind
+    """How the identity was established."""
+    name: str
+    """The identity, e.g. ``CN=ops-1,O=CN Single Window (sha256:<fingerprint>)`` or ``alice (uid=1000)``."""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One entry of the append-only, hash-chained audit log."""
+
+    sequence: int
+    """Position in the chain, from 1."""
+    at: datetime
+    """When."""
+    actor: str
+    """Who (:attr:`Actor.name`)."""
+    action: str
+    """What, e.g. ``trust.revoke``."""
+    details: dict[str, Any]
+    """Details (fingerprints, partner, reason)."""
+    previous_hash: str
+    """entry_hash of the previous entry ("" for the first)."""
+    entry_hash: str
+    """SHA-256 over the previous hash and this entry's canonical content."""
+    actor_kind: str | None = None
+    """How the actor was identified (an :class:`ActorKind` value); None for entries written before it was
+    recorded, whose hash does not cover it."""
+
+
+class TrustRepository(Protocol):
+    """Persistent partner trust certificates and CRLs."""
+
+    def list_trust(self, partner: str | None = None) -> list[TrustRecord]:
+        """Stored certificates, optionally for one partner."""
+        ...
+
+    def upsert_trust(self, record: TrustRecord) -> None:
+        """Insert or replace the row keyed by (partner, fingerprint)."""
+        ...
+
+    def change_trust_role(self, partner: str, fingerprint: str, *, expected: str, role: str) -> bool:
+        """Set the role of one row if it is still ``expected``; True when this call changed it (exactly one of
+        several concurrent callers wins)."""
+        ...
+
+    def trust_version(self) -> int:
+        """A number that changes whenever trust rows or CRLs change (cache invalidation across replicas)."""
+        ...
+
+    def add_crl(self, partner: str, crl_der: bytes, *, at: datetime) -> None:
+        """Store a CRL for a partner (replacing an older one from the same issuer)."""
+        ...
+
+    def list_crls(self, partner: str | None = None) -> list[tuple[str, bytes]]:
+        """(partner, CRL DER) pairs."""
+        ...
+
+
+class AuditRepository(Protocol):
+    """The append-only audit log."""
+
+    def append_audit(self, *, actor: Actor, action: str, details: dict[str, Any], at: datetime) -> AuditEntry:
+        """Append an entry, computing its hash (which covers the actor's name and kind) from the previous one, in
+        one transaction."""
+        ...
+
+    def list_audit(self, *, after: int = 0, limit: int = 100) -> list[AuditEntry]:
+        """Entries after a sequence number, oldest first."""
+        ...
