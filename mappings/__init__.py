@@ -10,6 +10,7 @@ from __future__ import annotations
 from mappings.catalog import DOCUMENT_TYPES, Catalog, DataElement, business_key, load_catalog, validate_record
 from mappings.codelists import CodeEntry, CodeList, get_codelist, list_codelists
 from mappings.errors import (
+    CharsetRefused,
     CodeUnmapped,
     DocumentHostile,
     DocumentMalformed,
@@ -21,6 +22,7 @@ from mappings.errors import (
     SchemaInvalid,
     SpecInvalid,
 )
+from mappings.interchange import SYNTAX_IDENTIFIERS, Interchange
 from mappings.profiles import (
     ForwardResult,
     ReverseResult,
@@ -38,6 +40,7 @@ from mappings.xmlsafe import parse_xml
 
 __all__ = [
     "Catalog",
+    "CharsetRefused",
     "CodeEntry",
     "CodeList",
     "CodeUnmapped",
@@ -48,6 +51,7 @@ __all__ = [
     "ExampleUnknown",
     "Finding",
     "ForwardResult",
+    "Interchange",
     "MappingError",
     "MappingProfile",
     "MappingReport",
@@ -55,6 +59,7 @@ __all__ = [
     "RecordInvalid",
     "RecordMalformed",
     "ReverseResult",
+    "SYNTAX_IDENTIFIERS",
     "SchemaInvalid",
     "Severity",
     "SpecInvalid",

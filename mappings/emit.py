@@ -23,6 +23,7 @@ from lxml import etree
 
 from mappings import edifact, xmltext
 from mappings.engine import ForwardState
+from mappings.interchange import Interchange
 from mappings.errors import RecordInvalid
 from mappings.recordpath import compile_getter, join_path
 from mappings.report import Finding, Severity, ValidationReport
@@ -382,12 +383,19 @@ def _clark(spec: Spec) -> str:
     return f"{{{uri}}}{local}" if uri else local
 
 
-def run_forward(program: Program, spec: Spec, record: Any, state: ForwardState) -> bytes:
-    """Emit, check and serialize the document for ``record``; :class:`Unrepresentable` asks for the reference."""
+def run_forward(
+    program: Program, spec: Spec, record: Any, state: ForwardState, interchange: Interchange | None = None
+) -> bytes:
+    """Emit, check and serialize the document for ``record``; :class:`Unrepresentable` asks for the reference.
+
+    EDIFACT programs need the agreement's ``interchange`` (its envelope); XML programs ignore it.
+    """
     out: list[Any] = []
     program.root(out, _NO_ATTRS, record, record, "$", state)
     if not program.xml:
-        return edifact.serialize_stream(out)
+        if interchange is None:
+            raise TypeError("an EDIFACT profile needs the agreement's interchange")
+        return edifact.serialize_stream(out, interchange)
     text = "".join(out)
     tree = xmltext.parse(text)
     if spec.schema is not None:

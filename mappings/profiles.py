@@ -21,11 +21,21 @@ from mappings.catalog import Catalog, load_catalog
 from mappings.emit import Program, compile_forward, run_forward
 from mappings.engine import ForwardState, build_tree, unused_paths
 from mappings.reverse import Reader, ReverseState, compile_reader, read_tree, unread_paths
-from mappings.errors import ExampleUnknown, ProfileUnknown, RecordInvalid, RecordMalformed, SpecInvalid
+from mappings.errors import (
+    DocumentMalformed,
+    ExampleUnknown,
+    MappingError,
+    ProfileUnknown,
+    RecordInvalid,
+    RecordMalformed,
+    SpecInvalid,
+)
+from mappings.interchange import SYNTAX_IDENTIFIERS, Interchange
 from mappings.recordpath import get_path, set_path
 from mappings.report import Finding, MappingReport, Severity, ValidationReport
 from mappings.schema import check_schema, preload_schema
 from mappings.spec import MappingProfile, Node, Spec, parse_spec
+from mappings.transforms import TransformContext
 from mappings.xmlsafe import parse_xml, serialize_xml
 from mappings.xmltext import Unrepresentable
 
@@ -126,13 +136,17 @@ def _reader(profile_id: str) -> Reader:
     return compile_reader(_spec(profile_id))
 
 
-def _forward_document(spec: Spec, record: Mapping[str, Any]) -> tuple[bytes, ForwardState]:
+def _forward_document(
+    spec: Spec, record: Mapping[str, Any], interchange: Interchange | None = None
+) -> tuple[bytes, ForwardState]:
     """Build, check and serialize the target document; the compiled program when it can, else the reference."""
+    if spec.syntax == "edifact" and interchange is None:
+        raise TypeError(f"profile {spec.profile.id} writes EDIFACT: pass the agreement's interchange")
     program = _program(spec.profile.id)
     if program is not None:
         state = ForwardState()
         try:
-            return run_forward(program, spec, record, state), state
+            return run_forward(program, spec, record, state, interchange), state
         except Unrepresentable:
             pass  # a value lxml treats specially: rerun from scratch with the reference interpreter
     state = ForwardState()
@@ -141,7 +155,8 @@ def _forward_document(spec: Spec, record: Mapping[str, Any]) -> tuple[bytes, For
         if spec.schema is not None:
             check_schema(tree, spec.schema)
         return serialize_xml(tree), state
-    return edifact.serialize_tree(tree), state
+    assert interchange is not None
+    return edifact.serialize_tree(tree, interchange), state
 
 
 def get_profile(profile_id: str) -> MappingProfile:
@@ -181,8 +196,40 @@ def parse_record(data: bytes | str) -> dict[str, Any]:
     return value
 
 
-def _requirements(spec: Spec, record: Mapping[str, Any]) -> list[Finding]:
+def _entries(record: Any, path: str, prefix: str = "$") -> list[tuple[str, Any]]:
+    """(JSON path, value) of every value at ``path``, where ``name[]`` steps into each entry of a list."""
+    head, _, rest = path.partition(".")
+    name, listed = head.removesuffix("[]"), head.endswith("[]")
+    value = record.get(name) if isinstance(record, Mapping) else None
+    if value is None:
+        return []
+    here = f"{prefix}.{name}"
+    items = [(f"{here}[{i}]", v) for i, v in enumerate(value)] if listed and isinstance(value, list) else [(here, value)]
+    if not rest:
+        return items
+    return [found for at, item in items for found in _entries(item, rest, at)]
+
+
+def _limits(spec: Spec, record: Mapping[str, Any]) -> list[Finding]:
+    """Values longer than the target element holds (after their transform), e.g. EDIFACT's an..10."""
     out: list[Finding] = []
+    for path, node in spec.limits:
+        assert node.max_length is not None
+        for at, value in _entries(record, path):
+            try:
+                text = node.transform.forward(value, at, TransformContext())
+            except MappingError:
+                continue  # the forward run reports it with its own code
+            if len(text) > node.max_length:
+                out.append(Finding(
+                    Severity.ERROR, "PROFILE_MISMATCH", at,
+                    f"profile {spec.profile.id} carries at most {node.max_length} characters here, got {len(text)}",
+                ))
+    return out
+
+
+def _requirements(spec: Spec, record: Mapping[str, Any]) -> list[Finding]:
+    out: list[Finding] = _limits(spec, record)
     for path in spec.single_lists:
         value = get_path(record, record, path)
         if isinstance(value, list) and len(value) > 1:
@@ -218,17 +265,25 @@ def _validated(spec: Spec, record: Mapping[str, Any]) -> ValidationReport:
     return full
 
 
-def map_forward(record: Mapping[str, Any], profile_id: str) -> ForwardResult:
+def map_forward(
+    record: Mapping[str, Any], profile_id: str, *, interchange: Interchange | None = None
+) -> ForwardResult:
     """Map a domestic catalog ``record`` to the partner format of ``profile_id``.
 
+    An EDIFACT profile writes the envelope the agreement fixes: ``interchange`` is required for it (a
+    :class:`TypeError` without it) and ignored by XML profiles.
+
     Raises :class:`RecordMalformed`, :class:`RecordInvalid` (catalog or agreement errors, with the report),
-    :class:`CodeUnmapped` (naming the record path), :class:`SchemaInvalid` or :class:`ProfileUnknown`.
+    :class:`CodeUnmapped` (naming the record path), :class:`CharsetRefused` (a value outside the interchange's
+    character set), :class:`SchemaInvalid` or :class:`ProfileUnknown`.
     """
     if not isinstance(record, Mapping):
         raise RecordMalformed(f"record must be a JSON object, not {type(record).__name__}", path="$")
     spec = _spec(profile_id)
+    if spec.syntax == "edifact" and interchange is None:
+        raise TypeError(f"profile {profile_id} writes EDIFACT: pass the agreement's interchange")
     validation = _validated(spec, record)
-    document, state = _forward_document(spec, record)
+    document, state = _forward_document(spec, record, interchange)
     report = MappingReport(
         findings=validation.findings,
         dropped=unused_paths(record, state),
@@ -238,24 +293,58 @@ def map_forward(record: Mapping[str, Any], profile_id: str) -> ForwardResult:
     return ForwardResult(document=document, format=spec.profile.format, report=report)
 
 
-def map_reverse(document: bytes, profile_id: str) -> ReverseResult:
+def _merge(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """One record from the records of an interchange's messages.
+
+    Top-level lists (a manifest's equipment and consignments) are concatenated, an entry repeated identically
+    kept once; everything else (the manifest header) must be the same in every message, since one envelope
+    carries one business key.
+    """
+    merged = records[0]
+    for n, record in enumerate(records[1:], 2):
+        for key in sorted(set(merged) | set(record)):
+            mine, theirs = merged.get(key), record.get(key)
+            if isinstance(mine, list) and isinstance(theirs, list):
+                mine.extend(entry for entry in theirs if entry not in mine)
+            elif key not in merged and isinstance(theirs, list):
+                merged[key] = theirs
+            elif mine != theirs:
+                raise DocumentMalformed(
+                    f"message {n} carries another {key} than message 1: one interchange carries one document",
+                    path=f"UNH[{n}]",
+                )
+    return merged
+
+
+def map_reverse(document: bytes, profile_id: str, *, interchange: Interchange | None = None) -> ReverseResult:
     """Map a partner ``document`` in the format of ``profile_id`` to a domestic catalog record.
 
-    Raises :class:`DocumentHostile`, :class:`DocumentMalformed`, :class:`SchemaInvalid`, :class:`CodeUnmapped`
-    (naming the document path), :class:`RecordInvalid` (the resulting record breaks the catalog) or
-    :class:`ProfileUnknown`.
+    An EDIFACT interchange may hold several messages of the profile's type: they are one document split up (e.g. a
+    manifest's consignments spread over messages), so their records are merged (:func:`_merge`). Its syntax
+    identifier must be one ``interchange.accept`` lists (every supported one without ``interchange``).
+
+    Raises :class:`DocumentHostile`, :class:`DocumentMalformed`, :class:`CharsetRefused`, :class:`SchemaInvalid`,
+    :class:`CodeUnmapped` (naming the document path), :class:`RecordInvalid` (the resulting record breaks the
+    catalog) or :class:`ProfileUnknown`.
     """
     spec = _spec(profile_id)
-    tree: etree._Element
+    trees: list[etree._Element]
     if spec.syntax == "xml":
         tree = parse_xml(document)
         if spec.schema is not None:
             check_schema(tree, spec.schema)
+        trees = [tree]
     else:
-        tree = edifact.parse_to_tree(document, spec)
+        trees = edifact.parse_messages(document, spec, interchange.accept if interchange else SYNTAX_IDENTIFIERS)
     state = ReverseState()
     reader = _reader(profile_id)
-    record = read_tree(reader, tree, state)
+    records: list[dict[str, Any]] = []
+    dropped: list[str] = []
+    for n, tree in enumerate(trees, 1):
+        records.append(read_tree(reader, tree, state))
+        prefix = f"message[{n}]" if n > 1 else ""
+        dropped += [prefix + path for path in unread_paths(reader, tree, state)]
+    record = _merge(records)
     for path, value in spec.reverse_defaults.items():
         if get_path(record, record, path) is None:
             set_path(record, record, path, value)
@@ -263,8 +352,8 @@ def map_reverse(document: bytes, profile_id: str) -> ReverseResult:
     validation = _validated(spec, record)
     report = MappingReport(
         findings=tuple(state.findings) + validation.findings,
-        dropped=unread_paths(reader, tree, state),
-        defaulted=tuple(state.defaulted),
+        dropped=tuple(dropped),
+        defaulted=tuple(dict.fromkeys(state.defaulted)),
         codelist_versions=state.ctx.codelist_versions,
     )
     return ReverseResult(record=record, report=report)
