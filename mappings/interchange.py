@@ -160,7 +160,7 @@ def decode_interchange(data: bytes, accept: tuple[str, ...]) -> tuple[str, str]:
         text = bytes(data).decode(codec)
     except UnicodeDecodeError as e:
         raise CharsetRefused(f"byte {e.start} is not {syntax} ({codec}): {e.reason}") from e
-    if codec.startswith(("latin", "iso8859")) and (m := _C1.search(text)) is not None:
+    if codec.startswith(("latin", "iso8859")) and (c1 := _C1.search(text)) is not None:
         # ISO 8859 has no graphic characters there: such bytes are another encoding (often UTF-8) mislabelled.
-        raise CharsetRefused(f"byte {m.start()} (0x{ord(m.group()):02X}) is no {syntax} character; is it UTF-8?")
+        raise CharsetRefused(f"byte {c1.start()} (0x{ord(c1.group()):02X}) is no {syntax} character; is it UTF-8?")
     return text, syntax
