@@ -5,21 +5,27 @@ character sets on the way in."""
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
-from d96b_directory import Directory, check_interchange, tokenize
+from d96b_directory import Composite, Directory, _service as _service_layout, check_interchange, tokenize
 from maptest_support import reference
 
 from mappings import (
     CharsetRefused,
+    CodeUnmapped,
     DocumentMalformed,
     Interchange,
     RecordInvalid,
+    get_codelist,
+    load_catalog,
     load_example,
     map_forward,
     map_reverse,
 )
+from mappings.profiles import _spec
+from mappings.spec import Node
 
 PROFILE = "manifest-cuscar-d96b"
 EXAMPLES = ("manifest-cn-mo", "manifest-cn-mo-single")
@@ -222,3 +228,103 @@ def test_a_real_mislabelled_interchange_is_refused() -> None:
     data = (reference("edifact/php-edifact-samples") / "example_utf8.edi").read_bytes()
     with pytest.raises(CharsetRefused):
         map_reverse(data, PROFILE)
+
+
+# --------------------------------------------------------------------------------------------- every value fits
+
+
+def _longest(representation: str, transform: str) -> int | None:
+    """The longest text a catalog value of ``representation`` becomes under ``transform`` (None: a code)."""
+    if transform.startswith("code:") or representation.startswith("code:"):
+        return None  # international codes: checked against their lists elsewhere, all within an..3
+    if transform in ("datetime:edifact",):
+        return 12
+    if transform in ("datetime:unb-date",):
+        return 8
+    if transform in ("datetime:unb-time",):
+        return 4
+    if transform == "digest14":
+        return 14
+    if transform in ("means-id:d96b-list", "means-id:d96b-agency"):
+        return 3  # "146" and "11" or nothing
+    if transform.startswith("if-present:"):
+        return len(transform.removeprefix("if-present:"))
+    if representation == "locode":
+        return 5
+    if representation.startswith("enum:"):
+        return max(len(v) for v in representation[5:].split("|"))
+    digits = re.fullmatch(r"(?:an|n)\.\.(\d+)(?:,\d+)?|digits:\d+\.\.(\d+)", representation)
+    assert digits, representation
+    return int(digits.group(1) or digits.group(2))
+
+
+def test_every_value_the_template_writes_fits_its_d96b_element(directory: Directory) -> None:
+    """Walk the spec: the longest value each node can write (catalog length, split chunk or 'max') fits the
+    directory's element; nodes with 'max' must be the only ones where the catalog allows more than D.96B."""
+    spec = _spec(PROFILE)
+    elements = {e.json_path: e for e in load_catalog().document("cargo-manifest").elements}
+    layouts = {**_service_layout(4), **directory.segments}
+    checked: list[str] = []
+
+    def resolve(scope: str, path: str) -> str:
+        return path[2:] if path.startswith("$.") else f"{scope}.{path}" if scope else path
+
+    def walk(node: Node, scope: str, segment: str, element: int | None) -> None:
+        if node.each is not None:
+            scope = resolve(scope, node.each) + "[]"
+        name = node.name
+        if re.fullmatch(r"[A-Z]{3}", name):
+            segment, element = name, None
+        position = re.fullmatch(r"([ec])(\d+)", name)
+        if position and position.group(1) == "e":
+            element = int(position.group(2)) - 1
+        if node.source is not None or node.const is not None:
+            assert element is not None, node.where
+            spec_el = layouts[segment][element]
+            if isinstance(spec_el, Composite):
+                component = int(position.group(2)) - 1 if position and position.group(1) == "c" else 0
+                if node.split is not None and node.split[2] == "components":
+                    targets = list(spec_el.components[: node.split[1]])
+                else:
+                    targets = [spec_el.components[component]]
+            else:
+                targets = [spec_el]
+            if node.const is not None:
+                longest: int | None = len(node.const)
+            elif node.max_length is not None:
+                longest = node.max_length
+            elif node.split is not None:
+                longest = node.split[0]
+            else:
+                catalog = elements[resolve(scope, node.source or "")]
+                longest = _longest(catalog.representation, node.transform.name)
+            for target in targets:
+                if longest is not None:
+                    assert longest <= target.size, f"{node.where}: up to {longest} characters into {target}"
+            checked.append(f"{segment} {node.name}")
+        for child in node.children:
+            walk(child, scope, segment, element)
+
+    walk(spec.template, "", "", None)
+    assert len(checked) > 50
+
+
+def test_efti_modes_stay_inside_the_official_enumeration() -> None:
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(reference("efti/xsd/consignment-common.xsd"))))
+    refused = []
+    for entry in get_codelist("transport-mode").entries:
+        if entry.international is None:
+            continue
+        record = load_example("manifest-cn-mo-single")
+        record["manifest"]["transport_mode"] = entry.domestic
+        try:
+            document = map_forward(record, "manifest-efti-consignment").document
+        except CodeUnmapped as e:
+            assert e.path == "$.manifest.transport_mode"
+            refused.append(entry.domestic)
+            continue
+        assert schema.validate(etree.fromstring(document)), (entry.domestic, schema.error_log)
+    # Mail (Rec 19 code 5) and fixed transport installations (7) are commented out of eFTI's TransportModeCode.
+    assert sorted(refused) == ["6", "G"]
