@@ -151,21 +151,39 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_map(args: argparse.Namespace) -> int:
     import mappings
 
+    from .pipeline.steps import is_xml_format
+
     profile = args.profile
+    interchange: mappings.Interchange | None = None
+    if args.partner is not None and args.config:
+        settings = load_settings(args.config)
+        partner = settings.partner(args.partner)
+        profile = profile or partner.mapping_profile(DocumentType(args.type))
+        interchange = partner.interchange(settings.party)
     if profile is None:
-        settings = load_settings(args.config) if args.config else None
-        if settings is None or args.partner is None:
-            raise SystemExit("swgw: give --profile, or --partner with --config")
-        profile = settings.partner(args.partner).mapping_profile(DocumentType(args.type))
+        raise SystemExit("swgw: give --profile, or --partner with --config")
+    if interchange is None and (args.sender or args.recipient):
+        try:
+            interchange = mappings.Interchange(sender=args.sender or "", recipient=args.recipient or "",
+                                               syntax_identifier=args.syntax, syntax_version=args.syntax_version)
+        except ValueError as e:
+            raise SystemExit(f"swgw: {e}") from None
+    try:
+        edifact = not is_xml_format(mappings.get_profile(profile).format)
+    except mappings.MappingError:
+        edifact = False  # the mapping call below reports the unknown profile
+    if interchange is None and not args.reverse and edifact:
+        raise SystemExit("swgw: an EDIFACT interchange carries the agreement's UNB: give --partner with --config, "
+                         "or --sender and --recipient")
     data = args.file.read_bytes()
     try:
         if args.reverse:
-            result = mappings.map_reverse(data, profile)
+            result = mappings.map_reverse(data, profile, interchange=interchange)
             print(json.dumps(result.record, indent=2, ensure_ascii=False))
         else:
             from .pipeline.steps import parse_record
 
-            forward = mappings.map_forward(parse_record(data), profile)
+            forward = mappings.map_forward(parse_record(data), profile, interchange=interchange)
             sys.stdout.buffer.write(forward.document)
             report = forward.report
             print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
@@ -297,6 +315,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partner", help="take the profile from this partner's agreement (with --config)")
     p.add_argument("--config", type=Path)
     p.add_argument("--reverse", action="store_true", help="partner document -> catalog record")
+    p.add_argument("--sender", help="EDIFACT: UNB sender id (without --partner)")
+    p.add_argument("--recipient", help="EDIFACT: UNB recipient id (without --partner)")
+    p.add_argument("--syntax", default="UNOC", help="EDIFACT: syntax identifier (character set), default UNOC")
+    p.add_argument("--syntax-version", type=int, default=4, choices=[3, 4], help="EDIFACT: syntax version")
     p.set_defaults(func=_cmd_map)
 
     p = sub.add_parser("verify", help="verify a signed XML, a signed PDF or an exported message, offline")

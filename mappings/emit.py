@@ -383,19 +383,14 @@ def _clark(spec: Spec) -> str:
     return f"{{{uri}}}{local}" if uri else local
 
 
-def run_forward(
-    program: Program, spec: Spec, record: Any, state: ForwardState, interchange: Interchange | None = None
-) -> bytes:
-    """Emit, check and serialize the document for ``record``; :class:`Unrepresentable` asks for the reference.
-
-    EDIFACT programs need the agreement's ``interchange`` (its envelope); XML programs ignore it.
-    """
+def run_forward(program: Program, spec: Spec, record: Any, state: ForwardState, ic: Interchange | None = None) -> bytes:
+    """Emit, check and serialize ``record`` (EDIFACT in the agreed interchange ``ic``); Unrepresentable: use the reference."""
     out: list[Any] = []
     program.root(out, _NO_ATTRS, record, record, "$", state)
     if not program.xml:
-        if interchange is None:
+        if ic is None:
             raise TypeError("an EDIFACT profile needs the agreement's interchange")
-        return edifact.serialize_stream(out, interchange)
+        return edifact.serialize_stream(out, ic)
     text = "".join(out)
     tree = xmltext.parse(text)
     if spec.schema is not None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from mappings.errors import CharsetRefused
 
-__all__ = ["SYNTAX_IDENTIFIERS", "Interchange", "decode_interchange", "encode_interchange"]
+__all__ = ["Interchange", "SYNTAX_IDENTIFIERS", "decode_interchange", "encode_interchange"]
 
 # Syntax identifier -> (Python codec, lowest syntax version that defines it).
 _CODECS: dict[str, tuple[str, int]] = {

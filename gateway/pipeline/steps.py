@@ -160,7 +160,8 @@ def prepare_outbound(
     record = parse_record(command.record_json)
     mapping_profile = profile.mapping_profile(command.document_type)
     with rejection():
-        mapped = mappings.map_forward(record, mapping_profile)
+        # An EDIFACT interchange's UNB (parties, character set, syntax version) is the agreement's.
+        mapped = mappings.map_forward(record, mapping_profile, interchange=profile.interchange(sender))
         # XML documents carry their own enveloped signature (verifiable anywhere, e.g. with xmlsec1). Other
         # syntaxes (UN/EDIFACT) have no such signature: the envelope signature, which binds the payload digest,
         # is their signature.
@@ -263,7 +264,10 @@ def verify_envelope_signature(
 def map_inbound(
     envelope: Envelope, *, profile: PartnerProfile, partner_trust: PartnerTrust, now: datetime
 ) -> InboundDocument:
-    """Verify the document signature, then map only the verified bytes to a domestic record."""
+    """Verify the document signature, then map only the verified bytes to a domestic record.
+
+    An EDIFACT interchange must use a syntax identifier (character set) the agreement accepts.
+    """
     mapping_profile = profile.mapping_profile(envelope.document_type)
     policy = signature_policy(profile)
     warnings: list[str] = []
@@ -279,7 +283,9 @@ def map_inbound(
             signer = trust.verify_detached(envelope.signed_header(), envelope.signature, trust=partner_trust,
                                            at=now, policy=policy).signer
             document = envelope.payload
-        reversed_ = mappings.map_reverse(document, mapping_profile)
+        # The partner sends, so it is the interchange's sender; only the accepted character sets matter here.
+        interchange = profile.interchange(envelope.receiver)
+        reversed_ = mappings.map_reverse(document, mapping_profile, interchange=interchange)
         for index, attachment in enumerate(envelope.attachments):
             if attachment.media_type == "application/pdf":
                 try:

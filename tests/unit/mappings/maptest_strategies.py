@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from mappings import get_codelist, load_catalog
 from mappings.catalog import DataElement, DocumentSpec, Group
+from mappings.spec import Node, Spec
 
 # Printable text without the characters XML or the catalog refuse; CR is left out because XML parsers normalise it.
 _TEXT = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff") | st.sampled_from(" \n")
@@ -122,8 +123,30 @@ def _repair(spec: DocumentSpec, record: dict[str, Any], fixed: dict[str, Any], d
         obj = record
         for p in parents:
             obj = obj[p]
-        obj[last] = value
+        obj[last] = draw(st.sampled_from(value)) if isinstance(value, tuple) else value
     return record
+
+
+def profile_fixed(spec: Spec) -> dict[str, Any]:
+    """The record values a profile's agreement fixes: its ``require`` entries, and for a code written through a
+    subset (``code:<list>:<code>|...``, e.g. eFTI's transport modes) the domestic codes the subset keeps (a tuple:
+    one is drawn)."""
+    fixed: dict[str, Any] = {path: allowed[0] for path, allowed in spec.require.items()}
+
+    def walk(node: Node, listed: bool) -> None:
+        listed = listed or node.each is not None
+        name = node.transform.name
+        if node.source is not None and name.startswith("code:") and name.count(":") == 2 and not listed:
+            _, table_id, subset = name.split(":")
+            table = get_codelist(table_id)
+            fixed[node.source.removeprefix("$.")] = tuple(
+                c.domestic for c in table.entries if c.international in subset.split("|") and c.reverse
+            )
+        for child in node.children:
+            walk(child, listed)
+
+    walk(spec.template, False)
+    return fixed
 
 
 @st.composite

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from maptest_strategies import records
+from maptest_strategies import profile_fixed, records
 
 from mappings import Interchange, SchemaInvalid, edifact, list_profiles, load_example
 from mappings.emit import compile_forward, run_forward
@@ -58,7 +58,7 @@ def test_every_shipped_profile_compiles(profile_id: str) -> None:
 @pytest.mark.parametrize("profile_id", PROFILES)
 def test_compiled_forward_equals_reference(profile_id: str) -> None:
     spec = _spec(profile_id)
-    fixed = {path: allowed[0] for path, allowed in spec.require.items()}
+    fixed = profile_fixed(spec)
 
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(records(spec.profile.document_type, fixed, spec.single_lists))

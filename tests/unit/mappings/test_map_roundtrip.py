@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from maptest_strategies import records
+from maptest_strategies import profile_fixed, records
 
 from mappings import Interchange, list_profiles, map_forward, map_reverse, validate_record
 from mappings.profiles import _entries, _spec
@@ -29,7 +29,7 @@ def _leaves(record: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
 
 
 def _fixed(profile_id: str) -> dict[str, Any]:
-    return {path: allowed[0] for path, allowed in _spec(profile_id).require.items()}
+    return profile_fixed(_spec(profile_id))
 
 
 def _same(a: Any, b: Any) -> bool:
