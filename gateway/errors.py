@@ -22,7 +22,7 @@ Hierarchy::
     ├── ConfigInvalid               CONFIG_INVALID              (start-up only)
     └── DocumentRejected            <code of the cause>         INVALID_ARGUMENT / PERMISSION_DENIED
             wraps a mappings.MappingError (RECORD_MALFORMED, RECORD_INVALID, CODE_UNMAPPED, SCHEMA_INVALID,
-            DOCUMENT_MALFORMED, XML_HOSTILE, PROFILE_UNKNOWN) or a trust.TrustError (XML_MALFORMED,
+            DOCUMENT_MALFORMED, CHARSET_REFUSED, XML_HOSTILE, PROFILE_UNKNOWN) or a trust.TrustError (XML_MALFORMED,
             XML_HOSTILE, SIGNATURE_MISSING, SIGNATURE_INVALID, SIGNATURE_ALGORITHM_FORBIDDEN,
             SIGNATURE_REFERENCE_INVALID, CERTIFICATE_UNTRUSTED, CERTIFICATE_EXPIRED, CERTIFICATE_REVOKED,
             REVOCATION_UNKNOWN), keeping its code, path and report.
