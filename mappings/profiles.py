@@ -306,8 +306,10 @@ def _merge(records: list[dict[str, Any]]) -> dict[str, Any]:
             mine, theirs = merged.get(key), record.get(key)
             if isinstance(mine, list) and isinstance(theirs, list):
                 mine.extend(entry for entry in theirs if entry not in mine)
-            elif key not in merged and isinstance(theirs, list):
+            elif mine is None and isinstance(theirs, list):
                 merged[key] = theirs
+            elif isinstance(mine, list) and theirs is None:
+                continue  # e.g. the equipment given in the first message only
             elif mine != theirs:
                 raise DocumentMalformed(
                     f"message {n} carries another {key} than message 1: one interchange carries one document",

@@ -154,13 +154,18 @@ def test_unicode_syntaxes_need_version_4() -> None:
 # --------------------------------------------------------------------------------------------------- inbound
 
 
-def _split_interchange(record: dict[str, Any], interchange: Interchange) -> tuple[bytes, bytes]:
-    """The record as one message per consignment in one interchange (equipment repeated in each), and whole."""
+def _split_interchange(
+    record: dict[str, Any], interchange: Interchange, *, equipment_once: bool = False
+) -> tuple[bytes, bytes]:
+    """The record as one message per consignment in one interchange (the equipment repeated in each, or in the
+    first only), and whole."""
     whole = map_forward(record, PROFILE, interchange=interchange).document
     parts = []
-    for consignment in record["consignments"]:
+    for n, consignment in enumerate(record["consignments"]):
         part = copy.deepcopy(record)
         part["consignments"] = [consignment]
+        if equipment_once and n:
+            del part["equipment"]
         parts.append(map_forward(part, PROFILE, interchange=interchange).document)
     text = [p.decode("latin-1") for p in parts]
     head = text[0][: text[0].index("UNH+")]
@@ -180,6 +185,13 @@ def test_several_messages_of_one_manifest_are_merged(directory: Directory) -> No
     merged = map_reverse(split, PROFILE)
     assert merged.record == map_reverse(whole, PROFILE).record
     assert merged.report.dropped == ()
+
+
+def test_equipment_given_in_the_first_message_only_is_merged_too() -> None:
+    record = load_example("manifest-cn-mo")
+    split, whole = _split_interchange(record, AGREEMENTS["default-unoc-4"], equipment_once=True)
+    assert split.count(b"EQD+") == 2
+    assert map_reverse(split, PROFILE).record == map_reverse(whole, PROFILE).record
 
 
 def test_messages_of_different_manifests_are_refused() -> None:
