@@ -170,20 +170,36 @@ def _cmd_map(args: argparse.Namespace) -> int:
     import mappings
 
     profile = args.profile
+    interchange: mappings.Interchange | None = None
+    if args.partner is not None and args.config:
+        settings = load_settings(args.config)
+        partner = settings.partner(args.partner)
+        profile = profile or partner.mapping_profile(DocumentType(args.type))
+        interchange = partner.interchange(settings.party)
     if profile is None:
-        settings = load_settings(args.config) if args.config else None
-        if settings is None or args.partner is None:
-            raise SystemExit("swgw: give --profile, or --partner with --config")
-        profile = settings.partner(args.partner).mapping_profile(DocumentType(args.type))
+        raise SystemExit("swgw: give --profile, or --partner with --config")
+    if interchange is None and (args.sender or args.recipient):
+        try:
+            interchange = mappings.Interchange(sender=args.sender or "", recipient=args.recipient or "",
+                                               syntax_identifier=args.syntax, syntax_version=args.syntax_version)
+        except ValueError as e:
+            raise SystemExit(f"swgw: {e}") from None
+    try:
+        edifact = mappings.get_profile(profile).syntax == "edifact"
+    except mappings.MappingError:
+        edifact = False  # the mapping call below reports the unknown profile
+    if interchange is None and not args.reverse and edifact:
+        raise SystemExit("swgw: an EDIFACT interchange carries the agreement's UNB: give --partner with --config, "
+                         "or --sender and --recipient")
     data = _read_input(args.file)
     # The agreements' validity periods are checked as of now, or as of --at for an older document.
     at = args.at or datetime.now(UTC)
     try:
         if args.reverse:
-            result = mappings.map_reverse(data, profile, at=at)
+            result = mappings.map_reverse(data, profile, at=at, interchange=interchange)
             print(json.dumps(result.record, indent=2, ensure_ascii=False))
         else:
-            forward = mappings.map_forward(mappings.parse_record(data), profile, at=at)
+            forward = mappings.map_forward(mappings.parse_record(data), profile, at=at, interchange=interchange)
             sys.stdout.buffer.write(forward.document)
             report = forward.report
             print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
@@ -350,6 +366,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reverse", action="store_true", help="partner document -> catalog record")
     p.add_argument("--at", type=_aware_time, metavar="TIME",
                    help="ISO 8601 time with offset of the exchange, for the agreement's validity period (default: now)")
+    p.add_argument("--sender", help="EDIFACT: UNB sender id (without --partner)")
+    p.add_argument("--recipient", help="EDIFACT: UNB recipient id (without --partner)")
+    p.add_argument("--syntax", default="UNOC", help="EDIFACT: syntax identifier (character set), default UNOC")
+    p.add_argument("--syntax-version", type=int, default=4, choices=[3, 4], help="EDIFACT: syntax version")
     p.set_defaults(func=_cmd_map)
 
     p = sub.add_parser("verify", help="verify a signed XML, a signed PDF or an exported message, offline")

@@ -15,7 +15,7 @@ from typing import Any
 from .delivery.retry import RetryPolicy
 from .domain import DocumentType, PartyId
 from .errors import ConfigInvalid
-from .partners import PartnerProfile
+from .partners import EdifactSettings, PartnerProfile
 from .routing import DomesticClient
 
 __all__ = ["DeliverySettings", "ListenerSettings", "MetricsSettings", "Settings", "SigningSettings", "parse_settings"]
@@ -232,6 +232,24 @@ def _retry(table: _Table) -> RetryPolicy:
     return policy
 
 
+def _edifact(table: _Table) -> EdifactSettings:
+    accept = table.get("accept", list, None)
+    if accept is not None and not (accept and all(isinstance(a, str) for a in accept)):
+        raise ConfigInvalid(f"{table._key('accept')} must be a non-empty list of syntax identifiers",
+                            field_path=table._key("accept"))
+    settings = EdifactSettings(
+        syntax_identifier=table.get("syntax_identifier", str, "UNOC"),
+        syntax_version=table.get("syntax_version", int, 4),
+        accept=tuple(accept) if accept is not None else EdifactSettings.accept,
+        sender_id=table.get("sender_id", str, None),
+        sender_qualifier=table.get("sender_qualifier", str, None),
+        recipient_id=table.get("recipient_id", str, None),
+        recipient_qualifier=table.get("recipient_qualifier", str, None),
+    )
+    table.done()
+    return settings
+
+
 def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
     docs = table.table("documents", required=True)
     profiles: dict[DocumentType, str] = {}
@@ -270,6 +288,7 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
         attach_pdf=table.get("attach_pdf", bool, False),
         revocation_unknown=_choice(table, "revocation_unknown", ("reject", "warn"), "reject"),
         signing_key_files=signing_files,
+        edifact=_edifact(table.table("edifact")),
     )
     table.done()
     return profile
@@ -341,6 +360,15 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         raise ConfigInvalid("a partner is configured twice", field_path="partners")
     if party in names:
         raise ConfigInvalid("a gateway cannot be its own partner", field_path="partners")
+    for i, profile in enumerate(partners):
+        try:
+            profile.interchange(PartyId(party))
+        except ValueError as e:
+            # The interchange checks the combination (ids, qualifiers, character set for the syntax version); its
+            # message starts with the field it refused.
+            field = str(e).split()[0]
+            key = {"sender": "sender_id", "recipient": "recipient_id"}.get(field, field)
+            raise ConfigInvalid(f"partners[{i}].edifact.{key}: {e}", field_path=f"partners[{i}].edifact.{key}") from e
     root.done()
     return Settings(
         party=PartyId(party),

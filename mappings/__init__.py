@@ -11,6 +11,7 @@ from mappings.catalog import DOCUMENT_TYPES, Catalog, DataElement, business_key,
 from mappings.codelists import CodeEntry, CodeList, get_codelist, list_codelists
 from mappings.errors import (
     AgreementViolated,
+    CharsetRefused,
     CodeUnmapped,
     DocumentHostile,
     DocumentMalformed,
@@ -22,6 +23,7 @@ from mappings.errors import (
     SchemaInvalid,
     SpecInvalid,
 )
+from mappings.interchange import SYNTAX_IDENTIFIERS, Interchange
 from mappings.profiles import (
     ForwardResult,
     ReverseResult,
@@ -41,6 +43,7 @@ from mappings.xmlsafe import parse_xml
 __all__ = [
     "AgreementViolated",
     "Catalog",
+    "CharsetRefused",
     "CodeEntry",
     "CodeList",
     "CodeUnmapped",
@@ -51,6 +54,7 @@ __all__ = [
     "ExampleUnknown",
     "Finding",
     "ForwardResult",
+    "Interchange",
     "MAX_RECORD_DEPTH",
     "MappingError",
     "MappingProfile",
@@ -59,6 +63,7 @@ __all__ = [
     "RecordInvalid",
     "RecordMalformed",
     "ReverseResult",
+    "SYNTAX_IDENTIFIERS",
     "SchemaInvalid",
     "Severity",
     "SpecInvalid",

@@ -31,6 +31,7 @@ from typing import Any
 
 from mappings._data import strict_keys
 from mappings.errors import SpecInvalid
+from mappings.recordpath import find_entries
 from mappings.report import Finding, Severity
 
 __all__ = ["AgreementRule", "check_agreement", "parse_agreement_rules"]
@@ -110,29 +111,6 @@ def parse_agreement_rules(raw: object, where: str) -> tuple[AgreementRule, ...]:
     return tuple(rules)
 
 
-def _values(record: Any, path: str) -> Iterator[tuple[str, Any]]:
-    """Every (JSON path, value) at a dotted ``path`` where ``name[]`` steps into each entry of a list.
-
-    A missing step yields ``None`` at that point, so that ``required`` can name where a value is absent.
-    """
-
-    def walk(node: Any, parts: Sequence[str], at: str) -> Iterator[tuple[str, Any]]:
-        if not parts:
-            yield at, node
-            return
-        head, rest = parts[0], parts[1:]
-        is_list = head.endswith("[]")
-        key = head.removesuffix("[]")
-        child = node.get(key) if isinstance(node, Mapping) else None
-        if is_list:
-            for index, entry in enumerate(child if isinstance(child, list) else ()):
-                yield from walk(entry, rest, f"{at}.{key}[{index}]")
-        else:
-            yield from walk(child, rest, f"{at}.{key}")
-
-    yield from walk(record, path.split("."), "$")
-
-
 def _present(value: Any) -> bool:
     return value is not None and value != "" and value != [] and value != {}
 
@@ -153,8 +131,8 @@ def check_agreement(
     today = at.date() if isinstance(at, datetime) else at
     for rule in rules:
         if rule.kind == "parties":
-            (from_path, origin), *_ = _values(record, rule.paths[0])
-            (to_path, destination), *_ = _values(record, rule.paths[1])
+            (from_path, origin), *_ = find_entries(record, rule.paths[0], missing=True)
+            (to_path, destination), *_ = find_entries(record, rule.paths[1], missing=True)
             for path, code in ((from_path, origin), (to_path, destination)):
                 iso = country_to_iso(str(code)) if code is not None else None
                 if iso is not None and iso not in rule.values:
@@ -164,18 +142,18 @@ def check_agreement(
                 findings.append(Finding(Severity.ERROR, "AGREEMENT_PARTIES", to_path,
                                         f"under {agreement} the destination must differ from the issuing party"))
         elif rule.kind == "one_of":
-            for path, value in _values(record, rule.paths[0]):
+            for path, value in find_entries(record, rule.paths[0], missing=True):
                 if value is not None and str(value) not in rule.values:
                     findings.append(Finding(Severity.ERROR, "AGREEMENT_CODE_NOT_ALLOWED", path,
                                             f"{agreement} allows {', '.join(rule.values)}, not {value!r}"))
         elif rule.kind == "required":
             for required in rule.paths:
-                for path, value in _values(record, required):
+                for path, value in find_entries(record, required, missing=True):
                     if not _present(value):
                         findings.append(Finding(Severity.ERROR, "AGREEMENT_FIELD_MISSING", path,
                                                 f"{agreement} requires this field"))
         elif today is not None:
-            for path, value in _values(record, rule.paths[0]):
+            for path, value in find_entries(record, rule.paths[0], missing=True):
                 findings.extend(_validity(rule, path, value, today, agreement))
     return findings
 

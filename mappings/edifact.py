@@ -1,33 +1,35 @@
-"""UN/EDIFACT interchanges as trees the spec engine can walk, parsed and written with pydifact.
+"""UN/EDIFACT interchanges as trees the spec engine can walk: read here (pydifact tokenizes), written by
+:mod:`mappings.edifact_write`.
 
 Tree shape: the root element (the template's root name) holds segments and segment groups in order. A segment is an
 element named by its tag (``BGM``) with children ``e1``, ``e2``, ... for its data elements; a composite data element
 has children ``c1``, ``c2``, ... for its components. A segment group is an element ``SGn`` whose first child is its
-trigger segment. The interchange is written in syntax UNOW (UTF-8) with ``.`` as the decimal mark.
+trigger segment.
+
+The interchange envelope is the agreement's (:class:`~mappings.interchange.Interchange`), filled in by the writer.
+The reader decodes by the UNB's syntax identifier when the agreement
+accepts it, and returns one tree per UNH..UNT message (each with the interchange's UNB and UNZ).
 """
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
-from pydifact.control.characters import Characters
 from pydifact.exceptions import EDISyntaxError
 from pydifact.parser import Parser
 from pydifact.segments import Segment, SegmentFactory
-from pydifact.serializer import Serializer
 
 from mappings import xmltext
+from mappings.edifact_write import _is_group, _position, serialize_stream, serialize_tree
 from mappings.errors import DocumentMalformed
+from mappings.interchange import decode_interchange
 from mappings.xmltext import Unrepresentable
 
 if TYPE_CHECKING:
     from mappings.spec import Node, Spec
 
-__all__ = ["parse_to_tree", "serialize_stream", "serialize_tree"]
-
-_CHARACTERS = Characters.from_str("UNA:+.? '")
+__all__ = ["parse_messages", "serialize_stream", "serialize_tree"]
 
 
 class _PlainFactory(SegmentFactory):
@@ -41,146 +43,6 @@ class _PlainFactory(SegmentFactory):
         if not name or not isinstance(name, str) or not name.isalnum():
             raise EDISyntaxError(f"invalid segment tag {name!r}")
         return Segment(name, *elements)
-
-
-def _is_group(tag: str) -> bool:
-    return tag.startswith("SG") and tag[2:].isdigit()
-
-
-@functools.lru_cache(maxsize=256)
-def _position(tag: str, prefix: str) -> int:
-    return int(tag[1:]) if tag.startswith(prefix) and tag[1:].isdigit() else 0
-
-
-# --------------------------------------------------------------------------------------------------- writing
-
-
-def _segment(el: etree._Element) -> Segment:
-    elements: list[Any] = []
-    for child in el:
-        pos = _position(str(child.tag), "e")
-        if not pos:
-            continue
-        while len(elements) < pos - 1:
-            elements.append("")
-        if len(child):
-            components: list[str] = []
-            for comp in child:
-                cpos = _position(str(comp.tag), "c")
-                while len(components) < cpos - 1:
-                    components.append("")
-                components.append(comp.text or "")
-            while components and components[-1] == "":
-                components.pop()
-            elements.append(components if len(components) > 1 else (components[0] if components else ""))
-        else:
-            elements.append(child.text or "")
-    while elements and elements[-1] == "":
-        elements.pop()
-    return Segment(str(el.tag), *elements)
-
-
-def _segments(el: etree._Element, out: list[Segment]) -> None:
-    for child in el:
-        if not isinstance(child.tag, str):
-            continue
-        if _is_group(child.tag):
-            _segments(child, out)
-        else:
-            out.append(_segment(child))
-
-
-def _skip(stream: list[Any], i: int) -> int:
-    """Return the position after the element starting at ``i`` of an element stream."""
-    i += 2
-    while stream[i] is not None:
-        i = _skip(stream, i)
-    return i + 1
-
-
-def _stream_segment(stream: list[Any], i: int, out: list[Segment]) -> int:
-    """:func:`_segment` for the element starting at ``i`` of an element stream; return the position after it."""
-    tag = stream[i]
-    elements: list[Any] = []
-    i += 2
-    while (child := stream[i]) is not None:
-        pos = _E_POSITIONS.get(child)
-        if pos is None:
-            pos = _E_POSITIONS[child] = _position(child, "e")
-        if not pos:
-            i = _skip(stream, i)
-            continue
-        while len(elements) < pos - 1:
-            elements.append("")
-        text = stream[i + 1]
-        i += 2
-        if stream[i] is None:
-            elements.append(text or "")
-        else:
-            components: list[str] = []
-            while (comp := stream[i]) is not None:
-                cpos = _C_POSITIONS.get(comp)
-                if cpos is None:
-                    cpos = _C_POSITIONS[comp] = _position(comp, "c")
-                while len(components) < cpos - 1:
-                    components.append("")
-                components.append(stream[i + 1] or "")
-                i = i + 3 if stream[i + 2] is None else _skip(stream, i)
-            while components and components[-1] == "":
-                components.pop()
-            elements.append(components if len(components) > 1 else (components[0] if components else ""))
-        i += 1
-    while elements and elements[-1] == "":
-        elements.pop()
-    out.append(Segment(tag, *elements))
-    return i + 1
-
-
-_E_POSITIONS: dict[str, int] = {}
-_C_POSITIONS: dict[str, int] = {}
-_GROUPS: dict[str, bool] = {}
-
-
-def _stream_segments(stream: list[Any], i: int, out: list[Segment]) -> int:
-    """:func:`_segments` for the children starting at ``i``; return the position after their parent's end."""
-    while (tag := stream[i]) is not None:
-        group = _GROUPS.get(tag)
-        if group is None:
-            group = _GROUPS[tag] = _is_group(tag)
-        if group:
-            i = _stream_segments(stream, i + 2, out)
-        else:
-            i = _stream_segment(stream, i, out)
-    return i + 1
-
-
-def _write(segments: list[Segment]) -> bytes:
-    """Fill the UNT segment count and the UNZ message count, then serialize."""
-    start = next((i for i, s in enumerate(segments) if s.tag == "UNH"), None)
-    for i, seg in enumerate(segments):
-        if seg.tag == "UNT" and start is not None:
-            seg.elements[0:1] = [str(i - start + 1)]
-        elif seg.tag == "UNZ":
-            seg.elements[0:1] = [str(sum(1 for s in segments if s.tag == "UNH"))]
-    text = Serializer(_CHARACTERS).serialize(segments, with_una_header=True)
-    return text.encode("utf-8")
-
-
-def serialize_tree(tree: etree._Element) -> bytes:
-    """Write the tree as an interchange, filling the UNT segment count and the UNZ message count."""
-    segments: list[Segment] = []
-    _segments(tree, segments)
-    return _write(segments)
-
-
-def serialize_stream(stream: list[Any]) -> bytes:
-    """:func:`serialize_tree` for the element stream the compiled forward run emits (:mod:`mappings.emit`).
-
-    An element is its tag, its text (or None), its child elements and a closing None, all in one flat list.
-    """
-    segments: list[Segment] = []
-    _stream_segments(stream, 2, segments)
-    return _write(segments)
 
 
 # --------------------------------------------------------------------------------------------------- reading
@@ -321,37 +183,61 @@ def _build(spec: Spec, segments: list[Segment], composites: set[tuple[str, str]]
         return root
 
 
-def _text(data: bytes) -> str:
+def _text(data: bytes, accept: tuple[str, ...]) -> str:
     if not isinstance(data, (bytes, bytearray)):
         raise DocumentMalformed("an EDIFACT interchange must be given as bytes")
-    try:
-        text = bytes(data).decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise DocumentMalformed(f"interchange is not UTF-8 (syntax UNOW): {e.reason}") from e
+    text, _ = decode_interchange(bytes(data), accept)
     stripped = text.lstrip()
     if not (stripped.startswith("UNA") or stripped.startswith("UNB")):
         raise DocumentMalformed("an interchange starts with UNA or UNB")
     return stripped
 
 
-def _check_envelope(segments: list[Segment], message_type: tuple[str, ...]) -> None:
+def _first(seg: Segment, index: int) -> str:
+    """The first component of data element ``index`` (0-based), or ''."""
+    value = seg.elements[index] if len(seg.elements) > index else ""
+    return (value[0] if value else "") if isinstance(value, list) else value
+
+
+def _messages(segments: list[Segment], message_type: tuple[str, ...]) -> list[list[Segment]]:
+    """Check the interchange envelope and split it into its UNH..UNT messages."""
     tags = [s.tag for s in segments]
-    if tags[:1] != ["UNB"] or tags[-1:] != ["UNZ"] or tags.count("UNH") != 1 or tags.count("UNT") != 1:
-        raise DocumentMalformed("expected UNB, one UNH ... UNT message, UNZ")
-    unh, unt = tags.index("UNH"), tags.index("UNT")
-    if unh != 1 or unt != len(tags) - 2:
-        raise DocumentMalformed("UNH must follow UNB and UNT must precede UNZ")
-    count = segments[unt].elements[0] if segments[unt].elements else ""
-    if count != str(unt - unh + 1):
-        raise DocumentMalformed(f"UNT counts {count!r} segments, the message has {unt - unh + 1}", path="UNT")
-    if (segments[-1].elements[:1] or [""])[0] != "1":
-        raise DocumentMalformed("UNZ must count one message", path="UNZ")
+    if tags[:1] != ["UNB"] or tags[-1:] != ["UNZ"] or len(tags) < 4:
+        raise DocumentMalformed("expected UNB, UNH ... UNT messages, UNZ")
+    if "UNG" in tags:
+        raise DocumentMalformed("functional groups (UNG ... UNE) are not supported", path="UNG")
+    messages: list[list[Segment]] = []
+    i = 1
+    while i < len(tags) - 1:
+        n = len(messages) + 1
+        if tags[i] != "UNH":
+            raise DocumentMalformed(f"segment {i + 1} ({tags[i]}) stands outside a UNH ... UNT message", path=tags[i])
+        end = next((k for k in range(i + 1, len(tags) - 1) if tags[k] in ("UNH", "UNT")), None)
+        if end is None or tags[end] != "UNT":
+            raise DocumentMalformed(f"message {n} has no UNT before the next UNH or UNZ", path=f"UNH[{n}]")
+        unh, unt = segments[i], segments[end]
+        if _first(unt, 0) != str(end - i + 1):
+            raise DocumentMalformed(
+                f"UNT counts {_first(unt, 0)!r} segments, message {n} has {end - i + 1}", path=f"UNT[{n}]"
+            )
+        if _first(unt, 1) != _first(unh, 0):
+            raise DocumentMalformed(f"UNT reference of message {n} differs from its UNH", path=f"UNT[{n}]")
+        identifier = unh.elements[1] if len(unh.elements) > 1 else ""
+        got = tuple(identifier) if isinstance(identifier, list) else (identifier,)
+        if got[: len(message_type)] != message_type:
+            raise DocumentMalformed(
+                f"message {n} type {':'.join(got)} is not {':'.join(message_type)}", path=f"UNH[{n}]"
+            )
+        messages.append(segments[i : end + 1])
+        i = end + 1
+    if len({_first(m[0], 0) for m in messages}) != len(messages):
+        raise DocumentMalformed("two messages share a message reference (UNH 0062)", path="UNH")
+    if _first(segments[-1], 0) != str(len(messages)):
+        raise DocumentMalformed(f"UNZ counts {_first(segments[-1], 0)!r} messages, the interchange has "
+                                f"{len(messages)}", path="UNZ")
     if len(segments[0].elements) > 4 and len(segments[-1].elements) > 1 and segments[0][4] != segments[-1][1]:
         raise DocumentMalformed("UNZ control reference differs from UNB", path="UNZ")
-    identifier = segments[unh].elements[1] if len(segments[unh].elements) > 1 else ""
-    got = tuple(identifier) if isinstance(identifier, list) else (identifier,)
-    if got[: len(message_type)] != message_type:
-        raise DocumentMalformed(f"message type {':'.join(got)} is not {':'.join(message_type)}", path="UNH")
+    return messages
 
 
 def _message_type(spec: Spec) -> tuple[str, ...]:
@@ -364,21 +250,32 @@ def _message_type(spec: Spec) -> tuple[str, ...]:
     return ()
 
 
-def parse_to_tree(data: bytes, spec: Spec) -> etree._Element:
-    """Parse an interchange into a tree shaped by ``spec``'s template; envelope errors raise DocumentMalformed."""
-    text = _text(data)
+# Envelope control values: checked by the reader (or the agreement), not business data for the loss report.
+_CONTROL = (("UNB", ("e1", "e2", "e3")), ("UNH", ("e1",)), ("UNT", ("e1", "e2")), ("UNZ", ("e1",)))
+
+
+def parse_messages(data: bytes, spec: Spec, accept: tuple[str, ...]) -> list[etree._Element]:
+    """Parse an interchange into one tree per UNH..UNT message, each shaped by ``spec``'s template.
+
+    Each tree holds the interchange's UNB, the message and UNZ. A syntax identifier outside ``accept`` (or bytes
+    outside it) raises :class:`~mappings.errors.CharsetRefused`; envelope errors raise DocumentMalformed.
+    """
+    text = _text(data, accept)
     try:
         segments = [s for s in Parser(factory=_PlainFactory()).parse(text) if s.tag != "UNA"]
     except (EDISyntaxError, ValueError, IndexError) as e:
         raise DocumentMalformed(f"not a parseable EDIFACT interchange: {e}") from e
-    _check_envelope(segments, _message_type(spec))
+    messages = _messages(segments, _message_type(spec))
     composites: set[tuple[str, str]] = set()
     _composites(spec.template, composites)
-    root = _build(spec, segments, composites)
-    for counter in ("UNT", "UNZ"):
-        # The counts were checked above; they are envelope control values, not business data to report.
-        for e1 in root.iter(counter):
-            first = e1.find("e1")
-            if first is not None:
-                first.text = None
-    return root
+    trees = []
+    for message in messages:
+        root = _build(spec, [segments[0], *message, segments[-1]], composites)
+        for tag, positions in _CONTROL:
+            for segment in root.iter(tag):
+                for position in positions:
+                    for el in segment.iterfind(position):
+                        for node in el.iter():
+                            node.text = None
+        trees.append(root)
+    return trees

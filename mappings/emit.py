@@ -5,7 +5,7 @@ pre-split, names pre-qualified and each template node's branch decided once, not
 and parsed once by lxml (much cheaper than one ``SubElement`` call per node): the tree lxml parses is the tree the
 reference builds, so schema validation is unchanged, and the text is byte for byte what lxml writes for that tree
 (:mod:`mappings.xmltext` escapes as libxml2 does, checked against every code point), so it is the document itself.
-EDIFACT is emitted as a flat stream (see :func:`mappings.edifact.serialize_stream`) written with pydifact: strings
+EDIFACT is emitted as a flat stream (see :func:`mappings.edifact.serialize_stream`) for edifact_write: strings
 only, so that building a large interchange does not keep the cyclic garbage collector busy with short lists.
 
 Whenever a value could make lxml itself raise (control characters, lone surrogates) or serialize differently (an
@@ -23,6 +23,7 @@ from lxml import etree
 
 from mappings import edifact, xmltext
 from mappings.engine import ForwardState
+from mappings.interchange import Interchange
 from mappings.errors import RecordInvalid
 from mappings.recordpath import compile_getter, join_path
 from mappings.report import Finding, Severity, ValidationReport
@@ -382,12 +383,14 @@ def _clark(spec: Spec) -> str:
     return f"{{{uri}}}{local}" if uri else local
 
 
-def run_forward(program: Program, spec: Spec, record: Any, state: ForwardState) -> bytes:
-    """Emit, check and serialize the document for ``record``; :class:`Unrepresentable` asks for the reference."""
+def run_forward(program: Program, spec: Spec, record: Any, state: ForwardState, ic: Interchange | None = None
+                ) -> bytes:
+    """Emit, check and serialize ``record`` (EDIFACT in the agreed interchange ``ic``, which profiles.py makes sure
+    of); :class:`Unrepresentable` asks for the reference."""
     out: list[Any] = []
     program.root(out, _NO_ATTRS, record, record, "$", state)
     if not program.xml:
-        return edifact.serialize_stream(out)
+        return edifact.serialize_stream(out, ic)  # type: ignore[arg-type]
     text = "".join(out)
     tree = xmltext.parse(text)
     if spec.schema is not None:

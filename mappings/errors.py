@@ -8,6 +8,7 @@ Hierarchy (each subclass carries a class-level ``code`` that callers may rely on
      +-- AgreementViolated            AGREEMENT_VIOLATED    the agreement's business rules (``report`` set)
      +-- CodeUnmapped                 CODE_UNMAPPED         a code has no crosswalk entry (``path`` set)
      +-- DocumentMalformed            DOCUMENT_MALFORMED    not well-formed XML / EDIFACT, wrong root
+     +-- CharsetRefused               CHARSET_REFUSED       EDIFACT syntax identifier not agreed, or a character outside it
      +-- DocumentHostile              XML_HOSTILE           DOCTYPE, entities or other hostile constructs
      +-- SchemaInvalid                SCHEMA_INVALID        target schema violations (``report`` set)
      +-- ProfileUnknown               PROFILE_UNKNOWN       no mapping profile with that id
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AgreementViolated",
+    "CharsetRefused",
     "CodeUnmapped",
     "DocumentHostile",
     "DocumentMalformed",
@@ -87,6 +89,13 @@ class DocumentMalformed(MappingError):
     """The document is not well-formed or does not have the structure the profile expects."""
 
     code: ClassVar[str] = "DOCUMENT_MALFORMED"
+
+
+class CharsetRefused(MappingError):
+    """An EDIFACT interchange's syntax identifier (character set) is not agreed or not supported, or a value or byte
+    lies outside it; ``path`` names the UNB element or the segment written."""
+
+    code: ClassVar[str] = "CHARSET_REFUSED"
 
 
 class DocumentHostile(MappingError):

@@ -9,26 +9,26 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any
 
 from lxml import etree
 
 from mappings import edifact, recordjson
 from mappings._data import list_data, load_json
-from mappings.agreements import check_agreement
 from mappings.catalog import Catalog, load_catalog
-from mappings.codelists import get_codelist
 from mappings.emit import Program, compile_forward, run_forward
 from mappings.engine import ForwardState, build_tree, unused_paths
 from mappings.reverse import Reader, ReverseState, compile_reader, read_tree, unread_paths
-from mappings.errors import AgreementViolated, ExampleUnknown, ProfileUnknown, RecordInvalid, RecordMalformed, SpecInvalid
+from mappings.errors import DocumentMalformed, ExampleUnknown, ProfileUnknown, RecordMalformed, SpecInvalid
+from mappings.interchange import SYNTAX_IDENTIFIERS, Interchange
 from mappings.recordpath import get_path, set_path
-from mappings.report import Finding, MappingReport, Severity, ValidationReport
+from mappings.report import MappingReport
 from mappings.schema import check_schema, preload_schema
 from mappings.spec import MappingProfile, Node, Spec, parse_spec
 from mappings.xmlsafe import parse_xml, serialize_xml
+from mappings.validation import validated
 from mappings.xmltext import Unrepresentable
 
 __all__ = [
@@ -128,13 +128,17 @@ def _reader(profile_id: str) -> Reader:
     return compile_reader(_spec(profile_id))
 
 
-def _forward_document(spec: Spec, record: Mapping[str, Any]) -> tuple[bytes, ForwardState]:
+def _forward_document(
+    spec: Spec, record: Mapping[str, Any], interchange: Interchange | None = None
+) -> tuple[bytes, ForwardState]:
     """Build, check and serialize the target document; the compiled program when it can, else the reference."""
+    if spec.syntax == "edifact" and interchange is None:
+        raise TypeError(f"profile {spec.profile.id} writes EDIFACT: pass the agreement's interchange")
     program = _program(spec.profile.id)
     if program is not None:
         state = ForwardState()
         try:
-            return run_forward(program, spec, record, state), state
+            return run_forward(program, spec, record, state, interchange), state
         except Unrepresentable:
             pass  # a value lxml treats specially: rerun from scratch with the reference interpreter
     state = ForwardState()
@@ -143,7 +147,8 @@ def _forward_document(spec: Spec, record: Mapping[str, Any]) -> tuple[bytes, For
         if spec.schema is not None:
             check_schema(tree, spec.schema)
         return serialize_xml(tree), state
-    return edifact.serialize_tree(tree), state
+    assert interchange is not None
+    return edifact.serialize_tree(tree, interchange), state
 
 
 def get_profile(profile_id: str) -> MappingProfile:
@@ -183,65 +188,33 @@ def parse_record(data: bytes | str) -> dict[str, Any]:
     return recordjson.parse_record(data)
 
 
-def _requirements(spec: Spec, record: Mapping[str, Any]) -> list[Finding]:
-    out: list[Finding] = []
-    for path in spec.single_lists:
-        value = get_path(record, record, path)
-        if isinstance(value, list) and len(value) > 1:
-            out.append(
-                Finding(
-                    Severity.ERROR,
-                    "PROFILE_MISMATCH",
-                    f"$.{path}",
-                    f"profile {spec.profile.id} carries one entry here, got {len(value)}; split the record",
-                )
-            )
-    for path, allowed in spec.require.items():
-        value = get_path(record, record, path)
-        if value is not None and value not in allowed:
-            out.append(
-                Finding(
-                    Severity.ERROR,
-                    "PROFILE_MISMATCH",
-                    f"$.{path}",
-                    f"profile {spec.profile.id} requires one of {', '.join(allowed)}, got {value!r}",
-                )
-            )
-    return out
-
-
-def _validated(spec: Spec, record: Mapping[str, Any], at: datetime | None) -> ValidationReport:
-    report = load_catalog().validate(spec.profile.document_type, record)
-    findings = report.findings + tuple(_requirements(spec, record))
-    full = ValidationReport(findings)
-    if not full.ok:
-        first = full.errors[0]
-        raise RecordInvalid(f"record breaks the catalog: {first.message}", path=first.path, report=full)
-    # The agreement's rules read catalog-valid values only, so they run once the catalog is satisfied.
-    broken = check_agreement(spec.agreement_rules, record, agreement=spec.profile.agreement,
-                             country_to_iso=get_codelist("country").to_international, at=at)
-    if broken:
-        full = ValidationReport(full.findings + tuple(broken))
-        raise AgreementViolated(f"record breaks the {spec.profile.agreement} rules: {broken[0].message}",
-                                path=broken[0].path, report=full)
-    return full
-
-
-def map_forward(record: Mapping[str, Any], profile_id: str, *, at: datetime | None = None) -> ForwardResult:
+def map_forward(
+    record: Mapping[str, Any],
+    profile_id: str,
+    *,
+    at: datetime | None = None,
+    interchange: Interchange | None = None,
+) -> ForwardResult:
     """Map a domestic catalog ``record`` to the partner format of ``profile_id``.
 
     ``at`` is the time of the exchange, against which the agreement's validity period is checked (skipped when
-    None: the gateway always gives it). Raises :class:`RecordMalformed`, :class:`RecordInvalid` (catalog errors,
-    with the report), :class:`AgreementViolated` (the agreement's business rules, with the report),
-    :class:`CodeUnmapped` (naming the record path), :class:`SchemaInvalid` or :class:`ProfileUnknown`.
+    None: the gateway always gives it). An EDIFACT profile writes the envelope the agreement fixes:
+    ``interchange`` is required for it (a :class:`TypeError` without it) and ignored by XML profiles.
+
+    Raises :class:`RecordMalformed`, :class:`RecordInvalid` (catalog errors, with the report),
+    :class:`AgreementViolated` (the agreement's business rules, with the report), :class:`CodeUnmapped` (naming
+    the record path), :class:`CharsetRefused` (a value outside the interchange's character set),
+    :class:`SchemaInvalid` or :class:`ProfileUnknown`.
     """
     if not isinstance(record, Mapping):
         raise RecordMalformed(f"record must be a JSON object, not {type(record).__name__}", path="$")
     # Records built in Python skip parse_record; lone surrogates and deep nesting would crash lxml and the walkers.
     recordjson.check_record(record)
     spec = _spec(profile_id)
-    validation = _validated(spec, record, at)
-    document, state = _forward_document(spec, record)
+    if spec.syntax == "edifact" and interchange is None:
+        raise TypeError(f"profile {profile_id} writes EDIFACT: pass the agreement's interchange")
+    validation = validated(spec, record, at)
+    document, state = _forward_document(spec, record, interchange)
     report = MappingReport(
         findings=validation.findings,
         dropped=unused_paths(record, state),
@@ -251,37 +224,75 @@ def map_forward(record: Mapping[str, Any], profile_id: str, *, at: datetime | No
     return ForwardResult(document=document, format=spec.profile.format, report=report)
 
 
-def map_reverse(document: bytes, profile_id: str, *, at: datetime | None = None) -> ReverseResult:
+def _merge(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """One record from the records of an interchange's messages.
+
+    Top-level lists (a manifest's equipment and consignments) are concatenated, an entry repeated identically
+    kept once; everything else (the manifest header) must be the same in every message, since one envelope
+    carries one business key.
+    """
+    merged = records[0]
+    for n, record in enumerate(records[1:], 2):
+        for key in sorted(set(merged) | set(record)):
+            mine, theirs = merged.get(key), record.get(key)
+            if isinstance(mine, list) and isinstance(theirs, list):
+                mine.extend(entry for entry in theirs if entry not in mine)
+            elif mine is None and isinstance(theirs, list):
+                merged[key] = theirs
+            elif isinstance(mine, list) and theirs is None:
+                continue  # e.g. the equipment given in the first message only
+            elif mine != theirs:
+                raise DocumentMalformed(
+                    f"message {n} carries another {key} than message 1: one interchange carries one document",
+                    path=f"UNH[{n}]",
+                )
+    return merged
+
+
+def map_reverse(
+    document: bytes, profile_id: str, *, at: datetime | None = None, interchange: Interchange | None = None
+) -> ReverseResult:
     """Map a partner ``document`` in the format of ``profile_id`` to a domestic catalog record.
 
-    ``at`` is the time of receipt, for the agreement's validity period (see :func:`map_forward`). Raises
-    :class:`DocumentHostile`, :class:`DocumentMalformed`, :class:`SchemaInvalid`, :class:`CodeUnmapped` (naming
-    the document path), :class:`RecordInvalid` (the resulting record breaks the catalog),
-    :class:`AgreementViolated` or :class:`ProfileUnknown`.
+    ``at`` is the time of receipt, for the agreement's validity period (see :func:`map_forward`). An EDIFACT
+    interchange may hold several messages of the profile's type: they are one document split up (e.g. a
+    manifest's consignments spread over messages), so their records are merged (:func:`_merge`). Its syntax
+    identifier must be one ``interchange.accept`` lists (every supported one without ``interchange``).
+
+    Raises :class:`DocumentHostile`, :class:`DocumentMalformed`, :class:`CharsetRefused`, :class:`SchemaInvalid`,
+    :class:`CodeUnmapped` (naming the document path), :class:`RecordInvalid` (the resulting record breaks the
+    catalog), :class:`AgreementViolated` or :class:`ProfileUnknown`.
     """
     spec = _spec(profile_id)
-    tree: etree._Element
+    trees: list[etree._Element]
     if spec.syntax == "xml":
         tree = parse_xml(document)
         inbound = spec.reverse_schema or spec.schema
         if inbound is not None:
             check_schema(tree, inbound)
+        trees = [tree]
     else:
-        tree = edifact.parse_to_tree(document, spec)
+        trees = edifact.parse_messages(document, spec, interchange.accept if interchange else SYNTAX_IDENTIFIERS)
     state = ReverseState()
     reader = _reader(profile_id)
-    record = read_tree(reader, tree, state)
-    if spec.profile.signature == "ubl-extension":
-        _skip_signature_carriers(tree, state)
+    records: list[dict[str, Any]] = []
+    dropped: list[str] = []
+    for n, tree in enumerate(trees, 1):
+        records.append(read_tree(reader, tree, state))
+        if spec.profile.signature == "ubl-extension":
+            _skip_signature_carriers(tree, state)
+        prefix = f"message[{n}]" if n > 1 else ""
+        dropped += [prefix + path for path in unread_paths(reader, tree, state)]
+    record = _merge(records)
     for path, value in spec.reverse_defaults.items():
         if get_path(record, record, path) is None:
             set_path(record, record, path, value)
             state.defaulted.append(f"$.{path}")
-    validation = _validated(spec, record, at)
+    validation = validated(spec, record, at)
     report = MappingReport(
         findings=tuple(state.findings) + validation.findings,
-        dropped=unread_paths(reader, tree, state),
-        defaulted=tuple(state.defaulted),
+        dropped=tuple(dropped),
+        defaulted=tuple(dict.fromkeys(state.defaulted)),
         codelist_versions=state.ctx.codelist_versions,
     )
     return ReverseResult(record=record, report=report)

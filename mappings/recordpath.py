@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["Getter", "compile_getter", "flatten", "get_path", "join_path", "set_path", "unlisted_leaves"]
+__all__ = ["Getter", "compile_getter", "find_entries", "flatten", "get_path", "join_path", "set_path", "unlisted_leaves"]
 
 Getter = Callable[[Any, Any], Any]
 """A compiled :func:`get_path`: ``getter(root, scope)``."""
@@ -18,6 +18,27 @@ def _split(path: str) -> tuple[bool, tuple[str, ...]]:
     absolute = path.startswith("$.")
     body = path[2:] if absolute else path
     return absolute, tuple(p for p in body.split(".") if p)
+
+
+def find_entries(record: Any, path: str, prefix: str = "$", *, missing: bool = False) -> list[tuple[str, Any]]:
+    """(JSON path, value) of every value at the dotted ``path``, where ``name[]`` steps into each entry of a list.
+
+    A missing value is left out, or with ``missing`` reported as ``None`` at the JSON path where it is absent (for
+    rules that require a value).
+    """
+    head, _, rest = path.partition(".")
+    name, listed = head.removesuffix("[]"), head.endswith("[]")
+    value = record.get(name) if isinstance(record, Mapping) else None
+    here = f"{prefix}.{name}"
+    if value is None:
+        # Under a missing list there are no entries to name; under a missing object, the path itself is absent.
+        if not missing or listed or "[]" in rest:
+            return []
+        return [(f"{here}.{rest}" if rest else here, None)]
+    items = [(f"{here}[{i}]", v) for i, v in enumerate(value)] if listed and isinstance(value, list) else [(here, value)]
+    if not rest:
+        return items
+    return [found for at, item in items for found in find_entries(item, rest, at, missing=missing)]
 
 
 def join_path(scope_path: str, path: str) -> str:

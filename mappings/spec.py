@@ -17,6 +17,8 @@ Node keys::
     join_on       on the way back, merge into the existing list entry with the same value of this key
     always        emit the element even when no record value below it is present
     reverse       false: a duplicate carrier of a value read elsewhere; not read back
+    max           the target's length limit for the transformed value: a longer record value is refused at
+                  validation (PROFILE_MISMATCH at its record path), e.g. an EDIFACT data element's an..10
     children      child nodes, in target order
     note          free text for spec readers
 
@@ -53,6 +55,7 @@ _NODE_KEYS = (
     "split",
     "always",
     "reverse",
+    "max",
     "children",
     "note",
 )
@@ -79,6 +82,8 @@ class MappingProfile:
     """How the document itself is signed under the agreement: ``ubl-extension`` (UBL 2.4 extension block),
     ``detached`` (a separate XML-DSig document beside the unchanged document), ``enveloped`` (a ds:Signature under
     the root) or ``none`` (EDIFACT: the envelope signature over the payload digest is the signature)."""
+    syntax: str = "xml"
+    """The syntax of the format: ``xml`` or ``edifact``."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,8 @@ class Node:
     """Emit even without record values below."""
     reverse: bool
     """Read the value back (False for duplicate carriers)."""
+    max_length: int | None
+    """The target's length limit for this value (after its transform), checked at validation."""
     children: tuple[Node, ...]
     """Child nodes in target order."""
     reads_record: bool
@@ -147,6 +154,8 @@ class Spec:
     """Record path -> value filled on the way back when the target does not carry it (reported as defaulted)."""
     single_lists: tuple[str, ...]
     """Record list paths used by inline nodes: the profile accepts at most one entry in each."""
+    limits: tuple[tuple[str, Node], ...]
+    """(record path with ``[]`` for list entries, node) for every node with a ``max`` length."""
     source_file: str
     """The spec's package-relative file name."""
     agreement_rules: tuple[AgreementRule, ...] = ()
@@ -195,6 +204,7 @@ def _parse_node(raw: Any, where: str, namespaces: Mapping[str, str]) -> Node:
         split=_split(raw.get("split"), label, source is not None and not children),
         always=opt_bool(raw, "always", label, False),
         reverse=opt_bool(raw, "reverse", label, True),
+        max_length=_max(raw.get("max"), label, source is not None),
         children=children,
         reads_record=reads,
         probes=_probes(source, each, children),
@@ -242,6 +252,32 @@ def _split(raw: Any, where: str, is_leaf: bool) -> tuple[int, int, str] | None:
     return size, most, into
 
 
+def _max(raw: Any, where: str, has_source: bool) -> int | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, int) or isinstance(raw, bool) or raw <= 0 or not has_source:
+        raise SpecInvalid("'max' is a positive integer on a node with 'from'", path=where)
+    return raw
+
+
+def _limits(node: Node, scope: str, out: list[tuple[str, Node]]) -> None:
+    """Collect the nodes with a ``max`` length and their record paths (list entries marked ``[]``)."""
+
+    def resolve(path: str) -> str:
+        if path == ".":
+            return scope.removesuffix("[]")
+        if path.startswith("$."):
+            return path[2:]
+        return f"{scope}.{path}" if scope else path
+
+    if node.each is not None:
+        scope = resolve(node.each) + "[]"
+    if node.max_length is not None and node.source is not None:
+        out.append((resolve(node.source), node))
+    for child in node.children:
+        _limits(child, scope, out)
+
+
 def _inline_lists(node: Node) -> set[str]:
     found = {node.each} if node.inline and node.each is not None else set()
     for child in node.children:
@@ -283,6 +319,7 @@ def parse_spec(raw: Any, source_file: str) -> Spec:
         agreement=req_str(raw, "agreement", where),
         description=req_str(raw, "description", where),
         signature=signature,
+        syntax=syntax,
     )
     # EDIFACT templates have no namespaces; their element names are segment tags and positions.
     ns = MappingProxyType(dict(namespaces)) if syntax == "xml" else MappingProxyType({"": ""})
@@ -290,9 +327,12 @@ def parse_spec(raw: Any, source_file: str) -> Spec:
     defaults = raw.get("reverse_defaults", {})
     if not isinstance(defaults, dict) or not all(isinstance(v, (str, int)) for v in defaults.values()):
         raise SpecInvalid("'reverse_defaults' must map record paths to strings or integers", path=where)
+    limits: list[tuple[str, Node]] = []
+    _limits(template, "", limits)
     return Spec(
         reverse_defaults=MappingProxyType(dict(defaults)),
         single_lists=tuple(sorted(_inline_lists(template))),
+        limits=tuple(limits),
         profile=profile,
         syntax=syntax,
         schema=opt_str(raw, "schema", where),

@@ -6,9 +6,15 @@ validation reports it against the record path), but strict about codes: an inter
 equivalent raises :class:`CodeUnmapped` naming the document path.
 
 Names: ``text``, ``integer``, ``decimal``, ``date``, ``date:edifact`` (CCYYMMDD), ``datetime``,
-``datetime:edifact`` (CCYYMMDDHHMM in UTC), ``datetime:unb-date`` / ``datetime:unb-time`` (YYMMDD / HHMM in UTC,
-forward only), ``datetime:efti205`` (CCYYMMDDHHMMZHHMM), ``digest14`` (forward only: a 14-character reference
-derived from a value), ``base64`` (reverse drops whitespace and restores padding), ``code:<codelist id>``.
+``datetime:edifact`` (CCYYMMDDHHMM in UTC), ``datetime:unb-date`` / ``datetime:unb-time`` (CCYYMMDD / HHMM in UTC,
+forward only; the EDIFACT writer shortens the date to YYMMDD for a syntax version 3 interchange),
+``datetime:efti205`` (CCYYMMDDHHMMZHHMM), ``digest14`` (forward only: a 14-character reference derived from a
+value), ``base64`` (reverse drops whitespace and restores padding), ``means-id:d96b`` / ``means-id:d96b-list`` /
+``means-id:d96b-agency`` (an IMO ship number as TDT C222: the seven digits, code list 146 "means of transport
+identification", agency 11 "Lloyd's register"; another identifier as it is with both left empty),
+``if-present:<text>`` (forward only: writes ``<text>`` whenever the source value is present, e.g. the code list
+qualifier that goes with a code), ``code:<codelist id>``, and ``code:<codelist id>:<code>|<code>...`` which also refuses (CODE_UNMAPPED) every
+international code outside the listed subset, e.g. a target schema's enumeration.
 """
 
 from __future__ import annotations
@@ -115,7 +121,7 @@ def _edi_dt_rev(text: str, path: str, ctx: TransformContext) -> Any:
 
 def _unb_date(value: Any, path: str, ctx: TransformContext) -> str:
     instant = _instant(value)
-    return instant.astimezone(_dt.timezone.utc).strftime("%y%m%d") if instant else str(value)
+    return instant.astimezone(_dt.timezone.utc).strftime("%Y%m%d") if instant else str(value)
 
 
 def _unb_time(value: Any, path: str, ctx: TransformContext) -> str:
@@ -153,7 +159,38 @@ def _digest14(value: Any, path: str, ctx: TransformContext) -> str:
     return hashlib.sha256(str(value).encode("utf-8")).hexdigest()[:14].upper()
 
 
-def _code(codelist_id: str) -> Transform:
+_IMO = re.compile(r"^(?:IMO ?)?([0-9]{7})$")
+
+
+def _imo(value: Any) -> str | None:
+    """The seven digits of an IMO ship identification number (check digit verified), else None."""
+    m = _IMO.match(str(value).strip())
+    if not m:
+        return None
+    digits = m.group(1)
+    return digits if sum(int(d) * (7 - i) for i, d in enumerate(digits[:6])) % 10 == int(digits[6]) else None
+
+
+def _means_id_fwd(value: Any, path: str, ctx: TransformContext) -> str:
+    # D.96B's TDT C222 8213 is an..9: "IMO9876543" does not fit, the seven digits qualified as a Lloyd's
+    # means-of-transport identification do.
+    return _imo(value) or str(value)
+
+
+def _means_id_rev(text: str, path: str, ctx: TransformContext) -> Any:
+    digits = _imo(text)
+    return f"IMO{digits}" if digits is not None else text
+
+
+def _means_list(value: Any, path: str, ctx: TransformContext) -> str:
+    return "146" if _imo(value) else ""
+
+
+def _means_agency(value: Any, path: str, ctx: TransformContext) -> str:
+    return "11" if _imo(value) else ""
+
+
+def _code(codelist_id: str, subset: tuple[str, ...] | None = None) -> Transform:
     table = get_codelist(codelist_id)
 
     def fwd(value: Any, path: str, ctx: TransformContext) -> str:
@@ -162,6 +199,11 @@ def _code(codelist_id: str) -> Transform:
         if code is None:
             raise CodeUnmapped(
                 f"domestic {codelist_id} code {value!r} has no {table.international_scheme} equivalent", path=path
+            )
+        if subset is not None and code not in subset:
+            raise CodeUnmapped(
+                f"domestic {codelist_id} code {value!r} is {table.international_scheme} {code}, which the target "
+                f"does not allow (only {', '.join(subset)})", path=path
             )
         return code
 
@@ -175,7 +217,8 @@ def _code(codelist_id: str) -> Transform:
             )
         return code
 
-    return Transform(f"code:{codelist_id}", fwd, rev)
+    name = f"code:{codelist_id}" + (f":{'|'.join(subset)}" if subset is not None else "")
+    return Transform(name, fwd, rev)
 
 
 _FIXED: dict[str, Transform] = {
@@ -191,6 +234,9 @@ _FIXED: dict[str, Transform] = {
     "datetime:efti205": Transform("datetime:efti205", _efti205_fwd, _efti205_rev),
     "digest14": Transform("digest14", _digest14, _text_rev),
     "base64": Transform("base64", _text_fwd, _b64_rev),
+    "means-id:d96b": Transform("means-id:d96b", _means_id_fwd, _means_id_rev),
+    "means-id:d96b-list": Transform("means-id:d96b-list", _means_list, _text_rev),
+    "means-id:d96b-agency": Transform("means-id:d96b-agency", _means_agency, _text_rev),
 }
 
 
@@ -198,6 +244,15 @@ def get_transform(name: str, where: str) -> Transform:
     """Return the transform called ``name``; ``where`` names the spec position for :class:`SpecInvalid`."""
     if name in _FIXED:
         return _FIXED[name]
+    if name.startswith("if-present:") and name != "if-present:":
+        text = name.removeprefix("if-present:")
+        return Transform(name, lambda value, path, ctx: text, _text_rev)
     if name.startswith("code:"):
-        return _code(name.removeprefix("code:"))
+        codelist_id, _, subset = name.removeprefix("code:").partition(":")
+        if not subset:
+            return _code(codelist_id)
+        codes = tuple(subset.split("|"))
+        if not all(codes):
+            raise SpecInvalid(f"empty code in transform {name!r}", path=where)
+        return _code(codelist_id, codes)
     raise SpecInvalid(f"unknown transform {name!r}", path=where)

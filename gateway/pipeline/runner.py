@@ -166,7 +166,8 @@ class Pipeline:
             record = steps.parse_record(record_json)
             mapping_profile = profile.mapping_profile(document_type)
             with steps.rejection():
-                mapped = mappings.map_forward(record, mapping_profile, at=self._clock.now())
+                mapped = mappings.map_forward(record, mapping_profile, at=self._clock.now(),
+                                              interchange=profile.interchange(self._settings.party))
         except DocumentRejected as e:
             return ValidateResult(report=_error_report(e), document=b"", document_format="")
         report = mapped.report.to_dict()

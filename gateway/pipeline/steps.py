@@ -170,7 +170,8 @@ def prepare_outbound(
             raise EnvelopeInvalid(f"attachment name {SIGNATURE_NAME!r} is reserved for the document signature",
                                   field_path=f"attachments[{index}].name")
     with rejection():
-        mapped = mappings.map_forward(record, mapping_profile, at=created_at)
+        # An EDIFACT interchange's UNB (parties, character set, syntax version) is the agreement's.
+        mapped = mappings.map_forward(record, mapping_profile, at=created_at, interchange=profile.interchange(sender))
         signed, signature_files = sign_document(mapped.document, mappings.get_profile(mapping_profile).signature,
                                                 identity)
     payload_sha256 = sha256_hex(signed)
@@ -304,7 +305,10 @@ def verify_envelope_signature(
 def map_inbound(
     envelope: Envelope, *, profile: PartnerProfile, partner_trust: PartnerTrust, now: datetime
 ) -> InboundDocument:
-    """Verify the document signature, then map only the verified bytes to a domestic record."""
+    """Verify the document signature, then map only the verified bytes to a domestic record.
+
+    An EDIFACT interchange must use a syntax identifier (character set) the agreement accepts.
+    """
     mapping_profile = profile.mapping_profile(envelope.document_type)
     policy = signature_policy(profile)
     warnings: list[str] = []
@@ -322,7 +326,9 @@ def map_inbound(
             signer = trust.verify_detached(envelope.signed_header(), envelope.signature, trust=partner_trust,
                                            at=now, policy=policy).signer
             document = envelope.payload
-        reversed_ = mappings.map_reverse(document, mapping_profile, at=now)
+        # The partner sends, so it is the interchange's sender; only the accepted character sets matter here.
+        interchange = profile.interchange(envelope.receiver)
+        reversed_ = mappings.map_reverse(document, mapping_profile, at=now, interchange=interchange)
         for index, attachment in enumerate(envelope.attachments):
             if is_pdf(attachment):
                 try:

@@ -68,6 +68,21 @@ def test_map_forward_and_reverse(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert json.loads(out)["certificate"]["number"] == example("coo-cn-hk")["certificate"]["number"]
 
 
+def test_map_edifact_needs_the_interchange_parties(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record = str(_example(tmp_path, "manifest-cn-mo"))
+    with pytest.raises(SystemExit) as info:
+        main(["map", record, "--type", "cargo-manifest", "--profile", "manifest-cuscar-d96b"])
+    assert "--sender and --recipient" in str(info.value)
+    code, out, _ = _run(capsys, "map", record, "--type", "cargo-manifest", "--profile", "manifest-cuscar-d96b",
+                        "--sender", "CN", "--recipient", "MO", "--syntax", "UNOC", "--syntax-version", "3")
+    assert code == 0 and out.startswith("UNA:+.? 'UNB+UNOC:3+CN+MO+250612:0130+")
+    document = tmp_path / "cuscar.edi"
+    document.write_text(out, encoding="latin-1")
+    code, out, _ = _run(capsys, "map", str(document), "--type", "cargo-manifest", "--profile",
+                        "manifest-cuscar-d96b", "--reverse")
+    assert code == 0 and json.loads(out)["manifest"]["means_id"] == "IMO9876543"
+
+
 def test_submit_status_and_operator_commands(network: Network, tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     gateway = f"127.0.0.1:{network.apps['CN'].domestic_port}"

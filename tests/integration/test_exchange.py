@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -229,20 +231,49 @@ def test_watch_status_resumes_from_a_cursor_without_gaps(network: Network) -> No
                     pb.MESSAGE_STATUS_DELIVERED]
 
 
+def _edifact_agreements(cn: dict[str, Any], mo: dict[str, Any]) -> Callable[[str, dict[str, Any]], None]:
+    """A ``configure`` hook giving CN's agreement with MO the ``[partners.edifact]`` table ``cn``, MO's ``mo``."""
+
+    def configure(party: str, data: dict[str, Any]) -> None:
+        data["partners"][0]["edifact"] = cn if party == "CN" else mo
+
+    return configure
+
+
 def test_cargo_manifest_as_edifact_cuscar_travels_under_the_envelope_signature(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     agreements = {("CN", "MO"): {"cargo-manifest": "manifest-cuscar-d96b"}}
     manifest = example("manifest-cn-mo")
-    with running_network(tmp_path_factory.mktemp("cuscar"), ("CN", "MO"), agreements) as net:
+    manifest["consignments"][0]["consignee"]["name"] = "澳门示例超市有限公司"
+    configure = _edifact_agreements(
+        {"syntax_identifier": "UNOW", "sender_id": "CNSW0001", "sender_qualifier": "ZZZ", "recipient_qualifier": "ZZZ"},
+        {"accept": ["UNOW", "UNOY"]},
+    )
+    with running_network(tmp_path_factory.mktemp("cuscar"), ("CN", "MO"), agreements, configure=configure) as net:
         with net.client("CN") as cn:
             response = cn.submit("MO", DocumentType.CARGO_MANIFEST, record_bytes(manifest))
         assert _final(net, "CN", response.message_id).status == pb.MESSAGE_STATUS_DELIVERED
         payload = net.apps["CN"].repository.get(response.message_id).envelope.payload
-        assert payload.startswith(b"UNA") or payload.startswith(b"UNB")
+        # The agreement's envelope: UTF-8, syntax version 4 with its CCYYMMDD date, our id and the partner's.
+        assert payload.startswith(b"UNA:+.?*'UNB+UNOW:4+CNSW0001:ZZZ+MO:ZZZ+20250612:0130+")
         with net.client("MO") as mo:
             [document] = mo.receive(max_documents=1, timeout=10)
     assert "CN Gateway Document Signing" in document.signer_subject
     received = json.loads(document.record_json)
     assert received["manifest"]["number"] == manifest["manifest"]["number"]
+    assert received["consignments"][0]["consignee"]["name"] == "澳门示例超市有限公司"
     assert len(received["consignments"]) == len(manifest["consignments"])
+
+
+def test_edifact_in_a_character_set_the_partner_does_not_accept_is_rejected(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    agreements = {("CN", "MO"): {"cargo-manifest": "manifest-cuscar-d96b"}}
+    configure = _edifact_agreements({"syntax_identifier": "UNOC"}, {"accept": ["UNOW"]})
+    with running_network(tmp_path_factory.mktemp("charset"), ("CN", "MO"), agreements, configure=configure) as net:
+        with net.client("CN") as cn:
+            response = cn.submit("MO", DocumentType.CARGO_MANIFEST, record_bytes(mappings.load_example("manifest-cn-mo")))
+        final = _final(net, "CN", response.message_id)
+    assert final.status == pb.MESSAGE_STATUS_REJECTED
+    assert (final.last_error.code, final.last_error.field_path) == ("CHARSET_REFUSED", "UNB/e1/c1")

@@ -97,3 +97,39 @@ def test_trust_pinned_files_are_parsed() -> None:
     with pytest.raises(ConfigInvalid) as caught:
         parse_settings(_with("partners.0.trust_pinned", [1]), PurePath("/etc/swgw"))
     assert caught.value.field_path == "partners[0].trust_pinned"
+
+
+def test_edifact_interchange_defaults_to_our_party_and_theirs_in_unoc_version_4() -> None:
+    hk = parse_settings(BASE, PurePath("/")).partner("HK")
+    interchange = hk.interchange(parse_settings(BASE, PurePath("/")).party)
+    assert (interchange.sender, interchange.recipient, interchange.sender_qualifier) == ("CN", "HK", None)
+    assert (interchange.syntax_identifier, interchange.syntax_version) == ("UNOC", 4)
+    assert "UNOW" in interchange.accept and "UNOC" in interchange.accept
+
+
+def test_edifact_interchange_is_configured_per_agreement() -> None:
+    edifact = {"syntax_identifier": "UNOW", "syntax_version": 4, "accept": ["UNOW", "UNOY"],
+               "sender_id": "CNSW", "sender_qualifier": "ZZZ", "recipient_id": "HKSW", "recipient_qualifier": "ZZZ"}
+    settings = parse_settings(_with("partners.0.edifact", edifact), PurePath("/"))
+    interchange = settings.partner("HK").interchange(settings.party)
+    assert (interchange.sender, interchange.sender_qualifier) == ("CNSW", "ZZZ")
+    assert (interchange.recipient, interchange.recipient_qualifier) == ("HKSW", "ZZZ")
+    assert interchange.syntax_identifier == "UNOW" and interchange.accept == ("UNOW", "UNOY")
+
+
+@pytest.mark.parametrize(("edifact", "field"), [
+    ({"charset": "UNOC"}, "partners[0].edifact.charset"),
+    ({"syntax_identifier": "UTF8"}, "partners[0].edifact.syntax_identifier"),
+    ({"syntax_identifier": "UNOW", "syntax_version": 3}, "partners[0].edifact.syntax_identifier"),
+    ({"syntax_version": 2}, "partners[0].edifact.syntax_version"),
+    ({"syntax_version": "4"}, "partners[0].edifact.syntax_version"),
+    ({"accept": []}, "partners[0].edifact.accept"),
+    ({"accept": ["UNOC", "LATIN1"]}, "partners[0].edifact.accept"),
+    ({"sender_id": "CN+SW"}, "partners[0].edifact.sender_id"),
+    ({"recipient_id": "X" * 36}, "partners[0].edifact.recipient_id"),
+    ({"recipient_qualifier": "TOOLONG"}, "partners[0].edifact.recipient_qualifier"),
+])
+def test_bad_edifact_settings_name_the_key(edifact: dict[str, Any], field: str) -> None:
+    with pytest.raises(ConfigInvalid) as caught:
+        parse_settings(_with("partners.0.edifact", edifact), PurePath("/"))
+    assert caught.value.field_path == field

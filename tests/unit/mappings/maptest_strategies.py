@@ -17,20 +17,10 @@ from mappings.agreements import AgreementRule
 from mappings.catalog import DataElement, DocumentSpec, Group
 from mappings.international import get_international_list
 from mappings.rules import lacks_function
+from mappings.spec import Node, Spec
 
 # Printable text without the characters XML or the catalog refuse; CR is left out because XML parsers normalise it.
 _TEXT = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff") | st.sampled_from(" \n")
-
-
-def _path_of(spec: DocumentSpec, group: str) -> str:
-    """The dotted record path prefix of a non-list group's objects (``manifest.``), as the fixed values name them."""
-    names = {g.name: g for g in spec.groups}
-    keys: list[str] = []
-    g: Group | None = names[group]
-    while g is not None:
-        keys.insert(0, g.key)
-        g = names[g.parent] if g.parent else None
-    return "".join(f"{k}." for k in keys)
 
 
 @functools.cache
@@ -139,6 +129,13 @@ def _repair(spec: DocumentSpec, record: dict[str, Any], fixed: dict[str, Any], d
             objs = nxt
         return objs
 
+    # The profile's fixed values first: rules read them as triggers (e.g. the mode of transport for the ports).
+    for path, value in fixed.items():
+        *parents, last = path.split(".")
+        target_obj = record
+        for p in parents:
+            target_obj = target_obj[p]
+        target_obj[last] = draw(st.sampled_from(value)) if isinstance(value, tuple) else value
     for rule in spec.rules:
         objs = instances(rule.group)
         target = by_id[rule.elements[0]]
@@ -157,16 +154,9 @@ def _repair(spec: DocumentSpec, record: dict[str, Any], fixed: dict[str, Any], d
                 if rule.kind == "required_when" and triggered and target.key not in obj:
                     obj[target.key] = draw(_value(target))
             elif rule.kind == "function_when" and rule.when is not None:
-                # The profile's fixed values may set the trigger (e.g. the mode of transport): read it as fixed.
-                trigger = fixed.get(f"{_path_of(spec, rule.group)}{by_id[rule.when].key}", obj.get(by_id[rule.when].key))
+                trigger = obj.get(by_id[rule.when].key)
                 if trigger in rule.values and target.key in obj and lacks_function(rule, obj[target.key]):
                     obj[target.key] = draw(st.sampled_from(_locations(frozenset(rule.functions))))
-    for path, value in fixed.items():
-        *parents, last = path.split(".")
-        obj = record
-        for p in parents:
-            obj = obj[p]
-        obj[last] = value
     return record
 
 
@@ -208,6 +198,28 @@ def _apply_agreement(spec: DocumentSpec, record: dict[str, Any], rules: tuple[Ag
                 for obj, key in _slots(spec, record, path, draw):
                     if obj.get(key) is None:
                         obj[key] = draw(_value(by_key[path.replace("[]", "")]))
+
+
+def profile_fixed(spec: Spec) -> dict[str, Any]:
+    """The record values a profile's agreement fixes: its ``require`` entries, and for a code written through a
+    subset (``code:<list>:<code>|...``, e.g. eFTI's transport modes) the domestic codes the subset keeps (a tuple:
+    one is drawn)."""
+    fixed: dict[str, Any] = {path: allowed[0] for path, allowed in spec.require.items()}
+
+    def walk(node: Node, listed: bool) -> None:
+        listed = listed or node.each is not None
+        name = node.transform.name
+        if node.source is not None and name.startswith("code:") and name.count(":") == 2 and not listed:
+            _, table_id, subset = name.split(":")
+            table = get_codelist(table_id)
+            fixed[node.source.removeprefix("$.")] = tuple(
+                c.domestic for c in table.entries if c.international in subset.split("|") and c.reverse
+            )
+        for child in node.children:
+            walk(child, listed)
+
+    walk(spec.template, False)
+    return fixed
 
 
 @st.composite

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from maptest_strategies import records
+from maptest_strategies import profile_fixed, records
 
-from mappings import SchemaInvalid, edifact, list_profiles, load_example
+from mappings import Interchange, SchemaInvalid, edifact, list_profiles, load_example
 from mappings.emit import compile_forward, run_forward
 from mappings.engine import ForwardState, build_tree
 from mappings.profiles import _forward_document, _program, _spec
@@ -20,6 +20,8 @@ from mappings.xmlsafe import serialize_xml
 from mappings.xmltext import Unrepresentable
 
 PROFILES = [p.id for p in list_profiles()]
+# UTF-8, so that any text the catalog allows can be written.
+INTERCHANGE = Interchange(sender="CN", recipient="MO", syntax_identifier="UNOW")
 
 
 def _reference(profile_id: str, record: dict[str, Any]) -> tuple[bytes, ForwardState]:
@@ -27,7 +29,7 @@ def _reference(profile_id: str, record: dict[str, Any]) -> tuple[bytes, ForwardS
     state = ForwardState()
     tree = build_tree(spec, record, state)
     if spec.syntax == "edifact":
-        return edifact.serialize_tree(tree), state
+        return edifact.serialize_tree(tree, INTERCHANGE), state
     if spec.schema is not None:
         check_schema(tree, spec.schema)
     return serialize_xml(tree), state
@@ -37,7 +39,7 @@ def _compiled(profile_id: str, record: dict[str, Any]) -> tuple[bytes, ForwardSt
     program = _program(profile_id)
     assert program is not None
     state = ForwardState()
-    return run_forward(program, _spec(profile_id), record, state), state
+    return run_forward(program, _spec(profile_id), record, state, INTERCHANGE), state
 
 
 def _assert_same(profile_id: str, record: dict[str, Any]) -> None:
@@ -56,7 +58,7 @@ def test_every_shipped_profile_compiles(profile_id: str) -> None:
 @pytest.mark.parametrize("profile_id", PROFILES)
 def test_compiled_forward_equals_reference(profile_id: str) -> None:
     spec = _spec(profile_id)
-    fixed = {path: allowed[0] for path, allowed in spec.require.items()}
+    fixed = profile_fixed(spec)
 
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(records(spec.profile.document_type, fixed, spec.single_lists))
@@ -93,7 +95,7 @@ def test_control_characters_in_edifact_go_to_the_reference() -> None:
     with pytest.raises(ValueError) as reference:
         _reference("manifest-cuscar-d96b", record)
     with pytest.raises(ValueError) as handed_over:
-        _forward_document(_spec("manifest-cuscar-d96b"), record)
+        _forward_document(_spec("manifest-cuscar-d96b"), record, INTERCHANGE)
     assert str(handed_over.value) == str(reference.value)
 
 
@@ -172,7 +174,7 @@ def _outcome(run: Any) -> tuple[Any, ...]:
 def _spec_reference(spec: Spec, record: Any) -> tuple[bytes, ForwardState]:
     state = ForwardState()
     tree = build_tree(spec, record, state)
-    return (serialize_xml(tree) if spec.syntax == "xml" else edifact.serialize_tree(tree)), state
+    return (serialize_xml(tree) if spec.syntax == "xml" else edifact.serialize_tree(tree, INTERCHANGE)), state
 
 
 def _spec_compiled(spec: Spec, record: Any) -> tuple[bytes, ForwardState]:
@@ -180,7 +182,7 @@ def _spec_compiled(spec: Spec, record: Any) -> tuple[bytes, ForwardState]:
     assert program is not None
     state = ForwardState()
     try:
-        return run_forward(program, spec, record, state), state
+        return run_forward(program, spec, record, state, INTERCHANGE), state
     except Unrepresentable:
         return _spec_reference(spec, record)
 

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from maptest_strategies import records
+from maptest_strategies import profile_fixed, records
 
-from mappings import list_profiles, map_forward, map_reverse, validate_record
+from mappings import Interchange, list_profiles, map_forward, map_reverse, validate_record
 from mappings.profiles import _spec
+from mappings.recordpath import find_entries
 from mappings.recordpath import flatten
 
 def _leaves(record: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
@@ -29,7 +30,7 @@ def _leaves(record: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
 
 
 def _fixed(profile_id: str) -> dict[str, Any]:
-    return {path: allowed[0] for path, allowed in _spec(profile_id).require.items()}
+    return profile_fixed(_spec(profile_id))
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -43,6 +44,22 @@ def _same(a: Any, b: Any) -> bool:
 
 
 PROFILES = list(list_profiles())
+# UTF-8, so that any text the catalog allows can be written.
+INTERCHANGE = Interchange(sender="CN", recipient="MO", syntax_identifier="UNOW")
+
+
+def _within_limits(profile_id: str, record: dict[str, Any]) -> dict[str, Any]:
+    """Cut values to the target's element lengths (``max`` in the spec): longer ones are refused by design."""
+    for path, node in _spec(profile_id).limits:
+        assert node.max_length is not None
+        for at, value in find_entries(record, path):
+            if isinstance(value, str) and len(value) > node.max_length:
+                *parents, last = at.removeprefix("$.").replace("[", ".").replace("]", "").split(".")
+                obj: Any = record
+                for step in parents:
+                    obj = obj[int(step)] if step.isdigit() else obj[step]
+                obj[last] = value[: node.max_length].strip() or "X"
+    return record
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.id)
@@ -53,8 +70,9 @@ def test_round_trip_property(profile: Any, capsys: pytest.CaptureFixture[str]) -
     @given(records(profile.document_type, _fixed(profile.id), _spec(profile.id).single_lists,
                    _spec(profile.id).agreement_rules))
     def check(record: dict[str, Any]) -> None:
+        record = _within_limits(profile.id, record)
         assert validate_record(profile.document_type, record).ok
-        forward = map_forward(record, profile.id)
+        forward = map_forward(record, profile.id, interchange=INTERCHANGE)
         back = map_reverse(forward.document, profile.id)
         dropped = set(forward.report.dropped)
         carried = dict(_leaves(back.record))
