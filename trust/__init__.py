@@ -7,7 +7,6 @@ what was verified. Time always comes in as ``at``.
 from __future__ import annotations
 
 from trust.chain import ValidatedPath, validate_chain, validate_path
-from trust.detached import DetachedSignature, VerifiedSigner, canonical_header, sign_detached, verify_detached
 from trust.errors import (
     AlgorithmForbidden,
     CertificateExpired,
@@ -24,6 +23,7 @@ from trust.errors import (
     XmlHostile,
     XmlMalformed,
 )
+from trust.jws import JWS_FORMAT, JsonValue, VerifiedJws, canonical_json, sign_jws, verify_jws
 from trust.keys import Signer, SigningIdentity, fingerprint, load_der_certificate
 from trust.partner import PartnerTrust
 from trust.pdfsig import VerifiedPdf, sign_pdf, verify_pdf
@@ -43,7 +43,8 @@ __all__ = [
     "CrlInfo",
     "CrlInvalid",
     "DEFAULT_POLICY",
-    "DetachedSignature",
+    "JWS_FORMAT",
+    "JsonValue",
     "PartnerTrust",
     "PdfSignatureInvalid",
     "ReferenceInvalid",
@@ -58,22 +59,22 @@ __all__ = [
     "TrustStoreError",
     "TrustedCertificate",
     "ValidatedPath",
+    "VerifiedJws",
     "VerifiedPdf",
-    "VerifiedSigner",
     "VerifiedXml",
     "XmlHostile",
     "XmlMalformed",
-    "canonical_header",
+    "canonical_json",
     "fingerprint",
     "load_crl",
     "load_der_certificate",
     "parse_xml",
-    "sign_detached",
+    "sign_jws",
     "sign_pdf",
     "sign_xml",
     "validate_chain",
     "validate_path",
-    "verify_detached",
+    "verify_jws",
     "verify_pdf",
     "verify_xml",
 ]

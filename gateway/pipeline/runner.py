@@ -212,7 +212,7 @@ class Pipeline:
             )
         if existing.receipt is None:  # pragma: no cover - inbound rows are always stored with their receipt
             raise MessageNotFound(f"no receipt stored for {envelope.message_id}")
-        return existing.receipt
+        return steps.replayable_receipt(existing.receipt, self._identity(peer))
 
     def _store_inbound(
         self,
@@ -263,7 +263,7 @@ class Pipeline:
         if stored is None or stored.partner != peer or stored.receipt is None or stored.direction.value != "inbound":
             raise MessageNotFound(f"no message {message_id} received from {peer}", partner=peer,
                                   field_path="message_id")
-        return stored.receipt
+        return steps.replayable_receipt(stored.receipt, self._identity(peer))
 
     def acknowledge(self, message_id: str) -> StoredMessage:
         """The domestic hub took over an inbound document: mark it HANDED_OVER (idempotent)."""

@@ -27,9 +27,13 @@ from ..domain import (
     DocumentType,
     Envelope,
     ErrorInfo,
+    ENVELOPE_JWS_TYPE,
+    LEGACY_SIGNATURE_FORMAT,
+    RECEIPT_JWS_TYPE,
     PartyId,
     Receipt,
     ReceiptOutcome,
+    Signature,
     sha256_hex,
 )
 from ..errors import (
@@ -43,6 +47,7 @@ from ..errors import (
     PayloadTooLarge,
     ReceiptInvalid,
     SenderMismatch,
+    SignatureFormatUnsupported,
 )
 from ..partners import PartnerProfile
 
@@ -64,9 +69,14 @@ __all__ = [
     "parse_record",
     "prepare_outbound",
     "rejection",
+    "replayable_receipt",
+    "sign_envelope",
+    "sign_receipt",
     "signature_policy",
+    "verify_envelope_jws",
     "verify_envelope_signature",
     "verify_receipt",
+    "verify_receipt_jws",
 ]
 
 
@@ -185,7 +195,7 @@ def prepare_outbound(
         attachments=attachments,
         refers_to=command.refers_to,
     )
-    envelope = _replace_signature(unsigned, trust.sign_detached(unsigned.signed_header(), identity))
+    envelope = sign_envelope(unsigned, identity)
     return OutboundDocument(
         envelope=envelope,
         record_json=json.dumps(record, ensure_ascii=False, sort_keys=True),
@@ -193,8 +203,44 @@ def prepare_outbound(
     )
 
 
-def _replace_signature(envelope: Envelope, signature: trust.DetachedSignature) -> Envelope:
-    return replace(envelope, signature=signature)
+def sign_envelope(envelope: Envelope, identity: SigningIdentity) -> Envelope:
+    """``envelope`` with its JWS signature over :meth:`Envelope.header_fields` (any earlier signature replaced)."""
+    jws = trust.sign_jws(envelope.header_fields(), identity, typ=ENVELOPE_JWS_TYPE)
+    return replace(envelope, signature=Signature(jws))
+
+
+def verify_envelope_jws(
+    envelope: Envelope, *, partner_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy
+) -> trust.VerifiedJws:
+    """Verify the envelope's JWS over its own fields (as received); raises :class:`SignatureFormatUnsupported`
+    or a :class:`trust.TrustError`. Shared by the inbound pipeline and ``swgw verify``."""
+    signature = envelope.signature
+    if signature is None:
+        raise trust.SignatureMissing("envelope is not signed", path="envelope.signature")
+    if signature.format != trust.JWS_FORMAT:
+        raise SignatureFormatUnsupported(
+            f"envelope signature format {signature.format!r} is not {trust.JWS_FORMAT!r}",
+            partner=partner_trust.partner, field_path="envelope.signature.format",
+        )
+    return trust.verify_jws(signature.value, envelope.header_fields(), typ=ENVELOPE_JWS_TYPE,
+                            trust=partner_trust, at=now, policy=policy)
+
+
+def verify_receipt_jws(
+    receipt: Receipt, *, issuer_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy
+) -> trust.VerifiedJws:
+    """Verify the receipt's JWS over its own fields; raises :class:`SignatureFormatUnsupported` or a
+    :class:`trust.TrustError`. Shared by the outbound pipeline and ``swgw verify``."""
+    signature = receipt.signature
+    if signature is None:
+        raise trust.SignatureMissing("receipt is not signed", path="receipt.signature")
+    if signature.format != trust.JWS_FORMAT:
+        raise SignatureFormatUnsupported(
+            f"receipt signature format {signature.format!r} is not {trust.JWS_FORMAT!r}",
+            partner=issuer_trust.partner, field_path="receipt.signature.format",
+        )
+    return trust.verify_jws(signature.value, receipt.header_fields(), typ=RECEIPT_JWS_TYPE,
+                            trust=issuer_trust, at=now, policy=policy)
 
 
 def check_inbound_envelope(
@@ -267,13 +313,12 @@ def signature_policy(profile: PartnerProfile) -> trust.SignaturePolicy:
 def verify_envelope_signature(
     envelope: Envelope, *, partner_trust: PartnerTrust, now: datetime, profile: PartnerProfile
 ) -> None:
-    """Verify the envelope signature over the canonical header against the partner's trust."""
+    """Verify the envelope's JWS signature over its own fields against the partner's trust."""
     if envelope.signature is None:
         raise EnvelopeSignatureInvalid("envelope is not signed", partner=partner_trust.partner,
                                        field_path="envelope.signature")
     try:
-        trust.verify_detached(envelope.signed_header(), envelope.signature, trust=partner_trust, at=now,
-                              policy=signature_policy(profile))
+        verify_envelope_jws(envelope, partner_trust=partner_trust, now=now, policy=signature_policy(profile))
     except trust.TrustError as e:
         raise EnvelopeSignatureInvalid(
             f"envelope signature refused: {e.code}: {e.message}", partner=partner_trust.partner,
@@ -296,10 +341,7 @@ def map_inbound(
             signer, document = verified.signer, verified.signed_xml
         else:
             # Authenticated by the envelope signature (verified before this step) over the payload digest.
-            if envelope.signature is None:  # pragma: no cover - refused earlier
-                raise trust.SignatureMissing("envelope is not signed")
-            signer = trust.verify_detached(envelope.signed_header(), envelope.signature, trust=partner_trust,
-                                           at=now, policy=policy).signer
+            signer = verify_envelope_jws(envelope, partner_trust=partner_trust, now=now, policy=policy).signer
             document = envelope.payload
         reversed_ = mappings.map_reverse(document, mapping_profile, at=now)
         for index, attachment in enumerate(envelope.attachments):
@@ -356,7 +398,21 @@ def make_receipt(
         received_at=at,
         errors=errors,
     )
-    return replace(receipt, signature=trust.sign_detached(receipt.signed_header(), identity))
+    return sign_receipt(receipt, identity)
+
+
+def sign_receipt(receipt: Receipt, identity: SigningIdentity) -> Receipt:
+    """``receipt`` with its JWS signature over :meth:`Receipt.header_fields` (any earlier signature replaced)."""
+    return replace(receipt, signature=Signature(trust.sign_jws(receipt.header_fields(), identity,
+                                                               typ=RECEIPT_JWS_TYPE)))
+
+
+def replayable_receipt(receipt: Receipt, identity: SigningIdentity) -> Receipt:
+    """A stored receipt as it is answered again to a duplicate: unchanged, byte for byte, unless it was stored
+    with the pre-JWS signature format, which no partner verifies any more: then the same fields are signed anew."""
+    if receipt.signature is not None and receipt.signature.format == LEGACY_SIGNATURE_FORMAT:
+        return sign_receipt(receipt, identity)
+    return receipt
 
 
 def verify_receipt(
@@ -374,8 +430,10 @@ def verify_receipt(
     if receipt.signature is None:
         raise ReceiptInvalid("receipt is not signed", partner=partner, field_path="receipt.signature")
     try:
-        trust.verify_detached(receipt.signed_header(), receipt.signature, trust=partner_trust, at=now,
-                              policy=signature_policy(profile))
+        verify_receipt_jws(receipt, issuer_trust=partner_trust, now=now, policy=signature_policy(profile))
+    except SignatureFormatUnsupported as e:
+        raise ReceiptInvalid(f"receipt signature refused: {e.code}: {e.message}", partner=partner,
+                             field_path=e.field_path) from e
     except trust.TrustError as e:
         raise ReceiptInvalid(f"receipt signature refused: {e.code}: {e.message}", partner=partner,
                              field_path="receipt.signature") from e
