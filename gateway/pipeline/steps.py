@@ -219,7 +219,7 @@ def verify_envelope_jws(
         raise trust.SignatureMissing("envelope is not signed", path="envelope.signature")
     if signature.format != trust.JWS_FORMAT:
         raise SignatureFormatUnsupported(
-            f"envelope signature format {signature.format!r} is not {trust.JWS_FORMAT!r}",
+            f"envelope signature format {signature.format[:64]!r} is not {trust.JWS_FORMAT!r}",
             partner=partner_trust.partner, field_path="envelope.signature.format",
         )
     return trust.verify_jws(signature.value, envelope.header_fields(), typ=ENVELOPE_JWS_TYPE,
@@ -236,7 +236,7 @@ def verify_receipt_jws(
         raise trust.SignatureMissing("receipt is not signed", path="receipt.signature")
     if signature.format != trust.JWS_FORMAT:
         raise SignatureFormatUnsupported(
-            f"receipt signature format {signature.format!r} is not {trust.JWS_FORMAT!r}",
+            f"receipt signature format {signature.format[:64]!r} is not {trust.JWS_FORMAT!r}",
             partner=issuer_trust.partner, field_path="receipt.signature.format",
         )
     return trust.verify_jws(signature.value, receipt.header_fields(), typ=RECEIPT_JWS_TYPE,
