@@ -21,13 +21,18 @@ from typing import Any
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from google.protobuf import json_format
 from jwcrypto import jwk, jws
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.cli import main
 from gateway.domain import DocumentType
+from gateway.pipeline import steps
+from gateway.transports import codec
 from tests.conftest import tools_required
 from tests.integration.network import example, record_bytes, running_network, wait_for
+from trust import devpki
 
 NODE_DIR = Path(__file__).parent / "node"
 ALGORITHMS = ["ES256", "ES384", "PS256"]
@@ -216,3 +221,26 @@ def test_node_jose_refuses_the_wrong_ca_and_other_fields(exchanged: Exchanged, t
     tampered = f"{header}.{payload}.{signature[:-4]}AAAA"
     bad = _node_verify(tmp_path, tampered, typ, fields, exchanged.ca_pem["CN"], exchanged.at)
     assert bad.returncode == 1 and "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" in bad.stderr
+
+
+# --- every algorithm, from swgw's own signing step --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "alg"), [("ec", "ES256"), ("ec384", "ES384"), ("rsa", "PS256")])
+def test_every_algorithm_verifies_with_both_libraries(exchanged: Exchanged, tmp_path: Path, key: str,
+                                                      alg: str) -> None:
+    at = exchanged.at
+    ca = devpki.create_ca("Partner CA", at=at, key=key)  # type: ignore[arg-type]
+    intermediate = devpki.issue_intermediate(ca, "Partner Signing CA", at=at, key=key)  # type: ignore[arg-type]
+    signer = devpki.issue_certificate(intermediate, "Partner Signer", at=at, usage="signing",
+                                      key=key)  # type: ignore[arg-type]
+    # The exchanged envelope, signed again by a partner whose whole PKI uses the key type under test.
+    envelope = codec.envelope_from_proto(json_format.ParseDict(exchanged.bundle["envelope"], pb.Envelope()))
+    signed = json_format.MessageToDict(codec.envelope_to_proto(steps.sign_envelope(envelope, signer.identity())))
+    token, fields = signed["signature"]["jws"], envelope_fields(signed)
+    ca_pem = ca.certificate.public_bytes(serialization.Encoding.PEM)
+    assert json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))["alg"] == alg
+    assert "Partner Signer" in _jwcrypto_verify(token, "swgw-envelope+jws", fields, ca_pem, at)
+    result = _node_verify(tmp_path, token, "swgw-envelope+jws", fields, ca_pem, at)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"alg": alg, "subject": "CN=Partner Signer", "chain": 3}
