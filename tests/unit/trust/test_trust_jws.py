@@ -220,6 +220,14 @@ def test_refused_header_parameters(pki: Pki, extra: dict[str, Any]) -> None:
         _verify(forged, pki)
 
 
+def test_other_registered_header_parameters_are_ignored_unregistered_refused(pki: Pki) -> None:
+    header, payload, _ = _parts(sign_jws(FIELDS, pki.identity(), typ=TYP))
+    sign = _es256(pki.signer_ec.private_key)  # type: ignore[arg-type]
+    assert _verify(_forge({**header, "kid": "k1", "x5t#S256": "x"}, payload, sign), pki).algorithm == "ES256"
+    with pytest.raises(SignatureInvalid):
+        _verify(_forge({**header, "swgw_extension": 1}, payload, sign), pki)
+
+
 def test_x5c_chaining_to_another_ca_is_untrusted(pki: Pki) -> None:
     with pytest.raises(CertificateUntrusted) as caught:
         _verify(sign_jws(FIELDS, pki.identity(pki.other_signer), typ=TYP), pki)
