@@ -33,7 +33,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,13 +43,13 @@ from e2e_harness import PROFILE, cpu_seconds, items_for, make_record  # isort: s
 
 import grpc
 import mappings
-import trust
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import verification
 from gateway._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from gateway.domain import Action, BusinessKey, DocumentType, Envelope, PartyId, Receipt, ReceiptOutcome
+from gateway.pipeline import signatures
 from gateway.transports import codec
 from lxml import etree
 from signxml.algorithms import CanonicalizationMethod as C14n
@@ -169,10 +169,10 @@ def make_document(items: int, pki: Pki) -> Document:
         document_format=mappings.get_profile(PROFILE).format, action=Action.ISSUE, created_at=NOW,
         payload=signed, payload_sha256=digest)
     identity = pki.signer.identity()
-    envelope = replace(envelope, signature=trust.sign_detached(envelope.signed_header(), identity))
+    envelope = signatures.sign_envelope(envelope, identity)
     receipt = Receipt(message_id=envelope.message_id, receipt_id=str(uuid.uuid4()), issuer=PartyId("HK"),
                       outcome=ReceiptOutcome.ACCEPTED, payload_sha256=digest, received_at=NOW)
-    receipt = replace(receipt, signature=trust.sign_detached(receipt.signed_header(), identity))
+    receipt = signatures.sign_receipt(receipt, identity)
     request = ppb.DeliverRequest(envelope=codec.envelope_to_proto(envelope)).SerializeToString()
     response = ppb.DeliverResponse(receipt=codec.receipt_to_proto(receipt)).SerializeToString()
     return Document(record, unsigned, signed, envelope.signed_header(), request, response)

@@ -57,8 +57,8 @@ STEPS = (
     ("CN: store DELIVERED", "gateway.persistence.repository.SqlMessageRepository", "transition"),
     ("CN: WatchStatus read for one watcher", "gateway.persistence.repository.SqlMessageRepository", "events_after"),
     ("across steps: XSD validation (mappings)", "mappings.profiles", "check_schema"),
-    ("across steps: detached signatures (envelope, receipt)", "trust", "sign_detached"),
-    ("across steps: detached signature verification", "trust", "verify_detached"),
+    ("across steps: JWS signatures (envelope, receipt)", "trust", "sign_jws"),
+    ("across steps: JWS signature verification", "trust", "verify_jws"),
     ("across steps: X.509 path validation (trust.chain)", "trust.chain", "validate_path"),
     ("across steps: trust store lookups", "gateway.trustbook.TrustBook", "for_partner"),
 )

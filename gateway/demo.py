@@ -27,7 +27,7 @@ from ._generated.swgw.v1 import envelope_pb2 as pb
 from .client import ClientError, GatewayClient
 from .devsetup import WindowFiles, write_network
 from .domain import DocumentType
-from .pipeline.steps import SIGNATURE_NAME
+from .pipeline.signatures import SIGNATURE_NAME
 
 __all__ = ["run_demo"]
 

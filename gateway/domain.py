@@ -6,16 +6,15 @@ translates between the two.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from trust import DetachedSignature, canonical_header
+from trust import JWS_FORMAT, JsonValue, canonical_json
 
 from .errors import InvalidTransition
 
@@ -26,12 +25,16 @@ __all__ = [
     "DEFAULT_PARTY_SCHEME",
     "Direction",
     "DocumentType",
+    "ENVELOPE_JWS_TYPE",
     "Envelope",
     "ErrorInfo",
+    "LEGACY_SIGNATURE_FORMAT",
     "MessageStatus",
     "PartyId",
+    "RECEIPT_JWS_TYPE",
     "Receipt",
     "ReceiptOutcome",
+    "Signature",
     "check_transition",
     "sha256_hex",
     "signature_from_dict",
@@ -189,6 +192,45 @@ def _ts(value: datetime) -> str:
     return value.isoformat(timespec="microseconds")
 
 
+def _signed_ts(value: datetime) -> str:
+    # RFC 3339 in UTC with exactly six fractional digits and "Z": one spelling per instant, so that a partner
+    # rebuilds the signed bytes from a protobuf Timestamp without knowing how we format dates.
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _party_fields(party: PartyId) -> dict[str, JsonValue]:
+    return {"scheme": party.scheme, "value": party.value}
+
+
+def _key_fields(key: BusinessKey) -> dict[str, JsonValue]:
+    return {"issuer": key.issuer, "number": key.number, "version": key.version}
+
+
+ENVELOPE_JWS_TYPE = "swgw-envelope+jws"
+"""The JWS ``typ`` of envelope signatures."""
+
+RECEIPT_JWS_TYPE = "swgw-receipt+jws"
+"""The JWS ``typ`` of receipt signatures."""
+
+LEGACY_SIGNATURE_FORMAT = "swgw-detached/0"
+"""The format name given, when read back, to signatures stored before JWS (the old sorted-key JSON scheme).
+
+Such a signature is kept as stored (its JSON form in ``value``) so that stored rows read and write back
+unchanged; nothing verifies it any more, and a stored receipt of that format is signed anew when replayed.
+"""
+
+
+@dataclass(frozen=True)
+class Signature:
+    """An envelope or receipt signature as carried on the wire and stored: its format and its value."""
+
+    value: str
+    """For :data:`trust.JWS_FORMAT`, the JWS compact serialization; for the legacy format, its stored JSON."""
+
+    format: str = JWS_FORMAT
+    """The signature format and version. Receivers refuse any format but :data:`trust.JWS_FORMAT`."""
+
+
 @dataclass(frozen=True)
 class Envelope:
     """The unit of exchange between single windows.
@@ -221,29 +263,31 @@ class Envelope:
     """Further files."""
     refers_to: BusinessKey | None = None
     """For replace and withdraw: the earlier document."""
-    signature: DetachedSignature | None = None
-    """The sender's signature over the canonical header."""
+    signature: Signature | None = None
+    """The sender's signature over :meth:`header_fields`."""
 
-    def header_fields(self) -> dict[str, str]:
-        """The fields the envelope signature covers, as strings."""
-        fields = {
+    def header_fields(self) -> dict[str, JsonValue]:
+        """The fields the envelope signature covers, as the JSON object signed (README "Envelope and receipt
+        signatures"). Enumerations carry their protobuf names; digests are lowercase hex."""
+        return {
             "message_id": self.message_id,
-            "business_key": str(self.business_key),
-            "sender": f"{self.sender.scheme}:{self.sender.value}",
-            "receiver": f"{self.receiver.scheme}:{self.receiver.value}",
-            "document_type": self.document_type.value,
+            "business_key": _key_fields(self.business_key),
+            "sender": _party_fields(self.sender),
+            "receiver": _party_fields(self.receiver),
+            "document_type": f"DOCUMENT_TYPE_{self.document_type.name}",
             "document_format": self.document_format,
-            "action": self.action.value,
-            "created_at": _ts(self.created_at),
-            "payload_sha256": self.payload_sha256,
-            "attachments": ",".join(f"{a.name}:{a.sha256}" for a in self.attachments),
-            "refers_to": str(self.refers_to) if self.refers_to else "",
+            "action": f"ACTION_{self.action.name}",
+            "created_at": _signed_ts(self.created_at),
+            "payload_sha256": self.payload_sha256.lower(),
+            "attachments": [
+                {"name": a.name, "media_type": a.media_type, "sha256": a.sha256} for a in self.attachments
+            ],
+            "refers_to": _key_fields(self.refers_to) if self.refers_to else None,
         }
-        return fields
 
     def signed_header(self) -> bytes:
-        """The canonical bytes the envelope signature is computed over."""
-        return canonical_header(self.header_fields())
+        """The RFC 8785 canonical JSON of :meth:`header_fields`: the JWS payload of the envelope signature."""
+        return canonical_json(self.header_fields())
 
 
 @dataclass(frozen=True)
@@ -264,24 +308,27 @@ class Receipt:
     """When the receiver recorded the message."""
     errors: tuple[ErrorInfo, ...] = ()
     """Why the message was rejected."""
-    signature: DetachedSignature | None = None
-    """The issuer's signature over :meth:`signed_header`."""
+    signature: Signature | None = None
+    """The issuer's signature over :meth:`header_fields`."""
 
-    def header_fields(self) -> dict[str, str]:
-        """The fields the receipt signature covers."""
+    def header_fields(self) -> dict[str, JsonValue]:
+        """The fields the receipt signature covers, as the JSON object signed (README "Envelope and receipt
+        signatures")."""
         return {
             "message_id": self.message_id,
             "receipt_id": self.receipt_id,
-            "issuer": f"{self.issuer.scheme}:{self.issuer.value}",
-            "outcome": self.outcome.value,
-            "payload_sha256": self.payload_sha256,
-            "received_at": _ts(self.received_at),
-            "errors": json.dumps([e.to_dict() for e in self.errors], sort_keys=True, ensure_ascii=False),
+            "issuer": _party_fields(self.issuer),
+            "outcome": f"RECEIPT_OUTCOME_{self.outcome.name}",
+            "payload_sha256": self.payload_sha256.lower(),
+            "received_at": _signed_ts(self.received_at),
+            "errors": [
+                {"code": e.code, "message": e.message, "field_path": e.field_path or ""} for e in self.errors
+            ],
         }
 
     def signed_header(self) -> bytes:
-        """The canonical bytes the receipt signature is computed over."""
-        return canonical_header(self.header_fields())
+        """The RFC 8785 canonical JSON of :meth:`header_fields`: the JWS payload of the receipt signature."""
+        return canonical_json(self.header_fields())
 
     def to_json(self) -> str:
         """Serialise for storage (the stored receipt is replayed to duplicates byte for byte)."""
@@ -314,21 +361,17 @@ class Receipt:
         )
 
 
-def signature_to_dict(signature: DetachedSignature) -> dict[str, Any]:
-    """JSON-ready form of a detached signature."""
-    return {
-        "algorithm": signature.algorithm,
-        "value": base64.b64encode(signature.value).decode(),
-        "certificates": [base64.b64encode(c).decode() for c in signature.certificates],
-    }
+def signature_to_dict(signature: Signature) -> dict[str, Any]:
+    """JSON-ready form of a signature for storage (the legacy format is written back as it was stored)."""
+    if signature.format == LEGACY_SIGNATURE_FORMAT:
+        legacy: dict[str, Any] = json.loads(signature.value)
+        return legacy
+    return {"format": signature.format, "jws": signature.value}
 
 
-def signature_from_dict(data: Mapping[str, Any]) -> DetachedSignature:
-    """Inverse of :func:`signature_to_dict`."""
-    return DetachedSignature(
-        algorithm=data["algorithm"],
-        value=base64.b64decode(data["value"]),
-        certificates=tuple(base64.b64decode(c) for c in data["certificates"]),
-    )
-
-
+def signature_from_dict(data: Mapping[str, Any]) -> Signature:
+    """Inverse of :func:`signature_to_dict`; also reads signatures stored before JWS (``algorithm``, ``value``,
+    ``certificates``) as :data:`LEGACY_SIGNATURE_FORMAT`, keeping their stored JSON."""
+    if "format" in data:
+        return Signature(format=data["format"], value=data["jws"])
+    return Signature(format=LEGACY_SIGNATURE_FORMAT, value=json.dumps(dict(data), sort_keys=True))

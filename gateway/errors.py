@@ -13,6 +13,7 @@ Hierarchy::
     ├── EnvelopeInvalid             ENVELOPE_INVALID            INVALID_ARGUMENT
     ├── RequestMalformed            REQUEST_MALFORMED           INVALID_ARGUMENT
     ├── EnvelopeSignatureInvalid    ENVELOPE_SIGNATURE_INVALID  PERMISSION_DENIED
+    ├── SignatureFormatUnsupported  SIGNATURE_FORMAT_UNSUPPORTED INVALID_ARGUMENT
     ├── PayloadDigestMismatch       PAYLOAD_DIGEST_MISMATCH     INVALID_ARGUMENT
     ├── PayloadTooLarge             PAYLOAD_TOO_LARGE           RESOURCE_EXHAUSTED
     ├── MessageStale                MESSAGE_STALE               FAILED_PRECONDITION
@@ -62,6 +63,7 @@ __all__ = [
     "ReceiptInvalid",
     "RequestMalformed",
     "SenderMismatch",
+    "SignatureFormatUnsupported",
 ]
 
 
@@ -152,6 +154,12 @@ class EnvelopeSignatureInvalid(GatewayError):
     """The envelope signature does not verify against the sender's trust."""
 
     code = "ENVELOPE_SIGNATURE_INVALID"
+
+
+class SignatureFormatUnsupported(GatewayError):
+    """The envelope's signature names a format other than ``jws-rfc7515+rfc8785/1`` (``trust.JWS_FORMAT``)."""
+
+    code = "SIGNATURE_FORMAT_UNSUPPORTED"
 
 
 class PayloadDigestMismatch(GatewayError):

@@ -21,7 +21,8 @@ from trust import PartnerTrust
 
 from ._generated.swgw.v1 import envelope_pb2 as pb
 from .domain import sha256_hex
-from .pipeline.steps import verify_document
+from .errors import SignatureFormatUnsupported
+from .pipeline import signatures
 from .transports import codec
 
 __all__ = ["VerifyReport", "export_message", "verify_bytes"]
@@ -145,7 +146,7 @@ def _verify_payload(report: VerifyReport, envelope: Any, stores: Mapping[str, Pa
     if placement == "none":
         report.checks.append("document signature: none in this format (the envelope signature covers it)")
         return True
-    partner, verified = _first_trusted(report, stores, lambda t: verify_document(
+    partner, verified = _first_trusted(report, stores, lambda t: signatures.verify_document(
         envelope, placement, partner_trust=t, now=at, policy=trust.DEFAULT_POLICY))
     if verified is None:
         report.checks.append(f"XML signature: FAILED ({report.error_code})")
@@ -182,8 +183,11 @@ def _verify_message(report: VerifyReport, data: bytes, stores: Mapping[str, Part
         report.checks.append("envelope signature: MISSING")
         report.error_code, report.error = "ENVELOPE_SIGNATURE_INVALID", "envelope is not signed"
         return False
-    _, signer = _first_trusted(report, candidates, lambda t: trust.verify_detached(
-        envelope.signed_header(), envelope.signature, trust=t, at=at))  # type: ignore[arg-type]
+    try:
+        _, signer = _first_trusted(report, candidates, lambda t: signatures.verify_envelope_jws(
+            envelope, partner_trust=t, now=at, policy=trust.DEFAULT_POLICY))
+    except SignatureFormatUnsupported as e:
+        report.error_code, report.error, signer = e.code, e.message, None
     report.checks.append("envelope signature: " + ("valid" if signer is not None else f"FAILED ({report.error_code})"))
     ok = signer is not None and _verify_payload(report, envelope, candidates, at) and ok
     for attachment in envelope.attachments:
@@ -196,9 +200,9 @@ def _verify_message(report: VerifyReport, data: bytes, stores: Mapping[str, Part
             report.checks.append(f"receipt from {receipt.issuer.value}: not checked (no trust for its issuer)")
         else:
             try:
-                trust.verify_detached(receipt.signed_header(), receipt.signature, trust=issuer, at=at)
+                signatures.verify_receipt_jws(receipt, issuer_trust=issuer, now=at, policy=trust.DEFAULT_POLICY)
                 report.checks.append(f"receipt from {receipt.issuer.value}: valid, {receipt.outcome.value}")
-            except trust.TrustError as e:
+            except (trust.TrustError, SignatureFormatUnsupported) as e:
                 report.checks.append(f"receipt from {receipt.issuer.value}: FAILED ({e.code})")
                 ok = False
     return ok

@@ -7,7 +7,6 @@ what was verified. Time always comes in as ``at``.
 from __future__ import annotations
 
 from trust.chain import ValidatedPath, validate_chain, validate_path
-from trust.detached import DetachedSignature, VerifiedSigner, canonical_header, sign_detached, verify_detached
 from trust.errors import (
     AlgorithmForbidden,
     CertificateExpired,
@@ -26,6 +25,7 @@ from trust.errors import (
     XmlMalformed,
 )
 from trust.issuers import ca_problem
+from trust.jws import JWS_FORMAT, JsonValue, VerifiedJws, canonical_json, sign_jws, verify_jws
 from trust.keys import Signer, SigningIdentity, fingerprint, load_der_certificate
 from trust.partner import PartnerTrust
 from trust.pdfsig import VerifiedPdf, sign_pdf, verify_pdf
@@ -47,7 +47,8 @@ __all__ = [
     "CrlInvalid",
     "DEFAULT_POLICY",
     "DETACHED_REFERENCE_URI",
-    "DetachedSignature",
+    "JWS_FORMAT",
+    "JsonValue",
     "PartnerTrust",
     "PdfSignatureInvalid",
     "ReferenceInvalid",
@@ -64,24 +65,24 @@ __all__ = [
     "TrustStoreError",
     "TrustedCertificate",
     "ValidatedPath",
+    "VerifiedJws",
     "VerifiedPdf",
-    "VerifiedSigner",
     "VerifiedXml",
     "XmlHostile",
     "XmlMalformed",
     "ca_problem",
-    "canonical_header",
+    "canonical_json",
     "fingerprint",
     "load_crl",
     "load_der_certificate",
     "parse_xml",
-    "sign_detached",
+    "sign_jws",
     "sign_pdf",
     "sign_xml",
     "sign_xml_detached",
     "validate_chain",
     "validate_path",
-    "verify_detached",
+    "verify_jws",
     "verify_pdf",
     "verify_xml",
     "verify_xml_detached",

@@ -23,7 +23,7 @@ from trust.keys import PrivateKey, SigningIdentity
 
 __all__ = ["IssuedCertificate", "create_ca", "issue_certificate", "issue_crl", "issue_intermediate"]
 
-KeyKind = Literal["ec", "rsa"]
+KeyKind = Literal["ec", "ec384", "rsa"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ class IssuedCertificate:
 def _new_key(kind: KeyKind) -> PrivateKey:
     if kind == "ec":
         return ec.generate_private_key(ec.SECP256R1())
+    if kind == "ec384":
+        return ec.generate_private_key(ec.SECP384R1())
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 

@@ -22,9 +22,9 @@ from trust.errors import AlgorithmForbidden
 __all__ = [
     "C14N_ALGORITHMS",
     "DEFAULT_POLICY",
-    "DETACHED_ALGORITHMS",
     "DIGEST_ALGORITHMS",
     "ENVELOPED_TRANSFORM",
+    "JWS_ALGORITHMS",
     "SIGNATURE_ALGORITHMS",
     "SignaturePolicy",
     "check_public_key",
@@ -53,8 +53,9 @@ SIGNATURE_ALGORITHMS: frozenset[str] = frozenset(
 )
 """Every XML-DSig signature method URI a policy may allow (RSA PKCS#1 v1.5 and ECDSA with SHA-2)."""
 
-DETACHED_ALGORITHMS: frozenset[str] = frozenset({"ecdsa-sha256", "ecdsa-sha384", "rsa-pss-sha256"})
-"""Every detached (envelope/receipt) signature algorithm name; see :mod:`trust.detached`."""
+JWS_ALGORITHMS: frozenset[str] = frozenset({"ES256", "ES384", "PS256"})
+"""Every JWS ``alg`` (RFC 7518) an envelope or receipt signature may use; see :mod:`trust.jws`. RS256 (RSA
+PKCS#1 v1.5), the HMAC family and ``none`` are not in it and cannot be added."""
 
 C14N_ALGORITHMS: frozenset[str] = frozenset(
     {
@@ -97,13 +98,13 @@ class SignaturePolicy:
     revocation_unknown: Literal["reject", "warn"] = "reject"
     """What to do when a CRL-covered issuer has no current CRL: raise, or verify and add a warning."""
 
-    detached_algorithms: frozenset[str] = DETACHED_ALGORITHMS
-    """Allowed detached signature algorithm names, a non-empty subset of :data:`DETACHED_ALGORITHMS`."""
+    jws_algorithms: frozenset[str] = JWS_ALGORITHMS
+    """Allowed JWS algorithms for envelope and receipt signatures, a non-empty subset of :data:`JWS_ALGORITHMS`."""
 
     def __post_init__(self) -> None:
         _subset("digest_algorithms", self.digest_algorithms, DIGEST_ALGORITHMS)
         _subset("signature_algorithms", self.signature_algorithms, SIGNATURE_ALGORITHMS)
-        _subset("detached_algorithms", self.detached_algorithms, DETACHED_ALGORITHMS)
+        _subset("jws_algorithms", self.jws_algorithms, JWS_ALGORITHMS)
         _subset("ec_curves", self.ec_curves, _EC_CURVES)
         if self.min_rsa_bits < 2048:
             raise AlgorithmForbidden(f"min_rsa_bits {self.min_rsa_bits} is below 2048")

@@ -24,7 +24,7 @@ from ..routing import route_inbound
 from ..settings import Settings
 from ..signals import Signals
 from ..trustbook import TrustBook
-from . import steps
+from . import signatures, steps
 
 __all__ = ["Pipeline", "SubmitResult", "ValidateResult"]
 
@@ -188,7 +188,7 @@ class Pipeline:
         now = self._clock.now()
         steps.check_inbound_envelope(envelope, peer=peer, me=self._settings.party, profile=profile, now=now)
         partner_trust = self._trustbook.for_partner(peer, at=now)
-        steps.verify_envelope_signature(envelope, partner_trust=partner_trust, now=now, profile=profile)
+        signatures.verify_envelope_signature(envelope, partner_trust=partner_trust, now=now, profile=profile)
         # From here on the envelope is authentic: document-level problems become signed negative receipts.
         try:
             document = steps.map_inbound(envelope, profile=profile, partner_trust=partner_trust, now=now)
@@ -213,7 +213,7 @@ class Pipeline:
             )
         if existing.receipt is None:  # pragma: no cover - inbound rows are always stored with their receipt
             raise MessageNotFound(f"no receipt stored for {envelope.message_id}")
-        return existing.receipt
+        return signatures.replayable_receipt(existing.receipt, self._identity(peer))
 
     def _store_inbound(
         self,
@@ -264,7 +264,7 @@ class Pipeline:
         if stored is None or stored.partner != peer or stored.receipt is None or stored.direction.value != "inbound":
             raise MessageNotFound(f"no message {message_id} received from {peer}", partner=peer,
                                   field_path="message_id")
-        return stored.receipt
+        return signatures.replayable_receipt(stored.receipt, self._identity(peer))
 
     def acknowledge(self, message_id: str) -> StoredMessage:
         """The domestic hub took over an inbound document: mark it HANDED_OVER (idempotent)."""

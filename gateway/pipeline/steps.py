@@ -1,4 +1,4 @@
-"""Pure pipeline steps: validate, map, sign, verify, build receipts.
+"""Pure pipeline steps: validate, map, sign, verify, build receipts (the signatures themselves: ``signatures``).
 
 No step touches a port: time, ids, trust material and signing identities come in as arguments, and the results
 are values the runner persists. Foreign errors (mappings, trust) are wrapped here into gateway errors that keep
@@ -11,7 +11,7 @@ import hmac
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +35,6 @@ from ..domain import (
 from ..errors import (
     DocumentRejected,
     EnvelopeInvalid,
-    EnvelopeSignatureInvalid,
     FormatNotAgreed,
     GatewayError,
     MessageStale,
@@ -43,22 +42,28 @@ from ..errors import (
     PayloadTooLarge,
     ReceiptInvalid,
     SenderMismatch,
+    SignatureFormatUnsupported,
 )
 from ..partners import PartnerProfile
+from .signatures import (
+    SIGNATURE_NAME,
+    sign_document,
+    sign_envelope,
+    sign_receipt,
+    signature_policy,
+    verify_document,
+    verify_envelope_jws,
+    verify_receipt_jws,
+)
 
 #: File name of the PAdES-signed PDF rendering attached to certificates of origin.
 PDF_NAME = "certificate-of-origin.pdf"
 
-#: File name of the attachment carrying the detached XML signature of a document whose format has no place for
-#: one (profiles with ``"signature": "detached"``: eFTI, ePhyto). Its reference names the payload as
-#: ``trust.DETACHED_REFERENCE_URI``; the envelope signature covers its digest like any attachment's.
-SIGNATURE_NAME = "document-signature.xml"
 
 __all__ = [
     "InboundDocument",
     "OutboundDocument",
     "PDF_NAME",
-    "SIGNATURE_NAME",
     "SubmitCommand",
     "agreed_format",
     "check_inbound_envelope",
@@ -69,10 +74,6 @@ __all__ = [
     "parse_record",
     "prepare_outbound",
     "rejection",
-    "sign_document",
-    "signature_policy",
-    "verify_document",
-    "verify_envelope_signature",
     "verify_receipt",
 ]
 
@@ -195,32 +196,12 @@ def prepare_outbound(
         attachments=attachments,
         refers_to=command.refers_to,
     )
-    envelope = _replace_signature(unsigned, trust.sign_detached(unsigned.signed_header(), identity))
+    envelope = sign_envelope(unsigned, identity)
     return OutboundDocument(
         envelope=envelope,
         record_json=json.dumps(record, ensure_ascii=False, sort_keys=True),
         report=mapped.report,
     )
-
-
-def sign_document(document: bytes, placement: str, identity: SigningIdentity) -> tuple[bytes, tuple[Attachment, ...]]:
-    """Sign a mapped document the way its profile's ``signature`` placement says: the payload to send and the
-    attachments that carry its signature (the detached signature file, or none).
-
-    XML documents carry their own XML-DSig signature (verifiable anywhere, e.g. with xmlsec1): in the UBL
-    extension block, or beside the unchanged document when the format has no place for one. UN/EDIFACT has no
-    such signature (``none``): the envelope signature, which binds the payload digest, is its signature.
-    """
-    if placement == "none":
-        return document, ()
-    if placement == trust.SignaturePlacement.DETACHED.value:
-        signature = trust.sign_xml_detached(document, identity)
-        return document, (Attachment(name=SIGNATURE_NAME, media_type="application/xml", content=signature),)
-    return trust.sign_xml(document, identity, placement=trust.SignaturePlacement(placement)), ()
-
-
-def _replace_signature(envelope: Envelope, signature: trust.DetachedSignature) -> Envelope:
-    return replace(envelope, signature=signature)
 
 
 def check_inbound_envelope(
@@ -280,28 +261,6 @@ def is_pdf(attachment: Attachment) -> bool:
     return attachment.media_type == "application/pdf" or b"%PDF-" in attachment.content[:1024]
 
 
-def signature_policy(profile: PartnerProfile) -> trust.SignaturePolicy:
-    """The secure default policy, with what the agreement decides: the meaning of an unknown revocation status."""
-    return replace(trust.DEFAULT_POLICY, revocation_unknown=profile.revocation_unknown)
-
-
-def verify_envelope_signature(
-    envelope: Envelope, *, partner_trust: PartnerTrust, now: datetime, profile: PartnerProfile
-) -> None:
-    """Verify the envelope signature over the canonical header against the partner's trust."""
-    if envelope.signature is None:
-        raise EnvelopeSignatureInvalid("envelope is not signed", partner=partner_trust.partner,
-                                       field_path="envelope.signature")
-    try:
-        trust.verify_detached(envelope.signed_header(), envelope.signature, trust=partner_trust, at=now,
-                              policy=signature_policy(profile))
-    except trust.TrustError as e:
-        raise EnvelopeSignatureInvalid(
-            f"envelope signature refused: {e.code}: {e.message}", partner=partner_trust.partner,
-            field_path="envelope.signature",
-        ) from e
-
-
 def map_inbound(
     envelope: Envelope, *, profile: PartnerProfile, partner_trust: PartnerTrust, now: datetime
 ) -> InboundDocument:
@@ -321,10 +280,7 @@ def map_inbound(
             signer, document = verified.signer, verified.signed_xml
         else:
             # Authenticated by the envelope signature (verified before this step) over the payload digest.
-            if envelope.signature is None:  # pragma: no cover - refused earlier
-                raise trust.SignatureMissing("envelope is not signed")
-            signer = trust.verify_detached(envelope.signed_header(), envelope.signature, trust=partner_trust,
-                                           at=now, policy=policy).signer
+            signer = verify_envelope_jws(envelope, partner_trust=partner_trust, now=now, policy=policy).signer
             document = envelope.payload
         # The partner sends, so it is the interchange's sender; only the accepted character sets matter here.
         interchange = profile.interchange(envelope.receiver)
@@ -350,32 +306,6 @@ def map_inbound(
         signer_fingerprint=sha256_hex(_der(signer)),
         warnings=tuple(warnings),
     )
-
-
-def verify_document(
-    envelope: Envelope, placement: str, *, partner_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy
-) -> trust.VerifiedXml | None:
-    """Verify the document signature at the placement the agreement's profile prescribes (never one the document
-    suggests); ``None`` for ``none``, where the envelope signature is the document's. Raises trust errors."""
-    if placement == "none":
-        return None
-    if placement != trust.SignaturePlacement.DETACHED.value:
-        return trust.verify_xml(envelope.payload, trust=partner_trust, at=now, policy=policy,
-                                placement=trust.SignaturePlacement(placement))
-    carriers = [i for i, a in enumerate(envelope.attachments) if a.name == SIGNATURE_NAME]
-    if not carriers:
-        raise trust.SignatureMissing(f"the agreement requires a detached signature attachment {SIGNATURE_NAME!r}",
-                                     partner=partner_trust.partner, path="envelope.attachments")
-    if len(carriers) > 1:
-        raise trust.ReferenceInvalid(f"more than one attachment named {SIGNATURE_NAME!r}",
-                                     partner=partner_trust.partner, path="envelope.attachments")
-    try:
-        return trust.verify_xml_detached(envelope.payload, envelope.attachments[carriers[0]].content,
-                                         trust=partner_trust, at=now, policy=policy)
-    except trust.TrustError as e:
-        if e.path is None:
-            e.path = f"envelope.attachments[{carriers[0]}]"
-        raise
 
 
 def _der(certificate: Any) -> bytes:
@@ -409,7 +339,7 @@ def make_receipt(
         received_at=at,
         errors=errors,
     )
-    return replace(receipt, signature=trust.sign_detached(receipt.signed_header(), identity))
+    return sign_receipt(receipt, identity)
 
 
 def verify_receipt(
@@ -427,8 +357,10 @@ def verify_receipt(
     if receipt.signature is None:
         raise ReceiptInvalid("receipt is not signed", partner=partner, field_path="receipt.signature")
     try:
-        trust.verify_detached(receipt.signed_header(), receipt.signature, trust=partner_trust, at=now,
-                              policy=signature_policy(profile))
+        verify_receipt_jws(receipt, issuer_trust=partner_trust, now=now, policy=signature_policy(profile))
+    except SignatureFormatUnsupported as e:
+        raise ReceiptInvalid(f"receipt signature refused: {e.code}: {e.message}", partner=partner,
+                             field_path=e.field_path) from e
     except trust.TrustError as e:
         raise ReceiptInvalid(f"receipt signature refused: {e.code}: {e.message}", partner=partner,
                              field_path="receipt.signature") from e

@@ -9,8 +9,6 @@ from typing import Any, cast
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from trust import DetachedSignature
-
 from .._generated.swgw.v1 import domestic_exchange_pb2 as dpb
 from .._generated.swgw.v1 import envelope_pb2 as pb
 from .._generated.swgw.v1 import operator_pb2 as opb
@@ -27,6 +25,7 @@ from ..domain import (
     PartyId,
     Receipt,
     ReceiptOutcome,
+    Signature,
 )
 from ..errors import EnvelopeInvalid, GatewayError
 from ..ports import AuditEntry, StatusEvent, StoredMessage, TrustRecord
@@ -144,14 +143,16 @@ def business_key_from_proto(value: pb.BusinessKey, field: str) -> BusinessKey:
     return BusinessKey(issuer=value.issuer, number=value.number, version=value.version)
 
 
-def _signature(value: DetachedSignature) -> pb.DetachedSignature:
-    return pb.DetachedSignature(algorithm=value.algorithm, value=value.value, certificates=list(value.certificates))
+def _signature(value: Signature) -> pb.Signature:
+    return pb.Signature(format=value.format, jws=value.value)
 
 
-def _signature_from(value: pb.DetachedSignature) -> DetachedSignature | None:
-    if not value.algorithm:
+def _signature_from(value: pb.Signature) -> Signature | None:
+    # The format is checked where the signature is verified (SIGNATURE_FORMAT_UNSUPPORTED), not here: decoding
+    # keeps what the partner sent.
+    if not value.format and not value.jws:
         return None
-    return DetachedSignature(algorithm=value.algorithm, value=value.value, certificates=tuple(value.certificates))
+    return Signature(format=value.format, value=value.jws)
 
 
 def _attachment(attachment: Attachment) -> pb.Attachment:

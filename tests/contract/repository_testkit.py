@@ -19,16 +19,16 @@ from gateway.domain import (
     PartyId,
     Receipt,
     ReceiptOutcome,
+    Signature,
     sha256_hex,
 )
 from gateway.persistence import MemoryMessageRepository, SqlMessageRepository, create_engine_for, migrate
-from trust import DetachedSignature
 
 #: The implementations under contract.
 Repository = MemoryMessageRepository | SqlMessageRepository
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
-SIGNATURE = DetachedSignature(algorithm="ecdsa-sha256", value=b"x", certificates=(b"c",))
+SIGNATURE = Signature("x.y.z")
 
 
 def at(seconds: float) -> datetime:

@@ -7,7 +7,9 @@ signed REJECTED receipt carrying the code.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import json
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -22,8 +24,8 @@ from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from gateway._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
 from gateway.cli import load_settings
-from gateway.domain import Attachment, BusinessKey, DocumentType, Envelope, PartyId, sha256_hex
-from gateway.pipeline import steps
+from gateway.domain import Attachment, BusinessKey, DocumentType, Envelope, PartyId, Signature, sha256_hex
+from gateway.pipeline import signatures, steps
 from gateway.transports import codec
 from gateway.transports.status_map import error_from_status
 from tests.integration.network import Network, example, record_bytes, running_network
@@ -69,9 +71,7 @@ class Sender:
         return dataclasses.replace(prepared.envelope, **changes)  # type: ignore[arg-type]
 
     def resign(self, envelope: Envelope, identity: trust.SigningIdentity | None = None) -> Envelope:
-        unsigned = dataclasses.replace(envelope, signature=None)
-        return dataclasses.replace(
-            unsigned, signature=trust.sign_detached(unsigned.signed_header(), identity or self.identity))
+        return signatures.sign_envelope(envelope, identity or self.identity)
 
     def with_payload(self, envelope: Envelope, payload: bytes) -> Envelope:
         return self.resign(dataclasses.replace(envelope, payload=payload, payload_sha256=sha256_hex(payload)))
@@ -152,7 +152,7 @@ def _expired_certificate(s: Sender) -> Envelope:
     record["certificate"]["number"] = envelope.business_key.number
     # Mapped without a time, as a sender that does not check validity would.
     unsigned = mappings.map_forward(record, "coo-ubl24-cepa-hk").document
-    signed, _ = steps.sign_document(unsigned, "ubl-extension", s.identity)
+    signed, _ = signatures.sign_document(unsigned, "ubl-extension", s.identity)
     return s.with_payload(envelope, signed)
 
 
@@ -169,6 +169,24 @@ def _format_confusion(s: Sender) -> Envelope:
     cuscar = mappings.get_profile("manifest-cuscar-d96b").format
     unsigned = mappings.map_forward(example("coo-cn-hk"), "coo-ubl24-cepa-hk").document
     return s.with_payload(dataclasses.replace(s.envelope(), document_format=cuscar), unsigned)
+
+
+def _media_type_changed(s: Sender) -> Envelope:
+    """An attachment relabelled after signing: its media type is signed (since the JWS format) like its digest."""
+    signed = s.resign(dataclasses.replace(s.envelope(), attachments=(Attachment("note.txt", "text/plain", b"hi"),)))
+    (note,) = signed.attachments
+    return dataclasses.replace(signed, attachments=(dataclasses.replace(note, media_type="text/html"),))
+
+
+def _alg_none(s: Sender) -> Envelope:
+    """An unsecured JWS (alg "none") over the envelope's own fields, with CN's trusted chain in x5c."""
+    envelope = s.envelope()
+    assert envelope.signature is not None
+    header = json.loads(base64.urlsafe_b64decode(envelope.signature.value.split(".")[0] + "=="))
+    header["alg"] = "none"
+    encoded = base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b"=").decode()
+    payload = envelope.signature.value.split(".")[1]
+    return dataclasses.replace(envelope, signature=Signature(f"{encoded}.{payload}."))
 
 
 HOSTILE = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>\n'
@@ -190,6 +208,12 @@ CASES: dict[str, tuple[Callable[[Sender], Envelope], grpc.StatusCode | None, str
             devpki.create_ca("Stranger CA", at=datetime.now(UTC)), "Stranger", at=datetime.now(UTC),
             usage="signing").identity()),
         grpc.StatusCode.PERMISSION_DENIED, "ENVELOPE_SIGNATURE_INVALID"),
+    "envelope-signature-format-unknown": (
+        lambda s: dataclasses.replace(s.envelope(), signature=Signature("e30.e30.AA", format="swgw-detached/0")),
+        grpc.StatusCode.INVALID_ARGUMENT, "SIGNATURE_FORMAT_UNSUPPORTED"),
+    "envelope-alg-none": (_alg_none, grpc.StatusCode.PERMISSION_DENIED, "ENVELOPE_SIGNATURE_INVALID"),
+    "attachment-media-type-changed": (
+        _media_type_changed, grpc.StatusCode.PERMISSION_DENIED, "ENVELOPE_SIGNATURE_INVALID"),
     "document-type-not-agreed": (
         lambda s: s.resign(dataclasses.replace(s.envelope(), document_type=DocumentType.SPS_CERTIFICATE)),
         grpc.StatusCode.PERMISSION_DENIED, "DOCUMENT_TYPE_NOT_AGREED"),
@@ -240,7 +264,7 @@ def test_bad_partner_input_gets_stable_code(sender: Sender, case: str) -> None:
         assert receipt.outcome == pb.RECEIPT_OUTCOME_REJECTED
         assert [e.code for e in receipt.errors] == [code]
         # The negative receipt is signed by HK like any other.
-        assert receipt.signature.algorithm
+        assert receipt.signature.format == trust.JWS_FORMAT and receipt.signature.jws
         # A repeated delivery gets the stored answer.
         assert sender.deliver(envelope).receipt_id == receipt.receipt_id
     else:

@@ -22,7 +22,7 @@ import trust
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.cli import load_settings, main
 from gateway.domain import DocumentType, PartyId, sha256_hex
-from gateway.pipeline import steps
+from gateway.pipeline import signatures, steps
 from gateway.transports import codec
 from gateway.verify_offline import export_message, verify_bytes
 from tests.conftest import REFERENCE
@@ -96,11 +96,11 @@ def exchanged(network: Network) -> dict[str, Exchanged]:
 def _write_pair(folder: Path, name: str, document: bytes, attachments: Any) -> tuple[Path, Path | None]:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(document)
-    signatures = [a for a in attachments if a.name == steps.SIGNATURE_NAME]
+    signatures = [a for a in attachments if a.name == signatures.SIGNATURE_NAME]
     if not signatures:
         return folder / name, None
-    (folder / f"{name}.{steps.SIGNATURE_NAME}").write_bytes(signatures[0].content)
-    return folder / name, folder / f"{name}.{steps.SIGNATURE_NAME}"
+    (folder / f"{name}.{signatures.SIGNATURE_NAME}").write_bytes(signatures[0].content)
+    return folder / name, folder / f"{name}.{signatures.SIGNATURE_NAME}"
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))
@@ -210,7 +210,7 @@ def _resigned(envelope: Any, identity: trust.SigningIdentity, **changes: Any) ->
 
 def test_detached_profile_refuses_a_document_without_its_signature(network: Network) -> None:
     envelope, identity = _manifest_envelope(network)
-    others = tuple(a for a in envelope.attachments if a.name != steps.SIGNATURE_NAME)
+    others = tuple(a for a in envelope.attachments if a.name != signatures.SIGNATURE_NAME)
     assert len(others) == len(envelope.attachments) - 1
     receipt = _deliver(network, "MO", _resigned(envelope, identity, attachments=others))
     assert receipt.outcome == pb.RECEIPT_OUTCOME_REJECTED
@@ -227,7 +227,7 @@ def test_detached_profile_refuses_a_changed_document_and_an_enveloped_one(networ
     # An eFTI document signed the old way (ds:Signature under the root) is neither schema-valid nor agreed.
     envelope, identity = _manifest_envelope(network)
     enveloped = trust.sign_xml(envelope.payload, identity)
-    others = tuple(a for a in envelope.attachments if a.name != steps.SIGNATURE_NAME)
+    others = tuple(a for a in envelope.attachments if a.name != signatures.SIGNATURE_NAME)
     receipt = _deliver(network, "MO", _resigned(envelope, identity, payload=enveloped, attachments=others))
     assert [e.code for e in receipt.errors] == ["SIGNATURE_MISSING"]
     # ... and with the detached signature of the unsigned document beside it (a fresh message id: a repeated one
@@ -246,7 +246,7 @@ def test_submitted_attachment_may_not_take_the_signature_name(network: Network) 
         steps.prepare_outbound(
             steps.SubmitCommand(receiver="MO", document_type=MANIFEST, action=steps.Action.ISSUE,
                                 record_json=record_bytes(mappings.load_example("manifest-cn-mo-single")),
-                                attachments=(Attachment(steps.SIGNATURE_NAME, "application/xml", b"<x/>"),)),
+                                attachments=(Attachment(signatures.SIGNATURE_NAME, "application/xml", b"<x/>"),)),
             sender=PartyId("CN"), profile=settings.partner("MO"), identity=_manifest_envelope(network)[1],
             message_id=str(uuid.uuid4()), created_at=datetime.now(UTC),
         )

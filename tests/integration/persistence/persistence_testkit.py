@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from gateway.domain import Action, BusinessKey, DocumentType, Envelope, PartyId, sha256_hex
+from gateway.domain import Action, BusinessKey, DocumentType, Envelope, PartyId, Signature, sha256_hex
 from gateway.persistence import create_engine_for, migrate
-from trust import DetachedSignature
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -31,7 +30,7 @@ def envelope(number: str) -> Envelope:
         created_at=T0,
         payload=payload,
         payload_sha256=sha256_hex(payload),
-        signature=DetachedSignature(algorithm="ecdsa-sha256", value=b"x", certificates=(b"c",)),
+        signature=Signature("x.y.z"),
     )
 
 

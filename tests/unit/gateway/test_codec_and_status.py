@@ -17,15 +17,15 @@ from gateway.domain import (
     PartyId,
     Receipt,
     ReceiptOutcome,
+    Signature,
     sha256_hex,
 )
 from gateway.errors import EnvelopeInvalid, PayloadDigestMismatch
 from gateway.transports import codec
 from gateway.transports.status_map import status_for
-from trust import DetachedSignature
 
 AT = datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
-SIG = DetachedSignature(algorithm="ecdsa-sha256", value=b"sig", certificates=(b"cert",))
+SIG = Signature("header.payload.signature")
 
 
 def _envelope() -> Envelope:

@@ -22,16 +22,17 @@ from trust import (
     SignaturePolicy,
     fingerprint,
     load_crl,
-    sign_detached,
+    sign_jws,
     sign_xml,
     validate_path,
-    verify_detached,
+    verify_jws,
     verify_xml,
 )
 from trust.devpki import IssuedCertificate, issue_certificate, issue_crl, issue_intermediate
 from trust.pathcache import PathCache
 
 DOC = b"<r><v>1</v></r>"
+HEADER = {"header": "fields"}
 
 
 class BuildCounter:
@@ -82,13 +83,13 @@ def test_second_validation_reuses_the_chain(pki: Pki, builds: BuildCounter) -> N
     assert (material.path_cache.hits, material.path_cache.misses) == (1, 1)
 
 
-def test_verify_xml_and_verify_detached_share_the_partner_cache(pki: Pki, builds: BuildCounter) -> None:
+def test_verify_xml_and_verify_jws_share_the_partner_cache(pki: Pki, builds: BuildCounter) -> None:
     material = pki.trust()
     signed = sign_xml(DOC, pki.identity())
-    signature = sign_detached(b"header", pki.identity())
+    signature = sign_jws(HEADER, pki.identity(), typ="t")
     for _ in range(3):
         assert verify_xml(signed, trust=material, at=AT).signed_xml == DOC
-        assert verify_detached(b"header", signature, trust=material, at=AT).signer == pki.signer_ec.certificate
+        assert verify_jws(signature, HEADER, typ="t", trust=material, at=AT).signer == pki.signer_ec.certificate
     assert builds.calls == 1
 
 
@@ -206,10 +207,10 @@ def test_policy_is_part_of_the_key(pki: Pki) -> None:
 
 def test_signatures_are_still_checked_on_a_cache_hit(pki: Pki) -> None:
     material = pki.trust()
-    signature = sign_detached(b"header", pki.identity())
-    verify_detached(b"header", signature, trust=material, at=AT)
+    signature = sign_jws(HEADER, pki.identity(), typ="t")
+    verify_jws(signature, HEADER, typ="t", trust=material, at=AT)
     with pytest.raises(SignatureInvalid):
-        verify_detached(b"other header", signature, trust=material, at=AT)
+        verify_jws(signature, {"header": "other"}, typ="t", trust=material, at=AT)
     signed = sign_xml(DOC, pki.identity())
     verify_xml(signed, trust=material, at=AT)
     with pytest.raises(SignatureInvalid):

@@ -47,11 +47,11 @@ def test_key_must_match_certificate(pki: Pki) -> None:
         {"digest_algorithms": frozenset({"http://www.w3.org/2000/09/xmldsig#sha1"})},
         {"signature_algorithms": frozenset({"http://www.w3.org/2001/04/xmldsig-more#hmac-sha256"})},
         {"signature_algorithms": frozenset({"http://www.w3.org/2001/04/xmldsig-more#rsa-md5"})},
-        {"detached_algorithms": frozenset({"ed25519"})},
+        {"jws_algorithms": frozenset({"RS256"})},
         {"ec_curves": frozenset({"secp192r1"})},
         {"min_rsa_bits": 1024},
     ],
-    ids=["sha1-digest", "hmac", "md5", "ed25519-detached", "p192", "rsa-1024"],
+    ids=["sha1-digest", "hmac", "md5", "rs256-jws", "p192", "rsa-1024"],
 )
 def test_policy_cannot_be_weakened(kwargs: dict[str, object]) -> None:
     with pytest.raises(AlgorithmForbidden):

@@ -116,16 +116,14 @@ class Attachment(_message.Message):
     def __init__(self, name: _Optional[str]=..., media_type: _Optional[str]=..., content: _Optional[bytes]=..., sha256: _Optional[bytes]=...) -> None:
         ...
 
-class DetachedSignature(_message.Message):
-    __slots__ = ('algorithm', 'value', 'certificates')
-    ALGORITHM_FIELD_NUMBER: _ClassVar[int]
-    VALUE_FIELD_NUMBER: _ClassVar[int]
-    CERTIFICATES_FIELD_NUMBER: _ClassVar[int]
-    algorithm: str
-    value: bytes
-    certificates: _containers.RepeatedScalarFieldContainer[bytes]
+class Signature(_message.Message):
+    __slots__ = ('format', 'jws')
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    JWS_FIELD_NUMBER: _ClassVar[int]
+    format: str
+    jws: str
 
-    def __init__(self, algorithm: _Optional[str]=..., value: _Optional[bytes]=..., certificates: _Optional[_Iterable[bytes]]=...) -> None:
+    def __init__(self, format: _Optional[str]=..., jws: _Optional[str]=...) -> None:
         ...
 
 class Envelope(_message.Message):
@@ -155,9 +153,9 @@ class Envelope(_message.Message):
     payload_sha256: bytes
     attachments: _containers.RepeatedCompositeFieldContainer[Attachment]
     refers_to: BusinessKey
-    signature: DetachedSignature
+    signature: Signature
 
-    def __init__(self, message_id: _Optional[str]=..., business_key: _Optional[_Union[BusinessKey, _Mapping]]=..., sender: _Optional[_Union[PartyId, _Mapping]]=..., receiver: _Optional[_Union[PartyId, _Mapping]]=..., document_type: _Optional[_Union[DocumentType, str]]=..., document_format: _Optional[str]=..., action: _Optional[_Union[Action, str]]=..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., payload: _Optional[bytes]=..., payload_sha256: _Optional[bytes]=..., attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]]=..., refers_to: _Optional[_Union[BusinessKey, _Mapping]]=..., signature: _Optional[_Union[DetachedSignature, _Mapping]]=...) -> None:
+    def __init__(self, message_id: _Optional[str]=..., business_key: _Optional[_Union[BusinessKey, _Mapping]]=..., sender: _Optional[_Union[PartyId, _Mapping]]=..., receiver: _Optional[_Union[PartyId, _Mapping]]=..., document_type: _Optional[_Union[DocumentType, str]]=..., document_format: _Optional[str]=..., action: _Optional[_Union[Action, str]]=..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., payload: _Optional[bytes]=..., payload_sha256: _Optional[bytes]=..., attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]]=..., refers_to: _Optional[_Union[BusinessKey, _Mapping]]=..., signature: _Optional[_Union[Signature, _Mapping]]=...) -> None:
         ...
 
 class Finding(_message.Message):
@@ -237,9 +235,9 @@ class Receipt(_message.Message):
     payload_sha256: bytes
     received_at: _timestamp_pb2.Timestamp
     errors: _containers.RepeatedCompositeFieldContainer[ErrorDetail]
-    signature: DetachedSignature
+    signature: Signature
 
-    def __init__(self, message_id: _Optional[str]=..., receipt_id: _Optional[str]=..., issuer: _Optional[_Union[PartyId, _Mapping]]=..., outcome: _Optional[_Union[ReceiptOutcome, str]]=..., payload_sha256: _Optional[bytes]=..., received_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., errors: _Optional[_Iterable[_Union[ErrorDetail, _Mapping]]]=..., signature: _Optional[_Union[DetachedSignature, _Mapping]]=...) -> None:
+    def __init__(self, message_id: _Optional[str]=..., receipt_id: _Optional[str]=..., issuer: _Optional[_Union[PartyId, _Mapping]]=..., outcome: _Optional[_Union[ReceiptOutcome, str]]=..., payload_sha256: _Optional[bytes]=..., received_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., errors: _Optional[_Iterable[_Union[ErrorDetail, _Mapping]]]=..., signature: _Optional[_Union[Signature, _Mapping]]=...) -> None:
         ...
 
 class StatusEvent(_message.Message):

@@ -1,0 +1,158 @@
+"""Pure signature steps: the document signature at the placement the agreement's profile prescribes, and the
+JWS envelope and receipt signatures. Shared by the pipeline and ``swgw verify``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import trust
+from trust import PartnerTrust, SigningIdentity
+
+from ..domain import (
+    ENVELOPE_JWS_TYPE,
+    LEGACY_SIGNATURE_FORMAT,
+    RECEIPT_JWS_TYPE,
+    Attachment,
+    Envelope,
+    Receipt,
+    Signature,
+)
+from ..errors import EnvelopeSignatureInvalid, SignatureFormatUnsupported
+from ..partners import PartnerProfile
+
+__all__ = [
+    "SIGNATURE_NAME",
+    "replayable_receipt",
+    "sign_document",
+    "sign_envelope",
+    "sign_receipt",
+    "signature_policy",
+    "verify_document",
+    "verify_envelope_jws",
+    "verify_envelope_signature",
+    "verify_receipt_jws",
+]
+
+#: File name of the attachment carrying the detached XML signature of a document whose format has no place for
+#: one (profiles with ``"signature": "detached"``: eFTI, ePhyto). Its reference names the payload as
+#: ``trust.DETACHED_REFERENCE_URI``; the envelope signature covers its digest like any attachment's.
+SIGNATURE_NAME = "document-signature.xml"
+
+
+def sign_document(document: bytes, placement: str, identity: SigningIdentity) -> tuple[bytes, tuple[Attachment, ...]]:
+    """Sign a mapped document the way its profile's ``signature`` placement says: the payload to send and the
+    attachments that carry its signature (the detached signature file, or none).
+
+    XML documents carry their own XML-DSig signature (verifiable anywhere, e.g. with xmlsec1): in the UBL
+    extension block, or beside the unchanged document when the format has no place for one. UN/EDIFACT has no
+    such signature (``none``): the envelope signature, which binds the payload digest, is its signature.
+    """
+    if placement == "none":
+        return document, ()
+    if placement == trust.SignaturePlacement.DETACHED.value:
+        signature = trust.sign_xml_detached(document, identity)
+        return document, (Attachment(name=SIGNATURE_NAME, media_type="application/xml", content=signature),)
+    return trust.sign_xml(document, identity, placement=trust.SignaturePlacement(placement)), ()
+
+
+def sign_envelope(envelope: Envelope, identity: SigningIdentity) -> Envelope:
+    """``envelope`` with its JWS signature over :meth:`Envelope.header_fields` (any earlier signature replaced)."""
+    jws = trust.sign_jws(envelope.header_fields(), identity, typ=ENVELOPE_JWS_TYPE)
+    return replace(envelope, signature=Signature(jws))
+
+
+def verify_envelope_jws(
+    envelope: Envelope, *, partner_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy
+) -> trust.VerifiedJws:
+    """Verify the envelope's JWS over its own fields (as received); raises :class:`SignatureFormatUnsupported`
+    or a :class:`trust.TrustError`. Shared by the inbound pipeline and ``swgw verify``."""
+    signature = envelope.signature
+    if signature is None:
+        raise trust.SignatureMissing("envelope is not signed", path="envelope.signature")
+    if signature.format != trust.JWS_FORMAT:
+        raise SignatureFormatUnsupported(
+            f"envelope signature format {signature.format[:64]!r} is not {trust.JWS_FORMAT!r}",
+            partner=partner_trust.partner, field_path="envelope.signature.format",
+        )
+    return trust.verify_jws(signature.value, envelope.header_fields(), typ=ENVELOPE_JWS_TYPE,
+                            trust=partner_trust, at=now, policy=policy)
+
+
+def verify_receipt_jws(
+    receipt: Receipt, *, issuer_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy
+) -> trust.VerifiedJws:
+    """Verify the receipt's JWS over its own fields; raises :class:`SignatureFormatUnsupported` or a
+    :class:`trust.TrustError`. Shared by the outbound pipeline and ``swgw verify``."""
+    signature = receipt.signature
+    if signature is None:
+        raise trust.SignatureMissing("receipt is not signed", path="receipt.signature")
+    if signature.format != trust.JWS_FORMAT:
+        raise SignatureFormatUnsupported(
+            f"receipt signature format {signature.format[:64]!r} is not {trust.JWS_FORMAT!r}",
+            partner=issuer_trust.partner, field_path="receipt.signature.format",
+        )
+    return trust.verify_jws(signature.value, receipt.header_fields(), typ=RECEIPT_JWS_TYPE,
+                            trust=issuer_trust, at=now, policy=policy)
+
+
+def signature_policy(profile: PartnerProfile) -> trust.SignaturePolicy:
+    """The secure default policy, with what the agreement decides: the meaning of an unknown revocation status."""
+    return replace(trust.DEFAULT_POLICY, revocation_unknown=profile.revocation_unknown)
+
+
+def verify_envelope_signature(
+    envelope: Envelope, *, partner_trust: PartnerTrust, now: datetime, profile: PartnerProfile
+) -> None:
+    """Verify the envelope's JWS signature over its own fields against the partner's trust."""
+    if envelope.signature is None:
+        raise EnvelopeSignatureInvalid("envelope is not signed", partner=partner_trust.partner,
+                                       field_path="envelope.signature")
+    try:
+        verify_envelope_jws(envelope, partner_trust=partner_trust, now=now, policy=signature_policy(profile))
+    except trust.TrustError as e:
+        raise EnvelopeSignatureInvalid(
+            f"envelope signature refused: {e.code}: {e.message}", partner=partner_trust.partner,
+            field_path="envelope.signature",
+        ) from e
+
+
+def verify_document(
+    envelope: Envelope, placement: str, *, partner_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy
+) -> trust.VerifiedXml | None:
+    """Verify the document signature at the placement the agreement's profile prescribes (never one the document
+    suggests); ``None`` for ``none``, where the envelope signature is the document's. Raises trust errors."""
+    if placement == "none":
+        return None
+    if placement != trust.SignaturePlacement.DETACHED.value:
+        return trust.verify_xml(envelope.payload, trust=partner_trust, at=now, policy=policy,
+                                placement=trust.SignaturePlacement(placement))
+    carriers = [i for i, a in enumerate(envelope.attachments) if a.name == SIGNATURE_NAME]
+    if not carriers:
+        raise trust.SignatureMissing(f"the agreement requires a detached signature attachment {SIGNATURE_NAME!r}",
+                                     partner=partner_trust.partner, path="envelope.attachments")
+    if len(carriers) > 1:
+        raise trust.ReferenceInvalid(f"more than one attachment named {SIGNATURE_NAME!r}",
+                                     partner=partner_trust.partner, path="envelope.attachments")
+    try:
+        return trust.verify_xml_detached(envelope.payload, envelope.attachments[carriers[0]].content,
+                                         trust=partner_trust, at=now, policy=policy)
+    except trust.TrustError as e:
+        if e.path is None:
+            e.path = f"envelope.attachments[{carriers[0]}]"
+        raise
+
+
+def sign_receipt(receipt: Receipt, identity: SigningIdentity) -> Receipt:
+    """``receipt`` with its JWS signature over :meth:`Receipt.header_fields` (any earlier signature replaced)."""
+    return replace(receipt, signature=Signature(trust.sign_jws(receipt.header_fields(), identity,
+                                                               typ=RECEIPT_JWS_TYPE)))
+
+
+def replayable_receipt(receipt: Receipt, identity: SigningIdentity) -> Receipt:
+    """A stored receipt as it is answered again to a duplicate: unchanged, byte for byte, unless it was stored
+    with the pre-JWS signature format, which no partner verifies any more: then the same fields are signed anew."""
+    if receipt.signature is not None and receipt.signature.format == LEGACY_SIGNATURE_FORMAT:
+        return sign_receipt(receipt, identity)
+    return receipt

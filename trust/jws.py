@@ -1,0 +1,276 @@
+"""Envelope and receipt signatures: JWS (RFC 7515) over RFC 8785 canonical JSON, signer chain in ``x5c``.
+
+Format ``jws-rfc7515+rfc8785/1`` (:data:`JWS_FORMAT`), chosen so that a partner verifies swgw's signatures with
+any JOSE library and produces its own with one:
+
+* the payload is the RFC 8785 (JCS) canonical JSON of the signed fields, attached (JWS compact serialization),
+  so the signed fields can be read from the JWS itself and the verifier compares them with the message's own;
+* the protected header holds exactly ``alg``, ``typ`` and ``x5c``; ``alg`` follows the signer's key: ``ES256``
+  (P-256), ``ES384`` (P-384) or ``PS256`` (RSA); the policy may narrow the set, never widen it (no ``none``, no
+  HMAC, no RSA PKCS#1 v1.5);
+* ``x5c`` (RFC 7515 4.1.6) is the signer's certificate then its chain, DER in standard base64. It is never
+  trusted by itself: the path is validated with :func:`trust.chain.validate_path` against the partner's
+  anchors, and the signature is verified with the key of the validated leaf.
+
+The JOSE work (parsing, base64url, signature encoding) is done by ``joserfc``; canonical JSON by ``rfc8785``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Union
+
+import rfc8785
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from joserfc import jws as jose_jws
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, RSAKey
+from joserfc.jws import JWSRegistry
+
+from trust.chain import validate_path
+from trust.errors import AlgorithmForbidden, CertificateUntrusted, SignatureInvalid, SignatureMissing, TrustError
+from trust.keys import Signer, load_der_certificate
+from trust.partner import PartnerTrust
+from trust.policy import DEFAULT_POLICY, SignaturePolicy, check_public_key
+
+__all__ = ["JWS_FORMAT", "JsonValue", "VerifiedJws", "canonical_json", "sign_jws", "verify_jws"]
+
+JWS_FORMAT = "jws-rfc7515+rfc8785/1"
+"""The name and version of the signature format, carried next to the JWS in every envelope and receipt."""
+
+JsonValue = Union[str, int, bool, None, Sequence["JsonValue"], Mapping[str, "JsonValue"]]
+"""What a signed field may hold: JSON without floats (RFC 8785 number formatting is never needed)."""
+
+_MAX_CERTIFICATES = 8
+# The signed fields are a few hundred bytes and a chain of eight 4096-bit RSA certificates under 20 kB: anything
+# far larger is not ours to parse.
+_MAX_JWS_CHARS = 256 * 1024
+# Header parameters a verifier must not follow or that change how the payload is read: keys fetched from or
+# embedded in the message (``jku``, ``jwk``, ``x5u``), critical extensions and RFC 7797 unencoded payloads.
+_REFUSED_HEADER = frozenset({"crit", "b64", "jku", "jwk", "x5u", "zip", "enc"})
+
+
+class _Registry(JWSRegistry):
+    # joserfc's defaults (a 512-byte header) are sized for JWTs with a key id; an x5c chain is far longer.
+    max_header_length = 128 * 1024
+    max_payload_length = 64 * 1024
+    max_signature_length = 2048
+
+
+@functools.lru_cache(maxsize=8)
+def _registry(algorithm: str) -> JWSRegistry:
+    # Exactly one algorithm per call: the one the signer's key and the policy allow.
+    return _Registry(algorithms=[algorithm])
+
+
+_PARSER = _Registry(algorithms=sorted(("ES256", "ES384", "PS256")))
+
+
+def canonical_json(fields: Mapping[str, JsonValue]) -> bytes:
+    """RFC 8785 (JSON Canonicalization Scheme) bytes of ``fields``: sorted keys, no whitespace, UTF-8.
+
+    Raises ``ValueError`` for values JCS cannot represent (floats are refused outright: no signed field needs
+    one, and their formatting is the one part of JCS implementations disagree on).
+    """
+    _check_json(fields, "$")
+    try:
+        return rfc8785.dumps(fields)
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError) as e:
+        raise ValueError(f"signed fields are not canonical JSON: {e}") from e
+
+
+def _check_json(value: object, path: str) -> None:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if abs(value) > 2**53 - 1:
+            raise ValueError(f"{path}: integer outside the interoperable range")
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{path}: object keys must be strings")
+            _check_json(item, f"{path}.{key}")
+        return
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _check_json(item, f"{path}[{index}]")
+        return
+    raise ValueError(f"{path}: {type(value).__name__} is not a signed field value")
+
+
+@dataclass(frozen=True)
+class VerifiedJws:
+    """What :func:`verify_jws` verified."""
+
+    payload: bytes
+    """The signed canonical JSON (equal to the canonical form of the expected fields)."""
+
+    algorithm: str
+    """The JWS ``alg``: ``ES256``, ``ES384`` or ``PS256``."""
+
+    signer: x509.Certificate
+    """The signer's certificate (the first ``x5c`` entry, validated)."""
+
+    chain: tuple[x509.Certificate, ...]
+    """The validated path, signer first, anchor last (only the signer when it is pinned)."""
+
+    warnings: tuple[str, ...] = ()
+    """Non-fatal findings (e.g. unknown revocation status under a ``warn`` policy)."""
+
+
+def _algorithm_for(key: object) -> str:
+    if isinstance(key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
+        if key.curve.name == "secp256r1":
+            return "ES256"
+        if key.curve.name == "secp384r1":
+            return "ES384"
+        raise AlgorithmForbidden(f"no JWS algorithm for curve {key.curve.name}")
+    if isinstance(key, (rsa.RSAPrivateKey, rsa.RSAPublicKey)):
+        # PS256 only: RFC 7518's RS256 is RSA PKCS#1 v1.5, which this format does not allow.
+        return "PS256"
+    raise AlgorithmForbidden(f"no JWS algorithm for key type {type(key).__name__}")
+
+
+def _jose_key(key: Any) -> ECKey | RSAKey:
+    if isinstance(key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
+        return ECKey.import_key(key)
+    return RSAKey.import_key(key)
+
+
+def sign_jws(
+    payload_fields: Mapping[str, JsonValue], identity: Signer, *, typ: str, policy: SignaturePolicy = DEFAULT_POLICY
+) -> str:
+    """The JWS compact serialization of ``payload_fields`` (as RFC 8785 JSON) signed by ``identity``.
+
+    ``typ`` names what is signed (``swgw-envelope+jws``, ``swgw-receipt+jws``); the algorithm follows the
+    signer's key (see the module docstring) and must be allowed by ``policy``.
+    """
+    check_public_key(identity.certificate, policy, path="signer")
+    algorithm = _algorithm_for(identity.certificate.public_key())
+    if algorithm not in policy.jws_algorithms:
+        raise AlgorithmForbidden(f"JWS algorithm {algorithm} is not allowed by the policy")
+    header = {"alg": algorithm, "typ": typ, "x5c": list(_x5c((identity.certificate, *identity.chain)))}
+    try:
+        key = _jose_key(identity.private_key)
+    except (JoseError, TypeError, ValueError) as e:
+        raise AlgorithmForbidden(f"the signing key cannot be used for {algorithm}: {e}") from e
+    return jose_jws.serialize_compact(header, canonical_json(payload_fields), key, registry=_registry(algorithm))
+
+
+# An identity signs every envelope and receipt with the same chain; its encoding is computed once. Certificates
+# hash and compare by their DER bytes, so the memo can never return another chain's encoding.
+@functools.lru_cache(maxsize=64)
+def _x5c(chain: tuple[x509.Certificate, ...]) -> tuple[str, ...]:
+    return tuple(base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii") for c in chain)
+
+
+def verify_jws(
+    jws: str,
+    expected_fields: Mapping[str, JsonValue],
+    *,
+    typ: str,
+    trust: PartnerTrust,
+    at: datetime,
+    policy: SignaturePolicy = DEFAULT_POLICY,
+) -> VerifiedJws:
+    """Verify ``jws`` as a signature by the partner in ``trust`` at ``at`` over exactly ``expected_fields``.
+
+    ``expected_fields`` are recomputed by the caller from the message as received (digests from the bytes), so
+    a valid signature over other fields is refused. Raises :class:`~trust.errors.SignatureMissing` (empty),
+    :class:`~trust.errors.SignatureInvalid` (malformed, wrong ``typ``, refused header parameter, bad signature,
+    other fields), :class:`~trust.errors.AlgorithmForbidden` (``alg`` outside the policy or not matching the
+    signer's key), :class:`~trust.errors.CertificateUntrusted` (unreadable ``x5c``) or the path errors of
+    :func:`trust.chain.validate_path`.
+    """
+    try:
+        return _verify(jws, expected_fields, typ=typ, trust=trust, at=at, policy=policy)
+    except TrustError as e:
+        e.with_partner(trust.partner)
+        raise
+
+
+def _verify(
+    jws: str,
+    expected_fields: Mapping[str, JsonValue],
+    *,
+    typ: str,
+    trust: PartnerTrust,
+    at: datetime,
+    policy: SignaturePolicy,
+) -> VerifiedJws:
+    if not jws:
+        raise SignatureMissing("empty JWS")
+    if not isinstance(jws, str) or len(jws) > _MAX_JWS_CHARS:
+        raise SignatureInvalid("the JWS is not a string of at most 256 KiB")
+    try:
+        parsed = jose_jws.extract_compact(jws.encode("ascii"), registry=_PARSER)
+        header = parsed.headers()
+    except (JoseError, UnicodeEncodeError, ValueError, TypeError) as e:
+        raise SignatureInvalid(f"malformed JWS compact serialization: {e}") from e
+    if not isinstance(header, dict):
+        raise SignatureInvalid("the JWS protected header is not a JSON object")
+    algorithm = header.get("alg")
+    if not isinstance(algorithm, str) or algorithm not in policy.jws_algorithms:
+        raise AlgorithmForbidden(f"JWS algorithm {algorithm!r} is not allowed by the policy", path="header.alg")
+    if header.get("typ") != typ:
+        raise SignatureInvalid(f"JWS typ {header.get('typ')!r} is not {typ!r}", path="header.typ")
+    refused = sorted(_REFUSED_HEADER.intersection(header))
+    if refused:
+        raise SignatureInvalid(f"JWS header parameter {refused[0]!r} is not allowed", path=f"header.{refused[0]}")
+    certificates = _certificates(header.get("x5c"))
+    signer = certificates[0]
+    key = signer.public_key()
+    if _algorithm_for(key) != algorithm:
+        raise AlgorithmForbidden(f"JWS algorithm {algorithm} does not match the signer's key", path="header.alg")
+    path = validate_path(signer, certificates[1:], trust=trust, at=at, purpose="signing", policy=policy)
+    try:
+        ok = jose_jws.validate_compact(parsed, _jose_key(key), registry=_registry(algorithm))
+    except JoseError as e:
+        raise SignatureInvalid(f"JWS signature refused: {e}") from e
+    if not ok:
+        raise SignatureInvalid("JWS signature does not verify with the signer's key")
+    expected = canonical_json(expected_fields)
+    if parsed.payload != expected:
+        differing = _differences(parsed.payload, expected_fields)
+        raise SignatureInvalid(f"the signed fields differ from the message's: {differing}", path="payload")
+    return VerifiedJws(payload=parsed.payload, algorithm=algorithm, signer=signer, chain=path.chain,
+                       warnings=path.warnings)
+
+
+def _certificates(x5c: object) -> list[x509.Certificate]:
+    if not isinstance(x5c, list) or not x5c:
+        raise CertificateUntrusted("the JWS header carries no x5c certificate chain", path="header.x5c")
+    if len(x5c) > _MAX_CERTIFICATES:
+        raise CertificateUntrusted(f"more than {_MAX_CERTIFICATES} certificates in x5c", path="header.x5c")
+    certificates = []
+    for index, item in enumerate(x5c):
+        try:
+            if not isinstance(item, str):
+                raise ValueError("not a string")
+            # Standard base64 with padding (RFC 7515 4.1.6), not base64url.
+            certificates.append(load_der_certificate(base64.b64decode(item, validate=True)))
+        except (ValueError, binascii.Error) as e:
+            raise CertificateUntrusted(f"unreadable x5c certificate: {e}", path=f"header.x5c[{index}]") from e
+    return certificates
+
+
+def _differences(payload: bytes, expected: Mapping[str, JsonValue]) -> str:
+    # Only for the error message: which top-level fields differ, so a partner sees what to fix.
+    try:
+        signed = json.loads(payload)
+    except ValueError:
+        return "(payload is not JSON)"
+    if not isinstance(signed, dict):
+        return "(payload is not a JSON object)"
+    plain = json.loads(canonical_json(expected))
+    names = sorted(k for k in set(signed) | set(plain) if signed.get(k, ...) != plain.get(k, ...))
+    return ",".join(names) or "(encoding)"
