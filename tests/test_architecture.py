@@ -17,8 +17,8 @@ IO_LIBRARIES = ("grpc", "grpc_status", "grpc_health", "grpc_reflection", "sqlalc
                 "socket", "http", "urllib", "requests", "httpx", "psycopg", "subprocess", "asyncio", "prometheus_client")
 
 #: Modules that must stay pure (no ports, no adapters, no I/O library), besides mappings/ and trust/.
-PURE_GATEWAY_MODULES = ("gateway/domain.py", "gateway/pipeline/steps.py", "gateway/pipeline/signatures.py", "gateway/delivery/retry.py",
-                        "gateway/settings.py", "gateway/partners.py", "gateway/errors.py")
+PURE_GATEWAY_MODULES = ("gateway/domain.py", "gateway/pipeline/steps.py", "gateway/pipeline/signatures.py",
+                        "gateway/delivery/retry.py", "gateway/settings.py", "gateway/partners.py", "gateway/errors.py")
 
 
 def _modules(package: str) -> list[Path]:
