@@ -4,6 +4,7 @@ JWS envelope and receipt signatures. Shared by the pipeline and ``swgw verify``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -68,16 +69,8 @@ def verify_envelope_jws(
 ) -> trust.VerifiedJws:
     """Verify the envelope's JWS over its own fields (as received); raises :class:`SignatureFormatUnsupported`
     or a :class:`trust.TrustError`. Shared by the inbound pipeline and ``swgw verify``."""
-    signature = envelope.signature
-    if signature is None:
-        raise trust.SignatureMissing("envelope is not signed", path="envelope.signature")
-    if signature.format != trust.JWS_FORMAT:
-        raise SignatureFormatUnsupported(
-            f"envelope signature format {signature.format[:64]!r} is not {trust.JWS_FORMAT!r}",
-            partner=partner_trust.partner, field_path="envelope.signature.format",
-        )
-    return trust.verify_jws(signature.value, envelope.header_fields(), typ=ENVELOPE_JWS_TYPE,
-                            trust=partner_trust, at=now, policy=policy)
+    return _verify_jws("envelope", envelope.signature, envelope.header_fields(), ENVELOPE_JWS_TYPE,
+                       trust_=partner_trust, now=now, policy=policy)
 
 
 def verify_receipt_jws(
@@ -85,16 +78,22 @@ def verify_receipt_jws(
 ) -> trust.VerifiedJws:
     """Verify the receipt's JWS over its own fields; raises :class:`SignatureFormatUnsupported` or a
     :class:`trust.TrustError`. Shared by the outbound pipeline and ``swgw verify``."""
-    signature = receipt.signature
+    return _verify_jws("receipt", receipt.signature, receipt.header_fields(), RECEIPT_JWS_TYPE,
+                       trust_=issuer_trust, now=now, policy=policy)
+
+
+def _verify_jws(
+    what: str, signature: Signature | None, fields: Mapping[str, trust.JsonValue], typ: str, *, trust_: PartnerTrust,
+    now: datetime, policy: trust.SignaturePolicy,
+) -> trust.VerifiedJws:
     if signature is None:
-        raise trust.SignatureMissing("receipt is not signed", path="receipt.signature")
+        raise trust.SignatureMissing(f"{what} is not signed", path=f"{what}.signature")
     if signature.format != trust.JWS_FORMAT:
         raise SignatureFormatUnsupported(
-            f"receipt signature format {signature.format[:64]!r} is not {trust.JWS_FORMAT!r}",
-            partner=issuer_trust.partner, field_path="receipt.signature.format",
+            f"{what} signature format {signature.format[:64]!r} is not {trust.JWS_FORMAT!r}",
+            partner=trust_.partner, field_path=f"{what}.signature.format",
         )
-    return trust.verify_jws(signature.value, receipt.header_fields(), typ=RECEIPT_JWS_TYPE,
-                            trust=issuer_trust, at=now, policy=policy)
+    return trust.verify_jws(signature.value, fields, typ=typ, trust=trust_, at=now, policy=policy)
 
 
 def signature_policy(profile: PartnerProfile) -> trust.SignaturePolicy:
