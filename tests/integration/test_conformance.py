@@ -1,0 +1,177 @@
+"""The conformance kit against swgw itself (every check passes, both roles) and against a broken peer (the right
+checks fail)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from concurrent import futures
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+
+import mappings
+from gateway._generated.swgw.v1 import envelope_pb2 as pb
+from gateway._generated.swgw.v1 import partner_exchange_pb2 as ppb
+from gateway._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
+from gateway.conformance.checks import checks_for
+from gateway.conformance.identity import KIT_SERVER_NAME, KitIdentity, load_or_create
+from gateway.conformance.receiver import ReceiverOptions, run_receiver
+from gateway.conformance.report import Report, write_report
+from gateway.conformance.sender import SenderOptions, run_sender
+from gateway.devsetup import free_port, server_name
+from gateway.domain import DocumentType, PartyId, Receipt, ReceiptOutcome, sha256_hex
+from gateway.pipeline.signatures import sign_receipt
+from gateway.transports import codec
+from trust import devpki
+
+from tests.integration.network import record_bytes, running_network, wait_for
+
+PROFILE = "coo-ubl24-acfta-forme"
+LIMIT = 300_000
+
+
+@pytest.fixture()
+def kit(tmp_path: Path) -> KitIdentity:
+    identity, created = load_or_create(tmp_path / "kit", at=datetime.now(UTC))
+    assert created and identity.ca_path.read_bytes() == identity.ca_pem
+    # A second run reuses the identity the partner already trusts.
+    again, created_again = load_or_create(tmp_path / "kit", at=datetime.now(UTC))
+    assert not created_again and again.ca_fingerprint == identity.ca_fingerprint
+    return identity
+
+
+def _kit_partner(kit: KitIdentity, endpoint: str) -> dict[str, Any]:
+    """The [[partners]] entry a swgw gateway gets for the kit (party ZZ)."""
+    return {"party": "ZZ", "endpoint": endpoint, "tls_server_name": KIT_SERVER_NAME,
+            "trust_anchors": [str(kit.ca_path)], "documents": {"certificate-of-origin": PROFILE},
+            "max_payload_bytes": LIMIT}
+
+
+def _check_report_files(report: Report, out: Path) -> dict[str, Any]:
+    json_path, html_path = write_report(report, out)
+    data = json.loads(json_path.read_text())
+    role_checks = checks_for(report.role)
+    assert [c["id"] for c in data["checks"]] == [c.id for c in role_checks]
+    assert all(c["section"] and c["title"] and c["evidence"] for c in data["checks"])
+    html = html_path.read_text()
+    assert html.count("<tr class=") == len(role_checks)
+    for c in role_checks:
+        assert f"<td>{c.id}</td>" in html
+    return data
+
+
+def test_kit_as_sender_against_swgw_passes_every_check(tmp_path: Path, kit: KitIdentity) -> None:
+    def configure(party: str, data: dict[str, Any]) -> None:
+        data["partners"].append(_kit_partner(kit, "127.0.0.1:9"))
+
+    with running_network(tmp_path / "net", ("CN",), {}, configure=configure) as net:
+        files = net.files["CN"]
+        report = run_sender(SenderOptions(
+            endpoint=f"127.0.0.1:{files.partner_port}", server_name=server_name("CN"),
+            partner_ca_pem=files.ca_certificate.read_bytes(), party="CN", profile=PROFILE, max_payload_bytes=LIMIT,
+        ), kit)
+    statuses = {r.check.id: (r.status, r.evidence) for r in report.results}
+    assert all(status == "pass" for status, _ in statuses.values()), statuses
+    data = _check_report_files(report, tmp_path / "out" / "sender")
+    assert data["summary"] == {"passed": len(checks_for("sender")), "failed": 0, "skipped": 0, "result": "pass"}
+    assert "DUPLICATE_CONFLICT" in statuses["sender.duplicate-conflict"][1]
+    assert "receipt RECEIPT_OUTCOME_REJECTED (RECORD_INVALID)" in statuses["sender.invalid-document"][1]
+
+
+def test_kit_as_receiver_with_swgw_delivering_passes_every_check(tmp_path: Path, kit: KitIdentity) -> None:
+    port = free_port()
+
+    def configure(party: str, data: dict[str, Any]) -> None:
+        data["partners"].append(_kit_partner(kit, f"127.0.0.1:{port}"))
+
+    with running_network(tmp_path / "net", ("CN",), {}, configure=configure) as net:
+        files = net.files["CN"]
+        reports: list[Report] = []
+        listening = threading.Event()
+        receiver = threading.Thread(target=lambda: reports.append(run_receiver(ReceiverOptions(
+            listen=f"127.0.0.1:{port}", party="CN", partner_ca_pem=files.ca_certificate.read_bytes(),
+            profile=PROFILE, expect=3, duration_seconds=60, max_payload_bytes=LIMIT,
+        ), kit, on_listening=lambda _port: listening.set())))
+        receiver.start()
+        assert listening.wait(20)
+        ids = []
+        with net.client("CN") as client:
+            for number in ("E254500000401", "E254500000402", "E254500000403"):
+                record = mappings.load_example("coo-cn-vn", issued_on=datetime.now(UTC).date())
+                record["certificate"]["number"] = number
+                ids.append(client.submit("ZZ", DocumentType.CERTIFICATE_OF_ORIGIN, record_bytes(record)).message_id)
+            receiver.join(70)
+            # The gateway verified the kit's receipts: every message ends DELIVERED.
+            for message_id in ids:
+                summary = wait_for(lambda: (s := client.status(message_id)).status in (
+                    pb.MESSAGE_STATUS_DELIVERED, pb.MESSAGE_STATUS_FAILED, pb.MESSAGE_STATUS_REJECTED) and s)
+                assert summary.status == pb.MESSAGE_STATUS_DELIVERED, summary.last_error
+    report = reports[0]
+    statuses = {r.check.id: (r.status, r.evidence) for r in report.results}
+    # swgw never needs GetReceipt (it keeps every receipt it was answered): that check is not exercised.
+    assert statuses.pop("receiver.get-receipt")[0] == "skipped"
+    assert all(status == "pass" for status, _ in statuses.values()), statuses
+    assert "3 messages received" in statuses["receiver.deliveries"][1]
+    data = _check_report_files(report, tmp_path / "out" / "receiver")
+    assert data["summary"]["failed"] == 0 and data["summary"]["result"] == "pass"
+
+
+class _BrokenPeer(ppb_grpc.PartnerExchangeServiceServicer):
+    """Accepts everything, signs its receipts with a key of a CA it never gave out, and answers every delivery,
+    a repeated one too, with a new receipt. GetReceipt is left unimplemented."""
+
+    def __init__(self, signer: devpki.IssuedCertificate) -> None:
+        self._signer = signer
+
+    def Deliver(self, request: ppb.DeliverRequest, context: grpc.ServicerContext) -> ppb.DeliverResponse:  # noqa: N802
+        envelope = request.envelope
+        receipt = Receipt(message_id=envelope.message_id, receipt_id=str(uuid.uuid4()), issuer=PartyId("BK"),
+                          outcome=ReceiptOutcome.ACCEPTED, payload_sha256=sha256_hex(envelope.payload),
+                          received_at=datetime.now(UTC))
+        signed = sign_receipt(receipt, self._signer.identity())
+        return ppb.DeliverResponse(receipt=codec.receipt_to_proto(signed))
+
+
+@pytest.fixture()
+def broken_peer() -> Iterator[tuple[int, bytes]]:
+    now = datetime.now(UTC)
+    ca = devpki.create_ca("Broken Peer CA", at=now)
+    tls = devpki.issue_certificate(ca, "bk.gateway.test", at=now, usage="tls", dns_names=("bk.gateway.test",))
+    other = devpki.create_ca("Broken Peer Other CA", at=now)
+    signer = devpki.issue_certificate(other, "Broken Peer Signing", at=now, usage="signing")
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4),
+                         options=[("grpc.max_receive_message_length", 2 * LIMIT)])
+    ppb_grpc.add_PartnerExchangeServiceServicer_to_server(_BrokenPeer(signer), server)  # type: ignore[no-untyped-call]
+    port = server.add_secure_port("127.0.0.1:0", grpc.ssl_server_credentials([(tls.key_pem(), tls.cert_pem())]))
+    server.start()
+    try:
+        yield port, ca.cert_pem()
+    finally:
+        server.stop(grace=None)
+
+
+def test_kit_as_sender_against_a_broken_peer_fails_the_right_checks(
+    tmp_path: Path, kit: KitIdentity, broken_peer: tuple[int, bytes]
+) -> None:
+    port, ca = broken_peer
+    report = run_sender(SenderOptions(endpoint=f"127.0.0.1:{port}", server_name="bk.gateway.test", partner_ca_pem=ca,
+                                      party="BK", profile=PROFILE, max_payload_bytes=LIMIT), kit)
+    assert sorted(report.failed_ids()) == sorted([
+        "sender.receipt-signature", "sender.replay-same-receipt", "sender.get-receipt", "sender.duplicate-conflict",
+        "sender.invalid-envelope", "sender.invalid-document", "sender.tampered-payload", "sender.tampered-field",
+        "sender.stale", "sender.future", "sender.oversized", "sender.wrong-algorithm", "sender.foreign-ca",
+        "sender.unknown-format",
+    ])
+    passed = sorted(r.check.id for r in report.results if r.status == "pass")
+    assert passed == ["sender.tls", "sender.valid-accepted"]
+    evidence = {r.check.id: r.evidence for r in report.results}
+    assert "CERTIFICATE_UNTRUSTED" in evidence["sender.receipt-signature"]
+    assert "UNIMPLEMENTED" in evidence["sender.get-receipt"]
+    data = _check_report_files(report, tmp_path / "out" / "broken")
+    assert data["summary"]["result"] == "fail" and data["summary"]["failed"] == 14
