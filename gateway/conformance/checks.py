@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["CHECKS", "DEFAULT_PROFILE", "GUIDE_SECTIONS", "Check", "CheckResult", "Role", "Status", "check", "checks_for"]
+__all__ = ["CHECKS", "Check", "CheckResult", "DEFAULT_PROFILE", "GUIDE_SECTIONS", "Role", "Status", "check", "checks_for"]
 
 #: The mapping profile the kit uses when none is named.
 DEFAULT_PROFILE = "coo-ubl24-acfta-forme"

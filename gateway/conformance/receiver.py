@@ -11,6 +11,7 @@ send it again and is answered the stored receipt, byte for byte).
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent import futures
@@ -78,10 +79,11 @@ class _Tally:
     fails: list[str] = field(default_factory=list)
 
     def result(self, check_id: str, none: tuple[Status, str]) -> CheckResult:
+        # A message is checked on each attempt: each distinct observation is reported once.
         if self.fails:
-            return CheckResult(check(check_id), "fail", "; ".join(self.fails[:10])[:2000])
+            return CheckResult(check(check_id), "fail", "; ".join(dict.fromkeys(self.fails))[:2000])
         if self.passes:
-            return CheckResult(check(check_id), "pass", "; ".join(self.passes[:10])[:2000])
+            return CheckResult(check(check_id), "pass", "; ".join(dict.fromkeys(self.passes))[:2000])
         return CheckResult(check(check_id), none[0], none[1])
 
 
@@ -272,9 +274,14 @@ class _Window(ppb_grpc.PartnerExchangeServiceServicer):
 
 
 def run_receiver(
-    options: ReceiverOptions, kit: KitIdentity, *, on_listening: Callable[[int], None] | None = None
+    options: ReceiverOptions,
+    kit: KitIdentity,
+    *,
+    on_listening: Callable[[int], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> Report:
-    """Serve the test window until ``expect`` messages went through or ``duration_seconds`` passed; report."""
+    """Serve the test window until ``expect`` messages went through, ``duration_seconds`` passed or ``stop`` is
+    set (by a caller that knows the partner is done); report."""
     started = options.now()
     window = _Window(options, kit)
     limit = options.max_payload_bytes + 1024 * 1024
@@ -293,7 +300,12 @@ def run_receiver(
     try:
         if on_listening is not None:
             on_listening(port)
-        window.done.wait(options.duration_seconds)
+        deadline = time.monotonic() + options.duration_seconds
+        while not window.done.is_set() and not (stop is not None and stop.is_set()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            window.done.wait(min(left, 0.1))
     finally:
         server.stop(grace=1).wait()
     host = options.listen.rsplit(":", 1)[0]

@@ -25,8 +25,10 @@ from gateway.conformance.receiver import ReceiverOptions, run_receiver
 from gateway.conformance.report import Report, write_report
 from gateway.conformance.sender import SenderOptions, run_sender
 from gateway.devsetup import free_port, server_name
-from gateway.domain import DocumentType, PartyId, Receipt, ReceiptOutcome, sha256_hex
+from gateway.domain import Action, DocumentType, PartyId, Receipt, ReceiptOutcome, sha256_hex
+from gateway.partners import PartnerProfile
 from gateway.pipeline.signatures import sign_receipt
+from gateway.pipeline.steps import SubmitCommand, prepare_outbound
 from gateway.transports import codec
 from trust import devpki
 
@@ -55,7 +57,7 @@ def _kit_partner(kit: KitIdentity, endpoint: str) -> dict[str, Any]:
 
 def _check_report_files(report: Report, out: Path) -> dict[str, Any]:
     json_path, html_path = write_report(report, out)
-    data = json.loads(json_path.read_text())
+    data: dict[str, Any] = json.loads(json_path.read_text())
     role_checks = checks_for(report.role)
     assert [c["id"] for c in data["checks"]] == [c.id for c in role_checks]
     assert all(c["section"] and c["title"] and c["evidence"] for c in data["checks"])
@@ -82,6 +84,29 @@ def test_kit_as_sender_against_swgw_passes_every_check(tmp_path: Path, kit: KitI
     assert data["summary"] == {"passed": len(checks_for("sender")), "failed": 0, "skipped": 0, "result": "pass"}
     assert "DUPLICATE_CONFLICT" in statuses["sender.duplicate-conflict"][1]
     assert "receipt RECEIPT_OUTCOME_REJECTED (RECORD_INVALID)" in statuses["sender.invalid-document"][1]
+
+
+def test_swgw_conformance_command_writes_both_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from gateway.cli import main
+
+    kit_dir = tmp_path / "kit"
+    kit_ca = load_or_create(kit_dir, at=datetime.now(UTC))[0].ca_path
+
+    def configure(party: str, data: dict[str, Any]) -> None:
+        data["partners"].append({"party": "ZZ", "endpoint": "127.0.0.1:9", "tls_server_name": KIT_SERVER_NAME,
+                                 "trust_anchors": [str(kit_ca)], "documents": {"certificate-of-origin": PROFILE}})
+
+    with running_network(tmp_path / "net", ("CN",), {}, configure=configure) as net:
+        files = net.files["CN"]
+        code = main(["conformance", "sender", "--endpoint", f"127.0.0.1:{files.partner_port}", "--server-name",
+                     server_name("CN"), "--partner-ca", str(files.ca_certificate), "--party", "CN", "--kit-dir",
+                     str(kit_dir), "--out", str(tmp_path / "report")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"kit identity reused in {kit_dir}" in out and str(kit_ca) in out
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["summary"]["result"] == "pass" and data["partner"] == "CN" and data["kit_party"] == "ZZ"
+    assert (tmp_path / "report.html").read_text().count("<tr class=") == len(checks_for("sender"))
 
 
 def test_kit_as_receiver_with_swgw_delivering_passes_every_check(tmp_path: Path, kit: KitIdentity) -> None:
@@ -175,3 +200,67 @@ def test_kit_as_sender_against_a_broken_peer_fails_the_right_checks(
     assert "UNIMPLEMENTED" in evidence["sender.get-receipt"]
     data = _check_report_files(report, tmp_path / "out" / "broken")
     assert data["summary"]["result"] == "fail" and data["summary"]["failed"] == 14
+
+
+def test_kit_as_receiver_with_a_broken_sender_fails_the_right_checks(tmp_path: Path, kit: KitIdentity) -> None:
+    """A sender that gives up after a transient failure, retries with other content, and signs with a CA the kit
+    was not told about."""
+    now = datetime.now(UTC)
+    ca = devpki.create_ca("Broken Sender CA", at=now)
+    tls = devpki.issue_certificate(ca, "bs.gateway.test", at=now, usage="tls", dns_names=("bs.gateway.test",))
+    signing = devpki.issue_certificate(ca, "Broken Sender Signing", at=now, usage="signing").identity()
+    foreign = devpki.issue_certificate(devpki.create_ca("Unknown CA", at=now), "Unknown Signing", at=now,
+                                       usage="signing").identity()
+    profile = PartnerProfile(party=PartyId("ZZ"), endpoint="", tls_server_name=KIT_SERVER_NAME,
+                             mapping_profiles={DocumentType.CERTIFICATE_OF_ORIGIN: PROFILE})
+
+    def envelope(number: str, identity: Any, message_id: str | None = None) -> pb.Envelope:
+        record = mappings.load_example("coo-cn-vn", issued_on=datetime.now(UTC).date())
+        record["certificate"]["number"] = number
+        command = SubmitCommand(receiver="ZZ", document_type=DocumentType.CERTIFICATE_OF_ORIGIN,
+                                action=Action.ISSUE, record_json=record_bytes(record))
+        prepared = prepare_outbound(command, sender=PartyId("BS"), profile=profile, identity=identity,
+                                    message_id=message_id or str(uuid.uuid4()), created_at=datetime.now(UTC))
+        return codec.envelope_to_proto(prepared.envelope)
+
+    port = free_port()
+    stop = threading.Event()
+    listening = threading.Event()
+    reports: list[Report] = []
+    receiver = threading.Thread(target=lambda: reports.append(run_receiver(ReceiverOptions(
+        listen=f"127.0.0.1:{port}", party="BS", partner_ca_pem=ca.cert_pem(), profile=PROFILE, expect=1,
+        duration_seconds=120,
+    ), kit, on_listening=lambda _port: listening.set(), stop=stop)))
+    receiver.start()
+    assert listening.wait(20)
+    credentials = grpc.ssl_channel_credentials(root_certificates=kit.ca_pem, private_key=tls.key_pem(),
+                                               certificate_chain=tls.cert_pem())
+    codes = []
+    with grpc.secure_channel(f"127.0.0.1:{port}", credentials,
+                             options=[("grpc.ssl_target_name_override", KIT_SERVER_NAME)]) as channel:
+        stub = ppb_grpc.PartnerExchangeServiceStub(channel)  # type: ignore[no-untyped-call]
+        first = envelope("E254500000501", signing)
+        again = envelope("E254500000502", signing, message_id=first.message_id)  # same id, other content
+        abandoned = envelope("E254500000503", signing)  # never sent again after UNAVAILABLE
+        unknown = envelope("E254500000504", foreign)
+        for message in (first, again, abandoned, unknown):
+            try:
+                stub.Deliver(ppb.DeliverRequest(envelope=message), timeout=20)
+                codes.append("OK")
+            except grpc.RpcError as e:
+                codes.append(e.code().name)
+    stop.set()
+    receiver.join(30)
+    assert codes == ["UNAVAILABLE", "ALREADY_EXISTS", "UNAVAILABLE", "PERMISSION_DENIED"]
+    report = reports[0]
+    statuses = {r.check.id: r.status for r in report.results}
+    assert sorted(report.failed_ids()) == ["receiver.deliveries", "receiver.envelope-signature", "receiver.retry",
+                                           "receiver.retry-same-content"]
+    assert statuses["receiver.tls"] == statuses["receiver.envelope-fields"] == statuses["receiver.document"] == "pass"
+    assert statuses["receiver.lost-answer"] == statuses["receiver.get-receipt"] == "skipped"
+    evidence = {r.check.id: r.evidence for r in report.results}
+    assert first.message_id in evidence["receiver.retry-same-content"]
+    assert abandoned.message_id in evidence["receiver.retry"] and first.message_id not in evidence["receiver.retry"]
+    assert "CERTIFICATE_UNTRUSTED" in evidence["receiver.envelope-signature"]
+    data = _check_report_files(report, tmp_path / "out" / "broken-sender")
+    assert data["summary"] == {"passed": 4, "failed": 4, "skipped": 2, "result": "fail"}
