@@ -16,19 +16,19 @@ Role = Literal["sender", "receiver"]
 Status = Literal["pass", "fail", "skipped"]
 """The outcome of one check; ``skipped`` when the run never exercised it (e.g. the partner made no such call)."""
 
-#: Topic -> the section of the documentation that specifies it. The one place that names sections: when the
-#: partner guide's headings change, only this table changes.
+#: Topic -> the sections that specify it: docs/partner-guide.md's heading, then the README's. The one place that
+#: names sections: when the guide's headings change, only this table changes.
 GUIDE_SECTIONS: dict[str, str] = {
-    "tls": "Partner guide: TLS and certificates (README: Trust: partner certificates, rotation, revocation, audit)",
-    "envelope": "Partner guide: Envelope fields (README: The flow)",
-    "digests": "Partner guide: Digests (README: Envelope and receipt signatures)",
-    "envelope-signature": "Partner guide: Envelope and receipt signatures (README: Envelope and receipt signatures)",
-    "document-signature": "Partner guide: Document signatures (README: Document signatures)",
-    "receipts": "Partner guide: Receipts (README: Envelope and receipt signatures)",
-    "errors": "Partner guide: Error codes and retries (README: Errors)",
-    "duplicates": "Partner guide: Duplicates and replay (README: Reliability and scale-out)",
-    "limits": "Partner guide: Size and freshness limits (README: Errors)",
-    "retries": "Partner guide: Error codes and retries (README: Reliability and scale-out)",
+    "tls": "partner guide 3. TLS and certificates; README: Trust: partner certificates, rotation, revocation, audit",
+    "envelope": "partner guide 4. The envelope; README: The flow",
+    "digests": "partner guide 5. Digests, 8. Receiving: what the receiver checks; README: The flow",
+    "envelope-signature": "partner guide 6. Envelope and receipt signatures; README: Envelope and receipt signatures",
+    "document-signature": "partner guide 7. Document signatures; README: Document signatures",
+    "receipts": "partner guide 9. Receipts; README: Envelope and receipt signatures",
+    "errors": "partner guide 10.1 The codes; README: Errors",
+    "retries": "partner guide 10.2 Retrying as a sender; README: Reliability and scale-out",
+    "duplicates": "partner guide 11.1 The same message again; README: Reliability and scale-out",
+    "limits": "partner guide 12. Size, freshness and time limits; README: Errors",
 }
 
 
