@@ -95,7 +95,11 @@ class _Message:
     receipt: bytes | None = None
     """The stored receipt (serialized), once the message got through."""
     answered: bool = False
-    """Whether a receipt reached the partner (the last answer was not a fault the kit played)."""
+    """Whether a receipt reached the partner."""
+    played: bool = False
+    """Whether the transient failure was played for this message."""
+    fault: bool = False
+    """Whether the last answer was a fault the kit played (UNAVAILABLE), which the partner must recover from."""
 
 
 class _Window(ppb_grpc.PartnerExchangeServiceServicer):
@@ -154,6 +158,9 @@ class _Window(ppb_grpc.PartnerExchangeServiceServicer):
             attempt = message.attempts
             same = message.content == content
             stored = message.receipt
+            retried, message.fault = message.fault, False
+        if retried and stored is None:
+            self.note("receiver.retry", True, f"{label}: delivered again after UNAVAILABLE (attempt {attempt})")
         if attempt > 1:
             self.note("receiver.retry-same-content", same,
                       f"{label}: attempt {attempt} " + ("carries the same content" if same else
@@ -166,25 +173,27 @@ class _Window(ppb_grpc.PartnerExchangeServiceServicer):
         receipt = self._check(envelope, label)
         serialized = codec.receipt_to_proto(receipt).SerializeToString(deterministic=True)
         with self.lock:
-            if attempt == 1:
-                # Nothing is stored: a transient failure that the partner's retry policy must overcome.
+            if not message.played:
+                # The first attempt that passes the checks: nothing is stored, a transient failure that the
+                # partner's retry policy must overcome.
+                message.played = message.fault = True
                 raise DeliveryFailed("conformance kit: transient failure played on the first attempt; deliver "
                                      "again with the same message id", retryable=True)
-            self.note("receiver.retry", True, f"{label}: delivered again after UNAVAILABLE (attempt {attempt})")
             message.receipt = serialized
             if self.lost_answer is None:
                 # Stored, but the answer never reaches the partner: it must send again and get this receipt.
                 self.lost_answer = envelope.message_id
+                message.fault = True
                 raise DeliveryFailed("conformance kit: stored, answer lost on purpose; deliver again",
                                      retryable=True)
-            message.answered = True
+            message.answered, message.fault = True, False
             self._maybe_done()
         return ppb.DeliverResponse(receipt=pb.Receipt.FromString(serialized))
 
     def _replay(self, message_id: str, stored: bytes) -> ppb.DeliverResponse:
         with self.lock:
             message = self.messages[message_id]
-            message.answered = True
+            message.answered, message.fault = True, False
             if message_id == self.lost_answer and not self.lost_answer_recovered:
                 self.lost_answer_recovered = True
                 self.note("receiver.lost-answer", True,
@@ -238,18 +247,19 @@ class _Window(ppb_grpc.PartnerExchangeServiceServicer):
         if expect is None:
             return
         answered = sum(1 for m in self.messages.values() if m.answered)
-        pending = any(m.attempts and not m.answered for m in self.messages.values())
+        pending = any(m.fault for m in self.messages.values())
         if answered >= expect and not pending:
             self.done.set()
 
     def results(self) -> tuple[CheckResult, ...]:
         with self.lock:
             answered = [i for i, m in self.messages.items() if m.answered]
-            first_only = [i for i, m in self.messages.items() if m.attempts == 1 and m.receipt is None]
+            # Messages refused with an error are not expected again; those answered with a played fault are.
+            abandoned = [i for i, m in self.messages.items() if m.fault and m.receipt is None]
             lost, recovered = self.lost_answer, self.lost_answer_recovered
             calls, clients = self.calls, sorted(self.clients)
         expect = self.options.expect
-        for message_id in first_only:
+        for message_id in abandoned:
             self.note("receiver.retry", False, f"{message_id}: never delivered again after UNAVAILABLE")
         if lost is not None and not recovered:
             self.note("receiver.lost-answer", False, f"{lost}: never sent again after its answer was lost")

@@ -260,7 +260,10 @@ def test_kit_as_receiver_with_a_broken_sender_fails_the_right_checks(tmp_path: P
     assert statuses["receiver.lost-answer"] == statuses["receiver.get-receipt"] == "skipped"
     evidence = {r.check.id: r.evidence for r in report.results}
     assert first.message_id in evidence["receiver.retry-same-content"]
-    assert abandoned.message_id in evidence["receiver.retry"] and first.message_id not in evidence["receiver.retry"]
+    # Only the message answered UNAVAILABLE and never sent again fails the retry check: not the one sent again
+    # (with other content), nor the one refused for its signature, which must not be retried.
+    assert abandoned.message_id in evidence["receiver.retry"]
+    assert first.message_id not in evidence["receiver.retry"] and unknown.message_id not in evidence["receiver.retry"]
     assert "CERTIFICATE_UNTRUSTED" in evidence["receiver.envelope-signature"]
     data = _check_report_files(report, tmp_path / "out" / "broken-sender")
     assert data["summary"] == {"passed": 4, "failed": 4, "skipped": 2, "result": "fail"}
