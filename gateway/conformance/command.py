@@ -59,11 +59,30 @@ def _announce(kit: KitIdentity, created: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen role; exit status 0 when no check failed, 1 otherwise."""
+    import mappings
+
     from .identity import load_or_create
     from .report import write_report
+    from .sender import EXAMPLES
 
     partner_ca = args.partner_ca.read_bytes()
-    kit, created = load_or_create(args.kit_dir, at=datetime.now(UTC))
+    try:
+        # Refuse an unknown profile or example before anything is created or sent.
+        mappings.get_profile(args.profile)
+        if args.role == "sender":
+            example = args.example or EXAMPLES.get(args.profile)
+            if example is None:
+                print(f"swgw: no shipped example for profile {args.profile!r}: name one with --example",
+                      file=sys.stderr)
+                return 1
+            mappings.load_example(example)
+        kit, created = load_or_create(args.kit_dir, at=datetime.now(UTC))
+    except mappings.MappingError as e:
+        print(f"swgw: {e}", file=sys.stderr)
+        return 1
+    except ValueError as e:  # an incomplete kit folder
+        print(f"swgw: {e}", file=sys.stderr)
+        return 1
     _announce(kit, created)
     max_age = timedelta(seconds=args.max_age)
     report: Report
