@@ -65,7 +65,14 @@ def run(args: argparse.Namespace) -> int:
     from .report import write_report
     from .sender import EXAMPLES
 
+    from cryptography import x509
+
     partner_ca = args.partner_ca.read_bytes()
+    try:
+        x509.load_pem_x509_certificates(partner_ca)
+    except ValueError:
+        print(f"swgw: {args.partner_ca} holds no PEM certificate (--partner-ca)", file=sys.stderr)
+        return 1
     try:
         # Refuse an unknown profile or example before anything is created or sent.
         mappings.get_profile(args.profile)

@@ -109,18 +109,19 @@ def test_swgw_conformance_command_writes_both_reports(tmp_path: Path, capsys: py
     assert (tmp_path / "report.html").read_text().count("<tr class=") == len(checks_for("sender"))
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["--profile", "no-such-profile"], "swgw: PROFILE_UNKNOWN: "),
-    (["--example", "no-such-example"], "swgw: EXAMPLE_UNKNOWN: "),
-    (["--profile", "sps-ephyto-17"], "swgw: no shipped example for profile 'sps-ephyto-17'"),
+@pytest.mark.parametrize(("argv", "ca_pem", "message"), [
+    (["--profile", "no-such-profile"], None, "swgw: PROFILE_UNKNOWN: "),
+    (["--example", "no-such-example"], None, "swgw: EXAMPLE_UNKNOWN: "),
+    (["--profile", "sps-ephyto-17"], None, "swgw: no shipped example for profile 'sps-ephyto-17'"),
+    ([], b"not a certificate", "swgw: "),
 ])
 def test_swgw_conformance_refuses_bad_options_in_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], ca_pem: bytes | None, message: str
 ) -> None:
     from gateway.cli import main
 
     ca = tmp_path / "ca.pem"
-    ca.write_bytes(devpki.create_ca("Some CA", at=datetime.now(UTC)).cert_pem())
+    ca.write_bytes(ca_pem or devpki.create_ca("Some CA", at=datetime.now(UTC)).cert_pem())
     code = main(["conformance", "sender", "--endpoint", "127.0.0.1:9", "--server-name", "x", "--partner-ca", str(ca),
                  "--party", "HK", "--kit-dir", str(tmp_path / "kit"), "--out", str(tmp_path / "r"), *argv])
     err = capsys.readouterr().err
