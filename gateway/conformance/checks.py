@@ -114,8 +114,10 @@ CHECKS: tuple[Check, ...] = (
     Check("receiver.retry-same-content", "receiver", "repeats a message id only with the same content (signed "
           "fields and payload bytes)", "duplicates"),
     Check("receiver.lost-answer", "receiver", "after an answer is lost (the kit stored the message, then answered "
-          "UNAVAILABLE), sends the message again and is answered the stored receipt", "duplicates"),
-    Check("receiver.get-receipt", "receiver", "asks GetReceipt only for messages it delivered", "receipts"),
+          "UNAVAILABLE), sends the message again or asks GetReceipt, and is answered the stored receipt",
+          "duplicates"),
+    Check("receiver.get-receipt", "receiver", "asks GetReceipt only for messages it delivered (skipped when it "
+          "never asks)", "receipts"),
 )
 
 

@@ -230,15 +230,27 @@ class _Window(ppb_grpc.PartnerExchangeServiceServicer):
     @translate_errors
     def GetReceipt(self, request: ppb.GetReceiptRequest, context: grpc.ServicerContext) -> ppb.GetReceiptResponse:  # noqa: N802
         self._client(context)
+        label = request.message_id[:64]
         with self.lock:
             message = self.messages.get(request.message_id)
             stored = message.receipt if message is not None else None
-        label = request.message_id[:64]
-        self.note("receiver.get-receipt", stored is not None,
-                  f"GetReceipt({label}): " + ("answered the stored receipt" if stored is not None else
-                                              "no such message was delivered"))
+            if message is not None and stored is not None and request.message_id == self.lost_answer:
+                # Asking for the receipt is as good a recovery from a lost answer as delivering again.
+                message.answered, message.fault = True, False
+                if not self.lost_answer_recovered:
+                    self.lost_answer_recovered = True
+                    self.note("receiver.lost-answer", True,
+                              f"{label}: asked GetReceipt after the lost answer and was answered the stored receipt")
+                self._maybe_done()
+        if message is None:
+            self.note("receiver.get-receipt", False, f"GetReceipt({label}): no message with this id was delivered")
+        else:
+            # A message whose only attempt was answered UNAVAILABLE is not stored: NOT_FOUND is the right answer
+            # and asking is legitimate.
+            self.note("receiver.get-receipt", True, f"GetReceipt({label}): " + (
+                "answered the stored receipt" if stored is not None else "not stored yet: MESSAGE_NOT_FOUND"))
         if stored is None:
-            raise MessageNotFound(f"no message {label} was delivered to the kit")
+            raise MessageNotFound(f"no receipt for {label} is stored by the kit", field_path="message_id")
         return ppb.GetReceiptResponse(receipt=pb.Receipt.FromString(stored))
 
     def _maybe_done(self) -> None:

@@ -7,6 +7,7 @@ import json
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent import futures
 from datetime import UTC, datetime
 from pathlib import Path
@@ -222,62 +223,102 @@ def test_kit_as_sender_against_a_broken_peer_fails_the_right_checks(
     assert data["summary"]["result"] == "fail" and data["summary"]["failed"] == 14
 
 
-def test_kit_as_receiver_with_a_broken_sender_fails_the_right_checks(tmp_path: Path, kit: KitIdentity) -> None:
-    """A sender that gives up after a transient failure, retries with other content, and signs with a CA the kit
-    was not told about."""
-    now = datetime.now(UTC)
-    ca = devpki.create_ca("Broken Sender CA", at=now)
-    tls = devpki.issue_certificate(ca, "bs.gateway.test", at=now, usage="tls", dns_names=("bs.gateway.test",))
-    signing = devpki.issue_certificate(ca, "Broken Sender Signing", at=now, usage="signing").identity()
-    foreign = devpki.issue_certificate(devpki.create_ca("Unknown CA", at=now), "Unknown Signing", at=now,
-                                       usage="signing").identity()
-    profile = PartnerProfile(party=PartyId("ZZ"), endpoint="", tls_server_name=KIT_SERVER_NAME,
-                             mapping_profiles={DocumentType.CERTIFICATE_OF_ORIGIN: PROFILE})
+class _HandSender:
+    """A sender driven call by call by the test: its own CA, TLS and signing certificates, party BS."""
 
-    def envelope(number: str, identity: Any, message_id: str | None = None) -> pb.Envelope:
+    def __init__(self, kit: KitIdentity) -> None:
+        now = datetime.now(UTC)
+        self.ca = devpki.create_ca("Hand Sender CA", at=now)
+        self.tls = devpki.issue_certificate(self.ca, "bs.gateway.test", at=now, usage="tls",
+                                           dns_names=("bs.gateway.test",))
+        self.signing = devpki.issue_certificate(self.ca, "Hand Sender Signing", at=now, usage="signing").identity()
+        self.kit = kit
+        self.profile = PartnerProfile(party=PartyId("ZZ"), endpoint="", tls_server_name=KIT_SERVER_NAME,
+                                      mapping_profiles={DocumentType.CERTIFICATE_OF_ORIGIN: PROFILE})
+        self.port = free_port()
+        self.stop = threading.Event()
+        self.reports: list[Report] = []
+
+    def envelope(self, number: str, identity: Any = None, message_id: str | None = None) -> pb.Envelope:
         record = mappings.load_example("coo-cn-vn", issued_on=datetime.now(UTC).date())
         record["certificate"]["number"] = number
         command = SubmitCommand(receiver="ZZ", document_type=DocumentType.CERTIFICATE_OF_ORIGIN,
                                 action=Action.ISSUE, record_json=record_bytes(record))
-        prepared = prepare_outbound(command, sender=PartyId("BS"), profile=profile, identity=identity,
-                                    message_id=message_id or str(uuid.uuid4()), created_at=datetime.now(UTC))
+        prepared = prepare_outbound(command, sender=PartyId("BS"), profile=self.profile,
+                                    identity=identity or self.signing, message_id=message_id or str(uuid.uuid4()),
+                                    created_at=datetime.now(UTC))
         return codec.envelope_to_proto(prepared.envelope)
 
-    port = free_port()
-    stop = threading.Event()
-    listening = threading.Event()
-    reports: list[Report] = []
-    receiver = threading.Thread(target=lambda: reports.append(run_receiver(ReceiverOptions(
-        listen=f"127.0.0.1:{port}", party="BS", partner_ca_pem=ca.cert_pem(), profile=PROFILE, expect=1,
-        duration_seconds=120,
-    ), kit, on_listening=lambda _port: listening.set(), stop=stop)))
-    receiver.start()
-    assert listening.wait(20)
-    credentials = grpc.ssl_channel_credentials(root_certificates=kit.ca_pem, private_key=tls.key_pem(),
-                                               certificate_chain=tls.cert_pem())
-    codes = []
-    with grpc.secure_channel(f"127.0.0.1:{port}", credentials,
-                             options=[("grpc.ssl_target_name_override", KIT_SERVER_NAME)]) as channel:
-        stub = ppb_grpc.PartnerExchangeServiceStub(channel)  # type: ignore[no-untyped-call]
-        first = envelope("E254500000501", signing)
-        again = envelope("E254500000502", signing, message_id=first.message_id)  # same id, other content
-        abandoned = envelope("E254500000503", signing)  # never sent again after UNAVAILABLE
-        unknown = envelope("E254500000504", foreign)
-        for message in (first, again, abandoned, unknown):
-            try:
-                stub.Deliver(ppb.DeliverRequest(envelope=message), timeout=20)
-                codes.append("OK")
-            except grpc.RpcError as e:
-                codes.append(e.code().name)
-    stop.set()
+    def start_kit(self, expect: int) -> threading.Thread:
+        listening = threading.Event()
+        receiver = threading.Thread(target=lambda: self.reports.append(run_receiver(ReceiverOptions(
+            listen=f"127.0.0.1:{self.port}", party="BS", partner_ca_pem=self.ca.cert_pem(), profile=PROFILE,
+            expect=expect, duration_seconds=120,
+        ), self.kit, on_listening=lambda _port: listening.set(), stop=self.stop)))
+        receiver.start()
+        assert listening.wait(20)
+        return receiver
+
+    @contextmanager
+    def stub(self) -> Iterator[ppb_grpc.PartnerExchangeServiceStub]:
+        credentials = grpc.ssl_channel_credentials(root_certificates=self.kit.ca_pem, private_key=self.tls.key_pem(),
+                                                   certificate_chain=self.tls.cert_pem())
+        with grpc.secure_channel(f"127.0.0.1:{self.port}", credentials,
+                                 options=[("grpc.ssl_target_name_override", KIT_SERVER_NAME)]) as channel:
+            yield ppb_grpc.PartnerExchangeServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def _call(method: Any, request: Any) -> tuple[str, Any]:
+    try:
+        return "OK", method(request, timeout=20)
+    except grpc.RpcError as e:
+        return e.code().name, None
+
+
+def test_kit_as_receiver_recovers_a_lost_answer_through_get_receipt(kit: KitIdentity) -> None:
+    hand = _HandSender(kit)
+    receiver = hand.start_kit(expect=1)
+    message = hand.envelope("E254500000601")
+    with hand.stub() as stub:
+        transient, _ = _call(stub.Deliver, ppb.DeliverRequest(envelope=message))
+        lost, _ = _call(stub.Deliver, ppb.DeliverRequest(envelope=message))
+        fetched, response = _call(stub.GetReceipt, ppb.GetReceiptRequest(message_id=message.message_id))
+    # The kit ends by itself: the one expected message went through and its lost answer was recovered.
+    receiver.join(60)
+    assert not receiver.is_alive() and not hand.stop.is_set()
+    assert (transient, lost, fetched) == ("UNAVAILABLE", "UNAVAILABLE", "OK")
+    assert response.receipt.message_id == message.message_id
+    assert response.receipt.outcome == pb.RECEIPT_OUTCOME_ACCEPTED
+    statuses = {r.check.id: (r.status, r.evidence) for r in hand.reports[0].results}
+    assert all(status == "pass" for status, _ in statuses.values()), statuses
+    assert "asked GetReceipt after the lost answer" in statuses["receiver.lost-answer"][1]
+
+
+def test_kit_as_receiver_with_a_broken_sender_fails_the_right_checks(tmp_path: Path, kit: KitIdentity) -> None:
+    """A sender that gives up after a transient failure, retries with other content, signs with a CA the kit was
+    not told about, and asks for a receipt of a message it never delivered."""
+    hand = _HandSender(kit)
+    now = datetime.now(UTC)
+    foreign = devpki.issue_certificate(devpki.create_ca("Unknown CA", at=now), "Unknown Signing", at=now,
+                                       usage="signing").identity()
+    receiver = hand.start_kit(expect=1)
+    first = hand.envelope("E254500000501")
+    again = hand.envelope("E254500000502", message_id=first.message_id)  # same id, other content
+    abandoned = hand.envelope("E254500000503")  # never sent again after UNAVAILABLE
+    unknown = hand.envelope("E254500000504", foreign)
+    with hand.stub() as stub:
+        codes = [_call(stub.Deliver, ppb.DeliverRequest(envelope=m))[0] for m in (first, again, abandoned, unknown)]
+        # A receipt for a message never delivered.
+        codes.append(_call(stub.GetReceipt, ppb.GetReceiptRequest(message_id=str(uuid.uuid4())))[0])
+    hand.stop.set()
     receiver.join(30)
-    assert codes == ["UNAVAILABLE", "ALREADY_EXISTS", "UNAVAILABLE", "PERMISSION_DENIED"]
-    report = reports[0]
+    assert codes == ["UNAVAILABLE", "ALREADY_EXISTS", "UNAVAILABLE", "PERMISSION_DENIED", "NOT_FOUND"]
+    report = hand.reports[0]
     statuses = {r.check.id: r.status for r in report.results}
-    assert sorted(report.failed_ids()) == ["receiver.deliveries", "receiver.envelope-signature", "receiver.retry",
-                                           "receiver.retry-same-content"]
+    assert sorted(report.failed_ids()) == ["receiver.deliveries", "receiver.envelope-signature",
+                                           "receiver.get-receipt", "receiver.retry", "receiver.retry-same-content"]
     assert statuses["receiver.tls"] == statuses["receiver.envelope-fields"] == statuses["receiver.document"] == "pass"
-    assert statuses["receiver.lost-answer"] == statuses["receiver.get-receipt"] == "skipped"
+    assert statuses["receiver.lost-answer"] == "skipped"
     evidence = {r.check.id: r.evidence for r in report.results}
     assert first.message_id in evidence["receiver.retry-same-content"]
     # Only the message answered UNAVAILABLE and never sent again fails the retry check: not the one sent again
@@ -286,4 +327,4 @@ def test_kit_as_receiver_with_a_broken_sender_fails_the_right_checks(tmp_path: P
     assert first.message_id not in evidence["receiver.retry"] and unknown.message_id not in evidence["receiver.retry"]
     assert "CERTIFICATE_UNTRUSTED" in evidence["receiver.envelope-signature"]
     data = _check_report_files(report, tmp_path / "out" / "broken-sender")
-    assert data["summary"] == {"passed": 4, "failed": 4, "skipped": 2, "result": "fail"}
+    assert data["summary"] == {"passed": 4, "failed": 5, "skipped": 1, "result": "fail"}
