@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -328,3 +329,36 @@ def test_kit_as_receiver_with_a_broken_sender_fails_the_right_checks(tmp_path: P
     assert "CERTIFICATE_UNTRUSTED" in evidence["receiver.envelope-signature"]
     data = _check_report_files(report, tmp_path / "out" / "broken-sender")
     assert data["summary"] == {"passed": 4, "failed": 5, "skipped": 1, "result": "fail"}
+
+
+def test_swgw_conformance_receiver_command_passes_a_well_behaved_sender(
+    tmp_path: Path, kit: KitIdentity, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gateway.cli import main
+
+    hand = _HandSender(kit)
+    ca = tmp_path / "bs-ca.pem"
+    ca.write_bytes(hand.ca.cert_pem())
+    codes: list[int] = []
+    command = threading.Thread(target=lambda: codes.append(main([
+        "conformance", "receiver", "--listen", f"127.0.0.1:{hand.port}", "--party", "BS", "--partner-ca", str(ca),
+        "--kit-dir", str(kit.folder), "--expect", "1", "--duration", "120", "--out", str(tmp_path / "receiver"),
+    ])))
+    command.start()
+    message = hand.envelope("E254500000701")
+    answers = []
+    with hand.stub() as stub:
+        # A sender retrying as the guide says: the same envelope until a receipt comes (the kit may not listen yet).
+        for _ in range(50):
+            status, response = _call(stub.Deliver, ppb.DeliverRequest(envelope=message))
+            answers.append(status)
+            if status == "OK":
+                break
+            time.sleep(0.2)
+    command.join(60)
+    out = capsys.readouterr().out
+    assert codes == [0], out
+    assert answers[-3:] == ["UNAVAILABLE", "UNAVAILABLE", "OK"] and response.receipt.message_id == message.message_id
+    assert f"listening on port {hand.port}" in out and "0 failed" in out
+    data = json.loads((tmp_path / "receiver.json").read_text())
+    assert data["summary"]["result"] == "pass" and data["role"] == "receiver" and data["partner"] == "BS"
