@@ -1,4 +1,5 @@
-"""The ``swgw`` command: serve, init, demo, submit, status, validate, map, verify, trust, messages, partners."""
+"""The ``swgw`` command: serve, init, demo, submit, status, validate, map, verify, conformance, trust, messages,
+partners."""
 
 from __future__ import annotations
 
@@ -302,6 +303,12 @@ def _is_text(value: str) -> bool:
     return True
 
 
+def _cmd_conformance(args: argparse.Namespace) -> int:
+    from .conformance.command import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``swgw`` command."""
     from .cli_admin import add_admin_commands
@@ -383,6 +390,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where the XML file's own signature must be (default: ubl-extension for UBL, else enveloped)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("conformance", help="test a partner's implementation of the exchange, in either role")
+    from .conformance.command import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=_cmd_conformance)
 
     add_admin_commands(sub)
     return parser
