@@ -1,0 +1,129 @@
+"""The partner test vectors (tests/vectors/partner/, docs/partner-guide.md "Test vectors") against swgw's own checks.
+
+Each envelope goes through what a Deliver call runs after the TLS handshake, in the same order: decoding
+(``codec.envelope_from_proto``), the checks without cryptography (``steps.check_inbound_envelope``) and the
+envelope signature (``signatures.verify_envelope_signature``). Each receipt goes through what the dispatcher runs
+on a Deliver answer (``codec.receipt_from_proto``, ``steps.verify_receipt``). The outcome, the field path and, for
+a refused signature, the code of the check that refused it must be those ``cases.toml`` states. The vectors and
+the guide's worked example must also be what ``tools/partner_vectors.py`` generates today.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import tomllib
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from cryptography import x509
+from google.protobuf import json_format
+
+from gateway._generated.swgw.v1 import envelope_pb2 as pb
+from gateway.domain import DocumentType, PartyId
+from gateway.errors import GatewayError
+from gateway.partners import PartnerProfile
+from gateway.pipeline import signatures, steps
+from gateway.transports import codec
+from trust import DEFAULT_POLICY, PartnerTrust
+
+REPO = Path(__file__).resolve().parents[3]
+VECTORS = REPO / "tests" / "vectors" / "partner"
+SPEC = tomllib.loads((VECTORS / "cases.toml").read_text(encoding="utf-8"))
+AT = datetime.fromisoformat(SPEC["verify_at"].replace("Z", "+00:00"))
+CASES = {case["name"]: case for case in SPEC["case"]}
+
+
+def _trust(partner: str, files: list[str]) -> PartnerTrust:
+    anchors = tuple(x509.load_pem_x509_certificate((VECTORS / f).read_bytes()) for f in files)
+    return PartnerTrust(partner=partner, anchors=anchors)
+
+
+def _profile(party: str) -> PartnerProfile:
+    env = SPEC["envelopes"]
+    return PartnerProfile(
+        party=PartyId(party), endpoint="127.0.0.1:1", tls_server_name=f"{party.lower()}.gateway.test",
+        mapping_profiles={DocumentType.CERTIFICATE_OF_ORIGIN: "coo-ubl24-cepa-hk"},
+        max_payload_bytes=env["max_payload_bytes"], max_message_age=timedelta(seconds=env["max_message_age_seconds"]),
+    )
+
+
+def _message(case: dict[str, Any]) -> Any:
+    kind = pb.Envelope if case["kind"] == "envelope" else pb.Receipt
+    binary = kind.FromString((VECTORS / case["file"]).read_bytes())
+    # The JSON file is the same message in the proto3 JSON mapping.
+    assert json_format.Parse((VECTORS / case["json"]).read_text(encoding="utf-8"), kind()) == binary
+    return binary
+
+
+def receive(message: pb.Envelope) -> None:
+    """What HK's Deliver runs on CN's envelope once the TLS handshake named CN."""
+    env = SPEC["envelopes"]
+    profile = _profile(env["sender"])
+    envelope = codec.envelope_from_proto(message)
+    steps.check_inbound_envelope(envelope, peer=env["sender"], me=PartyId(env["receiver"]), profile=profile, now=AT)
+    signatures.verify_envelope_signature(envelope, partner_trust=_trust(env["sender"], env["trust_anchors"]),
+                                         now=AT, profile=profile)
+
+
+def accept_receipt(message: pb.Receipt) -> None:
+    """What CN's dispatcher runs on HK's receipt of valid-es256."""
+    rec = SPEC["receipts"]
+    answered = codec.envelope_from_proto(pb.Envelope.FromString((VECTORS / rec["answers"]).read_bytes()))
+    receipt = codec.receipt_from_proto(message)
+    steps.verify_receipt(receipt, envelope=answered, partner_trust=_trust(rec["issuer"], rec["trust_anchors"]),
+                         now=AT, profile=_profile(rec["issuer"]))
+
+
+def test_the_spec_states_the_limits_swgw_applies() -> None:
+    assert SPEC["envelopes"]["max_clock_skew_seconds"] == DEFAULT_POLICY.max_clock_skew.total_seconds()
+    agreed = steps.agreed_format(_profile("CN"), DocumentType.CERTIFICATE_OF_ORIGIN)
+    assert SPEC["envelopes"]["document_format"] == agreed
+    outcomes = {case["outcome"] for case in CASES.values()}
+    assert "valid" in outcomes and len(outcomes) > 8
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_vector(name: str) -> None:
+    case = CASES[name]
+    message = _message(case)
+    check = receive if case["kind"] == "envelope" else accept_receipt
+    if case["outcome"] == "valid":
+        check(message)
+        return
+    with pytest.raises(GatewayError) as caught:
+        check(message)
+    error = caught.value
+    assert (error.code, error.field_path or "") == (case["outcome"], case["field_path"]), error
+    cause = error.__cause__
+    assert (getattr(cause, "code", "") if cause is not None else "") == case.get("cause", ""), error
+
+
+def test_every_envelope_refusal_code_is_documented_in_the_guide() -> None:
+    guide = (REPO / "docs" / "partner-guide.md").read_text(encoding="utf-8")
+    for case in CASES.values():
+        for code in (case["outcome"], case.get("cause", "")):
+            if code and code != "valid":
+                assert f"`{code}`" in guide, code
+
+
+def _tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("partner_vectors", REPO / "tools" / "partner_vectors.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Registered first: the tool's dataclasses look their module up while they are created.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_vectors_and_worked_example_are_what_the_tool_generates() -> None:
+    tool = _tool()
+    assert tool.check() == [], "run: python tools/partner_vectors.py"
+    # Every case the tool defines is in cases.toml, and nothing else is in the folder.
+    expected = set(tool.render()) | {"README.md"}
+    present = {p.name for p in VECTORS.iterdir() if p.is_file()}
+    assert present == expected
