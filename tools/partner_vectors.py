@@ -64,6 +64,7 @@ CREATED_AT = datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
 RECEIVED_AT = datetime(2026, 3, 1, 12, 30, 15, 987654, tzinfo=UTC)
 PKI_AT = datetime(2026, 1, 1, tzinfo=UTC)
 MAX_PAYLOAD_BYTES = 16384
+WORKED_ID = "5f0c6a1e-3b7d-4c52-9e0a-2d8f4b6c1a90"
 MAX_MESSAGE_AGE_SECONDS = 7 * 86400
 PAYLOAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
            b'<Placeholder xmlns="urn:swgw:test:partner-vectors">An envelope-level test vector: this payload stands'
@@ -277,7 +278,7 @@ def base_envelope(case: str) -> pb.Envelope:
     """The envelope of the worked example, with the case's own message id."""
     name, media_type, content = ATTACHMENT
     return pb.Envelope(
-        message_id="5f0c6a1e-3b7d-4c52-9e0a-2d8f4b6c1a90" if case == "valid-es256" else message_id(case),
+        message_id=WORKED_ID if case == "valid-es256" else message_id(case),
         business_key=pb.BusinessKey(issuer="CN-GACC-5300", number="E2026000123", version=1),
         sender=pb.PartyId(scheme=PARTY_SCHEME, value="CN"),
         receiver=pb.PartyId(scheme=PARTY_SCHEME, value="HK"),
@@ -310,6 +311,7 @@ class Case:
     cause: str = ""  # for ENVELOPE_SIGNATURE_INVALID / RECEIPT_INVALID: the code of the refused signature check
     field_path: str = ""
     deterministic: bool = True
+    after: str = ""  # delivered after this case: the duplicate rules apply ("replay": its stored receipt again)
 
 
 def _env(mutate_before: Callable[[pb.Envelope], None] | None = None, how: Signing | None = None,
@@ -567,6 +569,21 @@ CASES: tuple[Case, ...] = (
          "envelope.created_at"),
     Case("future", "envelope", "created_at 5 minutes and 1 second after the verification time.",
          _env(mutate_before=_at(timedelta(minutes=5, seconds=1))), "MESSAGE_STALE", "", "envelope.created_at"),
+    # --- duplicates: delivered after valid-es256, with its message id ---
+    Case("duplicate-resigned", "envelope",
+         "valid-es256's fields signed again by another of CN's keys: the same content, so the stored receipt.",
+         _env(mutate_before=_set("message_id", WORKED_ID), how=Signing(signer="cn-signer-p384")), "replay",
+         after="valid-es256"),
+    Case("duplicate-other-payload", "envelope",
+         "valid-es256's message id with another payload, correctly digested and signed.",
+         _env(mutate_before=lambda e: (_set("message_id", WORKED_ID)(e),
+                                       _set_payload(e, PAYLOAD.replace(b"stands", b"STANDS")))),
+         "DUPLICATE_CONFLICT", "", "envelope.message_id", after="valid-es256"),
+    Case("duplicate-other-created-at", "envelope",
+         "valid-es256 rebuilt and signed again one second later: created_at differs, so other content.",
+         _env(mutate_before=lambda e: (_set("message_id", WORKED_ID)(e),
+                                       e.created_at.CopyFrom(_ts(CREATED_AT + timedelta(seconds=1))))),
+         "DUPLICATE_CONFLICT", "", "envelope.message_id", after="valid-es256"),
     # --- receipts (verified by the sender CN against HK's CA; they answer valid-es256) ---
     Case("receipt-accepted", "receipt", "HK's ACCEPTED receipt of valid-es256.", _rcpt()),
     Case("receipt-rejected", "receipt", "HK's REJECTED receipt with one error.", _rcpt(mutate_before=_rejected)),
@@ -636,8 +653,10 @@ def cases_toml() -> str:
         ]
         if case.cause:
             lines.append(f"cause = {_toml_string(case.cause)}")
-        if case.outcome != "valid":
+        if case.outcome not in ("valid", "replay"):
             lines.append(f"field_path = {_toml_string(case.field_path)}")
+        if case.after:
+            lines.append(f"after = {_toml_string(case.after)}")
         if not case.deterministic:
             lines.append("deterministic = false")
         lines += [f"description = {_toml_string(case.description)}", ""]

@@ -3,13 +3,15 @@
 Each envelope goes through what a Deliver call runs after the TLS handshake, in the same order: decoding
 (``codec.envelope_from_proto``), the checks without cryptography (``steps.check_inbound_envelope``) and the
 envelope signature (``signatures.verify_envelope_signature``). Each receipt goes through what the dispatcher runs
-on a Deliver answer (``codec.receipt_from_proto``, ``steps.verify_receipt``). The outcome, the field path and, for
+on a Deliver answer (``codec.receipt_from_proto``, ``steps.verify_receipt``). The duplicate cases go through
+HK's ``Pipeline.receive`` (in-memory message book) after the case they repeat. The outcome, the field path and, for
 a refused signature, the code of the check that refused it must be those ``cases.toml`` states. The vectors and
 the guide's worked example must also be what ``tools/partner_vectors.py`` generates today.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
 import tomllib
@@ -20,15 +22,21 @@ from typing import Any
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from google.protobuf import json_format
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
+from gateway.clock import ManualClock, UuidIds
 from gateway.domain import DocumentType, PartyId
 from gateway.errors import GatewayError
 from gateway.partners import PartnerProfile
+from gateway.persistence.memory import MemoryMessageRepository
 from gateway.pipeline import signatures, steps
+from gateway.pipeline.runner import Pipeline
+from gateway.settings import ListenerSettings, Settings, SigningSettings
+from gateway.signals import Signals
 from gateway.transports import codec
-from trust import DEFAULT_POLICY, PartnerTrust
+from trust import DEFAULT_POLICY, PartnerTrust, SigningIdentity
 
 REPO = Path(__file__).resolve().parents[3]
 VECTORS = REPO / "tests" / "vectors" / "partner"
@@ -86,12 +94,52 @@ def test_the_spec_states_the_limits_swgw_applies() -> None:
     assert "valid" in outcomes and len(outcomes) > 8
 
 
+class _PartnerTrustBook:
+    """The one trust the pipeline asks for: CN's anchors from cases.toml."""
+
+    def for_partner(self, partner: str, *, at: datetime, purpose: str = "receive") -> PartnerTrust:
+        env = SPEC["envelopes"]
+        assert partner == env["sender"]
+        return _trust(partner, env["trust_anchors"])
+
+
+def _pipeline() -> Pipeline:
+    """HK's inbound pipeline with an in-memory message book, at the vectors' time."""
+    env = SPEC["envelopes"]
+    hk_key = serialization.load_pem_private_key((VECTORS / "pki" / "hk-signer.key.pem").read_bytes(), None)
+    hk_cert = x509.load_pem_x509_certificate((VECTORS / "pki" / "hk-signer.pem").read_bytes())
+    settings = Settings(
+        party=PartyId(env["receiver"]), data_dir="unused", database_url="unused",
+        signing=SigningSettings(key="unused", certificate="unused"),
+        partner_listener=ListenerSettings("127.0.0.1:0"), domestic_listener=ListenerSettings("127.0.0.1:0"),
+        partners=(_profile(env["sender"]),),
+    )
+    return Pipeline(
+        settings=settings, messages=MemoryMessageRepository(), trustbook=_PartnerTrustBook(),  # type: ignore[arg-type]
+        identity=lambda _partner: SigningIdentity(private_key=hk_key, certificate=hk_cert),  # type: ignore[arg-type]
+        clock=ManualClock(AT), ids=UuidIds(), signals=Signals(),
+    )
+
+
+def _after(case: dict[str, Any], message: pb.Envelope) -> None:
+    """Deliver ``after``, then this envelope, through HK's pipeline: the duplicate rules decide."""
+    pipeline = _pipeline()
+    first = pipeline.receive(codec.envelope_from_proto(_message(CASES[case["after"]])), peer=SPEC["envelopes"]["sender"])
+    again = pipeline.receive(codec.envelope_from_proto(message), peer=SPEC["envelopes"]["sender"])
+    if case["outcome"] == "replay":
+        # The stored receipt, byte for byte on the wire.
+        assert codec.receipt_to_proto(again).SerializeToString() == codec.receipt_to_proto(first).SerializeToString()
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_vector(name: str) -> None:
     case = CASES[name]
     message = _message(case)
     check = receive if case["kind"] == "envelope" else accept_receipt
-    if case["outcome"] == "valid":
+    if "after" in case:
+        receive(message)  # on its own, a valid envelope
+        check = functools.partial(_after, case)
+    if case["outcome"] in ("valid", "replay"):
         check(message)
         return
     with pytest.raises(GatewayError) as caught:
