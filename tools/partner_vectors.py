@@ -26,7 +26,7 @@ import json
 import sys
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -519,7 +519,8 @@ CASES: tuple[Case, ...] = (
          "The ES256 signature as an ASN.1 DER SEQUENCE instead of the 64 bytes r || s (RFC 7518 3.4).",
          _env(mutate_after=_der_signature), SIG, "SIGNATURE_INVALID", "envelope.signature"),
     Case("x5c-wrong-order", "envelope", "x5c = [issuing CA, signer]: the first entry must be the signer.",
-         _env(how=Signing(signer="cn-signer-sub", extra=lambda: {"x5c": list(reversed(identity("cn-signer-sub").x5c))})),
+         _env(how=Signing(signer="cn-signer-sub",
+                          extra=lambda: {"x5c": list(reversed(identity("cn-signer-sub").x5c))})),
          SIG, "CERTIFICATE_UNTRUSTED", "envelope.signature"),
     Case("x5c-other-ca", "envelope",
          "Signed by a certificate of another CA (same subject names as the real CA and signer).",
@@ -684,7 +685,6 @@ def worked_example() -> str:
     e = answered()
     fields = envelope_fields(e)
     payload = rfc8785.dumps(fields)
-    signer = identity("cn-signer")
     head_b64, payload_b64, sig_b64 = e.signature.jws.split(".")
     header = json.loads(base64.urlsafe_b64decode(head_b64 + "=" * (-len(head_b64) % 4)))
     signature = base64.urlsafe_b64decode(sig_b64 + "=" * (-len(sig_b64) % 4))
@@ -754,7 +754,7 @@ def worked_example() -> str:
         _wrap(f"{head_b64}.{payload_b64}"),
         "```",
         "",
-        f"**5. The signature**: ECDSA P-256 with SHA-256 over the signing input, nonce by RFC 6979 (deterministic, so",
+        "**5. The signature**: ECDSA P-256 with SHA-256 over the signing input, nonce by RFC 6979 (deterministic, so",
         "that you can reproduce it with the key above; an ordinary random nonce gives another, equally valid",
         f"signature), as `r || s`, 32 bytes each ({len(signature)} bytes, not DER):",
         "",

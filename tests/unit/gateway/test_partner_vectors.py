@@ -11,8 +11,10 @@ the guide's worked example must also be what ``tools/partner_vectors.py`` genera
 
 from __future__ import annotations
 
+import base64
 import functools
 import importlib.util
+import json
 import sys
 import tomllib
 from datetime import datetime, timedelta
@@ -124,8 +126,9 @@ def _pipeline() -> Pipeline:
 def _after(case: dict[str, Any], message: pb.Envelope) -> None:
     """Deliver ``after``, then this envelope, through HK's pipeline: the duplicate rules decide."""
     pipeline = _pipeline()
-    first = pipeline.receive(codec.envelope_from_proto(_message(CASES[case["after"]])), peer=SPEC["envelopes"]["sender"])
-    again = pipeline.receive(codec.envelope_from_proto(message), peer=SPEC["envelopes"]["sender"])
+    sender = SPEC["envelopes"]["sender"]
+    first = pipeline.receive(codec.envelope_from_proto(_message(CASES[case["after"]])), peer=sender)
+    again = pipeline.receive(codec.envelope_from_proto(message), peer=sender)
     if case["outcome"] == "replay":
         # The stored receipt, byte for byte on the wire.
         assert codec.receipt_to_proto(again).SerializeToString() == codec.receipt_to_proto(first).SerializeToString()
@@ -158,6 +161,7 @@ def test_every_envelope_refusal_code_is_documented_in_the_guide() -> None:
                 assert f"`{code}`" in guide, code
 
 
+@functools.cache
 def _tool() -> ModuleType:
     spec = importlib.util.spec_from_file_location("partner_vectors", REPO / "tools" / "partner_vectors.py")
     assert spec is not None and spec.loader is not None
@@ -175,3 +179,30 @@ def test_vectors_and_worked_example_are_what_the_tool_generates() -> None:
     expected = set(tool.render()) | {"README.md"}
     present = {p.name for p in VECTORS.iterdir() if p.is_file()}
     assert present == expected
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c["outcome"] in ("valid", "replay")
+                                        or n in ("alg-none", "alg-hs256", "alg-rs256", "receipt-alg-none")))
+def test_vectors_are_standard_jws(name: str) -> None:
+    """A JOSE library swgw does not use (jwcrypto) reads each valid vector's JWS with the key of its x5c leaf,
+    restricted to the three algorithms, and finds the signed fields the tool rebuilds from the protobuf message;
+    it refuses the vectors whose alg is not allowed."""
+    from jwcrypto import jwk, jws
+    from jwcrypto.common import JWException
+
+    case = CASES[name]
+    message = _message(case)
+    header = json.loads(base64.urlsafe_b64decode(message.signature.jws.split(".")[0] + "=="))
+    leaf = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
+    token = jws.JWS()
+    token.deserialize(message.signature.jws)
+    key = jwk.JWK.from_pyca(leaf.public_key())
+    token.allowed_algs = ["ES256", "ES384", "PS256"]
+    if case["outcome"] not in ("valid", "replay"):
+        with pytest.raises(JWException):
+            token.verify(key)
+        return
+    token.verify(key)
+    tool = _tool()
+    fields = tool.envelope_fields(message) if case["kind"] == "envelope" else tool.receipt_fields(message)
+    assert token.payload == tool.rfc8785.dumps(fields)
