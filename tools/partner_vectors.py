@@ -710,10 +710,12 @@ def worked_example() -> str:
         f"document_format  {e.document_format}",
         f"action           {pb.Action.Name(e.action)} (= {e.action})",
         f"created_at       seconds={e.created_at.seconds} nanos={e.created_at.nanos}",
-        f"payload          {len(e.payload)} bytes: {e.payload!r}",
+        f"payload          {len(e.payload)} bytes, UTF-8 of the JSON string {json.dumps(e.payload.decode())}",
         f"payload_sha256   (32 bytes) {e.payload_sha256.hex()}",
-        f"attachments[0]   name={e.attachments[0].name!r} media_type={e.attachments[0].media_type!r}",
-        f"                 content ({len(e.attachments[0].content)} bytes) {e.attachments[0].content!r}",
+        f"attachments[0]   name={json.dumps(e.attachments[0].name)} "
+        f"media_type={json.dumps(e.attachments[0].media_type)}",
+        f"                 content ({len(e.attachments[0].content)} bytes) UTF-8 of "
+        f"{json.dumps(e.attachments[0].content.decode())}",
         f"                 sha256 {e.attachments[0].sha256.hex()}",
         "refers_to        (not set)",
         "```",
