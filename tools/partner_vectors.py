@@ -452,6 +452,21 @@ def _business_number(e: pb.Envelope) -> None:
     e.business_key.number = "E2026000124"
 
 
+def _worked_id_other_payload(e: pb.Envelope) -> None:
+    e.message_id = WORKED_ID
+    _set_payload(e, PAYLOAD.replace(b"stands", b"STANDS"))
+
+
+def _worked_id_a_second_later(e: pb.Envelope) -> None:
+    e.message_id = WORKED_ID
+    e.created_at.CopyFrom(_ts(CREATED_AT + timedelta(seconds=1)))
+
+
+def _accepted_without_errors(r: pb.Receipt) -> None:
+    r.outcome = pb.RECEIPT_OUTCOME_ACCEPTED
+    r.ClearField("errors")
+
+
 def _no_refers_to(e: pb.Envelope) -> None:
     _replace(e)
     e.ClearField("refers_to")
@@ -577,20 +592,17 @@ CASES: tuple[Case, ...] = (
          after="valid-es256"),
     Case("duplicate-other-payload", "envelope",
          "valid-es256's message id with another payload, correctly digested and signed.",
-         _env(mutate_before=lambda e: (_set("message_id", WORKED_ID)(e),
-                                       _set_payload(e, PAYLOAD.replace(b"stands", b"STANDS")))),
+         _env(mutate_before=_worked_id_other_payload),
          "DUPLICATE_CONFLICT", "", "envelope.message_id", after="valid-es256"),
     Case("duplicate-other-created-at", "envelope",
          "valid-es256 rebuilt and signed again one second later: created_at differs, so other content.",
-         _env(mutate_before=lambda e: (_set("message_id", WORKED_ID)(e),
-                                       e.created_at.CopyFrom(_ts(CREATED_AT + timedelta(seconds=1))))),
+         _env(mutate_before=_worked_id_a_second_later),
          "DUPLICATE_CONFLICT", "", "envelope.message_id", after="valid-es256"),
     # --- receipts (verified by the sender CN against HK's CA; they answer valid-es256) ---
     Case("receipt-accepted", "receipt", "HK's ACCEPTED receipt of valid-es256.", _rcpt()),
     Case("receipt-rejected", "receipt", "HK's REJECTED receipt with one error.", _rcpt(mutate_before=_rejected)),
     Case("receipt-tampered-outcome", "receipt", "A REJECTED receipt turned into ACCEPTED after signing.",
-         _rcpt(mutate_before=_rejected, mutate_after=lambda r: (setattr(r, "outcome", pb.RECEIPT_OUTCOME_ACCEPTED),
-                                                                r.ClearField("errors"))),
+         _rcpt(mutate_before=_rejected, mutate_after=_accepted_without_errors),
          RCPT, "SIGNATURE_INVALID", "receipt.signature"),
     Case("receipt-typ-envelope", "receipt", "A receipt signed with typ \"swgw-envelope+jws\".",
          _rcpt(how=Signing(signer="hk-signer", typ=ENVELOPE_TYP)), RCPT, "SIGNATURE_INVALID", "receipt.signature"),
