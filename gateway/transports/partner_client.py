@@ -22,7 +22,7 @@ from ..trustbook import TrustBook
 from . import codec
 from .status_map import error_from_status
 
-__all__ = ["GrpcPartnerTransport", "RETRYABLE"]
+__all__ = ["FINAL_CODES", "GrpcPartnerTransport", "RETRYABLE"]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,10 @@ RETRYABLE = frozenset({
     grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED,
     grpc.StatusCode.ABORTED, grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.CANCELLED,
 })
+
+#: Refusals a retry cannot heal although their status is a retryable one: RESOURCE_EXHAUSTED means overload, and
+#: also an envelope larger than the partner accepts, which the same bytes will be again.
+FINAL_CODES = frozenset({"PAYLOAD_TOO_LARGE"})
 
 #: Upper bound of the wait between a failed connection to a partner and the next attempt (gRPC's default: 120 s).
 _RECONNECT_BACKOFF_MS = 2000
@@ -139,11 +143,13 @@ class GrpcPartnerTransport:
             raise DeliveryFailed(f"malformed receipt: {e}", retryable=True, partner=partner.name,
                                  code="RECEIPT_INVALID") from e
 
-    def _failure(self, partner: PartnerProfile, error: grpc.RpcError) -> DeliveryFailed:
+    @staticmethod
+    def _failure(partner: PartnerProfile, error: grpc.RpcError) -> DeliveryFailed:
         code, message, _ = error_from_status(error)
         status = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
         return DeliveryFailed(
-            f"{partner.name} answered {status.name}: {message}", retryable=status in RETRYABLE,
+            f"{partner.name} answered {status.name}: {message}",
+            retryable=status in RETRYABLE and code not in FINAL_CODES,
             partner=partner.name, code=code if code else "DELIVERY_FAILED",
         )
 

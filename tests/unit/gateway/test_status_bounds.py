@@ -131,3 +131,14 @@ def test_the_full_report_is_not_cut() -> None:
     report = codec.report_to_proto(_report(100, "X" * 300).to_dict())
     assert len(report.findings) == report.findings_total == 100
     assert report.findings[99].message.endswith("X unknown")
+
+
+@pytest.mark.parametrize(("code", "retryable"), [("PAYLOAD_TOO_LARGE", False), (None, True)])
+def test_an_oversized_envelope_is_not_retried_but_overload_is(code: str | None, retryable: bool) -> None:
+    from gateway.transports.partner_client import GrpcPartnerTransport
+
+    trailers = _detail_trailer(code_pb2.RESOURCE_EXHAUSTED, pb.ErrorDetail(code=code)) if code else []
+    error = FakeCallError(grpc.StatusCode.RESOURCE_EXHAUSTED, f"{code or 'overloaded'}", trailers)
+    partner = type("Partner", (), {"name": "HK"})()
+    failure = GrpcPartnerTransport._failure(partner, error)
+    assert failure.retryable is retryable
