@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +19,15 @@ from .errors import ConfigInvalid
 from .partners import PartnerProfile
 from .routing import DomesticClient
 
-__all__ = ["DeliverySettings", "ListenerSettings", "MetricsSettings", "Settings", "SigningSettings", "parse_settings"]
+__all__ = [
+    "DeliverySettings",
+    "ListenerSettings",
+    "MetricsSettings",
+    "Settings",
+    "SigningSettings",
+    "parse_settings",
+    "parse_settings_toml",
+]
 
 
 @dataclass(frozen=True)
@@ -352,3 +361,20 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         operators_ca=operators_ca,
         domestic_clients=clients,
     )
+
+
+def parse_settings_toml(data: bytes, base_dir: PurePath) -> Settings:
+    """Parse a configuration file's bytes (UTF-8 TOML); every refusal is :class:`~gateway.errors.ConfigInvalid`.
+
+    Undecodable bytes and TOML syntax errors are refused at ``$`` like any other configuration error, so that the
+    CLI reports them with the same code instead of a traceback (found by the ``settings-toml`` fuzz harness).
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigInvalid(f"configuration is not UTF-8: byte {e.start} cannot be decoded", field_path="$") from e
+    try:
+        content = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigInvalid(f"configuration is not valid TOML: {e}", field_path="$") from e
+    return parse_settings(content, base_dir)
