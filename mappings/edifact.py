@@ -9,11 +9,12 @@ trigger segment. The interchange is written in syntax UNOW (UTF-8) with ``.`` as
 from __future__ import annotations
 
 import functools
+import re
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from pydifact.control.characters import Characters
-from pydifact.exceptions import EDISyntaxError
+from pydifact.exceptions import EDISyntaxError, ValidationError
 from pydifact.parser import Parser
 from pydifact.segments import Segment, SegmentFactory
 from pydifact.serializer import Serializer
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["parse_to_tree", "serialize_stream", "serialize_tree"]
 
 _CHARACTERS = Characters.from_str("UNA:+.? '")
+_TAG = re.compile(r"[A-Z][A-Z0-9]*")
 
 
 class _PlainFactory(SegmentFactory):
@@ -38,7 +40,9 @@ class _PlainFactory(SegmentFactory):
 
     @staticmethod
     def create_segment(name: str, *elements: Any, validate: bool = True, version: str = "", directory: str = "") -> Segment:
-        if not name or not isinstance(name, str) or not name.isalnum():
+        # Tags become element names of the tree: upper-case letters and digits, a letter first (ISO 9735 tags are
+        # such; "9AB" is no XML name and once crashed the tree builder).
+        if not isinstance(name, str) or not _TAG.fullmatch(name):
             raise EDISyntaxError(f"invalid segment tag {name!r}")
         return Segment(name, *elements)
 
@@ -354,6 +358,21 @@ def _check_envelope(segments: list[Segment], message_type: tuple[str, ...]) -> N
         raise DocumentMalformed(f"message type {':'.join(got)} is not {':'.join(message_type)}", path="UNH")
 
 
+def _check_characters(segments: list[Segment]) -> None:
+    """Refuse data the tree (XML) cannot carry: C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF.
+
+    Syntax UNOW admits no control characters in data either; without this check lxml's ValueError escaped.
+    """
+    for index, seg in enumerate(segments, 1):
+        for i, value in enumerate(seg.elements, 1):
+            for j, text in enumerate(value if isinstance(value, list) else [value], 1):
+                if isinstance(text, str) and (bad := xmltext.BAD.search(text)) is not None:
+                    where = f"{seg.tag}[{index}]/e{i}" + (f"/c{j}" if isinstance(value, list) else "")
+                    raise DocumentMalformed(
+                        f"character U+{ord(bad.group()):04X} is not allowed in EDIFACT data", path=where
+                    )
+
+
 def _message_type(spec: Spec) -> tuple[str, ...]:
     """The message identifier constants of the template's UNH e2 (e.g. CUSCAR, D, 96B, UN)."""
     for seg in spec.template.children:
@@ -369,9 +388,11 @@ def parse_to_tree(data: bytes, spec: Spec) -> etree._Element:
     text = _text(data)
     try:
         segments = [s for s in Parser(factory=_PlainFactory()).parse(text) if s.tag != "UNA"]
-    except (EDISyntaxError, ValueError, IndexError) as e:
+    except (EDISyntaxError, ValidationError, ValueError, IndexError) as e:
+        # ValidationError: a UNA service string advice shorter than its six characters.
         raise DocumentMalformed(f"not a parseable EDIFACT interchange: {e}") from e
     _check_envelope(segments, _message_type(spec))
+    _check_characters(segments)
     composites: set[tuple[str, str]] = set()
     _composites(spec.template, composites)
     root = _build(spec, segments, composites)
