@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -144,6 +145,9 @@ class _Table:
         # bool is an int in Python; refuse it where a number is expected.
         if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
             raise ConfigInvalid(f"{self._key(key)} has the wrong type", field_path=self._key(key))
+        # TOML has nan and inf; no setting means either, and both slip through range checks (nan < 0 is false).
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigInvalid(f"{self._key(key)} must be a finite number", field_path=self._key(key))
         return value
 
     def table(self, key: str, *, required: bool = False) -> _Table:
@@ -169,7 +173,10 @@ def _seconds(table: _Table, key: str, default: float) -> timedelta:
     value = table.get(key, (int, float), default)
     if value <= 0:
         raise ConfigInvalid(f"{table._key(key)} must be positive", field_path=table._key(key))
-    return timedelta(seconds=value)
+    try:
+        return timedelta(seconds=value)
+    except OverflowError:
+        raise ConfigInvalid(f"{table._key(key)} is too large", field_path=table._key(key)) from None
 
 
 def _choice(table: _Table, key: str, allowed: tuple[str, ...], default: str) -> Any:
