@@ -23,6 +23,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 
 from trust.errors import AlgorithmForbidden, CertificateRevoked, CrlInvalid, RevocationUnknown
@@ -67,8 +68,14 @@ def load_crl(data: bytes, *, issuers: Iterable[x509.Certificate]) -> CrlInfo:
         crl = (
             x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----BEGIN") else x509.load_der_x509_crl(data)
         )
-    except ValueError as e:
+        return _verified(crl, issuers)
+    except (ValueError, UnsupportedAlgorithm) as e:
+        # cryptography parses the issuer, extensions and entries lazily, on first access: a malformed field
+        # raises there, not in load_*_crl (the crl-import fuzz harness found an issuer that did).
         raise CrlInvalid(f"CRL does not parse: {e}") from e
+
+
+def _verified(crl: x509.CertificateRevocationList, issuers: Iterable[x509.Certificate]) -> CrlInfo:
     if not isinstance(crl.signature_hash_algorithm, _STRONG_HASHES):
         raise AlgorithmForbidden("CRL signature hash is not SHA-256/384/512")
     for ext_type in (x509.IssuingDistributionPoint, x509.DeltaCRLIndicator):
