@@ -48,8 +48,13 @@ _RECORD_KNOWN = (
     KnownOpen("issue 10 item 4", "a lone surrogate in a record string reaches an encoder", _surrogate),
     KnownOpen("issue 10 item 4", "deeply nested record JSON exhausts the recursion limit", _too_deep),
 )
+def _bad_timestamp(error: BaseException) -> bool:
+    return isinstance(error, ValueError) and "Timestamp is not valid" in str(error)
+
+
 _CODEC_KNOWN = (
     KnownOpen("issue 10 item 4", "undecodable protobuf is refused by no stable code", _undecodable),
+    KnownOpen("issue 10 item 4", "a Timestamp out of datetime's range raises ValueError", _bad_timestamp),
 )
 
 
