@@ -41,7 +41,6 @@ FUZZ_RSS_MB ?= 2048
 FUZZ_TARGETS ?= $(shell $(PY) -m fuzz.run --list 2>/dev/null)
 
 fuzz: $(STAMP)
-	$(PY) -m pip install --quiet -e ".[fuzz]"
 	@failed=""; for t in $(FUZZ_TARGETS); do \
 		mkdir -p fuzz-out/findings/$$t; \
 		echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \

@@ -203,9 +203,8 @@ def codec_seeds(kind: str) -> list[tuple[str, bytes]]:
                             (ReceiptOutcome.REJECTED, (ErrorInfo("SIGNATURE_INVALID", "bad", "/a/b"),))):
         receipt = Receipt(message_id="fuzz-1", receipt_id="r-1", issuer=PartyId("HK"), outcome=outcome,
                           payload_sha256=sha256_hex(b"payload"), received_at=AT, errors=errors)
-        signature = trust.sign_detached(receipt.signed_header(), identity)
-        signed = replace(receipt, signature=signature)
-        seeds.append((f"receipt-{outcome.value.lower()}", codec.receipt_to_proto(signed).SerializeToString()))
+        signed_receipt = replace(receipt, signature=trust.sign_detached(receipt.signed_header(), identity))
+        seeds.append((f"receipt-{outcome.value.lower()}", codec.receipt_to_proto(signed_receipt).SerializeToString()))
     return seeds
 
 
