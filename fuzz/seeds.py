@@ -52,15 +52,15 @@ _SPS_RECORD: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class FuzzPki:
-    """The fuzzing partner's trust: a root CA, a signer under it, a current CRL, and the PartnerTrust of all three."""
+    """The fuzzing partner's trust: a root CA, a signer and a revoked signer under it, the CRL, the PartnerTrust."""
 
     ca: devpki.IssuedCertificate
     signer: devpki.IssuedCertificate
+    revoked: devpki.IssuedCertificate
     crl: bytes
     partner: trust.PartnerTrust
 
 
-@cache
 def _pki() -> FuzzPki:
     ca = devpki.create_ca("Fuzz Partner Root CA", at=AT - timedelta(days=30), organization="swgw fuzz")
     signer = devpki.issue_certificate(ca, "Fuzz Partner Signer", at=AT - timedelta(days=1), usage="signing")
@@ -68,18 +68,11 @@ def _pki() -> FuzzPki:
     crl = devpki.issue_crl(ca, [(revoked.certificate, AT - timedelta(hours=1))], at=AT - timedelta(hours=1))
     info = trust.load_crl(crl, issuers=[ca.certificate])
     partner = trust.PartnerTrust(partner="FUZZ", anchors=(ca.certificate,), crls=(info,))
-    return FuzzPki(ca=ca, signer=signer, crl=crl, partner=partner)
+    return FuzzPki(ca=ca, signer=signer, revoked=revoked, crl=crl, partner=partner)
 
 
-class _Lazy:
-    """Attribute access to the PKI, built on first use (key generation is not free; some harnesses need none)."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(_pki(), name)
-
-
-PKI: FuzzPki = _Lazy()  # type: ignore[assignment]
-"""The fuzzing PKI of this process."""
+PKI = _pki()
+"""The fuzzing PKI, made at import (EC keys: milliseconds), fresh in every process."""
 
 
 def _example_records() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -151,7 +144,9 @@ def edifact_seeds() -> list[tuple[str, bytes]]:
 def xml_seeds() -> list[tuple[str, bytes]]:
     """Forward documents signed by the fuzzing signer, unsigned, and the hardened-parser vectors."""
     identity = PKI.signer.identity()
-    seeds = [("xmldsig-document", trust.sign_xml((VECTORS / "xmldsig" / "document.xml").read_bytes(), identity))]
+    document = (VECTORS / "xmldsig" / "document.xml").read_bytes()
+    seeds = [("xmldsig-document", trust.sign_xml(document, identity)),
+             ("xmldsig-document-revoked-signer", trust.sign_xml(document, PKI.revoked.identity()))]
     for pid, name, doc in _forward_documents():
         if pid.startswith("manifest-cuscar"):
             continue
