@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from trust_testkit import AT, Pki
 
-from trust import DEFAULT_POLICY, AlgorithmForbidden, SignaturePolicy, SigningIdentity, TrustError, fingerprint
+from trust import (
+    DEFAULT_POLICY,
+    AlgorithmForbidden,
+    CertificateUntrusted,
+    SignaturePolicy,
+    SigningIdentity,
+    TrustError,
+    fingerprint,
+    sign_detached,
+    verify_detached,
+)
 from trust.devpki import create_ca, issue_certificate
 from trust.keys import load_der_certificate
 
@@ -110,3 +121,28 @@ def test_load_der_certificate_refuses_garbage(pki: Pki) -> None:
     assert load_der_certificate(der) == pki.root.certificate
     with pytest.raises(ValueError):
         load_der_certificate(b"\x30\x03\x02\x01\x00")
+
+
+def _with_key_off_the_curve(certificate: x509.Certificate) -> bytes:
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    point = certificate.public_key().public_bytes(serialization.Encoding.X962,
+                                                  serialization.PublicFormat.UncompressedPoint)
+    assert der.count(point) == 1
+    broken = bytearray(point)
+    broken[-1] ^= 1  # the point's y no longer matches its x: the DER still parses, the key does not
+    return der.replace(point, bytes(broken))
+
+
+def test_load_der_certificate_refuses_a_key_that_does_not_load(pki: Pki) -> None:
+    # cryptography parses the key lazily; the key check deep in path validation raised ValueError (xml-verify
+    # fuzz finding). Loading now touches the lazily parsed parts, so every caller sees its documented ValueError.
+    with pytest.raises(ValueError, match="Invalid key|key"):
+        load_der_certificate(_with_key_off_the_curve(pki.signer_ec.certificate))
+
+
+def test_detached_signature_with_a_broken_signer_key_is_untrusted(pki: Pki) -> None:
+    identity = pki.identity()
+    signature = sign_detached(b"header", identity)
+    broken = replace(signature, certificates=(_with_key_off_the_curve(identity.certificate),))
+    with pytest.raises(CertificateUntrusted):
+        verify_detached(b"header", broken, trust=pki.trust(), at=AT)
