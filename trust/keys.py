@@ -56,11 +56,11 @@ def load_der_certificate(der: bytes) -> x509.Certificate:
     if not isinstance(serial, int) or serial <= 0:
         raise ValueError("certificate serial number is not a positive integer (RFC 5280, 4.1.2.2)")
     certificate = x509.load_der_x509_certificate(der)
-    # cryptography parses names, extensions and the key lazily, on first access: a malformed one raised ValueError
-    # (or UnsupportedAlgorithm) deep inside path validation instead of here (found by the xml-verify fuzz harness).
-    # Touching them once is cheap, since loads are memoized.
+    # cryptography parses the key lazily, on first use: a key that does not load raised ValueError (or
+    # UnsupportedAlgorithm) deep inside path validation instead of here (found by the xml-verify fuzz harness).
+    # Loading it once is cheap, since loads are memoized. Names are left alone: parsing them here would turn
+    # cryptography's warnings about odd but harmless attributes into a cost for every caller.
     try:
-        certificate.subject, certificate.issuer, certificate.extensions  # noqa: B018
         certificate.public_key()
     except UnsupportedAlgorithm as e:
         raise ValueError(f"certificate key algorithm is not supported: {e}") from e

@@ -135,7 +135,7 @@ def _with_key_off_the_curve(certificate: x509.Certificate) -> bytes:
 
 def test_load_der_certificate_refuses_a_key_that_does_not_load(pki: Pki) -> None:
     # cryptography parses the key lazily; the key check deep in path validation raised ValueError (xml-verify
-    # fuzz finding). Loading now touches the lazily parsed parts, so every caller sees its documented ValueError.
+    # fuzz finding). Loading now loads the key, so every caller sees its documented ValueError.
     with pytest.raises(ValueError, match="Invalid key|key"):
         load_der_certificate(_with_key_off_the_curve(pki.signer_ec.certificate))
 
