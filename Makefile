@@ -38,9 +38,10 @@ bench: $(STAMP)
 FUZZ_SECONDS ?= 60
 FUZZ_TIMEOUT ?= 10
 FUZZ_RSS_MB ?= 2048
-FUZZ_TARGETS ?= $(shell $(PY) -m fuzz.run --list 2>/dev/null)
+FUZZ_TARGETS ?= $(shell $(PY) -m fuzz.run --list)
 
 fuzz: $(STAMP)
+	@test -n "$(FUZZ_TARGETS)" || { echo "fuzz: no harnesses listed by python -m fuzz.run --list"; exit 1; }
 	@failed=""; for t in $(FUZZ_TARGETS); do \
 		mkdir -p fuzz-out/findings/$$t; \
 		echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
