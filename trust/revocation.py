@@ -69,9 +69,10 @@ def load_crl(data: bytes, *, issuers: Iterable[x509.Certificate]) -> CrlInfo:
             x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----BEGIN") else x509.load_der_x509_crl(data)
         )
         return _verified(crl, issuers)
-    except (ValueError, UnsupportedAlgorithm) as e:
+    except (ValueError, KeyError, UnsupportedAlgorithm) as e:
         # cryptography parses the issuer, extensions and entries lazily, on first access: a malformed field
-        # raises there, not in load_*_crl (the crl-import fuzz harness found an issuer that did).
+        # raises there, not in load_*_crl (the crl-import fuzz harness found issuers that did: ValueError for a
+        # bad encoding, KeyError for a string type cryptography has no name for).
         raise CrlInvalid(f"CRL does not parse: {e}") from e
 
 

@@ -175,8 +175,13 @@ def _certificates(signature: etree._Element, tree: etree._ElementTree) -> tuple[
     for element in elements:
         try:
             der = base64.b64decode("".join((element.text or "").split()), validate=True)
-            certificates.append(load_der_certificate(der))
-        except (binascii.Error, ValueError) as e:
+            certificate = load_der_certificate(der)
+            # Names are parsed lazily, on first access: a malformed one must be refused here, not raise ValueError
+            # while the signer is picked (found by the xml-verify fuzz harness), or KeyError for a string type
+            # cryptography has no name for (found by crl-import in a CRL's issuer).
+            _ = certificate.subject, certificate.issuer
+            certificates.append(certificate)
+        except (binascii.Error, ValueError, KeyError) as e:
             raise CertificateUntrusted("unreadable X509Certificate", path=tree.getpath(element)) from e
     return tuple(certificates)
 
