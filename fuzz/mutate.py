@@ -16,7 +16,8 @@ TOKENS = (
     b"<", b">", b"&", b"&amp;", b"<!DOCTYPE a>", b"<![CDATA[", b"]]>", b"<?xml ", b"xmlns:a=\"urn:x\"", b"\"", b"'",
     b"'", b"+", b":", b"?", b"UNA:+.? '", b"UNH+", b"UNT+", b"UNZ+", b"{", b"}", b"[", b"]", b"\\u0000",
     b"\\ud800", b"[[", b"]]", b"=", b"1e309", b"nan", b"inf", b"-1", b"0", b"99999999999999999999", b"\x00",
-    b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\n", b"\r", b"\t", b" ", b"1e300", b"-inf", b"true",
+    b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\n", b"\r", b"\t", b" ", b"1e300", b"-inf", b"true", b"NaN",
+    b"Infinity", b"-0", b"1E+999",
 )
 """Tokens spliced into inputs here, and handed to libFuzzer as its dictionary by ``fuzz/run.py``."""
 
