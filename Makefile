@@ -34,8 +34,10 @@ bench: $(STAMP)
 # Coverage-guided fuzzing (atheris): every harness in fuzz/targets.py for FUZZ_SECONDS each, one after the other.
 # A crash, a hang over FUZZ_TIMEOUT seconds or memory over FUZZ_RSS_MB is a finding, written under
 # fuzz-out/findings/<harness>/; the run goes on with the next harness and fails at the end if any was found.
-# FUZZ_TARGETS picks harnesses (default: all); the corpus grows in fuzz-out/corpus/<harness>/ across runs.
+# FUZZ_TARGETS picks harnesses (default: all); FUZZ_FLAGS adds libFuzzer flags (e.g. -max_len=65536 -jobs=2);
+# the corpus grows in fuzz-out/corpus/<harness>/ across runs.
 FUZZ_SECONDS ?= 60
+FUZZ_FLAGS ?=
 FUZZ_TIMEOUT ?= 10
 FUZZ_RSS_MB ?= 2048
 FUZZ_TARGETS ?= $(shell $(PY) -m fuzz.run --list)
@@ -46,7 +48,7 @@ fuzz: $(STAMP)
 		mkdir -p fuzz-out/findings/$$t; \
 		echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
 		$(PY) -m fuzz.run $$t -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
-			-rss_limit_mb=$(FUZZ_RSS_MB) -artifact_prefix=fuzz-out/findings/$$t/ -print_final_stats=1 \
+			-rss_limit_mb=$(FUZZ_RSS_MB) -artifact_prefix=fuzz-out/findings/$$t/ -print_final_stats=1 $(FUZZ_FLAGS) \
 			|| failed="$$failed $$t"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "fuzz: findings in:$$failed (see fuzz-out/findings/)"; exit 1; fi
