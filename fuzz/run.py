@@ -28,9 +28,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 def _write_corpus(target: Target, corpus: Path) -> int:
     corpus.mkdir(parents=True, exist_ok=True)
+    # Seeds are rewritten on every start: signed ones carry this process's PKI, so the last run's no longer verify.
+    # libFuzzer's own finds (named by their SHA-1, without the prefix) stay and keep growing the corpus.
+    for old in corpus.glob("seed-*"):
+        old.unlink()
     seeds = target.seeds()
     for name, data in seeds:
-        # Named by content too, so regenerated seeds with fresh signatures do not pile up under one name.
         (corpus / f"seed-{name}-{hashlib.sha256(data).hexdigest()[:12]}").write_bytes(data)
     return len(seeds)
 
