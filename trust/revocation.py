@@ -69,11 +69,11 @@ def load_crl(data: bytes, *, issuers: Iterable[x509.Certificate]) -> CrlInfo:
             x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----BEGIN") else x509.load_der_x509_crl(data)
         )
         return _verified(crl, issuers)
-    except (ValueError, KeyError, UnsupportedAlgorithm, x509.InvalidVersion) as e:
+    except (ValueError, KeyError, TypeError, UnsupportedAlgorithm, x509.InvalidVersion) as e:
         # cryptography parses the issuer, extensions and entries lazily, on first access: a malformed field
         # raises there, not in load_*_crl (the crl-import fuzz harness found issuers that did: ValueError for a
-        # bad encoding, KeyError for a string type cryptography has no name for); InvalidVersion is raised by the
-        # load itself for a version other than v1 and v2.
+        # bad encoding, KeyError for a string type cryptography has no name for, TypeError for a value type the
+        # attribute's OID does not allow); InvalidVersion is raised by the load itself for versions past v2.
         raise CrlInvalid(f"CRL does not parse: {e}") from e
 
 

@@ -180,12 +180,13 @@ def _certificates(signature: etree._Element, tree: etree._ElementTree) -> tuple[
         try:
             der = base64.b64decode("".join((element.text or "").split()), validate=True)
             certificate = load_der_certificate(der)
-            # Names are parsed lazily, on first access: a malformed one must be refused here, not raise ValueError
-            # while the signer is picked (found by the xml-verify fuzz harness), or KeyError for a string type
-            # cryptography has no name for (found by crl-import in a CRL's issuer).
+            # Names are parsed lazily, on first access: a malformed one must be refused here, not raise while the
+            # signer is picked. cryptography raises ValueError (bad encoding), KeyError (a string type it has no
+            # name for) or TypeError (a value type the attribute's OID does not allow); the fuzz harnesses found
+            # all three (xml-verify, crl-import).
             _ = certificate.subject, certificate.issuer
             certificates.append(certificate)
-        except (binascii.Error, ValueError, KeyError) as e:
+        except (binascii.Error, ValueError, KeyError, TypeError) as e:
             raise CertificateUntrusted("unreadable X509Certificate", path=tree.getpath(element)) from e
     return tuple(certificates)
 
