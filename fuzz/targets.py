@@ -99,13 +99,16 @@ def _crl(data: bytes) -> None:
 
 def _envelope(data: bytes) -> None:
     envelope = codec.envelope_from_proto(pb.Envelope.FromString(data))
-    # The next step of Deliver: the canonical header the envelope signature is checked against.
-    envelope.signed_header()
+    # The next step of Deliver: the envelope signature over the canonical header, against the partner's trust.
+    if envelope.signature is not None:
+        trust.verify_detached(envelope.signed_header(), envelope.signature, trust=PKI.partner, at=AT)
 
 
 def _receipt(data: bytes) -> None:
     receipt = codec.receipt_from_proto(pb.Receipt.FromString(data))
-    receipt.signed_header()
+    # What the dispatcher does next with a partner's receipt: its signature, against the partner's trust.
+    if receipt.signature is not None:
+        trust.verify_detached(receipt.signed_header(), receipt.signature, trust=PKI.partner, at=AT)
 
 
 def _settings(data: bytes) -> None:
@@ -114,6 +117,11 @@ def _settings(data: bytes) -> None:
     for partner in settings.partners:
         for attempts in (1, 2, 3, 10, 65, 100):
             next_attempt(partner.retry, attempts, AT, AT, 0.5)
+
+
+# Decoding refuses with GatewayError; the signature check after it with TrustError (the pipeline wraps those into
+# ENVELOPE_SIGNATURE_INVALID / RECEIPT_INVALID, keeping the cause).
+_CODEC_REFUSALS: tuple[type[Exception], ...] = (GatewayError, trust.TrustError)
 
 
 def _reverse_target(profile_id: str) -> Target:
@@ -128,8 +136,8 @@ TARGETS: dict[str, Target] = {
         Target("xml-verify", _xml, (trust.TrustError,), xml_seeds),
         *(_reverse_target(p.id) for p in mappings.list_profiles() if p.id != EDIFACT_PROFILE),
         Target("edifact-cuscar", partial(_reverse, EDIFACT_PROFILE), (mappings.MappingError,), edifact_seeds),
-        Target("codec-envelope", _envelope, (GatewayError,), partial(codec_seeds, "envelope"), _CODEC_KNOWN),
-        Target("codec-receipt", _receipt, (GatewayError,), partial(codec_seeds, "receipt"), _CODEC_KNOWN),
+        Target("codec-envelope", _envelope, _CODEC_REFUSALS, partial(codec_seeds, "envelope"), _CODEC_KNOWN),
+        Target("codec-receipt", _receipt, _CODEC_REFUSALS, partial(codec_seeds, "receipt"), _CODEC_KNOWN),
         Target("crl-import", _crl, (trust.TrustError,), crl_seeds),
         Target("settings-toml", _settings, (ConfigInvalid,), settings_seeds),
     )

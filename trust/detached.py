@@ -145,7 +145,10 @@ def _verify(
         raise CertificateUntrusted(f"more than {_MAX_CERTIFICATES} certificates attached")
     try:
         certificates = [load_der_certificate(der) for der in signature.certificates]
-    except ValueError as e:
+        # Names are parsed lazily; a malformed one (ValueError, KeyError or TypeError from cryptography) raised
+        # from the error message of path validation (found by the codec-envelope fuzz harness).
+        _ = [(c.subject, c.issuer) for c in certificates]
+    except (ValueError, KeyError, TypeError) as e:
         raise CertificateUntrusted(f"unreadable certificate: {e}") from e
     signer = certificates[0]
     key = signer.public_key()

@@ -146,3 +146,17 @@ def test_detached_signature_with_a_broken_signer_key_is_untrusted(pki: Pki) -> N
     broken = replace(signature, certificates=(_with_key_off_the_curve(identity.certificate),))
     with pytest.raises(CertificateUntrusted):
         verify_detached(b"header", broken, trust=pki.trust(), at=AT)
+
+
+@pytest.mark.parametrize("tag", [0x08, 0x03])
+def test_detached_signature_whose_signer_name_does_not_parse_is_untrusted(pki: Pki, tag: int) -> None:
+    # cryptography parses names lazily and raises KeyError (type 8) or TypeError (a BIT STRING where the OID
+    # wants text); path validation then raised it while formatting its message (codec-envelope fuzz finding).
+    identity = pki.identity(pki.signer_direct)
+    der = identity.certificate.public_bytes(serialization.Encoding.DER)
+    common_name = b"\x0c\x10hk-signer-direct"
+    assert der.count(common_name) == 1
+    signature = sign_detached(b"header", identity)
+    broken = replace(signature, certificates=(der.replace(common_name, bytes([tag]) + common_name[1:]),))
+    with pytest.raises(CertificateUntrusted):
+        verify_detached(b"header", broken, trust=pki.trust(), at=AT)
