@@ -28,8 +28,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 def _write_corpus(target: Target, corpus: Path) -> int:
     corpus.mkdir(parents=True, exist_ok=True)
-    # Seeds are rewritten on every start: signed ones carry this process's PKI, so the last run's no longer verify.
-    # libFuzzer's own finds (named by their SHA-1, without the prefix) stay and keep growing the corpus.
+    # Seeds are rewritten on every start (certificates and signatures are re-made, under the same keys), so they do
+    # not pile up; libFuzzer's own finds (named by their SHA-1, without the prefix) stay and grow the corpus.
     for old in corpus.glob("seed-*"):
         old.unlink()
     seeds = target.seeds()

@@ -1,12 +1,14 @@
 """Seed inputs, built at run time from the repository's examples and test vectors (nothing is copied).
 
-Signed inputs (XML documents, CRLs, envelopes) are signed with :data:`PKI`, a development PKI created once per
-process with :mod:`trust.devpki`: the XML harness trusts its CA, so seeds reach the cryptographic checks.
+Signed inputs (XML documents, CRLs, envelopes) are signed with :data:`PKI`, a development PKI made at import with
+:mod:`trust.devpki` from fixed keys: the harnesses trust its CA, so seeds reach the cryptographic checks, and a
+saved finding signed in one process still verifies in the next.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 import tomllib
@@ -19,6 +21,7 @@ from typing import Any
 
 import tomli_w
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 import mappings
 import trust
@@ -61,10 +64,20 @@ class FuzzPki:
     partner: trust.PartnerTrust
 
 
+def _key(label: str) -> ec.EllipticCurvePrivateKey:
+    # Fixed keys (31 bytes of a hash: below the P-256 order): certificates are re-issued in every process, with
+    # other serials and signature bytes, but under the same keys, so a saved finding still verifies later.
+    return ec.derive_private_key(int.from_bytes(hashlib.sha256(label.encode()).digest()[:31], "big"), ec.SECP256R1())
+
+
 def _pki() -> FuzzPki:
-    ca = devpki.create_ca("Fuzz Partner Root CA", at=AT - timedelta(days=30), organization="swgw fuzz")
-    signer = devpki.issue_certificate(ca, "Fuzz Partner Signer", at=AT - timedelta(days=1), usage="signing")
-    revoked = devpki.issue_certificate(ca, "Fuzz Revoked Signer", at=AT - timedelta(days=1), usage="signing")
+    day = timedelta(days=1)
+    ca = devpki.create_ca("Fuzz Partner Root CA", at=AT - 30 * day, organization="swgw fuzz",
+                          private_key=_key("swgw fuzz root"))
+    signer = devpki.issue_certificate(ca, "Fuzz Partner Signer", at=AT - day, usage="signing",
+                                      private_key=_key("swgw fuzz signer"))
+    revoked = devpki.issue_certificate(ca, "Fuzz Revoked Signer", at=AT - day, usage="signing",
+                                       private_key=_key("swgw fuzz revoked"))
     crl = devpki.issue_crl(ca, [(revoked.certificate, AT - timedelta(hours=1))], at=AT - timedelta(hours=1))
     info = trust.load_crl(crl, issuers=[ca.certificate])
     partner = trust.PartnerTrust(partner="FUZZ", anchors=(ca.certificate,), crls=(info,))
@@ -72,7 +85,7 @@ def _pki() -> FuzzPki:
 
 
 PKI = _pki()
-"""The fuzzing PKI, made at import (EC keys: milliseconds), fresh in every process."""
+"""The fuzzing PKI, made at import with the development PKI of :mod:`trust.devpki` and fixed keys."""
 
 
 def _example_records() -> Iterator[tuple[str, dict[str, Any]]]:
