@@ -33,6 +33,9 @@ from trust.policy import SignaturePolicy
 __all__ = ["CrlInfo", "check_revocation", "load_crl"]
 
 _STRONG_HASHES = (hashes.SHA256, hashes.SHA384, hashes.SHA512)
+# What cryptography raises while parsing a malformed CRL, at load or lazily on first access (see load_crl).
+_PARSE_ERRORS = (ValueError, KeyError, TypeError, UnsupportedAlgorithm, x509.InvalidVersion, x509.DuplicateExtension,
+                 x509.UnsupportedGeneralNameType)
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,11 +72,12 @@ def load_crl(data: bytes, *, issuers: Iterable[x509.Certificate]) -> CrlInfo:
             x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----BEGIN") else x509.load_der_x509_crl(data)
         )
         return _verified(crl, issuers)
-    except (ValueError, KeyError, TypeError, UnsupportedAlgorithm, x509.InvalidVersion) as e:
+    except _PARSE_ERRORS as e:
         # cryptography parses the issuer, extensions and entries lazily, on first access: a malformed field
         # raises there, not in load_*_crl (the crl-import fuzz harness found issuers that did: ValueError for a
         # bad encoding, KeyError for a string type cryptography has no name for, TypeError for a value type the
-        # attribute's OID does not allow); InvalidVersion is raised by the load itself for versions past v2.
+        # attribute's OID does not allow, DuplicateExtension for an extension listed twice); InvalidVersion is
+        # raised by the load itself for versions past v2.
         raise CrlInvalid(f"CRL does not parse: {e}") from e
 
 
