@@ -40,8 +40,7 @@ class _PlainFactory(SegmentFactory):
 
     @staticmethod
     def create_segment(name: str, *elements: Any, validate: bool = True, version: str = "", directory: str = "") -> Segment:
-        # Tags become element names of the tree: upper-case letters and digits, a letter first (ISO 9735 tags are
-        # such; "9AB" is no XML name and once crashed the tree builder).
+        # Tags become XML element names: ASCII capitals and digits, a capital first ("9AB" crashed the builder).
         if not isinstance(name, str) or not _TAG.fullmatch(name):
             raise EDISyntaxError(f"invalid segment tag {name!r}")
         return Segment(name, *elements)
@@ -359,18 +358,13 @@ def _check_envelope(segments: list[Segment], message_type: tuple[str, ...]) -> N
 
 
 def _check_characters(segments: list[Segment]) -> None:
-    """Refuse data the tree (XML) cannot carry: C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF.
-
-    Syntax UNOW admits no control characters in data either; without this check lxml's ValueError escaped.
-    """
+    """Refuse data XML cannot carry (C0 controls but tab, LF, CR; U+FFFE, U+FFFF), which lxml raised ValueError for."""
     for index, seg in enumerate(segments, 1):
         for i, value in enumerate(seg.elements, 1):
             for j, text in enumerate(value if isinstance(value, list) else [value], 1):
                 if isinstance(text, str) and (bad := xmltext.BAD.search(text)) is not None:
                     where = f"{seg.tag}[{index}]/e{i}" + (f"/c{j}" if isinstance(value, list) else "")
-                    raise DocumentMalformed(
-                        f"character U+{ord(bad.group()):04X} is not allowed in EDIFACT data", path=where
-                    )
+                    raise DocumentMalformed(f"character U+{ord(bad.group()):04X} is not allowed in data", path=where)
 
 
 def _message_type(spec: Spec) -> tuple[str, ...]:
@@ -388,8 +382,7 @@ def parse_to_tree(data: bytes, spec: Spec) -> etree._Element:
     text = _text(data)
     try:
         segments = [s for s in Parser(factory=_PlainFactory()).parse(text) if s.tag != "UNA"]
-    except (EDISyntaxError, ValidationError, ValueError, IndexError) as e:
-        # ValidationError: a UNA service string advice shorter than its six characters.
+    except (EDISyntaxError, ValidationError, ValueError, IndexError) as e:  # ValidationError: a UNA too short
         raise DocumentMalformed(f"not a parseable EDIFACT interchange: {e}") from e
     _check_envelope(segments, _message_type(spec))
     _check_characters(segments)
