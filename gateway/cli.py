@@ -9,14 +9,13 @@ import logging
 import signal
 import sys
 import threading
-import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .domain import Action, BusinessKey, DocumentType
 from .errors import GatewayError, RequestMalformed
-from .settings import Settings, parse_settings
+from .settings import Settings, parse_settings_toml
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -31,13 +30,10 @@ __all__ = ["load_settings", "main"]
 def load_settings(path: Path) -> Settings:
     """Read and parse a TOML configuration file (relative paths resolve against its folder)."""
     try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
+        data = path.read_bytes()
     except OSError as e:
         raise SystemExit(f"swgw: cannot read {path}: {e.strerror}") from e
-    except tomllib.TOMLDecodeError as e:
-        raise SystemExit(f"swgw: {path} is not valid TOML: {e}") from e
-    return parse_settings(data, path.resolve().parent)
+    return parse_settings_toml(data, path.resolve().parent)
 
 
 def _business_key(text: str) -> BusinessKey:

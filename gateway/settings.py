@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import math
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +20,15 @@ from .errors import ConfigInvalid
 from .partners import EdifactSettings, PartnerProfile
 from .routing import DomesticClient
 
-__all__ = ["DeliverySettings", "ListenerSettings", "MetricsSettings", "Settings", "SigningSettings", "parse_settings"]
+__all__ = [
+    "DeliverySettings",
+    "ListenerSettings",
+    "MetricsSettings",
+    "Settings",
+    "SigningSettings",
+    "parse_settings",
+    "parse_settings_toml",
+]
 
 
 @dataclass(frozen=True)
@@ -135,6 +145,9 @@ class _Table:
         # bool is an int in Python; refuse it where a number is expected.
         if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
             raise ConfigInvalid(f"{self._key(key)} has the wrong type", field_path=self._key(key))
+        # TOML has nan and inf; no setting means either, and both slip through range checks (nan < 0 is false).
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigInvalid(f"{self._key(key)} must be a finite number", field_path=self._key(key))
         return value
 
     def table(self, key: str, *, required: bool = False) -> _Table:
@@ -160,7 +173,10 @@ def _seconds(table: _Table, key: str, default: float) -> timedelta:
     value = table.get(key, (int, float), default)
     if value <= 0:
         raise ConfigInvalid(f"{table._key(key)} must be positive", field_path=table._key(key))
-    return timedelta(seconds=value)
+    try:
+        return timedelta(seconds=value)
+    except OverflowError:
+        raise ConfigInvalid(f"{table._key(key)} is too large", field_path=table._key(key)) from None
 
 
 def _choice(table: _Table, key: str, allowed: tuple[str, ...], default: str) -> Any:
@@ -384,3 +400,20 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         operators_ca=operators_ca,
         domestic_clients=clients,
     )
+
+
+def parse_settings_toml(data: bytes, base_dir: PurePath) -> Settings:
+    """Parse a configuration file's bytes (UTF-8 TOML); every refusal is :class:`~gateway.errors.ConfigInvalid`.
+
+    Undecodable bytes and TOML syntax errors are refused at ``$`` like any other configuration error, so that the
+    CLI reports them with the same code instead of a traceback (found by the ``settings-toml`` fuzz harness).
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigInvalid(f"configuration is not UTF-8: byte {e.start} cannot be decoded", field_path="$") from e
+    try:
+        content = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigInvalid(f"configuration is not valid TOML: {e}", field_path="$") from e
+    return parse_settings(content, base_dir)

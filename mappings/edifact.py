@@ -13,10 +13,11 @@ accepts it, and returns one tree per UNH..UNT message (each with the interchange
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
-from pydifact.exceptions import EDISyntaxError
+from pydifact.exceptions import EDISyntaxError, ValidationError
 from pydifact.parser import Parser
 from pydifact.segments import Segment, SegmentFactory
 
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["parse_messages", "serialize_stream", "serialize_tree"]
 
+_TAG = re.compile(r"[A-Z][A-Z0-9]*")
+
 
 class _PlainFactory(SegmentFactory):
     """Builds plain segments without pydifact's directory validation (which warns for D.96B and service segments).
@@ -40,7 +43,8 @@ class _PlainFactory(SegmentFactory):
 
     @staticmethod
     def create_segment(name: str, *elements: Any, validate: bool = True, version: str = "", directory: str = "") -> Segment:
-        if not name or not isinstance(name, str) or not name.isalnum():
+        # Tags become XML element names: ASCII capitals and digits, a capital first ("9AB" crashed the builder).
+        if not isinstance(name, str) or not _TAG.fullmatch(name):
             raise EDISyntaxError(f"invalid segment tag {name!r}")
         return Segment(name, *elements)
 
@@ -240,6 +244,16 @@ def _messages(segments: list[Segment], message_type: tuple[str, ...]) -> list[li
     return messages
 
 
+def _check_characters(segments: list[Segment]) -> None:
+    """Refuse data XML cannot carry (C0 controls but tab, LF, CR; U+FFFE, U+FFFF), which lxml raised ValueError for."""
+    for index, seg in enumerate(segments, 1):
+        for i, value in enumerate(seg.elements, 1):
+            for j, text in enumerate(value if isinstance(value, list) else [value], 1):
+                if isinstance(text, str) and (bad := xmltext.BAD.search(text)) is not None:
+                    where = f"{seg.tag}[{index}]/e{i}" + (f"/c{j}" if isinstance(value, list) else "")
+                    raise DocumentMalformed(f"character U+{ord(bad.group()):04X} is not allowed in data", path=where)
+
+
 def _message_type(spec: Spec) -> tuple[str, ...]:
     """The message identifier constants of the template's UNH e2 (e.g. CUSCAR, D, 96B, UN)."""
     for seg in spec.template.children:
@@ -263,8 +277,9 @@ def parse_messages(data: bytes, spec: Spec, accept: tuple[str, ...]) -> list[etr
     text = _text(data, accept)
     try:
         segments = [s for s in Parser(factory=_PlainFactory()).parse(text) if s.tag != "UNA"]
-    except (EDISyntaxError, ValueError, IndexError) as e:
+    except (EDISyntaxError, ValidationError, ValueError, IndexError) as e:  # ValidationError: a UNA too short
         raise DocumentMalformed(f"not a parseable EDIFACT interchange: {e}") from e
+    _check_characters(segments)
     messages = _messages(segments, _message_type(spec))
     composites: set[tuple[str, str]] = set()
     _composites(spec.template, composites)

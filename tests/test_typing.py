@@ -1,4 +1,4 @@
-"""mypy --strict passes on gateway/, mappings/ and trust/ (generated code excluded; settings in pyproject.toml)."""
+"""mypy --strict passes on gateway/, mappings/, trust/ and fuzz/ (generated code excluded; settings in pyproject.toml)."""
 
 from __future__ import annotations
 

@@ -97,11 +97,21 @@ def _sign(builder: x509.CertificateBuilder, issuer_key: PrivateKey) -> x509.Cert
 
 
 def create_ca(
-    common_name: str, *, at: datetime, days: int = 3650, key: KeyKind = "ec", organization: str | None = None
+    common_name: str,
+    *,
+    at: datetime,
+    days: int = 3650,
+    key: KeyKind = "ec",
+    organization: str | None = None,
+    private_key: PrivateKey | None = None,
 ) -> IssuedCertificate:
-    """Create a self-signed root CA valid from ``at`` for ``days`` days."""
+    """Create a self-signed root CA valid from ``at`` for ``days`` days.
+
+    ``private_key`` replaces the freshly generated key (``key`` is then ignored): the fuzz harnesses use fixed keys
+    so that a saved finding still verifies in a later process.
+    """
     start = _utc(at)
-    private_key = _new_key(key)
+    private_key = private_key if private_key is not None else _new_key(key)
     name = _name(common_name, organization)
     public_key = private_key.public_key()
     builder = (
@@ -166,15 +176,17 @@ def issue_certificate(
     dns_names: Sequence[str] = (),
     ip_addresses: Sequence[str] = (),
     key: KeyKind = "ec",
+    private_key: PrivateKey | None = None,
 ) -> IssuedCertificate:
     """Issue an end-entity certificate under ``ca``.
 
     ``signing``: keyUsage digitalSignature + nonRepudiation, no extendedKeyUsage (xmlsec1 and pdfsig accept it).
     ``tls``: keyUsage digitalSignature (+ keyEncipherment for RSA), EKU serverAuth + clientAuth, SAN from
     ``dns_names`` and ``ip_addresses`` (the common name is added as a DNS name when both are empty).
+    ``private_key`` replaces the freshly generated key, as in :func:`create_ca`.
     """
     start = _utc(at)
-    private_key = _new_key(key)
+    private_key = private_key if private_key is not None else _new_key(key)
     public_key = private_key.public_key()
     builder = (
         x509.CertificateBuilder()

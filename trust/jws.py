@@ -257,8 +257,12 @@ def _certificates(x5c: object) -> list[x509.Certificate]:
             if not isinstance(item, str):
                 raise ValueError("not a string")
             # Standard base64 with padding (RFC 7515 4.1.6), not base64url.
-            certificates.append(load_der_certificate(base64.b64decode(item, validate=True)))
-        except (ValueError, binascii.Error) as e:
+            certificate = load_der_certificate(base64.b64decode(item, validate=True))
+            # Names are parsed lazily; a malformed one (ValueError, KeyError or TypeError from cryptography) would
+            # otherwise be raised later from path validation's error message (found by the codec fuzz harness).
+            _ = (certificate.subject, certificate.issuer)
+            certificates.append(certificate)
+        except (ValueError, KeyError, TypeError, binascii.Error) as e:
             raise CertificateUntrusted(f"unreadable x5c certificate: {e}", path=f"header.x5c[{index}]") from e
     return certificates
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
@@ -54,7 +55,19 @@ def load_der_certificate(der: bytes) -> x509.Certificate:
         raise ValueError(f"not a DER certificate: {e}") from e
     if not isinstance(serial, int) or serial <= 0:
         raise ValueError("certificate serial number is not a positive integer (RFC 5280, 4.1.2.2)")
-    return x509.load_der_x509_certificate(der)
+    try:
+        certificate = x509.load_der_x509_certificate(der)
+    except x509.InvalidVersion as e:  # not a ValueError; a version other than v1 and v3 (found by xml-verify)
+        raise ValueError(f"unsupported certificate version: {e}") from e
+    # cryptography parses the key lazily, on first use: a key that does not load raised ValueError (or
+    # UnsupportedAlgorithm) deep inside path validation instead of here (found by the xml-verify fuzz harness).
+    # Loading it once is cheap, since loads are memoized. Names are left alone: parsing them here would turn
+    # cryptography's warnings about odd but harmless attributes into a cost for every caller.
+    try:
+        certificate.public_key()
+    except UnsupportedAlgorithm as e:
+        raise ValueError(f"certificate key algorithm is not supported: {e}") from e
+    return certificate
 
 
 @runtime_checkable

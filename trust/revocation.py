@@ -23,6 +23,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 
 from trust.errors import AlgorithmForbidden, CertificateRevoked, CrlInvalid, RevocationUnknown
@@ -32,6 +33,9 @@ from trust.policy import SignaturePolicy
 __all__ = ["CrlInfo", "check_revocation", "load_crl"]
 
 _STRONG_HASHES = (hashes.SHA256, hashes.SHA384, hashes.SHA512)
+# What cryptography raises while parsing a malformed CRL, at load or lazily on first access (see load_crl).
+_PARSE_ERRORS = (ValueError, KeyError, TypeError, UnsupportedAlgorithm, x509.InvalidVersion, x509.DuplicateExtension,
+                 x509.UnsupportedGeneralNameType)
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,8 +71,17 @@ def load_crl(data: bytes, *, issuers: Iterable[x509.Certificate]) -> CrlInfo:
         crl = (
             x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----BEGIN") else x509.load_der_x509_crl(data)
         )
-    except ValueError as e:
+        return _verified(crl, issuers)
+    except _PARSE_ERRORS as e:
+        # cryptography parses the issuer, extensions and entries lazily, on first access: a malformed field
+        # raises there, not in load_*_crl (the crl-import fuzz harness found issuers that did: ValueError for a
+        # bad encoding, KeyError for a string type cryptography has no name for, TypeError for a value type the
+        # attribute's OID does not allow, DuplicateExtension for an extension listed twice); InvalidVersion is
+        # raised by the load itself for versions past v2.
         raise CrlInvalid(f"CRL does not parse: {e}") from e
+
+
+def _verified(crl: x509.CertificateRevocationList, issuers: Iterable[x509.Certificate]) -> CrlInfo:
     if not isinstance(crl.signature_hash_algorithm, _STRONG_HASHES):
         raise AlgorithmForbidden("CRL signature hash is not SHA-256/384/512")
     for ext_type in (x509.IssuingDistributionPoint, x509.DeltaCRLIndicator):

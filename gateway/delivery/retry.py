@@ -54,9 +54,13 @@ def next_attempt(
     if policy.strategy == "constant":
         delay = policy.initial_delay
     else:
-        # Cap the exponent so the float cannot overflow on absurd attempt counts.
-        factor = policy.multiplier ** min(attempts - 1, 64)
-        delay = min(policy.initial_delay * factor, policy.max_delay)
+        # Cap the exponent so that absurd attempt counts cost nothing; a large multiplier can still overflow the
+        # float or timedelta (1e300 did, in the dispatcher), and any delay past max_delay is max_delay anyway.
+        try:
+            factor = policy.multiplier ** min(attempts - 1, 64)
+            delay = min(policy.initial_delay * factor, policy.max_delay)
+        except OverflowError:
+            delay = policy.max_delay
     # Jitter spreads the delay over [delay * (1 - jitter), delay].
     delay = delay * (1.0 - policy.jitter * jitter_sample)
     at = now + delay

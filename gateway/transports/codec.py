@@ -27,7 +27,7 @@ from ..domain import (
     ReceiptOutcome,
     Signature,
 )
-from ..errors import EnvelopeInvalid, GatewayError
+from ..errors import EnvelopeInvalid, GatewayError, PayloadDigestMismatch
 from ..ports import AuditEntry, StatusEvent, StoredMessage, TrustRecord
 
 __all__ = [
@@ -81,9 +81,12 @@ def timestamp(value: datetime) -> Timestamp:
     return ts
 
 
-def from_timestamp(ts: Timestamp) -> datetime:
-    """An aware UTC datetime for a protobuf Timestamp."""
-    value: datetime = ts.ToDatetime(tzinfo=UTC)
+def from_timestamp(ts: Timestamp, field: str = "timestamp") -> datetime:
+    """An aware UTC datetime for a protobuf Timestamp; one outside datetime's range is ENVELOPE_INVALID at ``field``."""
+    try:
+        value: datetime = ts.ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError) as e:  # protobuf checks its own range and raises ValueError (found by fuzzing)
+        raise EnvelopeInvalid(f"not a valid time: {e}", field_path=field) from None
     return value
 
 
@@ -194,8 +197,6 @@ def envelope_from_proto(message: pb.Envelope) -> Envelope:
     for i, a in enumerate(message.attachments):
         attachment = Attachment(name=a.name, media_type=a.media_type, content=a.content)
         if attachment.sha256 != a.sha256.hex():
-            from ..errors import PayloadDigestMismatch
-
             raise PayloadDigestMismatch("attachment does not match its sha256",
                                         field_path=f"envelope.attachments[{i}].sha256")
         attachments.append(attachment)
@@ -207,7 +208,7 @@ def envelope_from_proto(message: pb.Envelope) -> Envelope:
         document_type=document_type_from_proto(message.document_type, "envelope.document_type"),
         document_format=message.document_format,
         action=action_from_proto(message.action, "envelope.action"),
-        created_at=from_timestamp(message.created_at),
+        created_at=from_timestamp(message.created_at, "envelope.created_at"),
         payload=message.payload,
         payload_sha256=message.payload_sha256.hex(),
         attachments=tuple(attachments),
@@ -249,7 +250,7 @@ def receipt_from_proto(message: pb.Receipt) -> Receipt:
         issuer=_party_from(message.issuer, "receipt.issuer"),
         outcome=outcome,
         payload_sha256=message.payload_sha256.hex(),
-        received_at=from_timestamp(message.received_at),
+        received_at=from_timestamp(message.received_at, "receipt.received_at"),
         errors=tuple(ErrorInfo(code=e.code, message=e.message, field_path=e.field_path or None) for e in message.errors),
         signature=_signature_from(message.signature),
     )

@@ -80,7 +80,8 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
             raise EnvelopeInvalid("role is required", field_path="role")
         record = self._ops.add_trust(
             request.partner, request.certificate, role=CertificateRole(role), actor=actor,
-            valid_from_use=codec.from_timestamp(request.valid_from_use) if request.HasField("valid_from_use") else None,
+            valid_from_use=codec.from_timestamp(request.valid_from_use, "valid_from_use")
+            if request.HasField("valid_from_use") else None,
         )
         return opb.AddTrustCertificateResponse(certificate=codec.trust_record_to_proto(record))
 
@@ -103,7 +104,8 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
         record = self._ops.trustbook.change_state(
             request.partner, request.fingerprint, CertificateState(state), actor=actor,
             reason=request.reason or None,
-            effective_at=codec.from_timestamp(request.effective_at) if request.HasField("effective_at") else None,
+            effective_at=codec.from_timestamp(request.effective_at, "effective_at")
+            if request.HasField("effective_at") else None,
         )
         return opb.ChangeTrustCertificateStateResponse(certificate=codec.trust_record_to_proto(record))
 

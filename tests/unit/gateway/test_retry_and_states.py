@@ -21,6 +21,14 @@ def test_exponential_backoff_doubles_and_is_capped() -> None:
     assert [d.total_seconds() for d in delays] == [1, 2, 4, 8, 10, 10]
 
 
+def test_huge_multiplier_is_capped_at_max_delay_instead_of_overflowing() -> None:
+    # A configuration may say multiplier = 1e300; the delay overflowed timedelta at the first retry.
+    policy = RetryPolicy(initial_delay=timedelta(seconds=1), max_delay=timedelta(seconds=600), multiplier=1e300,
+                         jitter=0.0, max_attempts=100, max_age=timedelta(days=1))
+    delays = [(next_attempt(policy, n, T0, T0) or T0) - T0 for n in (1, 2, 3, 65, 99)]
+    assert [d.total_seconds() for d in delays] == [1, 600, 600, 600, 600]
+
+
 def test_constant_backoff() -> None:
     policy = RetryPolicy(strategy="constant", initial_delay=timedelta(seconds=3), max_delay=timedelta(seconds=3),
                          jitter=0.0)

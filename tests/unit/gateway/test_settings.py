@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import copy
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 import pytest
+import tomli_w
 
 from gateway.domain import DocumentType
 from gateway.errors import ConfigInvalid
-from gateway.settings import parse_settings
+from gateway.cli import main
+from gateway.settings import parse_settings, parse_settings_toml
 
 BASE: dict[str, Any] = {
     "gateway": {"party": "CN"},
@@ -60,6 +62,10 @@ def test_metrics_endpoint_is_optional_and_parsed() -> None:
     ("partners.0.max_payload_bytes", True, "partners[0].max_payload_bytes"),
     ("partners.0.surprise", 1, "partners[0].surprise"),
     ("delivery", {"tick_seconds": -1}, "delivery.tick_seconds"),
+    ("delivery", {"tick_seconds": float("nan")}, "delivery.tick_seconds"),
+    ("delivery", {"claim_timeout_seconds": 1e300}, "delivery.claim_timeout_seconds"),
+    ("partners.0.retry.multiplier", float("nan"), "partners[0].retry.multiplier"),
+    ("partners.0.retry.max_delay_seconds", float("inf"), "partners[0].retry.max_delay_seconds"),
     ("partner_listener", {"address": "127.0.0.1:0"}, "partner_listener.tls_certificate"),
     ("extra", {}, "extra"),
     ("metrics", {"address": "9464"}, "metrics.address"),
@@ -133,3 +139,27 @@ def test_bad_edifact_settings_name_the_key(edifact: dict[str, Any], field: str) 
     with pytest.raises(ConfigInvalid) as caught:
         parse_settings(_with("partners.0.edifact", edifact), PurePath("/"))
     assert caught.value.field_path == field
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b'[gateway]\nparty = "CN\xff"\n', "not UTF-8"),
+    (b"[gateway\nparty = 1\n", "not valid TOML"),
+    (b'[gateway]\nparty = "CN"\nparty = "HK"\n', "not valid TOML"),
+])
+def test_undecodable_or_invalid_toml_is_config_invalid(content: bytes, message: str) -> None:
+    with pytest.raises(ConfigInvalid) as caught:
+        parse_settings_toml(content, PurePath("/etc/swgw"))
+    assert caught.value.field_path == "$" and message in caught.value.message
+
+
+def test_cli_reports_a_non_utf8_configuration_with_its_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Before, tomllib's UnicodeDecodeError escaped load_settings: every command taking --config died in a traceback.
+    config = tmp_path / "swgw.toml"
+    config.write_bytes(b'[gateway]\nparty = "\xc3\x28"\n')
+    assert main(["partners", "--config", str(config)]) == 1
+    assert "CONFIG_INVALID" in capsys.readouterr().err
+
+
+def test_toml_text_parses_like_its_mapping() -> None:
+    settings = parse_settings_toml(tomli_w.dumps(BASE).encode(), PurePath("/etc/swgw"))
+    assert settings == parse_settings(BASE, PurePath("/etc/swgw"))

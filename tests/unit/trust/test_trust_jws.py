@@ -267,3 +267,4 @@ def test_malformed_tokens_are_invalid(pki: Pki, jws: str) -> None:
 def test_empty_token_is_missing(pki: Pki) -> None:
     with pytest.raises(SignatureMissing):
         _verify("", pki)
+

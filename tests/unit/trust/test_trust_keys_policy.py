@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 
 import pytest
@@ -10,7 +12,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from trust_testkit import AT, Pki
 
-from trust import DEFAULT_POLICY, AlgorithmForbidden, SignaturePolicy, SigningIdentity, TrustError, fingerprint
+from trust import (
+    DEFAULT_POLICY,
+    AlgorithmForbidden,
+    CertificateUntrusted,
+    SignaturePolicy,
+    SigningIdentity,
+    TrustError,
+    fingerprint,
+    sign_jws,
+    verify_jws,
+)
 from trust.devpki import create_ca, issue_certificate
 from trust.keys import load_der_certificate
 
@@ -110,3 +122,51 @@ def test_load_der_certificate_refuses_garbage(pki: Pki) -> None:
     assert load_der_certificate(der) == pki.root.certificate
     with pytest.raises(ValueError):
         load_der_certificate(b"\x30\x03\x02\x01\x00")
+
+
+def _with_key_off_the_curve(certificate: x509.Certificate) -> bytes:
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    point = certificate.public_key().public_bytes(serialization.Encoding.X962,
+                                                  serialization.PublicFormat.UncompressedPoint)
+    assert der.count(point) == 1
+    broken = bytearray(point)
+    broken[-1] ^= 1  # the point's y no longer matches its x: the DER still parses, the key does not
+    return der.replace(point, bytes(broken))
+
+
+def test_load_der_certificate_refuses_a_key_that_does_not_load(pki: Pki) -> None:
+    # cryptography parses the key lazily; the key check deep in path validation raised ValueError (xml-verify
+    # fuzz finding). Loading now loads the key, so every caller sees its documented ValueError.
+    with pytest.raises(ValueError, match="Invalid key|key"):
+        load_der_certificate(_with_key_off_the_curve(pki.signer_ec.certificate))
+
+
+def _with_first_x5c(jws: str, der: bytes) -> str:
+    """``jws`` with another first ``x5c`` certificate (its signature no longer matters: the chain is read first)."""
+    header, payload, signature = jws.split(".")
+    fields = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+    fields["x5c"][0] = base64.b64encode(der).decode()
+    encoded = base64.urlsafe_b64encode(json.dumps(fields).encode()).rstrip(b"=").decode()
+    return f"{encoded}.{payload}.{signature}"
+
+
+def test_jws_with_a_broken_signer_key_is_untrusted(pki: Pki) -> None:
+    identity = pki.identity()
+    jws = sign_jws({"a": 1}, identity, typ="t+jws")
+    broken = _with_first_x5c(jws, _with_key_off_the_curve(identity.certificate))
+    with pytest.raises(CertificateUntrusted):
+        verify_jws(broken, {"a": 1}, typ="t+jws", trust=pki.trust(), at=AT)
+
+
+@pytest.mark.parametrize("tag", [0x08, 0x03])
+def test_jws_whose_signer_name_does_not_parse_is_untrusted(pki: Pki, tag: int) -> None:
+    # cryptography parses names lazily and raises KeyError (type 8) or TypeError (a BIT STRING where the OID
+    # wants text); path validation then raised it while formatting its message (codec-envelope fuzz finding).
+    identity = pki.identity(pki.signer_direct)
+    der = identity.certificate.public_bytes(serialization.Encoding.DER)
+    common_name = b"\x0c\x10hk-signer-direct"
+    assert der.count(common_name) == 1
+    jws = sign_jws({"a": 1}, identity, typ="t+jws")
+    broken = _with_first_x5c(jws, der.replace(common_name, bytes([tag]) + common_name[1:]))
+    with pytest.raises(CertificateUntrusted):
+        verify_jws(broken, {"a": 1}, typ="t+jws", trust=pki.trust(), at=AT)
