@@ -21,24 +21,18 @@ the partner gave through another channel (phone call, letter, a meeting), or a s
 ``--fingerprint``.
 
 The offer's rules (build, sign, verify, render the ``[[partners]]`` table) take time as an argument and do no
-I/O; :func:`run_export` and :func:`run_import` at the end are the commands (files, terminal, audit log).
+I/O; :mod:`gateway.agreement_command` holds the commands (files, terminal, audit log).
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
 import json
-import os
 import re
-import sys
-import tomllib
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography import x509
@@ -55,20 +49,21 @@ from .errors import GatewayError
 from .trust_export import ExportedCertificate
 
 __all__ = [
-    "OFFER_FORMAT",
-    "OFFER_TYP",
     "AgreementOffer",
     "AgreementOfferError",
+    "OFFER_FORMAT",
+    "OFFER_TYP",
     "OfferedDocument",
     "VerifiedOffer",
     "append_partner",
     "check_document",
+    "colons",
+    "dns_names",
     "normalize_fingerprint",
+    "offer_error",
     "partner_toml",
     "read_offer",
     "render_offer",
-    "run_export",
-    "run_import",
     "summary",
 ]
 
@@ -102,12 +97,13 @@ class AgreementOfferError(GatewayError):
     code = "AGREEMENT_OFFER_INVALID"
 
 
-def _error(code: str, message: str, field_path: str | None = None) -> AgreementOfferError:
+def offer_error(code: str, message: str, field_path: str | None = None) -> AgreementOfferError:
+    """An :class:`AgreementOfferError` with one of its documented codes."""
     return AgreementOfferError(message, field_path=field_path, code=code)
 
 
 def _malformed(message: str, field_path: str | None = None) -> AgreementOfferError:
-    return _error("AGREEMENT_OFFER_MALFORMED", message, field_path)
+    return offer_error("AGREEMENT_OFFER_MALFORMED", message, field_path)
 
 
 @dataclass(frozen=True)
@@ -330,18 +326,19 @@ def read_offer(data: bytes, *, at: datetime) -> VerifiedOffer:
         path = validate_path(tls, offer.role("intermediate"), trust=partner_trust, at=at, purpose="tls-server",
                              policy=_OFFER_POLICY)
         warnings.extend(path.warnings)
-        if offer.tls_server_name not in _dns_names(tls):
+        if offer.tls_server_name not in dns_names(tls):
             raise _malformed(f"the TLS certificate does not name {offer.tls_server_name!r}", "offer.tls_server_name")
     if not offer.created - _SKEW <= at <= offer.valid_until:
-        raise _error("AGREEMENT_OFFER_EXPIRED",
-                     f"the offer is valid from {offer.created.isoformat()} until {offer.valid_until.isoformat()}, "
-                     f"not at {at.isoformat()}: ask {offer.party} for a new one", "offer.valid_until")
+        raise offer_error("AGREEMENT_OFFER_EXPIRED",
+                          f"the offer is valid from {offer.created.isoformat()} until {offer.valid_until.isoformat()}, "
+                          f"not at {at.isoformat()}: ask {offer.party} for a new one", "offer.valid_until")
     _check_profiles(offer.documents)
     return VerifiedOffer(offer=offer, signer=verified.signer, ca_fingerprint=trust.fingerprint(offer.ca),
                          warnings=tuple(warnings))
 
 
-def _dns_names(certificate: x509.Certificate) -> list[str]:
+def dns_names(certificate: x509.Certificate) -> list[str]:
+    """The DNS names of a certificate's subjectAlternativeName (what TLS server names are checked against)."""
     try:
         names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
@@ -356,12 +353,12 @@ def check_document(document: OfferedDocument, where: str) -> None:
     try:
         profile = mappings.get_profile(document.profile)
     except mappings.MappingError:
-        raise _error("AGREEMENT_OFFER_PROFILE_UNKNOWN", f"mapping profile {document.profile!r} is not shipped with "
-                     "this release (swgw map --help lists them)", where) from None
+        raise offer_error("AGREEMENT_OFFER_PROFILE_UNKNOWN", f"mapping profile {document.profile!r} is not "
+                          "shipped with this release (swgw map --help lists them)", where) from None
     if profile.document_type != document.document_type or profile.format != document.format:
-        raise _error("AGREEMENT_OFFER_PROFILE_UNKNOWN",
-                     f"profile {document.profile!r} maps {profile.document_type} to {profile.format} here, not "
-                     f"{document.document_type} to {document.format}", where)
+        raise offer_error("AGREEMENT_OFFER_PROFILE_UNKNOWN",
+                          f"profile {document.profile!r} maps {profile.document_type} to {profile.format} here, not "
+                          f"{document.document_type} to {document.format}", where)
 
 
 def _check_profiles(documents: Sequence[OfferedDocument]) -> None:
@@ -394,14 +391,15 @@ def summary(verified: VerifiedOffer) -> str:
     lines += [f"  warning: {w}" for w in verified.warnings]
     lines += [
         "",
-        f"CA fingerprint (SHA-256): {_colons(verified.ca_fingerprint)}",
+        f"CA fingerprint (SHA-256): {colons(verified.ca_fingerprint)}",
         f"The signature only shows that the offer is intact and consistent, not that {offer.party} made it.",
         f"Compare this fingerprint with the one {offer.party} gave you by another channel (phone call, letter).",
     ]
     return "\n".join(lines)
 
 
-def _colons(fingerprint: str) -> str:
+def colons(fingerprint: str) -> str:
+    """A hex fingerprint as upper-case pairs with colons, the way people read it out over the phone."""
     return ":".join(fingerprint[i:i + 2] for i in range(0, len(fingerprint), 2)).upper()
 
 
@@ -436,147 +434,3 @@ def append_partner(config_text: str, table_text: str) -> str:
     if text and not text.endswith("\n"):
         text += "\n"
     return f"{text}\n{table_text}"
-
-
-# The commands ------------------------------------------------------------------------------------------------
-
-
-def _read_file(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as e:
-        raise SystemExit(f"swgw: cannot read {what} {path}: {e.strerror or e}") from e
-
-
-def run_export(args: argparse.Namespace) -> int:
-    """``swgw agreement export``: write our signed offer (see the README, 'Adding a partner')."""
-    from trust.keys import SigningIdentity
-
-    from .cli import load_settings
-    from .trust_export import classify
-
-    settings = load_settings(args.config)
-    now = datetime.now(UTC)
-    signing = settings.signing
-    identity = SigningIdentity.from_pem(
-        _read_file(Path(signing.key), "signing.key"), _read_file(Path(signing.certificate), "signing.certificate"),
-        _read_file(Path(signing.chain), "signing.chain") if signing.chain else b"")
-    tls_file = settings.partner_listener.tls_certificate or ""
-    tls_chain = x509.load_pem_x509_certificates(_read_file(Path(tls_file), "partner_listener.tls_certificate"))
-    certificates = tuple(classify([(identity.certificate, identity.chain)], tls_chain))
-    if sum(c.role == "ca" for c in certificates) != 1:
-        raise _error("AGREEMENT_OFFER_MALFORMED", "the signing chain (signing.chain) must end in our self-signed CA: "
-                     "it is what the partner trusts as anchor", "signing.chain")
-    endpoint = args.endpoint or settings.partner_listener.address
-    host = endpoint.rpartition(":")[0].strip("[]")
-    if not host or host in ("0.0.0.0", "::"):
-        raise _error("AGREEMENT_OFFER_MALFORMED", f"the partner listener binds {endpoint}: give --endpoint HOST:PORT "
-                     "as partners reach it", "endpoint")
-    names = _dns_names(tls_chain[0])
-    server_name = args.tls_server_name or (names[0] if names else "")
-    if server_name not in names:
-        raise _error("AGREEMENT_OFFER_MALFORMED", f"our TLS certificate names {names or 'no DNS name'}, not "
-                     f"{server_name!r}: partners would refuse it", "tls_server_name")
-    documents = []
-    import mappings
-
-    for i, item in enumerate(args.document):
-        document_type, _, profile_id = item.partition("=")
-        try:
-            profile = mappings.get_profile(profile_id)
-        except mappings.MappingError:
-            profile = None
-        document = OfferedDocument(document_type, profile_id, profile.format if profile else "")
-        check_document(document, f"--document[{i}]")
-        documents.append(document)
-    offer = AgreementOffer(
-        offer_id=str(uuid.uuid4()), party=str(settings.party), endpoint=endpoint, tls_server_name=server_name,
-        documents=tuple(documents),
-        max_payload_bytes=args.max_payload_bytes or settings.max_payload_bytes,
-        max_message_age_seconds=args.max_message_age_seconds,
-        certificates=certificates, created=now, valid_until=now + timedelta(days=args.valid_days),
-    )
-    data = render_offer(offer, identity)
-    args.out.write_bytes(data)
-    print(f"wrote agreement offer {offer.offer_id} for party {offer.party} to {args.out}, valid until "
-          f"{offer.valid_until.isoformat()}")
-    print(f"Tell the partner our CA fingerprint by another channel than the file (phone call, letter):\n"
-          f"  SHA-256 {_colons(trust.fingerprint(offer.ca))}")
-    return 0
-
-
-def run_import(args: argparse.Namespace) -> int:
-    """``swgw agreement import``: verify a partner's offer, show it, and on confirmation add the partner."""
-    from .cli import load_settings
-    from .settings import parse_settings
-
-    config: Path = args.config
-    settings = load_settings(config)
-    now = datetime.now(UTC)
-    verified = read_offer(_read_file(args.offer, "offer"), at=now)
-    offer = verified.offer
-    if offer.party == settings.party:
-        raise _error("AGREEMENT_PARTNER_CONFIGURED", f"the offer is from {offer.party}, this gateway itself",
-                     "offer.party")
-    if any(p.name == offer.party for p in settings.partners):
-        raise _error("AGREEMENT_PARTNER_CONFIGURED", f"{offer.party} is already a partner in {config}: change its "
-                     "[[partners]] table by hand, or remove it before importing a new offer", "offer.party")
-    print(summary(verified), flush=True)
-    if args.fingerprint:
-        if normalize_fingerprint(args.fingerprint) != verified.ca_fingerprint:
-            raise _error("AGREEMENT_OFFER_FINGERPRINT_MISMATCH",
-                         f"the offered CA is not the one {offer.party} announced (--fingerprint): do not import; "
-                         "ask the partner by another channel", "offer.certificates[role=ca]")
-        print("CA fingerprint matches --fingerprint.")
-    elif args.yes:
-        print("warning: --yes without --fingerprint: the CA fingerprint was not compared", file=sys.stderr)
-    elif sys.stdin.isatty():
-        print(f"Add {offer.party} with this CA as trust anchor to {config}? [y/N] ", end="", flush=True)
-        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-            raise _error("AGREEMENT_IMPORT_NOT_CONFIRMED", "not confirmed: nothing was written")
-    else:
-        raise _error("AGREEMENT_IMPORT_NOT_CONFIRMED", "no terminal to confirm on: pass --fingerprint SHA256 as the "
-                     "partner gave it out of band (or --yes); nothing was written")
-
-    folder = config.resolve().parent
-    ca_file = f"trust/{offer.party.lower()}-ca.pem"
-    ca_pem = offer.ca.public_bytes(Encoding.PEM)
-    ca_path = folder / ca_file
-    if ca_path.exists() and ca_path.read_bytes() != ca_pem:
-        raise _error("AGREEMENT_PARTNER_CONFIGURED", f"{ca_path} exists with another certificate: move it away "
-                     "first; nothing was written", "trust_anchors")
-    text = append_partner(config.read_text(encoding="utf-8"), partner_toml(offer, ca_file=ca_file, at=now))
-    # The whole new configuration must parse before anything is written.
-    parse_settings(tomllib.loads(text), folder)
-    ca_path.parent.mkdir(parents=True, exist_ok=True)
-    ca_path.write_bytes(ca_pem)
-    temporary = config.with_name(f".{config.name}.agreement-import")
-    temporary.write_text(text, encoding="utf-8")
-    os.chmod(temporary, config.stat().st_mode & 0o7777)
-    os.replace(temporary, config)  # atomic: a crash leaves the old or the new file, never half of one
-    print(f"added partner {offer.party} to {config} (trust anchor {ca_file})")
-    _audit(config, offer)
-    print(f"restart the gateway (swgw serve --config {config}) to exchange with {offer.party}")
-    return 0
-
-
-def _audit(config: Path, offer: AgreementOffer) -> None:
-    # The anchor goes into the trust store now, audited as the operating-system account that imported it (the
-    # start-up import of trust_anchors then finds it known). If the database cannot be reached, the start-up
-    # import adds it instead, audited as the configuration.
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from trust import CertificateRole
-
-    from .app import open_operations
-    from .cli import load_settings
-    from .cli_admin import local_actor
-
-    try:
-        operations = open_operations(load_settings(config))
-        operations.trustbook.ensure(offer.party, offer.ca, role=CertificateRole.ANCHOR, actor=local_actor())
-    except (GatewayError, trust.TrustError, SQLAlchemyError, OSError) as e:
-        print(f"warning: the trust store was not updated now ({e}); the gateway imports the anchor at its next "
-              "start (audited as configuration)", file=sys.stderr)
-        return
-    print(f"trust anchor of {offer.party} recorded in the trust store and the audit log (trust.add)")

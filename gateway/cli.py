@@ -312,54 +312,9 @@ def _cmd_conformance(args: argparse.Namespace) -> int:
     return run(args)
 
 
-def _cmd_agreement(args: argparse.Namespace) -> int:
-    from .agreement_offer import run_export, run_import
-
-    return run_export(args) if args.agreement_command == "export" else run_import(args)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be positive")
-    return value
-
-
-def _document_profile(text: str) -> str:
-    if text.count("=") != 1 or not all(text.partition("=")[::2]):
-        raise argparse.ArgumentTypeError("give TYPE=PROFILE, e.g. certificate-of-origin=coo-ubl24-cepa-hk")
-    return text
-
-
-def _add_agreement_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    agreement = sub.add_parser("agreement", help="signed agreement offers: add a partner in one step")
-    asub = agreement.add_subparsers(dest="agreement_command", required=True)
-    p = asub.add_parser("export", help="write our signed agreement offer for a partner")
-    p.add_argument("--config", type=Path, required=True, help="our gateway's configuration")
-    p.add_argument("--out", type=Path, required=True, help="the offer file to write (JSON)")
-    p.add_argument("--document", action="append", required=True, type=_document_profile, metavar="TYPE=PROFILE",
-                   help="an offered document type and its mapping profile (repeat for several)")
-    p.add_argument("--endpoint", help="HOST:PORT where partners reach our partner listener (default: its address)")
-    p.add_argument("--tls-server-name", help="the name partners check in our TLS certificate (default: its first "
-                                             "DNS name)")
-    p.add_argument("--max-payload-bytes", type=_positive_int, help="default: [gateway] max_payload_bytes")
-    p.add_argument("--max-message-age-seconds", type=_positive_int, default=7 * 86400,
-                   help="freshness window for envelopes (default 604800: 7 days)")
-    p.add_argument("--valid-days", type=_positive_int, default=30, help="the offer expires after (default 30)")
-    p = asub.add_parser("import", help="verify a partner's offer, show it, and add the partner with its trust")
-    p.add_argument("offer", type=Path, help="the partner's offer file")
-    p.add_argument("--config", type=Path, required=True, help="our gateway's configuration (appended to)")
-    p.add_argument("--fingerprint", metavar="SHA256",
-                   help="the partner's CA fingerprint as received out of band; import only if it matches")
-    p.add_argument("--yes", action="store_true", help="do not ask (the fingerprint is then NOT compared)")
-    agreement.set_defaults(func=_cmd_agreement)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``swgw`` command."""
+    from .agreement_command import add_agreement_commands
     from .cli_admin import add_admin_commands
 
     parser = argparse.ArgumentParser(prog="swgw", description="Single Window interconnection gateway")
@@ -446,7 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(p)
     p.set_defaults(func=_cmd_conformance)
 
-    _add_agreement_commands(sub)
+    add_agreement_commands(sub)
     add_admin_commands(sub)
     return parser
 
