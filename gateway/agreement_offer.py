@@ -223,9 +223,14 @@ class AgreementOffer:
                 raise _malformed(f"the offer carries no {role} certificate", "offer.certificates")
         if len(offer.role("ca")) != 1:
             raise _malformed("the offer must carry exactly one certificate of role ca", "offer.certificates")
-        if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", offer.party):
-            # It becomes a file name (trust/<party>-ca.pem) and a TOML value.
-            raise _malformed("the party id must be 1-64 letters, digits, '.', '_' or '-'", "offer.party")
+        # Party and offer id become a file name (trust/<party>-ca.pem) and a comment line in the configuration;
+        # endpoint and server name are shown to the operator: no room for line breaks or terminal escapes.
+        for key, value, pattern in (("party", offer.party, r"[A-Za-z0-9._-]{1,64}"),
+                                    ("offer_id", offer.offer_id, r"[A-Za-z0-9._-]{1,64}"),
+                                    ("endpoint", offer.endpoint, r"[A-Za-z0-9.:\[\]_-]{1,253}:[0-9]{1,5}"),
+                                    ("tls_server_name", offer.tls_server_name, r"[A-Za-z0-9._-]{1,253}")):
+            if not re.fullmatch(pattern, value):
+                raise _malformed(f"{key} must match {pattern}", f"offer.{key}")
         return offer
 
 
@@ -284,7 +289,7 @@ def _payload(jws: str) -> Any:
         raise trust.SignatureInvalid("the offer's jws is not a JWS compact serialization", path="jws")
     try:
         return json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, binascii.Error):
+    except (ValueError, binascii.Error, RecursionError):
         raise trust.SignatureInvalid("the offer's JWS payload is not JSON", path="jws") from None
 
 
@@ -301,7 +306,7 @@ def read_offer(data: bytes, *, at: datetime) -> VerifiedOffer:
         raise _malformed("the offer file is larger than 512 KiB")
     try:
         document = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         raise _malformed("the offer file is not JSON") from None
     if not isinstance(document, dict) or document.get("format") != OFFER_FORMAT:
         raise _malformed(f"not an agreement offer (format {OFFER_FORMAT})", "format")
@@ -318,7 +323,10 @@ def read_offer(data: bytes, *, at: datetime) -> VerifiedOffer:
                        path="offer.certificates[role=intermediate]")
     partner_trust = trust.PartnerTrust(partner=offer.party, anchors=(offer.ca,),
                                        intermediates=offer.role("intermediate"))
-    verified = verify_jws(jws, fields, typ=OFFER_TYP, trust=partner_trust, at=at, policy=_OFFER_POLICY)
+    try:
+        verified = verify_jws(jws, fields, typ=OFFER_TYP, trust=partner_trust, at=at, policy=_OFFER_POLICY)
+    except ValueError as e:  # fields JCS cannot represent (floats, huge integers) were not signed by swgw
+        raise _malformed(f"the offer holds values that are not canonical JSON: {e}") from None
     if verified.signer not in offer.role("signing"):
         raise trust.SignatureInvalid("the offer is not signed by one of its signing certificates", path="jws")
     warnings = list(verified.warnings)
@@ -395,7 +403,8 @@ def summary(verified: VerifiedOffer) -> str:
         f"The signature only shows that the offer is intact and consistent, not that {offer.party} made it.",
         f"Compare this fingerprint with the one {offer.party} gave you by another channel (phone call, letter).",
     ]
-    return "\n".join(lines)
+    # Subjects come from the partner's certificates: nothing in them may move the cursor or clear the screen.
+    return "".join(c if c.isprintable() or c == "\n" else "?" for c in "\n".join(lines))
 
 
 def colons(fingerprint: str) -> str:

@@ -265,3 +265,20 @@ def test_append_keeps_the_file_and_replaces_an_empty_partners_list(tmp_path: Pat
     text = append_partner(config, table)
     assert text.startswith("# our gateway\n# partners = []") and '"CN" # us\n' in text
     assert tomllib.loads(text)["partners"][0]["party"] == "HK"
+
+
+def test_text_that_would_reach_the_configuration_or_the_terminal_is_checked(
+    windows: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cn, hk, offer = windows
+    before = cn.read_text()
+    # The offer id goes into a comment line of the configuration: a line break would add TOML of its own.
+    forged = dataclasses.replace(_offer(offer), offer_id='x\n[[partners]]\nparty = "ZZ"')
+    with pytest.raises(AgreementOfferError) as caught:
+        read_offer(render_offer(forged, _identity(hk)), at=datetime.now(UTC))
+    assert (caught.value.code, caught.value.field_path) == ("AGREEMENT_OFFER_MALFORMED", "offer.offer_id")
+    garbage = tmp_path / "garbage.json"
+    garbage.write_bytes(b"\xff[" * 10)
+    code, _, err = _run(capsys, "agreement", "import", str(garbage), "--config", str(cn), "--yes")
+    assert code == 1 and err.startswith("swgw: AGREEMENT_OFFER_MALFORMED: the offer file is not JSON")
+    _untouched(cn, before)
