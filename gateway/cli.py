@@ -1,5 +1,5 @@
-"""The ``swgw`` command: serve, init, demo, submit, status, validate, map, verify, conformance, trust, messages,
-partners."""
+"""The ``swgw`` command: serve, init, demo, submit, status, validate, map, verify, conformance, agreement, trust,
+messages, partners."""
 
 from __future__ import annotations
 
@@ -78,9 +78,12 @@ def _cmd_init(args: argparse.Namespace) -> int:
     if path.exists() and not args.force:
         print(f"swgw: {path} exists (use --force)", file=sys.stderr)
         return 2
+    # No "partners = []": `swgw agreement import` appends [[partners]] tables, which TOML refuses after it.
+    del config["partners"]
     path.write_text(tomli_w.dumps(config))
     print(f"wrote {path} and development keys under {folder / 'keys'}")
-    print("add partners as [[partners]] tables (see README, 'Adding a partner'), then: swgw serve --config", path)
+    print("add partners with `swgw agreement export` / `swgw agreement import` (see README, 'Adding a partner'), "
+          "then: swgw serve --config", path)
     return 0
 
 
@@ -307,6 +310,7 @@ def _cmd_conformance(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``swgw`` command."""
+    from .agreement_command import add_agreement_commands
     from .cli_admin import add_admin_commands
 
     parser = argparse.ArgumentParser(prog="swgw", description="Single Window interconnection gateway")
@@ -393,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(p)
     p.set_defaults(func=_cmd_conformance)
 
+    add_agreement_commands(sub)
     add_admin_commands(sub)
     return parser
 
