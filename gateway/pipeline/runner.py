@@ -17,13 +17,21 @@ from typing import Any
 import mappings
 from trust import SigningIdentity
 
-from ..domain import DocumentType, Envelope, MessageStatus, PartyId, Receipt, sha256_hex
-from ..errors import DocumentRejected, DuplicateConflict, GatewayError, MessageNotFound, PartnerUnauthenticated
-from ..ports import Clock, DeliveryHandoff, IdFactory, MessageRepository, StoredMessage, TransitionObserver
-from ..routing import route_inbound
-from ..settings import Settings
-from ..signals import Signals
-from ..trustbook import TrustBook
+from ..core.domain import DocumentType, Envelope, MessageStatus, PartyId, Receipt, sha256_hex
+from ..core.errors import DocumentRejected, DuplicateConflict, GatewayError, MessageNotFound, PartnerUnauthenticated
+from ..core.ports import (
+    Clock,
+    DeliveryHandoff,
+    DocumentRenderer,
+    IdFactory,
+    MessageRepository,
+    StoredMessage,
+    TransitionObserver,
+    TrustBook,
+)
+from ..core.routing import route_inbound
+from ..core.settings import Settings
+from ..core.signals import Signals
 from . import signatures, steps
 
 __all__ = ["Pipeline", "SubmitResult", "ValidateResult"]
@@ -93,6 +101,7 @@ class Pipeline:
         clock: Clock,
         ids: IdFactory,
         signals: Signals,
+        render_pdf: DocumentRenderer,
         observer: TransitionObserver | None = None,
         handoff: DeliveryHandoff | None = None,
     ) -> None:
@@ -104,6 +113,7 @@ class Pipeline:
         self._clock = clock
         self._ids = ids
         self._signals = signals
+        self._render_pdf = render_pdf
         self._observe: TransitionObserver = observer or _ignore
 
     @property
@@ -127,6 +137,7 @@ class Pipeline:
             identity=self._identity(profile.name),
             message_id=self._ids.new_id(),
             created_at=self._clock.now(),
+            render_pdf=self._render_pdf,
         )
         report = prepared.report.to_dict()
         now = self._clock.now()

@@ -10,7 +10,7 @@ from datetime import datetime
 import trust
 from trust import PartnerTrust, SigningIdentity
 
-from ..domain import (
+from ..core.domain import (
     ENVELOPE_JWS_TYPE,
     LEGACY_SIGNATURE_FORMAT,
     RECEIPT_JWS_TYPE,
@@ -19,8 +19,8 @@ from ..domain import (
     Receipt,
     Signature,
 )
-from ..errors import EnvelopeSignatureInvalid, SignatureFormatUnsupported
-from ..partners import PartnerProfile
+from ..core.errors import EnvelopeSignatureInvalid, SignatureFormatUnsupported
+from ..core.partners import PartnerProfile
 
 __all__ = [
     "SIGNATURE_NAME",

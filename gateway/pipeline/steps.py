@@ -19,8 +19,7 @@ import mappings
 import trust
 from trust import PartnerTrust, SigningIdentity
 
-from ..coo_pdf import render_certificate_pdf
-from ..domain import (
+from ..core.domain import (
     Action,
     Attachment,
     BusinessKey,
@@ -32,7 +31,7 @@ from ..domain import (
     ReceiptOutcome,
     sha256_hex,
 )
-from ..errors import (
+from ..core.errors import (
     DocumentRejected,
     EnvelopeInvalid,
     FormatNotAgreed,
@@ -44,7 +43,8 @@ from ..errors import (
     SenderMismatch,
     SignatureFormatUnsupported,
 )
-from ..partners import PartnerProfile
+from ..core.partners import PartnerProfile
+from ..core.ports import DocumentRenderer
 from .signatures import (
     SIGNATURE_NAME,
     sign_document,
@@ -160,8 +160,10 @@ def prepare_outbound(
     identity: SigningIdentity,
     message_id: str,
     created_at: datetime,
+    render_pdf: DocumentRenderer,
 ) -> OutboundDocument:
-    """Validate, map and sign a submitted record, and wrap it in a signed envelope."""
+    """Validate, map and sign a submitted record, and wrap it in a signed envelope; ``render_pdf`` draws the readable
+    PDF the agreement may ask to attach."""
     if command.action is not Action.ISSUE and command.refers_to is None:
         raise EnvelopeInvalid(f"{command.action.value} needs refers_to", field_path="refers_to")
     record = parse_record(command.record_json)
@@ -180,7 +182,7 @@ def prepare_outbound(
     if profile.attach_pdf and command.document_type is DocumentType.CERTIFICATE_OF_ORIGIN:
         # The readable rendering travels with the XML, PAdES-signed by the same identity.
         with rejection():
-            pdf = trust.sign_pdf(render_certificate_pdf(record, created_at=created_at), identity, at=created_at)
+            pdf = trust.sign_pdf(render_pdf(record, created_at=created_at), identity, at=created_at)
         attachments = (*attachments, Attachment(name=PDF_NAME, media_type="application/pdf", content=pdf))
     unsigned = Envelope(
         message_id=message_id,

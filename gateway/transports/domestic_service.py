@@ -10,12 +10,12 @@ import grpc
 
 from .._generated.swgw.v1 import domestic_exchange_pb2 as dpb
 from .._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
-from ..errors import ClientUnauthenticated, EnvelopeInvalid, GatewayError, MessageNotFound
+from ..core.errors import ClientUnauthenticated, EnvelopeInvalid, GatewayError, MessageNotFound
+from ..core.ports import MessageRepository, StoredMessage
+from ..core.routing import DomesticClient
+from ..core.signals import Signals
 from ..pipeline.runner import Pipeline
 from ..pipeline.steps import SubmitCommand
-from ..ports import MessageRepository, StoredMessage
-from ..routing import DomesticClient
-from ..signals import Signals
 from . import codec
 from .interceptors import peer_certificate
 from .status_map import abort, translate_errors

@@ -1,6 +1,6 @@
 """The one translation of gateway errors to gRPC status (google.rpc.Status with an ErrorDetail).
 
-Servicer methods are wrapped with :func:`translate_errors`. A :class:`~gateway.errors.GatewayError` (or a
+Servicer methods are wrapped with :func:`translate_errors`. A :class:`~gateway.core.errors.GatewayError` (or a
 mappings/trust error that escaped the pipeline) becomes its mapped status code with the ErrorDetail attached;
 anything else becomes INTERNAL with nothing leaked, and is logged. What travels is bounded (status and details go
 in trailers, limited by clients): the code first, the first :data:`TRAILER_FINDINGS` findings of a report with
@@ -23,7 +23,7 @@ from grpc_status import rpc_status
 import mappings
 import trust
 
-from ..errors import DocumentRejected, GatewayError
+from ..core.errors import DocumentRejected, GatewayError
 from . import codec
 
 __all__ = [

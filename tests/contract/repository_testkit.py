@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from gateway.domain import (
+from gateway.adapters.persistence import MemoryMessageRepository, SqlMessageRepository, create_engine_for, migrate
+from gateway.core.domain import (
     Action,
     Attachment,
     BusinessKey,
@@ -22,7 +23,6 @@ from gateway.domain import (
     Signature,
     sha256_hex,
 )
-from gateway.persistence import MemoryMessageRepository, SqlMessageRepository, create_engine_for, migrate
 
 #: The implementations under contract.
 Repository = MemoryMessageRepository | SqlMessageRepository

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from repository_testkit import T0, Repository, at, envelope, receipt
 
-from gateway.domain import (
+from gateway.core.domain import (
     Action,
     Attachment,
     BusinessKey,
@@ -19,8 +19,8 @@ from gateway.domain import (
     MessageStatus,
     ReceiptOutcome,
 )
-from gateway.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from gateway.ports import OutboundClaim, StoredMessage
+from gateway.core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
+from gateway.core.ports import OutboundClaim, StoredMessage
 
 S = MessageStatus
 CLAIM = timedelta(seconds=30)

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 from repository_testkit import T0, Repository, at
 
-from gateway.persistence import audit_entry_hash, verify_audit_chain
-from gateway.ports import Actor, ActorKind, AuditEntry, TrustRecord
+from gateway.adapters.persistence import audit_entry_hash, verify_audit_chain
+from gateway.core.ports import Actor, ActorKind, AuditEntry, TrustRecord
 
 _KEY = ec.generate_private_key(ec.SECP256R1())
 

@@ -10,8 +10,8 @@ import pytest
 
 import mappings
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.client import ClientError
-from gateway.domain import DocumentType
+from gateway.core.domain import DocumentType
+from gateway.tools.client import ClientError
 
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 

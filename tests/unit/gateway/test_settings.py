@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from gateway.domain import DocumentType
-from gateway.errors import ConfigInvalid
-from gateway.settings import parse_settings
+from gateway.core.domain import DocumentType
+from gateway.core.errors import ConfigInvalid
+from gateway.core.settings import parse_settings
 
 BASE: dict[str, Any] = {
     "gateway": {"party": "CN"},

@@ -11,7 +11,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, status_pb2
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.errors import DocumentRejected, EnvelopeInvalid
+from gateway.core.errors import DocumentRejected, EnvelopeInvalid
 from gateway.transports import codec
 from gateway.transports.status_map import TRAILER_FINDINGS, _status, error_from_status
 from mappings import Finding, Severity, ValidationReport
