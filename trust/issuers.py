@@ -47,8 +47,8 @@ def check_ca(certificate: x509.Certificate, *, role: str, partner: str | None = 
     if problem is not None:
         subject = certificate.subject.rfc4514_string() or f"serial {certificate.serial_number:x}"
         raise TrustAnchorNotCa(
-            f"{subject} cannot be trusted as {role}: {problem}; trust an end-entity certificate as pinned, "
-            "and its CA as anchor",
+            # The remedy first: bounded error channels (gRPC trailers) may cut a long message short.
+            f"not a CA, so not an {role}: add it as pinned, or its CA as anchor ({subject}: {problem})",
             partner=partner,
             path=path,
         )

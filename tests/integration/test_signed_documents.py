@@ -97,10 +97,10 @@ def exchanged(network: Network) -> dict[str, Exchanged]:
 def _write_pair(folder: Path, name: str, document: bytes, attachments: Any) -> tuple[Path, Path | None]:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(document)
-    signatures = [a for a in attachments if a.name == signatures.SIGNATURE_NAME]
-    if not signatures:
+    carriers = [a for a in attachments if a.name == signatures.SIGNATURE_NAME]
+    if not carriers:
         return folder / name, None
-    (folder / f"{name}.{signatures.SIGNATURE_NAME}").write_bytes(signatures[0].content)
+    (folder / f"{name}.{signatures.SIGNATURE_NAME}").write_bytes(carriers[0].content)
     return folder / name, folder / f"{name}.{signatures.SIGNATURE_NAME}"
 
 
@@ -207,7 +207,7 @@ def _resigned(envelope: Any, identity: trust.SigningIdentity, **changes: Any) ->
     changed = dataclasses.replace(envelope, signature=None, **changes)
     if "payload" in changes:
         changed = dataclasses.replace(changed, payload_sha256=sha256_hex(changes["payload"]))
-    return dataclasses.replace(changed, signature=trust.sign_detached(changed.signed_header(), identity))
+    return signatures.sign_envelope(changed, identity)
 
 
 def test_detached_profile_refuses_a_document_without_its_signature(network: Network) -> None:
