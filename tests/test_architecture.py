@@ -36,8 +36,8 @@ class Floor:
 _PURE = (*IO_LIBRARIES, "reportlab")
 
 #: The one table of allowed arrows; a module follows its longest matching prefix. ``gateway`` itself (its
-#: ``__init__``) only names the public surface, which lives in the core. ``gateway.adapters.partners`` speaks the partner
-#: protocol as a client, so it shares the wire codec and the status translation with the gRPC servicers.
+#: ``__init__``) only names the public surface, which lives in the core. ``gateway.adapters.partners`` speaks the
+#: partner protocol as a client, so it shares the wire codec and the status translation with the gRPC servicers.
 FLOORS: dict[str, Floor] = {
     "gateway": Floor(imports=("gateway.core",)),
     "mappings": Floor(imports=(), forbidden=(*_PURE, "trust"), pure=True),

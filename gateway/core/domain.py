@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from cryptography import x509
+
 from trust import JWS_FORMAT, JsonValue, canonical_json
 
 from .errors import InvalidTransition
@@ -35,6 +37,8 @@ __all__ = [
     "Receipt",
     "ReceiptOutcome",
     "Signature",
+    "VerifiedEnvelope",
+    "VerifiedReceipt",
     "check_transition",
     "sha256_hex",
     "signature_from_dict",
@@ -359,6 +363,34 @@ class Receipt:
             errors=tuple(ErrorInfo(**e) for e in data["errors"]),
             signature=signature_from_dict(data["signature"]) if "signature" in data else None,
         )
+
+
+@dataclass(frozen=True)
+class VerifiedEnvelope:
+    """An envelope whose signature verified against its sender's trust, with the certificate that signed it.
+
+    Only :func:`gateway.pipeline.signatures.verify_envelope_signature` makes one; the inbound steps after it take
+    this type, so none of them can run on an envelope that was not verified.
+    """
+
+    envelope: Envelope
+    """The envelope as received."""
+    signer: x509.Certificate
+    """The certificate that signed it, its path validated to the sender's trust."""
+
+
+@dataclass(frozen=True)
+class VerifiedReceipt:
+    """A partner's receipt that answers our envelope and whose signature verified, with its signer.
+
+    Only :func:`gateway.pipeline.steps.verify_receipt` makes one; a message becomes DELIVERED (or REJECTED by its
+    partner) only with one (:meth:`gateway.core.ports.MessageRepository.transition`).
+    """
+
+    receipt: Receipt
+    """The receipt as received."""
+    signer: x509.Certificate
+    """The certificate that signed it, its path validated to the partner's trust."""
 
 
 def signature_to_dict(signature: Signature) -> dict[str, Any]:

@@ -30,16 +30,19 @@ Hierarchy::
             SIGNATURE_REFERENCE_INVALID, CERTIFICATE_UNTRUSTED, CERTIFICATE_EXPIRED, CERTIFICATE_REVOKED,
             REVOCATION_UNKNOWN), keeping its code, path and report.
 
-Anything else reaching a transport becomes INTERNAL with nothing leaked. The only translation to gRPC status
-is ``gateway.transports.status_map``.
+:func:`as_gateway_error` is the one translation of an exception into a gateway error (the pipeline's steps and
+the transports both use it); an error is never changed after it is raised: a caller that knows more raises a new
+one ``from`` it. Anything else reaching a transport becomes INTERNAL with nothing leaked. The only translation to
+gRPC status is ``gateway.transports.status_map``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
-if TYPE_CHECKING:
-    from mappings import ValidationReport
+import mappings
+import trust
+from mappings import ValidationReport
 
 __all__ = [
     "ClientUnauthenticated",
@@ -64,6 +67,7 @@ __all__ = [
     "RequestMalformed",
     "SenderMismatch",
     "SignatureFormatUnsupported",
+    "as_gateway_error",
 ]
 
 
@@ -224,3 +228,18 @@ class DocumentRejected(GatewayError):
     """A document or record failed mapping, validation or signature verification; carries the cause's code."""
 
     code = "DOCUMENT_REJECTED"
+
+
+def as_gateway_error(exc: BaseException) -> GatewayError | None:
+    """The gateway error an exception stands for, or None for an unexpected one (a bug: INTERNAL on the wire).
+
+    A :class:`mappings.MappingError` or :class:`trust.TrustError` becomes :class:`DocumentRejected` with its code,
+    path, partner and report; a :class:`GatewayError` is itself. The result is new; ``exc`` is left as raised.
+    """
+    if isinstance(exc, GatewayError):
+        return exc
+    if isinstance(exc, mappings.MappingError):
+        return DocumentRejected(exc.message, code=exc.code, field_path=exc.path, report=exc.report)
+    if isinstance(exc, trust.TrustError):
+        return DocumentRejected(exc.message, code=exc.code, field_path=exc.path, partner=exc.partner)
+    return None

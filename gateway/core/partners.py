@@ -59,8 +59,6 @@ class PartnerProfile:
     """Largest payload accepted from or sent to the partner."""
     max_message_age: timedelta = timedelta(days=7)
     """Oldest envelope accepted from the partner (freshness check against replays)."""
-    business_key_conflict: Literal["reject"] = "reject"
-    """What to do when a business key arrives again with different content."""
     attach_pdf: bool = False
     """Whether outbound certificates carry a PAdES-signed PDF rendering."""
     revocation_unknown: Literal["reject", "warn"] = "reject"

@@ -18,7 +18,15 @@ from datetime import datetime, timedelta
 
 from ..core.domain import MessageStatus, ReceiptOutcome
 from ..core.errors import DeliveryFailed, GatewayError, InvalidTransition, ReceiptInvalid
-from ..core.ports import Clock, MessageRepository, OutboundClaim, PartnerTransport, StoredMessage, TransitionObserver, TrustBook
+from ..core.ports import (
+    Clock,
+    MessageRepository,
+    OutboundClaim,
+    PartnerTransport,
+    StoredMessage,
+    TransitionObserver,
+    TrustBook,
+)
 from ..core.retry import next_attempt
 from ..core.settings import Settings
 from ..core.signals import Signals
@@ -133,9 +141,9 @@ class Dispatcher:
         profile = self._settings.partner(message.partner)
         now = self._clock.now()
         try:
-            receipt = self._transport.deliver(profile, message.envelope)
-            receipt = steps.verify_receipt(
-                receipt, envelope=message.envelope,
+            answer = self._transport.deliver(profile, message.envelope)
+            verified = steps.verify_receipt(
+                answer, envelope=message.envelope,
                 partner_trust=self._trustbook.for_partner(message.partner, at=now), now=self._clock.now(),
                 profile=profile,
             )
@@ -143,11 +151,12 @@ class Dispatcher:
             retryable = isinstance(e, ReceiptInvalid) or (isinstance(e, DeliveryFailed) and e.retryable)
             self._failed(message, e, retryable=retryable)
             return
+        receipt = verified.receipt
         if receipt.outcome is ReceiptOutcome.ACCEPTED:
-            self._record(message, MessageStatus.DELIVERED, receipt=receipt)
+            self._record(message, MessageStatus.DELIVERED, receipt=verified)
         else:
             error = receipt.errors[0] if receipt.errors else None
-            self._record(message, MessageStatus.REJECTED, receipt=receipt, error=error)
+            self._record(message, MessageStatus.REJECTED, receipt=verified, error=error)
 
     def _deliver_and_release(self, message: StoredMessage) -> None:
         try:

@@ -16,7 +16,17 @@ from ..core.audit import verify_audit_chain
 from ..core.domain import MessageStatus
 from ..core.errors import InvalidTransition
 from ..core.partners import PartnerProfile
-from ..core.ports import Actor, AuditEntry, AuditRepository, Clock, Keyring, MessageRepository, StoredMessage, TrustBook, TrustRecord
+from ..core.ports import (
+    Actor,
+    AuditEntry,
+    AuditRepository,
+    Clock,
+    Keyring,
+    MessageRepository,
+    StoredMessage,
+    TrustBook,
+    TrustRecord,
+)
 from ..core.signals import Signals
 from ..core.trust_export import classify, load_certificates, render_export
 
@@ -104,8 +114,7 @@ class Operations:
         try:
             return self.trustbook.add(partner, certs[0], role=role, actor=actor, valid_from_use=valid_from_use)  # type: ignore[arg-type]
         except trust.TrustAnchorNotCa as e:
-            e.path = "certificate"
-            raise
+            raise e.at("certificate") from e
 
     def export_own_certificates(self) -> bytes:
         """Our certificates as a labelled PEM bundle (see :mod:`gateway.core.trust_export`): our CA (what partners

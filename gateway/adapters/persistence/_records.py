@@ -25,9 +25,11 @@ from ...core.domain import (
     ErrorInfo,
     MessageStatus,
     PartyId,
+    VerifiedReceipt,
     signature_from_dict,
     signature_to_dict,
 )
+from ...core.errors import InvalidTransition
 
 #: Why an insert was refused; the keys name the database constraints.
 DUPLICATE_REASONS = {
@@ -49,10 +51,13 @@ def optional_utc(value: datetime | None, name: str) -> datetime | None:
     return None if value is None else utc(value, name)
 
 
-def check_new_status(status: MessageStatus, next_attempt_at: datetime | None) -> None:
-    """Refuse a RETRY_WAIT without its due time: such a message would never be claimed again."""
+def check_new_status(status: MessageStatus, next_attempt_at: datetime | None, receipt: VerifiedReceipt | None) -> None:
+    """Refuse a RETRY_WAIT without its due time (such a message would never be claimed again) and a DELIVERED
+    without the partner's verified receipt."""
     if status is MessageStatus.RETRY_WAIT and next_attempt_at is None:
         raise ValueError("a RETRY_WAIT transition needs next_attempt_at")
+    if status is MessageStatus.DELIVERED and receipt is None:
+        raise InvalidTransition("a message becomes DELIVERED only with the partner's verified receipt")
 
 
 def envelope_to_json(envelope: Envelope) -> str:

@@ -11,7 +11,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from ...core.domain import BusinessKey, Direction, DocumentType, Envelope, ErrorInfo, MessageStatus, Receipt, check_transition
+from ...core.domain import (
+    BusinessKey,
+    Direction,
+    DocumentType,
+    Envelope,
+    ErrorInfo,
+    MessageStatus,
+    Receipt,
+    VerifiedReceipt,
+    check_transition,
+)
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
 from ...core.ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
 from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
@@ -183,13 +193,13 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
         expected: MessageStatus | None = None,
         next_attempt_at: datetime | None = None,
         error: ErrorInfo | None = None,
-        receipt: Receipt | None = None,
+        receipt: VerifiedReceipt | None = None,
         claimer: str | None = None,
     ) -> StoredMessage:
         """Move a message to ``new_status`` with its event; raises MessageNotFound or InvalidTransition."""
         at = utc(at)
         next_attempt_at = optional_utc(next_attempt_at, "next_attempt_at")
-        check_new_status(new_status, next_attempt_at)
+        check_new_status(new_status, next_attempt_at, receipt)
         with self._lock:
             message = self.get(message_id)
             current = message.status
@@ -211,7 +221,7 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
                 next_attempt_at=next_attempt_at,
                 attempts=attempts,
                 last_error=error if error is not None else message.last_error,
-                receipt=receipt if receipt is not None else message.receipt,
+                receipt=receipt.receipt if receipt is not None else message.receipt,
             )
             self._messages[message_id] = message
             self._claims.pop(message_id, None)
@@ -295,12 +305,6 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
             and version in (None, m.business_key.version)
             and direction in (None, m.direction)
         )
-
-    def next_due_at(self) -> datetime | None:
-        """The earliest next_attempt_at among RETRY_WAIT messages."""
-        with self._lock:
-            times = [m.next_attempt_at for m in self._messages.values() if m.status is _S.RETRY_WAIT]
-            return min((t for t in times if t is not None), default=None)
 
     def events_after(
         self, sequence: int, *, limit: int = 500, domestic_client: str | None = None

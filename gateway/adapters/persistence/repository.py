@@ -17,7 +17,16 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ...core.domain import Direction, DocumentType, Envelope, ErrorInfo, MessageStatus, Receipt, check_transition
+from ...core.domain import (
+    Direction,
+    DocumentType,
+    Envelope,
+    ErrorInfo,
+    MessageStatus,
+    Receipt,
+    VerifiedReceipt,
+    check_transition,
+)
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
 from ...core.ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
 from . import _statements as q
@@ -130,7 +139,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         expected: MessageStatus | None = None,
         next_attempt_at: datetime | None = None,
         error: ErrorInfo | None = None,
-        receipt: Receipt | None = None,
+        receipt: VerifiedReceipt | None = None,
         claimer: str | None = None,
     ) -> StoredMessage:
         """Move a message to ``new_status`` with its event; raises MessageNotFound or InvalidTransition.
@@ -140,7 +149,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         """
         at = utc(at)
         next_attempt_at = optional_utc(next_attempt_at, "next_attempt_at")
-        check_new_status(new_status, next_attempt_at)
+        check_new_status(new_status, next_attempt_at, receipt)
         with self._db.driver.write() as cursor:
             found = cursor.rows(q.MESSAGE_BY_ID_FOR_UPDATE, {"message_id": message_id})
             row = found[0] if found else None
@@ -171,11 +180,11 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             if error is not None:
                 changes.update(error_values(error))
             if receipt is not None:
-                changes["receipt_json"] = receipt.to_json()
+                changes["receipt_json"] = receipt.receipt.to_json()
             changed = {**row, **changes}
             cursor.execute(q.UPDATE_MESSAGE, _row_values(changed))
             self._add_events(cursor, [event_values(changed, current, at, error)])
-        return stored_message(changed, receipt=receipt)
+        return stored_message(changed, receipt=receipt.receipt if receipt is not None else None)
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
         """Claim due outbound messages (QUEUED, RETRY_WAIT due, SENDING with an expired or no claim), in the order
@@ -282,13 +291,6 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         if direction is not None:
             query = query.where(MessageRow.direction == direction.value)
         return self._messages(query.order_by(MessageRow.created_at, MessageRow.message_id))
-
-    def next_due_at(self) -> datetime | None:
-        """The earliest next_attempt_at among RETRY_WAIT messages."""
-        with self._db.read() as connection:
-            return connection.scalar(
-                select(func.min(MessageRow.next_attempt_at)).where(MessageRow.status == _S.RETRY_WAIT.value)
-            )
 
     def events_after(
         self, sequence: int, *, limit: int = 500, domestic_client: str | None = None

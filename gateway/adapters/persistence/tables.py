@@ -160,7 +160,7 @@ class MessageRow(Base):
     """Inbound: SHA-256 fingerprint of the signer's certificate."""
 
     __table_args__ = (
-        # The dispatcher's claim query and next_due_at.
+        # The dispatcher's claim query.
         Index("ix_messages_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_messages_bk_issuer_bk_number_bk_version", "bk_issuer", "bk_number", "bk_version"),
         Index("ix_messages_created_at", "created_at"),

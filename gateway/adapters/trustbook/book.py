@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -77,18 +77,12 @@ class StoredTrustBook:
         self._store: TrustStore | None = None
         self._version = -1
         self._checked = 0.0
-        self._listeners: list[Callable[[], None]] = []
         self._identified: dict[tuple[x509.Certificate, ...], tuple[TrustStore, datetime, datetime, str]] = {}
-
-    def on_change(self, listener: Callable[[], None]) -> None:
-        """Call ``listener()`` after the store was rebuilt (e.g. to reload TLS client CAs)."""
-        self._listeners.append(listener)
 
     # Reading ------------------------------------------------------------------------------------------------
 
     def store(self) -> TrustStore:
         """The current trust store, rebuilt when the persisted version changed."""
-        rebuilt = False
         with self._lock:
             now = time.monotonic()
             if self._store is None or now - self._checked >= self._refresh:
@@ -97,12 +91,7 @@ class StoredTrustBook:
                 if self._store is None or version != self._version:
                     self._store = self._build()
                     self._version = version
-                    rebuilt = True
-            store = self._store
-        if rebuilt:
-            for listener in self._listeners:
-                listener()
-        return store
+            return self._store
 
     def invalidate(self) -> None:
         """Force a re-read on the next access (after a local change)."""

@@ -16,6 +16,7 @@ from ..domain import (
     ErrorInfo,
     MessageStatus,
     Receipt,
+    VerifiedReceipt,
 )
 from ..partners import PartnerProfile
 
@@ -258,10 +259,13 @@ class MessageRepository(Protocol):
         expected: MessageStatus | None = None,
         next_attempt_at: datetime | None = None,
         error: ErrorInfo | None = None,
-        receipt: Receipt | None = None,
+        receipt: VerifiedReceipt | None = None,
         claimer: str | None = None,
     ) -> StoredMessage:
         """Move a message to ``new_status`` and record the event, in one transaction.
+
+        ``receipt`` is the partner's verified answer that ends a delivery; DELIVERED is refused without one
+        (InvalidTransition), so a receipt that was not verified cannot make a message DELIVERED.
 
         Raises InvalidTransition when the state machine forbids it or when ``expected`` is given and the stored
         state differs (another replica got there first), or when ``claimer`` is given and does not hold the claim
@@ -276,10 +280,6 @@ class MessageRepository(Protocol):
         Due: QUEUED; RETRY_WAIT with next_attempt_at <= now; SENDING whose claim expired (a replica died).
         On PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED, so replicas never claim the same message.
         """
-        ...
-
-    def next_due_at(self) -> datetime | None:
-        """The earliest next_attempt_at among RETRY_WAIT messages (for scheduling the next tick)."""
         ...
 
     def events_after(
