@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 import mappings
+import trust
 from gateway.core.domain import DocumentType, Envelope, MessageStatus, Receipt, ReceiptOutcome
 from gateway.core.errors import InvalidTransition, MessageNotFound, SenderMismatch
 from gateway.pipeline.handover import Handover
 from tests.unit.gateway.twins import SETUP, START, Twins, twins
+from trust import CertificateRole
 
 S = MessageStatus
 
@@ -120,3 +122,23 @@ def test_a_stream_hands_each_document_over_once_until_it_is_acknowledged(net: Tw
     assert net.hk.messages.get(message_id).status is S.RECEIVED
     net.hk.pipeline.acknowledge(message_id)
     assert Handover(net.hk.messages, client=None, document_types=[]).next_documents() == []
+
+
+def test_an_operator_cannot_trust_a_leaf_as_anchor_and_the_refusal_is_a_new_located_error(
+    net: Twins, tmp_path: Path
+) -> None:
+    leaf = (tmp_path / "hk" / "keys" / "signing.cert.pem").read_bytes()
+    with pytest.raises(trust.TrustAnchorNotCa) as caught:
+        net.cn.operations.add_trust("HK", leaf, role=CertificateRole.ANCHOR, actor=SETUP)
+    assert caught.value.path == "certificate"
+    # The trust book's error is left as it was raised; the operator's view of it is a new error from it.
+    cause = caught.value.__cause__
+    assert isinstance(cause, trust.TrustAnchorNotCa) and cause is not caught.value and cause.path != "certificate"
+    assert net.cn.operations.add_trust("HK", leaf, role=CertificateRole.PINNED, actor=SETUP).role == "pinned"
+
+
+def test_the_expiry_report_follows_the_clock(net: Twins) -> None:
+    assert net.cn.operations.expiry_report(timedelta(days=1)).partners_without_valid_certificate == ()
+    net.clock.advance(timedelta(days=365 * 50))
+    report = net.cn.operations.expiry_report(timedelta(days=1))
+    assert tuple(report.partners_without_valid_certificate) == ("HK",)
