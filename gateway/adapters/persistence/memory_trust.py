@@ -8,6 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from trust import CertificateRole
+
 from ...core.audit import audit_entry_hash
 from ...core.ports import Actor, AuditEntry, TrustRecord
 from ._records import canonical_details, optional_utc, parse_crl, utc
@@ -55,7 +57,9 @@ class MemoryTrustRepository:
             self._trust[(record.partner, record.fingerprint)] = record
             self._trust_version += 1
 
-    def change_trust_role(self, partner: str, fingerprint: str, *, expected: str, role: str) -> bool:
+    def change_trust_role(
+        self, partner: str, fingerprint: str, *, expected: CertificateRole, role: CertificateRole
+    ) -> bool:
         """Set the role of one row if it is still ``expected``; True when this call changed it."""
         with self._trust_lock:
             record = self._trust.get((partner, fingerprint))

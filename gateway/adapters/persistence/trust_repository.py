@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, Executable, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from trust import CertificateRole
+
 from ...core.ports import TrustRecord
 from ._db import SqlRepositoryBase
 from ._records import optional_utc, parse_crl, utc
@@ -54,8 +56,9 @@ class SqlTrustRepository(SqlRepositoryBase):
         values: dict[str, Any] = {
             "partner": record.partner,
             "fingerprint": record.fingerprint,
-            "role": record.role,
-            "state": record.state,
+            # The stored text is the enum's value (a driver may render an Enum by its name).
+            "role": record.role.value,
+            "state": record.state.value,
             "certificate_der": record.certificate_der,
             "added_at": utc(record.added_at, "added_at"),
             "valid_from_use": optional_utc(record.valid_from_use, "valid_from_use"),
@@ -66,7 +69,9 @@ class SqlTrustRepository(SqlRepositoryBase):
             connection.execute(self._upsert(TrustCertificateRow, values, ("partner", "fingerprint")))
             _bump_version(connection)
 
-    def change_trust_role(self, partner: str, fingerprint: str, *, expected: str, role: str) -> bool:
+    def change_trust_role(
+        self, partner: str, fingerprint: str, *, expected: CertificateRole, role: CertificateRole
+    ) -> bool:
         """Set the role of one row if it is still ``expected``; True when this call changed it.
 
         The condition is part of the UPDATE, so of replicas racing to migrate the same row exactly one sees a
@@ -75,8 +80,8 @@ class SqlTrustRepository(SqlRepositoryBase):
         statement = (
             update(TrustCertificateRow)
             .where(TrustCertificateRow.partner == partner, TrustCertificateRow.fingerprint == fingerprint,
-                   TrustCertificateRow.role == expected)
-            .values(role=role)
+                   TrustCertificateRow.role == CertificateRole(expected).value)
+            .values(role=CertificateRole(role).value)
         )
         with self._db.write() as connection:
             changed = connection.execute(statement).rowcount == 1

@@ -40,9 +40,9 @@ _IDENTIFY_CACHE_SIZE = 256
 def _entry(record: TrustRecord) -> TrustedCertificate:
     return TrustedCertificate(
         partner=record.partner,
-        role=CertificateRole(record.role),
+        role=record.role,
         certificate=x509.load_der_x509_certificate(record.certificate_der),
-        state=CertificateState(record.state),
+        state=record.state,
         valid_from_use=record.valid_from_use,
         revoked_at=record.revoked_at,
         revocation_reason=record.revocation_reason,
@@ -53,8 +53,8 @@ def _record(entry: TrustedCertificate, added_at: datetime) -> TrustRecord:
     return TrustRecord(
         partner=entry.partner,
         fingerprint=entry.fingerprint,
-        role=entry.role.value,
-        state=entry.state.value,
+        role=entry.role,
+        state=entry.state,
         certificate_der=entry.certificate.public_bytes(Encoding.DER),
         added_at=added_at,
         valid_from_use=entry.valid_from_use,
@@ -113,7 +113,7 @@ class StoredTrustBook:
         True when any row was found. Runs under ``self._lock`` (from :meth:`store`), so it must not call back."""
         found = False
         for record in records:
-            if record.role == CertificateRole.PINNED.value:
+            if record.role is CertificateRole.PINNED:
                 continue
             certificate = x509.load_der_x509_certificate(record.certificate_der)
             problem = trust.ca_problem(certificate)
@@ -121,7 +121,7 @@ class StoredTrustBook:
                 continue
             found = True
             if not self._repo.change_trust_role(record.partner, record.fingerprint, expected=record.role,
-                                                role=CertificateRole.PINNED.value):
+                                                role=CertificateRole.PINNED):
                 continue  # another replica (or the offline CLI) migrated it first, and audited it
             why = (f"{problem}; as {record.role} it was a path of its own, so neither its CA's revocation nor a CRL "
                    "listing it was checked. Pinned, both apply; trust the partner's CA as anchor instead")

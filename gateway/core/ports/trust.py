@@ -3,17 +3,26 @@ acted, and the repositories behind them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
 from cryptography import x509
 
 from trust import CertificateRole, CertificateState, CrlInfo, PartnerTrust, SigningIdentity, TrustStore
 
-__all__ = ["Actor", "ActorKind", "AuditEntry", "AuditRepository", "Keyring", "TrustBook", "TrustRecord", "TrustRepository"]
+__all__ = [
+    "Actor",
+    "ActorKind",
+    "AuditEntry",
+    "AuditRepository",
+    "Keyring",
+    "TrustBook",
+    "TrustRecord",
+    "TrustRepository",
+]
 
 
 @dataclass(frozen=True)
@@ -24,10 +33,10 @@ class TrustRecord:
     """The partner the certificate belongs to."""
     fingerprint: str
     """SHA-256 of the DER, hex."""
-    role: str
-    """anchor, intermediate or pinned."""
-    state: str
-    """pending, active, retiring or revoked."""
+    role: CertificateRole
+    """How the certificate is used (anchor, intermediate or pinned)."""
+    state: CertificateState
+    """Its lifecycle state (pending, active, retiring or revoked)."""
     certificate_der: bytes
     """The certificate."""
     added_at: datetime
@@ -38,6 +47,11 @@ class TrustRecord:
     """Revoked from then on."""
     revocation_reason: str | None = None
     """Why."""
+
+    def __post_init__(self) -> None:
+        # Rows come back from the database as text: an unknown role or state is refused here, not later.
+        object.__setattr__(self, "role", CertificateRole(self.role))
+        object.__setattr__(self, "state", CertificateState(self.state))
 
 
 class ActorKind(StrEnum):
@@ -102,7 +116,9 @@ class TrustRepository(Protocol):
         """Insert or replace the row keyed by (partner, fingerprint)."""
         ...
 
-    def change_trust_role(self, partner: str, fingerprint: str, *, expected: str, role: str) -> bool:
+    def change_trust_role(
+        self, partner: str, fingerprint: str, *, expected: CertificateRole, role: CertificateRole
+    ) -> bool:
         """Set the role of one row if it is still ``expected``; True when this call changed it (exactly one of
         several concurrent callers wins)."""
         ...
