@@ -51,8 +51,9 @@ FLOORS: dict[str, Floor] = {
                                          "gateway._generated")),
     "gateway.app": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.adapters", "gateway.transports",
                                   "gateway._generated")),
-    "gateway.tools": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.adapters", "gateway.transports",
-                                    "gateway._generated", "gateway.app", "gateway.tools")),
+    # Tools reach the adapters only through the composition root (build_app, open_operations).
+    "gateway.tools": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.transports", "gateway._generated",
+                                    "gateway.app", "gateway.tools")),
     "gateway.__main__": Floor(imports=("gateway.tools",)),
 }
 
