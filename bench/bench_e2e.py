@@ -127,7 +127,7 @@ def bench_database(label: str, database_url: str | None, sizes: list[tuple[str, 
     urls, drop = _schemas(database_url) if database_url else (None, lambda: None)
     root = Path(tempfile.mkdtemp(prefix="swgw-bench-"))
     if urls is None and args.sqlite_synchronous != "FULL":
-        # The gateway's own SQLite URL option (see gateway/persistence/session.py).
+        # The gateway's own SQLite URL option (see gateway/adapters/persistence/session.py).
         urls = {party: f"sqlite:///{root / party.lower() / 'data' / 'swgw.db'}?synchronous={args.sqlite_synchronous}"
                 for party in ("CN", "HK")}
     try:

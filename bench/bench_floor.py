@@ -48,7 +48,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import verification
 from gateway._generated.swgw.v1 import partner_exchange_pb2 as ppb
-from gateway.domain import Action, BusinessKey, DocumentType, Envelope, PartyId, Receipt, ReceiptOutcome
+from gateway.core.domain import Action, BusinessKey, DocumentType, Envelope, PartyId, Receipt, ReceiptOutcome
 from gateway.pipeline import signatures
 from gateway.transports import codec
 from lxml import etree

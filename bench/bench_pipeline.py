@@ -2,8 +2,8 @@
 
 Run with ``python bench/bench_pipeline.py [--items N] [--documents N] [--profile OUT.pstats]``. Two gateways (CN,
 HK) are built with ``build_app`` from real configurations (development PKI, SQLite databases) but not started; the
-CN dispatcher's transport hands each envelope, through the protobuf codec, straight to HK's pipeline, after
-identifying CN's TLS certificate as the partner service does. Every step runs the production functions. Prints CPU
+CN dispatcher's transport is the in-memory twin, which hands each envelope, through the protobuf codec, straight to
+HK's pipeline, after identifying CN's TLS certificate as the partner service does. Every step runs the production functions. Prints CPU
 milliseconds per document for each step, measured with cProfile's cumulative CPU time; asserts nothing.
 """
 
@@ -27,14 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cryptography import x509  # noqa: E402
 
 from e2e_harness import AGREEMENTS, make_record  # noqa: E402
-from gateway._generated.swgw.v1 import partner_exchange_pb2 as ppb  # noqa: E402
-from gateway.app import App, build_app  # noqa: E402
-from gateway.cli import load_settings  # noqa: E402
-from gateway.devsetup import write_network  # noqa: E402
-from gateway.domain import Action, DocumentType, Envelope, MessageStatus, Receipt  # noqa: E402
-from gateway.partners import PartnerProfile  # noqa: E402
+from gateway.adapters.partners.memory import MemoryPartnerTransport  # noqa: E402
+from gateway.app import build_app  # noqa: E402
+from gateway.core.domain import Action, DocumentType, Envelope, MessageStatus, Receipt  # noqa: E402
 from gateway.pipeline.steps import SubmitCommand  # noqa: E402
-from gateway.transports import codec  # noqa: E402
+from gateway.tools.cli import load_settings  # noqa: E402
+from gateway.tools.devsetup import write_network  # noqa: E402
 
 #: (label, module or class path, attribute) for the per-step table, in the order a document meets them. Each is
 #: wrapped with a CPU timer where the code looks it up; nested steps are included in their parent's figure.
@@ -42,25 +40,25 @@ STEPS = (
     ("CN Submit: pipeline.submit, all of it", "gateway.pipeline.runner.Pipeline", "submit"),
     ("  record validation + mapping + XSD (mappings)", "mappings", "map_forward"),
     ("  enveloped XML-DSig signature (trust)", "trust", "sign_xml"),
-    ("  store ACCEPTED + QUEUED", "gateway.persistence.repository.SqlMessageRepository", "add_outbound"),
-    ("CN dispatcher: claim (SENDING)", "gateway.persistence.repository.SqlMessageRepository", "claim_due"),
-    ("codec: envelope to protobuf bytes and back", "__main__", "_wire_envelope"),
-    ("HK: which partner is this TLS certificate", "gateway.trustbook.TrustBook", "identify"),
+    ("  store ACCEPTED + QUEUED", "gateway.adapters.persistence.repository.SqlMessageRepository", "add_outbound"),
+    ("CN dispatcher: claim (SENDING)", "gateway.adapters.persistence.repository.SqlMessageRepository", "claim_due"),
+    ("codec: envelope to protobuf bytes and back", "gateway.adapters.partners.memory", "_wire_envelope"),
+    ("HK: which partner is this TLS certificate", "gateway.adapters.trustbook.book.StoredTrustBook", "identify"),
     ("HK Deliver: pipeline.receive, all of it", "gateway.pipeline.runner.Pipeline", "receive"),
-    ("  duplicate check (find)", "gateway.persistence.repository.SqlMessageRepository", "find"),
-    ("  envelope signature verification", "gateway.pipeline.steps", "verify_envelope_signature"),
+    ("  duplicate check (find)", "gateway.adapters.persistence.repository.SqlMessageRepository", "find"),
+    ("  envelope signature verification", "gateway.pipeline.signatures", "verify_envelope_signature"),
     ("  XML-DSig verification (trust)", "trust", "verify_xml"),
     ("  reverse mapping + XSD (mappings)", "mappings", "map_reverse"),
     ("  signed receipt", "gateway.pipeline.steps", "make_receipt"),
-    ("  store RECEIVED + receipt", "gateway.persistence.repository.SqlMessageRepository", "add_inbound"),
+    ("  store RECEIVED + receipt", "gateway.adapters.persistence.repository.SqlMessageRepository", "add_inbound"),
     ("CN: receipt verification", "gateway.pipeline.steps", "verify_receipt"),
-    ("CN: store DELIVERED", "gateway.persistence.repository.SqlMessageRepository", "transition"),
-    ("CN: WatchStatus read for one watcher", "gateway.persistence.repository.SqlMessageRepository", "events_after"),
+    ("CN: store DELIVERED", "gateway.adapters.persistence.repository.SqlMessageRepository", "transition"),
+    ("CN: WatchStatus read for one watcher", "gateway.adapters.persistence.repository.SqlMessageRepository", "events_after"),
     ("across steps: XSD validation (mappings)", "mappings.profiles", "check_schema"),
     ("across steps: JWS signatures (envelope, receipt)", "trust", "sign_jws"),
     ("across steps: JWS signature verification", "trust", "verify_jws"),
     ("across steps: X.509 path validation (trust.chain)", "trust.chain", "validate_path"),
-    ("across steps: trust store lookups", "gateway.trustbook.TrustBook", "for_partner"),
+    ("across steps: trust store lookups", "gateway.adapters.trustbook.book.StoredTrustBook", "for_partner"),
 )
 
 
@@ -104,36 +102,6 @@ class StepTimer:
                     setattr(module, attribute, timed)
 
 
-class InProcessTransport:
-    """The dispatcher's transport, delivering to another in-process gateway through the protobuf codec."""
-
-    def __init__(self, receiver: App, client_certificate: x509.Certificate, sender: str) -> None:
-        self._receiver = receiver
-        self._certificate = client_certificate
-        self._sender = sender
-
-    def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
-        """What GrpcPartnerTransport.deliver and PartnerExchangeServicer.Deliver do, minus gRPC and TLS."""
-        peer = self._receiver.trustbook.identify(self._certificate, [], at=self._receiver.clock.now())
-        assert peer == self._sender
-        receipt = self._receiver.pipeline.receive(_wire_envelope(envelope), peer=peer)
-        response = ppb.DeliverResponse.FromString(
-            ppb.DeliverResponse(receipt=codec.receipt_to_proto(receipt)).SerializeToString())
-        return codec.receipt_from_proto(response.receipt)
-
-    def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
-        """Not used here."""
-        raise NotImplementedError
-
-    def close(self) -> None:
-        """Nothing to close."""
-
-
-def _wire_envelope(envelope: Envelope) -> Envelope:
-    data = ppb.DeliverRequest(envelope=codec.envelope_to_proto(envelope)).SerializeToString()
-    return codec.envelope_from_proto(ppb.DeliverRequest.FromString(data).envelope)
-
-
 def run(items: int, documents: int, profile_out: Path | None) -> None:
     """Build two gateways, push ``documents`` through, print the step table."""
     root = Path(tempfile.mkdtemp(prefix="swgw-bench-pipeline-"))
@@ -142,7 +110,14 @@ def run(items: int, documents: int, profile_out: Path | None) -> None:
         cn = build_app(load_settings(windows["CN"].config))
         hk = build_app(load_settings(windows["HK"].config))
         cn_tls = x509.load_pem_x509_certificate((windows["CN"].folder / "keys" / "tls.cert.pem").read_bytes())
-        cn.dispatcher._transport = InProcessTransport(hk, cn_tls, "CN")  # the only substitution
+
+        def hk_deliver(envelope: Envelope) -> Receipt:
+            # What PartnerExchangeServicer.Deliver does, minus gRPC and TLS.
+            peer = hk.trustbook.identify(cn_tls, [], at=hk.clock.now())
+            assert peer == "CN"
+            return hk.pipeline.receive(envelope, peer=peer)
+
+        cn.dispatcher._transport = MemoryPartnerTransport({"HK": hk_deliver})  # the only substitution
         cursor = 0
 
         def one(serial: int) -> None:

@@ -31,9 +31,9 @@ import mappings  # noqa: E402
 import trust  # noqa: E402
 from gateway._generated.swgw.v1 import domestic_exchange_pb2 as dpb  # noqa: E402
 from gateway._generated.swgw.v1 import envelope_pb2 as pb  # noqa: E402
-from gateway.client import GatewayClient  # noqa: E402
-from gateway.devsetup import WindowFiles, write_network  # noqa: E402
-from gateway.domain import DocumentType  # noqa: E402
+from gateway.core.domain import DocumentType  # noqa: E402
+from gateway.tools.client import GatewayClient  # noqa: E402
+from gateway.tools.devsetup import WindowFiles, write_network  # noqa: E402
 from gateway.transports import codec  # noqa: E402
 
 PROFILE = "coo-ubl24-cepa-hk"
@@ -157,7 +157,7 @@ def gateways(root: Path, database_urls: dict[str, str] | None, profile_dir: Path
     try:
         for party, window in windows.items():
             if profile_dir is None:
-                command = [sys.executable, "-m", "gateway.cli", "serve", "--config", str(window.config)]
+                command = [sys.executable, "-m", "gateway.tools.cli", "serve", "--config", str(window.config)]
             else:
                 command = [sys.executable, str(ROOT / "bench" / "profiled_serve.py"),
                            str(profile_dir / f"{party.lower()}.pstats"), "--config", str(window.config)]

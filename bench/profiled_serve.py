@@ -3,7 +3,7 @@
 Usage: ``python bench/profiled_serve.py OUT.pstats --config swgw.toml`` (what ``bench_e2e.py --profile`` runs).
 The gateway itself is unchanged: this wrapper installs a profiler in the main thread and, through
 ``threading.setprofile``, in every thread started afterwards (gRPC workers, delivery workers, the dispatcher),
-then calls ``gateway.cli.main(["serve", ...])``. Each profiler counts its own thread's CPU time
+then calls ``gateway.tools.cli.main(["serve", ...])``. Each profiler counts its own thread's CPU time
 (``time.thread_time``). ``SIGUSR1`` marks the start of the window of interest: what was counted before it (start-up,
 warm-up) is subtracted from what is written at the end. cProfile slows Python calls down, so use the figures for
 where the time goes, not for how much there is.
@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gateway.cli import main as swgw_main  # noqa: E402
+from gateway.tools.cli import main as swgw_main  # noqa: E402
 
 _profilers: list[cProfile.Profile] = []
 _baseline: dict[int, dict[Any, Any]] = {}
@@ -92,7 +92,7 @@ def run(out: Path, argv: list[str]) -> int:
 _PACKAGES = (
     ("sqlalchemy", "/sqlalchemy/"), ("sqlite3 (C)", "sqlite3"), ("grpc", "/grpc/"), ("protobuf", "/protobuf/"),
     ("mappings", "/mappings/"), ("trust", "/trust/"), ("signxml", "/signxml/"), ("lxml (C)", "lxml"),
-    ("cryptography (C)", "cryptography"), ("gateway/persistence", "/gateway/persistence/"),
+    ("cryptography (C)", "cryptography"), ("gateway/adapters/persistence", "/gateway/adapters/persistence/"),
     ("gateway (other)", "/gateway/"), ("threading, queues", "threading"), ("json", "/json/"),
     ("Python builtins (C), from all of the above", "<built-in"),
     ("Python builtins (C), from all of the above", "<method"),

@@ -190,7 +190,7 @@ def crl_seeds() -> list[tuple[str, bytes]]:
 
 def codec_seeds(kind: str) -> list[tuple[str, bytes]]:
     """Signed envelopes (one per forward document, with and without attachments) or receipts, serialised."""
-    from gateway.domain import (Action, Attachment, BusinessKey, DocumentType, Envelope, ErrorInfo, PartyId, Receipt,
+    from gateway.core.domain import (Action, Attachment, BusinessKey, DocumentType, Envelope, ErrorInfo, PartyId, Receipt,
                                 ReceiptOutcome, sha256_hex)
     from gateway.transports import codec
 
@@ -226,7 +226,7 @@ def _readme_toml() -> Iterator[str]:
 
 def settings_seeds() -> list[tuple[str, bytes]]:
     """The README's configuration, ``swgw init``'s and the settings tests' base configuration, as TOML."""
-    from gateway import devsetup
+    from gateway.tools import devsetup
 
     seeds = [(f"readme-{i}", text.encode()) for i, text in enumerate(_readme_toml())]
     partner = {

@@ -15,10 +15,10 @@ from google.protobuf.message import DecodeError
 import mappings
 import trust
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.delivery.retry import next_attempt
-from gateway.errors import ConfigInvalid, GatewayError, RequestMalformed
+from gateway.core.retry import next_attempt
+from gateway.core.errors import ConfigInvalid, GatewayError, RequestMalformed
 from gateway.pipeline import signatures, steps
-from gateway.settings import parse_settings_toml
+from gateway.core.settings import parse_settings_toml
 from gateway.transports import codec
 
 from fuzz.property import Target, is_stable_code

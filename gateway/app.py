@@ -28,27 +28,29 @@ from ._generated.swgw.v1 import domestic_exchange_pb2, operator_pb2, partner_exc
 from ._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
 from ._generated.swgw.v1 import operator_pb2_grpc as opb_grpc
 from ._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
-from .clock import SystemClock, UuidIds
-from .delivery.dispatcher import Dispatcher
-from .delivery.scheduler import build_scheduler
-from .errors import ConfigInvalid
-from .keyring import Keyring
-from .metrics import GatewayMetrics
-from .operations import Operations
-from .persistence.repository import SqlMessageRepository
-from .persistence.session import create_engine_for, migrate
+from .adapters.clock import SystemClock, UuidIds
+from .adapters.coo_pdf import render_certificate_pdf
+from .adapters.metrics import GatewayMetrics
+from .adapters.partners.grpc_client import GrpcPartnerTransport
+from .adapters.persistence.repository import SqlMessageRepository
+from .adapters.persistence.session import create_engine_for, migrate
+from .adapters.scheduler import build_scheduler
+from .adapters.trustbook.book import StoredTrustBook
+from .adapters.trustbook.keyring import FolderKeyring
+from .core.errors import ConfigInvalid
+from .core.ports import Actor, ActorKind, Clock, DocumentRenderer, TrustBook
+from .core.settings import ListenerSettings, Settings
+from .core.signals import Signals
+from .core.trust_export import load_certificates
+from .pipeline.dispatcher import Dispatcher
+from .pipeline.operations import Operations
 from .pipeline.runner import Pipeline
-from .ports import Actor, ActorKind, Clock
-from .settings import ListenerSettings, Settings
-from .signals import Signals
 from .transports.domestic_service import DomesticExchangeServicer
 from .transports.interceptors import LoggingInterceptor, RequestDecodingInterceptor
 from .transports.operator_service import OperatorServicer
-from .transports.partner_client import GrpcPartnerTransport
 from .transports.partner_service import PartnerExchangeServicer
-from .trustbook import TrustBook, load_certificates
 
-__all__ = ["App", "build_app", "create_server", "open_operations"]
+__all__ = ["App", "build_app", "create_server", "document_renderer", "open_operations"]
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +297,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     engine = create_engine_for(settings.database_url)
     migrate(engine)
     repository = SqlMessageRepository(engine)
-    trustbook = TrustBook(repository, repository, clock)
+    trustbook = StoredTrustBook(repository, repository, clock)
     # Building the store migrates end-entity certificates an older release stored as anchors (logged, audited).
     trustbook.store()
     for name, role, certificates in configured_trust:
@@ -311,7 +313,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         for p in settings.partners if p.signing_key_files
     }
 
-    keyring = Keyring(identity, Path(settings.signing.keyring) if settings.signing.keyring else None)
+    keyring = FolderKeyring(identity, Path(settings.signing.keyring) if settings.signing.keyring else None)
 
     def identity_for(partner: str | None) -> SigningIdentity:
         # A partner-specific identity wins; otherwise the newest usable key of the keyring (rotation).
@@ -336,7 +338,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     )
     pipeline = Pipeline(
         settings=settings, messages=repository, trustbook=trustbook, identity=identity_for, clock=clock,
-        ids=UuidIds(), signals=signals, observer=observer, handoff=dispatcher,
+        ids=UuidIds(), signals=signals, render_pdf=render_certificate_pdf, observer=observer, handoff=dispatcher,
     )
     operations = Operations(
         partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,
@@ -350,6 +352,11 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     )
 
 
+def document_renderer() -> DocumentRenderer:
+    """The renderer of the readable PDF a certificate of origin may carry, for tools that prepare envelopes."""
+    return render_certificate_pdf
+
+
 def open_operations(settings: Settings, *, clock: Clock | None = None) -> Operations:
     """Operator actions against a gateway's database without starting it (the offline CLI).
 
@@ -360,7 +367,7 @@ def open_operations(settings: Settings, *, clock: Clock | None = None) -> Operat
     engine = create_engine_for(settings.database_url)
     migrate(engine)
     repository = SqlMessageRepository(engine)
-    trustbook = TrustBook(repository, repository, clock)
+    trustbook = StoredTrustBook(repository, repository, clock)
     trustbook.store()  # migrates end-entity certificates stored as anchors by an older release (logged, audited)
     identity = None
     try:
@@ -373,7 +380,7 @@ def open_operations(settings: Settings, *, clock: Clock | None = None) -> Operat
     tls = b""
     if settings.partner_listener.tls_certificate and Path(settings.partner_listener.tls_certificate).exists():
         tls = Path(settings.partner_listener.tls_certificate).read_bytes()
-    keyring = Keyring(identity, Path(settings.signing.keyring) if settings.signing.keyring else None) \
+    keyring = FolderKeyring(identity, Path(settings.signing.keyring) if settings.signing.keyring else None) \
         if identity is not None else None
     return Operations(partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository,
                       clock=clock, identity=identity, tls_certificate_pem=tls, keyring=keyring, party=str(settings.party))

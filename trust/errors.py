@@ -27,7 +27,7 @@ Foreign exceptions (lxml, signxml, cryptography, pyHanko) are wrapped at the bou
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Self
 
 __all__ = [
     "AlgorithmForbidden",
@@ -74,6 +74,12 @@ class TrustError(Exception):
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.message}"
+
+    def at(self, path: str) -> Self:
+        """A new error of the same class, message and partner, located at ``path``: for a caller that knows where
+        the checked input came from (an attachment, a request field). Raise it ``from`` this one; a raised error
+        is never changed."""
+        return type(self)(self.message, partner=self.partner, path=path)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, partner={self.partner!r}, path={self.path!r})"

@@ -17,13 +17,21 @@ from typing import Any
 import mappings
 from trust import SigningIdentity
 
-from ..domain import DocumentType, Envelope, MessageStatus, PartyId, Receipt, sha256_hex
-from ..errors import DocumentRejected, DuplicateConflict, GatewayError, MessageNotFound, PartnerUnauthenticated
-from ..ports import Clock, DeliveryHandoff, IdFactory, MessageRepository, StoredMessage, TransitionObserver
-from ..routing import route_inbound
-from ..settings import Settings
-from ..signals import Signals
-from ..trustbook import TrustBook
+from ..core.domain import DocumentType, Envelope, MessageStatus, PartyId, Receipt, sha256_hex
+from ..core.errors import DocumentRejected, DuplicateConflict, GatewayError, MessageNotFound, PartnerUnauthenticated
+from ..core.ports import (
+    Clock,
+    DeliveryHandoff,
+    DocumentRenderer,
+    IdFactory,
+    MessageRepository,
+    StoredMessage,
+    TransitionObserver,
+    TrustBook,
+)
+from ..core.routing import route_inbound
+from ..core.settings import Settings
+from ..core.signals import Signals
 from . import signatures, steps
 
 __all__ = ["Pipeline", "SubmitResult", "ValidateResult"]
@@ -93,6 +101,7 @@ class Pipeline:
         clock: Clock,
         ids: IdFactory,
         signals: Signals,
+        render_pdf: DocumentRenderer,
         observer: TransitionObserver | None = None,
         handoff: DeliveryHandoff | None = None,
     ) -> None:
@@ -104,6 +113,7 @@ class Pipeline:
         self._clock = clock
         self._ids = ids
         self._signals = signals
+        self._render_pdf = render_pdf
         self._observe: TransitionObserver = observer or _ignore
 
     @property
@@ -127,6 +137,7 @@ class Pipeline:
             identity=self._identity(profile.name),
             message_id=self._ids.new_id(),
             created_at=self._clock.now(),
+            render_pdf=self._render_pdf,
         )
         report = prepared.report.to_dict()
         now = self._clock.now()
@@ -188,10 +199,11 @@ class Pipeline:
         now = self._clock.now()
         steps.check_inbound_envelope(envelope, peer=peer, me=self._settings.party, profile=profile, now=now)
         partner_trust = self._trustbook.for_partner(peer, at=now)
-        signatures.verify_envelope_signature(envelope, partner_trust=partner_trust, now=now, profile=profile)
+        verified = signatures.verify_envelope_signature(envelope, partner_trust=partner_trust, now=now,
+                                                        profile=profile)
         # From here on the envelope is authentic: document-level problems become signed negative receipts.
         try:
-            document = steps.map_inbound(envelope, profile=profile, partner_trust=partner_trust, now=now)
+            document = steps.map_inbound(verified, profile=profile, partner_trust=partner_trust, now=now)
         except DocumentRejected as e:
             log.info("rejected %s from %s: %s", envelope.message_id, peer, e)
             return self._store_inbound(envelope, peer, None, e, now)
@@ -241,7 +253,7 @@ class Pipeline:
                 error=errors[0] if errors else None,
                 domestic_client=route_inbound(self._settings.domestic_clients, peer, envelope.document_type),
             )
-        except DuplicateConflict as conflict:
+        except DuplicateConflict:
             again = self._messages.find(envelope.message_id)
             if again is not None:
                 # The same message raced in on another connection or replica: answer as it was answered.
@@ -249,9 +261,11 @@ class Pipeline:
             if error is not None:
                 raise
             # The business key is already taken by another message: refuse this one, signed and stored.
-            conflict.message = f"business key {envelope.business_key} was already received with other content"
-            conflict.field_path = "envelope.business_key"
-            return self._store_inbound(envelope, peer, None, conflict, now)
+            refusal = DuplicateConflict(
+                f"business key {envelope.business_key} was already received with other content", partner=peer,
+                field_path="envelope.business_key",
+            )
+            return self._store_inbound(envelope, peer, None, refusal, now)
         self._observe(stored, stored.status, now)
         self._signals.status.fire()
         if error is None:
@@ -266,9 +280,15 @@ class Pipeline:
                                   field_path="message_id")
         return signatures.replayable_receipt(stored.receipt, self._identity(peer))
 
-    def acknowledge(self, message_id: str) -> StoredMessage:
-        """The domestic hub took over an inbound document: mark it HANDED_OVER (idempotent)."""
+    def acknowledge(self, message_id: str, *, client: str | None = None) -> StoredMessage:
+        """The domestic hub took over an inbound document: mark it HANDED_OVER (idempotent).
+
+        ``client``, the authenticated domestic client when clients are configured, may acknowledge only documents
+        routed to it; any other id is unknown to it (MessageNotFound).
+        """
         stored = self._messages.get(message_id)
+        if client is not None and stored.domestic_client != client:
+            raise MessageNotFound(f"{message_id} is not routed to {client}")
         if stored.status is MessageStatus.HANDED_OVER:
             return stored
         at = self._clock.now()

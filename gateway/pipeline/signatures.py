@@ -11,7 +11,7 @@ from datetime import datetime
 import trust
 from trust import PartnerTrust, SigningIdentity
 
-from ..domain import (
+from ..core.domain import (
     ENVELOPE_JWS_TYPE,
     LEGACY_SIGNATURE_FORMAT,
     RECEIPT_JWS_TYPE,
@@ -19,9 +19,10 @@ from ..domain import (
     Envelope,
     Receipt,
     Signature,
+    VerifiedEnvelope,
 )
-from ..errors import EnvelopeSignatureInvalid, SignatureFormatUnsupported
-from ..partners import PartnerProfile
+from ..core.errors import EnvelopeSignatureInvalid, SignatureFormatUnsupported
+from ..core.partners import PartnerProfile
 
 __all__ = [
     "SIGNATURE_NAME",
@@ -103,18 +104,20 @@ def signature_policy(profile: PartnerProfile) -> trust.SignaturePolicy:
 
 def verify_envelope_signature(
     envelope: Envelope, *, partner_trust: PartnerTrust, now: datetime, profile: PartnerProfile
-) -> None:
-    """Verify the envelope's JWS signature over its own fields against the partner's trust."""
+) -> VerifiedEnvelope:
+    """Verify the envelope's JWS signature over its own fields against the partner's trust; raises
+    :class:`EnvelopeSignatureInvalid`."""
     if envelope.signature is None:
         raise EnvelopeSignatureInvalid("envelope is not signed", partner=partner_trust.partner,
                                        field_path="envelope.signature")
     try:
-        verify_envelope_jws(envelope, partner_trust=partner_trust, now=now, policy=signature_policy(profile))
+        verified = verify_envelope_jws(envelope, partner_trust=partner_trust, now=now, policy=signature_policy(profile))
     except trust.TrustError as e:
         raise EnvelopeSignatureInvalid(
             f"envelope signature refused: {e.code}: {e.message}", partner=partner_trust.partner,
             field_path="envelope.signature",
         ) from e
+    return VerifiedEnvelope(envelope=envelope, signer=verified.signer)
 
 
 def verify_document(
@@ -138,9 +141,9 @@ def verify_document(
         return trust.verify_xml_detached(envelope.payload, envelope.attachments[carriers[0]].content,
                                          trust=partner_trust, at=now, policy=policy)
     except trust.TrustError as e:
-        if e.path is None:
-            e.path = f"envelope.attachments[{carriers[0]}]"
-        raise
+        if e.path is not None:
+            raise
+        raise e.at(f"envelope.attachments[{carriers[0]}]") from e
 
 
 def sign_receipt(receipt: Receipt, identity: SigningIdentity) -> Receipt:

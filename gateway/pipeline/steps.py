@@ -19,8 +19,7 @@ import mappings
 import trust
 from trust import PartnerTrust, SigningIdentity
 
-from ..coo_pdf import render_certificate_pdf
-from ..domain import (
+from ..core.domain import (
     Action,
     Attachment,
     BusinessKey,
@@ -30,9 +29,11 @@ from ..domain import (
     PartyId,
     Receipt,
     ReceiptOutcome,
+    VerifiedEnvelope,
+    VerifiedReceipt,
     sha256_hex,
 )
-from ..errors import (
+from ..core.errors import (
     DocumentRejected,
     EnvelopeInvalid,
     FormatNotAgreed,
@@ -43,8 +44,10 @@ from ..errors import (
     ReceiptInvalid,
     SenderMismatch,
     SignatureFormatUnsupported,
+    as_gateway_error,
 )
-from ..partners import PartnerProfile
+from ..core.partners import PartnerProfile
+from ..core.ports import DocumentRenderer
 from .signatures import (
     SIGNATURE_NAME,
     sign_document,
@@ -52,7 +55,6 @@ from .signatures import (
     sign_receipt,
     signature_policy,
     verify_document,
-    verify_envelope_jws,
     verify_receipt_jws,
 )
 
@@ -130,13 +132,15 @@ class InboundDocument:
 
 @contextmanager
 def rejection() -> Iterator[None]:
-    """Wrap mapping and trust errors into :class:`DocumentRejected`, keeping code, path and report."""
+    """Raise mapping and trust errors as :class:`DocumentRejected` (:func:`as_gateway_error`), keeping code, path
+    and report."""
     try:
         yield
-    except mappings.MappingError as e:
-        raise DocumentRejected(e.message, code=e.code, field_path=e.path, report=e.report) from e
-    except trust.TrustError as e:
-        raise DocumentRejected(e.message, code=e.code, field_path=e.path, partner=e.partner) from e
+    except (mappings.MappingError, trust.TrustError) as e:
+        rejected = as_gateway_error(e)
+        if rejected is None:  # pragma: no cover - both are translated
+            raise
+        raise rejected from e
 
 
 def parse_record(record_json: bytes) -> dict[str, Any]:
@@ -160,8 +164,10 @@ def prepare_outbound(
     identity: SigningIdentity,
     message_id: str,
     created_at: datetime,
+    render_pdf: DocumentRenderer,
 ) -> OutboundDocument:
-    """Validate, map and sign a submitted record, and wrap it in a signed envelope."""
+    """Validate, map and sign a submitted record, and wrap it in a signed envelope; ``render_pdf`` draws the readable
+    PDF the agreement may ask to attach."""
     if command.action is not Action.ISSUE and command.refers_to is None:
         raise EnvelopeInvalid(f"{command.action.value} needs refers_to", field_path="refers_to")
     record = parse_record(command.record_json)
@@ -180,7 +186,7 @@ def prepare_outbound(
     if profile.attach_pdf and command.document_type is DocumentType.CERTIFICATE_OF_ORIGIN:
         # The readable rendering travels with the XML, PAdES-signed by the same identity.
         with rejection():
-            pdf = trust.sign_pdf(render_certificate_pdf(record, created_at=created_at), identity, at=created_at)
+            pdf = trust.sign_pdf(render_pdf(record, created_at=created_at), identity, at=created_at)
         attachments = (*attachments, Attachment(name=PDF_NAME, media_type="application/pdf", content=pdf))
     unsigned = Envelope(
         message_id=message_id,
@@ -262,12 +268,14 @@ def is_pdf(attachment: Attachment) -> bool:
 
 
 def map_inbound(
-    envelope: Envelope, *, profile: PartnerProfile, partner_trust: PartnerTrust, now: datetime
+    verified_envelope: VerifiedEnvelope, *, profile: PartnerProfile, partner_trust: PartnerTrust, now: datetime
 ) -> InboundDocument:
     """Verify the document signature, then map only the verified bytes to a domestic record.
 
-    An EDIFACT interchange must use a syntax identifier (character set) the agreement accepts.
+    A format without a document signature of its own (UN/EDIFACT) is signed by the envelope signature, already
+    verified. An EDIFACT interchange must use a syntax identifier (character set) the agreement accepts.
     """
+    envelope = verified_envelope.envelope
     mapping_profile = profile.mapping_profile(envelope.document_type)
     policy = signature_policy(profile)
     warnings: list[str] = []
@@ -279,9 +287,8 @@ def map_inbound(
             warnings.extend(verified.warnings)
             signer, document = verified.signer, verified.signed_xml
         else:
-            # Authenticated by the envelope signature (verified before this step) over the payload digest.
-            signer = verify_envelope_jws(envelope, partner_trust=partner_trust, now=now, policy=policy).signer
-            document = envelope.payload
+            # Authenticated by the envelope signature, which binds the payload digest.
+            signer, document = verified_envelope.signer, envelope.payload
         # The partner sends, so it is the interchange's sender; only the accepted character sets matter here.
         interchange = profile.interchange(envelope.receiver)
         reversed_ = mappings.map_reverse(document, mapping_profile, at=now, interchange=interchange)
@@ -291,8 +298,7 @@ def map_inbound(
                     warnings.extend(trust.verify_pdf(attachment.content, trust=partner_trust, at=now,
                                                      policy=policy).warnings)
                 except trust.TrustError as e:
-                    e.path = f"envelope.attachments[{index}]"
-                    raise
+                    raise e.at(f"envelope.attachments[{index}]") from e
     key = _business_key(envelope.document_type, reversed_.record)
     if key != envelope.business_key:
         raise DocumentRejected(
@@ -344,8 +350,9 @@ def make_receipt(
 
 def verify_receipt(
     receipt: Receipt, *, envelope: Envelope, partner_trust: PartnerTrust, now: datetime, profile: PartnerProfile
-) -> Receipt:
-    """Check that a partner's receipt answers ``envelope`` and is signed by that partner; return it."""
+) -> VerifiedReceipt:
+    """Check that a partner's receipt answers ``envelope`` and is signed by that partner; raises
+    :class:`ReceiptInvalid`."""
     partner = partner_trust.partner
     if receipt.message_id != envelope.message_id:
         raise ReceiptInvalid("receipt answers another message", partner=partner, field_path="receipt.message_id")
@@ -357,11 +364,11 @@ def verify_receipt(
     if receipt.signature is None:
         raise ReceiptInvalid("receipt is not signed", partner=partner, field_path="receipt.signature")
     try:
-        verify_receipt_jws(receipt, issuer_trust=partner_trust, now=now, policy=signature_policy(profile))
+        verified = verify_receipt_jws(receipt, issuer_trust=partner_trust, now=now, policy=signature_policy(profile))
     except SignatureFormatUnsupported as e:
         raise ReceiptInvalid(f"receipt signature refused: {e.code}: {e.message}", partner=partner,
                              field_path=e.field_path) from e
     except trust.TrustError as e:
         raise ReceiptInvalid(f"receipt signature refused: {e.code}: {e.message}", partner=partner,
                              field_path="receipt.signature") from e
-    return receipt
+    return VerifiedReceipt(receipt=receipt, signer=verified.signer)

@@ -12,7 +12,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from .._generated.swgw.v1 import domestic_exchange_pb2 as dpb
 from .._generated.swgw.v1 import envelope_pb2 as pb
 from .._generated.swgw.v1 import operator_pb2 as opb
-from ..domain import (
+from ..core.domain import (
     DEFAULT_PARTY_SCHEME,
     Action,
     Attachment,
@@ -27,8 +27,8 @@ from ..domain import (
     ReceiptOutcome,
     Signature,
 )
-from ..errors import EnvelopeInvalid, GatewayError, PayloadDigestMismatch
-from ..ports import AuditEntry, StatusEvent, StoredMessage, TrustRecord
+from ..core.errors import EnvelopeInvalid, GatewayError, PayloadDigestMismatch
+from ..core.ports import AuditEntry, StatusEvent, StoredMessage, TrustRecord
 
 __all__ = [
     "action_from_proto",

@@ -10,12 +10,13 @@ import grpc
 
 from .._generated.swgw.v1 import domestic_exchange_pb2 as dpb
 from .._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
-from ..errors import ClientUnauthenticated, EnvelopeInvalid, GatewayError, MessageNotFound
+from ..core.errors import ClientUnauthenticated, EnvelopeInvalid, GatewayError, MessageNotFound
+from ..core.ports import MessageRepository, StoredMessage
+from ..core.routing import DomesticClient
+from ..core.signals import Signals
+from ..pipeline.handover import Handover
 from ..pipeline.runner import Pipeline
 from ..pipeline.steps import SubmitCommand
-from ..ports import MessageRepository, StoredMessage
-from ..routing import DomesticClient
-from ..signals import Signals
 from . import codec
 from .interceptors import peer_certificate
 from .status_map import abort, translate_errors
@@ -149,8 +150,7 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
             client = self._who(context)
         except GatewayError as e:
             abort(context, e)
-        sent: set[str] = set()
-        lock = threading.Lock()
+        handover = Handover(self._messages, client=client, document_types=document_types, page=_PAGE)
         done = threading.Event()
 
         def read_acks() -> None:
@@ -159,9 +159,7 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
                     if request.WhichOneof("kind") != "ack":
                         continue
                     try:
-                        if client is not None and self._messages.get(request.ack.message_id).domestic_client != client:
-                            raise MessageNotFound(f"{request.ack.message_id} is not routed to {client}")
-                        self._pipeline.acknowledge(request.ack.message_id)
+                        self._pipeline.acknowledge(request.ack.message_id, client=client)
                     except GatewayError as e:
                         log.warning("acknowledgement of %s refused: %s", request.ack.message_id, e)
             except grpc.RpcError:
@@ -173,18 +171,6 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
         threading.Thread(target=read_acks, name="swgw-inbound-acks", daemon=True).start()
         generation = self._signals.inbound.generation()
         while context.is_active() and not done.is_set():
-            pending = self._messages.pending_handover(domestic_client=client, document_types=document_types,
-                                                      limit=_PAGE)
-            if len(pending) < _PAGE:
-                # A document stays in ``sent`` until a read no longer finds it pending. Forgetting it at its
-                # acknowledgement would send it twice when the acknowledgement lands while an earlier read's list
-                # (which still has it) is being sent.
-                with lock:
-                    sent.intersection_update(m.message_id for m in pending)
-            for message in pending:
-                with lock:
-                    if message.message_id in sent:
-                        continue
-                    sent.add(message.message_id)
+            for message in handover.next_documents():
                 yield dpb.ReceiveInboundResponse(document=codec.inbound_document_to_proto(message))
             generation = self._signals.inbound.wait(generation, POLL_SECONDS)

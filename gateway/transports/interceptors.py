@@ -14,9 +14,8 @@ from cryptography import x509
 
 import trust
 
-from ..errors import PartnerUnauthenticated, RequestMalformed
-from ..ports import Clock
-from ..trustbook import TrustBook
+from ..core.errors import PartnerUnauthenticated, RequestMalformed
+from ..core.ports import Clock, TrustBook
 from .status_map import abort, set_status
 
 __all__ = ["LoggingInterceptor", "RequestDecodingInterceptor", "peer_certificate", "peer_partner"]

@@ -12,10 +12,10 @@ from trust import CertificateRole, CertificateState, PartnerTrust
 from .._generated.swgw.v1 import envelope_pb2 as pb
 from .._generated.swgw.v1 import operator_pb2 as opb
 from .._generated.swgw.v1 import operator_pb2_grpc as opb_grpc
-from ..errors import EnvelopeInvalid
-from ..errors import OperatorUnauthenticated
-from ..operations import Operations
-from ..ports import Actor, ActorKind, Clock
+from ..core.errors import EnvelopeInvalid
+from ..core.errors import OperatorUnauthenticated
+from ..core.ports import Actor, ActorKind, Clock
+from ..pipeline.operations import Operations
 from . import codec
 from .interceptors import peer_certificate
 from .status_map import translate_errors
@@ -24,7 +24,7 @@ __all__ = ["OperatorServicer"]
 
 
 class OperatorServicer(opb_grpc.OperatorServiceServicer):
-    """Administers a running gateway; every change is audited by :class:`~gateway.operations.Operations`.
+    """Administers a running gateway; every change is audited by :class:`~gateway.pipeline.operations.Operations`.
 
     Every call, reads included, needs a TLS client certificate that chains to the operators' CA: the issuer
     decides the role, so a domestic hub's certificate (another CA) cannot administer the gateway. Without an

@@ -6,10 +6,9 @@ import grpc
 
 from .._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from .._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
-from ..errors import EnvelopeInvalid
+from ..core.errors import EnvelopeInvalid
+from ..core.ports import Clock, TrustBook
 from ..pipeline.runner import Pipeline
-from ..ports import Clock
-from ..trustbook import TrustBook
 from . import codec
 from .interceptors import peer_partner
 from .status_map import translate_errors

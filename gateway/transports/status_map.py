@@ -1,6 +1,6 @@
 """The one translation of gateway errors to gRPC status (google.rpc.Status with an ErrorDetail).
 
-Servicer methods are wrapped with :func:`translate_errors`. A :class:`~gateway.errors.GatewayError` (or a
+Servicer methods are wrapped with :func:`translate_errors`. A :class:`~gateway.core.errors.GatewayError` (or a
 mappings/trust error that escaped the pipeline) becomes its mapped status code with the ErrorDetail attached;
 anything else becomes INTERNAL with nothing leaked, and is logged. What travels is bounded (status and details go
 in trailers, limited by clients): the code first, the first :data:`TRAILER_FINDINGS` findings of a report with
@@ -20,10 +20,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, status_pb2
 from grpc_status import rpc_status
 
-import mappings
-import trust
-
-from ..errors import DocumentRejected, GatewayError
+from ..core.errors import GatewayError, as_gateway_error
 from . import codec
 
 __all__ = [
@@ -79,19 +76,9 @@ def status_for(code: str) -> grpc.StatusCode:
     return C.INVALID_ARGUMENT
 
 
-def _as_gateway_error(exc: BaseException) -> GatewayError | None:
-    if isinstance(exc, GatewayError):
-        return exc
-    if isinstance(exc, mappings.MappingError):
-        return DocumentRejected(exc.message, code=exc.code, field_path=exc.path, report=exc.report)
-    if isinstance(exc, trust.TrustError):
-        return DocumentRejected(exc.message, code=exc.code, field_path=exc.path, partner=exc.partner)
-    return None
-
-
 def _status(exc: BaseException) -> grpc.Status | None:
     """The gRPC status (code, message and trailers with the ErrorDetail) for ``exc``; None when unexpected."""
-    error = _as_gateway_error(exc)
+    error = as_gateway_error(exc)
     if error is None:
         return None
     grpc_code = status_for(error.code)

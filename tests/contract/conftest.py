@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from repository_testkit import Repository, postgres_schema_engine
 
-from gateway.persistence import MemoryMessageRepository, SqlMessageRepository, create_engine_for, migrate
+from gateway.adapters.persistence import MemoryMessageRepository, SqlMessageRepository, create_engine_for, migrate
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

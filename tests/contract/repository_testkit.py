@@ -7,10 +7,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from gateway.domain import (
+from gateway.adapters.persistence import MemoryMessageRepository, SqlMessageRepository, create_engine_for, migrate
+from gateway.core.domain import (
     Action,
     Attachment,
     BusinessKey,
@@ -20,9 +25,9 @@ from gateway.domain import (
     Receipt,
     ReceiptOutcome,
     Signature,
+    VerifiedReceipt,
     sha256_hex,
 )
-from gateway.persistence import MemoryMessageRepository, SqlMessageRepository, create_engine_for, migrate
 
 #: The implementations under contract.
 Repository = MemoryMessageRepository | SqlMessageRepository
@@ -67,6 +72,24 @@ def envelope(
         refers_to=refers_to,
         signature=SIGNATURE,
     )
+
+
+def _signer() -> x509.Certificate:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "HK Gateway Document Signing")])
+    return (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(T0).not_valid_after(T0 + timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+
+
+#: Stands for the certificate a partner's receipt was verified with (the repository only carries it).
+SIGNER = _signer()
+
+
+def verified_receipt(env: Envelope, answer: Receipt | None = None) -> VerifiedReceipt:
+    """The partner's receipt for ``env`` (by default an ACCEPTED one from HK) as the dispatcher hands it over after
+    verifying it."""
+    return VerifiedReceipt(receipt=answer or receipt(env, issuer="HK"), signer=SIGNER)
 
 
 def receipt(env: Envelope, outcome: ReceiptOutcome = ReceiptOutcome.ACCEPTED, *, issuer: str = "CN") -> Receipt:

@@ -6,9 +6,9 @@ from datetime import UTC, timedelta, timezone
 from typing import Any
 
 import pytest
-from repository_testkit import T0, Repository, at, envelope, receipt
+from repository_testkit import T0, Repository, at, envelope, receipt, verified_receipt
 
-from gateway.domain import (
+from gateway.core.domain import (
     Action,
     Attachment,
     BusinessKey,
@@ -19,8 +19,8 @@ from gateway.domain import (
     MessageStatus,
     ReceiptOutcome,
 )
-from gateway.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from gateway.ports import OutboundClaim, StoredMessage
+from gateway.core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
+from gateway.core.ports import OutboundClaim, StoredMessage
 
 S = MessageStatus
 CLAIM = timedelta(seconds=30)
@@ -241,7 +241,8 @@ def test_transition_follows_the_state_machine_and_records_events(repo: Repositor
     )  # fmt: skip
     claim(repo, 60)
     partner_receipt = receipt(env, issuer="HK")
-    done = repo.transition(env.message_id, S.DELIVERED, at=at(61), expected=S.SENDING, receipt=partner_receipt)
+    done = repo.transition(env.message_id, S.DELIVERED, at=at(61), expected=S.SENDING,
+                           receipt=verified_receipt(env, partner_receipt))
     assert done == repo.get(env.message_id)
     assert (done.status, done.attempts, done.receipt, done.next_attempt_at) == (S.DELIVERED, 2, partner_receipt, None)
     history = repo.history(env.message_id)
@@ -262,6 +263,7 @@ def test_transition_follows_the_state_machine_and_records_events(repo: Repositor
         ([], S.DELIVERED),  # QUEUED cannot skip SENDING
         ([], S.RECEIVED),  # an inbound state
         ([S.SENDING, S.DELIVERED], S.QUEUED),  # DELIVERED is final
+        ([S.SENDING], S.DELIVERED),  # only with the partner's verified receipt
         ([S.SENDING, S.FAILED], S.SENDING),  # a failed message is resent through QUEUED
     ],
 )
@@ -271,7 +273,8 @@ def test_forbidden_transition_raises_and_changes_nothing(
     env = envelope()
     add_out(repo, env)
     for i, status in enumerate(setup, start=1):
-        repo.transition(env.message_id, status, at=at(i))
+        repo.transition(env.message_id, status, at=at(i),
+                        receipt=verified_receipt(env) if status is S.DELIVERED else None)
     before, events = repo.get(env.message_id), repo.history(env.message_id)
     with pytest.raises(InvalidTransition):
         repo.transition(env.message_id, target, at=at(100))
@@ -362,13 +365,10 @@ def test_retry_wait_is_claimed_only_when_due(repo: Repository) -> None:
     env = envelope()
     add_out(repo, env)
     claim(repo, 1)
-    assert repo.next_due_at() is None
     repo.transition(env.message_id, S.RETRY_WAIT, at=at(2), next_attempt_at=at(10))
-    assert repo.next_due_at() == at(10)
     assert claim(repo, 9.999) == []
     [due] = claim(repo, 10)
     assert (due.message_id, due.attempts, due.next_attempt_at) == (env.message_id, 2, None)
-    assert repo.next_due_at() is None
 
 
 def test_an_expired_sending_claim_is_taken_over(repo: Repository) -> None:
@@ -382,7 +382,7 @@ def test_an_expired_sending_claim_is_taken_over(repo: Repository) -> None:
         (S.QUEUED, S.SENDING),
         (S.SENDING, S.SENDING),
     ]
-    repo.transition(env.message_id, S.DELIVERED, at=at(31), expected=S.SENDING)
+    repo.transition(env.message_id, S.DELIVERED, at=at(31), expected=S.SENDING, receipt=verified_receipt(env))
     assert claim(repo, 1000) == []
 
 
@@ -397,10 +397,11 @@ def test_the_outcome_of_an_expired_claim_does_not_overwrite_the_new_claimants(re
         repo.transition(env.message_id, S.FAILED, at=at(31), expected=S.SENDING, claimer="replica-a", error=failed)
     assert repo.get(env.message_id).status is S.SENDING
     # ...and replica-b's is recorded.
-    assert repo.transition(env.message_id, S.DELIVERED, at=at(32), expected=S.SENDING,
+    assert repo.transition(env.message_id, S.DELIVERED, at=at(32), expected=S.SENDING, receipt=verified_receipt(env),
                            claimer="replica-b").status is S.DELIVERED
     with pytest.raises(InvalidTransition):
-        repo.transition(env.message_id, S.DELIVERED, at=at(33), expected=S.SENDING, claimer="replica-a")
+        repo.transition(env.message_id, S.DELIVERED, at=at(33), expected=S.SENDING, claimer="replica-a",
+                        receipt=verified_receipt(env))
 
 
 def test_a_message_stored_under_a_claim_is_sending_and_its_claim_holds_until_it_expires(repo: Repository) -> None:
@@ -416,11 +417,12 @@ def test_a_message_stored_under_a_claim_is_sending_and_its_claim_holds_until_it_
     # Nobody else takes it while the claim holds, and only its claimant records the outcome...
     assert claim(repo, 29, claimer="replica-b") == []
     with pytest.raises(InvalidTransition):
-        repo.transition(env.message_id, S.DELIVERED, at=at(1), expected=S.SENDING, claimer="replica-b")
+        repo.transition(env.message_id, S.DELIVERED, at=at(1), expected=S.SENDING, claimer="replica-b",
+                        receipt=verified_receipt(env))
     # ...but once it expired (the claimant died before delivering), another replica does: attempt 2.
     [taken] = claim(repo, 30, claimer="replica-b")
     assert (taken.status, taken.attempts) == (S.SENDING, 2)
-    assert repo.transition(env.message_id, S.DELIVERED, at=at(31), expected=S.SENDING,
+    assert repo.transition(env.message_id, S.DELIVERED, at=at(31), expected=S.SENDING, receipt=verified_receipt(env),
                            claimer="replica-b").status is S.DELIVERED
 
 
@@ -440,7 +442,7 @@ def test_claim_due_ignores_inbound_and_settled_messages(repo: Repository) -> Non
     add_out(repo, delivered)
     add_out(repo, waiting, 1)
     claim(repo, 2)
-    repo.transition(delivered.message_id, S.DELIVERED, at=at(3))
+    repo.transition(delivered.message_id, S.DELIVERED, at=at(3), receipt=verified_receipt(delivered))
     repo.transition(waiting.message_id, S.RETRY_WAIT, at=at(3), next_attempt_at=at(100))
     assert claim(repo, 50) == []
 
@@ -528,7 +530,8 @@ def test_backlog_counts_undelivered_outbound_per_partner_with_oldest_and_deepest
     repo.transition(first.message_id, S.RETRY_WAIT, at=at(11), expected=S.SENDING, next_attempt_at=at(12))
     # Everything due at 12 is claimed: CO-3 and CO-4 (queued at 7 and 8), then CO-1's second attempt.
     assert [m.business_key.number for m in claim(repo, 12, limit=3)] == ["CO-3", "CO-4", "CO-1"]
-    repo.transition(second.message_id, S.DELIVERED, at=at(13), expected=S.SENDING)
+    repo.transition(second.message_id, S.DELIVERED, at=at(13), expected=S.SENDING,
+                    receipt=verified_receipt(second.envelope))
     add_in(repo, inbound("CO-9"))
     assert [(b.partner, b.messages, b.oldest_created_at, b.max_attempts) for b in repo.backlog()] == [
         ("HK", 2, at(0), 2),

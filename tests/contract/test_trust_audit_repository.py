@@ -13,8 +13,9 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 from repository_testkit import T0, Repository, at
 
-from gateway.persistence import audit_entry_hash, verify_audit_chain
-from gateway.ports import Actor, ActorKind, AuditEntry, TrustRecord
+from gateway.adapters.persistence import audit_entry_hash, verify_audit_chain
+from gateway.core.ports import Actor, ActorKind, AuditEntry, TrustRecord
+from trust import CertificateRole, CertificateState
 
 _KEY = ec.generate_private_key(ec.SECP256R1())
 
@@ -211,3 +212,14 @@ def test_verify_detects_an_inserted_entry(repo: Repository) -> None:
     )
     renumbered = [dataclasses.replace(e, sequence=e.sequence + 1) for e in entries[1:]]
     assert verify_audit_chain([entries[0], inserted, *renumbered])[:2] == (False, 3)
+
+
+def test_trust_rows_come_back_with_the_trust_enums_and_refuse_unknown_values(repo: Repository) -> None:
+    repo.upsert_trust(record("HK", "ac" * 32, state="retiring"))
+    [stored] = repo.list_trust("HK")
+    assert stored.role is CertificateRole.ANCHOR and stored.state is CertificateState.RETIRING
+    assert repo.change_trust_role("HK", stored.fingerprint, expected=CertificateRole.ANCHOR,
+                                  role=CertificateRole.PINNED) is True
+    assert repo.list_trust("HK")[0].role is CertificateRole.PINNED
+    with pytest.raises(ValueError):
+        record("HK", "ad" * 32, state="expired")

@@ -17,9 +17,9 @@ import tomllib
 import mappings
 
 from gateway.app import App, build_app
-from gateway.cli import load_settings
-from gateway.client import GatewayClient
-from gateway.devsetup import WindowFiles, write_network
+from gateway.tools.cli import load_settings
+from gateway.tools.client import GatewayClient
+from gateway.tools.devsetup import WindowFiles, write_network
 
 COO_AGREEMENTS = {
     ("CN", "HK"): {"certificate-of-origin": "coo-ubl24-cepa-hk"},

@@ -24,9 +24,9 @@ from typing import Any
 import tomli_w
 import tomllib
 
-from gateway.client import ClientError, GatewayClient
-from gateway.domain import Direction, MessageStatus
-from gateway.persistence import SqlMessageRepository
+from gateway.adapters.persistence import SqlMessageRepository
+from gateway.core.domain import Direction, MessageStatus
+from gateway.tools.client import ClientError, GatewayClient
 
 from tests.integration.network import example, wait_for
 
@@ -66,7 +66,7 @@ class ServeProcess:
             log.write(f"\n===== start {self.starts + 1} =====\n".encode())
             log.flush()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gateway.cli", "--log-level", "INFO", "serve", "--config", str(self.config)],
+                [sys.executable, "-m", "gateway.tools.cli", "--log-level", "INFO", "serve", "--config", str(self.config)],
                 stdout=log, stderr=subprocess.STDOUT,
             )
         self.starts += 1

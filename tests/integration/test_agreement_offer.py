@@ -18,7 +18,7 @@ from cryptography import x509
 
 import trust
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.agreement_offer import (
+from gateway.tools.agreement_offer import (
     AgreementOffer,
     AgreementOfferError,
     OfferedDocument,
@@ -27,10 +27,10 @@ from gateway.agreement_offer import (
     render_offer,
 )
 from gateway.app import App, build_app
-from gateway.cli import load_settings, main
-from gateway.client import GatewayClient
-from gateway.domain import DocumentType
-from gateway.trust_export import ExportedCertificate
+from gateway.tools.cli import load_settings, main
+from gateway.tools.client import GatewayClient
+from gateway.core.domain import DocumentType
+from gateway.core.trust_export import ExportedCertificate
 from tests.integration.network import example, record_bytes, wait_for
 from trust import devpki
 from trust.keys import SigningIdentity

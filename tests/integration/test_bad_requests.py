@@ -17,8 +17,8 @@ import mappings
 from gateway._generated.swgw.v1 import domestic_exchange_pb2 as dpb
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway._generated.swgw.v1 import operator_pb2, partner_exchange_pb2
-from gateway.client import ClientError
-from gateway.domain import DocumentType
+from gateway.core.domain import DocumentType
+from gateway.tools.client import ClientError
 from gateway.transports.status_map import error_from_status
 from tests.integration.network import Network, running_network
 

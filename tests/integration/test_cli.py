@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import mappings
-from gateway.cli import main
+from gateway.tools.cli import main
 from tests.integration.network import Network, example, running_network, wait_for
 from trust import devpki
 

@@ -21,14 +21,14 @@ import mappings
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from gateway._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
-from gateway.conformance.checks import checks_for
-from gateway.conformance.identity import KIT_SERVER_NAME, KitIdentity, load_or_create
-from gateway.conformance.receiver import ReceiverOptions, run_receiver
-from gateway.conformance.report import Report, write_report
-from gateway.conformance.sender import SenderOptions, run_sender
-from gateway.devsetup import free_port, server_name
-from gateway.domain import Action, DocumentType, PartyId, Receipt, ReceiptOutcome, sha256_hex
-from gateway.partners import PartnerProfile
+from gateway.tools.conformance.checks import checks_for
+from gateway.tools.conformance.identity import KIT_SERVER_NAME, KitIdentity, load_or_create
+from gateway.tools.conformance.receiver import ReceiverOptions, run_receiver
+from gateway.tools.conformance.report import Report, write_report
+from gateway.tools.conformance.sender import SenderOptions, run_sender
+from gateway.tools.devsetup import free_port, server_name
+from gateway.core.domain import Action, DocumentType, PartyId, Receipt, ReceiptOutcome, sha256_hex
+from gateway.core.partners import PartnerProfile
 from gateway.pipeline.signatures import sign_receipt
 from gateway.pipeline.steps import SubmitCommand, prepare_outbound
 from gateway.transports import codec
@@ -89,7 +89,7 @@ def test_kit_as_sender_against_swgw_passes_every_check(tmp_path: Path, kit: KitI
 
 
 def test_swgw_conformance_command_writes_both_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from gateway.cli import main
+    from gateway.tools.cli import main
 
     kit_dir = tmp_path / "kit"
     kit_ca = load_or_create(kit_dir, at=datetime.now(UTC))[0].ca_path
@@ -120,7 +120,7 @@ def test_swgw_conformance_command_writes_both_reports(tmp_path: Path, capsys: py
 def test_swgw_conformance_refuses_bad_options_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], ca_pem: bytes | None, message: str
 ) -> None:
-    from gateway.cli import main
+    from gateway.tools.cli import main
 
     ca = tmp_path / "ca.pem"
     ca.write_bytes(ca_pem or devpki.create_ca("Some CA", at=datetime.now(UTC)).cert_pem())
@@ -334,7 +334,7 @@ def test_kit_as_receiver_with_a_broken_sender_fails_the_right_checks(tmp_path: P
 def test_swgw_conformance_receiver_command_passes_a_well_behaved_sender(
     tmp_path: Path, kit: KitIdentity, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from gateway.cli import main
+    from gateway.tools.cli import main
 
     hand = _HandSender(kit)
     ca = tmp_path / "bs-ca.pem"

@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 
-from gateway.client import ClientError, GatewayClient
-from gateway.devsetup import write_network
-from gateway.domain import Direction, DocumentType, MessageStatus
-from gateway.persistence import SqlMessageRepository, create_engine_for
+from gateway.adapters.persistence import SqlMessageRepository, create_engine_for
+from gateway.core.domain import Direction, DocumentType, MessageStatus
+from gateway.tools.client import ClientError, GatewayClient
+from gateway.tools.devsetup import write_network
 
 from tests.integration.network import COO_AGREEMENTS, wait_for
 from tests.integration.reliability import (

@@ -18,7 +18,7 @@ from tests.official_tools import OFFICIAL_SCHEMAS, official_schema, xmllint_vali
 def test_demo_exchanges_documents_that_xmlsec1_verifies_with_only_the_sender_ca(tmp_path: Path) -> None:
     xmlsec1 = require_tool("xmlsec1")
     out = tmp_path / "demo"
-    result = subprocess.run([sys.executable, "-m", "gateway.cli", "demo", "--out", str(out)],
+    result = subprocess.run([sys.executable, "-m", "gateway.tools.cli", "demo", "--out", str(out)],
                             capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "demo passed" in result.stdout

@@ -9,9 +9,9 @@ import grpc
 import pytest
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.client import ClientError, GatewayClient
-from gateway.devsetup import DomesticTls, domestic_tls_config, write_domestic_tls
-from gateway.domain import DocumentType
+from gateway.core.domain import DocumentType
+from gateway.tools.client import ClientError, GatewayClient
+from gateway.tools.devsetup import DomesticTls, domestic_tls_config, write_domestic_tls
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 
 AGREEMENTS = {
@@ -99,8 +99,8 @@ def test_a_certificate_of_no_configured_client_is_refused(setup: tuple[Network, 
 def test_client_configuration_is_checked(clients: list[dict[str, Any]], field: str) -> None:
     from pathlib import PurePath
 
-    from gateway.errors import ConfigInvalid
-    from gateway.settings import parse_settings
+    from gateway.core.errors import ConfigInvalid
+    from gateway.core.settings import parse_settings
     from tests.unit.gateway.test_settings import _with
 
     data = _with("domestic_listener", {"address": "127.0.0.1:0", "tls_key": "k", "tls_certificate": "c",
@@ -117,7 +117,7 @@ def test_cli_submits_as_a_configured_client_over_tls(setup: tuple[Network, Domes
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
-    from gateway.cli import main
+    from gateway.tools.cli import main
 
     net, tls = setup
     record = tmp_path_factory.mktemp("cli") / "co.json"

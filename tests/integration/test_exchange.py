@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from typing import Any
 
@@ -10,8 +11,9 @@ import pytest
 
 import mappings
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.client import ClientError
-from gateway.domain import DocumentType
+from gateway.core.domain import DocumentType
+from gateway.tools.cli import main
+from gateway.tools.client import ClientError
 
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 
@@ -241,7 +243,7 @@ def _edifact_agreements(cn: dict[str, Any], mo: dict[str, Any]) -> Callable[[str
 
 
 def test_cargo_manifest_as_edifact_cuscar_travels_under_the_envelope_signature(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
     agreements = {("CN", "MO"): {"cargo-manifest": "manifest-cuscar-d96b"}}
     manifest = example("manifest-cn-mo")
@@ -250,7 +252,8 @@ def test_cargo_manifest_as_edifact_cuscar_travels_under_the_envelope_signature(
         {"syntax_identifier": "UNOW", "sender_id": "CNSW0001", "sender_qualifier": "ZZZ", "recipient_qualifier": "ZZZ"},
         {"accept": ["UNOW", "UNOY"]},
     )
-    with running_network(tmp_path_factory.mktemp("cuscar"), ("CN", "MO"), agreements, configure=configure) as net:
+    root = tmp_path_factory.mktemp("cuscar")
+    with running_network(root, ("CN", "MO"), agreements, configure=configure) as net:
         with net.client("CN") as cn:
             response = cn.submit("MO", DocumentType.CARGO_MANIFEST, record_bytes(manifest))
         assert _final(net, "CN", response.message_id).status == pb.MESSAGE_STATUS_DELIVERED
@@ -259,6 +262,21 @@ def test_cargo_manifest_as_edifact_cuscar_travels_under_the_envelope_signature(
         assert payload.startswith(b"UNA:+.?*'UNB+UNOW:4+CNSW0001:ZZZ+MO:ZZZ+20250612:0130+")
         with net.client("MO") as mo:
             [document] = mo.receive(max_documents=1, timeout=10)
+        # Offline verification of the exported message runs the inbound pipeline's steps: an EDIFACT payload has
+        # no document signature of its own (the envelope signature covers it) and is never parsed as XML.
+        export = root / "cuscar-message.json"
+        assert main(["messages", "export", response.message_id, "--config", str(net.files["CN"].config),
+                     "--out", str(export)]) == 0
+        trusted = root / "cuscar-trust"
+        trusted.mkdir()
+        for party in ("CN", "MO"):
+            shutil.copy(net.files[party].folder / "keys" / "ca.cert.pem", trusted / f"{party}.pem")
+        capsys.readouterr()
+        code = main(["verify", str(export), "--trust", str(trusted), "--json"])
+        report = json.loads(capsys.readouterr().out)
+        assert (code, report["valid"], report["error_code"]) == (0, True, None), report
+        assert "envelope signature: valid" in report["checks"]
+        assert any(c.startswith("receipt from MO: valid, ACCEPTED") for c in report["checks"]), report
     assert "CN Gateway Document Signing" in document.signer_subject
     received = json.loads(document.record_json)
     assert received["manifest"]["number"] == manifest["manifest"]["number"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.domain import DocumentType, MessageStatus
+from gateway.core.domain import DocumentType, MessageStatus
 
 from tests.integration.network import running_network, wait_for
 from tests.integration.reliability import numbered_record

@@ -28,11 +28,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, load_pem_priv
 import trust
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.app import build_app
-from gateway.cli import load_settings
-from gateway.devsetup import write_network
-from gateway.domain import DocumentType
-from gateway.errors import ConfigInvalid
-from gateway.ports import Actor, ActorKind, TrustRecord
+from gateway.core.domain import DocumentType
+from gateway.core.errors import ConfigInvalid
+from gateway.core.ports import Actor, ActorKind, TrustRecord
+from gateway.tools.cli import load_settings
+from gateway.tools.devsetup import write_network
 from tests.integration.network import COO_AGREEMENTS, Network, example, record_bytes, running_network, wait_for
 from trust import CertificateState, devpki
 
@@ -153,7 +153,7 @@ def test_leaf_anchors_in_the_database_are_migrated_once(tmp_path: Path, caplog: 
         _legacy_leaf_anchors(network)
         hk = network.apps["HK"]
         leaves = {trust.fingerprint(_issued(network, "CN", n).certificate) for n in ("signing", "tls")}
-        with caplog.at_level("WARNING", logger="gateway.trustbook"):
+        with caplog.at_level("WARNING", logger="gateway.adapters.trustbook.book"):
             # The running gateway notices the changed trust within a second and migrates while rebuilding.
             wait_for(lambda: hk.trustbook.store() and {r.fingerprint for r in hk.trustbook.records("CN")
                                                       if r.role == "pinned"} == leaves)

@@ -12,9 +12,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import trust
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.devsetup import free_port
-from gateway.domain import DocumentType
-from gateway.trustbook import load_certificates
+from gateway.core.domain import DocumentType
+from gateway.core.trust_export import load_certificates
+from gateway.tools.devsetup import free_port
 
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 

@@ -13,11 +13,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 import trust
-from gateway.cli import main
-from gateway.client import ClientError, GatewayClient
 from gateway._generated.swgw.v1 import operator_pb2 as opb
-from gateway.devsetup import DomesticTls, domestic_tls_config, write_domestic_tls
-from gateway.domain import DocumentType
+from gateway.core.domain import DocumentType
+from gateway.tools.cli import main
+from gateway.tools.client import ClientError, GatewayClient
+from gateway.tools.devsetup import DomesticTls, domestic_tls_config, write_domestic_tls
 from tests.integration.network import Network, example, record_bytes, running_network
 from trust import devpki
 

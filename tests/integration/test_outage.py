@@ -11,9 +11,9 @@ from collections import Counter
 from pathlib import Path
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.domain import Direction, DocumentType, MessageStatus
-from gateway.persistence.repository import SqlMessageRepository
-from gateway.ports import Actor, ActorKind, StatusEvent
+from gateway.adapters.persistence.repository import SqlMessageRepository
+from gateway.core.domain import Direction, DocumentType, MessageStatus
+from gateway.core.ports import Actor, ActorKind, StatusEvent
 
 from tests.integration.network import Network, running_network, wait_for
 from tests.integration.reliability import numbered_record

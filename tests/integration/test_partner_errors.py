@@ -23,9 +23,10 @@ import trust
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from gateway._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
-from gateway.cli import load_settings
-from gateway.domain import Attachment, BusinessKey, DocumentType, Envelope, PartyId, Signature, sha256_hex
+from gateway.adapters.coo_pdf import render_certificate_pdf
+from gateway.core.domain import Attachment, BusinessKey, DocumentType, Envelope, PartyId, Signature, sha256_hex
 from gateway.pipeline import signatures, steps
+from gateway.tools.cli import load_settings
 from gateway.transports import codec
 from gateway.transports.status_map import error_from_status
 from tests.integration.network import Network, example, record_bytes, running_network
@@ -66,7 +67,7 @@ class Sender:
             steps.SubmitCommand(receiver="HK", document_type=DocumentType.CERTIFICATE_OF_ORIGIN,
                                 action=steps.Action.ISSUE, record_json=record_bytes(record)),
             sender=PartyId("CN"), profile=self.profile, identity=self.identity,
-            message_id=str(uuid.uuid4()), created_at=datetime.now(UTC),
+            message_id=str(uuid.uuid4()), created_at=datetime.now(UTC), render_pdf=render_certificate_pdf,
         )
         return dataclasses.replace(prepared.envelope, **changes)  # type: ignore[arg-type]
 
@@ -131,8 +132,7 @@ def _signed_at_the_root(s: Sender) -> Envelope:
 
 
 def _tampered_pdf(s: Sender) -> Envelope:
-    from gateway.coo_pdf import render_certificate_pdf
-    from gateway.domain import Attachment
+    from gateway.core.domain import Attachment
 
     now = datetime.now(UTC)
     signed = trust.sign_pdf(render_certificate_pdf(example("coo-cn-hk"), created_at=now),

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.domain import DocumentType
+from gateway.core.domain import DocumentType
 from tests.integration.network import example, record_bytes, running_network, wait_for
 
 

@@ -25,10 +25,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from gateway.client import ClientError, GatewayClient
-from gateway.devsetup import free_port, write_network
-from gateway.domain import Direction, DocumentType, MessageStatus
-from gateway.persistence import SqlMessageRepository, create_engine_for
+from gateway.adapters.persistence import SqlMessageRepository, create_engine_for
+from gateway.core.domain import Direction, DocumentType, MessageStatus
+from gateway.tools.client import ClientError, GatewayClient
+from gateway.tools.devsetup import free_port, write_network
 
 from tests.integration.network import COO_AGREEMENTS, wait_for
 from tests.integration.reliability import (

@@ -13,8 +13,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.domain import DocumentType
-from gateway.ports import Actor, ActorKind
+from gateway.core.domain import DocumentType
+from gateway.core.ports import Actor, ActorKind
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 from trust import CertificateRole, devpki
 
@@ -101,8 +101,8 @@ def test_crl_revocation_and_unknown_status_policy(tmp_path: Path) -> None:
 def test_revocation_policy_is_validated(value: object) -> None:
     from pathlib import PurePath
 
-    from gateway.errors import ConfigInvalid
-    from gateway.settings import parse_settings
+    from gateway.core.errors import ConfigInvalid
+    from gateway.core.settings import parse_settings
     from tests.unit.gateway.test_settings import _with
 
     with pytest.raises(ConfigInvalid) as caught:

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.client import ClientError
-from gateway.domain import DocumentType
-from gateway.ports import Actor, ActorKind
+from gateway.core.domain import DocumentType
+from gateway.core.ports import Actor, ActorKind
+from gateway.tools.client import ClientError
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 from trust import CertificateRole, devpki
 

@@ -20,11 +20,12 @@ from lxml import etree
 import mappings
 import trust
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.cli import load_settings, main
-from gateway.domain import DocumentType, PartyId, sha256_hex
+from gateway.adapters.coo_pdf import render_certificate_pdf
+from gateway.core.domain import DocumentType, PartyId, sha256_hex
 from gateway.pipeline import signatures, steps
+from gateway.tools.cli import load_settings, main
+from gateway.tools.verify_offline import export_message, verify_bytes
 from gateway.transports import codec
-from gateway.verify_offline import export_message, verify_bytes
 from tests.conftest import REFERENCE
 from tests.integration.network import Network, record_bytes, running_network, wait_for
 from tests.official_tools import official_schema, xmllint_validate, xmlsec1_verify
@@ -197,6 +198,7 @@ def _manifest_envelope(network: Network) -> Any:
                             record_json=record_bytes(record)),
         sender=PartyId("CN"), profile=settings.partner("MO"), identity=identity, message_id=str(uuid.uuid4()),
         created_at=datetime.now(UTC),
+        render_pdf=render_certificate_pdf,
     )
     return prepared.envelope, identity
 
@@ -238,8 +240,8 @@ def test_detached_profile_refuses_a_changed_document_and_an_enveloped_one(networ
 
 
 def test_submitted_attachment_may_not_take_the_signature_name(network: Network) -> None:
-    from gateway.domain import Attachment
-    from gateway.errors import EnvelopeInvalid
+    from gateway.core.domain import Attachment
+    from gateway.core.errors import EnvelopeInvalid
 
     settings = load_settings(network.files["CN"].config)
     with pytest.raises(EnvelopeInvalid) as caught:
@@ -248,6 +250,6 @@ def test_submitted_attachment_may_not_take_the_signature_name(network: Network) 
                                 record_json=record_bytes(mappings.load_example("manifest-cn-mo-single")),
                                 attachments=(Attachment(signatures.SIGNATURE_NAME, "application/xml", b"<x/>"),)),
             sender=PartyId("CN"), profile=settings.partner("MO"), identity=_manifest_envelope(network)[1],
-            message_id=str(uuid.uuid4()), created_at=datetime.now(UTC),
+            message_id=str(uuid.uuid4()), created_at=datetime.now(UTC), render_pdf=render_certificate_pdf,
         )
     assert caught.value.field_path == "attachments[0].name"

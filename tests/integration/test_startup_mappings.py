@@ -14,9 +14,9 @@ import tomli_w
 import tomllib
 
 from gateway.app import build_app
-from gateway.cli import load_settings
-from gateway.devsetup import write_network
-from gateway.errors import ConfigInvalid
+from gateway.core.errors import ConfigInvalid
+from gateway.tools.cli import load_settings
+from gateway.tools.devsetup import write_network
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.cli import main
-from gateway.domain import DocumentType
+from gateway.core.domain import DocumentType
+from gateway.tools.cli import main
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 from trust import devpki
 

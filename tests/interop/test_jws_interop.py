@@ -26,9 +26,9 @@ from google.protobuf import json_format
 from jwcrypto import jwk, jws
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.cli import main
-from gateway.domain import DocumentType
+from gateway.core.domain import DocumentType
 from gateway.pipeline import signatures
+from gateway.tools.cli import main
 from gateway.transports import codec
 from tests.conftest import tools_required
 from tests.integration.network import example, record_bytes, running_network, wait_for

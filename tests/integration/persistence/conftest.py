@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from persistence_testkit import postgres_schema
 
-from gateway.persistence import create_engine_for, migrate
+from gateway.adapters.persistence import create_engine_for, migrate
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

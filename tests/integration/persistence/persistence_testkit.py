@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from gateway.domain import Action, BusinessKey, DocumentType, Envelope, PartyId, Signature, sha256_hex
-from gateway.persistence import create_engine_for, migrate
+from gateway.adapters.persistence import create_engine_for, migrate
+from gateway.core.domain import Action, BusinessKey, DocumentType, Envelope, PartyId, Signature, sha256_hex
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 

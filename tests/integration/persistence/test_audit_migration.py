@@ -9,8 +9,8 @@ import pytest
 from persistence_testkit import T0, postgres_schema
 from sqlalchemy import text
 
-from gateway.persistence import SqlMessageRepository, audit_entry_hash, create_engine_for, migrate, verify_audit_chain
-from gateway.ports import Actor, ActorKind
+from gateway.adapters.persistence import SqlMessageRepository, audit_entry_hash, create_engine_for, migrate, verify_audit_chain
+from gateway.core.ports import Actor, ActorKind
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -14,9 +14,9 @@ from datetime import timedelta
 
 from persistence_testkit import T0, envelope
 
-from gateway.domain import MessageStatus
-from gateway.persistence import SqlMessageRepository, create_engine_for
-from gateway.ports import StatusEvent
+from gateway.adapters.persistence import SqlMessageRepository, create_engine_for
+from gateway.core.domain import MessageStatus
+from gateway.core.ports import StatusEvent
 
 MESSAGES = 200
 

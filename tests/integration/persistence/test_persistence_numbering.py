@@ -10,8 +10,8 @@ from __future__ import annotations
 from persistence_testkit import T0, envelope
 from sqlalchemy import text
 
-from gateway.domain import MessageStatus
-from gateway.persistence import SqlMessageRepository, create_engine_for
+from gateway.adapters.persistence import SqlMessageRepository, create_engine_for
+from gateway.core.domain import MessageStatus
 
 
 def test_unnumbered_events_are_numbered_after_the_numbered_ones(database_url: str) -> None:

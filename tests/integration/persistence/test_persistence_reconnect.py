@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from gateway.domain import MessageStatus
-from gateway.persistence import SqlMessageRepository, create_engine_for
+from gateway.adapters.persistence import SqlMessageRepository, create_engine_for
+from gateway.core.domain import MessageStatus
 
 pytestmark = pytest.mark.postgres
 

@@ -11,8 +11,8 @@ from alembic.migration import MigrationContext
 from persistence_testkit import T0, envelope
 from sqlalchemy import text
 
-from gateway.persistence import SqlMessageRepository, create_engine_for, migrate
-from gateway.persistence.tables import Base
+from gateway.adapters.persistence import SqlMessageRepository, create_engine_for, migrate
+from gateway.adapters.persistence.tables import Base
 
 
 def test_migrations_create_exactly_the_models_schema(database_url: str) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import grpc
 import pytest
 
-from gateway.domain import (
+from gateway.core.domain import (
     Action,
     Attachment,
     BusinessKey,
@@ -20,7 +20,7 @@ from gateway.domain import (
     Signature,
     sha256_hex,
 )
-from gateway.errors import EnvelopeInvalid, PayloadDigestMismatch
+from gateway.core.errors import EnvelopeInvalid, PayloadDigestMismatch
 from gateway.transports import codec
 from gateway.transports.status_map import status_for
 

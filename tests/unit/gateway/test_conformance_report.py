@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.conformance.checks import CHECKS, GUIDE_SECTIONS, CheckResult, check, checks_for
-from gateway.conformance.report import Report, render_html, write_report
+from gateway.tools.conformance.checks import CHECKS, GUIDE_SECTIONS, CheckResult, check, checks_for
+from gateway.tools.conformance.report import Report, render_html, write_report
 
 
 def test_every_check_has_a_unique_id_a_role_prefix_and_a_known_section() -> None:

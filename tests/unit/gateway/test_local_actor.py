@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gateway import cli_admin
-from gateway.cli_admin import local_actor
-from gateway.ports import ActorKind
+from gateway.core.ports import ActorKind
+from gateway.tools import cli_admin
+from gateway.tools.cli_admin import local_actor
 
 
 @pytest.fixture

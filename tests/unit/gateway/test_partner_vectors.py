@@ -28,15 +28,16 @@ from cryptography.hazmat.primitives import serialization
 from google.protobuf import json_format
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.clock import ManualClock, UuidIds
-from gateway.domain import DocumentType, PartyId
-from gateway.errors import GatewayError
-from gateway.partners import PartnerProfile
-from gateway.persistence.memory import MemoryMessageRepository
+from gateway.adapters.clock import ManualClock, UuidIds
+from gateway.core.domain import DocumentType, PartyId
+from gateway.core.errors import GatewayError
+from gateway.core.partners import PartnerProfile
+from gateway.adapters.persistence.memory import MemoryMessageRepository
+from gateway.adapters.coo_pdf import render_certificate_pdf
 from gateway.pipeline import signatures, steps
 from gateway.pipeline.runner import Pipeline
-from gateway.settings import ListenerSettings, Settings, SigningSettings
-from gateway.signals import Signals
+from gateway.core.settings import ListenerSettings, Settings, SigningSettings
+from gateway.core.signals import Signals
 from gateway.transports import codec
 from trust import DEFAULT_POLICY, PartnerTrust, SigningIdentity
 
@@ -119,7 +120,7 @@ def _pipeline() -> Pipeline:
     return Pipeline(
         settings=settings, messages=MemoryMessageRepository(), trustbook=_PartnerTrustBook(),  # type: ignore[arg-type]
         identity=lambda _partner: SigningIdentity(private_key=hk_key, certificate=hk_cert),  # type: ignore[arg-type]
-        clock=ManualClock(AT), ids=UuidIds(), signals=Signals(),
+        clock=ManualClock(AT), ids=UuidIds(), signals=Signals(), render_pdf=render_certificate_pdf,
     )
 
 

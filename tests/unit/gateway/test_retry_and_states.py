@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gateway.delivery.retry import RetryPolicy, next_attempt
-from gateway.domain import Direction, MessageStatus, check_transition
-from gateway.errors import InvalidTransition
+from gateway.core.domain import Direction, MessageStatus, check_transition
+from gateway.core.errors import InvalidTransition
+from gateway.core.retry import RetryPolicy, next_attempt
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 S = MessageStatus

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import tomli_w
 
-from gateway.domain import DocumentType
-from gateway.errors import ConfigInvalid
-from gateway.cli import main
-from gateway.settings import parse_settings, parse_settings_toml
+from gateway.core.domain import DocumentType
+from gateway.core.errors import ConfigInvalid
+from gateway.core.settings import parse_settings, parse_settings_toml
+from gateway.tools.cli import main
 
 BASE: dict[str, Any] = {
     "gateway": {"party": "CN"},

@@ -11,7 +11,8 @@ import pytest
 
 import trust
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.domain import (
+from gateway.adapters.persistence._records import envelope_from_json, envelope_to_json
+from gateway.core.domain import (
     LEGACY_SIGNATURE_FORMAT,
     Action,
     Attachment,
@@ -25,8 +26,7 @@ from gateway.domain import (
     Signature,
     sha256_hex,
 )
-from gateway.errors import SignatureFormatUnsupported
-from gateway.persistence._records import envelope_from_json, envelope_to_json
+from gateway.core.errors import SignatureFormatUnsupported
 from gateway.pipeline import signatures
 from trust import devpki
 

@@ -11,7 +11,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, status_pb2
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.errors import DocumentRejected, EnvelopeInvalid
+from gateway.core.errors import DocumentRejected, EnvelopeInvalid
 from gateway.transports import codec
 from gateway.transports.status_map import TRAILER_FINDINGS, _status, error_from_status
 from mappings import Finding, Severity, ValidationReport
@@ -135,7 +135,7 @@ def test_the_full_report_is_not_cut() -> None:
 
 @pytest.mark.parametrize(("code", "retryable"), [("PAYLOAD_TOO_LARGE", False), (None, True)])
 def test_an_oversized_envelope_is_not_retried_but_overload_is(code: str | None, retryable: bool) -> None:
-    from gateway.transports.partner_client import GrpcPartnerTransport
+    from gateway.adapters.partners.grpc_client import GrpcPartnerTransport
 
     trailers = _detail_trailer(code_pb2.RESOURCE_EXHAUSTED, pb.ErrorDetail(code=code)) if code else []
     error = FakeCallError(grpc.StatusCode.RESOURCE_EXHAUSTED, f"{code or 'overloaded'}", trailers)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography import x509
 
-from gateway.trust_export import classify, export_files, render_export, split_export
+from gateway.core.trust_export import classify, export_files, render_export, split_export
 from trust.devpki import create_ca, issue_certificate, issue_intermediate
 
 AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

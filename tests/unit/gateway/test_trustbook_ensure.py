@@ -1,13 +1,13 @@
-"""TrustBook.ensure (the configured anchors' import at start-up) tolerates replicas importing the same anchor."""
+"""StoredTrustBook.ensure (the configured anchors' import at start-up) tolerates replicas importing the same anchor."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from gateway.clock import ManualClock
-from gateway.persistence.memory import MemoryMessageRepository
-from gateway.ports import Actor, ActorKind, TrustRecord
-from gateway.trustbook import TrustBook
+from gateway.adapters.clock import ManualClock
+from gateway.adapters.persistence.memory import MemoryMessageRepository
+from gateway.adapters.trustbook.book import StoredTrustBook
+from gateway.core.ports import Actor, ActorKind, TrustRecord
 from trust import CertificateRole
 from trust.devpki import create_ca
 
@@ -36,9 +36,9 @@ def test_an_anchor_imported_by_another_replica_meanwhile_is_not_an_error() -> No
     clock = ManualClock(AT)
     anchor = create_ca("HK CA", at=AT - timedelta(days=1)).certificate
     # Another replica, started at the same time, imports the anchor first.
-    assert TrustBook(repo, repo, clock).ensure("HK", anchor, role=CertificateRole.ANCHOR, actor=CONFIGURATION)
+    assert StoredTrustBook(repo, repo, clock).ensure("HK", anchor, role=CertificateRole.ANCHOR, actor=CONFIGURATION)
     repo.stale_reads = 1
-    assert not TrustBook(repo, repo, clock, refresh_seconds=0.0).ensure(
+    assert not StoredTrustBook(repo, repo, clock, refresh_seconds=0.0).ensure(
         "HK", anchor, role=CertificateRole.ANCHOR, actor=CONFIGURATION)
     assert len(repo.list_trust("HK")) == 1
 
@@ -47,9 +47,9 @@ def test_an_anchor_found_imported_by_another_replica_is_in_the_next_store() -> N
     repo = MemoryMessageRepository()
     clock = ManualClock(AT)
     anchor = create_ca("HK CA", at=AT - timedelta(days=1)).certificate
-    book = TrustBook(repo, repo, clock)  # refreshes at most once a second
+    book = StoredTrustBook(repo, repo, clock)  # refreshes at most once a second
     assert book.store().entries == ()
     # Another replica imports the anchor; this one, starting, finds it there and must not serve its stale store.
-    assert TrustBook(repo, repo, clock).ensure("HK", anchor, role=CertificateRole.ANCHOR, actor=CONFIGURATION)
+    assert StoredTrustBook(repo, repo, clock).ensure("HK", anchor, role=CertificateRole.ANCHOR, actor=CONFIGURATION)
     assert not book.ensure("HK", anchor, role=CertificateRole.ANCHOR, actor=CONFIGURATION)
     assert [e.certificate for e in book.store().entries] == [anchor]

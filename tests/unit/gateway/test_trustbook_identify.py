@@ -1,4 +1,4 @@
-"""TrustBook.identify reuses a partner identification only while nothing it depends on can have changed."""
+"""StoredTrustBook.identify reuses a partner identification only while nothing it depends on can have changed."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 import trust
-from gateway.clock import ManualClock
-from gateway.persistence.memory import MemoryMessageRepository
-from gateway.ports import Actor, ActorKind
-from gateway.trustbook import TrustBook
+from gateway.adapters.clock import ManualClock
+from gateway.adapters.persistence.memory import MemoryMessageRepository
+from gateway.adapters.trustbook.book import StoredTrustBook
+from gateway.core.ports import Actor, ActorKind
 from trust import CertificateRole, CertificateState, TrustStore
 from trust.devpki import create_ca, issue_certificate
 
@@ -22,10 +22,10 @@ AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def book(monkeypatch: pytest.MonkeyPatch) -> tuple[TrustBook, ManualClock, Any, list[int]]:
+def book(monkeypatch: pytest.MonkeyPatch) -> tuple[StoredTrustBook, ManualClock, Any, list[int]]:
     clock = ManualClock(AT)
     repo = MemoryMessageRepository()
-    book = TrustBook(repo, repo, clock, refresh_seconds=0.0)
+    book = StoredTrustBook(repo, repo, clock, refresh_seconds=0.0)
     ca = create_ca("HK CA", at=AT - timedelta(days=1))
     book.add("HK", ca.certificate, role=CertificateRole.ANCHOR, actor=OPERATOR)
     # The client certificate expires two seconds after AT: a time boundary inside the reuse window.

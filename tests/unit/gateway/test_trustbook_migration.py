@@ -9,10 +9,10 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 import trust
-from gateway.clock import ManualClock
-from gateway.persistence.memory import MemoryMessageRepository
-from gateway.ports import Actor, ActorKind, TrustRecord
-from gateway.trustbook import TrustBook
+from gateway.adapters.clock import ManualClock
+from gateway.adapters.persistence.memory import MemoryMessageRepository
+from gateway.adapters.trustbook.book import StoredTrustBook
+from gateway.core.ports import Actor, ActorKind, TrustRecord
 from trust import CertificateRole, CertificateState
 from trust.devpki import create_ca, issue_certificate
 
@@ -37,8 +37,8 @@ def test_leaf_anchors_are_migrated_to_pinned_once(caplog: pytest.LogCaptureFixtu
     repo.upsert_trust(_row(tls, "intermediate", "revoked", revoked_at=AT, revocation_reason="lost"))
     clock = ManualClock(AT)
     # Two replicas load the same database; exactly one migrates (and audits) each row.
-    first, second = TrustBook(repo, repo, clock), TrustBook(repo, repo, clock)
-    with caplog.at_level("WARNING", logger="gateway.trustbook"):
+    first, second = StoredTrustBook(repo, repo, clock), StoredTrustBook(repo, repo, clock)
+    with caplog.at_level("WARNING", logger="gateway.adapters.trustbook.book"):
         store = first.store()
         second.store()
     roles = {r.fingerprint: (r.role, r.state) for r in repo.list_trust("HK")}
@@ -57,15 +57,15 @@ def test_leaf_anchors_are_migrated_to_pinned_once(caplog: pytest.LogCaptureFixtu
                for e in audit)
     # Loading again (a restart) changes nothing more.
     caplog.clear()
-    with caplog.at_level("WARNING", logger="gateway.trustbook"):
-        TrustBook(repo, repo, clock).store()
+    with caplog.at_level("WARNING", logger="gateway.adapters.trustbook.book"):
+        StoredTrustBook(repo, repo, clock).store()
     assert not caplog.records
     assert len([e for e in repo.list_audit(limit=100) if e.action == "trust.migrate-role"]) == 2
 
 
 def test_a_leaf_is_refused_as_anchor_and_accepted_pinned() -> None:
     repo = MemoryMessageRepository()
-    book = TrustBook(repo, repo, ManualClock(AT))
+    book = StoredTrustBook(repo, repo, ManualClock(AT))
     ca = create_ca("HK CA", at=AT - timedelta(days=1))
     leaf = issue_certificate(ca, "HK signing", at=AT - timedelta(days=1), usage="signing").certificate
     for role in (CertificateRole.ANCHOR, CertificateRole.INTERMEDIATE):

@@ -87,3 +87,12 @@ def test_module_conventions(module: Path) -> None:
     assert "from __future__ import annotations" in text
     assert len(text.splitlines()) <= 420, f"{module.name} is too long"
     assert "sha1" not in text.lower().replace("sha-1", ""), f"{module.name} mentions a SHA-1 identifier"
+
+
+def test_an_error_is_located_by_a_new_error_never_by_changing_the_raised_one() -> None:
+    raised = trust.TrustAnchorNotCa("not a CA", partner="HK")
+    located = raised.at("envelope.attachments[1]")
+    assert type(located) is trust.TrustAnchorNotCa and located is not raised
+    assert (located.code, located.message, located.partner, located.path) == (
+        "TRUST_ANCHOR_NOT_CA", "not a CA", "HK", "envelope.attachments[1]")
+    assert raised.path is None

@@ -1,0 +1,1 @@
+"""Partner transports behind :class:`gateway.core.ports.PartnerTransport`: the swgw gRPC client and its twin."""

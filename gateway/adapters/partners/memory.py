@@ -1,0 +1,96 @@
+"""The in-memory twin of the partner transport: partners are functions in the same process.
+
+Every envelope reaches its partner, and every receipt comes back, through the protobuf wire form, as over gRPC, so
+a test or a benchmark exercises the codec the real client uses. A partner answers with a receipt or raises a
+:class:`~gateway.core.errors.GatewayError`; that refusal comes back as the :class:`DeliveryFailed` the gRPC client
+would raise for the same error code (retryable when its gRPC status is). A partner that is not connected fails
+retryably, like one that cannot be reached.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+
+from ..._generated.swgw.v1 import partner_exchange_pb2 as ppb
+from ...core.domain import Envelope, Receipt
+from ...core.errors import DeliveryFailed, GatewayError, MessageNotFound
+from ...core.partners import PartnerProfile
+from ...transports import codec
+from ...transports.status_map import status_for
+from .grpc_client import RETRYABLE
+
+__all__ = ["MemoryPartnerTransport", "Partner"]
+
+Partner = Callable[[Envelope], Receipt]
+"""A partner gateway as seen by the transport: it takes an envelope and answers with its receipt."""
+
+
+class MemoryPartnerTransport:
+    """A :class:`~gateway.core.ports.PartnerTransport` delivering to partners in the same process."""
+
+    def __init__(self, partners: Mapping[str, Partner] | None = None) -> None:
+        self._partners = dict(partners or {})
+        self._receipts: dict[tuple[str, str], Receipt] = {}
+        self._lock = threading.Lock()
+        self.delivered: list[tuple[str, Envelope]] = []
+        """(partner, envelope) of every envelope a partner answered, in order."""
+
+    def connect(self, name: str, partner: Partner) -> None:
+        """Make ``partner`` reachable as ``name`` (replacing an earlier one)."""
+        with self._lock:
+            self._partners[name] = partner
+
+    def disconnect(self, name: str) -> None:
+        """Make ``name`` unreachable (an outage): deliveries fail retryably until it is connected again."""
+        with self._lock:
+            self._partners.pop(name, None)
+
+    def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
+        """Hand the envelope to the partner and return its (unverified) receipt; raises DeliveryFailed."""
+        answer = self._partner(partner)
+        try:
+            receipt = _wire_receipt(answer(_wire_envelope(envelope)))
+        except DeliveryFailed:
+            raise
+        except GatewayError as e:
+            raise _refused(partner, e) from e
+        with self._lock:
+            self.delivered.append((partner.name, envelope))
+            self._receipts[(partner.name, envelope.message_id)] = receipt
+        return receipt
+
+    def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
+        """The receipt the partner gave for ``message_id`` earlier; raises DeliveryFailed when there is none."""
+        self._partner(partner)
+        with self._lock:
+            receipt = self._receipts.get((partner.name, message_id))
+        if receipt is None:
+            raise _refused(partner, MessageNotFound(f"no message {message_id}"))
+        return receipt
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def _partner(self, partner: PartnerProfile) -> Partner:
+        with self._lock:
+            answer = self._partners.get(partner.name)
+        if answer is None:
+            raise DeliveryFailed(f"{partner.name} is not reachable", retryable=True, partner=partner.name)
+        return answer
+
+
+def _refused(partner: PartnerProfile, error: GatewayError) -> DeliveryFailed:
+    status = status_for(error.code)
+    return DeliveryFailed(f"{partner.name} answered {status.name}: {error.message}", retryable=status in RETRYABLE,
+                          partner=partner.name, code=error.code)
+
+
+def _wire_envelope(envelope: Envelope) -> Envelope:
+    data = ppb.DeliverRequest(envelope=codec.envelope_to_proto(envelope)).SerializeToString()
+    return codec.envelope_from_proto(ppb.DeliverRequest.FromString(data).envelope)
+
+
+def _wire_receipt(receipt: Receipt) -> Receipt:
+    data = ppb.DeliverResponse(receipt=codec.receipt_to_proto(receipt)).SerializeToString()
+    return codec.receipt_from_proto(ppb.DeliverResponse.FromString(data).receipt)

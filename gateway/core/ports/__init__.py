@@ -1,0 +1,45 @@
+"""Ports: the small interfaces behind which every I/O capability sits, each with an in-memory twin.
+
+The pipeline and the dispatcher depend on these Protocols only; ``gateway/app.py`` wires real adapters
+(SQLAlchemy repository, gRPC partner client, system clock) or the twins (tests). ``messages`` holds the ports of
+the message life, ``trust`` those of partner trust and the audit log.
+"""
+
+from __future__ import annotations
+
+from .messages import (
+    Backlog,
+    Clock,
+    DeliveryHandoff,
+    DocumentRenderer,
+    IdFactory,
+    MessageRepository,
+    OutboundClaim,
+    PartnerTransport,
+    StatusEvent,
+    StoredMessage,
+    TransitionObserver,
+)
+from .trust import Actor, ActorKind, AuditEntry, AuditRepository, Keyring, TrustBook, TrustRecord, TrustRepository
+
+__all__ = [
+    "Actor",
+    "ActorKind",
+    "AuditEntry",
+    "AuditRepository",
+    "Backlog",
+    "Clock",
+    "DeliveryHandoff",
+    "DocumentRenderer",
+    "IdFactory",
+    "Keyring",
+    "MessageRepository",
+    "OutboundClaim",
+    "PartnerTransport",
+    "StatusEvent",
+    "StoredMessage",
+    "TransitionObserver",
+    "TrustBook",
+    "TrustRecord",
+    "TrustRepository",
+]

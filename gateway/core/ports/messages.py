@@ -1,0 +1,343 @@
+"""Ports of the message life: clock, ids, the message book, the delivery hand-off and the partner transport."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from ..domain import (
+    Action,
+    BusinessKey,
+    Direction,
+    DocumentType,
+    Envelope,
+    ErrorInfo,
+    MessageStatus,
+    Receipt,
+    VerifiedReceipt,
+)
+from ..partners import PartnerProfile
+
+__all__ = [
+    "Backlog",
+    "Clock",
+    "DeliveryHandoff",
+    "DocumentRenderer",
+    "IdFactory",
+    "MessageRepository",
+    "OutboundClaim",
+    "PartnerTransport",
+    "StatusEvent",
+    "StoredMessage",
+    "TransitionObserver",
+]
+
+
+class Clock(Protocol):
+    """The only source of time outside the composition root."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+class IdFactory(Protocol):
+    """Makes message and receipt ids."""
+
+    def new_id(self) -> str:
+        """A new unique id (UUID4 string)."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """A message as the repository holds it."""
+
+    message_id: str
+    """The envelope's message id."""
+    direction: Direction
+    """Outbound or inbound."""
+    partner: str
+    """The partner single window (receiver when outbound, sender when inbound)."""
+    status: MessageStatus
+    """Current state."""
+    envelope: Envelope
+    """The complete envelope, payload and signature included (as sent or as received)."""
+    created_at: datetime
+    """When the message was first stored."""
+    updated_at: datetime
+    """When its state last changed."""
+    attempts: int = 0
+    """Delivery attempts made (outbound)."""
+    next_attempt_at: datetime | None = None
+    """When the next attempt is due (RETRY_WAIT)."""
+    record_json: str | None = None
+    """The domestic catalog record: as submitted (outbound) or as mapped (inbound)."""
+    report_json: str | None = None
+    """The mapping report, JSON."""
+    receipt: Receipt | None = None
+    """Outbound: the partner's verified receipt. Inbound: the receipt we signed and returned."""
+    last_error: ErrorInfo | None = None
+    """The last error, if any."""
+    idempotency_key: str | None = None
+    """Outbound: the submitter's idempotency key."""
+    domestic_client: str | None = None
+    """Outbound: who submitted. Inbound: which domestic client it is routed to."""
+    signer_subject: str | None = None
+    """Inbound: subject of the document signer's certificate."""
+    signer_fingerprint: str | None = None
+    """Inbound: SHA-256 fingerprint of that certificate."""
+
+    @property
+    def business_key(self) -> BusinessKey:
+        """The envelope's business key."""
+        return self.envelope.business_key
+
+    @property
+    def document_type(self) -> DocumentType:
+        """The envelope's document type."""
+        return self.envelope.document_type
+
+    @property
+    def action(self) -> Action:
+        """The envelope's action."""
+        return self.envelope.action
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """One recorded transition; ``sequence`` increases across the whole gateway."""
+
+    sequence: int
+    """Cursor for WatchStatus."""
+    message_id: str
+    """The message."""
+    direction: Direction
+    """Its direction."""
+    partner: str
+    """Its partner."""
+    business_key: BusinessKey
+    """Its business key."""
+    status: MessageStatus
+    """The state entered."""
+    previous_status: MessageStatus | None
+    """The state left; None for the first."""
+    at: datetime
+    """When."""
+    attempt: int = 0
+    """Delivery attempt number (outbound)."""
+    error: ErrorInfo | None = None
+    """The error that caused the transition."""
+    next_attempt_at: datetime | None = None
+    """For RETRY_WAIT: the next attempt."""
+
+
+#: Told of every state a message enters through the pipeline or the dispatcher: ``(message, status, at)``, where
+#: ``message`` is the message as it was before (for a new message: as stored). Metrics hook in here; it must not
+#: raise and must be quick, since it runs on the request or delivery thread.
+TransitionObserver = Callable[[StoredMessage, MessageStatus, datetime], None]
+
+
+@dataclass(frozen=True)
+class OutboundClaim:
+    """A delivery worker reserved for a new outbound message.
+
+    The message is then stored already claimed (SENDING, attempt 1, its ACCEPTED, QUEUED and SENDING events in the
+    same transaction) and handed straight to that worker: on the happy path a document needs no claim query and no
+    second transaction before it leaves. If the process dies first, the claim expires and any replica retries.
+    """
+
+    claimer: str
+    """The dispatcher replica that will deliver it."""
+    expires_at: datetime
+    """After this instant another replica may take the message over."""
+
+
+class DeliveryHandoff(Protocol):
+    """The dispatcher's side of :class:`OutboundClaim`: reserve a worker, then give it the message or release it."""
+
+    def reserve(self, now: datetime) -> OutboundClaim | None:
+        """A claim on a free worker, or None when all are busy (the message is then QUEUED as usual)."""
+        ...
+
+    def deliver_claimed(self, message: StoredMessage) -> None:
+        """Deliver ``message``, stored under the reserved claim, on the reserved worker."""
+        ...
+
+    def release(self) -> None:
+        """Give back a reserved worker whose message was not stored."""
+        ...
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Outbound messages to one partner that are not delivered yet (QUEUED, RETRY_WAIT or SENDING)."""
+
+    partner: str
+    """The partner."""
+    messages: int
+    """How many."""
+    oldest_created_at: datetime
+    """When the oldest of them was stored."""
+    max_attempts: int
+    """The most delivery attempts any of them has had (retry depth)."""
+
+
+class MessageRepository(Protocol):
+    """Persistent message book. Every method that changes state is one transaction.
+
+    Implementations: ``persistence.repository.SqlMessageRepository`` (SQLite, PostgreSQL) and
+    ``persistence.memory.MemoryMessageRepository`` (the twin). Both pass ``tests/contract``.
+    """
+
+    def add_outbound(
+        self,
+        envelope: Envelope,
+        *,
+        at: datetime,
+        record_json: str,
+        report_json: str,
+        idempotency_key: str | None,
+        domestic_client: str | None,
+        claim: OutboundClaim | None = None,
+    ) -> StoredMessage:
+        """Store a new outbound message as ACCEPTED, then QUEUED, each with its event (and SENDING under
+        ``claim``, counting attempt 1, when a claim is given).
+
+        Raises DuplicateConflict when the message id, the (domestic_client, idempotency key) or the
+        (direction, partner, document type, business key) already exists.
+        """
+        ...
+
+    def add_inbound(
+        self,
+        envelope: Envelope,
+        *,
+        at: datetime,
+        status: MessageStatus,
+        receipt: Receipt,
+        record_json: str | None,
+        report_json: str | None,
+        signer_subject: str | None,
+        signer_fingerprint: str | None,
+        error: ErrorInfo | None,
+        domestic_client: str | None,
+    ) -> StoredMessage:
+        """Store an inbound message (RECEIVED or REJECTED) with the receipt we return, in one transaction.
+
+        Raises DuplicateConflict when the message id exists, or when a RECEIVED message with the same
+        (direction, partner, document type, business key) exists.
+        """
+        ...
+
+    def find(self, message_id: str) -> StoredMessage | None:
+        """The message, or None."""
+        ...
+
+    def get(self, message_id: str) -> StoredMessage:
+        """The message; raises MessageNotFound."""
+        ...
+
+    def find_by_idempotency_key(self, domestic_client: str | None, key: str) -> StoredMessage | None:
+        """The outbound message submitted with that key by that client."""
+        ...
+
+    def find_by_business_key(
+        self, issuer: str, number: str, version: int | None = None, *, direction: Direction | None = None
+    ) -> list[StoredMessage]:
+        """Messages with that business key (any version when ``version`` is None), oldest first."""
+        ...
+
+    def transition(
+        self,
+        message_id: str,
+        new_status: MessageStatus,
+        *,
+        at: datetime,
+        expected: MessageStatus | None = None,
+        next_attempt_at: datetime | None = None,
+        error: ErrorInfo | None = None,
+        receipt: VerifiedReceipt | None = None,
+        claimer: str | None = None,
+    ) -> StoredMessage:
+        """Move a message to ``new_status`` and record the event, in one transaction.
+
+        ``receipt`` is the partner's verified answer that ends a delivery; DELIVERED is refused without one
+        (InvalidTransition), so a receipt that was not verified cannot make a message DELIVERED.
+
+        Raises InvalidTransition when the state machine forbids it or when ``expected`` is given and the stored
+        state differs (another replica got there first), or when ``claimer`` is given and does not hold the claim
+        (its claim expired and was taken over: the new claimant's outcome stands). Clears the claim when leaving
+        SENDING.
+        """
+        ...
+
+    def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
+        """Claim outbound messages due for delivery and mark them SENDING (attempts + 1), in one transaction.
+
+        Due: QUEUED; RETRY_WAIT with next_attempt_at <= now; SENDING whose claim expired (a replica died).
+        On PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED, so replicas never claim the same message.
+        """
+        ...
+
+    def events_after(
+        self, sequence: int, *, limit: int = 500, domestic_client: str | None = None
+    ) -> list[StatusEvent]:
+        """Status events with a greater sequence number, gap-free in commit order; only those of one domestic
+        client's messages when ``domestic_client`` is given."""
+        ...
+
+    def history(self, message_id: str) -> list[StatusEvent]:
+        """Every event of one message, in order."""
+        ...
+
+    def pending_handover(
+        self, *, domestic_client: str | None, document_types: Sequence[DocumentType] = (), limit: int = 100
+    ) -> list[StoredMessage]:
+        """Inbound RECEIVED messages for that client, oldest first.
+
+        Per business key (issuer, number) only the oldest version not yet handed over is returned, so a
+        replacement never overtakes its original.
+        """
+        ...
+
+    def list_messages(
+        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100
+    ) -> list[StoredMessage]:
+        """Messages, newest first, optionally filtered."""
+        ...
+
+    def counts_by_status(self) -> dict[tuple[str, str, str, str], int]:
+        """Message counts by (direction, partner, document type, status), for metrics."""
+        ...
+
+    def backlog(self) -> list[Backlog]:
+        """Per partner with undelivered outbound messages: their count, oldest and deepest retry, for metrics."""
+        ...
+
+
+class PartnerTransport(Protocol):
+    """Sends envelopes to partner gateways. The gRPC client is the real one; tests use a twin."""
+
+    def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
+        """Deliver and return the partner's (unverified) receipt; raises DeliveryFailed."""
+        ...
+
+    def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
+        """Ask the partner again for the receipt of a message; raises DeliveryFailed."""
+        ...
+
+
+class DocumentRenderer(Protocol):
+    """Renders a catalog record as a readable PDF (e.g. a certificate of origin laid out like the paper form).
+
+    A port so that the pipeline's pure steps do not carry a layout engine; the composition root passes
+    :func:`gateway.adapters.coo_pdf.render_certificate_pdf`. The rendering must be deterministic for a given record
+    and ``created_at``.
+    """
+
+    def __call__(self, record: Mapping[str, Any], *, created_at: datetime) -> bytes:
+        """The unsigned PDF."""
+        ...

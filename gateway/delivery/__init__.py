@@ -1,1 +1,0 @@
-"""Reliable delivery: retry policy (pure), dispatcher and scheduler wiring."""

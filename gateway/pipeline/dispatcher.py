@@ -1,0 +1,227 @@
+"""The dispatcher: claims due outbound messages, delivers them and records the outcome.
+
+One pass is :meth:`Dispatcher.tick`. A wake-up thread runs passes as soon as a message is queued (no polling delay
+on the happy path); the scheduler also wakes it periodically and at retry times. A new message usually skips
+even that: the pipeline reserves a free worker before storing it, stores it already claimed and hands it over
+(:class:`~gateway.core.ports.DeliveryHandoff`). Deliveries run on a small thread
+pool; every outcome is one repository transition.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+from ..core.domain import MessageStatus, ReceiptOutcome
+from ..core.errors import DeliveryFailed, GatewayError, InvalidTransition, ReceiptInvalid
+from ..core.ports import (
+    Clock,
+    MessageRepository,
+    OutboundClaim,
+    PartnerTransport,
+    StoredMessage,
+    TransitionObserver,
+    TrustBook,
+)
+from ..core.retry import next_attempt
+from ..core.settings import Settings
+from ..core.signals import Signals
+from . import steps
+
+__all__ = ["Dispatcher"]
+
+log = logging.getLogger(__name__)
+
+
+def _ignore(message: StoredMessage, status: MessageStatus, at: datetime) -> None:
+    """The observer when nobody observes."""
+
+
+class Dispatcher:
+    """Delivers queued outbound messages to partners."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        messages: MessageRepository,
+        transport: PartnerTransport,
+        trustbook: TrustBook,
+        clock: Clock,
+        signals: Signals,
+        claimer: str,
+        jitter: Callable[[], float] = random.random,
+        observer: TransitionObserver | None = None,
+    ) -> None:
+        self._settings = settings
+        self._messages = messages
+        self._transport = transport
+        self._trustbook = trustbook
+        self._clock = clock
+        self._signals = signals
+        self._claimer = claimer
+        self._jitter = jitter
+        self._observe: TransitionObserver = observer or _ignore
+        workers = settings.delivery.workers
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="swgw-deliver")
+        # Claim no more than there are free workers, so that claimed messages do not wait in a queue while
+        # their claim runs out.
+        self._free = threading.Semaphore(workers)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        # Whether due messages may be waiting for a worker: set when a pass found every worker busy or filled every
+        # free one, or when a new message found no free worker; cleared when a pass is about to look. A worker
+        # that frees up wakes the dispatcher only then, instead of paying a claim transaction per delivery.
+        self._backlog_possible = True
+
+    # The pipeline's DeliveryHandoff: a new message goes straight to a free worker, skipping the claim query.
+
+    def reserve(self, now: datetime) -> OutboundClaim | None:
+        """Reserve a free worker for a message about to be stored; None when none is free or we are stopping."""
+        # A dispatcher that was never started delivers nothing, through this door either.
+        if self._thread is None or self._stop.is_set():
+            return None
+        if not self._free.acquire(blocking=False):
+            self._backlog_possible = True
+            return None
+        return OutboundClaim(self._claimer, now + timedelta(seconds=self._settings.delivery.claim_timeout_seconds))
+
+    def deliver_claimed(self, message: StoredMessage) -> None:
+        """Deliver a message stored under a reserved claim on the reserved worker."""
+        try:
+            self._pool.submit(self._deliver_and_release, message)
+        except RuntimeError:
+            # Shut down between reserve and hand-over: the claim expires and the message is retried (by a replica or
+            # after the restart), as for a worker that died mid-delivery.
+            self._free.release()
+            log.warning("dispatcher stopped before %s could be delivered; its claim will expire", message.message_id)
+
+    def release(self) -> None:
+        """Give back a reserved worker."""
+        self._free.release()
+
+    def wake(self) -> None:
+        """Ask for a pass now (thread-safe, cheap)."""
+        self._signals.outbound.fire()
+
+    def tick(self) -> int:
+        """Claim due messages and start their deliveries; return how many were claimed."""
+        claimed_total = 0
+        while not self._stop.is_set():
+            free = 0
+            while free < self._settings.delivery.batch_size and self._free.acquire(blocking=False):
+                free += 1
+            if free == 0:
+                self._backlog_possible = True
+                return claimed_total
+            self._backlog_possible = False
+            now = self._clock.now()
+            claimed = self._messages.claim_due(
+                now=now, limit=free, claimer=self._claimer,
+                claim_timeout=timedelta(seconds=self._settings.delivery.claim_timeout_seconds),
+            )
+            for _ in range(free - len(claimed)):
+                self._free.release()
+            if claimed:
+                self._signals.status.fire()
+            for message in claimed:
+                self._pool.submit(self._deliver_and_release, message)
+            claimed_total += len(claimed)
+            if len(claimed) < free:
+                return claimed_total
+            self._backlog_possible = True
+        return claimed_total
+
+    def deliver_now(self, message: StoredMessage) -> None:
+        """Deliver one claimed (SENDING) message in the calling thread and record the outcome."""
+        profile = self._settings.partner(message.partner)
+        now = self._clock.now()
+        try:
+            answer = self._transport.deliver(profile, message.envelope)
+            verified = steps.verify_receipt(
+                answer, envelope=message.envelope,
+                partner_trust=self._trustbook.for_partner(message.partner, at=now), now=self._clock.now(),
+                profile=profile,
+            )
+        except (DeliveryFailed, ReceiptInvalid) as e:
+            retryable = isinstance(e, ReceiptInvalid) or (isinstance(e, DeliveryFailed) and e.retryable)
+            self._failed(message, e, retryable=retryable)
+            return
+        receipt = verified.receipt
+        if receipt.outcome is ReceiptOutcome.ACCEPTED:
+            self._record(message, MessageStatus.DELIVERED, receipt=verified)
+        else:
+            error = receipt.errors[0] if receipt.errors else None
+            self._record(message, MessageStatus.REJECTED, receipt=verified, error=error)
+
+    def _deliver_and_release(self, message: StoredMessage) -> None:
+        try:
+            self.deliver_now(message)
+        except Exception:  # noqa: BLE001 - a worker must survive anything; the claim expires and is retried.
+            log.exception("delivery of %s failed unexpectedly", message.message_id)
+        finally:
+            self._free.release()
+            if self._backlog_possible:
+                # A freed worker may take more work that is already due.
+                self._signals.outbound.fire()
+
+    def _failed(self, message: StoredMessage, error: GatewayError, *, retryable: bool) -> None:
+        profile = self._settings.partner(message.partner)
+        now = self._clock.now()
+        at = next_attempt(profile.retry, message.attempts, message.created_at, now, self._jitter()) if retryable else None
+        info = steps.error_info(error)
+        if at is None:
+            log.warning("message %s FAILED after %d attempts: %s", message.message_id, message.attempts, error)
+            self._record(message, MessageStatus.FAILED, error=info)
+        else:
+            log.info("message %s attempt %d failed (%s); next at %s", message.message_id, message.attempts,
+                     error.code, at.isoformat())
+            self._record(message, MessageStatus.RETRY_WAIT, error=info, next_attempt_at=at)
+
+    def _record(self, message: StoredMessage, status: MessageStatus, **kwargs: object) -> None:
+        at = self._clock.now()
+        try:
+            self._messages.transition(
+                message.message_id, status, at=at, expected=MessageStatus.SENDING, claimer=self._claimer,
+                **kwargs,  # type: ignore[arg-type]
+            )
+        except InvalidTransition:
+            # Our claim expired and another replica (or pass) took the message over; its outcome stands, even
+            # while its delivery is still under way.
+            log.warning("message %s was taken over before its outcome %s was recorded", message.message_id, status)
+            return
+        # ``message`` is the claimed one: SENDING since the claim, so the observer can time the attempt.
+        self._observe(message, status, at)
+        self._signals.status.fire()
+
+    # The wake-up loop -------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the wake-up thread."""
+        self._thread = threading.Thread(target=self._loop, name="swgw-dispatcher", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        # The pipeline fires the outbound pulse when it queues a message; the pulse's generation counter means a
+        # wake-up that arrives during a pass is not lost.
+        seen = -1
+        while not self._stop.is_set():
+            seen = self._signals.outbound.wait(seen, timeout=self._settings.delivery.tick_seconds)
+            if self._stop.is_set():
+                break
+            try:
+                self.tick()
+            except Exception:  # noqa: BLE001 - e.g. the database is briefly unreachable; try again next pass.
+                log.exception("dispatcher pass failed")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop claiming, and wait for deliveries under way."""
+        self._stop.set()
+        self._signals.outbound.fire()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._pool.shutdown(wait=True, cancel_futures=False)

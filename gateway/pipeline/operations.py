@@ -1,0 +1,184 @@
+"""Operator actions shared by the Operator gRPC service and the offline CLI; every change is audited."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from cryptography import x509
+
+import trust
+from trust import CertificateRole, SigningIdentity
+
+from ..core.audit import verify_audit_chain
+from ..core.domain import MessageStatus
+from ..core.errors import InvalidTransition
+from ..core.partners import PartnerProfile
+from ..core.ports import (
+    Actor,
+    AuditEntry,
+    AuditRepository,
+    Clock,
+    Keyring,
+    MessageRepository,
+    StoredMessage,
+    TrustBook,
+    TrustRecord,
+)
+from ..core.signals import Signals
+from ..core.trust_export import classify, load_certificates, render_export
+
+__all__ = ["AuditCheck", "ExpiryReport", "Operations"]
+
+log = logging.getLogger(__name__)
+
+#: The horizons at which expiring certificates are reported (days).
+EXPIRY_HORIZONS = (90, 30, 7)
+
+
+@dataclass(frozen=True)
+class ExpiryReport:
+    """Certificates expiring within a horizon and partners without any valid certificate."""
+
+    expiring: tuple[TrustRecord, ...]
+    """Trust rows whose certificate ends within the horizon, soonest first."""
+    partners_without_valid_certificate: tuple[str, ...]
+    """Partners left with nothing to verify them by."""
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    """Outcome of verifying the audit hash chain."""
+
+    ok: bool
+    """True when every entry links to the previous and its hash matches."""
+    entries: int
+    """Entries checked."""
+    first_bad_sequence: int | None
+    """The first broken entry."""
+    problem: str
+    """What is wrong with it."""
+
+
+class Operations:
+    """What an operator can do to a gateway, online or offline."""
+
+    def __init__(
+        self,
+        *,
+        partners: Sequence[PartnerProfile],
+        trustbook: TrustBook,
+        messages: MessageRepository,
+        audit: AuditRepository,
+        clock: Clock,
+        identity: SigningIdentity | None,
+        tls_certificate_pem: bytes = b"",
+        signals: Signals | None = None,
+        keyring: Keyring | None = None,
+        party: str = "",
+    ) -> None:
+        self._partners = tuple(partners)
+        self.trustbook = trustbook
+        self.messages = messages
+        self._audit = audit
+        self._clock = clock
+        self._identity = identity
+        self._tls_pem = tls_certificate_pem
+        self._signals = signals
+        self._keyring = keyring
+        self._party = party
+
+    def partners(self) -> tuple[PartnerProfile, ...]:
+        """The agreements in force."""
+        return self._partners
+
+    def add_trust(
+        self, partner: str, certificate: bytes, *, role: CertificateRole, actor: Actor,
+        valid_from_use: object = None,
+    ) -> TrustRecord:
+        """Add one certificate (PEM or DER) to a partner's trust.
+
+        An anchor or intermediate must be a CA certificate: anything else is refused with ``TRUST_ANCHOR_NOT_CA``
+        at field ``certificate`` (pin an end-entity certificate with role pinned).
+        """
+        from ..core.errors import EnvelopeInvalid
+
+        try:
+            certs = load_certificates(certificate)
+        except ValueError as e:
+            raise EnvelopeInvalid(f"not a PEM or DER certificate: {e}", field_path="certificate") from e
+        if len(certs) != 1:
+            raise EnvelopeInvalid("give exactly one certificate", field_path="certificate")
+        try:
+            return self.trustbook.add(partner, certs[0], role=role, actor=actor, valid_from_use=valid_from_use)  # type: ignore[arg-type]
+        except trust.TrustAnchorNotCa as e:
+            raise e.at("certificate") from e
+
+    def export_own_certificates(self) -> bytes:
+        """Our certificates as a labelled PEM bundle (see :mod:`gateway.core.trust_export`): our CA (what partners
+        trust as anchor), intermediates, every signing certificate of the keyring and our TLS certificate."""
+        identities = self._keyring.identities() if self._keyring is not None else (
+            (self._identity,) if self._identity is not None else ())
+        tls = x509.load_pem_x509_certificates(self._tls_pem) if self._tls_pem else []
+        entries = classify(((i.certificate, i.chain) for i in identities), tls)
+        return render_export(entries, party=self._party)
+
+    def expiry_report(self, within: timedelta) -> ExpiryReport:
+        """Trust certificates expiring within ``within``, and partners without a valid certificate."""
+        now = self._clock.now()
+        store = self.trustbook.store()
+        expiring = store.expiring(at=now, within=within)
+        records = {(r.partner, r.fingerprint): r for r in self.trustbook.records()}
+        return ExpiryReport(
+            expiring=tuple(records[(e.partner, e.fingerprint)] for e in expiring),
+            partners_without_valid_certificate=store.partners_without_valid_certificate(
+                at=now, partners=[p.name for p in self._partners]
+            ),
+        )
+
+    def log_expiry(self) -> ExpiryReport:
+        """The daily job: log certificates expiring within 90, 30 and 7 days and partners left without trust."""
+        report = self.expiry_report(timedelta(days=max(EXPIRY_HORIZONS)))
+        now = self._clock.now()
+        for record in report.expiring:
+            cert = x509.load_der_x509_certificate(record.certificate_der)
+            days = (cert.not_valid_after_utc - now).days
+            horizon = min((h for h in EXPIRY_HORIZONS if days <= h), default=max(EXPIRY_HORIZONS))
+            log.warning("trust certificate of %s (%s) expires in %d days (within %d)", record.partner,
+                        record.fingerprint[:16], days, horizon)
+        for partner in report.partners_without_valid_certificate:
+            log.error("partner %s has no valid trust certificate", partner)
+        return report
+
+    def audit_entries(self, *, after: int = 0, limit: int = 100) -> list[AuditEntry]:
+        """Audit entries after a sequence number."""
+        return self._audit.list_audit(after=after, limit=limit)
+
+    def verify_audit(self) -> AuditCheck:
+        """Check the whole audit hash chain."""
+        entries: list[AuditEntry] = []
+        after = 0
+        while True:
+            page = self._audit.list_audit(after=after, limit=1000)
+            if not page:
+                break
+            entries.extend(page)
+            after = page[-1].sequence
+        ok, bad, problem = verify_audit_chain(entries)
+        return AuditCheck(ok=ok, entries=len(entries), first_bad_sequence=bad, problem=problem)
+
+    def resend(self, message_id: str, *, actor: Actor) -> StoredMessage:
+        """Queue a FAILED outbound message again; it keeps its message id."""
+        stored = self.messages.get(message_id)
+        if stored.status is not MessageStatus.FAILED:
+            raise InvalidTransition(f"only FAILED messages can be resent; {message_id} is {stored.status}")
+        now = self._clock.now()
+        result = self.messages.transition(message_id, MessageStatus.QUEUED, at=now, expected=MessageStatus.FAILED)
+        self._audit.append_audit(actor=actor, action="message.resend", at=now,
+                                 details={"message_id": message_id, "partner": stored.partner})
+        if self._signals is not None:
+            self._signals.outbound.fire()
+            self._signals.status.fire()
+        return result

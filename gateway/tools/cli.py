@@ -1,0 +1,446 @@
+"""The ``swgw`` command: serve, init, demo, submit, status, validate, map, verify, conformance, agreement, trust,
+messages, partners."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.domain import Action, BusinessKey, DocumentType
+from ..core.errors import GatewayError, RequestMalformed
+from ..core.settings import Settings, parse_settings_toml
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from .client import GatewayClient
+
+    from trust import PartnerTrust
+
+__all__ = ["load_settings", "main"]
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and parse a TOML configuration file (relative paths resolve against its folder)."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SystemExit(f"swgw: cannot read {path}: {e.strerror}") from e
+    return parse_settings_toml(data, path.resolve().parent)
+
+
+def _business_key(text: str) -> BusinessKey:
+    parts = text.split("/")
+    if len(parts) not in (2, 3):
+        raise argparse.ArgumentTypeError("business key is ISSUER/NUMBER[/VERSION]")
+    version = int(parts[2].lstrip("v")) if len(parts) == 3 else 0
+    return BusinessKey(parts[0], parts[1], version)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from ..app import build_app
+
+    settings = load_settings(args.config)
+    app = build_app(settings)
+    partner_port, domestic_port = app.start()
+    print(f"swgw {settings.party}: partner port {partner_port} (mTLS), domestic port {domestic_port}", flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    app.stop()
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .devsetup import domestic_tls_config, free_port, gateway_config, write_domestic_tls, write_window
+
+    import tomli_w
+
+    root: Path = args.dir
+    party: str = args.party
+    partner_port = args.partner_port or free_port()
+    domestic_port = args.domestic_port or free_port()
+    folder, _ = write_window(root, party, at=datetime.now(UTC), partner_port=partner_port,
+                             domestic_port=domestic_port)
+    config = gateway_config(party, partner_port=partner_port, domestic_port=domestic_port, partners=[])
+    if args.domestic_tls:
+        write_domestic_tls(folder, party, at=datetime.now(UTC))
+        domestic_tls_config(config)
+    path = folder / "swgw.toml"
+    if path.exists() and not args.force:
+        print(f"swgw: {path} exists (use --force)", file=sys.stderr)
+        return 2
+    # No "partners = []": `swgw agreement import` appends [[partners]] tables, which TOML refuses after it.
+    del config["partners"]
+    path.write_text(tomli_w.dumps(config))
+    print(f"wrote {path} and development keys under {folder / 'keys'}")
+    print("add partners with `swgw agreement export` / `swgw agreement import` (see README, 'Adding a partner'), "
+          "then: swgw serve --config", path)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(out=args.out, verbose=args.verbose)
+
+
+def _client(args: argparse.Namespace) -> GatewayClient:
+    from .client import GatewayClient
+
+    address = args.gateway
+    if address is None and args.config is not None:
+        address = load_settings(args.config).domestic_listener.address
+    if address is None:
+        raise SystemExit("swgw: give --gateway HOST:PORT or --config FILE")
+    from .cli_admin import tls_credentials
+
+    return GatewayClient(address, credentials=tls_credentials(args))
+
+
+def _cmd_submit(args: argparse.Namespace) -> int:
+    from google.protobuf.json_format import MessageToDict
+
+    with _client(args) as client:
+        response = client.submit(
+            args.partner, DocumentType(args.type), _read_input(args.file), action=Action(args.action),
+            refers_to=args.refers_to, idempotency_key=args.idempotency_key or "",
+        )
+        print(json.dumps(MessageToDict(response), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from google.protobuf.json_format import MessageToDict
+
+    with _client(args) as client:
+        if args.business_key:
+            key = args.business_key
+            found = client.status_by_key(key.issuer, key.number, key.version)
+        else:
+            found = [client.status(args.message_id)]
+        for summary in found:
+            print(json.dumps(MessageToDict(summary), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _read_input(path: Path) -> bytes:
+    """The bytes of an input file; an unreadable one ends the command with a one-line error (exit status 1)."""
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise SystemExit(f"swgw: cannot read {path}: {e.strerror or e}") from e
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    import mappings
+
+    try:
+        record = mappings.parse_record(_read_input(args.file))
+        report = mappings.validate_record(args.type, record)
+    except mappings.MappingError as e:
+        # The same report shape as a validation failure, so scripts read one format.
+        print(json.dumps({"ok": False, "findings": [{"severity": "ERROR", "code": e.code, "path": e.path or "$",
+                                                     "message": e.message}]}, indent=2, ensure_ascii=False))
+        return 1
+    print(json.dumps({"ok": report.ok, **report.to_dict()}, indent=2, ensure_ascii=False))
+    return 0 if report.ok else 1
+
+
+def _aware_time(text: str) -> datetime:
+    """An ISO 8601 time with a UTC offset, for options such as ``--at``."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a UTC offset, e.g. {text}+00:00")
+    return value
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    import mappings
+
+    profile = args.profile
+    interchange: mappings.Interchange | None = None
+    if args.partner is not None and args.config:
+        settings = load_settings(args.config)
+        partner = settings.partner(args.partner)
+        profile = profile or partner.mapping_profile(DocumentType(args.type))
+        interchange = partner.interchange(settings.party)
+    if profile is None:
+        raise SystemExit("swgw: give --profile, or --partner with --config")
+    if interchange is None and (args.sender or args.recipient):
+        try:
+            interchange = mappings.Interchange(sender=args.sender or "", recipient=args.recipient or "",
+                                               syntax_identifier=args.syntax, syntax_version=args.syntax_version)
+        except ValueError as e:
+            raise SystemExit(f"swgw: {e}") from None
+    try:
+        edifact = mappings.get_profile(profile).syntax == "edifact"
+    except mappings.MappingError:
+        edifact = False  # the mapping call below reports the unknown profile
+    if interchange is None and not args.reverse and edifact:
+        raise SystemExit("swgw: an EDIFACT interchange carries the agreement's UNB: give --partner with --config, "
+                         "or --sender and --recipient")
+    data = _read_input(args.file)
+    # The agreements' validity periods are checked as of now, or as of --at for an older document.
+    at = args.at or datetime.now(UTC)
+    try:
+        if args.reverse:
+            result = mappings.map_reverse(data, profile, at=at, interchange=interchange)
+            print(json.dumps(result.record, indent=2, ensure_ascii=False))
+        else:
+            forward = mappings.map_forward(mappings.parse_record(data), profile, at=at, interchange=interchange)
+            sys.stdout.buffer.write(forward.document)
+            report = forward.report
+            print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
+            return 0
+    except mappings.MappingError as e:
+        body: dict[str, object] = {"code": e.code, "message": e.message, "path": e.path}
+        if e.report is not None:
+            body["report"] = e.report.to_dict()
+        print(json.dumps(body, indent=2, ensure_ascii=False), file=sys.stderr)
+        return 1
+    print(json.dumps(result.report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+def _trust_from_dir(folder: Path) -> dict[str, PartnerTrust]:
+    """Partner trust from a folder: each certificate file is a partner (named by the file), CRLs attach to the
+    partner whose certificates issued them."""
+    import trust
+
+    from ..core.trust_export import load_certificates
+
+    anchors: dict[str, list[x509.Certificate]] = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".pem", ".crt", ".cer") and not path.name.endswith(".crl.pem"):
+            anchors[path.stem] = list(load_certificates(path.read_bytes()))
+    stores: dict[str, PartnerTrust] = {}
+    for partner, certificates in anchors.items():
+        crls = []
+        for path in sorted(folder.glob("*.crl*")):
+            try:
+                crls.append(trust.load_crl(path.read_bytes(), issuers=certificates))
+            except trust.TrustError:
+                continue  # issued by another partner's CA
+        # Only CA certificates can be anchors; an end-entity certificate in the file (a partner's whole export,
+        # say) is pinned, so its CA's CRL in the folder still applies to it.
+        stores[partner] = trust.PartnerTrust(
+            partner=partner, anchors=tuple(c for c in certificates if trust.ca_problem(c) is None),
+            pinned=tuple(c for c in certificates if trust.ca_problem(c) is not None), crls=tuple(crls))
+    return stores
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .verify_offline import verify_bytes
+
+    at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
+    if args.trust:
+        stores = _trust_from_dir(args.trust)
+    elif args.config:
+        from ..app import open_operations
+
+        store = open_operations(load_settings(args.config)).trustbook.store()
+        stores = {p: store.for_partner(p, at=at) for p in store.partners}
+    else:
+        raise SystemExit("swgw: give --trust DIR or --config FILE")
+    signature = _read_input(args.signature) if args.signature else None
+    report = verify_bytes(_read_input(args.file), stores, at=at, placement=args.placement, signature=signature)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(f"{args.file}: {report.kind}, {'VALID' if report.valid else 'INVALID'}")
+        for check in report.checks:
+            print(f"  {check}")
+        for label, value in (("partner", report.partner), ("signer", report.signer),
+                             ("fingerprint", report.fingerprint), ("validity", report.validity),
+                             ("revocation", report.revocation)):
+            if value:
+                print(f"  {label}: {value}")
+        for depth, subject in enumerate(report.chain):
+            print(f"  chain[{depth}]: {subject}")
+        if report.error_code:
+            print(f"  error: {report.error_code}: {report.error}")
+    return 0 if report.valid else 1
+
+
+def _not_text_argument(args: argparse.Namespace, argv: list[str]) -> str | None:
+    """Where the first text argument that is not Unicode was given (``--partner``, or a positional's name).
+
+    File names are paths, not text, and may be any bytes; they are not checked.
+    """
+    for name, given in vars(args).items():
+        # A business key (--refers-to, --business-key) is text too, split into parts.
+        parts = [given.issuer, given.number] if isinstance(given, BusinessKey) else [given]
+        for value in parts:
+            if not isinstance(value, str) or _is_text(value):
+                continue
+            for i, token in enumerate(argv):
+                if token.startswith("--") and "=" in token and value in token:
+                    return token.split("=", 1)[0]
+                if value in token and i > 0 and argv[i - 1].startswith("-"):
+                    return argv[i - 1]
+            return name
+    return None
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _cmd_conformance(args: argparse.Namespace) -> int:
+    from .conformance.command import run
+
+    return run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``swgw`` command."""
+    from .agreement_command import add_agreement_commands
+    from .cli_admin import add_admin_commands
+
+    parser = argparse.ArgumentParser(prog="swgw", description="Single Window interconnection gateway")
+    parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default) or ERROR")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run a gateway")
+    p.add_argument("--config", type=Path, required=True, help="the gateway's TOML configuration")
+    p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("init", help="write a starter configuration and development keys for a new window")
+    p.add_argument("dir", type=Path, help="folder to write into (a sub-folder per window is made)")
+    p.add_argument("--party", required=True, help="this window's party id, e.g. CN")
+    p.add_argument("--partner-port", type=int, default=0)
+    p.add_argument("--domestic-port", type=int, default=0)
+    p.add_argument("--force", action="store_true", help="overwrite an existing configuration")
+    p.add_argument("--domestic-tls", action="store_true",
+                   help="TLS on the domestic listener, with a hub and an operator client certificate")
+    p.set_defaults(func=_cmd_init)
+
+    p = sub.add_parser("demo", help="three gateways on loopback exchanging signed documents")
+    p.add_argument("--out", type=Path, default=None, help="leave the exchanged artifacts in this folder")
+    p.add_argument("--verbose", action="store_true", help="show the gateways' logs")
+    p.set_defaults(func=_cmd_demo)
+
+    def client_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--gateway", help="domestic listener HOST:PORT of a running gateway")
+        p.add_argument("--config", type=Path, help="or the gateway's configuration file")
+        p.add_argument("--tls-ca", type=Path, help="CA of the gateway's TLS certificate (TLS domestic port)")
+        p.add_argument("--tls-cert", type=Path, help="this domestic client's certificate")
+        p.add_argument("--tls-key", type=Path, help="this domestic client's key")
+
+    p = sub.add_parser("submit", help="submit a catalog record (JSON) for a partner")
+    p.add_argument("file", type=Path)
+    p.add_argument("--partner", required=True)
+    p.add_argument("--type", required=True, choices=[t.value for t in DocumentType])
+    p.add_argument("--action", default="issue", choices=[a.value for a in Action])
+    p.add_argument("--refers-to", type=_business_key, help="ISSUER/NUMBER/VERSION of the document replaced")
+    p.add_argument("--idempotency-key")
+    client_options(p)
+    p.set_defaults(func=_cmd_submit)
+
+    p = sub.add_parser("status", help="where a message stands")
+    p.add_argument("message_id", nargs="?")
+    p.add_argument("--business-key", type=_business_key, help="ISSUER/NUMBER[/VERSION] instead of a message id")
+    client_options(p)
+    p.set_defaults(func=_cmd_status)
+
+    p = sub.add_parser("validate", help="validate a catalog record against the domestic catalog (offline)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--type", required=True, choices=[t.value for t in DocumentType])
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("map", help="map a record to a partner format, or a partner document back (offline)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--type", required=True, choices=[t.value for t in DocumentType])
+    p.add_argument("--profile", help="mapping profile id")
+    p.add_argument("--partner", help="take the profile from this partner's agreement (with --config)")
+    p.add_argument("--config", type=Path)
+    p.add_argument("--reverse", action="store_true", help="partner document -> catalog record")
+    p.add_argument("--at", type=_aware_time, metavar="TIME",
+                   help="ISO 8601 time with offset of the exchange, for the agreement's validity period (default: now)")
+    p.add_argument("--sender", help="EDIFACT: UNB sender id (without --partner)")
+    p.add_argument("--recipient", help="EDIFACT: UNB recipient id (without --partner)")
+    p.add_argument("--syntax", default="UNOC", help="EDIFACT: syntax identifier (character set), default UNOC")
+    p.add_argument("--syntax-version", type=int, default=4, choices=[3, 4], help="EDIFACT: syntax version")
+    p.set_defaults(func=_cmd_map)
+
+    p = sub.add_parser("verify", help="verify a signed XML, a signed PDF or an exported message, offline")
+    p.add_argument("file", type=Path)
+    p.add_argument("--trust", type=Path, help="folder of partner CA certificates (<partner>.pem) and CRLs")
+    p.add_argument("--config", type=Path, help="or a gateway's configuration (its trust store)")
+    p.add_argument("--at", help="verify at this ISO time instead of now")
+    p.add_argument("--signature", type=Path,
+                   help="the detached signature of the XML file (document-signature.xml: eFTI, ePhyto)")
+    p.add_argument("--placement", choices=("enveloped", "ubl-extension"),
+                   help="where the XML file's own signature must be (default: ubl-extension for UBL, else enveloped)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("conformance", help="test a partner's implementation of the exchange, in either role")
+    from .conformance.command import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=_cmd_conformance)
+
+    add_agreement_commands(sub)
+    add_admin_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``swgw`` console script."""
+    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    args = parser.parse_args(argv)
+    not_text = _not_text_argument(args, argv)
+    if not_text is not None:
+        # Undecodable bytes on the command line arrive as lone surrogates, which no request can encode.
+        print(f"swgw: {RequestMalformed('the argument is not valid UTF-8 text', field_path=not_text)}",
+              file=sys.stderr)
+        return 2
+    logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    import grpc
+
+    from .client import ClientError
+    from ..transports.status_map import error_from_status
+
+    import trust
+
+    try:
+        return int(args.func(args))
+    except (GatewayError, ClientError, trust.TrustError) as e:
+        print(f"swgw: {e}", file=sys.stderr)
+        return 1
+    except grpc.RpcError as e:
+        # A call the client did not translate; any status (no details, UNAVAILABLE, ...) is one line.
+        print(f"swgw: {ClientError(*error_from_status(e))}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        # A file named on the command line (certificate, key, CRL) that cannot be read.
+        where = f"cannot read {e.filename}: " if e.filename else ""
+        print(f"swgw: {where}{e.strerror or e}", file=sys.stderr)
+        return 1
+    except grpc.FutureTimeoutError:
+        print("swgw: UNAVAILABLE: the gateway did not answer in time", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,261 @@
+"""Operator sub-commands: ``swgw trust``, ``swgw messages`` and ``swgw partners``.
+
+Each works offline on the gateway's database (``--config FILE``) or online against a running gateway's Operator
+service (``--gateway HOST:PORT`` with an operator certificate: ``--tls-ca``, ``--tls-cert``, ``--tls-key``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pwd
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import grpc
+
+from trust import CertificateRole, CertificateState, TrustError
+
+from ..core.domain import MessageStatus
+from ..core.errors import GatewayError
+from ..core.ports import Actor, ActorKind
+from ..core.trust_export import export_files
+from .admin_backends import AdminBackend, LocalBackend, RemoteBackend
+from .client import ClientError
+
+__all__ = ["add_admin_commands", "backend_for", "local_actor", "tls_credentials"]
+
+#: (uid_t)-1 in /proc/self/loginuid: the process belongs to no login session (services, most containers).
+_NO_LOGINUID = 4294967295
+
+
+def tls_credentials(args: argparse.Namespace) -> grpc.ChannelCredentials | None:
+    """Channel credentials from --tls-ca/--tls-cert/--tls-key, or None for a plain loopback port."""
+    if not args.tls_ca:
+        return None
+    key = args.tls_key.read_bytes() if args.tls_key else None
+    cert = args.tls_cert.read_bytes() if args.tls_cert else None
+    credentials: grpc.ChannelCredentials = grpc.ssl_channel_credentials(
+        root_certificates=args.tls_ca.read_bytes(), private_key=key, certificate_chain=cert)
+    return credentials
+
+
+def _account(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid:{uid}"
+
+
+def _loginuid(path: Path) -> int | None:
+    try:
+        value = int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return None if value == _NO_LOGINUID else value
+
+
+def local_actor(*, loginuid_file: Path = Path("/proc/self/loginuid")) -> Actor:
+    """The audit actor of offline CLI actions: the operating-system account of this process's real uid.
+
+    The account comes from the kernel (``os.getuid()``) and the passwd database, never from the environment:
+    ``USER``, ``LOGNAME``, ``SUDO_USER`` and ``SUDO_UID`` are whatever the caller chose to set. Under sudo the
+    real uid is the target account (usually root) and that is what is recorded; sudo's ``SUDO_USER``/``SUDO_UID``
+    are not, because nothing distinguishes them from the same variables set by hand, and an audit entry must not
+    carry an unauthenticated claim. Who ran sudo is in sudo's own log, and the kernel's login uid
+    (``/proc/self/loginuid``, kept across sudo and su and not writable by an unprivileged process) is recorded
+    when it is set and differs from the uid. An effective uid other than the real one is recorded as well.
+    The name falls back to ``uid:<n>`` when the uid has no passwd entry.
+    """
+    uid, euid = os.getuid(), os.geteuid()
+    facts = [f"uid={uid}"]
+    if euid != uid:
+        facts.append(f"euid={euid}")
+    login = _loginuid(loginuid_file)
+    if login is not None and login != uid:
+        facts.append(f"loginuid={login} {_account(login)}")
+    return Actor(ActorKind.OS_USER, f"{_account(uid)} ({', '.join(facts)})")
+
+
+def backend_for(args: argparse.Namespace) -> AdminBackend:
+    """The offline or online backend the options ask for."""
+    if args.gateway:
+        from .client import GatewayClient
+
+        return RemoteBackend(GatewayClient(args.gateway, credentials=tls_credentials(args)))
+    if not args.config:
+        raise SystemExit("swgw: give --config FILE (offline) or --gateway HOST:PORT (online)")
+    from ..app import open_operations
+    from .cli import load_settings
+
+    return LocalBackend(open_operations(load_settings(args.config)), local_actor())
+
+
+def _print(data: object) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _fingerprint(backend: AdminBackend, partner: str, prefix: str) -> str:
+    matches = [r["fingerprint"] for r in backend.trust_list(partner) if r["fingerprint"].startswith(prefix.lower())]
+    if len(matches) != 1:
+        raise SystemExit(f"swgw: {len(matches)} certificates of {partner} match {prefix!r}")
+    return str(matches[0])
+
+
+_STATES = {"activate": CertificateState.ACTIVE, "retire": CertificateState.RETIRING,
+           "revoke": CertificateState.REVOKED}
+
+
+def _trust(args: argparse.Namespace) -> int:
+    backend = backend_for(args)
+    action = args.trust_command
+    if action == "list":
+        _print(backend.trust_list(args.partner))
+    elif action == "show":
+        fingerprint = _fingerprint(backend, args.partner, args.fingerprint)
+        _print(next(r for r in backend.trust_list(args.partner) if r["fingerprint"] == fingerprint))
+    elif action == "add":
+        try:
+            added = backend.trust_add(args.partner, args.certificate.read_bytes(), CertificateRole(args.role),
+                                      _time(args.valid_from))
+        except (TrustError, GatewayError, ClientError) as e:
+            # Name the file: with several certificates at hand, "not a CA" alone does not say which was refused.
+            code, message = e.code, e.message
+            raise SystemExit(f"swgw: {args.certificate}: [{code}] {message}") from e
+        _print(added)
+    elif action in _STATES:
+        fingerprint = _fingerprint(backend, args.partner, args.fingerprint)
+        _print(backend.trust_change(args.partner, fingerprint, _STATES[action], getattr(args, "reason", None),
+                                    _time(getattr(args, "effective_at", None))))
+    elif action == "import-crl":
+        _print(backend.import_crl(args.partner, args.crl.read_bytes()))
+    elif action == "export":
+        bundle = backend.export()
+        if args.out:
+            try:
+                files = export_files(bundle)
+            except ValueError as e:  # e.g. a gateway of an older release, whose export carries no labels
+                raise SystemExit(f"swgw: cannot split the export into files: {e}") from e
+            args.out.mkdir(parents=True, exist_ok=True)
+            for name, content in files.items():
+                (args.out / name).write_bytes(content)
+            print(f"wrote {', '.join(sorted(files))} to {args.out}: give partners ca.pem as their trust anchor")
+        else:
+            sys.stdout.buffer.write(bundle)
+    elif action == "expiring":
+        _print(backend.expiring(args.days))
+    elif action == "audit":
+        if args.verify:
+            result = backend.audit_verify()
+            _print(result)
+            return 0 if result["ok"] else 1
+        _print(backend.audit(args.limit))
+    return 0
+
+
+def _messages(args: argparse.Namespace) -> int:
+    backend = backend_for(args)
+    if args.messages_command == "list":
+        _print(backend.messages(MessageStatus(args.status) if args.status else None, args.partner, args.limit))
+    elif args.messages_command == "show":
+        _print(backend.message(args.message_id))
+    elif args.messages_command == "resend":
+        _print(backend.resend(args.message_id))
+    elif args.messages_command == "export":
+        data = backend.export_message(args.message_id)
+        if args.out:
+            args.out.write_bytes(data)
+        else:
+            sys.stdout.buffer.write(data)
+    return 0
+
+
+def _partners(args: argparse.Namespace) -> int:
+    _print(backend_for(args).partners())
+    return 0
+
+
+def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the operator sub-commands."""
+
+    def target(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", type=Path, help="offline: the gateway's configuration file")
+        p.add_argument("--gateway", help="online: a running gateway's domestic listener HOST:PORT")
+        p.add_argument("--tls-ca", type=Path, help="online: CA certificate of the gateway's TLS certificate")
+        p.add_argument("--tls-cert", type=Path, help="online: operator client certificate")
+        p.add_argument("--tls-key", type=Path, help="online: operator client key")
+
+    trust_parser = sub.add_parser("trust", help="partner trust certificates and the audit log")
+    tsub = trust_parser.add_subparsers(dest="trust_command", required=True)
+    p = tsub.add_parser("list", help="list trust certificates")
+    p.add_argument("--partner")
+    target(p)
+    p = tsub.add_parser("show", help="show one certificate")
+    p.add_argument("partner")
+    p.add_argument("fingerprint", help="SHA-256 fingerprint or a unique prefix")
+    target(p)
+    p = tsub.add_parser("add", help="add a certificate to a partner's trust")
+    p.add_argument("partner")
+    p.add_argument("certificate", type=Path, help="PEM or DER file")
+    p.add_argument("--role", default="anchor", choices=[r.value for r in CertificateRole],
+                   help="anchor or intermediate: a CA certificate (refused otherwise: TRUST_ANCHOR_NOT_CA); "
+                        "pinned: an end-entity certificate trusted as such, e.g. of a partner without a CA")
+    p.add_argument("--valid-from", help="ISO time from which it is accepted (pending until then)")
+    target(p)
+    for name, helptext in (("activate", "make a pending certificate active"),
+                           ("retire", "stop using a certificate for sending, keep accepting it")):
+        p = tsub.add_parser(name, help=helptext)
+        p.add_argument("partner")
+        p.add_argument("fingerprint")
+        target(p)
+    p = tsub.add_parser("revoke", help="revoke a certificate")
+    p.add_argument("partner")
+    p.add_argument("fingerprint")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--effective-at", help="ISO time from which it is refused (default now)")
+    target(p)
+    p = tsub.add_parser("import-crl", help="import a CRL issued by a partner's CA")
+    p.add_argument("partner")
+    p.add_argument("crl", type=Path)
+    target(p)
+    p = tsub.add_parser("export", help="our own certificates for partners, labelled (CA, signing, TLS)")
+    p.add_argument("--out", type=Path, help="write ca.pem, intermediates.pem, signing.pem, tls.pem and "
+                                            "manifest.json into this folder instead of one PEM bundle to stdout")
+    target(p)
+    p = tsub.add_parser("expiring", help="certificates expiring soon and partners without valid trust")
+    p.add_argument("--days", type=int, default=90)
+    target(p)
+    p = tsub.add_parser("audit", help="show the audit log, or verify its hash chain")
+    p.add_argument("--verify", action="store_true")
+    p.add_argument("--limit", type=int, default=100)
+    target(p)
+    trust_parser.set_defaults(func=_trust)
+
+    messages_parser = sub.add_parser("messages", help="the message book")
+    msub = messages_parser.add_subparsers(dest="messages_command", required=True)
+    p = msub.add_parser("list", help="list messages, newest first")
+    p.add_argument("--status", choices=[s.value for s in MessageStatus])
+    p.add_argument("--partner")
+    p.add_argument("--limit", type=int, default=50)
+    target(p)
+    p = msub.add_parser("show", help="one message with its history")
+    p.add_argument("message_id")
+    target(p)
+    p = msub.add_parser("resend", help="queue a FAILED message again (keeps its id)")
+    p.add_argument("message_id")
+    target(p)
+    p = msub.add_parser("export", help="the signed envelope, payload, attachments and receipt, for `swgw verify`")
+    p.add_argument("message_id")
+    p.add_argument("--out", type=Path)
+    target(p)
+    messages_parser.set_defaults(func=_messages)
+
+    p = sub.add_parser("partners", help="list partner agreements")
+    target(p)
+    p.set_defaults(func=_partners)
