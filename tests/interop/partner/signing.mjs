@@ -1,0 +1,195 @@
+// Envelope and receipt signatures as the README section "Envelope and receipt signatures" describes them: the
+// signed fields rebuilt from the protobuf message, RFC 8785 canonical JSON, a compact JWS with the payload
+// attached, `typ` naming the kind, and the signer's chain in `x5c` (standard base64 DER).
+//
+// Written from the documentation only (not from swgw's code): a foreign single window's view of the format.
+
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
+
+export const SIGNATURE_FORMAT = 'jws-rfc7515+rfc8785/1';
+export const ALGORITHMS = ['ES256', 'ES384', 'PS256'];
+export const ENVELOPE_TYP = 'swgw-envelope+jws';
+export const RECEIPT_TYP = 'swgw-receipt+jws';
+const DEFAULT_SCHEME = 'urn:swgw:party';
+// RFC 7515 4.1 registered header parameters; the README lists those a verifier must refuse.
+const REGISTERED = new Set(['alg', 'jku', 'jwk', 'kid', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'typ', 'cty', 'crit']);
+const REFUSED = new Set(['crit', 'b64', 'jku', 'jwk', 'x5u', 'zip', 'enc']);
+
+/** A failure with a stable code and a field path, as swgw's error taxonomy names them. */
+export class PartnerError extends Error {
+  constructor(code, message, fieldPath = '') {
+    super(message);
+    this.code = code;
+    this.fieldPath = fieldPath;
+  }
+}
+
+export function sha256(bytes) {
+  return createHash('sha256').update(bytes).digest();
+}
+
+function hex(bytes) {
+  return Buffer.from(bytes ?? []).toString('hex');
+}
+
+function party(value) {
+  return { scheme: value?.scheme || DEFAULT_SCHEME, value: value?.value ?? '' };
+}
+
+function key(value) {
+  if (value === null || value === undefined) return null;
+  return { issuer: value.issuer ?? '', number: value.number ?? '', version: Number(value.version ?? 0) };
+}
+
+/** A protobuf Timestamp ({seconds, nanos}) as YYYY-MM-DDTHH:MM:SS.ffffffZ; refused when not whole microseconds. */
+export function timestampText(timestamp, fieldPath) {
+  if (!timestamp) throw new PartnerError('ENVELOPE_INVALID', 'time missing', fieldPath);
+  const nanos = Number(timestamp.nanos ?? 0);
+  if (nanos % 1000 !== 0) throw new PartnerError('ENVELOPE_INVALID', 'time is not whole microseconds', fieldPath);
+  const seconds = Number(timestamp.seconds ?? 0);
+  const base = new Date(seconds * 1000).toISOString().slice(0, 19);
+  return `${base}.${String(nanos / 1000).padStart(6, '0')}Z`;
+}
+
+/** A protobuf Timestamp for a JavaScript Date (millisecond precision, so whole microseconds). */
+export function timestampOf(date) {
+  const ms = date.getTime();
+  return { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
+}
+
+export function timestampDate(timestamp) {
+  return new Date(Number(timestamp.seconds ?? 0) * 1000 + Math.floor(Number(timestamp.nanos ?? 0) / 1e6));
+}
+
+/** The envelope's signed fields. `digests` overrides the declared digests with those of the bytes received. */
+export function envelopeFields(envelope, digests = null) {
+  const action = !envelope.action || envelope.action === 'ACTION_UNSPECIFIED' ? 'ACTION_ISSUE' : envelope.action;
+  return {
+    message_id: envelope.message_id,
+    business_key: key(envelope.business_key ?? { issuer: '', number: '', version: 0 }),
+    sender: party(envelope.sender),
+    receiver: party(envelope.receiver),
+    document_type: envelope.document_type,
+    document_format: envelope.document_format,
+    action,
+    created_at: timestampText(envelope.created_at, 'envelope.created_at'),
+    payload_sha256: digests ? digests.payload : hex(envelope.payload_sha256),
+    attachments: (envelope.attachments ?? []).map((a, i) => ({
+      name: a.name, media_type: a.media_type, sha256: digests ? digests.attachments[i] : hex(a.sha256),
+    })),
+    refers_to: key(envelope.refers_to),
+  };
+}
+
+/** The receipt's signed fields. */
+export function receiptFields(receipt) {
+  return {
+    message_id: receipt.message_id,
+    receipt_id: receipt.receipt_id,
+    issuer: party(receipt.issuer),
+    outcome: receipt.outcome,
+    payload_sha256: hex(receipt.payload_sha256),
+    received_at: timestampText(receipt.received_at, 'receipt.received_at'),
+    errors: (receipt.errors ?? []).map((e) => ({ code: e.code, message: e.message, field_path: e.field_path ?? '' })),
+  };
+}
+
+export function canonicalBytes(fields) {
+  return Buffer.from(canonicalize(fields), 'utf8');
+}
+
+function pemCertificates(text) {
+  return (String(text).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [])
+    .map((pem) => new X509Certificate(pem));
+}
+
+/** A signing identity: private key, the certificate and its chain (the self-signed root left out of x5c). */
+export function loadIdentity(keyPem, certificatePem, chainPem = '') {
+  const privateKey = createPrivateKey(keyPem);
+  const [leaf] = pemCertificates(certificatePem);
+  const chain = pemCertificates(chainPem).filter((c) => c.subject !== c.issuer || !c.checkIssued(c));
+  const details = privateKey.asymmetricKeyDetails ?? {};
+  let alg;
+  if (privateKey.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') alg = 'ES256';
+  else if (privateKey.asymmetricKeyType === 'ec' && details.namedCurve === 'secp384r1') alg = 'ES384';
+  else if (privateKey.asymmetricKeyType === 'rsa' && details.modulusLength >= 2048) alg = 'PS256';
+  else throw new Error(`unsupported signing key ${privateKey.asymmetricKeyType} ${details.namedCurve ?? ''}`);
+  return { privateKey, leaf, chain, alg };
+}
+
+/** Sign fields as a compact JWS of the given typ; returns the protobuf Signature object. */
+export async function signFields(identity, fields, typ) {
+  const x5c = [identity.leaf, ...identity.chain].map((c) => c.raw.toString('base64'));
+  const jws = await new CompactSign(canonicalBytes(fields))
+    .setProtectedHeader({ alg: identity.alg, typ, x5c })
+    .sign(identity.privateKey);
+  return { format: SIGNATURE_FORMAT, jws };
+}
+
+/** Validate x5c from the leaf to `anchors` (CA certificates) at `at`; returns the leaf. Never trusts x5c alone. */
+export function validatePath(x5c, anchors, at) {
+  if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > 8) throw new Error('x5c must hold 1 to 8 certificates');
+  const chain = x5c.map((b64) => {
+    if (typeof b64 !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new Error('x5c entry is not base64');
+    return new X509Certificate(Buffer.from(b64, 'base64'));
+  });
+  for (const anchor of anchors) {
+    const last = chain[chain.length - 1];
+    const path = last.fingerprint256 === anchor.fingerprint256 ? chain : [...chain, anchor];
+    let ok = true;
+    for (let i = 0; i < path.length - 1 && ok; i += 1) {
+      const [subject, issuer] = [path[i], path[i + 1]];
+      ok = subject.checkIssued(issuer) && subject.verify(issuer.publicKey) && issuer.ca;
+    }
+    ok = ok && path.every((c) => at >= new Date(c.validFrom) && at <= new Date(c.validTo));
+    if (ok) return chain[0];
+  }
+  throw new Error(`x5c does not chain to a trusted CA (signer ${chain[0].subject.replace(/\n/g, ', ')})`);
+}
+
+/**
+ * Verify a Signature of an envelope or receipt: format, header, path to the anchors, the JWS with the validated
+ * leaf's key, then the payload against the fields rebuilt from the message. Throws PartnerError.
+ */
+export async function verifySignature(signature, typ, fields, anchors, at, fieldPath) {
+  if (!signature || signature.format !== SIGNATURE_FORMAT) {
+    throw new PartnerError('SIGNATURE_FORMAT_UNSUPPORTED', `signature format ${signature?.format ?? '(none)'} is not ${SIGNATURE_FORMAT}`,
+      `${fieldPath}.format`);
+  }
+  const invalid = (message) => new PartnerError(fieldPath.startsWith('receipt') ? 'RECEIPT_INVALID' : 'ENVELOPE_SIGNATURE_INVALID',
+    message, fieldPath);
+  let header;
+  try {
+    header = decodeProtectedHeader(signature.jws);
+  } catch (error) {
+    throw invalid(`JWS header unreadable: ${error.message}`);
+  }
+  for (const name of Object.keys(header)) {
+    if (REFUSED.has(name) || !REGISTERED.has(name)) throw invalid(`JWS header parameter ${name} refused`);
+  }
+  if (!ALGORITHMS.includes(header.alg)) throw invalid(`algorithm ${header.alg} not accepted`);
+  if (header.typ !== typ) throw invalid(`typ ${header.typ} is not ${typ}`);
+  let leaf;
+  try {
+    leaf = validatePath(header.x5c, anchors, at);
+  } catch (error) {
+    throw invalid(error.message);
+  }
+  let payload;
+  try {
+    ({ payload } = await compactVerify(signature.jws, leaf.publicKey, { algorithms: ALGORITHMS }));
+  } catch (error) {
+    throw invalid(`JWS does not verify: ${error.code ?? error.name}`);
+  }
+  const expected = canonicalBytes(fields);
+  if (!Buffer.from(payload).equals(expected)) {
+    const signed = JSON.parse(Buffer.from(payload).toString('utf8'));
+    const differing = Object.keys(fields).filter((k) => canonicalize(fields[k]) !== canonicalize(signed[k]));
+    throw invalid(`signed fields differ from the message: ${differing.join(', ') || 'member set'}`);
+  }
+  return { leaf, alg: header.alg };
+}
+
+export { pemCertificates };

@@ -1,0 +1,278 @@
+"""A foreign single window that does not run swgw exchanges real certificates of origin with it.
+
+``tests/interop/partner/window.mjs`` implements swgw's partner exchange in Node.js (@grpc/grpc-js, jose,
+canonicalize, node:crypto, xmlsec1) from the documentation only. Here it plays SG, a partner of CN under the
+ACFTA Form E profile, in both roles against a real CN gateway:
+
+1. CN's hub submits a certificate of origin to SG: DELIVERED at CN, stored by the Node window, xmlsec1 passed.
+2. The Node window signs an unsigned UBL certificate (``swgw map`` output: what SG's own system would produce)
+   and delivers it: a receipt ACCEPTED that Node verifies against CN's CA; CN holds the message RECEIVED.
+3. The same message id with other content: DUPLICATE_CONFLICT as a gRPC status with its ErrorDetail.
+4. A document altered after its signature: a signed REJECTED receipt that Node verifies.
+And the Node window's own duplicate rules, driven from here with CN's TLS identity.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf import json_format
+from grpc_status import rpc_status
+
+from gateway._generated.swgw.v1 import envelope_pb2 as pb
+from gateway._generated.swgw.v1 import partner_exchange_pb2 as pe
+from gateway._generated.swgw.v1 import partner_exchange_pb2_grpc as pe_grpc
+from gateway.cli import main
+from gateway.devsetup import free_port, server_name, write_window
+from gateway.domain import DocumentType
+from tests.conftest import tools_required
+from tests.integration.network import Network, example, record_bytes, running_network, wait_for
+
+INTEROP = Path(__file__).parent
+REPO = INTEROP.parent.parent
+WINDOW = INTEROP / "partner" / "window.mjs"
+PROFILE = "coo-ubl24-acfta-forme"
+PACKAGES = ("@grpc/grpc-js", "@grpc/proto-loader", "protobufjs", "jose", "canonicalize")
+SG_DOMESTIC = "132"  # Singapore in the domestic country code list (mappings/data/codelists/country.toml)
+CN_DOMESTIC = "142"
+
+
+def _tools() -> str:
+    """node, with the npm packages installed, xmlsec1 and xmllint; skip (locally) or fail (CI) otherwise."""
+    node = shutil.which("node")
+    missing = []
+    if node is None:
+        missing.append("node (Node 20+)")
+    missing += [f"npm package {p} (cd tests/interop && npm ci)" for p in PACKAGES
+                if not (INTEROP / "node_modules" / p).is_dir()]
+    missing += [f"{tool} (Debian package; .ci/run installs it)" for tool in ("xmlsec1", "xmllint")
+                if shutil.which(tool) is None]
+    if missing:
+        message = "the Node partner window needs " + ", ".join(missing)
+        if tools_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    assert node is not None
+    return node
+
+
+def _record(number: str, *, sender: str, note: str = "Shipped by rail via Pingxiang.") -> dict[str, Any]:
+    """The shipped CN -> VN Form E, redirected between CN and SG (ACFTA parties)."""
+    record = example("coo-cn-vn")
+    certificate = record["certificate"]
+    certificate["number"] = number
+    certificate["remarks"] = note
+    if sender == "CN":
+        certificate["destination_country"] = SG_DOMESTIC
+        record["consignee"]["country"] = SG_DOMESTIC
+        record["transport"]["discharge_port"] = "SGSIN"
+        return record
+    certificate.update(issuer_code="SG-CUSTOMS", issuer_name="Singapore Customs", issue_place="Singapore",
+                       issuing_country=SG_DOMESTIC, destination_country=CN_DOMESTIC)
+    record["exporter"]["country"] = SG_DOMESTIC
+    record["consignee"]["country"] = CN_DOMESTIC
+    record["transport"].update(loading_port="SGSIN", discharge_port="CNNNG")
+    for item in record["goods_items"]:
+        item["origin_country"] = SG_DOMESTIC
+    return record
+
+
+@dataclass
+class Exchange:
+    """The running CN gateway, the Node window SG and their files."""
+
+    node: str
+    net: Network
+    folder: Path
+    config: Path
+    store: Path
+    cn_ca: Path
+
+    def unsigned_document(self, number: str, note: str = "Shipped by rail via Pingxiang.") -> Path:
+        """SG's own system output: ``swgw map`` of a Form E record issued by SG."""
+        record = self.folder / f"{number}.json"
+        record.write_bytes(record_bytes(_record(number, sender="SG", note=note)))
+        result = subprocess.run(
+            [sys.executable, "-c", "import sys; from gateway.cli import main; sys.exit(main())", "map", str(record),
+             "--type", "certificate-of-origin", "--profile", PROFILE],
+            capture_output=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120, check=False,
+        )
+        assert result.returncode == 0, result.stderr.decode()
+        document = self.folder / f"{number}.xml"
+        document.write_bytes(result.stdout)
+        return document
+
+    def deliver(self, document: Path, *extra: str) -> dict[str, Any]:
+        """Run the Node window's delivering role; its JSON result."""
+        result = subprocess.run(
+            [self.node, str(WINDOW), "deliver", "--config", str(self.config), "--partner", "CN", "--document",
+             str(document), *extra], capture_output=True, text=True, timeout=120, check=False,
+        )
+        assert result.returncode == 0, result.stderr + result.stdout
+        value: dict[str, Any] = json.loads(result.stdout)
+        return value
+
+    def stored(self) -> dict[str, Any]:
+        """What the Node window keeps of the messages it received."""
+        if not self.store.exists():
+            return {}
+        messages: dict[str, Any] = json.loads(self.store.read_text())["messages"]
+        return messages
+
+
+@pytest.fixture(scope="module")
+def exchange(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+    node = _tools()
+    root = tmp_path_factory.mktemp("node-partner")
+    now = datetime.now(UTC)
+    # The Node window's PKI: a CA, a signing certificate and a TLS certificate (serverAuth + clientAuth).
+    sg_folder, _ = write_window(root / "node", "SG", at=now, partner_port=0, domestic_port=0)
+    sg_keys = sg_folder / "keys"
+    sg_port = free_port()
+    spec = json.loads((REPO / "mappings" / "data" / "specs" / f"{PROFILE}.json").read_text())
+
+    def add_sg(party: str, data: dict[str, Any]) -> None:
+        data["partners"].append({
+            "party": "SG", "endpoint": f"127.0.0.1:{sg_port}", "tls_server_name": server_name("SG"),
+            "trust_anchors": [str(sg_keys / "ca.cert.pem")], "documents": {"certificate-of-origin": PROFILE},
+            "retry": {"strategy": "constant", "initial_delay_seconds": 0.2, "max_delay_seconds": 0.2,
+                      "max_attempts": 50, "jitter": 0.0},
+        })
+
+    with running_network(root / "swgw", ("CN",), {}, configure=add_sg) as net:
+        cn = net.files["CN"]
+        config = sg_folder / "window.json"
+        config.write_text(json.dumps({
+            "party": "SG", "listen": f"127.0.0.1:{sg_port}", "store": "received.json",
+            "tls": {"key": "keys/tls.key.pem", "certificate": "keys/tls.cert.pem"},
+            "signing": {"key": "keys/signing.key.pem", "certificate": "keys/signing.cert.pem",
+                        "chain": "keys/ca.cert.pem"},
+            "partners": [{
+                "party": "CN", "ca": [str(cn.ca_certificate)], "endpoint": f"127.0.0.1:{cn.partner_port}",
+                "tls_server_name": server_name("CN"),
+                "documents": {"DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN": {"format": spec["format"],
+                                                                      "signature": spec["signature"]}},
+            }],
+        }))
+        log = sg_folder / "window.log"
+        with log.open("w") as stderr, subprocess.Popen([node, str(WINDOW), "serve", "--config", str(config)],
+                                                       stdout=subprocess.PIPE, stderr=stderr, text=True) as server:
+            try:
+                assert server.stdout is not None
+                line = server.stdout.readline()
+                assert json.loads(line or "null") == {"listening": sg_port}, line + log.read_text()
+                yield Exchange(node=node, net=net, folder=sg_folder, config=config,
+                               store=sg_folder / "received.json", cn_ca=cn.ca_certificate)
+            finally:
+                server.terminate()
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
+
+
+def test_cn_delivers_to_the_node_window(exchange: Exchange, tmp_path: Path) -> None:
+    with exchange.net.client("CN") as cn:
+        response = cn.submit("SG", DocumentType.CERTIFICATE_OF_ORIGIN,
+                             record_bytes(_record("E2026SG00001", sender="CN")))
+        status = wait_for(lambda: (s := cn.status(response.message_id)).status in (
+            pb.MESSAGE_STATUS_DELIVERED, pb.MESSAGE_STATUS_REJECTED, pb.MESSAGE_STATUS_FAILED) and s)
+    assert status.status == pb.MESSAGE_STATUS_DELIVERED, status
+    stored = exchange.stored()[response.message_id]
+    assert stored["outcome"] == "RECEIPT_OUTCOME_ACCEPTED"
+    assert stored["document_check"] == {"ok": True, "code": "", "message": "xmlsec1: OK"}
+    assert stored["business_key"] == {"issuer": "CN-GACC-7200", "number": "E2026SG00001", "version": 1}
+    # And independently of the window: the stored bytes verify with xmlsec1 and only CN's CA.
+    document = tmp_path / "received.xml"
+    document.write_bytes(base64.b64decode(stored["payload"]))
+    check = subprocess.run(["xmlsec1", "--verify", "--enabled-key-data", "x509", "--trusted-pem",
+                            str(exchange.cn_ca), str(document)], capture_output=True, check=False)
+    assert check.returncode == 0, check.stderr.decode()
+
+
+@pytest.fixture(scope="module")
+def delivered(exchange: Exchange) -> dict[str, Any]:
+    """The Node window's first delivery to CN."""
+    return exchange.deliver(exchange.unsigned_document("SG26000001"))
+
+
+def test_node_window_delivers_to_cn(exchange: Exchange, delivered: dict[str, Any]) -> None:
+    assert delivered["grpc"] == "OK", delivered
+    assert delivered["outcome"] == "RECEIPT_OUTCOME_ACCEPTED", delivered
+    assert delivered["receipt_verified"] is True, delivered
+    assert "CN Gateway Document Signing" in delivered["receipt_signer"]
+    with exchange.net.client("CN") as cn:
+        summary = cn.status(delivered["message_id"])
+    assert summary.status in (pb.MESSAGE_STATUS_RECEIVED, pb.MESSAGE_STATUS_HANDED_OVER)
+    assert summary.business_key.issuer == "SG-CUSTOMS" and summary.business_key.number == "SG26000001"
+
+
+def test_replay_with_other_content_is_a_duplicate_conflict(exchange: Exchange, delivered: dict[str, Any]) -> None:
+    other = exchange.unsigned_document("SG26000001-other", note="Shipped by sea.")
+    result = exchange.deliver(other, "--message-id", delivered["message_id"])
+    assert result["grpc"] == "ALREADY_EXISTS", result
+    assert result["error"]["code"] == "DUPLICATE_CONFLICT", result
+
+
+def test_tampered_document_gets_a_signed_rejected_receipt(exchange: Exchange) -> None:
+    result = exchange.deliver(exchange.unsigned_document("SG26000002"), "--tamper")
+    assert result["grpc"] == "OK", result
+    assert result["outcome"] == "RECEIPT_OUTCOME_REJECTED", result
+    assert result["receipt_verified"] is True, result
+    assert [e["code"] for e in result["errors"]] == ["SIGNATURE_INVALID"], result
+    with exchange.net.client("CN") as cn:
+        assert cn.status(result["message_id"]).status == pb.MESSAGE_STATUS_REJECTED
+
+
+def _cn_envelope(exchange: Exchange, message_id: str, folder: Path) -> pb.Envelope:
+    export = folder / "message.json"
+    assert main(["messages", "export", message_id, "--config", str(exchange.net.files["CN"].config),
+                 "--out", str(export)]) == 0
+    return json_format.ParseDict(json.loads(export.read_text())["envelope"], pb.Envelope())
+
+
+def test_node_window_answers_duplicates_by_the_rules(exchange: Exchange, tmp_path: Path) -> None:
+    """CN's envelope sent again with CN's TLS identity: the stored receipt byte for byte; other bytes: refused."""
+    with exchange.net.client("CN") as cn:
+        response = cn.submit("SG", DocumentType.CERTIFICATE_OF_ORIGIN,
+                             record_bytes(_record("E2026SG00002", sender="CN")))
+        wait_for(lambda: cn.status(response.message_id).status == pb.MESSAGE_STATUS_DELIVERED)
+    envelope = _cn_envelope(exchange, response.message_id, tmp_path)
+    keys = exchange.net.files["CN"].folder / "keys"
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=(exchange.folder / "keys" / "ca.cert.pem").read_bytes(),
+        private_key=(keys / "tls.key.pem").read_bytes(), certificate_chain=(keys / "tls.cert.pem").read_bytes())
+    stored = base64.b64decode(exchange.stored()[response.message_id]["receipt"])
+    port = json.loads(exchange.config.read_text())["listen"].rsplit(":", 1)[1]
+    with grpc.secure_channel(f"127.0.0.1:{port}", credentials,
+                             options=[("grpc.ssl_target_name_override", server_name("SG"))]) as channel:
+        stub = pe_grpc.PartnerExchangeServiceStub(channel)
+        again = stub.Deliver(pe.DeliverRequest(envelope=envelope), timeout=30)
+        assert again.receipt.SerializeToString() == stored
+        assert stub.GetReceipt(pe.GetReceiptRequest(message_id=response.message_id),
+                               timeout=30).receipt.SerializeToString() == stored
+        changed = pb.Envelope()
+        changed.CopyFrom(envelope)
+        changed.payload = envelope.payload.replace(b"E2026SG00002", b"E2026SG00003")
+        with pytest.raises(grpc.RpcError) as refused:
+            stub.Deliver(pe.DeliverRequest(envelope=changed), timeout=30)
+    error = refused.value
+    assert error.code() == grpc.StatusCode.ALREADY_EXISTS
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    assert status is not None
+    detail = pb.ErrorDetail()
+    assert status.details[0].Unpack(detail)
+    assert detail.code == "DUPLICATE_CONFLICT" and detail.field_path == "envelope.message_id"
