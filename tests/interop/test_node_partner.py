@@ -15,11 +15,13 @@ And the Node window's own duplicate rules, driven from here with CN's TLS identi
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,8 +30,11 @@ from typing import Any
 
 import grpc
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from google.protobuf import json_format
 from grpc_status import rpc_status
+from jwcrypto import jwk, jws
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway._generated.swgw.v1 import partner_exchange_pb2 as pe
@@ -39,6 +44,7 @@ from gateway.devsetup import free_port, server_name, write_window
 from gateway.domain import DocumentType
 from tests.conftest import tools_required
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
+from tests.interop.test_jws_interop import envelope_fields, receipt_fields
 
 INTEROP = Path(__file__).parent
 REPO = INTEROP.parent.parent
@@ -244,6 +250,103 @@ def _cn_envelope(exchange: Exchange, message_id: str, folder: Path) -> pb.Envelo
     return json_format.ParseDict(json.loads(export.read_text())["envelope"], pb.Envelope())
 
 
+def _as_cn(exchange: Exchange) -> grpc.Channel:
+    """A channel to the Node window with CN's TLS identity (what CN's dispatcher presents)."""
+    keys = exchange.net.files["CN"].folder / "keys"
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=(exchange.folder / "keys" / "ca.cert.pem").read_bytes(),
+        private_key=(keys / "tls.key.pem").read_bytes(), certificate_chain=(keys / "tls.cert.pem").read_bytes())
+    port = json.loads(exchange.config.read_text())["listen"].rsplit(":", 1)[1]
+    return grpc.secure_channel(f"127.0.0.1:{port}", credentials,
+                               options=[("grpc.ssl_target_name_override", server_name("SG"))])
+
+
+def _sign_as_cn(exchange: Exchange, envelope: pb.Envelope) -> None:
+    """Sign ``envelope`` again with CN's signing key by the README's rules (jwcrypto, not swgw's code)."""
+    keys = exchange.net.files["CN"].folder / "keys"
+    certificate = x509.load_pem_x509_certificate((keys / "signing.cert.pem").read_bytes())
+    fields = envelope_fields(json_format.MessageToDict(envelope))
+    token = jws.JWS(json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    token.add_signature(jwk.JWK.from_pem((keys / "signing.key.pem").read_bytes()), alg="ES256", protected=json.dumps(
+        {"alg": "ES256", "typ": "swgw-envelope+jws", "x5c": [base64.b64encode(der).decode()]}))
+    envelope.signature.jws = token.serialize(compact=True)
+
+
+def _refusal(error: grpc.RpcError) -> tuple[grpc.StatusCode, str, str]:
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    assert status is not None, error
+    detail = pb.ErrorDetail()
+    assert status.details[0].Unpack(detail)
+    return error.code(), detail.code, detail.field_path  # type: ignore[attr-defined]
+
+
+def test_node_window_refuses_bad_envelopes_and_rejects_bad_documents(exchange: Exchange, tmp_path: Path) -> None:
+    """The receiving role's checks, driven with CN's TLS identity and CN's keys."""
+    with exchange.net.client("CN") as cn:
+        response = cn.submit("SG", DocumentType.CERTIFICATE_OF_ORIGIN,
+                             record_bytes(_record("E2026SG00004", sender="CN")))
+        wait_for(lambda: cn.status(response.message_id).status == pb.MESSAGE_STATUS_DELIVERED)
+    original = _cn_envelope(exchange, response.message_id, tmp_path)
+
+    def variant(change: Any, *, sign: bool = False) -> pb.Envelope:
+        envelope = pb.Envelope()
+        envelope.CopyFrom(original)
+        envelope.message_id = str(uuid.uuid4())
+        envelope.business_key.number = f"E2026SG9{len(variants):04d}"
+        change(envelope)
+        if sign:
+            _sign_as_cn(exchange, envelope)
+        variants.append(envelope)
+        return envelope
+
+    variants: list[pb.Envelope] = []
+    sound = variant(lambda e: None, sign=True)
+    refused = {
+        "unsigned change": (variant(lambda e: None),
+                            (grpc.StatusCode.PERMISSION_DENIED, "ENVELOPE_SIGNATURE_INVALID", "envelope.signature")),
+        "digest": (variant(lambda e: setattr(e, "payload", e.payload + b" "), sign=True),
+                   (grpc.StatusCode.INVALID_ARGUMENT, "PAYLOAD_DIGEST_MISMATCH", "envelope.payload_sha256")),
+        "format": (variant(lambda e: setattr(e.signature, "format", "swgw-detached/0"), sign=False),
+                   (grpc.StatusCode.INVALID_ARGUMENT, "SIGNATURE_FORMAT_UNSUPPORTED", "envelope.signature.format")),
+        "receiver": (variant(lambda e: setattr(e.receiver, "value", "HK"), sign=True),
+                     (grpc.StatusCode.PERMISSION_DENIED, "SENDER_MISMATCH", "envelope.receiver")),
+        "stale": (variant(lambda e: e.created_at.FromSeconds(e.created_at.seconds - 8 * 86400), sign=True),
+                  (grpc.StatusCode.FAILED_PRECONDITION, "MESSAGE_STALE", "envelope.created_at")),
+    }
+    altered = variant(lambda e: (setattr(e, "payload", e.payload.replace(b"Shipped by rail", b"Shipped by sea!")),
+                                 setattr(e, "payload_sha256", hashlib.sha256(e.payload).digest())), sign=True)
+    with _as_cn(exchange) as channel:
+        stub = pe_grpc.PartnerExchangeServiceStub(channel)
+        for name, (envelope, expected) in refused.items():
+            with pytest.raises(grpc.RpcError) as error:
+                stub.Deliver(pe.DeliverRequest(envelope=envelope), timeout=30)
+            assert _refusal(error.value) == expected, name
+        # The business key changed in the envelope only: authenticated, then refused for the document.
+        mismatch = stub.Deliver(pe.DeliverRequest(envelope=sound), timeout=30).receipt
+        rejected = stub.Deliver(pe.DeliverRequest(envelope=altered), timeout=30).receipt
+    assert [e.code for e in mismatch.errors] == ["BUSINESS_KEY_MISMATCH"]
+    assert [e.code for e in rejected.errors] == ["SIGNATURE_INVALID"]
+    for receipt in (mismatch, rejected):
+        assert receipt.outcome == pb.RECEIPT_OUTCOME_REJECTED
+        _verify_receipt_as_cn(exchange, receipt)
+
+
+def _verify_receipt_as_cn(exchange: Exchange, receipt: pb.Receipt) -> None:
+    """The Node window's receipt, checked with jwcrypto and only SG's CA."""
+    ca = x509.load_pem_x509_certificate((exchange.folder / "keys" / "ca.cert.pem").read_bytes())
+    token = jws.JWS()
+    token.deserialize(receipt.signature.jws)
+    header = token.jose_header
+    assert header["alg"] == "ES256" and header["typ"] == "swgw-receipt+jws"
+    leaf = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
+    leaf.verify_directly_issued_by(ca)
+    token.allowed_algs = ["ES256"]
+    token.verify(jwk.JWK.from_pyca(leaf.public_key()))
+    fields = receipt_fields(json_format.MessageToDict(receipt))
+    assert token.payload == json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def test_node_window_answers_duplicates_by_the_rules(exchange: Exchange, tmp_path: Path) -> None:
     """CN's envelope sent again with CN's TLS identity: the stored receipt byte for byte; other bytes: refused."""
     with exchange.net.client("CN") as cn:
@@ -251,14 +354,8 @@ def test_node_window_answers_duplicates_by_the_rules(exchange: Exchange, tmp_pat
                              record_bytes(_record("E2026SG00002", sender="CN")))
         wait_for(lambda: cn.status(response.message_id).status == pb.MESSAGE_STATUS_DELIVERED)
     envelope = _cn_envelope(exchange, response.message_id, tmp_path)
-    keys = exchange.net.files["CN"].folder / "keys"
-    credentials = grpc.ssl_channel_credentials(
-        root_certificates=(exchange.folder / "keys" / "ca.cert.pem").read_bytes(),
-        private_key=(keys / "tls.key.pem").read_bytes(), certificate_chain=(keys / "tls.cert.pem").read_bytes())
     stored = base64.b64decode(exchange.stored()[response.message_id]["receipt"])
-    port = json.loads(exchange.config.read_text())["listen"].rsplit(":", 1)[1]
-    with grpc.secure_channel(f"127.0.0.1:{port}", credentials,
-                             options=[("grpc.ssl_target_name_override", server_name("SG"))]) as channel:
+    with _as_cn(exchange) as channel:
         stub = pe_grpc.PartnerExchangeServiceStub(channel)
         again = stub.Deliver(pe.DeliverRequest(envelope=envelope), timeout=30)
         assert again.receipt.SerializeToString() == stored
