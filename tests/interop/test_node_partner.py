@@ -274,11 +274,11 @@ def _sign_as_cn(exchange: Exchange, envelope: pb.Envelope) -> None:
 
 
 def _refusal(error: grpc.RpcError) -> tuple[grpc.StatusCode, str, str]:
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    status = rpc_status.from_call(error)
     assert status is not None, error
     detail = pb.ErrorDetail()
     assert status.details[0].Unpack(detail)
-    return error.code(), detail.code, detail.field_path  # type: ignore[attr-defined]
+    return error.code(), detail.code, detail.field_path
 
 
 def test_node_window_refuses_bad_envelopes_and_rejects_bad_documents(exchange: Exchange, tmp_path: Path) -> None:
@@ -301,7 +301,8 @@ def test_node_window_refuses_bad_envelopes_and_rejects_bad_documents(exchange: E
         return envelope
 
     variants: list[pb.Envelope] = []
-    sound = variant(lambda e: None, sign=True)
+    # Signed, but the envelope's business key is not the document's.
+    other_key = variant(lambda e: None, sign=True)
     refused = {
         "unsigned change": (variant(lambda e: None),
                             (grpc.StatusCode.PERMISSION_DENIED, "ENVELOPE_SIGNATURE_INVALID", "envelope.signature")),
@@ -314,16 +315,20 @@ def test_node_window_refuses_bad_envelopes_and_rejects_bad_documents(exchange: E
         "stale": (variant(lambda e: e.created_at.FromSeconds(e.created_at.seconds - 8 * 86400), sign=True),
                   (grpc.StatusCode.FAILED_PRECONDITION, "MESSAGE_STALE", "envelope.created_at")),
     }
-    altered = variant(lambda e: (setattr(e, "payload", e.payload.replace(b"Shipped by rail", b"Shipped by sea!")),
-                                 setattr(e, "payload_sha256", hashlib.sha256(e.payload).digest())), sign=True)
+    def alter(envelope: pb.Envelope) -> None:
+        # A document changed after CN signed it, with an envelope signed over the changed bytes.
+        envelope.payload = envelope.payload.replace(b"Shipped by rail", b"Shipped by sea!")
+        envelope.payload_sha256 = hashlib.sha256(envelope.payload).digest()
+
+    altered = variant(alter, sign=True)
     with _as_cn(exchange) as channel:
         stub = pe_grpc.PartnerExchangeServiceStub(channel)
         for name, (envelope, expected) in refused.items():
             with pytest.raises(grpc.RpcError) as error:
                 stub.Deliver(pe.DeliverRequest(envelope=envelope), timeout=30)
             assert _refusal(error.value) == expected, name
-        # The business key changed in the envelope only: authenticated, then refused for the document.
-        mismatch = stub.Deliver(pe.DeliverRequest(envelope=sound), timeout=30).receipt
+        # Authenticated envelopes whose documents fail: signed REJECTED receipts.
+        mismatch = stub.Deliver(pe.DeliverRequest(envelope=other_key), timeout=30).receipt
         rejected = stub.Deliver(pe.DeliverRequest(envelope=altered), timeout=30).receipt
     assert [e.code for e in mismatch.errors] == ["BUSINESS_KEY_MISMATCH"]
     assert [e.code for e in rejected.errors] == ["SIGNATURE_INVALID"]
@@ -366,10 +371,4 @@ def test_node_window_answers_duplicates_by_the_rules(exchange: Exchange, tmp_pat
         changed.payload = envelope.payload.replace(b"E2026SG00002", b"E2026SG00003")
         with pytest.raises(grpc.RpcError) as refused:
             stub.Deliver(pe.DeliverRequest(envelope=changed), timeout=30)
-    error = refused.value
-    assert error.code() == grpc.StatusCode.ALREADY_EXISTS
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    assert status is not None
-    detail = pb.ErrorDetail()
-    assert status.details[0].Unpack(detail)
-    assert detail.code == "DUPLICATE_CONFLICT" and detail.field_path == "envelope.message_id"
+    assert _refusal(refused.value) == (grpc.StatusCode.ALREADY_EXISTS, "DUPLICATE_CONFLICT", "envelope.message_id")
