@@ -120,11 +120,12 @@ class Exchange:
         document.write_bytes(result.stdout)
         return document
 
-    def deliver(self, document: Path, *extra: str) -> dict[str, Any]:
+    def deliver(self, document: Path | None, *extra: str) -> dict[str, Any]:
         """Run the Node window's delivering role; its JSON result."""
+        source = ["--document", str(document)] if document else []
         result = subprocess.run(
-            [self.node, str(WINDOW), "deliver", "--config", str(self.config), "--partner", "CN", "--document",
-             str(document), *extra], capture_output=True, text=True, timeout=120, check=False,
+            [self.node, str(WINDOW), "deliver", "--config", str(self.config), "--partner", "CN", *source, *extra],
+            capture_output=True, text=True, timeout=120, check=False,
         )
         assert result.returncode == 0, result.stderr + result.stdout
         value: dict[str, Any] = json.loads(result.stdout)
@@ -224,6 +225,12 @@ def test_node_window_delivers_to_cn(exchange: Exchange, delivered: dict[str, Any
         summary = cn.status(delivered["message_id"])
     assert summary.status in (pb.MESSAGE_STATUS_RECEIVED, pb.MESSAGE_STATUS_HANDED_OVER)
     assert summary.business_key.issuer == "SG-CUSTOMS" and summary.business_key.number == "SG26000001"
+
+
+def test_the_stored_envelope_sent_again_gets_the_stored_receipt(exchange: Exchange, delivered: dict[str, Any]) -> None:
+    again = exchange.deliver(None, "--resend", "--message-id", delivered["message_id"])
+    assert again["grpc"] == "OK" and again["receipt_verified"] is True, again
+    assert again["receipt_id"] == delivered["receipt_id"], again
 
 
 def test_replay_with_other_content_is_a_duplicate_conflict(exchange: Exchange, delivered: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ const DEFAULT_SCHEME = 'urn:swgw:party';
 // RFC 7515 4.1 registered header parameters; the README lists those a verifier must refuse.
 const REGISTERED = new Set(['alg', 'jku', 'jwk', 'kid', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'typ', 'cty', 'crit']);
 const REFUSED = new Set(['crit', 'b64', 'jku', 'jwk', 'x5u', 'zip', 'enc']);
+const MAX_JWS_LENGTH = 256 * 1024;
 
 /** A failure with a stable code and a field path, as swgw's error taxonomy names them. */
 export class PartnerError extends Error {
@@ -105,17 +106,22 @@ function pemCertificates(text) {
     .map((pem) => new X509Certificate(pem));
 }
 
+/** The JWS algorithm a key signs with: P-256 ES256, P-384 ES384, RSA of 2048 bits or more PS256; else null. */
+export function algorithmOf(key) {
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') return 'ES256';
+  if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'secp384r1') return 'ES384';
+  if (key.asymmetricKeyType === 'rsa' && details.modulusLength >= 2048) return 'PS256';
+  return null;
+}
+
 /** A signing identity: private key, the certificate and its chain (the self-signed root left out of x5c). */
 export function loadIdentity(keyPem, certificatePem, chainPem = '') {
   const privateKey = createPrivateKey(keyPem);
   const [leaf] = pemCertificates(certificatePem);
   const chain = pemCertificates(chainPem).filter((c) => c.subject !== c.issuer || !c.checkIssued(c));
-  const details = privateKey.asymmetricKeyDetails ?? {};
-  let alg;
-  if (privateKey.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') alg = 'ES256';
-  else if (privateKey.asymmetricKeyType === 'ec' && details.namedCurve === 'secp384r1') alg = 'ES384';
-  else if (privateKey.asymmetricKeyType === 'rsa' && details.modulusLength >= 2048) alg = 'PS256';
-  else throw new Error(`unsupported signing key ${privateKey.asymmetricKeyType} ${details.namedCurve ?? ''}`);
+  const alg = algorithmOf(privateKey);
+  if (!alg) throw new Error(`unsupported signing key ${privateKey.asymmetricKeyType}`);
   return { privateKey, leaf, chain, alg };
 }
 
@@ -143,8 +149,16 @@ export function validatePath(x5c, anchors, at) {
       const [subject, issuer] = [path[i], path[i + 1]];
       ok = subject.checkIssued(issuer) && subject.verify(issuer.publicKey) && issuer.ca;
     }
-    ok = ok && path.every((c) => at >= new Date(c.validFrom) && at <= new Date(c.validTo));
-    if (ok) return chain[0];
+    if (!ok) continue;
+    // Guide 3.2: notBefore may be up to 5 minutes ahead of our clock.
+    const skewed = new Date(at.getTime() + 5 * 60 * 1000);
+    const outside = path.find((c) => skewed < new Date(c.validFrom) || at > new Date(c.validTo));
+    if (outside) {
+      const error = new Error(`${outside.subject.replace(/\n/g, ', ')} is not valid at ${at.toISOString()}`);
+      error.expired = true;
+      throw error;
+    }
+    return chain[0];
   }
   throw new Error(`x5c does not chain to a trusted CA (signer ${chain[0].subject.replace(/\n/g, ', ')})`);
 }
@@ -155,39 +169,52 @@ export function validatePath(x5c, anchors, at) {
  */
 export async function verifySignature(signature, typ, fields, anchors, at, fieldPath) {
   if (!signature || signature.format !== SIGNATURE_FORMAT) {
-    throw new PartnerError('SIGNATURE_FORMAT_UNSUPPORTED', `signature format ${signature?.format ?? '(none)'} is not ${SIGNATURE_FORMAT}`,
+    throw new PartnerError('SIGNATURE_FORMAT_UNSUPPORTED', `signature format ${signature?.format || '(none)'} is not ${SIGNATURE_FORMAT}`,
       `${fieldPath}.format`);
   }
-  const invalid = (message) => new PartnerError(fieldPath.startsWith('receipt') ? 'RECEIPT_INVALID' : 'ENVELOPE_SIGNATURE_INVALID',
-    message, fieldPath);
+  // The refusal names the failing check's code in its message (guide 6.4), e.g. "CERTIFICATE_UNTRUSTED: ...".
+  const code = fieldPath.startsWith('receipt') ? 'RECEIPT_INVALID' : 'ENVELOPE_SIGNATURE_INVALID';
+  const invalid = (check, message) => new PartnerError(code, `${check}: ${message}`, fieldPath);
+  if (typeof signature.jws !== 'string' || signature.jws.length > MAX_JWS_LENGTH) {
+    throw invalid('SIGNATURE_INVALID', 'the JWS is missing or longer than 256 KiB');
+  }
   let header;
   try {
     header = decodeProtectedHeader(signature.jws);
   } catch (error) {
-    throw invalid(`JWS header unreadable: ${error.message}`);
+    throw invalid('SIGNATURE_INVALID', `JWS header unreadable: ${error.message}`);
   }
   for (const name of Object.keys(header)) {
-    if (REFUSED.has(name) || !REGISTERED.has(name)) throw invalid(`JWS header parameter ${name} refused`);
+    if (REFUSED.has(name) || !REGISTERED.has(name)) throw invalid('SIGNATURE_INVALID', `JWS header parameter ${name} refused`);
   }
-  if (!ALGORITHMS.includes(header.alg)) throw invalid(`algorithm ${header.alg} not accepted`);
-  if (header.typ !== typ) throw invalid(`typ ${header.typ} is not ${typ}`);
+  if (!ALGORITHMS.includes(header.alg)) throw invalid('SIGNATURE_ALGORITHM_FORBIDDEN', `algorithm ${header.alg} not accepted`);
+  if (header.typ !== typ) throw invalid('SIGNATURE_INVALID', `typ ${header.typ} is not ${typ}`);
   let leaf;
   try {
     leaf = validatePath(header.x5c, anchors, at);
   } catch (error) {
-    throw invalid(error.message);
+    throw invalid(error.expired ? 'CERTIFICATE_EXPIRED' : 'CERTIFICATE_UNTRUSTED', error.message);
   }
+  const keyAlg = algorithmOf(leaf.publicKey);
+  if (keyAlg !== header.alg) throw invalid('SIGNATURE_ALGORITHM_FORBIDDEN', `alg ${header.alg} does not fit the signer's key (${keyAlg ?? 'refused'})`);
   let payload;
   try {
     ({ payload } = await compactVerify(signature.jws, leaf.publicKey, { algorithms: ALGORITHMS }));
   } catch (error) {
-    throw invalid(`JWS does not verify: ${error.code ?? error.name}`);
+    throw invalid('SIGNATURE_INVALID', `JWS does not verify: ${error.code ?? error.name}`);
   }
   const expected = canonicalBytes(fields);
   if (!Buffer.from(payload).equals(expected)) {
-    const signed = JSON.parse(Buffer.from(payload).toString('utf8'));
-    const differing = Object.keys(fields).filter((k) => canonicalize(fields[k]) !== canonicalize(signed[k]));
-    throw invalid(`signed fields differ from the message: ${differing.join(', ') || 'member set'}`);
+    let differing = 'the payload is not canonical JSON of the fields';
+    try {
+      const signed = JSON.parse(Buffer.from(payload).toString('utf8'));
+      const names = [...new Set([...Object.keys(fields), ...Object.keys(signed)])];
+      const members = names.filter((k) => canonicalize(fields[k]) !== canonicalize(signed[k]));
+      if (members.length) differing = members.join(', ');
+    } catch {
+      // an unreadable payload: the generic message stands
+    }
+    throw invalid('SIGNATURE_INVALID', `the signed fields differ from the message's: ${differing}`);
   }
   return { leaf, alg: header.alg };
 }

@@ -6,13 +6,17 @@
 //   node window.mjs serve --config cfg.json
 //       PartnerExchangeService (Deliver, GetReceipt) over mutual TLS; prints {"listening": PORT} when ready.
 //   node window.mjs deliver --config cfg.json --partner CN --document unsigned.xml
-//                    [--type DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN] [--message-id ID] [--tamper]
-//       signs the document (UBL extension placement) and the envelope, delivers it, verifies the receipt and
-//       prints the result as JSON (exit 0 when the exchange completed with a verified receipt or a gRPC error
-//       with its ErrorDetail, 1 otherwise).
+//                    [--type DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN] [--message-id ID] [--tamper] [--attempts N]
+//       signs the document (UBL extension placement) and the envelope, stores the envelope in the outbox,
+//       delivers it (transient failures and unverifiable receipts retried with the same bytes), verifies the
+//       receipt and prints the result as JSON (exit 0 when the exchange completed with a verified receipt or a
+//       gRPC error with its ErrorDetail, 1 otherwise). --message-id reuses an id (to provoke a conflict);
+//       --tamper alters the document after its signature (to provoke a REJECTED receipt).
+//   node window.mjs deliver --config cfg.json --partner CN --resend --message-id ID
+//       delivers the stored envelope again, byte for byte.
 //
 // The configuration (JSON; relative paths against its folder):
-//   {"party": "SG", "listen": "127.0.0.1:0", "store": "received.json",
+//   {"party": "SG", "listen": "127.0.0.1:0", "store": "received.json", "outbox": "sent.json",
 //    "tls": {"key", "certificate", "chain"}, "signing": {"key", "certificate", "chain"},
 //    "partners": [{"party": "CN", "ca": ["cn-ca.pem"], "endpoint": "127.0.0.1:7443",
 //                  "tls_server_name": "cn.gateway.test", "max_message_age_seconds": 604800,
@@ -31,15 +35,15 @@ import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 
 import {
-  ENVELOPE_TYP, PartnerError, RECEIPT_TYP, envelopeFields, loadIdentity, pemCertificates, receiptFields, sha256,
-  signFields, timestampDate, timestampOf, verifySignature,
+  ENVELOPE_TYP, PartnerError, RECEIPT_TYP, canonicalBytes, envelopeFields, loadIdentity, pemCertificates,
+  receiptFields, sha256, signFields, timestampOf, verifySignature,
 } from './signing.mjs';
+import { checkEnvelope, checkReceipt, decodeEnvelope } from './exchange.mjs';
 import { ublBusinessKey, ublSignatureTemplate, verifyDetached, verifyUbl, xmlsecSign } from './xmldsig.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PROTO_DIR = resolve(HERE, '..', '..', '..', 'proto');
 const LOAD_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
-const FUTURE_SKEW_SECONDS = 300;
 
 // gRPC status of each code (README "Errors").
 const STATUS = {
@@ -55,6 +59,7 @@ const STATUS = {
   MESSAGE_STALE: grpc.status.FAILED_PRECONDITION,
   DUPLICATE_CONFLICT: grpc.status.ALREADY_EXISTS,
   MESSAGE_NOT_FOUND: grpc.status.NOT_FOUND,
+  REQUEST_MALFORMED: grpc.status.INVALID_ARGUMENT,
 };
 
 // --- protobuf -------------------------------------------------------------------------------------------------
@@ -66,6 +71,7 @@ root.resolvePath = (origin, target) => {
 };
 root.loadSync(['swgw/v1/envelope.proto', 'google_rpc_status.proto'], { keepCase: true });
 const Receipt = root.lookupType('swgw.v1.Receipt');
+const EnvelopeType = root.lookupType('swgw.v1.Envelope');
 const ErrorDetail = root.lookupType('swgw.v1.ErrorDetail');
 const RpcStatus = root.lookupType('google.rpc.Status');
 const TO_OBJECT = { longs: String, enums: String, bytes: Buffer, defaults: true, oneofs: true };
@@ -125,6 +131,7 @@ function loadConfig(file) {
     party: config.party,
     listen: config.listen ?? '127.0.0.1:0',
     store: path(config.store ?? 'received.json'),
+    outbox: path(config.outbox ?? 'sent.json'),
     tls: { key: read(config.tls.key), certificate: Buffer.concat([read(config.tls.certificate), read(config.tls.chain)]) },
     signingFiles: { key: path(config.signing.key), certificates: [config.signing.certificate, config.signing.chain].filter(Boolean).map(path) },
     identity: loadIdentity(read(config.signing.key), read(config.signing.certificate), read(config.signing.chain)),
@@ -144,8 +151,10 @@ class Store {
     return this.messages[id];
   }
 
-  byBusinessKey(sender, key) {
-    return Object.values(this.messages).find((m) => m.sender === sender && m.business_key.issuer === key.issuer
+  /** Whether (issuer, number, version) was accepted from this sender for this document type (guide 11.3). */
+  acceptedKey(sender, documentType, key) {
+    return Object.values(this.messages).some((m) => m.sender === sender && m.document_type === documentType
+      && m.outcome === 'RECEIPT_OUTCOME_ACCEPTED' && m.business_key.issuer === key.issuer
       && m.business_key.number === key.number && m.business_key.version === key.version);
   }
 
@@ -164,68 +173,21 @@ function authenticate(call, config) {
   const certificate = new X509Certificate(raw);
   const now = new Date();
   const usable = now >= new Date(certificate.validFrom) && now <= new Date(certificate.validTo)
-    && (certificate.keyUsage ?? ['1.3.6.1.5.5.7.3.2']).includes('1.3.6.1.5.5.7.3.2');
+    && (certificate.keyUsage ?? []).includes('1.3.6.1.5.5.7.3.2'); // X509Certificate.keyUsage: the EKU OIDs
   const partner = config.partners.find((p) => p.anchors.some((ca) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey)));
   if (!partner || !usable) throw new PartnerError('PARTNER_UNAUTHENTICATED', 'the client certificate belongs to no partner');
   return partner;
 }
 
-function contentDigest(envelope) {
-  // What counts for duplicates: the payload and attachment bytes as received (not the declared digests).
-  const parts = [sha256(envelope.payload ?? Buffer.alloc(0))];
-  for (const a of envelope.attachments ?? []) parts.push(Buffer.from(`${a.name}\0${a.media_type}\0`), sha256(a.content ?? Buffer.alloc(0)));
-  return sha256(Buffer.concat(parts)).toString('hex');
-}
-
-function checkEnvelope(envelope, partner, config) {
-  const required = [['message_id', envelope.message_id], ['sender.value', envelope.sender?.value],
-    ['receiver.value', envelope.receiver?.value], ['document_format', envelope.document_format],
-    ['created_at', envelope.created_at], ['business_key', envelope.business_key?.number]];
-  for (const [name, value] of required) {
-    if (!value) throw new PartnerError('ENVELOPE_INVALID', `${name} is missing`, `envelope.${name}`);
-  }
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(envelope.message_id)) {
-    throw new PartnerError('ENVELOPE_INVALID', 'message_id is not a UUID', 'envelope.message_id');
-  }
-  if (envelope.sender.value !== partner.party) {
-    throw new PartnerError('SENDER_MISMATCH', `sender ${envelope.sender.value} is not the authenticated partner ${partner.party}`, 'envelope.sender');
-  }
-  if (envelope.receiver.value !== config.party) {
-    throw new PartnerError('SENDER_MISMATCH', `receiver ${envelope.receiver.value} is not ${config.party}`, 'envelope.receiver');
-  }
-  const agreed = partner.documents[envelope.document_type];
-  if (!agreed) throw new PartnerError('DOCUMENT_TYPE_NOT_AGREED', `${envelope.document_type} is not agreed`, 'envelope.document_type');
-  if (envelope.document_format !== agreed.format) {
-    throw new PartnerError('FORMAT_NOT_AGREED', 'the declared format is not the agreed one', 'envelope.document_format');
-  }
-  const size = (envelope.payload?.length ?? 0) + (envelope.attachments ?? []).reduce((n, a) => n + (a.content?.length ?? 0), 0);
-  if (size > partner.maxBytes) throw new PartnerError('PAYLOAD_TOO_LARGE', `${size} bytes`, 'envelope.payload');
-  const digests = { payload: sha256(envelope.payload).toString('hex'), attachments: [] };
-  if (!Buffer.from(envelope.payload_sha256 ?? []).equals(sha256(envelope.payload))) {
-    throw new PartnerError('PAYLOAD_DIGEST_MISMATCH', 'payload differs from payload_sha256', 'envelope.payload_sha256');
-  }
-  (envelope.attachments ?? []).forEach((a, i) => {
-    if (!Buffer.from(a.sha256 ?? []).equals(sha256(a.content))) {
-      throw new PartnerError('PAYLOAD_DIGEST_MISMATCH', `attachment ${a.name} differs from its sha256`, `envelope.attachments[${i}].sha256`);
-    }
-    digests.attachments.push(sha256(a.content).toString('hex'));
-  });
-  const age = (Date.now() - timestampDate(envelope.created_at).getTime()) / 1000;
-  if (age > partner.maxAge || age < -FUTURE_SKEW_SECONDS) {
-    throw new PartnerError('MESSAGE_STALE', `created ${Math.round(age)} s ago`, 'envelope.created_at');
-  }
-  return { agreed, digests };
-}
-
+/** Guide 8, steps 12 and 14: the document signature at the agreed placement, then the document's business key. */
 function checkDocument(envelope, agreed, partner) {
   if (agreed.signature === 'ubl-extension') {
     const result = verifyUbl(envelope.payload, partner.caFiles);
-    if (result.ok) {
-      const key = ublBusinessKey(envelope.payload);
-      const declared = envelope.business_key;
-      if (key.issuer !== declared.issuer || key.number !== declared.number || key.version !== Number(declared.version)) {
-        return { ok: false, code: 'BUSINESS_KEY_MISMATCH', message: 'the document names another business key', fieldPath: 'envelope.business_key' };
-      }
+    if (!result.ok) return result;
+    const key = ublBusinessKey(envelope.payload);
+    const declared = envelope.business_key;
+    if (key.issuer !== declared.issuer || key.number !== declared.number || key.version !== Number(declared.version)) {
+      return { ok: false, code: 'BUSINESS_KEY_MISMATCH', message: 'the document names another business key', fieldPath: 'envelope.business_key' };
     }
     return result;
   }
@@ -244,42 +206,47 @@ async function signedReceipt(config, envelope, outcome, errors) {
     outcome,
     payload_sha256: sha256(envelope.payload),
     received_at: timestampOf(new Date()),
-    errors: errors.map((e) => ({ code: e.code, message: e.message, field_path: e.fieldPath ?? '' })),
+    errors: errors.map((e) => ({ code: e.code, message: e.message.slice(0, 1000), field_path: e.fieldPath ?? '' })),
   };
   receipt.signature = await signFields(config.identity, receiptFields(receipt), RECEIPT_TYP);
   return receipt;
 }
 
+/** Deliver, in the order of the partner guide's section 8; the first failure decides the answer. */
 async function deliver(call, config, store) {
   let partner = null;
   try {
+    if (call.request.malformed) throw new PartnerError('REQUEST_MALFORMED', 'the request is not a DeliverRequest', 'request');
     partner = authenticate(call, config);
-    const envelope = call.request.envelope;
-    if (!envelope) throw new PartnerError('ENVELOPE_INVALID', 'no envelope', 'envelope');
-    const content = contentDigest(envelope);
-    const known = envelope.message_id ? store.get(envelope.message_id) : null;
+    const { envelope } = call.request;
+    const digests = decodeEnvelope(envelope);
+    // "Same content": every signed field equal, digests of the bytes received now (guide 11.1).
+    const content = sha256(canonicalBytes(envelopeFields(envelope, digests))).toString('hex');
+    const known = store.get(envelope.message_id);
     if (known) {
       if (known.sender !== partner.party || known.content_sha256 !== content) {
         throw new PartnerError('DUPLICATE_CONFLICT', 'a known message id with other content', 'envelope.message_id');
       }
       return { receipt: decodeReceipt(Buffer.from(known.receipt, 'base64')) }; // byte for byte as first sent
     }
-    const { agreed, digests } = checkEnvelope(envelope, partner, config);
-    const sameKey = store.byBusinessKey(partner.party, { ...envelope.business_key, version: Number(envelope.business_key.version) });
-    if (sameKey && sameKey.content_sha256 !== content) {
-      throw new PartnerError('DUPLICATE_CONFLICT', 'a known business key with other content', 'envelope.business_key');
-    }
+    const agreed = checkEnvelope(envelope, partner, config.party, new Date());
     await verifySignature(envelope.signature, ENVELOPE_TYP, envelopeFields(envelope, digests), partner.anchors,
       new Date(), 'envelope.signature');
-    const document = checkDocument(envelope, agreed, partner);
+    // From here on the envelope is authentic: failures are signed REJECTED receipts, stored.
+    const businessKey = { ...envelope.business_key, version: Number(envelope.business_key.version) };
+    let document = checkDocument(envelope, agreed, partner);
+    if (document.ok && store.acceptedKey(partner.party, envelope.document_type, businessKey)) {
+      document = { ok: false, code: 'DUPLICATE_CONFLICT', message: 'this business key and version were already accepted', fieldPath: 'envelope.business_key' };
+    }
     const receipt = document.ok
       ? await signedReceipt(config, envelope, 'RECEIPT_OUTCOME_ACCEPTED', [])
       : await signedReceipt(config, envelope, 'RECEIPT_OUTCOME_REJECTED', [document]);
     const bytes = encodeReceipt(receipt);
     store.put(envelope.message_id, {
       sender: partner.party,
-      business_key: { ...envelope.business_key, version: Number(envelope.business_key.version) },
+      business_key: businessKey,
       document_type: envelope.document_type,
+      action: envelope.action,
       content_sha256: content,
       outcome: receipt.outcome,
       document_check: { ok: document.ok, code: document.code, message: document.message },
@@ -294,25 +261,47 @@ async function deliver(call, config, store) {
   }
 }
 
+/** The service definition, with request bytes that are not the RPC's message kept for REQUEST_MALFORMED. */
+function tolerantService() {
+  const service = {};
+  for (const [name, method] of Object.entries(partnerService().service)) {
+    const decode = method.requestDeserialize;
+    service[name] = {
+      ...method,
+      requestDeserialize: (bytes) => {
+        try {
+          return decode(bytes);
+        } catch {
+          return { malformed: true };
+        }
+      },
+    };
+  }
+  return service;
+}
+
 function serve(config) {
   const store = new Store(config.store);
   const maxBytes = Math.max(...config.partners.map((p) => p.maxBytes), 0);
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': maxBytes + 1024 * 1024 });
+  // Guide 12: the gRPC message may be the agreed maximum plus 64 KiB (header, signature, attachments' metadata).
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': maxBytes + 64 * 1024 });
   const unary = (handler) => (call, callback) => {
     handler(call).then((response) => callback(null, response), (error) => callback(error));
   };
-  server.addService(partnerService().service, {
+  server.addService(tolerantService(), {
     Deliver: unary((call) => deliver(call, config, store)),
     GetReceipt: unary(async (call) => {
       try {
+        if (call.request.malformed) throw new PartnerError('REQUEST_MALFORMED', 'the request is not a GetReceiptRequest', 'request');
         const partner = authenticate(call, config);
         const known = store.get(call.request.message_id);
         if (!known || known.sender !== partner.party) {
-          throw new PartnerError('MESSAGE_NOT_FOUND', 'no message with that id from you', 'message_id');
+          throw new PartnerError('MESSAGE_NOT_FOUND', 'no message with that id was stored from you', 'message_id');
         }
         return { receipt: decodeReceipt(Buffer.from(known.receipt, 'base64')) };
       } catch (error) {
         if (error instanceof PartnerError) throw grpcError(error);
+        process.stderr.write(`GetReceipt failed: ${error.stack}\n`);
         throw { code: grpc.status.INTERNAL, details: 'INTERNAL' };
       }
     }),
@@ -334,14 +323,16 @@ function serve(config) {
 
 // --- the delivering role --------------------------------------------------------------------------------------
 
-async function deliverDocument(config, options) {
-  const partner = config.partners.find((p) => p.party === options.partner);
-  if (!partner) throw new Error(`no partner ${options.partner} in the configuration`);
+const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.ABORTED,
+  grpc.status.INTERNAL, grpc.status.UNKNOWN, grpc.status.CANCELLED]);
+
+/** The document signed in the UBL extension placement and its signed envelope (guide 4, 6.3, 7). */
+async function buildEnvelope(config, partner, options) {
   const type = options.type ?? 'DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN';
   const agreed = partner.documents[type];
   if (!agreed) throw new Error(`${type} is not agreed with ${partner.party}`);
+  if (agreed.signature !== 'ubl-extension') throw new Error(`this window signs UBL documents only, not ${agreed.signature}`);
   const unsigned = readFileSync(options.document);
-  const businessKey = ublBusinessKey(unsigned);
   let payload = xmlsecSign(ublSignatureTemplate(unsigned, config.identity.alg), config.signingFiles.key, config.signingFiles.certificates);
   if (options.tamper) {
     // After the document signature, before the envelope's: the envelope is sound, the document is not.
@@ -352,7 +343,7 @@ async function deliverDocument(config, options) {
   }
   const envelope = {
     message_id: options['message-id'] ?? randomUUID(),
-    business_key: businessKey,
+    business_key: ublBusinessKey(unsigned),
     sender: { scheme: 'urn:swgw:party', value: config.party },
     receiver: { scheme: 'urn:swgw:party', value: partner.party },
     document_type: type,
@@ -365,45 +356,102 @@ async function deliverDocument(config, options) {
     refers_to: null,
   };
   envelope.signature = await signFields(config.identity, envelopeFields(envelope), ENVELOPE_TYP);
+  return envelope;
+}
 
+/** The outbox: each envelope stored before its first attempt, so that retries send the same bytes (guide 10.2). */
+class Outbox {
+  constructor(file) {
+    this.file = file;
+  }
+
+  read() {
+    return existsSync(this.file) ? JSON.parse(readFileSync(this.file, 'utf8')).envelopes : {};
+  }
+
+  put(envelope) {
+    const envelopes = this.read();
+    envelopes[envelope.message_id] = Buffer.from(EnvelopeType.encode(EnvelopeType.fromObject(envelope)).finish()).toString('base64');
+    writeFileSync(`${this.file}.tmp`, JSON.stringify({ envelopes }, null, 1));
+    renameSync(`${this.file}.tmp`, this.file);
+  }
+
+  get(id) {
+    const stored = this.read()[id];
+    if (!stored) throw new Error(`no envelope ${id} in the outbox ${this.file}`);
+    return EnvelopeType.toObject(EnvelopeType.decode(Buffer.from(stored, 'base64')), TO_OBJECT);
+  }
+}
+
+/** One Deliver call: the receipt, or the gRPC error. */
+function call(client, envelope) {
+  return new Promise((done) => {
+    client.Deliver({ envelope }, { deadline: Date.now() + 30_000 }, (error, value) => done({ error, value }));
+  });
+}
+
+/** Deliver a stored envelope, retrying transient failures and unverifiable receipts with the same bytes. */
+async function send(config, partner, envelope, attempts) {
   const Service = partnerService();
   const roots = Buffer.concat(partner.caFiles.map((f) => readFileSync(f)));
   const credentials = grpc.credentials.createSsl(roots, config.tls.key, config.tls.certificate);
   const client = new Service(partner.endpoint, credentials, {
     'grpc.ssl_target_name_override': partner.tls_server_name, 'grpc.default_authority': partner.tls_server_name,
   });
-  const result = { message_id: envelope.message_id, business_key: businessKey, payload_sha256: sha256(payload).toString('hex') };
+  const base = {
+    message_id: envelope.message_id, business_key: envelope.business_key,
+    payload_sha256: Buffer.from(envelope.payload_sha256).toString('hex'),
+  };
+  let result;
   try {
-    const response = await new Promise((done, fail) => {
-      client.Deliver({ envelope }, { deadline: Date.now() + 30_000 }, (error, value) => (error ? fail(error) : done(value)));
-    });
-    const { receipt } = response;
-    result.grpc = 'OK';
-    result.outcome = receipt.outcome;
-    result.errors = receipt.errors.map((e) => ({ code: e.code, message: e.message, field_path: e.field_path }));
-    try {
-      const { leaf, alg } = await verifySignature(receipt.signature, RECEIPT_TYP, receiptFields(receipt), partner.anchors,
-        new Date(), 'receipt.signature');
-      const checks = [[receipt.message_id === envelope.message_id, 'message_id'], [receipt.issuer?.value === partner.party, 'issuer'],
-        [Buffer.from(receipt.payload_sha256).equals(envelope.payload_sha256), 'payload_sha256']];
-      const wrong = checks.filter(([ok]) => !ok).map(([, name]) => name);
-      result.receipt_verified = wrong.length === 0;
-      result.receipt_signer = leaf.subject.replace(/\n/g, ', ');
-      result.receipt_alg = alg;
-      if (wrong.length) result.receipt_error = `receipt differs from the message in ${wrong.join(', ')}`;
-    } catch (error) {
-      result.receipt_verified = false;
-      result.receipt_error = `${error.code}: ${error.message}`;
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      const { error, value } = await call(client, envelope);
+      result = { ...base, attempts: attempt };
+      let retry = false;
+      if (error) {
+        result.grpc = Object.keys(grpc.status).find((k) => grpc.status[k] === error.code) ?? String(error.code);
+        result.grpc_message = error.details;
+        const detail = errorDetailOf(error);
+        if (detail) result.error = { code: detail.code, message: detail.message, field_path: detail.field_path, partner: detail.partner };
+        retry = RETRYABLE.has(error.code);
+      } else {
+        const { receipt } = value;
+        result.grpc = 'OK';
+        result.outcome = receipt.outcome;
+        result.errors = receipt.errors.map((e) => ({ code: e.code, message: e.message, field_path: e.field_path }));
+        result.receipt_id = receipt.receipt_id;
+        try {
+          const { leaf, alg } = await checkReceipt(receipt, envelope, partner.anchors, new Date());
+          Object.assign(result, { receipt_verified: true, receipt_signer: leaf.subject.replace(/\n/g, ', '), receipt_alg: alg });
+        } catch (failure) {
+          Object.assign(result, { receipt_verified: false, receipt_error: `${failure.code}: ${failure.message}`, receipt_field: failure.fieldPath });
+          retry = true;
+        }
+      }
+      if (!retry || attempt === attempts) break;
+      // Exponential backoff with 20 % jitter, from 0.5 s.
+      const delay = 500 * 2 ** (attempt - 1) * (0.8 + 0.4 * Math.random());
+      await new Promise((wake) => setTimeout(wake, delay));
     }
-  } catch (error) {
-    result.grpc = Object.keys(grpc.status).find((k) => grpc.status[k] === error.code) ?? String(error.code);
-    result.grpc_message = error.details;
-    const detail = errorDetailOf(error);
-    if (detail) result.error = { code: detail.code, message: detail.message, field_path: detail.field_path, partner: detail.partner };
   } finally {
     client.close();
   }
   return result;
+}
+
+async function deliverDocument(config, options) {
+  const partner = config.partners.find((p) => p.party === options.partner);
+  if (!partner) throw new Error(`no partner ${options.partner} in the configuration`);
+  const outbox = new Outbox(config.outbox);
+  let envelope;
+  if (options.resend) {
+    envelope = outbox.get(options['message-id'] ?? '');
+  } else {
+    if (!options.document) throw new Error('deliver needs --document (or --resend --message-id ID)');
+    envelope = await buildEnvelope(config, partner, options);
+    outbox.put(envelope);
+  }
+  return send(config, partner, envelope, Number(options.attempts ?? 5));
 }
 
 // --- command line ---------------------------------------------------------------------------------------------
@@ -414,11 +462,12 @@ async function main() {
     args: rest,
     options: {
       config: { type: 'string' }, partner: { type: 'string' }, document: { type: 'string' }, type: { type: 'string' },
-      'message-id': { type: 'string' }, tamper: { type: 'boolean' },
+      'message-id': { type: 'string' }, tamper: { type: 'boolean' }, resend: { type: 'boolean' },
+      attempts: { type: 'string' },
     },
   });
   if (!values.config || !['serve', 'deliver'].includes(command)) {
-    process.stderr.write('usage: window.mjs serve --config cfg.json | deliver --config cfg.json --partner P --document F [--message-id ID] [--tamper]\n');
+    process.stderr.write('usage: window.mjs serve --config cfg.json | deliver --config cfg.json --partner P (--document F [--message-id ID] [--tamper] | --resend --message-id ID) [--attempts N]\n');
     process.exit(2);
   }
   const config = loadConfig(values.config);
@@ -426,8 +475,8 @@ async function main() {
     serve(config);
     return;
   }
-  if (!values.partner || !values.document) {
-    process.stderr.write('deliver needs --partner and --document\n');
+  if (!values.partner || (!values.document && !(values.resend && values['message-id']))) {
+    process.stderr.write('deliver needs --partner and --document, or --partner, --resend and --message-id\n');
     process.exit(2);
   }
   const result = await deliverDocument(config, values);
