@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -379,3 +380,31 @@ def test_node_window_answers_duplicates_by_the_rules(exchange: Exchange, tmp_pat
         with pytest.raises(grpc.RpcError) as refused:
             stub.Deliver(pe.DeliverRequest(envelope=changed), timeout=30)
     assert _refusal(refused.value) == (grpc.StatusCode.ALREADY_EXISTS, "DUPLICATE_CONFLICT", "envelope.message_id")
+
+
+VECTORS = REPO / "tests" / "vectors" / "partner"
+
+
+def test_node_window_reaches_every_vectors_outcome(tmp_path: Path) -> None:
+    """The partner guide's test vectors through the Node window's own checks: each case's outcome, field path and
+    refusing check, as cases.toml states them."""
+    node = _tools()
+    if not (VECTORS / "cases.toml").is_file():
+        pytest.skip(f"the partner test vectors are not in this checkout ({VECTORS})")
+    cases = tomllib.loads((VECTORS / "cases.toml").read_text())
+    cases_json = tmp_path / "cases.json"
+    cases_json.write_text(json.dumps(cases))
+    run = subprocess.run([node, str(INTEROP / "partner" / "vectors.mjs"), str(VECTORS), str(cases_json)],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    results = {r["name"]: r for r in map(json.loads, run.stdout.splitlines())}
+    assert set(results) == {case["name"] for case in cases["case"]}
+    differing = []
+    for case in cases["case"]:
+        got = results[case["name"]]
+        expected = (case["outcome"], case.get("field_path", ""), case.get("cause", ""))
+        reached = (got["outcome"], got["field_path"] if "field_path" in case else "",
+                   got["cause"] if "cause" in case else "")
+        if reached != expected:
+            differing.append(f"{case['name']}: expected {expected}, reached {reached}")
+    assert not differing, "\n".join(differing)

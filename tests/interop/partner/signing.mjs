@@ -168,13 +168,17 @@ export function validatePath(x5c, anchors, at) {
  * leaf's key, then the payload against the fields rebuilt from the message. Throws PartnerError.
  */
 export async function verifySignature(signature, typ, fields, anchors, at, fieldPath) {
-  if (!signature || signature.format !== SIGNATURE_FORMAT) {
-    throw new PartnerError('SIGNATURE_FORMAT_UNSUPPORTED', `signature format ${signature?.format || '(none)'} is not ${SIGNATURE_FORMAT}`,
-      `${fieldPath}.format`);
-  }
   // The refusal names the failing check's code in its message (guide 6.4), e.g. "CERTIFICATE_UNTRUSTED: ...".
-  const code = fieldPath.startsWith('receipt') ? 'RECEIPT_INVALID' : 'ENVELOPE_SIGNATURE_INVALID';
+  const receipt = fieldPath.startsWith('receipt');
+  const code = receipt ? 'RECEIPT_INVALID' : 'ENVELOPE_SIGNATURE_INVALID';
   const invalid = (check, message) => new PartnerError(code, `${check}: ${message}`, fieldPath);
+  if (!signature) throw new PartnerError(code, 'no signature', fieldPath);
+  if (signature.format !== SIGNATURE_FORMAT) {
+    const message = `signature format ${JSON.stringify(signature.format)} is not ${SIGNATURE_FORMAT}`;
+    // An envelope's is refused with its own code; a receipt's is an invalid receipt naming that code (guide 6.1).
+    throw receipt ? new PartnerError(code, `SIGNATURE_FORMAT_UNSUPPORTED: ${message}`, `${fieldPath}.format`)
+      : new PartnerError('SIGNATURE_FORMAT_UNSUPPORTED', message, `${fieldPath}.format`);
+  }
   if (typeof signature.jws !== 'string' || signature.jws.length > MAX_JWS_LENGTH) {
     throw invalid('SIGNATURE_INVALID', 'the JWS is missing or longer than 256 KiB');
   }

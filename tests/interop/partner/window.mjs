@@ -27,22 +27,19 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import protobuf from 'protobufjs';
 
 import {
   ENVELOPE_TYP, PartnerError, RECEIPT_TYP, canonicalBytes, envelopeFields, loadIdentity, pemCertificates,
   receiptFields, sha256, signFields, timestampOf, verifySignature,
 } from './signing.mjs';
 import { checkEnvelope, checkReceipt, decodeEnvelope } from './exchange.mjs';
+import { Envelope as EnvelopeType, ErrorDetail, PROTO_DIR, Receipt, RpcStatus, decode, encode } from './proto.mjs';
 import { ublBusinessKey, ublSignatureTemplate, verifyDetached, verifyUbl, xmlsecSign } from './xmldsig.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const PROTO_DIR = resolve(HERE, '..', '..', '..', 'proto');
 const LOAD_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
 
 // gRPC status of each code (README "Errors").
@@ -64,29 +61,17 @@ const STATUS = {
 
 // --- protobuf -------------------------------------------------------------------------------------------------
 
-const root = new protobuf.Root();
-root.resolvePath = (origin, target) => {
-  if (target.startsWith('google/protobuf/')) return target; // protobufjs' bundled well-known types
-  return target.startsWith('swgw/') ? join(PROTO_DIR, target) : join(HERE, target);
-};
-root.loadSync(['swgw/v1/envelope.proto', 'google_rpc_status.proto'], { keepCase: true });
-const Receipt = root.lookupType('swgw.v1.Receipt');
-const EnvelopeType = root.lookupType('swgw.v1.Envelope');
-const ErrorDetail = root.lookupType('swgw.v1.ErrorDetail');
-const RpcStatus = root.lookupType('google.rpc.Status');
-const TO_OBJECT = { longs: String, enums: String, bytes: Buffer, defaults: true, oneofs: true };
-
 function partnerService() {
   const definition = protoLoader.loadSync('swgw/v1/partner_exchange.proto', { ...LOAD_OPTIONS, includeDirs: [PROTO_DIR] });
   return grpc.loadPackageDefinition(definition).swgw.v1.PartnerExchangeService;
 }
 
 function encodeReceipt(receipt) {
-  return Buffer.from(Receipt.encode(Receipt.fromObject(receipt)).finish());
+  return encode(Receipt, receipt);
 }
 
 function decodeReceipt(bytes) {
-  return Receipt.toObject(Receipt.decode(bytes), TO_OBJECT);
+  return decode(Receipt, bytes);
 }
 
 /** A gRPC error carrying google.rpc.Status with one swgw.v1.ErrorDetail in grpc-status-details-bin. */
@@ -110,7 +95,7 @@ function errorDetailOf(error) {
   if (!raw) return null;
   const status = RpcStatus.decode(raw);
   const any = status.details.find((d) => d.type_url.endsWith('/swgw.v1.ErrorDetail'));
-  return any ? ErrorDetail.toObject(ErrorDetail.decode(any.value), TO_OBJECT) : null;
+  return any ? decode(ErrorDetail, any.value) : null;
 }
 
 // --- configuration --------------------------------------------------------------------------------------------
@@ -371,7 +356,7 @@ class Outbox {
 
   put(envelope) {
     const envelopes = this.read();
-    envelopes[envelope.message_id] = Buffer.from(EnvelopeType.encode(EnvelopeType.fromObject(envelope)).finish()).toString('base64');
+    envelopes[envelope.message_id] = encode(EnvelopeType, envelope).toString('base64');
     writeFileSync(`${this.file}.tmp`, JSON.stringify({ envelopes }, null, 1));
     renameSync(`${this.file}.tmp`, this.file);
   }
@@ -379,7 +364,7 @@ class Outbox {
   get(id) {
     const stored = this.read()[id];
     if (!stored) throw new Error(`no envelope ${id} in the outbox ${this.file}`);
-    return EnvelopeType.toObject(EnvelopeType.decode(Buffer.from(stored, 'base64')), TO_OBJECT);
+    return decode(EnvelopeType, Buffer.from(stored, 'base64'));
   }
 }
 
