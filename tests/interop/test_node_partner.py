@@ -46,11 +46,13 @@ from gateway.domain import DocumentType
 from tests.conftest import tools_required
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 from tests.interop.test_jws_interop import envelope_fields, receipt_fields
+from tests.reference_root import reference_root
 
 INTEROP = Path(__file__).parent
 REPO = INTEROP.parent.parent
 WINDOW = INTEROP / "partner" / "window.mjs"
 PROFILE = "coo-ubl24-acfta-forme"
+UBL_SCHEMA = reference_root() / "ubl-2.4" / "xsd" / "maindoc" / "UBL-CertificateOfOrigin-2.4.xsd"
 PACKAGES = ("@grpc/grpc-js", "@grpc/proto-loader", "protobufjs", "jose", "canonicalize")
 SG_DOMESTIC = "132"  # Singapore in the domestic country code list (mappings/data/codelists/country.toml)
 CN_DOMESTIC = "142"
@@ -170,8 +172,13 @@ def exchange(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
             "partners": [{
                 "party": "CN", "ca": [str(cn.ca_certificate)], "endpoint": f"127.0.0.1:{cn.partner_port}",
                 "tls_server_name": server_name("CN"),
-                "documents": {"DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN": {"format": spec["format"],
-                                                                      "signature": spec["signature"]}},
+                "documents": {"DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN": {
+                    "format": spec["format"], "signature": spec["signature"],
+                    # SG's own rules: the official schema (when the reference material is here) and a Form E
+                    # names its exporter (the schema alone does not require one).
+                    **({"schema": str(UBL_SCHEMA)} if UBL_SCHEMA.is_file() else {}),
+                    "required_elements": ["cac:ExporterParty"],
+                }},
             }],
         }))
         log = sg_folder / "window.log"

@@ -21,8 +21,10 @@
 //    "partners": [{"party": "CN", "ca": ["cn-ca.pem"], "endpoint": "127.0.0.1:7443",
 //                  "tls_server_name": "cn.gateway.test", "max_message_age_seconds": 604800,
 //                  "max_payload_bytes": 8388608,
-//                  "documents": {"DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN": {"format": "urn:...",
-//                                                                       "signature": "ubl-extension"}}}]}
+//                  "documents": {"DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN": {
+//                      "format": "urn:...", "signature": "ubl-extension",        (the agreed format and placement)
+//                      "schema": "UBL-CertificateOfOrigin-2.4.xsd",              (optional: validated with xmllint)
+//                      "required_elements": ["cac:ExporterParty"]}}}]}          (optional: the window's own rules)
 
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -38,7 +40,9 @@ import {
 } from './signing.mjs';
 import { checkEnvelope, checkReceipt, decodeEnvelope } from './exchange.mjs';
 import { Envelope as EnvelopeType, ErrorDetail, PROTO_DIR, Receipt, RpcStatus, decode, encode } from './proto.mjs';
-import { ublBusinessKey, ublSignatureTemplate, verifyDetached, verifyUbl, xmlsecSign } from './xmldsig.mjs';
+import {
+  checkContent, ublBusinessKey, ublSignatureTemplate, verifyDetached, verifyUbl, xmlsecSign,
+} from './xmldsig.mjs';
 
 const LOAD_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
 
@@ -107,6 +111,9 @@ function loadConfig(file) {
   const read = (p) => (p ? readFileSync(path(p)) : Buffer.alloc(0));
   const partners = (config.partners ?? []).map((p) => ({
     ...p,
+    documents: Object.fromEntries(Object.entries(p.documents).map(([type, agreed]) => [type, {
+      ...agreed, schema: agreed.schema ? path(agreed.schema) : undefined,
+    }])),
     caFiles: p.ca.map(path),
     anchors: p.ca.flatMap((f) => pemCertificates(read(f))),
     maxAge: p.max_message_age_seconds ?? 604800,
@@ -169,6 +176,8 @@ function checkDocument(envelope, agreed, partner) {
   if (agreed.signature === 'ubl-extension') {
     const result = verifyUbl(envelope.payload, partner.caFiles);
     if (!result.ok) return result;
+    const content = checkContent(envelope.payload, agreed.schema, agreed.required_elements);
+    if (!content.ok) return content;
     const key = ublBusinessKey(envelope.payload);
     const declared = envelope.business_key;
     if (key.issuer !== declared.issuer || key.number !== declared.number || key.version !== Number(declared.version)) {

@@ -16,12 +16,19 @@ const NS = {
   ds: 'http://www.w3.org/2000/09/xmldsig#',
 };
 const SIGNATURE_ID = 'urn:oasis:names:specification:ubl:signature:1';
+// What this window signs with (README "Document signatures": ECDSA-SHA256 or RSA-SHA256, SHA-256 digests).
 const METHODS = {
   ES256: 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256',
   ES384: 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256',
   PS256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
 };
-const ALLOWED_SIGNATURE_METHODS = new Set([METHODS.ES256, METHODS.PS256]);
+// What it accepts (partner guide 7): ECDSA or RSA PKCS#1 v1.5 with SHA-2, SHA-2 digests, c14n without comments.
+const MORE = 'http://www.w3.org/2001/04/xmldsig-more#';
+const ALLOWED_SIGNATURE_METHODS = new Set(['ecdsa-sha256', 'ecdsa-sha384', 'ecdsa-sha512', 'rsa-sha256', 'rsa-sha384', 'rsa-sha512']
+  .map((name) => MORE + name));
+const ALLOWED_DIGESTS = new Set(['http://www.w3.org/2001/04/xmlenc#sha256', `${MORE}sha384`, 'http://www.w3.org/2001/04/xmlenc#sha512']);
+const ALLOWED_C14N = new Set(['http://www.w3.org/2001/10/xml-exc-c14n#', 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
+  'http://www.w3.org/2006/12/xml-c14n11']);
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
@@ -137,8 +144,12 @@ export function verifyUbl(payload, caFiles) {
     }
     const method = xpath(file, `string(${placed}//${local('SignatureMethod', NS.ds)}/@Algorithm)`);
     const digest = xpath(file, `string(${placed}//${local('DigestMethod', NS.ds)}/@Algorithm)`);
-    if (!ALLOWED_SIGNATURE_METHODS.has(method) || digest !== SHA256) {
-      return { ok: false, code: 'SIGNATURE_ALGORITHM_FORBIDDEN', message: `${method} / ${digest}`, fieldPath: 'payload' };
+    const c14n = xpath(file, `string(${placed}//${local('CanonicalizationMethod', NS.ds)}/@Algorithm)`);
+    const transforms = xpath(file, `count(${placed}//${local('Transform', NS.ds)})`);
+    const second = xpath(file, `string(${placed}//${local('Transform', NS.ds)}[2]/@Algorithm)`);
+    if (!ALLOWED_SIGNATURE_METHODS.has(method) || !ALLOWED_DIGESTS.has(digest) || !ALLOWED_C14N.has(c14n)
+        || Number(transforms) > 2 || (Number(transforms) === 2 && !ALLOWED_C14N.has(second))) {
+      return { ok: false, code: 'SIGNATURE_ALGORITHM_FORBIDDEN', message: `${method} / ${digest} / ${c14n} ${second}`.trim(), fieldPath: 'payload' };
     }
     return xmlsecVerify(dir, [file], caFiles, ['--enabled-reference-uris', 'empty']);
   } finally {
@@ -168,4 +179,34 @@ function xmlsecVerify(dir, files, caFiles, extra) {
   const reason = (result.stderr || '').split('\n').filter((l) => /error|fail/i.test(l)).slice(0, 2).join(' ').slice(0, 200);
   const untrusted = /certificate|x509/i.test(result.stderr || '');
   return { ok: false, code: untrusted ? 'CERTIFICATE_UNTRUSTED' : 'SIGNATURE_INVALID', message: `xmlsec1: ${reason}`, fieldPath: 'payload' };
+}
+
+/**
+ * The window's own content checks of a signed document (guide 8, step 13, as far as this window has rules): the
+ * official schema with xmllint when one is configured (SCHEMA_INVALID), then the elements its rules require
+ * under the root (RECORD_INVALID), each named by its prefixed name (e.g. "cac:ExporterParty").
+ */
+export function checkContent(payload, schema, required) {
+  const dir = tempDir();
+  try {
+    const file = join(dir, 'document.xml');
+    writeFileSync(file, payload);
+    if (schema) {
+      const result = spawnSync('xmllint', ['--noout', '--nonet', '--schema', schema, file], { encoding: 'utf8' });
+      if (result.status !== 0) {
+        const first = (result.stderr || '').split('\n').find((l) => l.includes('error')) ?? 'not valid';
+        return { ok: false, code: 'SCHEMA_INVALID', message: first.replace(`${file}:`, 'line ').slice(0, 200), fieldPath: 'payload' };
+      }
+    }
+    const root = xpath(file, 'local-name(/*)');
+    for (const name of required ?? []) {
+      const [prefix, localName] = name.split(':');
+      if (Number(xpath(file, `count(/*/${local(localName, NS[prefix])})`) || 0) === 0) {
+        return { ok: false, code: 'RECORD_INVALID', message: `the document has no ${name}`, fieldPath: `/${root}/${name}` };
+      }
+    }
+    return { ok: true, code: '', message: 'content checked', fieldPath: '' };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
