@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -415,3 +416,83 @@ def test_node_window_reaches_every_vectors_outcome(tmp_path: Path) -> None:
         if reached != expected:
             differing.append(f"{case['name']}: expected {expected}, reached {reached}")
     assert not differing, "\n".join(differing)
+
+
+# --- the conformance kit (swgw conformance) against the Node window, in both roles --------------------------------
+
+
+def _swgw(*args: str) -> list[str]:
+    return [sys.executable, "-c", "import sys; from gateway.cli import main; sys.exit(main())", *args]
+
+
+def _kit_config(folder: Path, port: int, kit_ca: Path, kit_port: int) -> Path:
+    """The Node window SG with the kit's window ZZ as its partner (the kit's README: trust its CA, party ZZ)."""
+    spec = json.loads((REPO / "mappings" / "data" / "specs" / f"{PROFILE}.json").read_text())
+    config = folder / "kit-window.json"
+    config.write_text(json.dumps({
+        "party": "SG", "listen": f"127.0.0.1:{port}", "store": "kit-received.json", "outbox": "kit-sent.json",
+        "tls": {"key": "keys/tls.key.pem", "certificate": "keys/tls.cert.pem"},
+        "signing": {"key": "keys/signing.key.pem", "certificate": "keys/signing.cert.pem", "chain": "keys/ca.cert.pem"},
+        "partners": [{
+            "party": "ZZ", "ca": [str(kit_ca)], "endpoint": f"127.0.0.1:{kit_port}",
+            "tls_server_name": "conformance.kit.test",
+            "documents": {"DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN": {
+                "format": spec["format"], "signature": spec["signature"],
+                **({"schema": str(UBL_SCHEMA)} if UBL_SCHEMA.is_file() else {}),
+                "required_elements": ["cac:ExporterParty"],
+            }},
+        }],
+    }))
+    return config
+
+
+def _failed(report: Path) -> list[str]:
+    checks = json.loads(report.read_text())["checks"]
+    return [f"{c['id']}: {c['evidence']}" for c in checks if c["status"] == "fail"]
+
+
+def test_node_window_passes_the_conformance_kit_in_both_roles(exchange: Exchange, tmp_path: Path) -> None:
+    if importlib.util.find_spec("gateway.conformance") is None:
+        pytest.skip("the conformance kit (gateway.conformance, swgw conformance) is not in this checkout")
+    from gateway.conformance.identity import load_or_create  # noqa: PLC0415 - present only with the kit
+
+    kit, _ = load_or_create(tmp_path / "kit", at=datetime.now(UTC))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    port, kit_port = free_port(), free_port()
+    config = _kit_config(exchange.folder, port, kit.ca_path, kit_port)
+    sg_ca = str(exchange.folder / "keys" / "ca.cert.pem")
+    with (exchange.folder / "kit-window.log").open("w") as stderr, subprocess.Popen(
+            [exchange.node, str(WINDOW), "serve", "--config", str(config)], stdout=subprocess.PIPE, stderr=stderr,
+            text=True) as window:
+        try:
+            assert window.stdout is not None and json.loads(window.stdout.readline()) == {"listening": port}
+            # The kit delivers to the Node window: valid, invalid, tampered, replayed, stale, oversized envelopes.
+            sender = subprocess.run(_swgw(
+                "conformance", "sender", "--endpoint", f"127.0.0.1:{port}", "--server-name", server_name("SG"),
+                "--party", "SG", "--partner-ca", sg_ca, "--kit-dir", str(kit.folder), "--profile", PROFILE,
+                "--out", str(tmp_path / "sender")), capture_output=True, text=True, env=env, timeout=300, check=False)
+        finally:
+            window.terminate()
+            window.wait(timeout=10)
+    assert not _failed(tmp_path / "sender.json"), sender.stdout
+    assert sender.returncode == 0, sender.stdout + sender.stderr
+
+    # The Node window delivers to the kit's test window, which plays an UNAVAILABLE first attempt and a lost answer.
+    with subprocess.Popen(_swgw(
+            "conformance", "receiver", "--listen", f"127.0.0.1:{kit_port}", "--party", "SG", "--partner-ca", sg_ca,
+            "--kit-dir", str(kit.folder), "--profile", PROFILE, "--expect", "3", "--duration", "120",
+            "--out", str(tmp_path / "receiver")), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=env) as receiver:
+        assert receiver.stdout is not None
+        while "listening" not in (line := receiver.stdout.readline()):
+            assert line, "the kit's test window did not start"
+        for number in ("SG26000101", "SG26000102", "SG26000103"):
+            result = subprocess.run(
+                [exchange.node, str(WINDOW), "deliver", "--config", str(config), "--partner", "ZZ", "--document",
+                 str(exchange.unsigned_document(number)), "--attempts", "6"],
+                capture_output=True, text=True, timeout=120, check=False)
+            assert result.returncode == 0, result.stderr + result.stdout
+            assert json.loads(result.stdout)["outcome"] == "RECEIPT_OUTCOME_ACCEPTED", result.stdout
+        output = receiver.stdout.read()
+        assert receiver.wait(timeout=150) == 0, output
+    assert not _failed(tmp_path / "receiver.json"), output

@@ -384,6 +384,13 @@ function call(client, envelope) {
   });
 }
 
+/** GetReceipt for a message whose answer was lost: the stored receipt, or null (not stored, or no answer). */
+function storedReceipt(client, messageId) {
+  return new Promise((done) => {
+    client.GetReceipt({ message_id: messageId }, { deadline: Date.now() + 30_000 }, (error, value) => done(error ? null : value));
+  });
+}
+
 /** Deliver a stored envelope, retrying transient failures and unverifiable receipts with the same bytes. */
 async function send(config, partner, envelope, attempts) {
   const Service = partnerService();
@@ -399,8 +406,11 @@ async function send(config, partner, envelope, attempts) {
   let result;
   try {
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
-      const { error, value } = await call(client, envelope);
-      result = { ...base, attempts: attempt };
+      // After a transient failure the receiver may have stored the message and lost only the answer: ask for
+      // the stored receipt first (guide 10.2), and deliver the same bytes again when there is none.
+      const stored = attempt > 1 ? await storedReceipt(client, envelope.message_id) : null;
+      const { error, value } = stored ? { error: null, value: stored } : await call(client, envelope);
+      result = { ...base, attempts: attempt, ...(stored ? { via: 'GetReceipt' } : {}) };
       let retry = false;
       if (error) {
         result.grpc = Object.keys(grpc.status).find((k) => grpc.status[k] === error.code) ?? String(error.code);
