@@ -16,13 +16,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import json
-import os
-import shutil
 import subprocess
-import sys
-import tomllib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,59 +39,11 @@ from gateway._generated.swgw.v1 import partner_exchange_pb2_grpc as pe_grpc
 from gateway.cli import main
 from gateway.devsetup import free_port, server_name, write_window
 from gateway.domain import DocumentType
-from tests.conftest import tools_required
-from tests.integration.network import Network, example, record_bytes, running_network, wait_for
+from tests.integration.network import Network, record_bytes, running_network, wait_for
+from tests.interop.node_window import (
+    PROFILE, WINDOW, form_e, node_tools, start_window, stop_window, unsigned_document, window_config,
+)
 from tests.interop.test_jws_interop import envelope_fields, receipt_fields
-from tests.reference_root import reference_root
-
-INTEROP = Path(__file__).parent
-REPO = INTEROP.parent.parent
-WINDOW = INTEROP / "partner" / "window.mjs"
-PROFILE = "coo-ubl24-acfta-forme"
-UBL_SCHEMA = reference_root() / "ubl-2.4" / "xsd" / "maindoc" / "UBL-CertificateOfOrigin-2.4.xsd"
-PACKAGES = ("@grpc/grpc-js", "@grpc/proto-loader", "protobufjs", "jose", "canonicalize")
-SG_DOMESTIC = "132"  # Singapore in the domestic country code list (mappings/data/codelists/country.toml)
-CN_DOMESTIC = "142"
-
-
-def _tools() -> str:
-    """node, with the npm packages installed, xmlsec1 and xmllint; skip (locally) or fail (CI) otherwise."""
-    node = shutil.which("node")
-    missing = []
-    if node is None:
-        missing.append("node (Node 20+)")
-    missing += [f"npm package {p} (cd tests/interop && npm ci)" for p in PACKAGES
-                if not (INTEROP / "node_modules" / p).is_dir()]
-    missing += [f"{tool} (Debian package; .ci/run installs it)" for tool in ("xmlsec1", "xmllint")
-                if shutil.which(tool) is None]
-    if missing:
-        message = "the Node partner window needs " + ", ".join(missing)
-        if tools_required():
-            pytest.fail(message)
-        pytest.skip(message)
-    assert node is not None
-    return node
-
-
-def _record(number: str, *, sender: str, note: str = "Shipped by rail via Pingxiang.") -> dict[str, Any]:
-    """The shipped CN -> VN Form E, redirected between CN and SG (ACFTA parties)."""
-    record = example("coo-cn-vn")
-    certificate = record["certificate"]
-    certificate["number"] = number
-    certificate["remarks"] = note
-    if sender == "CN":
-        certificate["destination_country"] = SG_DOMESTIC
-        record["consignee"]["country"] = SG_DOMESTIC
-        record["transport"]["discharge_port"] = "SGSIN"
-        return record
-    certificate.update(issuer_code="SG-CUSTOMS", issuer_name="Singapore Customs", issue_place="Singapore",
-                       issuing_country=SG_DOMESTIC, destination_country=CN_DOMESTIC)
-    record["exporter"]["country"] = SG_DOMESTIC
-    record["consignee"]["country"] = CN_DOMESTIC
-    record["transport"].update(loading_port="SGSIN", discharge_port="CNNNG")
-    for item in record["goods_items"]:
-        item["origin_country"] = SG_DOMESTIC
-    return record
 
 
 @dataclass
@@ -111,18 +58,8 @@ class Exchange:
     cn_ca: Path
 
     def unsigned_document(self, number: str, note: str = "Shipped by rail via Pingxiang.") -> Path:
-        """SG's own system output: ``swgw map`` of a Form E record issued by SG."""
-        record = self.folder / f"{number}.json"
-        record.write_bytes(record_bytes(_record(number, sender="SG", note=note)))
-        result = subprocess.run(
-            [sys.executable, "-c", "import sys; from gateway.cli import main; sys.exit(main())", "map", str(record),
-             "--type", "certificate-of-origin", "--profile", PROFILE],
-            capture_output=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120, check=False,
-        )
-        assert result.returncode == 0, result.stderr.decode()
-        document = self.folder / f"{number}.xml"
-        document.write_bytes(result.stdout)
-        return document
+        """SG's own system output for a Form E it issues (``swgw map``)."""
+        return unsigned_document(self.folder, number, note)
 
     def deliver(self, document: Path | None, *extra: str) -> dict[str, Any]:
         """Run the Node window's delivering role; its JSON result."""
@@ -145,65 +82,39 @@ class Exchange:
 
 @pytest.fixture(scope="module")
 def exchange(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
-    node = _tools()
+    node = node_tools()
     root = tmp_path_factory.mktemp("node-partner")
-    now = datetime.now(UTC)
     # The Node window's PKI: a CA, a signing certificate and a TLS certificate (serverAuth + clientAuth).
-    sg_folder, _ = write_window(root / "node", "SG", at=now, partner_port=0, domestic_port=0)
-    sg_keys = sg_folder / "keys"
+    sg_folder, _ = write_window(root / "node", "SG", at=datetime.now(UTC), partner_port=0, domestic_port=0)
     sg_port = free_port()
-    spec = json.loads((REPO / "mappings" / "data" / "specs" / f"{PROFILE}.json").read_text())
 
     def add_sg(party: str, data: dict[str, Any]) -> None:
         data["partners"].append({
             "party": "SG", "endpoint": f"127.0.0.1:{sg_port}", "tls_server_name": server_name("SG"),
-            "trust_anchors": [str(sg_keys / "ca.cert.pem")], "documents": {"certificate-of-origin": PROFILE},
+            "trust_anchors": [str(sg_folder / "keys" / "ca.cert.pem")],
+            "documents": {"certificate-of-origin": PROFILE},
             "retry": {"strategy": "constant", "initial_delay_seconds": 0.2, "max_delay_seconds": 0.2,
                       "max_attempts": 50, "jitter": 0.0},
         })
 
     with running_network(root / "swgw", ("CN",), {}, configure=add_sg) as net:
         cn = net.files["CN"]
-        config = sg_folder / "window.json"
-        config.write_text(json.dumps({
-            "party": "SG", "listen": f"127.0.0.1:{sg_port}", "store": "received.json",
-            "tls": {"key": "keys/tls.key.pem", "certificate": "keys/tls.cert.pem"},
-            "signing": {"key": "keys/signing.key.pem", "certificate": "keys/signing.cert.pem",
-                        "chain": "keys/ca.cert.pem"},
-            "partners": [{
-                "party": "CN", "ca": [str(cn.ca_certificate)], "endpoint": f"127.0.0.1:{cn.partner_port}",
-                "tls_server_name": server_name("CN"),
-                "documents": {"DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN": {
-                    "format": spec["format"], "signature": spec["signature"],
-                    # SG's own rules: the official schema (when the reference material is here) and a Form E
-                    # names its exporter (the schema alone does not require one).
-                    **({"schema": str(UBL_SCHEMA)} if UBL_SCHEMA.is_file() else {}),
-                    "required_elements": ["cac:ExporterParty"],
-                }},
-            }],
-        }))
-        log = sg_folder / "window.log"
-        with log.open("w") as stderr, subprocess.Popen([node, str(WINDOW), "serve", "--config", str(config)],
-                                                       stdout=subprocess.PIPE, stderr=stderr, text=True) as server:
-            try:
-                assert server.stdout is not None
-                line = server.stdout.readline()
-                assert json.loads(line or "null") == {"listening": sg_port}, line + log.read_text()
-                yield Exchange(node=node, net=net, folder=sg_folder, config=config,
-                               store=sg_folder / "received.json", cn_ca=cn.ca_certificate)
-            finally:
-                server.terminate()
-                try:
-                    server.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait()
+        config = window_config(sg_folder, port=sg_port, partner={
+            "party": "CN", "ca": [str(cn.ca_certificate)], "endpoint": f"127.0.0.1:{cn.partner_port}",
+            "tls_server_name": server_name("CN"),
+        })
+        window = start_window(node, config, sg_port)
+        try:
+            yield Exchange(node=node, net=net, folder=sg_folder, config=config,
+                           store=sg_folder / "window-received.json", cn_ca=cn.ca_certificate)
+        finally:
+            stop_window(window)
 
 
 def test_cn_delivers_to_the_node_window(exchange: Exchange, tmp_path: Path) -> None:
     with exchange.net.client("CN") as cn:
         response = cn.submit("SG", DocumentType.CERTIFICATE_OF_ORIGIN,
-                             record_bytes(_record("E2026SG00001", sender="CN")))
+                             record_bytes(form_e("E2026SG00001", sender="CN")))
         status = wait_for(lambda: (s := cn.status(response.message_id)).status in (
             pb.MESSAGE_STATUS_DELIVERED, pb.MESSAGE_STATUS_REJECTED, pb.MESSAGE_STATUS_FAILED) and s)
     assert status.status == pb.MESSAGE_STATUS_DELIVERED, status
@@ -301,7 +212,7 @@ def test_node_window_refuses_bad_envelopes_and_rejects_bad_documents(exchange: E
     """The receiving role's checks, driven with CN's TLS identity and CN's keys."""
     with exchange.net.client("CN") as cn:
         response = cn.submit("SG", DocumentType.CERTIFICATE_OF_ORIGIN,
-                             record_bytes(_record("E2026SG00004", sender="CN")))
+                             record_bytes(form_e("E2026SG00004", sender="CN")))
         wait_for(lambda: cn.status(response.message_id).status == pb.MESSAGE_STATUS_DELIVERED)
     original = _cn_envelope(exchange, response.message_id, tmp_path)
 
@@ -372,7 +283,7 @@ def test_node_window_answers_duplicates_by_the_rules(exchange: Exchange, tmp_pat
     """CN's envelope sent again with CN's TLS identity: the stored receipt byte for byte; other bytes: refused."""
     with exchange.net.client("CN") as cn:
         response = cn.submit("SG", DocumentType.CERTIFICATE_OF_ORIGIN,
-                             record_bytes(_record("E2026SG00002", sender="CN")))
+                             record_bytes(form_e("E2026SG00002", sender="CN")))
         wait_for(lambda: cn.status(response.message_id).status == pb.MESSAGE_STATUS_DELIVERED)
     envelope = _cn_envelope(exchange, response.message_id, tmp_path)
     stored = base64.b64decode(exchange.stored()[response.message_id]["receipt"])
@@ -388,111 +299,3 @@ def test_node_window_answers_duplicates_by_the_rules(exchange: Exchange, tmp_pat
         with pytest.raises(grpc.RpcError) as refused:
             stub.Deliver(pe.DeliverRequest(envelope=changed), timeout=30)
     assert _refusal(refused.value) == (grpc.StatusCode.ALREADY_EXISTS, "DUPLICATE_CONFLICT", "envelope.message_id")
-
-
-VECTORS = REPO / "tests" / "vectors" / "partner"
-
-
-def test_node_window_reaches_every_vectors_outcome(tmp_path: Path) -> None:
-    """The partner guide's test vectors through the Node window's own checks: each case's outcome, field path and
-    refusing check, as cases.toml states them."""
-    node = _tools()
-    if not (VECTORS / "cases.toml").is_file():
-        pytest.skip(f"the partner test vectors are not in this checkout ({VECTORS})")
-    cases = tomllib.loads((VECTORS / "cases.toml").read_text())
-    cases_json = tmp_path / "cases.json"
-    cases_json.write_text(json.dumps(cases))
-    run = subprocess.run([node, str(INTEROP / "partner" / "vectors.mjs"), str(VECTORS), str(cases_json)],
-                         capture_output=True, text=True, timeout=120, check=False)
-    assert run.returncode == 0, run.stderr
-    results = {r["name"]: r for r in map(json.loads, run.stdout.splitlines())}
-    assert set(results) == {case["name"] for case in cases["case"]}
-    differing = []
-    for case in cases["case"]:
-        got = results[case["name"]]
-        expected = (case["outcome"], case.get("field_path", ""), case.get("cause", ""))
-        reached = (got["outcome"], got["field_path"] if "field_path" in case else "",
-                   got["cause"] if "cause" in case else "")
-        if reached != expected:
-            differing.append(f"{case['name']}: expected {expected}, reached {reached}")
-    assert not differing, "\n".join(differing)
-
-
-# --- the conformance kit (swgw conformance) against the Node window, in both roles --------------------------------
-
-
-def _swgw(*args: str) -> list[str]:
-    return [sys.executable, "-c", "import sys; from gateway.cli import main; sys.exit(main())", *args]
-
-
-def _kit_config(folder: Path, port: int, kit_ca: Path, kit_port: int) -> Path:
-    """The Node window SG with the kit's window ZZ as its partner (the kit's README: trust its CA, party ZZ)."""
-    spec = json.loads((REPO / "mappings" / "data" / "specs" / f"{PROFILE}.json").read_text())
-    config = folder / "kit-window.json"
-    config.write_text(json.dumps({
-        "party": "SG", "listen": f"127.0.0.1:{port}", "store": "kit-received.json", "outbox": "kit-sent.json",
-        "tls": {"key": "keys/tls.key.pem", "certificate": "keys/tls.cert.pem"},
-        "signing": {"key": "keys/signing.key.pem", "certificate": "keys/signing.cert.pem", "chain": "keys/ca.cert.pem"},
-        "partners": [{
-            "party": "ZZ", "ca": [str(kit_ca)], "endpoint": f"127.0.0.1:{kit_port}",
-            "tls_server_name": "conformance.kit.test",
-            "documents": {"DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN": {
-                "format": spec["format"], "signature": spec["signature"],
-                **({"schema": str(UBL_SCHEMA)} if UBL_SCHEMA.is_file() else {}),
-                "required_elements": ["cac:ExporterParty"],
-            }},
-        }],
-    }))
-    return config
-
-
-def _failed(report: Path) -> list[str]:
-    checks = json.loads(report.read_text())["checks"]
-    return [f"{c['id']}: {c['evidence']}" for c in checks if c["status"] == "fail"]
-
-
-def test_node_window_passes_the_conformance_kit_in_both_roles(exchange: Exchange, tmp_path: Path) -> None:
-    if importlib.util.find_spec("gateway.conformance") is None:
-        pytest.skip("the conformance kit (gateway.conformance, swgw conformance) is not in this checkout")
-    from gateway.conformance.identity import load_or_create  # noqa: PLC0415 - present only with the kit
-
-    kit, _ = load_or_create(tmp_path / "kit", at=datetime.now(UTC))
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    port, kit_port = free_port(), free_port()
-    config = _kit_config(exchange.folder, port, kit.ca_path, kit_port)
-    sg_ca = str(exchange.folder / "keys" / "ca.cert.pem")
-    with (exchange.folder / "kit-window.log").open("w") as stderr, subprocess.Popen(
-            [exchange.node, str(WINDOW), "serve", "--config", str(config)], stdout=subprocess.PIPE, stderr=stderr,
-            text=True) as window:
-        try:
-            assert window.stdout is not None and json.loads(window.stdout.readline()) == {"listening": port}
-            # The kit delivers to the Node window: valid, invalid, tampered, replayed, stale, oversized envelopes.
-            sender = subprocess.run(_swgw(
-                "conformance", "sender", "--endpoint", f"127.0.0.1:{port}", "--server-name", server_name("SG"),
-                "--party", "SG", "--partner-ca", sg_ca, "--kit-dir", str(kit.folder), "--profile", PROFILE,
-                "--out", str(tmp_path / "sender")), capture_output=True, text=True, env=env, timeout=300, check=False)
-        finally:
-            window.terminate()
-            window.wait(timeout=10)
-    assert not _failed(tmp_path / "sender.json"), sender.stdout
-    assert sender.returncode == 0, sender.stdout + sender.stderr
-
-    # The Node window delivers to the kit's test window, which plays an UNAVAILABLE first attempt and a lost answer.
-    with subprocess.Popen(_swgw(
-            "conformance", "receiver", "--listen", f"127.0.0.1:{kit_port}", "--party", "SG", "--partner-ca", sg_ca,
-            "--kit-dir", str(kit.folder), "--profile", PROFILE, "--expect", "3", "--duration", "120",
-            "--out", str(tmp_path / "receiver")), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env=env) as receiver:
-        assert receiver.stdout is not None
-        while "listening" not in (line := receiver.stdout.readline()):
-            assert line, "the kit's test window did not start"
-        for number in ("SG26000101", "SG26000102", "SG26000103"):
-            result = subprocess.run(
-                [exchange.node, str(WINDOW), "deliver", "--config", str(config), "--partner", "ZZ", "--document",
-                 str(exchange.unsigned_document(number)), "--attempts", "6"],
-                capture_output=True, text=True, timeout=120, check=False)
-            assert result.returncode == 0, result.stderr + result.stdout
-            assert json.loads(result.stdout)["outcome"] == "RECEIPT_OUTCOME_ACCEPTED", result.stdout
-        output = receiver.stdout.read()
-        assert receiver.wait(timeout=150) == 0, output
-    assert not _failed(tmp_path / "receiver.json"), output
