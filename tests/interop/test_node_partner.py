@@ -36,9 +36,9 @@ from jwcrypto import jwk, jws
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway._generated.swgw.v1 import partner_exchange_pb2 as pe
 from gateway._generated.swgw.v1 import partner_exchange_pb2_grpc as pe_grpc
-from gateway.cli import main
-from gateway.devsetup import free_port, server_name, write_window
-from gateway.domain import DocumentType
+from gateway.tools.cli import main
+from gateway.tools.devsetup import free_port, server_name, write_window
+from gateway.core.domain import DocumentType
 from tests.integration.network import Network, record_bytes, running_network, wait_for
 from tests.interop.node_window import (
     PROFILE, WINDOW, form_e, node_tools, start_window, stop_window, unsigned_document, window_config,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.devsetup import free_port, server_name, write_window
+from gateway.tools.devsetup import free_port, server_name, write_window
 from tests.interop.node_window import (
     PROFILE, REPO, WINDOW, node_tools, start_window, stop_window, swgw_command, unsigned_document, window_config,
 )
@@ -57,10 +57,10 @@ def _failed(report: Path) -> list[str]:
 
 def test_node_window_passes_the_conformance_kit_in_both_roles(tmp_path: Path) -> None:
     node = node_tools()
-    spec = importlib.util.find_spec("gateway.conformance")
+    spec = importlib.util.find_spec("gateway.tools.conformance")
     if spec is None or not str(spec.origin).startswith(str(REPO)):
         pytest.skip("the conformance kit (gateway.conformance, swgw conformance) is not in this checkout")
-    from gateway.conformance.identity import load_or_create  # noqa: PLC0415 - present only with the kit
+    from gateway.tools.conformance.identity import load_or_create  # noqa: PLC0415 - present only with the kit
 
     kit, _ = load_or_create(tmp_path / "kit", at=datetime.now(UTC))
     sg_folder, _ = write_window(tmp_path / "node", "SG", at=datetime.now(UTC), partner_port=0, domestic_port=0)
