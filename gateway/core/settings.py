@@ -403,7 +403,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
 
 
 def parse_settings_toml(data: bytes, base_dir: PurePath) -> Settings:
-    """Parse a configuration file's bytes (UTF-8 TOML); every refusal is :class:`~gateway.errors.ConfigInvalid`.
+    """Parse a configuration file's bytes (UTF-8 TOML); every refusal is :class:`~gateway.core.errors.ConfigInvalid`.
 
     Undecodable bytes and TOML syntax errors are refused at ``$`` like any other configuration error, so that the
     CLI reports them with the same code instead of a traceback (found by the ``settings-toml`` fuzz harness).

@@ -18,6 +18,7 @@ import grpc
 import pytest
 
 import mappings
+from gateway.adapters.coo_pdf import render_certificate_pdf
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from gateway._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
@@ -247,7 +248,7 @@ class _HandSender:
                                 action=Action.ISSUE, record_json=record_bytes(record))
         prepared = prepare_outbound(command, sender=PartyId("BS"), profile=self.profile,
                                     identity=identity or self.signing, message_id=message_id or str(uuid.uuid4()),
-                                    created_at=datetime.now(UTC))
+                                    created_at=datetime.now(UTC), render_pdf=render_certificate_pdf)
         return codec.envelope_to_proto(prepared.envelope)
 
     def start_kit(self, expect: int) -> threading.Thread:

@@ -51,7 +51,7 @@ def node_tools() -> str:
 
 def swgw_command(*args: str) -> list[str]:
     """The swgw command line run by this interpreter (the checkout on PYTHONPATH)."""
-    return [sys.executable, "-c", "import sys; from gateway.cli import main; sys.exit(main())", *args]
+    return [sys.executable, "-c", "import sys; from gateway.tools.cli import main; sys.exit(main())", *args]
 
 
 def form_e(number: str, *, sender: str, note: str = "Shipped by rail via Pingxiang.") -> dict[str, Any]:
