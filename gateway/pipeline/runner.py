@@ -199,10 +199,11 @@ class Pipeline:
         now = self._clock.now()
         steps.check_inbound_envelope(envelope, peer=peer, me=self._settings.party, profile=profile, now=now)
         partner_trust = self._trustbook.for_partner(peer, at=now)
-        verified = signatures.verify_envelope_signature(envelope, partner_trust=partner_trust, now=now,
-                                                        profile=profile)
-        # From here on the envelope is authentic: document-level problems become signed negative receipts.
+        # From here on the partner is authenticated (its TLS certificate, then its envelope signer): document-level
+        # problems, and a signer the partner's own trust has revoked, become signed negative receipts.
         try:
+            verified = signatures.verify_envelope_signature(envelope, partner_trust=partner_trust, now=now,
+                                                            profile=profile)
             document = steps.map_inbound(verified, profile=profile, partner_trust=partner_trust, now=now)
         except DocumentRejected as e:
             log.info("rejected %s from %s: %s", envelope.message_id, peer, e)

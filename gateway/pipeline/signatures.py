@@ -21,7 +21,7 @@ from ..core.domain import (
     Signature,
     VerifiedEnvelope,
 )
-from ..core.errors import EnvelopeSignatureInvalid, SignatureFormatUnsupported
+from ..core.errors import DocumentRejected, EnvelopeSignatureInvalid, SignatureFormatUnsupported
 from ..core.partners import PartnerProfile
 
 __all__ = [
@@ -112,6 +112,11 @@ def verify_envelope_signature(
                                        field_path="envelope.signature")
     try:
         verified = verify_envelope_jws(envelope, partner_trust=partner_trust, now=now, policy=signature_policy(profile))
+    except trust.CertificateRevoked as e:
+        # The partner is authenticated by its TLS certificate but signs with a revoked key: the refusal is the
+        # partner's to read, so it is a document-level one (a signed REJECTED receipt naming the revocation).
+        raise DocumentRejected(f"envelope signer revoked: {e.message}", code=e.code, partner=partner_trust.partner,
+                               field_path="envelope.signature") from e
     except trust.TrustError as e:
         raise EnvelopeSignatureInvalid(
             f"envelope signature refused: {e.code}: {e.message}", partner=partner_trust.partner,

@@ -7,10 +7,11 @@ migrates them to pinned), and with two running gateways, in both directions, eac
 document with CERTIFICATE_REVOKED: revoking the sender's CA, importing the CA's CRL listing the sender's signing
 certificate, and revoking a pinned signing certificate of a partner trusted by pinned certificates only.
 
-The sender's message ends FAILED and the receiver stores nothing: a revoked signer fails the envelope signature
-(ENVELOPE_SIGNATURE_INVALID carrying CERTIFICATE_REVOKED), which is refused before any receipt is signed, and a
-revoked CA also fails the sender's TLS identification first (PARTNER_UNAUTHENTICATED carrying
-CERTIFICATE_REVOKED). Each case also checks the receiver's trust refuses the signing certificate itself.
+A revoked signing certificate (by CRL, or a pinned one revoked) of a sender still authenticated by its TLS
+certificate gets a signed REJECTED receipt with CERTIFICATE_REVOKED, stored like any refusal. A revoked CA also
+fails the sender's TLS identification first: nobody is authenticated to answer, so the sender's message ends
+FAILED (PARTNER_UNAUTHENTICATED carrying CERTIFICATE_REVOKED) and the receiver stores nothing. Each case also
+checks the receiver's trust refuses the signing certificate itself.
 """
 
 from __future__ import annotations
@@ -80,10 +81,18 @@ def _legacy_leaf_anchors(network: Network) -> None:
 
 def _assert_refused_as_revoked(network: Network, sender: str, receiver: str, summary: pb.MessageSummary,
                                code: str) -> None:
-    assert summary.status == pb.MESSAGE_STATUS_FAILED, summary
-    assert summary.last_error.code == code, summary.last_error
-    assert "CERTIFICATE_REVOKED" in summary.last_error.message, summary.last_error
-    assert network.apps[receiver].repository.find(summary.message_id) is None
+    if code == "PARTNER_UNAUTHENTICATED":
+        # The sender's TLS certificate is refused: nobody authenticated to sign a receipt for.
+        assert summary.status == pb.MESSAGE_STATUS_FAILED, summary
+        assert summary.last_error.code == code, summary.last_error
+        assert "CERTIFICATE_REVOKED" in summary.last_error.message, summary.last_error
+        assert network.apps[receiver].repository.find(summary.message_id) is None
+    else:
+        # Authenticated by TLS, signing with a revoked key: a signed REJECTED receipt naming the revocation.
+        assert summary.status == pb.MESSAGE_STATUS_REJECTED, summary
+        assert summary.last_error.code == code, summary.last_error
+        stored = network.apps[receiver].repository.find(summary.message_id)
+        assert stored is not None and stored.status.value == "REJECTED", stored
     # The document's signer itself is refused by the receiver's trust, not only the connection.
     now = datetime.now(UTC)
     with pytest.raises(trust.CertificateRevoked):
@@ -122,7 +131,7 @@ def test_crl_listing_a_signing_certificate_stored_as_anchor(tmp_path: Path, send
         crl = devpki.issue_crl(_issued(network, sender, "ca"), [(signing, now - timedelta(seconds=1))], at=now)
         network.apps[receiver].trustbook.import_crl(sender, crl, actor=OPERATOR)
         summary = _send(network, sender, receiver, "REVOKED-CRL")
-        _assert_refused_as_revoked(network, sender, receiver, summary, "ENVELOPE_SIGNATURE_INVALID")
+        _assert_refused_as_revoked(network, sender, receiver, summary, "CERTIFICATE_REVOKED")
 
 
 def _pinned_only(party: str, data: dict[str, Any]) -> None:
@@ -145,7 +154,7 @@ def test_revoking_a_pinned_signing_certificate(tmp_path: Path, sender: str, rece
         network.apps[receiver].trustbook.change_state(sender, trust.fingerprint(signing), CertificateState.REVOKED,
                                                       actor=OPERATOR, reason="key compromise")
         summary = _send(network, sender, receiver, "REVOKED-PIN")
-        _assert_refused_as_revoked(network, sender, receiver, summary, "ENVELOPE_SIGNATURE_INVALID")
+        _assert_refused_as_revoked(network, sender, receiver, summary, "CERTIFICATE_REVOKED")
 
 
 def test_leaf_anchors_in_the_database_are_migrated_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

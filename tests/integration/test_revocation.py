@@ -91,8 +91,9 @@ def test_crl_revocation_and_unknown_status_policy(tmp_path: Path) -> None:
         hk.trustbook.import_crl("CN", current, actor=OPERATOR)
         time.sleep(1.2)
         summary = _send(network, "REV-3")
-        assert summary.status == pb.MESSAGE_STATUS_FAILED
-        assert "CERTIFICATE_REVOKED" in summary.last_error.message
+        # CN is still authenticated by its TLS certificate: HK answers with a signed refusal naming the revocation.
+        assert summary.status == pb.MESSAGE_STATUS_REJECTED
+        assert summary.last_error.code == "CERTIFICATE_REVOKED"
         audit = [e.action for e in hk.operations.audit_entries(limit=1000)]
         assert audit.count("trust.import-crl") == 2
 
