@@ -572,7 +572,7 @@ CASES: tuple[Case, ...] = (
          _env(mutate_before=_set_party("receiver", "MO")), "SENDER_MISMATCH", "", "envelope.receiver"),
     Case("document-type-not-agreed", "envelope", "An SPS certificate; the agreement covers certificates of origin.",
          _env(mutate_before=_set("document_type", pb.DOCUMENT_TYPE_SPS_CERTIFICATE)), "DOCUMENT_TYPE_NOT_AGREED",
-         "", ""),
+         "", "envelope.document_type"),
     Case("format-not-agreed", "envelope", "The CEPA Macao format; the agreement names CEPA Hong Kong.",
          _env(mutate_before=_set("document_format", COO_MO)), "FORMAT_NOT_AGREED", "", "envelope.document_format"),
     Case("replace-without-refers-to", "envelope", "ACTION_REPLACE without refers_to.",

@@ -91,11 +91,13 @@ class PartnerProfile:
             accept=e.accept,
         )
 
-    def mapping_profile(self, document_type: DocumentType) -> str:
-        """The mapping profile for ``document_type``; raises when the agreement does not cover it."""
+    def mapping_profile(self, document_type: DocumentType, *, field_path: str | None = None) -> str:
+        """The mapping profile for ``document_type``; raises when the agreement does not cover it, naming
+        ``field_path`` (where the caller read the document type) when given."""
         try:
             return self.mapping_profiles[document_type]
         except KeyError:
             raise DocumentTypeNotAgreed(
-                f"the agreement with {self.name} does not cover {document_type.value}", partner=self.name
+                f"the agreement with {self.name} does not cover {document_type.value}", partner=self.name,
+                field_path=field_path,
             ) from None

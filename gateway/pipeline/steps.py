@@ -171,7 +171,7 @@ def prepare_outbound(
     if command.action is not Action.ISSUE and command.refers_to is None:
         raise EnvelopeInvalid(f"{command.action.value} needs refers_to", field_path="refers_to")
     record = parse_record(command.record_json)
-    mapping_profile = profile.mapping_profile(command.document_type)
+    mapping_profile = profile.mapping_profile(command.document_type, field_path="document_type")
     for index, attachment in enumerate(command.attachments):
         if attachment.name == SIGNATURE_NAME:
             raise EnvelopeInvalid(f"attachment name {SIGNATURE_NAME!r} is reserved for the document signature",
@@ -225,7 +225,7 @@ def check_inbound_envelope(
             f"envelope receiver {envelope.receiver.value!r} is not this gateway", partner=peer,
             field_path="envelope.receiver",
         )
-    agreed = agreed_format(profile, envelope.document_type)  # raises DocumentTypeNotAgreed
+    agreed = agreed_format(profile, envelope.document_type, field_path="envelope.document_type")
     if envelope.document_format != agreed:
         # The declared format must not choose the checks: a UBL document declared as EDIFACT would otherwise
         # skip the XML signature. Only the format the agreement names for this document type is accepted.
@@ -252,10 +252,10 @@ def check_inbound_envelope(
                            field_path="envelope.created_at")
 
 
-def agreed_format(profile: PartnerProfile, document_type: DocumentType) -> str:
+def agreed_format(profile: PartnerProfile, document_type: DocumentType, *, field_path: str | None = None) -> str:
     """The format URN the agreement names for ``document_type``; raises when the type is not agreed."""
     with rejection():
-        return mappings.get_profile(profile.mapping_profile(document_type)).format
+        return mappings.get_profile(profile.mapping_profile(document_type, field_path=field_path)).format
 
 
 def is_pdf(attachment: Attachment) -> bool:

@@ -55,7 +55,7 @@ export function checkEnvelope(envelope, partner, ourParty, at) {
   }
   const agreed = partner.documents[envelope.document_type];
   // No field path: what swgw gives, and what the test vectors expect (tests/vectors/partner/cases.toml).
-  if (!agreed) throw new PartnerError('DOCUMENT_TYPE_NOT_AGREED', `${envelope.document_type} is not agreed`, '');
+  if (!agreed) throw new PartnerError('DOCUMENT_TYPE_NOT_AGREED', `${envelope.document_type} is not agreed`, 'envelope.document_type');
   if (envelope.document_format !== agreed.format) {
     throw new PartnerError('FORMAT_NOT_AGREED', 'the declared format is not the agreed one', 'envelope.document_format');
   }
