@@ -13,22 +13,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.domain import Action, BusinessKey, DocumentType
-from ..core.errors import GatewayError, RequestMalformed
-from ..core.settings import Settings, parse_settings_toml
+# Only light modules at import time: the parser is built on every start, `--help` included (see cli_choices).
+from .cli_choices import ACTIONS, DOCUMENT_TYPES
 
 if TYPE_CHECKING:
-    from cryptography import x509
-
+    from ..core.domain import BusinessKey
+    from ..core.settings import Settings
     from .client import GatewayClient
-
-    from trust import PartnerTrust
 
 __all__ = ["load_settings", "main"]
 
 
 def load_settings(path: Path) -> Settings:
     """Read and parse a TOML configuration file (relative paths resolve against its folder)."""
+    from ..core.settings import parse_settings_toml
+
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -37,6 +36,8 @@ def load_settings(path: Path) -> Settings:
 
 
 def _business_key(text: str) -> BusinessKey:
+    from ..core.domain import BusinessKey
+
     parts = text.split("/")
     if len(parts) not in (2, 3):
         raise argparse.ArgumentTypeError("business key is ISSUER/NUMBER[/VERSION]")
@@ -109,6 +110,8 @@ def _client(args: argparse.Namespace) -> GatewayClient:
 def _cmd_submit(args: argparse.Namespace) -> int:
     from google.protobuf.json_format import MessageToDict
 
+    from ..core.domain import Action, DocumentType
+
     with _client(args) as client:
         response = client.submit(
             args.partner, DocumentType(args.type), _read_input(args.file), action=Action(args.action),
@@ -169,6 +172,8 @@ def _aware_time(text: str) -> datetime:
 def _cmd_map(args: argparse.Namespace) -> int:
     import mappings
 
+    from ..core.domain import DocumentType
+
     profile = args.profile
     interchange: mappings.Interchange | None = None
     if args.partner is not None and args.config:
@@ -214,71 +219,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
-def _trust_from_dir(folder: Path) -> dict[str, PartnerTrust]:
-    """Partner trust from a folder: each certificate file is a partner (named by the file), CRLs attach to the
-    partner whose certificates issued them."""
-    import trust
-
-    from ..core.trust_export import load_certificates
-
-    anchors: dict[str, list[x509.Certificate]] = {}
-    for path in sorted(folder.iterdir()):
-        if path.suffix in (".pem", ".crt", ".cer") and not path.name.endswith(".crl.pem"):
-            anchors[path.stem] = list(load_certificates(path.read_bytes()))
-    stores: dict[str, PartnerTrust] = {}
-    for partner, certificates in anchors.items():
-        crls = []
-        for path in sorted(folder.glob("*.crl*")):
-            try:
-                crls.append(trust.load_crl(path.read_bytes(), issuers=certificates))
-            except trust.TrustError:
-                continue  # issued by another partner's CA
-        # Only CA certificates can be anchors; an end-entity certificate in the file (a partner's whole export,
-        # say) is pinned, so its CA's CRL in the folder still applies to it.
-        stores[partner] = trust.PartnerTrust(
-            partner=partner, anchors=tuple(c for c in certificates if trust.ca_problem(c) is None),
-            pinned=tuple(c for c in certificates if trust.ca_problem(c) is not None), crls=tuple(crls))
-    return stores
-
-
-def _cmd_verify(args: argparse.Namespace) -> int:
-    from .verify_offline import verify_bytes
-
-    at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
-    if args.trust:
-        stores = _trust_from_dir(args.trust)
-    elif args.config:
-        from ..app import open_operations
-
-        store = open_operations(load_settings(args.config)).trustbook.store()
-        stores = {p: store.for_partner(p, at=at) for p in store.partners}
-    else:
-        raise SystemExit("swgw: give --trust DIR or --config FILE")
-    signature = _read_input(args.signature) if args.signature else None
-    report = verify_bytes(_read_input(args.file), stores, at=at, placement=args.placement, signature=signature)
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(f"{args.file}: {report.kind}, {'VALID' if report.valid else 'INVALID'}")
-        for check in report.checks:
-            print(f"  {check}")
-        for label, value in (("partner", report.partner), ("signer", report.signer),
-                             ("fingerprint", report.fingerprint), ("validity", report.validity),
-                             ("revocation", report.revocation)):
-            if value:
-                print(f"  {label}: {value}")
-        for depth, subject in enumerate(report.chain):
-            print(f"  chain[{depth}]: {subject}")
-        if report.error_code:
-            print(f"  error: {report.error_code}: {report.error}")
-    return 0 if report.valid else 1
-
-
 def _not_text_argument(args: argparse.Namespace, argv: list[str]) -> str | None:
     """Where the first text argument that is not Unicode was given (``--partner``, or a positional's name).
 
     File names are paths, not text, and may be any bytes; they are not checked.
     """
+    from ..core.domain import BusinessKey
+
     for name, given in vars(args).items():
         # A business key (--refers-to, --business-key) is text too, split into parts.
         parts = [given.issuer, given.number] if isinstance(given, BusinessKey) else [given]
@@ -300,6 +247,12 @@ def _is_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .verify_command import run
+
+    return run(args)
 
 
 def _cmd_conformance(args: argparse.Namespace) -> int:
@@ -346,8 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("submit", help="submit a catalog record (JSON) for a partner")
     p.add_argument("file", type=Path)
     p.add_argument("--partner", required=True)
-    p.add_argument("--type", required=True, choices=[t.value for t in DocumentType])
-    p.add_argument("--action", default="issue", choices=[a.value for a in Action])
+    p.add_argument("--type", required=True, choices=DOCUMENT_TYPES)
+    p.add_argument("--action", default="issue", choices=ACTIONS)
     p.add_argument("--refers-to", type=_business_key, help="ISSUER/NUMBER/VERSION of the document replaced")
     p.add_argument("--idempotency-key")
     client_options(p)
@@ -361,12 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="validate a catalog record against the domestic catalog (offline)")
     p.add_argument("file", type=Path)
-    p.add_argument("--type", required=True, choices=[t.value for t in DocumentType])
+    p.add_argument("--type", required=True, choices=DOCUMENT_TYPES)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("map", help="map a record to a partner format, or a partner document back (offline)")
     p.add_argument("file", type=Path)
-    p.add_argument("--type", required=True, choices=[t.value for t in DocumentType])
+    p.add_argument("--type", required=True, choices=DOCUMENT_TYPES)
     p.add_argument("--profile", help="mapping profile id")
     p.add_argument("--partner", help="take the profile from this partner's agreement (with --config)")
     p.add_argument("--config", type=Path)
@@ -410,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     not_text = _not_text_argument(args, argv)
     if not_text is not None:
+        from ..core.errors import RequestMalformed
+
         # Undecodable bytes on the command line arrive as lone surrogates, which no request can encode.
         print(f"swgw: {RequestMalformed('the argument is not valid UTF-8 text', field_path=not_text)}",
               file=sys.stderr)
@@ -418,8 +373,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     import grpc
 
-    from .client import ClientError
+    from ..core.errors import GatewayError
     from ..transports.status_map import error_from_status
+    from .client import ClientError
 
     import trust
 
