@@ -277,8 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="write a starter configuration and development keys for a new window")
     p.add_argument("dir", type=Path, help="folder to write into (a sub-folder per window is made)")
     p.add_argument("--party", required=True, help="this window's party id, e.g. CN")
-    p.add_argument("--partner-port", type=int, default=0)
-    p.add_argument("--domestic-port", type=int, default=0)
+    p.add_argument("--partner-port", type=int, default=0,
+                   help="port of the partner listener (mTLS; default: a free port)")
+    p.add_argument("--domestic-port", type=int, default=0,
+                   help="port of the domestic listener (default: a free port)")
     p.add_argument("--force", action="store_true", help="overwrite an existing configuration")
     p.add_argument("--domestic-tls", action="store_true",
                    help="TLS on the domestic listener, with a hub and an operator client certificate")
@@ -297,50 +299,53 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--tls-key", type=Path, help="this domestic client's key")
 
     p = sub.add_parser("submit", help="submit a catalog record (JSON) for a partner")
-    p.add_argument("file", type=Path)
-    p.add_argument("--partner", required=True)
-    p.add_argument("--type", required=True, choices=DOCUMENT_TYPES)
-    p.add_argument("--action", default="issue", choices=ACTIONS)
+    p.add_argument("file", type=Path, help="the catalog record (JSON)")
+    p.add_argument("--partner", required=True, help="the partner's party id, e.g. HK")
+    p.add_argument("--type", required=True, choices=DOCUMENT_TYPES, help="document type: %(choices)s")
+    p.add_argument("--action", default="issue", choices=ACTIONS,
+                   help="%(choices)s (default %(default)s); replace and withdraw need --refers-to")
     p.add_argument("--refers-to", type=_business_key, help="ISSUER/NUMBER/VERSION of the document replaced")
-    p.add_argument("--idempotency-key")
+    p.add_argument("--idempotency-key", help="a submit repeated with the same key returns the first result")
     client_options(p)
     p.set_defaults(func=_cmd_submit)
 
     p = sub.add_parser("status", help="where a message stands")
-    p.add_argument("message_id", nargs="?")
+    p.add_argument("message_id", nargs="?", help="the message id submit returned")
     p.add_argument("--business-key", type=_business_key, help="ISSUER/NUMBER[/VERSION] instead of a message id")
     client_options(p)
     p.set_defaults(func=_cmd_status)
 
     p = sub.add_parser("validate", help="validate a catalog record against the domestic catalog (offline)")
-    p.add_argument("file", type=Path)
-    p.add_argument("--type", required=True, choices=DOCUMENT_TYPES)
+    p.add_argument("file", type=Path, help="the catalog record (JSON)")
+    p.add_argument("--type", required=True, choices=DOCUMENT_TYPES, help="document type: %(choices)s")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("map", help="map a record to a partner format, or a partner document back (offline)")
-    p.add_argument("file", type=Path)
-    p.add_argument("--type", required=True, choices=DOCUMENT_TYPES)
-    p.add_argument("--profile", help="mapping profile id")
+    p.add_argument("file", type=Path, help="a catalog record (JSON), or with --reverse a partner document")
+    p.add_argument("--type", required=True, choices=DOCUMENT_TYPES, help="document type: %(choices)s")
+    p.add_argument("--profile", help="mapping profile id (list them with `swgw profiles`)")
     p.add_argument("--partner", help="take the profile from this partner's agreement (with --config)")
-    p.add_argument("--config", type=Path)
+    p.add_argument("--config", type=Path, help="the gateway's configuration, for --partner")
     p.add_argument("--reverse", action="store_true", help="partner document -> catalog record")
     p.add_argument("--at", type=_aware_time, metavar="TIME",
                    help="ISO 8601 time with offset of the exchange, for the agreement's validity period (default: now)")
     p.add_argument("--sender", help="EDIFACT: UNB sender id (without --partner)")
     p.add_argument("--recipient", help="EDIFACT: UNB recipient id (without --partner)")
     p.add_argument("--syntax", default="UNOC", help="EDIFACT: syntax identifier (character set), default UNOC")
-    p.add_argument("--syntax-version", type=int, default=4, choices=[3, 4], help="EDIFACT: syntax version")
+    p.add_argument("--syntax-version", type=int, default=4, choices=[3, 4],
+                   help="EDIFACT: syntax version, %(choices)s (default %(default)s)")
     p.set_defaults(func=_cmd_map)
 
     p = sub.add_parser("verify", help="verify a signed XML, a signed PDF or an exported message, offline")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, help="signed XML, signed PDF, or a `swgw messages export` file")
     p.add_argument("--trust", type=Path, help="folder of partner CA certificates (<partner>.pem) and CRLs")
     p.add_argument("--config", type=Path, help="or a gateway's configuration (its trust store)")
     p.add_argument("--at", help="verify at this ISO time instead of now")
     p.add_argument("--signature", type=Path,
                    help="the detached signature of the XML file (document-signature.xml: eFTI, ePhyto)")
     p.add_argument("--placement", choices=("enveloped", "ubl-extension"),
-                   help="where the XML file's own signature must be (default: ubl-extension for UBL, else enveloped)")
+                   help="where the XML file's own signature must be: %(choices)s (default: ubl-extension for UBL, "
+                        "else enveloped)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_verify)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import enum
 import json
 import subprocess
@@ -59,3 +60,35 @@ def test_help_imports_none_of_the_stack(argv: list[str]) -> None:
                                                 (cli_choices.CERTIFICATE_ROLES, trust.CertificateRole)])
 def test_literal_choices_match_their_enums(literal: tuple[str, ...], enum_type: type[enum.Enum]) -> None:
     assert literal == tuple(member.value for member in enum_type)
+
+
+def _parsers(parser: argparse.ArgumentParser, path: str = "swgw") -> list[tuple[str, argparse.ArgumentParser]]:
+    found = [(path, parser)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += _parsers(sub, f"{path} {name}")
+    return found
+
+
+def test_every_option_and_argument_has_help_text() -> None:
+    missing = [f"{path} {action.option_strings[0] if action.option_strings else action.dest}"
+               for path, parser in _parsers(build_parser()) for action in parser._actions
+               if not isinstance(action, (argparse._SubParsersAction, argparse._HelpAction))
+               and (not action.help or action.help == argparse.SUPPRESS)]
+    assert missing == []
+
+
+def test_every_sub_command_has_help_text() -> None:
+    missing = [f"{path} {choice.dest}" for path, parser in _parsers(build_parser()) for action in parser._actions
+               if isinstance(action, argparse._SubParsersAction) for choice in action._choices_actions
+               if not choice.help]
+    assert missing == []
+
+
+def test_options_with_choices_show_them() -> None:
+    hidden = [f"{path} {action.dest}: {choice}" for path, parser in _parsers(build_parser())
+              for action in parser._actions if action.choices is not None
+              and not isinstance(action, argparse._SubParsersAction)
+              for choice in action.choices if str(choice) not in parser.format_help()]
+    assert hidden == []
