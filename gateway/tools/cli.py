@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from ..core.settings import Settings
     from .client import GatewayClient
 
-__all__ = ["load_settings", "main"]
+__all__ = ["EXIT_BROKEN_PIPE", "load_settings", "main"]
 
 
 def load_settings(path: Path) -> Settings:
@@ -360,8 +361,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The exit status when the reader of our output went away (``swgw trust list | head -1``): 128 + SIGPIPE, what a
+#: shell reports for a program SIGPIPE ended, so ``set -o pipefail`` scripts do not take cut output for complete.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``swgw`` console script."""
+    """Entry point of the ``swgw`` console script: 0 done, 1 refused or failed check, 2 usage, 141 closed pipe."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            # Flush here, not at exit, so a reader that went away is seen by the handler below, after `--help`
+            # (argparse's SystemExit) too.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # As the Python documentation on SIGPIPE advises: point stdout at devnull so the interpreter's own flush at
+        # exit does not raise again, and end quietly: the reader chose to stop reading.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     if argv is None:
         argv = sys.argv[1:]
@@ -393,6 +416,8 @@ def main(argv: list[str] | None = None) -> int:
         # A call the client did not translate; any status (no details, UNAVAILABLE, ...) is one line.
         print(f"swgw: {ClientError(*error_from_status(e))}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        raise  # not a file of the command line: the reader of stdout went away (see main)
     except OSError as e:
         # A file named on the command line (certificate, key, CRL) that cannot be read.
         where = f"cannot read {e.filename}: " if e.filename else ""
