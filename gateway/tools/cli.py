@@ -1,5 +1,5 @@
-"""The ``swgw`` command: serve, init, demo, submit, status, validate, map, verify, conformance, agreement, trust,
-messages, partners."""
+"""The ``swgw`` command: serve, init, demo, submit, status, validate, map, profiles, verify, conformance, agreement,
+trust, messages, partners."""
 
 from __future__ import annotations
 
@@ -266,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``swgw`` command."""
     from .agreement_command import add_agreement_commands
     from .cli_admin import add_admin_commands
+    from .profiles_command import add_profiles_command
 
     parser = argparse.ArgumentParser(prog="swgw", description="Single Window interconnection gateway")
     parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default) or ERROR")
@@ -356,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(p)
     p.set_defaults(func=_cmd_conformance)
 
+    add_profiles_command(sub)
     add_agreement_commands(sub)
     add_admin_commands(sub)
     return parser
