@@ -62,31 +62,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from .devsetup import domestic_tls_config, free_port, gateway_config, write_domestic_tls, write_window
+    from .init_command import run
 
-    import tomli_w
-
-    root: Path = args.dir
-    party: str = args.party
-    partner_port = args.partner_port or free_port()
-    domestic_port = args.domestic_port or free_port()
-    folder, _ = write_window(root, party, at=datetime.now(UTC), partner_port=partner_port,
-                             domestic_port=domestic_port)
-    config = gateway_config(party, partner_port=partner_port, domestic_port=domestic_port, partners=[])
-    if args.domestic_tls:
-        write_domestic_tls(folder, party, at=datetime.now(UTC))
-        domestic_tls_config(config)
-    path = folder / "swgw.toml"
-    if path.exists() and not args.force:
-        print(f"swgw: {path} exists (use --force)", file=sys.stderr)
-        return 2
-    # No "partners = []": `swgw agreement import` appends [[partners]] tables, which TOML refuses after it.
-    del config["partners"]
-    path.write_text(tomli_w.dumps(config))
-    print(f"wrote {path} and development keys under {folder / 'keys'}")
-    print("add partners with `swgw agreement export` / `swgw agreement import` (see README, 'Adding a partner'), "
-          "then: swgw serve --config", path)
-    return 0
+    return run(args)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
