@@ -20,8 +20,21 @@ the error root. Everything else is reached through its floor.
 
 from __future__ import annotations
 
-from .core.domain import Action, BusinessKey, DocumentType, Envelope, MessageStatus, PartyId, Receipt, ReceiptOutcome
-from .core.errors import GatewayError
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .core.domain import (
+        Action,
+        BusinessKey,
+        DocumentType,
+        Envelope,
+        MessageStatus,
+        PartyId,
+        Receipt,
+        ReceiptOutcome,
+    )
+    from .core.errors import GatewayError
 
 __all__ = [
     "Action",
@@ -34,3 +47,16 @@ __all__ = [
     "Receipt",
     "ReceiptOutcome",
 ]
+
+# The names load on first use: ``swgw --help`` imports this package and must not pay for cryptography, trust and
+# mappings, which the core's domain types pull in.
+_HOMES = {"GatewayError": ".core.errors"} | {name: ".core.domain" for name in __all__ if name != "GatewayError"}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value

@@ -1,11 +1,12 @@
-"""The ``swgw`` command: serve, init, demo, submit, status, validate, map, verify, conformance, agreement, trust,
-messages, partners."""
+"""The ``swgw`` command: serve, init, demo, submit, status, validate, map, profiles, verify, conformance, agreement,
+trust, messages, partners."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -13,22 +14,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.domain import Action, BusinessKey, DocumentType
-from ..core.errors import GatewayError, RequestMalformed
-from ..core.settings import Settings, parse_settings_toml
+# Only light modules at import time: the parser is built on every start, `--help` included (see cli_choices).
+from .cli_choices import ACTIONS, DOCUMENT_TYPES
 
 if TYPE_CHECKING:
-    from cryptography import x509
-
+    from ..core.domain import BusinessKey
+    from ..core.settings import Settings
     from .client import GatewayClient
 
-    from trust import PartnerTrust
-
-__all__ = ["load_settings", "main"]
+__all__ = ["EXIT_BROKEN_PIPE", "load_settings", "main"]
 
 
 def load_settings(path: Path) -> Settings:
     """Read and parse a TOML configuration file (relative paths resolve against its folder)."""
+    from ..core.settings import parse_settings_toml
+
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -37,6 +37,8 @@ def load_settings(path: Path) -> Settings:
 
 
 def _business_key(text: str) -> BusinessKey:
+    from ..core.domain import BusinessKey
+
     parts = text.split("/")
     if len(parts) not in (2, 3):
         raise argparse.ArgumentTypeError("business key is ISSUER/NUMBER[/VERSION]")
@@ -60,31 +62,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from .devsetup import domestic_tls_config, free_port, gateway_config, write_domestic_tls, write_window
+    from .init_command import run
 
-    import tomli_w
-
-    root: Path = args.dir
-    party: str = args.party
-    partner_port = args.partner_port or free_port()
-    domestic_port = args.domestic_port or free_port()
-    folder, _ = write_window(root, party, at=datetime.now(UTC), partner_port=partner_port,
-                             domestic_port=domestic_port)
-    config = gateway_config(party, partner_port=partner_port, domestic_port=domestic_port, partners=[])
-    if args.domestic_tls:
-        write_domestic_tls(folder, party, at=datetime.now(UTC))
-        domestic_tls_config(config)
-    path = folder / "swgw.toml"
-    if path.exists() and not args.force:
-        print(f"swgw: {path} exists (use --force)", file=sys.stderr)
-        return 2
-    # No "partners = []": `swgw agreement import` appends [[partners]] tables, which TOML refuses after it.
-    del config["partners"]
-    path.write_text(tomli_w.dumps(config))
-    print(f"wrote {path} and development keys under {folder / 'keys'}")
-    print("add partners with `swgw agreement export` / `swgw agreement import` (see README, 'Adding a partner'), "
-          "then: swgw serve --config", path)
-    return 0
+    return run(args)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -108,6 +88,8 @@ def _client(args: argparse.Namespace) -> GatewayClient:
 
 def _cmd_submit(args: argparse.Namespace) -> int:
     from google.protobuf.json_format import MessageToDict
+
+    from ..core.domain import Action, DocumentType
 
     with _client(args) as client:
         response = client.submit(
@@ -169,6 +151,8 @@ def _aware_time(text: str) -> datetime:
 def _cmd_map(args: argparse.Namespace) -> int:
     import mappings
 
+    from ..core.domain import DocumentType
+
     profile = args.profile
     interchange: mappings.Interchange | None = None
     if args.partner is not None and args.config:
@@ -214,71 +198,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
-def _trust_from_dir(folder: Path) -> dict[str, PartnerTrust]:
-    """Partner trust from a folder: each certificate file is a partner (named by the file), CRLs attach to the
-    partner whose certificates issued them."""
-    import trust
-
-    from ..core.trust_export import load_certificates
-
-    anchors: dict[str, list[x509.Certificate]] = {}
-    for path in sorted(folder.iterdir()):
-        if path.suffix in (".pem", ".crt", ".cer") and not path.name.endswith(".crl.pem"):
-            anchors[path.stem] = list(load_certificates(path.read_bytes()))
-    stores: dict[str, PartnerTrust] = {}
-    for partner, certificates in anchors.items():
-        crls = []
-        for path in sorted(folder.glob("*.crl*")):
-            try:
-                crls.append(trust.load_crl(path.read_bytes(), issuers=certificates))
-            except trust.TrustError:
-                continue  # issued by another partner's CA
-        # Only CA certificates can be anchors; an end-entity certificate in the file (a partner's whole export,
-        # say) is pinned, so its CA's CRL in the folder still applies to it.
-        stores[partner] = trust.PartnerTrust(
-            partner=partner, anchors=tuple(c for c in certificates if trust.ca_problem(c) is None),
-            pinned=tuple(c for c in certificates if trust.ca_problem(c) is not None), crls=tuple(crls))
-    return stores
-
-
-def _cmd_verify(args: argparse.Namespace) -> int:
-    from .verify_offline import verify_bytes
-
-    at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
-    if args.trust:
-        stores = _trust_from_dir(args.trust)
-    elif args.config:
-        from ..app import open_operations
-
-        store = open_operations(load_settings(args.config)).trustbook.store()
-        stores = {p: store.for_partner(p, at=at) for p in store.partners}
-    else:
-        raise SystemExit("swgw: give --trust DIR or --config FILE")
-    signature = _read_input(args.signature) if args.signature else None
-    report = verify_bytes(_read_input(args.file), stores, at=at, placement=args.placement, signature=signature)
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(f"{args.file}: {report.kind}, {'VALID' if report.valid else 'INVALID'}")
-        for check in report.checks:
-            print(f"  {check}")
-        for label, value in (("partner", report.partner), ("signer", report.signer),
-                             ("fingerprint", report.fingerprint), ("validity", report.validity),
-                             ("revocation", report.revocation)):
-            if value:
-                print(f"  {label}: {value}")
-        for depth, subject in enumerate(report.chain):
-            print(f"  chain[{depth}]: {subject}")
-        if report.error_code:
-            print(f"  error: {report.error_code}: {report.error}")
-    return 0 if report.valid else 1
-
-
 def _not_text_argument(args: argparse.Namespace, argv: list[str]) -> str | None:
     """Where the first text argument that is not Unicode was given (``--partner``, or a positional's name).
 
     File names are paths, not text, and may be any bytes; they are not checked.
     """
+    from ..core.domain import BusinessKey
+
     for name, given in vars(args).items():
         # A business key (--refers-to, --business-key) is text too, split into parts.
         parts = [given.issuer, given.number] if isinstance(given, BusinessKey) else [given]
@@ -302,6 +228,12 @@ def _is_text(value: str) -> bool:
     return True
 
 
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .verify_command import run
+
+    return run(args)
+
+
 def _cmd_conformance(args: argparse.Namespace) -> int:
     from .conformance.command import run
 
@@ -312,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``swgw`` command."""
     from .agreement_command import add_agreement_commands
     from .cli_admin import add_admin_commands
+    from .profiles_command import add_profiles_command
 
     parser = argparse.ArgumentParser(prog="swgw", description="Single Window interconnection gateway")
     parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default) or ERROR")
@@ -324,8 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="write a starter configuration and development keys for a new window")
     p.add_argument("dir", type=Path, help="folder to write into (a sub-folder per window is made)")
     p.add_argument("--party", required=True, help="this window's party id, e.g. CN")
-    p.add_argument("--partner-port", type=int, default=0)
-    p.add_argument("--domestic-port", type=int, default=0)
+    p.add_argument("--partner-port", type=int, default=0,
+                   help="port of the partner listener (mTLS; default: a free port)")
+    p.add_argument("--domestic-port", type=int, default=0,
+                   help="port of the domestic listener (default: a free port)")
     p.add_argument("--force", action="store_true", help="overwrite an existing configuration")
     p.add_argument("--domestic-tls", action="store_true",
                    help="TLS on the domestic listener, with a hub and an operator client certificate")
@@ -344,50 +279,53 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--tls-key", type=Path, help="this domestic client's key")
 
     p = sub.add_parser("submit", help="submit a catalog record (JSON) for a partner")
-    p.add_argument("file", type=Path)
-    p.add_argument("--partner", required=True)
-    p.add_argument("--type", required=True, choices=[t.value for t in DocumentType])
-    p.add_argument("--action", default="issue", choices=[a.value for a in Action])
+    p.add_argument("file", type=Path, help="the catalog record (JSON)")
+    p.add_argument("--partner", required=True, help="the partner's party id, e.g. HK")
+    p.add_argument("--type", required=True, choices=DOCUMENT_TYPES, help="document type: %(choices)s")
+    p.add_argument("--action", default="issue", choices=ACTIONS,
+                   help="%(choices)s (default %(default)s); replace and withdraw need --refers-to")
     p.add_argument("--refers-to", type=_business_key, help="ISSUER/NUMBER/VERSION of the document replaced")
-    p.add_argument("--idempotency-key")
+    p.add_argument("--idempotency-key", help="a submit repeated with the same key returns the first result")
     client_options(p)
     p.set_defaults(func=_cmd_submit)
 
     p = sub.add_parser("status", help="where a message stands")
-    p.add_argument("message_id", nargs="?")
+    p.add_argument("message_id", nargs="?", help="the message id submit returned")
     p.add_argument("--business-key", type=_business_key, help="ISSUER/NUMBER[/VERSION] instead of a message id")
     client_options(p)
     p.set_defaults(func=_cmd_status)
 
     p = sub.add_parser("validate", help="validate a catalog record against the domestic catalog (offline)")
-    p.add_argument("file", type=Path)
-    p.add_argument("--type", required=True, choices=[t.value for t in DocumentType])
+    p.add_argument("file", type=Path, help="the catalog record (JSON)")
+    p.add_argument("--type", required=True, choices=DOCUMENT_TYPES, help="document type: %(choices)s")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("map", help="map a record to a partner format, or a partner document back (offline)")
-    p.add_argument("file", type=Path)
-    p.add_argument("--type", required=True, choices=[t.value for t in DocumentType])
-    p.add_argument("--profile", help="mapping profile id")
+    p.add_argument("file", type=Path, help="a catalog record (JSON), or with --reverse a partner document")
+    p.add_argument("--type", required=True, choices=DOCUMENT_TYPES, help="document type: %(choices)s")
+    p.add_argument("--profile", help="mapping profile id (list them with `swgw profiles`)")
     p.add_argument("--partner", help="take the profile from this partner's agreement (with --config)")
-    p.add_argument("--config", type=Path)
+    p.add_argument("--config", type=Path, help="the gateway's configuration, for --partner")
     p.add_argument("--reverse", action="store_true", help="partner document -> catalog record")
     p.add_argument("--at", type=_aware_time, metavar="TIME",
                    help="ISO 8601 time with offset of the exchange, for the agreement's validity period (default: now)")
     p.add_argument("--sender", help="EDIFACT: UNB sender id (without --partner)")
     p.add_argument("--recipient", help="EDIFACT: UNB recipient id (without --partner)")
     p.add_argument("--syntax", default="UNOC", help="EDIFACT: syntax identifier (character set), default UNOC")
-    p.add_argument("--syntax-version", type=int, default=4, choices=[3, 4], help="EDIFACT: syntax version")
+    p.add_argument("--syntax-version", type=int, default=4, choices=[3, 4],
+                   help="EDIFACT: syntax version, %(choices)s (default %(default)s)")
     p.set_defaults(func=_cmd_map)
 
     p = sub.add_parser("verify", help="verify a signed XML, a signed PDF or an exported message, offline")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, help="signed XML, signed PDF, or a `swgw messages export` file")
     p.add_argument("--trust", type=Path, help="folder of partner CA certificates (<partner>.pem) and CRLs")
     p.add_argument("--config", type=Path, help="or a gateway's configuration (its trust store)")
     p.add_argument("--at", help="verify at this ISO time instead of now")
     p.add_argument("--signature", type=Path,
                    help="the detached signature of the XML file (document-signature.xml: eFTI, ePhyto)")
     p.add_argument("--placement", choices=("enveloped", "ubl-extension"),
-                   help="where the XML file's own signature must be (default: ubl-extension for UBL, else enveloped)")
+                   help="where the XML file's own signature must be: %(choices)s (default: ubl-extension for UBL, "
+                        "else enveloped)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_verify)
 
@@ -397,19 +335,44 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(p)
     p.set_defaults(func=_cmd_conformance)
 
+    add_profiles_command(sub)
     add_agreement_commands(sub)
     add_admin_commands(sub)
     return parser
 
 
+#: The exit status when the reader of our output went away (``swgw trust list | head -1``): 128 + SIGPIPE, what a
+#: shell reports for a program SIGPIPE ended, so ``set -o pipefail`` scripts do not take cut output for complete.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``swgw`` console script."""
+    """Entry point of the ``swgw`` console script: 0 done, 1 refused or failed check, 2 usage, 141 closed pipe."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            # Flush here, not at exit, so a reader that went away is seen by the handler below, after `--help`
+            # (argparse's SystemExit) too.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # As the Python documentation on SIGPIPE advises: point stdout at devnull so the interpreter's own flush at
+        # exit does not raise again, and end quietly: the reader chose to stop reading.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     if argv is None:
         argv = sys.argv[1:]
     args = parser.parse_args(argv)
     not_text = _not_text_argument(args, argv)
     if not_text is not None:
+        from ..core.errors import RequestMalformed
+
         # Undecodable bytes on the command line arrive as lone surrogates, which no request can encode.
         print(f"swgw: {RequestMalformed('the argument is not valid UTF-8 text', field_path=not_text)}",
               file=sys.stderr)
@@ -418,8 +381,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     import grpc
 
-    from .client import ClientError
+    from ..core.errors import GatewayError
     from ..transports.status_map import error_from_status
+    from .client import ClientError
 
     import trust
 
@@ -432,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         # A call the client did not translate; any status (no details, UNAVAILABLE, ...) is one line.
         print(f"swgw: {ClientError(*error_from_status(e))}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        raise  # not a file of the command line: the reader of stdout went away (see main)
     except OSError as e:
         # A file named on the command line (certificate, key, CRL) that cannot be read.
         where = f"cannot read {e.filename}: " if e.filename else ""

@@ -13,17 +13,16 @@ import pwd
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import grpc
+# Only light modules at import time: the parser is built on every start, `--help` included (see cli_choices).
+from .cli_choices import CERTIFICATE_ROLES, MESSAGE_STATUSES
 
-from trust import CertificateRole, CertificateState, TrustError
+if TYPE_CHECKING:
+    import grpc
 
-from ..core.domain import MessageStatus
-from ..core.errors import GatewayError
-from ..core.ports import Actor, ActorKind
-from ..core.trust_export import export_files
-from .admin_backends import AdminBackend, LocalBackend, RemoteBackend
-from .client import ClientError
+    from ..core.ports import Actor
+    from .admin_backends import AdminBackend
 
 __all__ = ["add_admin_commands", "backend_for", "local_actor", "tls_credentials"]
 
@@ -35,6 +34,8 @@ def tls_credentials(args: argparse.Namespace) -> grpc.ChannelCredentials | None:
     """Channel credentials from --tls-ca/--tls-cert/--tls-key, or None for a plain loopback port."""
     if not args.tls_ca:
         return None
+    import grpc
+
     key = args.tls_key.read_bytes() if args.tls_key else None
     cert = args.tls_cert.read_bytes() if args.tls_cert else None
     credentials: grpc.ChannelCredentials = grpc.ssl_channel_credentials(
@@ -69,6 +70,8 @@ def local_actor(*, loginuid_file: Path = Path("/proc/self/loginuid")) -> Actor:
     when it is set and differs from the uid. An effective uid other than the real one is recorded as well.
     The name falls back to ``uid:<n>`` when the uid has no passwd entry.
     """
+    from ..core.ports import Actor, ActorKind
+
     uid, euid = os.getuid(), os.geteuid()
     facts = [f"uid={uid}"]
     if euid != uid:
@@ -81,6 +84,8 @@ def local_actor(*, loginuid_file: Path = Path("/proc/self/loginuid")) -> Actor:
 
 def backend_for(args: argparse.Namespace) -> AdminBackend:
     """The offline or online backend the options ask for."""
+    from .admin_backends import LocalBackend, RemoteBackend
+
     if args.gateway:
         from .client import GatewayClient
 
@@ -108,11 +113,17 @@ def _fingerprint(backend: AdminBackend, partner: str, prefix: str) -> str:
     return str(matches[0])
 
 
-_STATES = {"activate": CertificateState.ACTIVE, "retire": CertificateState.RETIRING,
-           "revoke": CertificateState.REVOKED}
+#: The trust sub-commands that change a certificate's state, and the trust.CertificateState each sets.
+_STATES = {"activate": "ACTIVE", "retire": "RETIRING", "revoke": "REVOKED"}
 
 
 def _trust(args: argparse.Namespace) -> int:
+    from trust import CertificateRole, CertificateState, TrustError
+
+    from ..core.errors import GatewayError
+    from ..core.trust_export import export_files
+    from .client import ClientError
+
     backend = backend_for(args)
     action = args.trust_command
     if action == "list":
@@ -131,7 +142,7 @@ def _trust(args: argparse.Namespace) -> int:
         _print(added)
     elif action in _STATES:
         fingerprint = _fingerprint(backend, args.partner, args.fingerprint)
-        _print(backend.trust_change(args.partner, fingerprint, _STATES[action], getattr(args, "reason", None),
+        _print(backend.trust_change(args.partner, fingerprint, CertificateState[_STATES[action]], getattr(args, "reason", None),
                                     _time(getattr(args, "effective_at", None))))
     elif action == "import-crl":
         _print(backend.import_crl(args.partner, args.crl.read_bytes()))
@@ -160,6 +171,8 @@ def _trust(args: argparse.Namespace) -> int:
 
 
 def _messages(args: argparse.Namespace) -> int:
+    from ..core.domain import MessageStatus
+
     backend = backend_for(args)
     if args.messages_command == "list":
         _print(backend.messages(MessageStatus(args.status) if args.status else None, args.partner, args.limit))
@@ -194,65 +207,66 @@ def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     trust_parser = sub.add_parser("trust", help="partner trust certificates and the audit log")
     tsub = trust_parser.add_subparsers(dest="trust_command", required=True)
     p = tsub.add_parser("list", help="list trust certificates")
-    p.add_argument("--partner")
+    p.add_argument("--partner", help="only this partner's certificates")
     target(p)
     p = tsub.add_parser("show", help="show one certificate")
-    p.add_argument("partner")
+    p.add_argument("partner", help="the partner's party id")
     p.add_argument("fingerprint", help="SHA-256 fingerprint or a unique prefix")
     target(p)
     p = tsub.add_parser("add", help="add a certificate to a partner's trust")
-    p.add_argument("partner")
+    p.add_argument("partner", help="the partner's party id")
     p.add_argument("certificate", type=Path, help="PEM or DER file")
-    p.add_argument("--role", default="anchor", choices=[r.value for r in CertificateRole],
-                   help="anchor or intermediate: a CA certificate (refused otherwise: TRUST_ANCHOR_NOT_CA); "
+    p.add_argument("--role", default="anchor", choices=CERTIFICATE_ROLES,
+                   help="%(choices)s (default %(default)s); anchor or intermediate: a CA certificate (refused otherwise: TRUST_ANCHOR_NOT_CA); "
                         "pinned: an end-entity certificate trusted as such, e.g. of a partner without a CA")
     p.add_argument("--valid-from", help="ISO time from which it is accepted (pending until then)")
     target(p)
     for name, helptext in (("activate", "make a pending certificate active"),
                            ("retire", "stop using a certificate for sending, keep accepting it")):
         p = tsub.add_parser(name, help=helptext)
-        p.add_argument("partner")
-        p.add_argument("fingerprint")
+        p.add_argument("partner", help="the partner's party id")
+        p.add_argument("fingerprint", help="SHA-256 fingerprint or a unique prefix")
         target(p)
     p = tsub.add_parser("revoke", help="revoke a certificate")
-    p.add_argument("partner")
-    p.add_argument("fingerprint")
-    p.add_argument("--reason", required=True)
+    p.add_argument("partner", help="the partner's party id")
+    p.add_argument("fingerprint", help="SHA-256 fingerprint or a unique prefix")
+    p.add_argument("--reason", required=True, help="why, for the audit log")
     p.add_argument("--effective-at", help="ISO time from which it is refused (default now)")
     target(p)
     p = tsub.add_parser("import-crl", help="import a CRL issued by a partner's CA")
-    p.add_argument("partner")
-    p.add_argument("crl", type=Path)
+    p.add_argument("partner", help="the partner's party id")
+    p.add_argument("crl", type=Path, help="the CRL file (PEM or DER)")
     target(p)
     p = tsub.add_parser("export", help="our own certificates for partners, labelled (CA, signing, TLS)")
     p.add_argument("--out", type=Path, help="write ca.pem, intermediates.pem, signing.pem, tls.pem and "
                                             "manifest.json into this folder instead of one PEM bundle to stdout")
     target(p)
     p = tsub.add_parser("expiring", help="certificates expiring soon and partners without valid trust")
-    p.add_argument("--days", type=int, default=90)
+    p.add_argument("--days", type=int, default=90, help="expiring within this many days (default %(default)s)")
     target(p)
     p = tsub.add_parser("audit", help="show the audit log, or verify its hash chain")
-    p.add_argument("--verify", action="store_true")
-    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--verify", action="store_true", help="check the hash chain instead (exit status 1 if broken)")
+    p.add_argument("--limit", type=int, default=100, help="newest entries shown (default %(default)s)")
     target(p)
     trust_parser.set_defaults(func=_trust)
 
     messages_parser = sub.add_parser("messages", help="the message book")
     msub = messages_parser.add_subparsers(dest="messages_command", required=True)
     p = msub.add_parser("list", help="list messages, newest first")
-    p.add_argument("--status", choices=[s.value for s in MessageStatus])
-    p.add_argument("--partner")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--status", choices=MESSAGE_STATUSES, metavar="STATUS",
+                   help="only messages in this state: %(choices)s")
+    p.add_argument("--partner", help="only messages with this partner")
+    p.add_argument("--limit", type=int, default=50, help="newest messages shown (default %(default)s)")
     target(p)
     p = msub.add_parser("show", help="one message with its history")
-    p.add_argument("message_id")
+    p.add_argument("message_id", help="the message id (see `swgw messages list`)")
     target(p)
     p = msub.add_parser("resend", help="queue a FAILED message again (keeps its id)")
-    p.add_argument("message_id")
+    p.add_argument("message_id", help="the message id (see `swgw messages list`)")
     target(p)
     p = msub.add_parser("export", help="the signed envelope, payload, attachments and receipt, for `swgw verify`")
-    p.add_argument("message_id")
-    p.add_argument("--out", type=Path)
+    p.add_argument("message_id", help="the message id (see `swgw messages list`)")
+    p.add_argument("--out", type=Path, help="write to this file instead of stdout")
     target(p)
     messages_parser.set_defaults(func=_messages)
 

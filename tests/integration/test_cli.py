@@ -234,3 +234,31 @@ def test_an_unreachable_gateway_is_one_line(tmp_path: Path, capsys: pytest.Captu
         port = s.getsockname()[1]
     code, _, err = _run(capsys, "status", "some-id", "--gateway", f"127.0.0.1:{port}")
     assert code == 1 and err.startswith("swgw: UNAVAILABLE: ") and len(err.splitlines()) == 1
+
+
+def test_init_prints_what_it_wrote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "init", str(tmp_path), "--party", "SG", "--domestic-tls")
+    assert code == 0
+    config = tmp_path / "sg" / "swgw.toml"
+    data = tomllib.loads(config.read_text())
+    # "  partner port    127.0.0.1:..." lines: the label, two spaces or more, the value.
+    lines = {line.strip().split("  ")[0]: line for line in out.splitlines()[1:] if line.startswith("  ") and
+             not line.startswith("  swgw")}
+    assert lines["configuration"].split()[-1] == str(config)
+    assert lines["party"].split()[-1] == "SG"
+    assert data["partner_listener"]["address"] in lines["partner port"]
+    assert data["domestic_listener"]["address"] in lines["domestic port"]
+    assert str(tmp_path / "sg" / "clients" / "hub.cert.pem") in lines["domestic TLS"]
+    assert all(name in lines["keys"] for name in ("ca.cert.pem", "signing.key.pem", "tls.cert.pem"))
+    assert f"swgw serve --config {config}" in out
+
+
+def test_init_refuses_an_existing_window_before_writing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(capsys, "init", str(tmp_path), "--party", "SG")[0] == 0
+    ca = (tmp_path / "sg" / "keys" / "ca.cert.pem").read_bytes()
+    code, _, err = _run(capsys, "init", str(tmp_path), "--party", "SG")
+    assert code == 2 and "--force" in err
+    # The configuration's CA is still the one its partners trust: nothing was replaced.
+    assert (tmp_path / "sg" / "keys" / "ca.cert.pem").read_bytes() == ca
+    assert _run(capsys, "init", str(tmp_path), "--party", "SG", "--force")[0] == 0
+    assert (tmp_path / "sg" / "keys" / "ca.cert.pem").read_bytes() != ca
