@@ -1,13 +1,7 @@
-"""The append-only, hash-chained audit log in SQL (the chain itself: :mod:`gateway.core.audit`).
+"""The append-only, hash-chained audit log in SQL.
 
-Each entry's hash covers the previous entry's hash and its own canonical content, and sequence numbers have no
-gaps. Changing an entry breaks its hash; deleting or inserting one breaks the sequence and the link of the next.
-Removing entries from the end leaves a valid shorter chain, which only a head hash kept elsewhere (an exported
-report, a metric) reveals: pass it as ``head_hash``.
-
-The hash covers the actor's kind (operator certificate, OS user, configuration) as well as its name. Entries written
-before the kind was recorded have none (NULL) and keep the content they were hashed with, so an existing chain
-still verifies; giving such an entry a kind, or removing a recorded one, changes its hash like any other alteration.
+What each entry's hash covers and how a run of entries is checked (gaps, links, the actor's kind, entries written
+before the kind was recorded) is :mod:`gateway.core.audit`; this module stores entries and reads them back.
 """
 
 from __future__ import annotations
