@@ -1,5 +1,5 @@
 """The ``swgw`` command: serve, init, demo, submit, status, validate, map, verify, conformance, agreement, trust,
-messages, partners."""
+messages, partners, backup, restore."""
 
 from __future__ import annotations
 
@@ -311,7 +311,7 @@ def _cmd_conformance(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``swgw`` command."""
     from .agreement_command import add_agreement_commands
-    from .cli_admin import add_admin_commands
+    from .cli_admin import add_admin_commands, add_backup_commands
 
     parser = argparse.ArgumentParser(prog="swgw", description="Single Window interconnection gateway")
     parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default) or ERROR")
@@ -399,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_agreement_commands(sub)
     add_admin_commands(sub)
+    add_backup_commands(sub)
     return parser
 
 
