@@ -19,6 +19,7 @@ The archive is a tar file:
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
@@ -131,7 +132,7 @@ class _Files:
 
 
 def _rewrite_config(data: dict[str, Any], files: _Files, *, sqlite: bool) -> dict[str, Any]:
-    out = json.loads(json.dumps(data))  # a deep copy of plain TOML data
+    out: dict[str, Any] = copy.deepcopy(data)
     gateway = out.setdefault("gateway", {})
     gateway["data_dir"] = "data"
     if sqlite:
