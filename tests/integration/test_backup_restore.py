@@ -155,3 +155,49 @@ def test_restore_refuses_a_wrong_passphrase_and_a_changed_member(tmp_path: Path)
     restore(archive, tmp_path / "c", b"secret")
     assert SqlMessageRepository(create_engine_for(f"sqlite:///{tmp_path / 'c' / 'config' / 'data' / 'swgw.db'}")) \
         .list_messages(limit=1) == []
+
+
+@pytest.mark.postgres
+def test_a_postgresql_gateway_is_restored_with_pg_dump_and_pg_restore(tmp_path: Path, postgres_url: str) -> None:
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import require_tool
+
+    require_tool("pg_dump")
+    require_tool("pg_restore")
+    schema = f"swgw_backup_{uuid.uuid4().hex[:10]}"
+    cn_url = make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"}) \
+        .render_as_string(hide_password=False)
+    admin = create_engine(postgres_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        archive = tmp_path / "cn.tar"
+        with running_network(tmp_path / "net", ("CN", "HK"), database_urls={"CN": cn_url}) as network:
+            before = _submit(network, "P", 2)
+            repository = network.apps["CN"].repository
+            wait_for(lambda: _statuses(repository, before) == {MessageStatus.DELIVERED}, timeout=30)
+            summary = backup(network.files["CN"].config, archive, b"secret", now=datetime.now(UTC))
+            assert summary.database == "postgresql" and "database.pgdump" in summary.members
+            after = _submit(network, "Q", 1)
+            wait_for(lambda: _statuses(repository, after) == {MessageStatus.DELIVERED}, timeout=30)
+            network.stop("CN")
+            # The disaster: the gateway's schema and its folder are gone.
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            shutil.rmtree(network.files["CN"].folder)
+
+            restored = restore(archive, tmp_path / "new-machine", b"secret")
+            assert restored.database == "postgresql"
+            app = build_app(load_settings(tmp_path / "new-machine" / "config" / "swgw.toml"))
+            app.start()
+            network.apps["CN"] = app
+            outbound = {m.message_id: m.status for m in app.repository.list_messages(limit=100)}
+            assert outbound == {m: MessageStatus.DELIVERED for m in before}
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
