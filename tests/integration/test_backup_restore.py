@@ -126,6 +126,21 @@ def test_a_destroyed_gateway_is_restored_from_its_backup_and_loses_nothing_accep
             assert hk.receive(max_documents=1, timeout=1) == []
         assert Counter(d.message_id for d in documents) == Counter(waiting + after_backup)
 
+        # HK's operator hands over again what came since the outage (its hub lost it, say): same ids, once each.
+        hk_config = str(network.files["HK"].config)
+        assert main(["messages", "replay", "--config", hk_config, "--direction", "inbound", "--partner", "CN",
+                     "--since", b_since.isoformat()]) == 0
+        assert '"replayed": 5' in capsys.readouterr().out
+        with network.client("HK") as hk:
+            again = hk.receive(max_documents=20, timeout=3)
+        assert Counter(d.message_id for d in again) == Counter(waiting + after_backup)
+        # A state the direction cannot be replayed from, and a time without a zone, are refused with a reason.
+        assert main(["messages", "replay", "--config", hk_config, "--direction", "inbound",
+                     "--state", "DELIVERED"]) == 1
+        assert "INVALID_TRANSITION" in capsys.readouterr().err
+        with pytest.raises(SystemExit, match="time zone"):
+            main(["messages", "replay", "--config", hk_config, "--since", "2026-01-01T00:00"])
+
 
 def test_restore_refuses_a_wrong_passphrase_and_a_changed_member(tmp_path: Path) -> None:
     with running_network(tmp_path / "net", ("CN", "HK")) as network:
