@@ -169,8 +169,9 @@ def _sqlite_path(settings: Settings) -> Path | None:
 
 
 def _libpq(database_url: str) -> tuple[str, str | None]:
-    """The libpq URI of a SQLAlchemy PostgreSQL URL and the schema its ``-csearch_path=`` option names."""
-    from sqlalchemy.engine import make_url
+    """The libpq URI (without the password) of a SQLAlchemy PostgreSQL URL and the schema its
+    ``-csearch_path=`` option names."""
+    from sqlalchemy.engine import URL, make_url
 
     url = make_url(database_url)
     schema = None
@@ -179,8 +180,22 @@ def _libpq(database_url: str) -> tuple[str, str | None]:
     for part in text.split():
         if part.startswith("-csearch_path="):
             schema = part.removeprefix("-csearch_path=").split(",")[0].strip('"')
-    libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    # URL.set() cannot remove a password (None means "unchanged"), so the URL is built again without it.
+    libpq = URL.create("postgresql", username=url.username, host=url.host, port=url.port, database=url.database,
+                       query=url.query).render_as_string(hide_password=False)
     return libpq, schema
+
+
+def _password_env(database_url: str) -> dict[str, str]:
+    """The environment for pg_dump/pg_restore: the URL's password as PGPASSWORD, never on the command line
+    (where any local user sees it in the process list)."""
+    from sqlalchemy.engine import make_url
+
+    password = make_url(database_url).password
+    env = dict(os.environ)
+    if password:
+        env["PGPASSWORD"] = str(password)
+    return env
 
 
 def postgres_dump_command(database_url: str, out: Path) -> list[str]:
@@ -199,11 +214,11 @@ def postgres_restore_command(database_url: str, dump: Path) -> list[str]:
             f"--dbname={uri}", str(dump)]
 
 
-def _run(command: list[str], what: str) -> None:
+def _run(command: list[str], what: str, env: dict[str, str] | None = None) -> None:
     if shutil.which(command[0]) is None:
         raise BackupError("BACKUP_TOOL_MISSING", f"{command[0]} is not installed; install the PostgreSQL client "
                                                  f"of the server's major version", what)
-    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - fixed argv
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)  # noqa: S603
     if result.returncode != 0:
         raise BackupError("BACKUP_DATABASE_FAILED", f"{command[0]} failed: {result.stderr.strip()}", what)
 
@@ -273,7 +288,8 @@ def backup(config: Path, out: Path, passphrase: bytes, *, now: datetime) -> Back
             database = "sqlite"
         else:
             dump = Path(tmp) / "swgw.pgdump"
-            _run(postgres_dump_command(settings.database_url, dump), "gateway.database_url")
+            _run(postgres_dump_command(settings.database_url, dump), "gateway.database_url",
+                 _password_env(settings.database_url))
             members[PGDUMP_MEMBER] = (dump.read_bytes(), 0o600)
             database = "postgresql"
 
@@ -324,7 +340,7 @@ def _safe(name: str) -> str:
 
 
 def restore(archive: Path, to: Path, passphrase: bytes, *, database_url: str | None = None,
-            run: Callable[[list[str], str], None] = _run) -> BackupSummary:
+            run: Callable[[list[str], str, dict[str, str] | None], None] = _run) -> BackupSummary:
     """Verify ``archive`` and unpack it into the new folder ``to``; restore the database.
 
     SQLite comes back as ``to/data/swgw.db``. A PostgreSQL dump is loaded with ``pg_restore`` into
@@ -389,7 +405,7 @@ def restore(archive: Path, to: Path, passphrase: bytes, *, database_url: str | N
         dump.write_bytes(plain[PGDUMP_MEMBER][0])
         os.chmod(dump, 0o600)
         try:
-            run(postgres_restore_command(url, dump), "database_url")
+            run(postgres_restore_command(url, dump), "database_url", _password_env(url))
         finally:
             dump.unlink()
         if database_url:

@@ -216,3 +216,13 @@ def test_a_postgresql_gateway_is_restored_with_pg_dump_and_pg_restore(tmp_path: 
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_pg_dump_gets_the_schema_and_never_the_password_on_its_command_line(tmp_path: Path) -> None:
+    from gateway.tools.backup import postgres_dump_command, postgres_restore_command
+
+    url = "postgresql+psycopg://swgw:s3cret@db.example:5432/gw?options=-csearch_path%3Dcn"
+    dump = postgres_dump_command(url, tmp_path / "x.pgdump")
+    assert dump[:2] == ["pg_dump", "--format=custom"] and "--schema=cn" in dump
+    assert dump[-1] == "--dbname=postgresql://swgw@db.example:5432/gw?options=-csearch_path%3Dcn"
+    assert not any("s3cret" in part for part in dump + postgres_restore_command(url, tmp_path / "x.pgdump"))
