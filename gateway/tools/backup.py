@@ -229,8 +229,8 @@ def _sqlite_snapshot(source: Path, target: Path) -> None:
     src = sqlite3.connect(source)
     dst = sqlite3.connect(target)
     try:
-        # The online backup API copies a consistent snapshot while the gateway keeps writing (it restarts the
-        # copy when a writer changes a page already copied; pages=-1 copies everything in one step).
+        # The online backup API copies a consistent snapshot while the gateway keeps writing: in one step
+        # (pages=-1) it reads every page under one read transaction, which in WAL mode blocks no writer.
         src.backup(dst, pages=-1)
         dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file in the archive, no -wal beside it
     finally:
