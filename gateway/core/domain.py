@@ -34,6 +34,7 @@ __all__ = [
     "MessageStatus",
     "PartyId",
     "RECEIPT_JWS_TYPE",
+    "REPLAY_TRANSITIONS",
     "Receipt",
     "ReceiptOutcome",
     "Signature",
@@ -116,8 +117,23 @@ TRANSITIONS: Mapping[Direction, Mapping[MessageStatus | None, frozenset[MessageS
 }
 
 
-def check_transition(direction: Direction, current: MessageStatus | None, new: MessageStatus) -> None:
-    """Raise :class:`~gateway.core.errors.InvalidTransition` unless ``current -> new`` is allowed."""
+#: The operator's replay (``swgw messages replay``, after a restore): the only way out of a final state. Outbound
+#: goes back to QUEUED with the same id (the partner answers a message it already has with its stored receipt);
+#: inbound goes back to RECEIVED, to be handed over again. The pipeline itself never takes these edges.
+REPLAY_TRANSITIONS: Mapping[Direction, Mapping[MessageStatus, MessageStatus]] = {
+    Direction.OUTBOUND: {_S.DELIVERED: _S.QUEUED, _S.FAILED: _S.QUEUED},
+    Direction.INBOUND: {_S.HANDED_OVER: _S.RECEIVED},
+}
+
+
+def check_transition(direction: Direction, current: MessageStatus | None, new: MessageStatus, *,
+                     replay: bool = False) -> None:
+    """Raise :class:`~gateway.core.errors.InvalidTransition` unless ``current -> new`` is allowed (with ``replay``:
+    unless it is the operator's replay edge of :data:`REPLAY_TRANSITIONS`)."""
+    if replay:
+        if current is None or REPLAY_TRANSITIONS[direction].get(current) is not new:
+            raise InvalidTransition(f"{direction} message cannot be replayed from {current} to {new}")
+        return
     if new not in TRANSITIONS[direction].get(current, frozenset()):
         raise InvalidTransition(f"{direction} message cannot go from {current} to {new}")
 

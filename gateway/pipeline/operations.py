@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cryptography import x509
 
@@ -13,7 +13,7 @@ import trust
 from trust import CertificateRole, SigningIdentity
 
 from ..core.audit import verify_audit_chain
-from ..core.domain import MessageStatus
+from ..core.domain import REPLAY_TRANSITIONS, Direction, MessageStatus
 from ..core.errors import InvalidTransition
 from ..core.partners import PartnerProfile
 from ..core.ports import (
@@ -30,7 +30,7 @@ from ..core.ports import (
 from ..core.signals import Signals
 from ..core.trust_export import classify, load_certificates, render_export
 
-__all__ = ["AuditCheck", "ExpiryReport", "Operations"]
+__all__ = ["AuditCheck", "ExpiryReport", "Operations", "ReplaySelection"]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,26 @@ class AuditCheck:
     """The first broken entry."""
     problem: str
     """What is wrong with it."""
+
+
+@dataclass(frozen=True)
+class ReplaySelection:
+    """Which messages ``swgw messages replay`` takes: every given criterion must hold (None: any)."""
+
+    direction: Direction
+    """Outbound messages are sent again, inbound ones handed over again."""
+    since: datetime | None = None
+    """Created at or after this instant."""
+    until: datetime | None = None
+    """Created before this instant."""
+    partner: str | None = None
+    """Only this partner's messages."""
+    status: MessageStatus | None = None
+    """Only messages in this state (one of the replayable ones: DELIVERED or FAILED outbound, HANDED_OVER inbound)."""
+
+
+#: Upper bound of one replay; a larger set is replayed in several runs (narrow the time range).
+MAX_REPLAY = 100_000
 
 
 class Operations:
@@ -182,3 +202,44 @@ class Operations:
             self._signals.outbound.fire()
             self._signals.status.fire()
         return result
+
+    def replay(self, selection: ReplaySelection, *, actor: Actor) -> list[StoredMessage]:
+        """Send again (outbound: QUEUED) or hand over again (inbound: RECEIVED) the selected messages, same ids.
+
+        Used after a restore: the partner answers an outbound message it already has with its stored receipt and
+        stores no duplicate; an inbound one goes to the domestic client again, which deduplicates by message id.
+        Messages not in a replayable state (still on their way, or REJECTED) are left alone; each replayed
+        message is audited. Returns the replayed messages.
+        """
+        replayable = REPLAY_TRANSITIONS[selection.direction]
+        if selection.status is not None and selection.status not in replayable:
+            raise InvalidTransition(
+                f"{selection.direction} messages in {selection.status} cannot be replayed "
+                f"(only {', '.join(sorted(replayable))})")
+        candidates = self.messages.list_messages(status=selection.status, partner=selection.partner,
+                                                 limit=MAX_REPLAY)
+        chosen = [
+            m for m in candidates
+            if m.direction is selection.direction and m.status in replayable
+            and (selection.since is None or m.created_at >= selection.since)
+            and (selection.until is None or m.created_at < selection.until)
+        ]
+        now = self._clock.now()
+        replayed: list[StoredMessage] = []
+        # Oldest first, as they were first sent: a replacement must not overtake its original.
+        for message in sorted(chosen, key=lambda m: (m.created_at, m.message_id)):
+            target = replayable[message.status]
+            try:
+                result = self.messages.transition(message.message_id, target, at=now, expected=message.status,
+                                                  replay=True)
+            except InvalidTransition:
+                continue  # moved on since it was listed (another replica, a concurrent replay): not ours to redo
+            self._audit.append_audit(actor=actor, action="message.replay", at=now,
+                                     details={"message_id": message.message_id, "partner": message.partner,
+                                              "from": message.status.value, "to": target.value})
+            replayed.append(result)
+        if replayed and self._signals is not None:
+            self._signals.outbound.fire()
+            self._signals.inbound.fire()
+            self._signals.status.fire()
+        return replayed

@@ -20,7 +20,7 @@ from ..pipeline.operations import Operations
 from ..transports import codec
 from .client import GatewayClient
 
-__all__ = ["AdminBackend", "LocalBackend", "RemoteBackend"]
+__all__ = ["AdminBackend", "LocalBackend", "RemoteBackend", "message_row"]
 
 Row = dict[str, Any]
 
@@ -72,7 +72,8 @@ def _proto_row(cert: opb.TrustCertificate) -> Row:
                      ts("revoked_at"), cert.revocation_reason)
 
 
-def _message_row(message: StoredMessage) -> Row:
+def message_row(message: StoredMessage) -> Row:
+    """A stored message as the JSON row the CLI prints."""
     return {
         "message_id": message.message_id, "direction": message.direction.value, "partner": message.partner,
         "document_type": message.document_type.value, "business_key": str(message.business_key),
@@ -127,13 +128,13 @@ class LocalBackend:
                 "problem": check.problem}
 
     def messages(self, status: MessageStatus | None, partner: str | None, limit: int) -> list[Row]:
-        return [_message_row(m) for m in self._ops.messages.list_messages(status=status, partner=partner,
+        return [message_row(m) for m in self._ops.messages.list_messages(status=status, partner=partner,
                                                                           limit=limit)]
 
     def message(self, message_id: str) -> Row:
         """One message with its history and report."""
         message = self._ops.messages.get(message_id)
-        row = _message_row(message)
+        row = message_row(message)
         row["history"] = [
             {"sequence": e.sequence, "status": e.status.value, "at": e.at.isoformat(), "attempt": e.attempt,
              "error": e.error.to_dict() if e.error else None}
@@ -143,7 +144,7 @@ class LocalBackend:
         return row
 
     def resend(self, message_id: str) -> Row:
-        return _message_row(self._ops.resend(message_id, actor=self._actor))
+        return message_row(self._ops.resend(message_id, actor=self._actor))
 
     def export_message(self, message_id: str) -> bytes:
         """The stored envelope and receipt of a message, for offline verification."""

@@ -1,5 +1,5 @@
 """The ``swgw`` command: serve, init, demo, submit, status, validate, map, profiles, verify, conformance, agreement,
-trust, messages, partners."""
+trust, messages, partners, backup, restore."""
 
 from __future__ import annotations
 
@@ -243,7 +243,7 @@ def _cmd_conformance(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``swgw`` command."""
     from .agreement_command import add_agreement_commands
-    from .cli_admin import add_admin_commands
+    from .cli_admin import add_admin_commands, add_backup_commands
     from .profiles_command import add_profiles_command
 
     parser = argparse.ArgumentParser(prog="swgw", description="Single Window interconnection gateway")
@@ -338,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_profiles_command(sub)
     add_agreement_commands(sub)
     add_admin_commands(sub)
+    add_backup_commands(sub)
     return parser
 
 

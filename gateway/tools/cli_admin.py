@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..core.ports import Actor
     from .admin_backends import AdminBackend
 
-__all__ = ["add_admin_commands", "backend_for", "local_actor", "tls_credentials"]
+__all__ = ["add_admin_commands", "add_backup_commands", "backend_for", "local_actor", "tls_credentials"]
 
 #: (uid_t)-1 in /proc/self/loginuid: the process belongs to no login session (services, most containers).
 _NO_LOGINUID = 4294967295
@@ -170,7 +170,40 @@ def _trust(args: argparse.Namespace) -> int:
     return 0
 
 
+def _aware(text: str | None, field: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"swgw: {field}: not an ISO 8601 time: {text!r}") from None
+    if value.tzinfo is None:
+        # A naive time would be compared with stored UTC instants; make the operator say which zone is meant.
+        raise SystemExit(f"swgw: {field}: give a time zone (e.g. {text}Z or {text}+08:00)")
+    return value
+
+
+def _replay(args: argparse.Namespace) -> int:
+    if args.gateway or not args.config:
+        raise SystemExit("swgw: messages replay works offline only: give --config FILE")
+    from ..app import open_operations
+    from ..core.domain import Direction, MessageStatus
+    from ..pipeline.operations import ReplaySelection
+    from .admin_backends import message_row
+    from .cli import load_settings
+
+    selection = ReplaySelection(
+        direction=Direction(args.direction),
+        since=_aware(args.since, "--since"), until=_aware(args.until, "--until"), partner=args.partner,
+        status=MessageStatus(args.state) if args.state else None)
+    replayed = open_operations(load_settings(args.config)).replay(selection, actor=local_actor())
+    _print({"replayed": len(replayed), "messages": [message_row(m) for m in replayed]})
+    return 0
+
+
 def _messages(args: argparse.Namespace) -> int:
+    if args.messages_command == "replay":
+        return _replay(args)
     from ..core.domain import MessageStatus
 
     backend = backend_for(args)
@@ -192,6 +225,61 @@ def _messages(args: argparse.Namespace) -> int:
 def _partners(args: argparse.Namespace) -> int:
     _print(backend_for(args).partners())
     return 0
+
+
+def _passphrase(args: argparse.Namespace) -> bytes:
+    """The backup passphrase: --passphrase-file (its first line) or SWGW_BACKUP_PASSPHRASE; never an argument,
+    which other users would see in the process list."""
+    if args.passphrase_file:
+        lines = args.passphrase_file.read_bytes().splitlines()
+        value = lines[0] if lines else b""
+    else:
+        value = os.environ.get("SWGW_BACKUP_PASSPHRASE", "").encode()
+    if not value:
+        raise SystemExit("swgw: give the backup passphrase: --passphrase-file FILE or SWGW_BACKUP_PASSPHRASE")
+    return value
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from datetime import UTC
+
+    from .backup import BackupError, backup
+
+    try:
+        summary = backup(args.config, args.out, _passphrase(args), now=datetime.now(UTC))
+    except BackupError as e:
+        raise SystemExit(f"swgw: {e}") from e
+    _print({"archive": str(args.out), "party": summary.party, "database": summary.database,
+            "members": list(summary.members), "encrypted": list(summary.encrypted)})
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from .backup import BackupError, restore
+
+    try:
+        summary = restore(args.archive, args.to, _passphrase(args), database_url=args.database_url)
+    except BackupError as e:
+        raise SystemExit(f"swgw: {e}") from e
+    _print({"config": str(args.to / "config" / "swgw.toml"), "party": summary.party,
+            "database": summary.database, "encrypted": list(summary.encrypted)})
+    return 0
+
+
+def add_backup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``swgw backup`` and ``swgw restore``."""
+    p = sub.add_parser("backup", help="a consistent snapshot of a (running) gateway: database, configuration, "
+                                      "keys encrypted with a passphrase")
+    p.add_argument("--config", type=Path, required=True, help="the gateway's configuration file")
+    p.add_argument("--out", type=Path, required=True, help="the archive to write (tar)")
+    p.add_argument("--passphrase-file", type=Path, help="first line: the passphrase (else SWGW_BACKUP_PASSPHRASE)")
+    p.set_defaults(func=_backup)
+    p = sub.add_parser("restore", help="unpack a backup into a new folder and restore its database")
+    p.add_argument("archive", type=Path, help="the archive `swgw backup` wrote")
+    p.add_argument("--to", type=Path, required=True, help="a new (or empty) folder")
+    p.add_argument("--passphrase-file", type=Path, help="first line: the passphrase (else SWGW_BACKUP_PASSPHRASE)")
+    p.add_argument("--database-url", help="PostgreSQL: restore into this (empty) database instead of the archived URL")
+    p.set_defaults(func=_restore)
 
 
 def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -267,6 +355,17 @@ def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     p = msub.add_parser("export", help="the signed envelope, payload, attachments and receipt, for `swgw verify`")
     p.add_argument("message_id", help="the message id (see `swgw messages list`)")
     p.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    target(p)
+    p = msub.add_parser("replay", help="send again (outbound) or hand over again (inbound) a chosen set, same ids "
+                                       "(offline; after a restore)")
+    p.add_argument("--direction", choices=["outbound", "inbound"], default="outbound",
+                   help="outbound: back to QUEUED, the partner answers from its stored receipts; inbound: back to "
+                        "RECEIVED, handed over again")
+    p.add_argument("--since", help="created at or after this ISO time (with time zone)")
+    p.add_argument("--until", help="created before this ISO time (with time zone)")
+    p.add_argument("--partner", help="only messages exchanged with this partner (party id)")
+    p.add_argument("--state", choices=["DELIVERED", "FAILED", "HANDED_OVER"],
+                   help="only messages in this state (default: every replayable state of the direction)")
     target(p)
     messages_parser.set_defaults(func=_messages)
 

@@ -320,6 +320,29 @@ def test_inbound_is_handed_over_once(repo: Repository) -> None:
         repo.transition(env.message_id, S.HANDED_OVER, at=at(2), expected=S.RECEIVED)
 
 
+
+def test_replay_reopens_a_delivered_or_handed_over_message_with_its_id_and_nothing_else(repo: Repository) -> None:
+    out = envelope()
+    add_out(repo, out)
+    repo.transition(out.message_id, S.SENDING, at=at(1))
+    with pytest.raises(InvalidTransition):  # only final states are replayed; SENDING is still on its way
+        repo.transition(out.message_id, S.QUEUED, at=at(2), replay=True)
+    repo.transition(out.message_id, S.DELIVERED, at=at(3), receipt=verified_receipt(out))
+    replayed = repo.transition(out.message_id, S.QUEUED, at=at(4), expected=S.DELIVERED, replay=True)
+    assert (replayed.message_id, replayed.status, replayed.attempts) == (out.message_id, S.QUEUED, 0)
+    assert [e.status for e in repo.history(out.message_id)][-2:] == [S.DELIVERED, S.QUEUED]
+    [again] = claim(repo, 5)
+    assert again.message_id == out.message_id
+    with pytest.raises(InvalidTransition):  # a replay edge is no normal transition, nor the other way round
+        repo.transition(out.message_id, S.RETRY_WAIT, at=at(6), next_attempt_at=at(7), replay=True)
+
+    env = inbound()
+    add_in(repo, env)
+    repo.transition(env.message_id, S.HANDED_OVER, at=at(1), expected=S.RECEIVED)
+    assert repo.transition(env.message_id, S.RECEIVED, at=at(2), replay=True).status is S.RECEIVED
+    assert repo.transition(env.message_id, S.HANDED_OVER, at=at(3), expected=S.RECEIVED).status is S.HANDED_OVER
+
+
 # -- events ------------------------------------------------------------------------------------------------------
 
 

@@ -195,6 +195,7 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
         error: ErrorInfo | None = None,
         receipt: VerifiedReceipt | None = None,
         claimer: str | None = None,
+        replay: bool = False,
     ) -> StoredMessage:
         """Move a message to ``new_status`` with its event; raises MessageNotFound or InvalidTransition."""
         at = utc(at)
@@ -208,7 +209,7 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
             holder = self._claims.get(message_id)
             if claimer is not None and (holder is None or holder.claimed_by != claimer):
                 raise InvalidTransition(f"message {message_id} is not claimed by {claimer}", partner=message.partner)
-            check_transition(message.direction, current, new_status)
+            check_transition(message.direction, current, new_status, replay=replay)
             attempts = message.attempts
             if new_status is _S.QUEUED:
                 attempts = 0

@@ -141,6 +141,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         error: ErrorInfo | None = None,
         receipt: VerifiedReceipt | None = None,
         claimer: str | None = None,
+        replay: bool = False,
     ) -> StoredMessage:
         """Move a message to ``new_status`` with its event; raises MessageNotFound or InvalidTransition.
 
@@ -163,7 +164,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
                 # late FAILED would otherwise stand over a delivery under way or done).
                 raise InvalidTransition(f"message {message_id} is claimed by {row['claimed_by']}, not {claimer}",
                                         partner=row["partner"])
-            check_transition(Direction(row["direction"]), current, new_status)
+            check_transition(Direction(row["direction"]), current, new_status, replay=replay)
             attempts = row["attempts"]
             if new_status is _S.QUEUED:
                 attempts = 0

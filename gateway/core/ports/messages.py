@@ -261,6 +261,7 @@ class MessageRepository(Protocol):
         error: ErrorInfo | None = None,
         receipt: VerifiedReceipt | None = None,
         claimer: str | None = None,
+        replay: bool = False,
     ) -> StoredMessage:
         """Move a message to ``new_status`` and record the event, in one transaction.
 
@@ -270,7 +271,7 @@ class MessageRepository(Protocol):
         Raises InvalidTransition when the state machine forbids it or when ``expected`` is given and the stored
         state differs (another replica got there first), or when ``claimer`` is given and does not hold the claim
         (its claim expired and was taken over: the new claimant's outcome stands). Clears the claim when leaving
-        SENDING.
+        SENDING. ``replay`` allows only the operator's replay edges (``REPLAY_TRANSITIONS``) instead.
         """
         ...
 

@@ -1,0 +1,228 @@
+"""Disaster recovery: back up a running gateway, lose it, restore it on a "new machine" (a new folder), restart.
+
+CN sends certificates of origin to HK. Some are delivered before the backup (A), some wait for HK during it (B),
+some are accepted after it (C). CN's folder is then deleted, the backup restored into a new folder and CN started
+from the restored configuration. Everything accepted before the backup is there; B is re-sent and answered from
+HK's stored receipts; a replay of A re-sends them with the same ids and HK answers them from its stored receipts
+too; HK stores nothing twice and hands nothing over twice. C is the recovery point's loss: accepted after the
+backup, unknown to the restored CN (HK has them; the README says how the hub finds them).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from gateway.adapters.persistence import SqlMessageRepository, create_engine_for
+from gateway.app import build_app
+from gateway.core.domain import Direction, DocumentType, MessageStatus
+from gateway.tools.backup import BackupError, backup, restore
+from gateway.tools.cli import load_settings, main
+
+from tests.integration.network import Network, running_network, wait_for
+from tests.integration.reliability import numbered_record
+
+COO = DocumentType.CERTIFICATE_OF_ORIGIN
+PASSPHRASE = "correct horse battery staple"
+
+
+def _submit(network: Network, prefix: str, count: int) -> list[str]:
+    with network.client("CN") as cn:
+        return [cn.submit("HK", COO, numbered_record(i, prefix), idempotency_key=f"{prefix}-{i}").message_id
+                for i in range(count)]
+
+
+def _statuses(repository: SqlMessageRepository, ids: list[str]) -> set[MessageStatus]:
+    return {repository.get(m).status for m in ids}
+
+
+def _events(repository: SqlMessageRepository, message_id: str, status: MessageStatus) -> int:
+    return sum(1 for e in repository.history(message_id) if e.status is status)
+
+
+def test_a_destroyed_gateway_is_restored_from_its_backup_and_loses_nothing_accepted_before_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    retry = {"strategy": "constant", "initial_delay_seconds": 0.3, "max_delay_seconds": 0.3, "max_attempts": 1000,
+             "jitter": 0.0}
+    passphrase_file = tmp_path / "passphrase"
+    passphrase_file.write_text(PASSPHRASE + "\n")
+    archive = tmp_path / "cn-backup.tar"
+    with running_network(tmp_path / "net", ("CN", "HK"), retry=retry) as network:
+        cn_repository = network.apps["CN"].repository
+        hk_repository = network.apps["HK"].repository
+        delivered_before = _submit(network, "A", 3)
+        wait_for(lambda: _statuses(cn_repository, delivered_before) == {MessageStatus.DELIVERED}, timeout=30)
+        with network.client("HK") as hk:
+            taken_a = [d.message_id for d in hk.receive(max_documents=10, timeout=3)]
+        assert sorted(taken_a) == sorted(delivered_before)
+        receipts = {m: cn_repository.get(m).receipt for m in delivered_before}
+        b_since = datetime.now(UTC)
+
+        network.stop("HK")
+        waiting = _submit(network, "B", 3)
+        wait_for(lambda: all(cn_repository.get(m).attempts >= 1 for m in waiting), timeout=30)
+        # The backup is taken from the running gateway while its dispatcher keeps writing retries.
+        assert main(["backup", "--config", str(network.files["CN"].config), "--out", str(archive),
+                     "--passphrase-file", str(passphrase_file)]) == 0
+        assert '"database": "sqlite"' in capsys.readouterr().out
+        assert _statuses(cn_repository, waiting) <= {MessageStatus.RETRY_WAIT, MessageStatus.SENDING}
+
+        network.restart("HK")
+        hk_repository = network.apps["HK"].repository
+        wait_for(lambda: _statuses(cn_repository, waiting) == {MessageStatus.DELIVERED}, timeout=30)
+        receipts.update({m: cn_repository.get(m).receipt for m in waiting})
+        after_backup = _submit(network, "C", 2)
+        wait_for(lambda: _statuses(cn_repository, after_backup) == {MessageStatus.DELIVERED}, timeout=30)
+
+        # The disaster: CN stops and its whole folder (database, configuration, keys) is gone.
+        network.stop("CN")
+        shutil.rmtree(network.files["CN"].folder)
+        assert not network.files["CN"].folder.exists()
+
+        restored = tmp_path / "new-machine"
+        assert main(["restore", str(archive), "--to", str(restored), "--passphrase-file", str(passphrase_file)]) == 0
+        capsys.readouterr()
+        config = restored / "config" / "swgw.toml"
+        key_modes = {p.stat().st_mode & 0o777 for p in (restored / "config").rglob("*.key.pem")}
+        assert key_modes == {0o600}
+        app = build_app(load_settings(config))
+        app.start()
+        network.apps["CN"] = app
+        restored_repository = app.repository
+
+        # Nothing accepted before the backup is lost; nothing accepted after it is there (the recovery point).
+        outbound = {m.message_id for m in restored_repository.list_messages(partner="HK", limit=1000)
+                    if m.direction is Direction.OUTBOUND}
+        assert outbound == set(delivered_before) | set(waiting)
+        # B waited for HK in the backup: the restored CN sends it again and HK answers from its stored receipts.
+        wait_for(lambda: _statuses(restored_repository, waiting) == {MessageStatus.DELIVERED}, timeout=30)
+        for message_id in waiting:
+            assert restored_repository.get(message_id).receipt == receipts[message_id]
+
+        # The operator replays what was sent since just before the outage: the B messages, not A.
+        assert main(["messages", "replay", "--config", str(config), "--partner", "HK",
+                     "--since", b_since.isoformat()]) == 0
+        assert '"replayed": 3' in capsys.readouterr().out
+        wait_for(lambda: _statuses(restored_repository, waiting) == {MessageStatus.DELIVERED}, timeout=30)
+        for message_id in waiting:
+            # Delivered twice more at most (restart and replay), each time with HK's one stored receipt.
+            assert restored_repository.get(message_id).receipt == receipts[message_id]
+            assert _events(restored_repository, message_id, MessageStatus.QUEUED) == 2
+        for message_id in delivered_before:
+            assert _events(restored_repository, message_id, MessageStatus.QUEUED) == 1
+            assert restored_repository.get(message_id).receipt == receipts[message_id]
+
+        # HK stored every message once and hands each over once: A was taken before, B and C now, nothing twice.
+        inbound = [m for m in hk_repository.list_messages(partner="CN", limit=1000) if m.direction is Direction.INBOUND]
+        assert sorted(m.message_id for m in inbound) == sorted(delivered_before + waiting + after_backup)
+        for message in inbound:
+            assert _events(hk_repository, message.message_id, MessageStatus.RECEIVED) == 1
+        with network.client("HK") as hk:
+            documents = hk.receive(max_documents=20, timeout=3)
+            assert hk.receive(max_documents=1, timeout=1) == []
+        assert Counter(d.message_id for d in documents) == Counter(waiting + after_backup)
+
+        # HK's operator hands over again what came since the outage (its hub lost it, say): same ids, once each.
+        hk_config = str(network.files["HK"].config)
+        assert main(["messages", "replay", "--config", hk_config, "--direction", "inbound", "--partner", "CN",
+                     "--since", b_since.isoformat()]) == 0
+        assert '"replayed": 5' in capsys.readouterr().out
+        with network.client("HK") as hk:
+            again = hk.receive(max_documents=20, timeout=3)
+        assert Counter(d.message_id for d in again) == Counter(waiting + after_backup)
+        # A state the direction cannot be replayed from, and a time without a zone, are refused with a reason.
+        assert main(["messages", "replay", "--config", hk_config, "--direction", "inbound",
+                     "--state", "DELIVERED"]) == 1
+        assert "INVALID_TRANSITION" in capsys.readouterr().err
+        with pytest.raises(SystemExit, match="time zone"):
+            main(["messages", "replay", "--config", hk_config, "--since", "2026-01-01T00:00"])
+
+
+def test_restore_refuses_a_wrong_passphrase_and_a_changed_member(tmp_path: Path) -> None:
+    with running_network(tmp_path / "net", ("CN", "HK")) as network:
+        archive = tmp_path / "cn.tar"
+        summary = backup(network.files["CN"].config, archive, b"secret", now=datetime.now(UTC))
+    # Every private key is sealed; certificates are not.
+    assert summary.encrypted and set(summary.encrypted) == {"config/files/keys/signing.key.pem.enc", "config/files/keys/tls.key.pem.enc"}
+    assert not any(name.endswith(".key.pem") for name in summary.members)
+    with pytest.raises(BackupError) as wrong:
+        restore(archive, tmp_path / "a", b"not the secret")
+    assert wrong.value.code == "BACKUP_PASSPHRASE_WRONG"
+
+    import tarfile
+
+    tampered = tmp_path / "tampered.tar"
+    with tarfile.open(archive) as source, tarfile.open(tampered, "w") as target:
+        for info in source.getmembers():
+            data = source.extractfile(info).read()  # type: ignore[union-attr]
+            if info.name == "data/swgw.db":
+                data = data[:-1] + bytes([data[-1] ^ 1])
+            import io
+
+            target.addfile(info, io.BytesIO(data))
+    with pytest.raises(BackupError) as changed:
+        restore(tampered, tmp_path / "b", b"secret")
+    assert (changed.value.code, changed.value.field_path) == ("BACKUP_ARCHIVE_INVALID", "archive.data/swgw.db")
+    restore(archive, tmp_path / "c", b"secret")
+    assert SqlMessageRepository(create_engine_for(f"sqlite:///{tmp_path / 'c' / 'config' / 'data' / 'swgw.db'}")) \
+        .list_messages(limit=1) == []
+
+
+@pytest.mark.postgres
+def test_a_postgresql_gateway_is_restored_with_pg_dump_and_pg_restore(tmp_path: Path, postgres_url: str) -> None:
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import require_tool
+
+    require_tool("pg_dump")
+    require_tool("pg_restore")
+    schema = f"swgw_backup_{uuid.uuid4().hex[:10]}"
+    cn_url = make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"}) \
+        .render_as_string(hide_password=False)
+    admin = create_engine(postgres_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        archive = tmp_path / "cn.tar"
+        with running_network(tmp_path / "net", ("CN", "HK"), database_urls={"CN": cn_url}) as network:
+            before = _submit(network, "P", 2)
+            repository = network.apps["CN"].repository
+            wait_for(lambda: _statuses(repository, before) == {MessageStatus.DELIVERED}, timeout=30)
+            summary = backup(network.files["CN"].config, archive, b"secret", now=datetime.now(UTC))
+            assert summary.database == "postgresql" and "database.pgdump" in summary.members
+            after = _submit(network, "Q", 1)
+            wait_for(lambda: _statuses(repository, after) == {MessageStatus.DELIVERED}, timeout=30)
+            network.stop("CN")
+            # The disaster: the gateway's schema and its folder are gone.
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            shutil.rmtree(network.files["CN"].folder)
+
+            restored = restore(archive, tmp_path / "new-machine", b"secret")
+            assert restored.database == "postgresql"
+            app = build_app(load_settings(tmp_path / "new-machine" / "config" / "swgw.toml"))
+            app.start()
+            network.apps["CN"] = app
+            outbound = {m.message_id: m.status for m in app.repository.list_messages(limit=100)}
+            assert outbound == {m: MessageStatus.DELIVERED for m in before}
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_pg_dump_gets_the_schema_and_never_the_password_on_its_command_line(tmp_path: Path) -> None:
+    from gateway.tools.backup import postgres_dump_command, postgres_restore_command
+
+    url = "postgresql+psycopg://swgw:s3cret@db.example:5432/gw?options=-csearch_path%3Dcn"
+    dump = postgres_dump_command(url, tmp_path / "x.pgdump")
+    assert dump[:2] == ["pg_dump", "--format=custom"] and "--schema=cn" in dump
+    assert dump[-1] == "--dbname=postgresql://swgw@db.example:5432/gw?options=-csearch_path%3Dcn"
+    assert not any("s3cret" in part for part in dump + postgres_restore_command(url, tmp_path / "x.pgdump"))
