@@ -266,38 +266,34 @@ def _hand_rows(text: str) -> list[dict[str, object]]:
     return [r for r in rows if isinstance(r, dict)]
 
 
-def country_rows(table: Table, current: str) -> list[dict[str, str | bool]]:
-    """One row per ISO 3166-1 country: the alpha-3 code as the domestic code."""
+def _generated_rows(current: str, entries: Iterable[tuple[str, str, str]], note: str) -> list[dict[str, str | bool]]:
+    """Rows for (domestic, international, name) entries the hand-written rows of ``current`` do not already give;
+    an international code a hand row already maps back to is not mapped back again (``reverse = false``)."""
     hand = _hand_rows(current)
     reversed_by_hand = {r.get("international") for r in hand if r.get("reverse", True)}
     taken = {r.get("domestic") for r in hand}
     out: list[dict[str, str | bool]] = []
-    for alpha2, alpha3, _numeric, name in table.rows:
-        if alpha3 in taken:
+    for domestic, international, name in entries:
+        if domestic in taken:
             continue
-        row: dict[str, str | bool] = {"domestic": alpha3, "international": alpha2, "name_en": name,
-                                      "confirmed": False, "note": _COUNTRY_NOTE}
-        if alpha2 in reversed_by_hand:
+        row: dict[str, str | bool] = {"domestic": domestic, "international": international, "name_en": name,
+                                      "confirmed": False, "note": note}
+        if international in reversed_by_hand:
             row["reverse"] = False
         out.append(row)
     return out
+
+
+def country_rows(table: Table, current: str) -> list[dict[str, str | bool]]:
+    """One row per ISO 3166-1 country: the alpha-3 code as the domestic code."""
+    entries = ((alpha3, alpha2, name) for alpha2, alpha3, _numeric, name in table.rows)
+    return _generated_rows(current, entries, _COUNTRY_NOTE)
 
 
 def currency_rows(table: Table, current: str) -> list[dict[str, str | bool]]:
     """One row per ISO 4217 code: the code itself as the domestic code."""
-    hand = _hand_rows(current)
-    reversed_by_hand = {r.get("international") for r in hand if r.get("reverse", True)}
-    taken = {r.get("domestic") for r in hand}
-    out: list[dict[str, str | bool]] = []
-    for code, _numeric, _minor, name in table.rows:
-        if code in taken:
-            continue
-        row: dict[str, str | bool] = {"domestic": code, "international": code, "name_en": name,
-                                      "confirmed": False, "note": _CURRENCY_NOTE}
-        if code in reversed_by_hand:
-            row["reverse"] = False
-        out.append(row)
-    return out
+    entries = ((code, code, name) for code, _numeric, _minor, name in table.rows)
+    return _generated_rows(current, entries, _CURRENCY_NOTE)
 
 
 _COUNTRY_NOTE = (
