@@ -54,7 +54,7 @@ STEPS = (
     ("CN: receipt verification", "gateway.pipeline.steps", "verify_receipt"),
     ("CN: store DELIVERED", "gateway.adapters.persistence.repository.SqlMessageRepository", "transition"),
     ("CN: WatchStatus read for one watcher", "gateway.adapters.persistence.repository.SqlMessageRepository", "events_after"),
-    ("across steps: XSD validation (mappings)", "mappings.profiles", "check_schema"),
+    ("across steps: XSD validation (mappings)", "mappings.specs.profiles", "check_schema"),
     ("across steps: JWS signatures (envelope, receipt)", "trust", "sign_jws"),
     ("across steps: JWS signature verification", "trust", "verify_jws"),
     ("across steps: X.509 path validation (trust.chain)", "trust.chain", "validate_path"),

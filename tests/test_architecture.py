@@ -2,7 +2,8 @@
 
 One table, :data:`FLOORS`, says which parts of ``gateway`` each floor may import and which libraries it may not;
 one test walks every module's imports (with ast, so nothing is executed) and fails on an arrow the table does not
-allow. ``mappings`` and ``trust`` import nothing of ``gateway`` or of each other.
+allow. ``mappings`` and ``trust`` import nothing of ``gateway`` or of each other, and the subpackages of
+``mappings`` follow the same table.
 """
 
 from __future__ import annotations
@@ -35,13 +36,36 @@ class Floor:
 
 _PURE = (*IO_LIBRARIES, "reportlab")
 
+#: The floor every mappings module imports: errors, reports and the package-data loader.
+_MAPPINGS_BASE = ("mappings.errors", "mappings.report", "mappings._data")
+
+
+def _mappings(*imports: str) -> Floor:
+    """A floor of ``mappings``: pure, no ``trust``, the shared base plus ``imports``."""
+    return Floor(imports=(*_MAPPINGS_BASE, *imports), forbidden=(*_PURE, "trust"), pure=True)
+
+
 #: The one table of allowed arrows; a module follows its longest matching prefix. ``gateway`` itself (its
-#: ``__init__``) only names the public surface, which lives in the core. ``gateway.adapters.partners`` speaks the
+#: ``__init__``) only names the public surface, which lives in the core; so does ``mappings``, whose subpackages
+#: stand on each other in this order: code lists and records, then the catalog, beside them the syntaxes (EDIFACT
+#: reads and writes the tree XML also uses), and the specs on top. ``gateway.adapters.partners`` speaks the
 #: partner protocol as a client, so it shares the wire codec and the status translation with the gRPC servicers.
 FLOORS: dict[str, Floor] = {
     "gateway": Floor(imports=("gateway.core",)),
-    "mappings": Floor(imports=(), forbidden=(*_PURE, "trust"), pure=True),
-    "trust": Floor(imports=(), forbidden=(*_PURE, "mappings"), pure=True),
+    "mappings": _mappings("mappings"),
+    "mappings.errors": _mappings(),
+    "mappings.report": _mappings(),
+    "mappings._data": _mappings(),
+    "mappings.codelists": _mappings("mappings.codelists"),
+    "mappings.records": _mappings("mappings.records"),
+    "mappings.catalog": _mappings("mappings.codelists", "mappings.records", "mappings.catalog"),
+    "mappings.syntaxes.xml": _mappings("mappings.syntaxes.xml"),
+    # The EDIFACT reader nests segment groups as the spec's template does; it names the template's types (for the
+    # type checker only), nothing else of the specs.
+    "mappings.syntaxes.edifact": _mappings("mappings.syntaxes", "mappings.specs.language"),
+    "mappings.specs": _mappings("mappings.codelists", "mappings.records", "mappings.catalog", "mappings.syntaxes",
+                                "mappings.specs"),
+    "trust": Floor(imports=("trust",), forbidden=(*_PURE, "mappings"), pure=True),
     "gateway.core": Floor(imports=("gateway.core",), forbidden=_PURE, pure=True),
     "gateway.pipeline": Floor(imports=("gateway.core", "gateway.pipeline"), forbidden=_PURE, pure=True),
     "gateway.adapters": Floor(imports=("gateway.core", "gateway.adapters")),
@@ -118,7 +142,7 @@ def _arrows(path: Path) -> list[str]:
         top = name.split(".")[0]
         if top in floor.forbidden:
             wrong.append(f"{module} imports {name}")
-        if top == "gateway" and name != "gateway" and not _within(name, module) \
+        if top == module.split(".")[0] and name != "gateway" and not _within(name, module) \
                 and not any(_within(name, allowed) for allowed in floor.imports):
             wrong.append(f"{module} imports {name}")
     if floor.pure and _clock_reads(path):
@@ -141,6 +165,12 @@ def test_the_floor_check_sees_a_wrong_arrow(tmp_path: Path) -> None:
     forbidden = FLOORS["gateway.pipeline"]
     assert not any(_within("gateway.adapters.coo_pdf", allowed) for allowed in forbidden.imports)
     assert "reportlab" in forbidden.forbidden
+    # Inside mappings too: the catalog does not reach up to the specs, nor a syntax down into the catalog.
+    assert _floor("mappings.catalog.validator") is FLOORS["mappings.catalog"]
+    assert not any(_within("mappings.specs.profiles", allowed) for allowed in FLOORS["mappings.catalog"].imports)
+    assert not any(_within("mappings.catalog.elements", allowed)
+                   for allowed in FLOORS["mappings.syntaxes.xml"].imports)
+    assert "mappings.catalog.rules" in _imports(ROOT / "mappings" / "catalog" / "elements.py")
 
 
 @pytest.mark.parametrize("package", ["gateway", "mappings", "trust"])

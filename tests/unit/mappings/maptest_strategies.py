@@ -13,11 +13,11 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from mappings import get_codelist, load_catalog
-from mappings.agreements import AgreementRule
-from mappings.catalog import DataElement, DocumentSpec, Group
-from mappings.international import get_international_list
-from mappings.rules import lacks_function
-from mappings.spec import Node, Spec
+from mappings.specs.agreements import AgreementRule
+from mappings.catalog.elements import DataElement, DocumentSpec, Group
+from mappings.codelists.international import get_international_list
+from mappings.catalog.rules import lacks_function
+from mappings.specs.language import Node, Spec
 
 # Printable text without the characters XML or the catalog refuse; CR is left out because XML parsers normalise it.
 _TEXT = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff") | st.sampled_from(" \n")

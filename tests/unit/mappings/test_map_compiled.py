@@ -1,5 +1,6 @@
-"""The compiled forward run (``mappings.emit``) writes exactly what the reference interpreter (``mappings.engine``)
-writes, and hands over to the reference for the values lxml's element API treats specially."""
+"""The compiled forward run (``mappings.specs.emit``) writes exactly what the reference interpreter
+(``mappings.specs.engine``) writes, and hands over to the reference for the values lxml's element API treats
+specially."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from maptest_strategies import profile_fixed, records
 
-from mappings import Interchange, SchemaInvalid, edifact, list_profiles, load_example
-from mappings.emit import compile_forward, run_forward
-from mappings.engine import ForwardState, build_tree
-from mappings.profiles import _forward_document, _program, _spec
-from mappings.schema import check_schema
-from mappings.spec import Spec, parse_spec
-from mappings.xmlsafe import serialize_xml
-from mappings.xmltext import Unrepresentable
+from mappings import Interchange, SchemaInvalid, list_profiles, load_example
+from mappings.syntaxes.edifact import tree as edifact
+from mappings.specs.emit import compile_forward, run_forward
+from mappings.specs.engine import ForwardState, build_tree
+from mappings.specs.profiles import _forward_document, _program, _spec
+from mappings.syntaxes.xml.schema import check_schema
+from mappings.specs.language import Spec, parse_spec
+from mappings.syntaxes.xml.parse import serialize_xml
+from mappings.syntaxes.xml.text import Unrepresentable
 
 PROFILES = [p.id for p in list_profiles()]
 # UTF-8, so that any text the catalog allows can be written.

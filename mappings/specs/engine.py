@@ -1,7 +1,7 @@
-"""The spec interpreter, forward: record -> document tree (the reverse lives in :mod:`mappings.reverse`).
+"""The spec interpreter, forward: record -> document tree (the reverse lives in :mod:`mappings.specs.reverse`).
 
-Both directions walk the same template (see :mod:`mappings.spec`) over an lxml tree. XML documents are that tree
-directly; EDIFACT interchanges are converted to and from an equivalent tree by :mod:`mappings.edifact`.
+Both directions walk the same template (see :mod:`mappings.specs.language`) over an lxml tree. XML documents are that
+tree directly; EDIFACT interchanges are converted to and from an equivalent tree by :mod:`mappings.syntaxes.edifact.tree`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 from lxml import etree
 
 from mappings.errors import RecordInvalid
-from mappings.recordpath import get_path, join_path, unlisted_leaves
+from mappings.records.paths import get_path, join_path, unlisted_leaves
 from mappings.report import Finding, Severity, ValidationReport
-from mappings.spec import Node, Spec
-from mappings.transforms import TransformContext
+from mappings.specs.language import Node, Spec
+from mappings.specs.transforms import TransformContext
 
 __all__ = ["ForwardState", "Names", "build_tree", "unused_paths"]
 

@@ -1,16 +1,16 @@
 """The forward interpreter, compiled: a spec template becomes a tree of closures once per profile.
 
-:mod:`mappings.engine` is the reference interpreter; this module produces the same document faster. Paths are
+:mod:`mappings.specs.engine` is the reference interpreter; this module produces the same document faster. Paths are
 pre-split, names pre-qualified and each template node's branch decided once, not per record. XML is emitted as text
 and parsed once by lxml (much cheaper than one ``SubElement`` call per node): the tree lxml parses is the tree the
 reference builds, so schema validation is unchanged, and the text is byte for byte what lxml writes for that tree
-(:mod:`mappings.xmltext` escapes as libxml2 does, checked against every code point), so it is the document itself.
-EDIFACT is emitted as a flat stream (see :func:`mappings.edifact.serialize_stream`) for edifact_write: strings
-only, so that building a large interchange does not keep the cyclic garbage collector busy with short lists.
+(:mod:`mappings.syntaxes.xml.text` escapes as libxml2 does, checked against every code point), so it is the document
+itself. EDIFACT is emitted as a flat stream (see :func:`mappings.syntaxes.edifact.tree.serialize_stream`) for the
+writer: strings only, so that building a large interchange does not keep the cyclic garbage collector busy.
 
 Whenever a value could make lxml itself raise (control characters, lone surrogates) or serialize differently (an
-empty text node), the emitters raise :class:`~mappings.xmltext.Unrepresentable` and the caller reruns the reference
-interpreter, so the outcome, errors included, is always the reference's.
+empty text node), the emitters raise :class:`~mappings.syntaxes.xml.text.Unrepresentable` and the caller reruns the
+reference interpreter, so the outcome, errors included, is always the reference's.
 """
 
 from __future__ import annotations
@@ -21,19 +21,19 @@ from typing import Any, NoReturn
 
 from lxml import etree
 
-from mappings import edifact, xmltext
-from mappings.engine import ForwardState
-from mappings.interchange import Interchange
+from mappings.syntaxes.edifact import tree as edifact
+from mappings.syntaxes.xml import text as xmltext
+from mappings.specs.engine import ForwardState
+from mappings.syntaxes.edifact.interchange import Interchange
 from mappings.errors import RecordInvalid
-from mappings.recordpath import compile_getter, join_path
+from mappings.records.paths import compile_getter, join_path
 from mappings.report import Finding, Severity, ValidationReport
-from mappings.schema import check_schema
-from mappings.spec import Node, Spec
-from mappings.transforms import get_transform
-from mappings.xmltext import Unrepresentable
+from mappings.syntaxes.xml.schema import check_schema
+from mappings.specs.language import Node, Spec
+from mappings.specs.transforms import get_transform
+from mappings.syntaxes.xml.text import Unrepresentable
 
 __all__ = ["Program", "compile_forward", "run_forward"]
-
 
 Escape = Callable[[str], str]
 Value = Callable[[Any, Any, str, ForwardState], tuple[str | None, bool]]
@@ -45,7 +45,7 @@ _STR = get_transform("text", "").forward
 """The forward of ``text`` (and of the other transforms that write ``str(value)``)."""
 
 _DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"
-"""What :func:`mappings.xmlsafe.serialize_xml` writes before the root element."""
+"""What :func:`mappings.syntaxes.xml.parse.serialize_xml` writes before the root element."""
 
 _NO_ATTRS: list[str] = []
 """Passed to elements that can have no attribute children; never appended to."""

@@ -16,12 +16,12 @@ from typing import Any
 
 from lxml import etree
 
-from mappings.engine import Names
+from mappings.specs.engine import Names
 from mappings.errors import CodeUnmapped, DocumentMalformed
-from mappings.recordpath import compile_getter, join_path, set_path
+from mappings.records.paths import compile_getter, join_path, set_path
 from mappings.report import Finding, Severity
-from mappings.spec import Node, Spec
-from mappings.transforms import TransformContext
+from mappings.specs.language import Node, Spec
+from mappings.specs.transforms import TransformContext
 
 __all__ = ["Reader", "ReverseState", "compile_reader", "read_tree", "unread_paths"]
 

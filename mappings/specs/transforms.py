@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from mappings.codelists import get_codelist
+from mappings.codelists.tables import get_codelist
 from mappings.errors import CodeUnmapped, SpecInvalid
 
 __all__ = ["Transform", "TransformContext", "get_transform"]

@@ -14,7 +14,7 @@ A representation is a short string stored with each data element:
 A field that always takes one kind of location says so through its term: a seaport field is ``locode:1``, so an
 airport-only location (function 4) is refused there with ``LOCODE_FUNCTION``, and a code the table does not list
 with ``LOCODE_UNKNOWN`` (see :func:`finding_code`). Where the kind depends on another element (a manifest's ports
-on its mode of transport), a ``function_when`` rule says it (:mod:`mappings.rules`).
+on its mode of transport), a ``function_when`` rule says it (:mod:`mappings.catalog.rules`).
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from mappings.codelists import get_codelist
+from mappings.codelists.tables import get_codelist
 from mappings.errors import SpecInvalid
-from mappings.international import location_functions
+from mappings.codelists.international import location_functions
 
 __all__ = ["Representation", "finding_code", "parse_representation"]
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from mappings._data import strict_keys
 from mappings.errors import SpecInvalid
-from mappings.recordpath import find_entries
+from mappings.records.paths import find_entries
 from mappings.report import Finding, Severity
 
 __all__ = ["AgreementRule", "check_agreement", "parse_agreement_rules"]

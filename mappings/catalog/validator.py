@@ -1,7 +1,7 @@
 """A one-walk pass/fail check of a record against the catalog, compiled once per document type.
 
-:meth:`mappings.catalog.Catalog.validate` collects every finding with paths and messages, which costs a walk per
-group, per element and per rule. Almost every record is valid, so the catalog first asks this check, which walks
+:meth:`mappings.catalog.elements.Catalog.validate` collects every finding with paths and messages, which costs a
+walk per group, per element and per rule. Almost every record is valid, so the catalog first asks this check, which walks
 the record once and answers only "no finding at all" (True) or "maybe some finding" (False). It is conservative:
 True implies that the full validation finds nothing; on False the full validation runs and reports.
 """
@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from mappings.rules import lacks_function
+from mappings.catalog.rules import lacks_function
 
 if TYPE_CHECKING:
-    from mappings.catalog import DocumentSpec
-    from mappings.rules import Rule
+    from mappings.catalog.elements import DocumentSpec
+    from mappings.catalog.rules import Rule
 
 __all__ = ["Precheck", "compile_precheck"]
 

@@ -5,7 +5,8 @@ edition it follows. A row maps one domestic customs code to at most one internat
 may share an international code, and exactly one of them (``reverse = true``) is used on the way back.
 
 A table names the shipped international list its international side belongs to (``international_list``, see
-:mod:`mappings.international`); every international code of the table must be in that list, checked at load. Rows
+:mod:`mappings.codelists.international`); every international code of the table must be in that list, checked at
+load. Rows
 below the ``GENERATED`` marker line of a file are written by ``tools/refdata.py`` (``make codelists``) from the
 official lists; the rows above it are kept by hand.
 """
@@ -19,7 +20,7 @@ from types import MappingProxyType
 
 from mappings._data import list_data, load_toml, opt_bool, opt_str, req_list, req_str, strict_keys
 from mappings.errors import SpecInvalid
-from mappings.international import get_international_list
+from mappings.codelists.international import get_international_list
 
 __all__ = ["CodeEntry", "CodeList", "get_codelist", "list_codelists"]
 
@@ -61,7 +62,8 @@ class CodeList:
     international_edition: str
     """The edition of the international list the crosswalk was checked against."""
     international_list: str | None
-    """The id of the shipped international list (:mod:`mappings.international`) every international code is in."""
+    """The id of the shipped international list (:mod:`mappings.codelists.international`) every international code
+    is in."""
     entries: tuple[CodeEntry, ...]
     """All rows in file order."""
     by_domestic: Mapping[str, CodeEntry]

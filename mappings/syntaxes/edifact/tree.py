@@ -1,12 +1,13 @@
 """UN/EDIFACT interchanges as trees the spec engine can walk: read here (pydifact tokenizes), written by
-:mod:`mappings.edifact_write`.
+:mod:`mappings.syntaxes.edifact.write`.
 
 Tree shape: the root element (the template's root name) holds segments and segment groups in order. A segment is an
 element named by its tag (``BGM``) with children ``e1``, ``e2``, ... for its data elements; a composite data element
 has children ``c1``, ``c2``, ... for its components. A segment group is an element ``SGn`` whose first child is its
 trigger segment.
 
-The interchange envelope is the agreement's (:class:`~mappings.interchange.Interchange`), filled in by the writer.
+The interchange envelope is the agreement's (:class:`~mappings.syntaxes.edifact.interchange.Interchange`), filled in
+by the writer.
 The reader decodes by the UNB's syntax identifier when the agreement
 accepts it, and returns one tree per UNH..UNT message (each with the interchange's UNB and UNZ).
 """
@@ -21,14 +22,14 @@ from pydifact.exceptions import EDISyntaxError, ValidationError
 from pydifact.parser import Parser
 from pydifact.segments import Segment, SegmentFactory
 
-from mappings import xmltext
-from mappings.edifact_write import _is_group, _position, serialize_stream, serialize_tree
+from mappings.syntaxes.xml import text as xmltext
+from mappings.syntaxes.edifact.write import _is_group, _position, serialize_stream, serialize_tree
 from mappings.errors import DocumentMalformed
-from mappings.interchange import decode_interchange
-from mappings.xmltext import Unrepresentable
+from mappings.syntaxes.edifact.interchange import decode_interchange
+from mappings.syntaxes.xml.text import Unrepresentable
 
 if TYPE_CHECKING:
-    from mappings.spec import Node, Spec
+    from mappings.specs.language import Node, Spec
 
 __all__ = ["parse_messages", "serialize_stream", "serialize_tree"]
 

@@ -15,11 +15,11 @@ from typing import Any
 
 from mappings._data import list_data, load_toml, opt_str, req_list, req_str, strict_keys
 from mappings.errors import RecordInvalid, SpecInvalid
-from mappings.precheck import Precheck, compile_precheck
+from mappings.catalog.validator import Precheck, compile_precheck
 from mappings.report import Finding, Severity, ValidationReport
-from mappings.recordjson import check_record
-from mappings.representation import Representation, finding_code, parse_representation
-from mappings.rules import Rule, check_rules, parse_rule
+from mappings.records.parse import check_record
+from mappings.catalog.representation import Representation, finding_code, parse_representation
+from mappings.catalog.rules import Rule, check_rules, parse_rule
 
 __all__ = [
     "Catalog",
@@ -108,7 +108,8 @@ class DocumentSpec:
 
     @functools.cached_property
     def precheck(self) -> Precheck:
-        """The compiled one-walk check: True when a record has no finding at all (see :mod:`mappings.precheck`)."""
+        """The compiled one-walk check: True when a record has no finding at all (see
+        :mod:`mappings.catalog.validator`)."""
         return compile_precheck(self)
 
 

@@ -10,14 +10,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from mappings.agreements import check_agreement
-from mappings.catalog import load_catalog
-from mappings.codelists import get_codelist
+from mappings.specs.agreements import check_agreement
+from mappings.catalog.elements import load_catalog
+from mappings.codelists.tables import get_codelist
 from mappings.errors import AgreementViolated, MappingError, RecordInvalid
-from mappings.recordpath import find_entries, get_path
+from mappings.records.paths import find_entries, get_path
 from mappings.report import Finding, Severity, ValidationReport
-from mappings.spec import Spec
-from mappings.transforms import TransformContext
+from mappings.specs.language import Spec
+from mappings.specs.transforms import TransformContext
 
 __all__ = ["validated"]
 

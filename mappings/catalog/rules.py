@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from mappings._data import req_str, strict_keys
 from mappings.errors import SpecInvalid
-from mappings.international import location_functions
+from mappings.codelists.international import location_functions
 from mappings.report import Finding, Severity
 
 if TYPE_CHECKING:
-    from mappings.catalog import DataElement
+    from mappings.catalog.elements import DataElement
 
 __all__ = ["Rule", "check_rules", "lacks_function", "parse_rule"]
 

@@ -11,7 +11,7 @@ Node keys::
     from          record path relative to the current scope ("hs_code"), absolute ("$.certificate.number"),
                   or "." for the scope value itself (lists of plain values)
     const         constant target text (also used on the way back to tell same-named siblings apart)
-    transform     named transform (default "text"), see mappings.transforms
+    transform     named transform (default "text"), see mappings.specs.transforms
     default       target text used when the source has no value (reported in MappingReport.defaulted)
     each          record list path: repeat this element per entry; "from" paths inside are relative to the entry
     join_on       on the way back, merge into the existing list entry with the same value of this key
@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from mappings.agreements import AgreementRule, parse_agreement_rules
+from mappings.specs.agreements import AgreementRule, parse_agreement_rules
 from mappings._data import opt_bool, opt_str, req_str, strict_keys
 from mappings.errors import SpecInvalid
-from mappings.transforms import Transform, get_transform
+from mappings.specs.transforms import Transform, get_transform
 
 __all__ = ["MappingProfile", "Node", "Spec", "parse_spec"]
 
@@ -159,7 +159,7 @@ class Spec:
     source_file: str
     """The spec's package-relative file name."""
     agreement_rules: tuple[AgreementRule, ...] = ()
-    """The business rules of the profile's agreement (see :mod:`mappings.agreements`)."""
+    """The business rules of the profile's agreement (see :mod:`mappings.specs.agreements`)."""
 
 
 def _parse_node(raw: Any, where: str, namespaces: Mapping[str, str]) -> Node:

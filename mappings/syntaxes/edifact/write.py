@@ -1,7 +1,7 @@
 """Writing UN/EDIFACT interchanges: the tree or element stream of a forward run, under the agreement's envelope.
 
-See :mod:`mappings.edifact` for the tree shape. The writer fills UNB's syntax identifier and version, sender and
-recipient (with their qualifiers), writes the template's CCYYMMDD date as YYMMDD under syntax version 3, numbers
+See :mod:`mappings.syntaxes.edifact.tree` for the tree shape. The writer fills UNB's syntax identifier and version,
+sender and recipient (with their qualifiers), writes the template's CCYYMMDD date as YYMMDD under syntax version 3, numbers
 the messages, counts UNT segments and UNZ messages, releases service characters (``?``; in version 4 also the
 repetition separator ``*``) and encodes the text in the syntax identifier's character set, naming the segment of a
 value that character set cannot hold (``CHARSET_REFUSED``).
@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from mappings.interchange import Interchange, encode_interchange
+from mappings.syntaxes.edifact.interchange import Interchange, encode_interchange
 
 __all__ = ["serialize_stream", "serialize_tree"]
 
@@ -201,7 +201,7 @@ def serialize_tree(tree: etree._Element, interchange: Interchange) -> bytes:
 
 
 def serialize_stream(stream: list[Any], interchange: Interchange) -> bytes:
-    """:func:`serialize_tree` for the element stream the compiled forward run emits (:mod:`mappings.emit`).
+    """:func:`serialize_tree` for the element stream the compiled forward run emits (:mod:`mappings.specs.emit`).
 
     An element is its tag, its text (or None), its child elements and a closing None, all in one flat list.
     """
