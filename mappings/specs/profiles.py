@@ -19,8 +19,8 @@ from mappings.records import parse as recordjson
 from mappings.syntaxes.edifact import tree as edifact
 from mappings._data import list_data, load_json
 from mappings.catalog.elements import Catalog, load_catalog
-from mappings.specs.emit import Program, compile_forward, run_forward
-from mappings.specs.engine import ForwardState, build_tree, unused_paths
+from mappings.specs.forward import Program, compile_forward, run_forward
+from mappings.specs.state import ForwardState, unused_paths
 from mappings.specs.reverse import Reader, ReverseState, compile_reader, read_tree, unread_paths
 from mappings.errors import DocumentMalformed, ExampleUnknown, ProfileUnknown, RecordMalformed, SpecInvalid
 from mappings.syntaxes.edifact.interchange import SYNTAX_IDENTIFIERS, Interchange
@@ -28,9 +28,8 @@ from mappings.records.paths import get_path, set_path
 from mappings.report import MappingReport
 from mappings.syntaxes.xml.schema import check_schema, preload_schema
 from mappings.specs.language import MappingProfile, Node, Spec, parse_spec
-from mappings.syntaxes.xml.parse import parse_xml, serialize_xml
+from mappings.syntaxes.xml.parse import parse_xml
 from mappings.specs.validation import validated
-from mappings.syntaxes.xml.text import Unrepresentable
 
 __all__ = [
     "ForwardResult",
@@ -118,8 +117,8 @@ def _spec(profile_id: str) -> Spec:
 
 
 @functools.cache
-def _program(profile_id: str) -> Program | None:
-    """The compiled forward program of a profile (built once; None leaves the profile to the reference)."""
+def _program(profile_id: str) -> Program:
+    """The compiled forward program of a profile (built once)."""
     return compile_forward(_spec(profile_id))
 
 
@@ -132,24 +131,11 @@ def _reader(profile_id: str) -> Reader:
 def _forward_document(
     spec: Spec, record: Mapping[str, Any], interchange: Interchange | None = None
 ) -> tuple[bytes, ForwardState]:
-    """Build, check and serialize the target document; the compiled program when it can, else the reference."""
+    """Write, check and serialize the target document."""
     if spec.syntax == "edifact" and interchange is None:
         raise TypeError(f"profile {spec.profile.id} writes EDIFACT: pass the agreement's interchange")
-    program = _program(spec.profile.id)
-    if program is not None:
-        state = ForwardState()
-        try:
-            return run_forward(program, spec, record, state, interchange), state
-        except Unrepresentable:
-            pass  # a value lxml treats specially: rerun from scratch with the reference interpreter
     state = ForwardState()
-    tree = build_tree(spec, record, state)
-    if spec.syntax == "xml":
-        if spec.schema is not None:
-            check_schema(tree, spec.schema)
-        return serialize_xml(tree), state
-    assert interchange is not None
-    return edifact.serialize_tree(tree, interchange), state
+    return run_forward(_program(spec.profile.id), spec, record, state, interchange), state
 
 
 def get_profile(profile_id: str) -> MappingProfile:

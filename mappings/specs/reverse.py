@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from mappings.specs.engine import Names
+from mappings.specs.state import Names
 from mappings.errors import CodeUnmapped, DocumentMalformed
 from mappings.records.paths import compile_getter, join_path, set_path
 from mappings.report import Finding, Severity

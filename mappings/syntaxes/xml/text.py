@@ -3,8 +3,9 @@
 One ``SubElement`` call per node costs microseconds; writing the same tree as text and parsing it once costs a
 fraction of that. The trees are the same provided the text escapes what the parser would otherwise normalise
 (``\\r`` in text; tab, newline and ``\\r`` in attribute values) and nothing reaches the text that the element API
-would refuse. For such values (and names) the helpers raise :class:`Unrepresentable`: the caller then builds element
-by element, so that lxml raises its own error exactly as before. The escapes are also exactly libxml2's when it
+would refuse. For such values (and names) :func:`text`, :func:`attribute`, :func:`check` and :func:`name` raise
+:class:`Unrepresentable` and the caller (the EDIFACT reader) builds element by element; the ``forward_*`` helpers of
+the forward interpreter raise lxml's own error instead (:func:`refuse`) and keep an empty text. The escapes are also exactly libxml2's when it
 writes UTF-8 (compared for every code point, alone and between letters), so text written with them is the
 serialization too.
 """
@@ -13,10 +14,12 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import NoReturn
 
 from lxml import etree
 
-__all__ = ["BAD", "TEXT_SPECIAL", "Unrepresentable", "attribute", "check", "name", "parse", "text"]
+__all__ = ["BAD", "TEXT_SPECIAL", "Unrepresentable", "attribute", "check", "forward_attribute", "forward_check",
+           "forward_text", "name", "parse", "refuse", "text"]
 
 
 class Unrepresentable(Exception):
@@ -57,6 +60,41 @@ def attribute(value: str) -> str:
     check(value)
     for char, ref in _ATTR_REFS:
         value = value.replace(char, ref)
+    return value
+
+
+def refuse(value: str) -> NoReturn:
+    """Raise the error lxml's element API raises for ``value`` (one :data:`BAD` matches), so that text written with
+    these helpers fails exactly as building the tree element by element would."""
+    etree.Element("v").text = value
+    raise AssertionError(f"lxml accepted {value!r}, which BAD refuses")  # BAD was checked against every code point
+
+
+def forward_text(value: str) -> str:
+    """Escape element text for a document written as text; an empty text stays empty (``<a></a>``, as lxml writes
+    an element whose text is set to ``""``), a value lxml refuses raises lxml's own error (:func:`refuse`)."""
+    if TEXT_SPECIAL.search(value) is None:
+        return value
+    if BAD.search(value) is not None:
+        refuse(value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def forward_attribute(value: str) -> str:
+    """Escape an attribute value (between double quotes); a value lxml refuses raises lxml's own error."""
+    if _ATTR_SPECIAL.search(value) is None:
+        return value
+    if BAD.search(value) is not None:
+        refuse(value)
+    for char, ref in _ATTR_REFS:
+        value = value.replace(char, ref)
+    return value
+
+
+def forward_check(value: str) -> str:
+    """Return ``value`` if lxml's element API accepts it as text, else raise lxml's own error."""
+    if BAD.search(value) is not None:
+        refuse(value)
     return value
 
 

@@ -1,57 +1,22 @@
-"""The spec interpreter, forward: record -> document tree (the reverse lives in :mod:`mappings.specs.reverse`).
+"""The forward oracle: the plain interpreter that builds the target tree element by element with lxml's API.
 
-Both directions walk the same template (see :mod:`mappings.specs.language`) over an lxml tree. XML documents are that
-tree directly; EDIFACT interchanges are converted to and from an equivalent tree by :mod:`mappings.syntaxes.edifact.tree`.
+:mod:`mappings.specs.forward` writes documents as text from a compiled template; it must write byte for byte what
+this one builds and lxml serializes, and fail with the same error (``test_map_compiled.py``). Kept here, under tests,
+so that the package has one forward interpreter and the tests an independent one to compare it with.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
 from mappings.errors import RecordInvalid
-from mappings.records.paths import get_path, join_path, unlisted_leaves
+from mappings.records.paths import get_path, join_path
 from mappings.report import Finding, Severity, ValidationReport
 from mappings.specs.language import Node, Spec
-from mappings.specs.transforms import TransformContext
-
-__all__ = ["ForwardState", "Names", "build_tree", "unused_paths"]
-
-
-@dataclass
-class ForwardState:
-    """What a forward run observed besides the tree it built."""
-
-    used: set[str] = field(default_factory=set)
-    """Record paths whose values went into the document."""
-    defaulted: list[str] = field(default_factory=list)
-    """Record paths that had no value and were filled from a default."""
-    ctx: TransformContext = field(default_factory=TransformContext)
-    """Transform context (code-list editions)."""
-
-
-class Names:
-    """Resolves ``prefix:local`` template names to Clark notation (cached per instance)."""
-
-    def __init__(self, namespaces: Mapping[str, str]) -> None:
-        self._ns = namespaces
-        self._cache: dict[str, str] = {}
-
-    def tag(self, name: str) -> str:
-        """Return the Clark-notation tag for a template name."""
-        cached = self._cache.get(name)
-        if cached is None:
-            prefix, _, local = name.rpartition(":")
-            uri = self._ns.get(prefix, "")
-            cached = f"{{{uri}}}{local}" if uri else local
-            self._cache[name] = cached
-        return cached
-
-
-# --------------------------------------------------------------------------------------------------- forward
+from mappings.specs.state import ForwardState, Names
 
 
 def build_tree(spec: Spec, record: Mapping[str, Any], state: ForwardState) -> etree._Element:
@@ -164,10 +129,3 @@ def _split_value(
         for i, chunk in enumerate(chunks, 1):
             etree.SubElement(sub, f"c{i}").text = chunk
     return from_record
-
-
-def unused_paths(record: Mapping[str, Any], state: ForwardState) -> tuple[str, ...]:
-    """Return the record leaf paths the forward run did not carry (the loss report's ``dropped``)."""
-    return unlisted_leaves(record, state.used)
-
-

@@ -1,16 +1,13 @@
-"""The forward interpreter, compiled: a spec template becomes a tree of closures once per profile.
+"""The forward interpreter: a spec template becomes a tree of closures once per profile, and a record a document.
 
-:mod:`mappings.specs.engine` is the reference interpreter; this module produces the same document faster. Paths are
-pre-split, names pre-qualified and each template node's branch decided once, not per record. XML is emitted as text
-and parsed once by lxml (much cheaper than one ``SubElement`` call per node): the tree lxml parses is the tree the
-reference builds, so schema validation is unchanged, and the text is byte for byte what lxml writes for that tree
-(:mod:`mappings.syntaxes.xml.text` escapes as libxml2 does, checked against every code point), so it is the document
-itself. EDIFACT is emitted as a flat stream (see :func:`mappings.syntaxes.edifact.tree.serialize_stream`) for the
-writer: strings only, so that building a large interchange does not keep the cyclic garbage collector busy.
-
-Whenever a value could make lxml itself raise (control characters, lone surrogates) or serialize differently (an
-empty text node), the emitters raise :class:`~mappings.syntaxes.xml.text.Unrepresentable` and the caller reruns the
-reference interpreter, so the outcome, errors included, is always the reference's.
+Paths are pre-split, names pre-qualified and each template node's branch decided once, not per record. XML is
+written as text and parsed once by lxml (much cheaper than one ``SubElement`` call per node) for schema validation:
+:mod:`mappings.syntaxes.xml.text` escapes as libxml2 does (checked against every code point), so the text is byte
+for byte what lxml writes for that tree and is the document itself. A value lxml's element API refuses (control
+characters, lone surrogates) raises lxml's own error, as building the tree element by element would. EDIFACT is
+emitted as a flat stream (see :func:`mappings.syntaxes.edifact.tree.serialize_stream`) for the writer: strings
+only, so that building a large interchange does not keep the cyclic garbage collector busy. The tests keep the
+plain element-by-element interpreter this one must agree with (``tests/unit/mappings/forward_oracle.py``).
 """
 
 from __future__ import annotations
@@ -23,9 +20,9 @@ from lxml import etree
 
 from mappings.syntaxes.edifact import tree as edifact
 from mappings.syntaxes.xml import text as xmltext
-from mappings.specs.engine import ForwardState
+from mappings.specs.state import ForwardState
 from mappings.syntaxes.edifact.interchange import Interchange
-from mappings.errors import RecordInvalid
+from mappings.errors import RecordInvalid, SpecInvalid
 from mappings.records.paths import compile_getter, join_path
 from mappings.report import Finding, Severity, ValidationReport
 from mappings.syntaxes.xml.schema import check_schema
@@ -40,7 +37,6 @@ Value = Callable[[Any, Any, str, ForwardState], tuple[str | None, bool]]
 Kid = Callable[[list[Any], list[str], Any, Any, str, ForwardState], bool]
 """Adds one template child: (output, attributes of the enclosing element, root, scope, scope path, state)."""
 
-
 _STR = get_transform("text", "").forward
 """The forward of ``text`` (and of the other transforms that write ``str(value)``)."""
 
@@ -52,17 +48,17 @@ _NO_ATTRS: list[str] = []
 
 
 class _Unsupported(Exception):
-    """The spec uses a construct the compiler leaves to the reference interpreter."""
+    """The spec uses a construct the interpreter does not write (no shipped spec does)."""
 
 
 def _plain_name(name: str) -> None:
     try:
         xmltext.name(name)
     except Unrepresentable:
-        raise _Unsupported from None
+        raise _Unsupported(f"the name {name!r} is not a plain NCName") from None
 
 
-def _raw(text: str) -> str:
+def _raw(text: str) -> str:  # the escape of values that are escaped later (split chunks)
     return text
 
 
@@ -70,17 +66,17 @@ def _static(escape: Escape, text: str) -> str:
     """Escape a spec constant once, at compile time."""
     try:
         return escape(text)
-    except Unrepresentable:
-        raise _Unsupported from None
+    except ValueError:  # lxml refuses the constant (UnicodeEncodeError is a ValueError too)
+        raise _Unsupported(f"the constant {text!r} is not XML text") from None
 
 
 def _value(node: Node, escape: Escape) -> Value:
-    """Compile ``engine._value``: (escaped target text, True when it came from the record)."""
+    """A value node: (escaped target text, True when it came from the record)."""
     if node.const is not None:
         constant = (_static(escape, node.const), False)
         return lambda root, scope, sp, st: constant
     if node.source is None:
-        raise _Unsupported
+        raise _Unsupported(f"{node.name} has neither from nor const")
     get = compile_getter(node.source)
     source, forward = node.source, node.transform.forward
     default = None if node.default is None else _static(escape, node.default)
@@ -115,32 +111,33 @@ class _Compiler:
     def __init__(self, spec: Spec) -> None:
         self.xml = spec.syntax == "xml"
         self.namespaces = spec.namespaces
-        self.text: Escape = xmltext.text if self.xml else xmltext.check
-        self.attr: Escape = xmltext.attribute if self.xml else xmltext.check
+        self.text: Escape = xmltext.forward_text if self.xml else xmltext.forward_check
+        self.attr: Escape = xmltext.forward_attribute if self.xml else xmltext.forward_check
         if self.xml:
             uris = list(spec.namespaces.values())
             if len(set(uris)) != len(uris) or "" in uris:
-                raise _Unsupported  # a URI with two prefixes (or none) would need lxml's own prefix choice
+                # A URI with two prefixes (or none) would need lxml's own prefix choice.
+                raise _Unsupported("a namespace URI with two prefixes or none")
 
     def qname(self, name: str) -> str:
-        """The name as written in the emitted text (EDIFACT: the tag the reference gives the tree node)."""
+        """The name as written in the emitted text (EDIFACT: the tag of its node in the equivalent tree)."""
         prefix, _, local = name.rpartition(":")
         _plain_name(local)
         if prefix:
             _plain_name(prefix)
         if (self.xml and prefix not in self.namespaces) or (not self.xml and prefix):
-            raise _Unsupported
+            raise _Unsupported(f"the prefix of {name!r} is not declared (or is in an EDIFACT template)")
         return f"{prefix}:{local}" if prefix else local
 
     def element(self, node: Node, start: str | None = None, gated: bool = False) -> Kid:
-        """Compile ``engine._fill`` for ``node`` into a new element (its own attributes: the ``attrs`` argument is
-        not used). ``gated``: the plain-child branch of ``engine._children``, which skips the element when none of
-        its probes has a value and drops it when nothing from the record went into it."""
+        """Compile ``forward_oracle._fill`` for ``node`` into a new element (its own attributes: the ``attrs``
+        argument is not used). ``gated``: the plain-child branch of ``forward_oracle._children``, which skips the
+        element when none of its probes has a value and drops it when nothing from the record went into it."""
         value = _value(node, self.text) if node.source is not None or node.const is not None else None
         kids = tuple(self.kid(c) for c in node.children)
         tag = self.qname(node.name)
-        # The reference skips a subtree none of whose probes has a value. Building it and dropping it (as happens
-        # anyway when nothing from the record went in) comes to the same unless a default inside would be noted.
+        # The oracle skips a subtree none of whose probes has a value. Building it and dropping it (as happens anyway
+        # when nothing from the record went in) comes to the same unless a default inside would be noted.
         probes = tuple(compile_getter(p) for p in node.probes) if gated and _defaults_below(node) else ()
         if not self.xml:
 
@@ -151,7 +148,7 @@ class _Compiler:
                         if v is not None and v != []:
                             break
                     else:
-                        return False  # nothing below can carry a value: the reference skips the subtree too
+                        return False  # nothing below can carry a value: the oracle skips the subtree too
                 mark = len(out)
                 out.append(tag)
                 out.append(None)
@@ -179,7 +176,7 @@ class _Compiler:
                     if v is not None and v != []:
                         break
                 else:
-                    return False  # nothing below can carry a value: the reference skips the subtree too
+                    return False  # nothing below can carry a value: the oracle skips the subtree too
             mark = len(out)
             out.append(open_plain)
             has = False
@@ -205,7 +202,7 @@ class _Compiler:
         return xml_element
 
     def children(self, node: Node) -> Kid:
-        """Compile ``engine._children``."""
+        """Compile ``forward_oracle._children``."""
         kids = tuple(self.kid(c) for c in node.children)
 
         def children(out: list[Any], attrs: list[str], root: Any, scope: Any, sp: str, st: ForwardState) -> bool:
@@ -218,7 +215,7 @@ class _Compiler:
         return children
 
     def kid(self, node: Node) -> Kid:
-        """Compile one branch of ``engine._children`` for the child ``node``."""
+        """Compile one branch of ``forward_oracle._children`` for the child ``node``."""
         if node.is_attr:
             return self.attribute(node)
         if node.each is not None:
@@ -324,7 +321,8 @@ class _Compiler:
         size, most, into = node.split
         value, source, tag, escape = _value(node, _raw), node.source, self.qname(node.name), self.text
         if self.xml and into != "siblings":
-            raise _Unsupported  # component children "c1".. would need lxml's handling of unqualified names
+            # Component children "c1".. would need lxml's handling of unqualified names.
+            raise _Unsupported("split into components in an XML target")
         xml, siblings = self.xml, into == "siblings"
 
         def split(out: list[Any], attrs: list[str], root: Any, scope: Any, sp: str, st: ForwardState) -> bool:
@@ -362,19 +360,20 @@ def _too_long(path: str, length: int, limit: int) -> NoReturn:
     raise RecordInvalid(f"value too long for the target ({limit} characters)", path=path, report=ValidationReport((finding,)))
 
 
-def compile_forward(spec: Spec) -> Program | None:
-    """Compile ``spec``'s template; None when it uses a construct left to the reference interpreter."""
+def compile_forward(spec: Spec) -> Program:
+    """Compile ``spec``'s template; :class:`SpecInvalid` when it uses a construct the interpreter does not write."""
     try:
         compiler = _Compiler(spec)
         start = None
         if compiler.xml:
-            # The root's namespace declarations exactly as lxml writes them for the reference tree.
+            # The root's namespace declarations exactly as lxml writes them for the element tree.
             nsmap = {(k or None): v for k, v in spec.namespaces.items() if v}
             empty = etree.tostring(etree.Element(_clark(spec), nsmap=nsmap or None), encoding="unicode")
             start = empty.removesuffix("/>")
         return Program(compiler.xml, compiler.element(spec.template, start))
-    except _Unsupported:
-        return None
+    except _Unsupported as e:
+        raise SpecInvalid(f"profile {spec.profile.id}: the template uses a construct the forward interpreter does not "
+                          f"write ({e})", path=f"specs/{spec.profile.id}.json") from None
 
 
 def _clark(spec: Spec) -> str:
@@ -386,12 +385,13 @@ def _clark(spec: Spec) -> str:
 def run_forward(program: Program, spec: Spec, record: Any, state: ForwardState, ic: Interchange | None = None
                 ) -> bytes:
     """Emit, check and serialize ``record`` (EDIFACT in the agreed interchange ``ic``, which profiles.py makes sure
-    of); :class:`Unrepresentable` asks for the reference."""
+    of)."""
     out: list[Any] = []
     program.root(out, _NO_ATTRS, record, record, "$", state)
     if not program.xml:
         return edifact.serialize_stream(out, ic)  # type: ignore[arg-type]
     text = "".join(out)
+    # The escapes make the text parse (checked against every code point), so an Unrepresentable here is a bug.
     tree = xmltext.parse(text)
     if spec.schema is not None:
         check_schema(tree, spec.schema)
