@@ -1,25 +1,26 @@
-"""The domestic data element catalog and record validation.
+"""The domestic data element catalog: document types, their groups, data elements and rules, and the business key.
 
 The catalog (``data/catalog/<document-type>.toml``) defines, per document type, the groups of a record (the JSON
 objects and lists), the data elements inside them and the cross-element rules. Every key of a record ties to one
-data element id; a record is valid when :meth:`Catalog.validate` finds no ``ERROR``.
+data element id; a record is valid when :meth:`Catalog.validate` (see :mod:`mappings.catalog.validator`) finds no
+``ERROR``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from mappings._data import list_data, load_toml, opt_str, req_list, req_str, strict_keys
 from mappings.errors import RecordInvalid, SpecInvalid
-from mappings.catalog.validator import Precheck, compile_precheck
+from mappings.catalog.validator import Precheck, compile_precheck, validate
 from mappings.report import Finding, Severity, ValidationReport
 from mappings.records.parse import check_record
-from mappings.catalog.representation import Representation, finding_code, parse_representation
-from mappings.catalog.rules import Rule, check_rules, parse_rule
+from mappings.catalog.representation import Representation, parse_representation
+from mappings.catalog.rules import Rule, parse_rule
 
 __all__ = [
     "Catalog",
@@ -113,42 +114,6 @@ class DocumentSpec:
         return compile_precheck(self)
 
 
-def _walk_groups(spec: DocumentSpec, record: Mapping[str, Any], out: list[Finding]) -> dict[str, list[tuple[Mapping[str, Any], str]]]:
-    """Return, per group name, its instances (object, JSON path), reporting structural findings into ``out``."""
-    instances: dict[str | None, list[tuple[Mapping[str, Any], str]]] = {None: [(record, "$")]}
-    for g in spec.groups:
-        found: list[tuple[Mapping[str, Any], str]] = []
-        for obj, path in instances[g.parent]:
-            here = f"{path}.{g.key}"
-            value = obj.get(g.key)
-            if value is None:
-                if g.cardinality in ("1", "1..n"):
-                    out.append(Finding(Severity.ERROR, "REQUIRED_MISSING", here, f"group {g.name_en!r} is required"))
-                continue
-            if g.is_list:
-                if not isinstance(value, list):
-                    out.append(Finding(Severity.ERROR, "FORMAT_INVALID", here, "must be a list of objects"))
-                    continue
-                if not value and g.cardinality == "1..n":
-                    out.append(Finding(Severity.ERROR, "REQUIRED_MISSING", here, "needs at least one entry"))
-                for i, item in enumerate(value):
-                    if isinstance(item, Mapping) and not item:
-                        # An empty entry carries nothing and would silently vanish in any target format.
-                        out.append(Finding(Severity.ERROR, "EMPTY_GROUP", f"{here}[{i}]", "entry has no values"))
-                    elif isinstance(item, Mapping):
-                        found.append((item, f"{here}[{i}]"))
-                    else:
-                        out.append(Finding(Severity.ERROR, "FORMAT_INVALID", f"{here}[{i}]", "must be an object"))
-            elif isinstance(value, Mapping) and not value:
-                out.append(Finding(Severity.ERROR, "EMPTY_GROUP", here, "object has no values"))
-            elif isinstance(value, Mapping):
-                found.append((value, here))
-            else:
-                out.append(Finding(Severity.ERROR, "FORMAT_INVALID", here, "must be an object"))
-        instances[g.name] = found
-    return {k: v for k, v in instances.items() if k is not None}
-
-
 @dataclass(frozen=True)
 class Catalog:
     """The whole catalog: every document type's groups, elements and rules."""
@@ -177,64 +142,7 @@ class Catalog:
 
     def validate(self, document_type: str, record: Mapping[str, Any]) -> ValidationReport:
         """Validate ``record`` against the catalog of ``document_type`` and return every finding."""
-        spec = self.document(document_type)
-        if spec.precheck(record):
-            return ValidationReport(())  # the common case: nothing to report, so no paths or messages to build
-        findings: list[Finding] = []
-        if not isinstance(record, Mapping):
-            return ValidationReport((Finding(Severity.ERROR, "FORMAT_INVALID", "$", "record must be a JSON object"),))
-        instances = _walk_groups(spec, record, findings)
-        self._unknown_keys(spec, record, instances, findings)
-        for e in spec.elements:
-            rep = spec.representations[e.id]
-            for obj, path in instances.get(e.group, []):
-                findings.extend(_check_element(e, rep, obj.get(e.key), f"{path}.{e.key}"))
-        findings.extend(check_rules(spec.rules, instances, {e.id: e for e in spec.elements}))
-        return ValidationReport(tuple(findings))
-
-    @staticmethod
-    def _unknown_keys(
-        spec: DocumentSpec,
-        record: Mapping[str, Any],
-        instances: Mapping[str, list[tuple[Mapping[str, Any], str]]],
-        out: list[Finding],
-    ) -> None:
-        allowed: dict[str | None, set[str]] = {None: set()}
-        for g in spec.groups:
-            allowed.setdefault(g.parent, set()).add(g.key)
-            allowed.setdefault(g.name, set())
-        for e in spec.elements:
-            allowed[e.group].add(e.key)
-        scopes: list[tuple[str | None, Mapping[str, Any], str]] = [(None, record, "$")]
-        scopes += [(name, obj, path) for name, objs in instances.items() for obj, path in objs]
-        for name, obj, path in scopes:
-            for key in obj:
-                if key not in allowed[name]:
-                    out.append(
-                        Finding(Severity.ERROR, "UNKNOWN_ELEMENT", f"{path}.{key}", f"key {key!r} is not in the catalog")
-                    )
-
-
-def _values(e: DataElement, value: Any, path: str) -> Iterator[tuple[Any, str]]:
-    if e.cardinality.endswith("..n") and isinstance(value, list):
-        for i, v in enumerate(value):
-            yield v, f"{path}[{i}]"
-    else:
-        yield value, path
-
-
-def _check_element(e: DataElement, rep: Representation, value: Any, path: str) -> Iterator[Finding]:
-    if value is None or (isinstance(value, list) and not value and e.cardinality.endswith("..n")):
-        if e.cardinality in ("1", "1..n"):
-            yield Finding(Severity.ERROR, "REQUIRED_MISSING", path, f"{e.name_en} is required", e.id)
-        return
-    if e.cardinality.endswith("..n") and not isinstance(value, list):
-        yield Finding(Severity.ERROR, "FORMAT_INVALID", path, f"{e.name_en} must be a list", e.id)
-        return
-    for v, p in _values(e, value, path):
-        reason = rep.check(v)
-        if reason is not None:
-            yield Finding(Severity.ERROR, finding_code(rep, v), p, f"{e.name_en} ({rep.term}): {reason}", e.id)
+        return validate(self.document(document_type), record)
 
 
 def _parse_document(relative: str) -> DocumentSpec:

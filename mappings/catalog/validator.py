@@ -1,23 +1,25 @@
-"""A one-walk pass/fail check of a record against the catalog, compiled once per document type.
+"""The catalog's validator: a record against one document type's groups, data elements and rules.
 
-:meth:`mappings.catalog.elements.Catalog.validate` collects every finding with paths and messages, which costs a
-walk per group, per element and per rule. Almost every record is valid, so the catalog first asks this check, which walks
-the record once and answers only "no finding at all" (True) or "maybe some finding" (False). It is conservative:
-True implies that the full validation finds nothing; on False the full validation runs and reports.
+:func:`validate` collects every finding with paths and messages, which costs a walk per group, per element and per
+rule. Almost every record is valid, so it first asks a one-walk pass/fail check compiled once per document type
+(:func:`compile_precheck`), which answers only "no finding at all" (True) or "maybe some finding" (False). The
+check is conservative: True implies that the full walk finds nothing; on False the full walk runs and reports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from mappings.catalog.rules import lacks_function
+from mappings.catalog.representation import Representation, finding_code
+from mappings.catalog.rules import check_rules, lacks_function
+from mappings.report import Finding, Severity, ValidationReport
 
 if TYPE_CHECKING:
-    from mappings.catalog.elements import DocumentSpec
+    from mappings.catalog.elements import DataElement, DocumentSpec
     from mappings.catalog.rules import Rule
 
-__all__ = ["Precheck", "compile_precheck"]
+__all__ = ["Precheck", "compile_precheck", "validate"]
 
 Precheck = Callable[[Any], bool]
 """True when the record has no catalog finding at all."""
@@ -141,3 +143,100 @@ def compile_precheck(spec: DocumentSpec) -> Precheck:
         return isinstance(record, Mapping) and root(record, None, set())
 
     return precheck
+
+
+def validate(spec: DocumentSpec, record: Mapping[str, Any]) -> ValidationReport:
+    """Validate ``record`` against one document type's catalog and return every finding."""
+    if spec.precheck(record):
+        return ValidationReport(())  # the common case: nothing to report, so no paths or messages to build
+    findings: list[Finding] = []
+    if not isinstance(record, Mapping):
+        return ValidationReport((Finding(Severity.ERROR, "FORMAT_INVALID", "$", "record must be a JSON object"),))
+    instances = _walk_groups(spec, record, findings)
+    _unknown_keys(spec, record, instances, findings)
+    for e in spec.elements:
+        rep = spec.representations[e.id]
+        for obj, path in instances.get(e.group, []):
+            findings.extend(_check_element(e, rep, obj.get(e.key), f"{path}.{e.key}"))
+    findings.extend(check_rules(spec.rules, instances, {e.id: e for e in spec.elements}))
+    return ValidationReport(tuple(findings))
+
+
+def _unknown_keys(
+    spec: DocumentSpec,
+    record: Mapping[str, Any],
+    instances: Mapping[str, list[tuple[Mapping[str, Any], str]]],
+    out: list[Finding],
+) -> None:
+    allowed: dict[str | None, set[str]] = {None: set()}
+    for g in spec.groups:
+        allowed.setdefault(g.parent, set()).add(g.key)
+        allowed.setdefault(g.name, set())
+    for e in spec.elements:
+        allowed[e.group].add(e.key)
+    scopes: list[tuple[str | None, Mapping[str, Any], str]] = [(None, record, "$")]
+    scopes += [(name, obj, path) for name, objs in instances.items() for obj, path in objs]
+    for name, obj, path in scopes:
+        for key in obj:
+            if key not in allowed[name]:
+                out.append(
+                    Finding(Severity.ERROR, "UNKNOWN_ELEMENT", f"{path}.{key}", f"key {key!r} is not in the catalog")
+                )
+
+
+def _walk_groups(spec: DocumentSpec, record: Mapping[str, Any], out: list[Finding]) -> dict[str, list[tuple[Mapping[str, Any], str]]]:
+    """Return, per group name, its instances (object, JSON path), reporting structural findings into ``out``."""
+    instances: dict[str | None, list[tuple[Mapping[str, Any], str]]] = {None: [(record, "$")]}
+    for g in spec.groups:
+        found: list[tuple[Mapping[str, Any], str]] = []
+        for obj, path in instances[g.parent]:
+            here = f"{path}.{g.key}"
+            value = obj.get(g.key)
+            if value is None:
+                if g.cardinality in ("1", "1..n"):
+                    out.append(Finding(Severity.ERROR, "REQUIRED_MISSING", here, f"group {g.name_en!r} is required"))
+                continue
+            if g.is_list:
+                if not isinstance(value, list):
+                    out.append(Finding(Severity.ERROR, "FORMAT_INVALID", here, "must be a list of objects"))
+                    continue
+                if not value and g.cardinality == "1..n":
+                    out.append(Finding(Severity.ERROR, "REQUIRED_MISSING", here, "needs at least one entry"))
+                for i, item in enumerate(value):
+                    if isinstance(item, Mapping) and not item:
+                        # An empty entry carries nothing and would silently vanish in any target format.
+                        out.append(Finding(Severity.ERROR, "EMPTY_GROUP", f"{here}[{i}]", "entry has no values"))
+                    elif isinstance(item, Mapping):
+                        found.append((item, f"{here}[{i}]"))
+                    else:
+                        out.append(Finding(Severity.ERROR, "FORMAT_INVALID", f"{here}[{i}]", "must be an object"))
+            elif isinstance(value, Mapping) and not value:
+                out.append(Finding(Severity.ERROR, "EMPTY_GROUP", here, "object has no values"))
+            elif isinstance(value, Mapping):
+                found.append((value, here))
+            else:
+                out.append(Finding(Severity.ERROR, "FORMAT_INVALID", here, "must be an object"))
+        instances[g.name] = found
+    return {k: v for k, v in instances.items() if k is not None}
+
+
+def _values(e: DataElement, value: Any, path: str) -> Iterator[tuple[Any, str]]:
+    if e.cardinality.endswith("..n") and isinstance(value, list):
+        for i, v in enumerate(value):
+            yield v, f"{path}[{i}]"
+    else:
+        yield value, path
+
+
+def _check_element(e: DataElement, rep: Representation, value: Any, path: str) -> Iterator[Finding]:
+    if value is None or (isinstance(value, list) and not value and e.cardinality.endswith("..n")):
+        if e.cardinality in ("1", "1..n"):
+            yield Finding(Severity.ERROR, "REQUIRED_MISSING", path, f"{e.name_en} is required", e.id)
+        return
+    if e.cardinality.endswith("..n") and not isinstance(value, list):
+        yield Finding(Severity.ERROR, "FORMAT_INVALID", path, f"{e.name_en} must be a list", e.id)
+        return
+    for v, p in _values(e, value, path):
+        reason = rep.check(v)
+        if reason is not None:
+            yield Finding(Severity.ERROR, finding_code(rep, v), p, f"{e.name_en} ({rep.term}): {reason}", e.id)
