@@ -12,7 +12,7 @@ from trust import CertificateRole
 
 from ...core.audit import audit_entry_hash
 from ...core.ports import Actor, AuditEntry, TrustRecord
-from ._records import canonical_details, optional_utc, parse_crl, utc
+from .checks import canonical_details, optional_utc, parse_crl, utc
 
 __all__ = ["MemoryAuditRepository", "MemoryTrustRepository"]
 

@@ -5,7 +5,7 @@ Every method that changes state is one short transaction. Rows are locked before
 never move the same message. On PostgreSQL status events are written unnumbered and numbered in commit order by
 the readers (:meth:`SqlMessageRepository.events_after`), so writers never wait for one another on a global lock;
 SQLite has one writer at a time anyway, so there each writer numbers its own events. The hot statements are
-prebuilt (``_statements.py``) and run at driver level (``_driver.py``); the rest go through ``Connection.execute``.
+prebuilt (``message_statements.py``) and run at driver level (``driver.py``); the rest go through ``Connection.execute``.
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ from ...core.domain import (
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
 from ...core.ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
-from . import _statements as q
-from ._db import EVENTS_LOCK, duplicate_reason
-from ._driver import Cursor
-from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
-from ._rows import error_values, event_values, message_values, status_event, stored_message
+from . import message_statements as q
+from .transactions import EVENTS_LOCK, duplicate_reason
+from .driver import Cursor
+from .checks import DUPLICATE_REASONS, check_new_status, optional_utc, utc
+from .rows import error_values, event_values, message_values, status_event, stored_message
 from .audit import SqlAuditRepository
 from .tables import MessageRow
-from .trust_repository import SqlTrustRepository
+from .trust import SqlTrustRepository
 
 __all__ = ["SqlMessageRepository"]
 

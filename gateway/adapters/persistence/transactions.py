@@ -25,9 +25,11 @@ from sqlalchemy import func as sql_func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import Pool, StaticPool
 
-from ._driver import Driver
-from ._records import DUPLICATE_REASONS
+from .driver import Driver
+from .checks import DUPLICATE_REASONS
 from .session import DEFERRED_OPTION
+
+__all__ = ["AUDIT_LOCK", "Database", "EVENTS_LOCK", "SqlRepositoryBase", "duplicate_reason"]
 
 #: Advisory lock keys (PostgreSQL). Held while numbering status events, so that numbering runs one at a time.
 EVENTS_LOCK = 0x5357_4757_0002
@@ -64,7 +66,7 @@ class Database:
         elif self.is_postgresql:
             # Every read is one statement: autocommit saves the BEGIN and COMMIT round trips.
             self._read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-        #: The hot statements' way in (``_driver.py``): the same transactions, without Connection.execute.
+        #: The hot statements' way in (``driver.py``): the same transactions, without Connection.execute.
         self.driver = Driver(engine, self._write_lock, self._read_lock)
 
     @contextmanager

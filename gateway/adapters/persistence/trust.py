@@ -12,8 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from trust import CertificateRole
 
 from ...core.ports import TrustRecord
-from ._db import SqlRepositoryBase
-from ._records import optional_utc, parse_crl, utc
+from .transactions import SqlRepositoryBase
+from .checks import optional_utc, parse_crl, utc
 from .tables import TRUST_VERSION_KEY, Base, CrlRow, MetaRow, TrustCertificateRow
 
 __all__ = ["SqlTrustRepository"]

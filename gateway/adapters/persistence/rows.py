@@ -1,14 +1,93 @@
-"""Conversions between message and event rows (column mappings) and domain objects; private to the SQL side."""
+"""Rows and domain objects: message and event rows (column mappings) from and to envelopes, stored messages and
+status events, including the JSON columns (envelope header, attachments)."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ...core.domain import BusinessKey, Direction, Envelope, ErrorInfo, MessageStatus, Receipt
+from ...core.domain import (
+    Action,
+    Attachment,
+    BusinessKey,
+    Direction,
+    DocumentType,
+    Envelope,
+    ErrorInfo,
+    MessageStatus,
+    PartyId,
+    Receipt,
+    signature_from_dict,
+    signature_to_dict,
+)
 from ...core.ports import StatusEvent, StoredMessage
-from ._records import attachments_to_json, envelope_from_json, envelope_to_json, error_or_none
+
+__all__ = ["attachments_to_json", "envelope_from_json", "envelope_to_json", "error_or_none", "error_values", "event_values", "message_values", "status_event", "stored_message"]
+
+def envelope_to_json(envelope: Envelope) -> str:
+    """Every envelope field except payload and attachment contents, as JSON."""
+    refers = envelope.refers_to
+    data: dict[str, Any] = {
+        "message_id": envelope.message_id,
+        "business_key": [envelope.business_key.issuer, envelope.business_key.number, envelope.business_key.version],
+        "sender": [envelope.sender.scheme, envelope.sender.value],
+        "receiver": [envelope.receiver.scheme, envelope.receiver.value],
+        "document_type": envelope.document_type.value,
+        "document_format": envelope.document_format,
+        "action": envelope.action.value,
+        # isoformat keeps the offset and the microseconds: the signed header is rebuilt byte for byte.
+        "created_at": envelope.created_at.isoformat(),
+        "payload_sha256": envelope.payload_sha256,
+        "refers_to": [refers.issuer, refers.number, refers.version] if refers else None,
+        "signature": signature_to_dict(envelope.signature) if envelope.signature else None,
+    }
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def attachments_to_json(attachments: tuple[Attachment, ...]) -> str | None:
+    """Attachments with base64 contents as JSON; None when there are none (the common case)."""
+    if not attachments:
+        return None
+    items = [
+        {"name": a.name, "media_type": a.media_type, "content": base64.b64encode(a.content).decode()}
+        for a in attachments
+    ]
+    return json.dumps(items, separators=(",", ":"))
+
+
+def envelope_from_json(header_json: str, payload: bytes, attachments_json: str | None) -> Envelope:
+    """Inverse of :func:`envelope_to_json` plus :func:`attachments_to_json`."""
+    data = json.loads(header_json)
+    refers = data["refers_to"]
+    attachments = tuple(
+        Attachment(name=a["name"], media_type=a["media_type"], content=base64.b64decode(a["content"]))
+        for a in (json.loads(attachments_json) if attachments_json else ())
+    )
+    return Envelope(
+        message_id=data["message_id"],
+        business_key=BusinessKey(*data["business_key"]),
+        sender=PartyId(scheme=data["sender"][0], value=data["sender"][1]),
+        receiver=PartyId(scheme=data["receiver"][0], value=data["receiver"][1]),
+        document_type=DocumentType(data["document_type"]),
+        document_format=data["document_format"],
+        action=Action(data["action"]),
+        created_at=datetime.fromisoformat(data["created_at"]),
+        payload=payload,
+        payload_sha256=data["payload_sha256"],
+        attachments=attachments,
+        refers_to=BusinessKey(*refers) if refers else None,
+        signature=signature_from_dict(data["signature"]) if data["signature"] else None,
+    )
+
+
+def error_or_none(code: str | None, message: str | None, field_path: str | None) -> ErrorInfo | None:
+    """An ErrorInfo from stored columns, or None when no code is stored."""
+    if code is None:
+        return None
+    return ErrorInfo(code=code, message=message or "", field_path=field_path)
 
 
 def stored_message(
