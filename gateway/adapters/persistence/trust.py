@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from trust import CertificateRole
 
-from ...core.ports import TrustRecord
+from ...core.ports import StoredTrustedCertificate
 from .transactions import SqlRepositoryBase
 from .checks import optional_utc, parse_crl, utc
 from .tables import TRUST_VERSION_KEY, Base, CrlRow, MetaRow, TrustCertificateRow
@@ -19,8 +19,8 @@ from .tables import TRUST_VERSION_KEY, Base, CrlRow, MetaRow, TrustCertificateRo
 __all__ = ["SqlTrustRepository"]
 
 
-def _record(row: Mapping[Any, Any]) -> TrustRecord:
-    return TrustRecord(
+def _record(row: Mapping[Any, Any]) -> StoredTrustedCertificate:
+    return StoredTrustedCertificate(
         partner=row["partner"],
         fingerprint=row["fingerprint"],
         role=row["role"],
@@ -40,7 +40,7 @@ class SqlTrustRepository(SqlRepositoryBase):
     notice the change with one cheap query.
     """
 
-    def list_trust(self, partner: str | None = None) -> list[TrustRecord]:
+    def list_trust(self, partner: str | None = None) -> list[StoredTrustedCertificate]:
         """Stored certificates, optionally of one partner, by partner and time added."""
         query = select(TrustCertificateRow).order_by(
             TrustCertificateRow.partner, TrustCertificateRow.added_at, TrustCertificateRow.fingerprint
@@ -51,7 +51,7 @@ class SqlTrustRepository(SqlRepositoryBase):
             rows = connection.execute(query).mappings().all()
         return [_record(row) for row in rows]
 
-    def upsert_trust(self, record: TrustRecord) -> None:
+    def upsert_trust(self, record: StoredTrustedCertificate) -> None:
         """Insert or replace the row keyed by (partner, fingerprint)."""
         values: dict[str, Any] = {
             "partner": record.partner,
