@@ -33,11 +33,12 @@ class Floor:
     forbidden: tuple[str, ...] = ()
     """Top-level libraries they may not import."""
     pure: bool = False
-    """No clock reads (``datetime.now``, ``time.time``, ...): time comes in as an argument or through the Clock
-    port."""
+    """No clock reads (``datetime.now``, ``time.time``, ...) and no ``open()``: time comes in as an argument or
+    through the Clock port, files and settings from the caller."""
 
 
-_PURE = (*IO_LIBRARIES, "reportlab")
+#: What pure code may not import: I/O, the environment and the process (os), the clock module, the system CA store.
+_PURE = (*IO_LIBRARIES, "reportlab", "os", "time", "certifi")
 
 #: The floor every mappings module imports: errors, reports and the package-data loader.
 _MAPPINGS_BASE = ("mappings.errors", "mappings.report", "mappings._data")
@@ -68,7 +69,7 @@ FLOORS: dict[str, Floor] = {
     "mappings.syntaxes.edifact": _mappings("mappings.syntaxes", "mappings.specs.language"),
     "mappings.specs": _mappings("mappings.codelists", "mappings.records", "mappings.catalog", "mappings.syntaxes",
                                 "mappings.specs"),
-    "trust": Floor(imports=("trust",), forbidden=(*_PURE, "mappings"), pure=True),
+    "trust": Floor(imports=("trust",), forbidden=(*_PURE, "mappings", "pathlib"), pure=True),
     # The one hardened XML parser, below both pure packages (they import it, it imports nothing of swgw).
     "xmlguard": Floor(imports=(), forbidden=(*_PURE, "mappings", "trust", "gateway"), pure=True),
     "gateway.core": Floor(imports=("gateway.core",), forbidden=_PURE, pure=True),
@@ -127,12 +128,27 @@ def _floor(module: str) -> Floor | None:
     return FLOORS[max(matches, key=len)] if matches else None
 
 
+#: Clock reads on datetime and date, however they were imported (``datetime.now()``, ``dt.datetime.now()``).
+_CLOCK_CALLS = ("now", "today", "utcnow")
+
+
 def _clock_reads(path: Path) -> list[int]:
-    """Lines that read the wall clock (datetime.now, date.today, time.time)."""
+    """Lines that read the wall clock (datetime.now, date.today, time.time) or open a file (open, x.open). The environment and
+    ``time.monotonic`` are out of reach anyway: ``os`` and ``time`` are forbidden imports of every pure floor."""
     lines = []
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Attribute) and node.attr in ("now", "today", "utcnow", "time") \
-                and isinstance(node.value, ast.Name) and node.value.id in ("datetime", "date", "time"):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            receiver = func.value
+            name = receiver.id if isinstance(receiver, ast.Name) else receiver.attr \
+                if isinstance(receiver, ast.Attribute) else ""
+            if (func.attr in _CLOCK_CALLS and name in ("datetime", "date")) or (func.attr, name) == ("time", "time"):
+                lines.append(node.lineno)
+            elif func.attr == "open":  # Path.open, Traversable.open: a package's data is read with read_bytes
+                lines.append(node.lineno)
+        elif isinstance(func, ast.Name) and func.id == "open":
             lines.append(node.lineno)
     return lines
 
@@ -151,7 +167,7 @@ def _arrows(path: Path) -> list[str]:
                 and not any(_within(name, allowed) for allowed in floor.imports):
             wrong.append(f"{module} imports {name}")
     if floor.pure and _clock_reads(path):
-        wrong.append(f"{module} reads the clock at lines {_clock_reads(path)}")
+        wrong.append(f"{module} reads the clock or the environment at lines {_clock_reads(path)}")
     return wrong
 
 
@@ -176,6 +192,12 @@ def test_the_floor_check_sees_a_wrong_arrow(tmp_path: Path) -> None:
     assert not any(_within("mappings.catalog.elements", allowed)
                    for allowed in FLOORS["mappings.syntaxes.xml"].imports)
     assert "mappings.catalog.rules" in _imports(ROOT / "mappings" / "catalog" / "elements.py")
+    # Clock reads however datetime was imported, and open(), are found; the Clock port's now() is not one.
+    sample = tmp_path / "sample.py"
+    sample.write_text("import datetime as dt\n"
+                      "a = dt.datetime.now()\nb = open('x')\nc = self._clock.now()\nd = time.time()\ne = p.open()\n")
+    assert _clock_reads(sample) == [2, 3, 5, 6]
+    assert {"os", "time", "certifi"} <= set(FLOORS["mappings"].forbidden) & set(FLOORS["gateway.core"].forbidden)
 
 
 @pytest.mark.parametrize("package", PACKAGES)
