@@ -126,7 +126,8 @@ def main(argv: list[str]) -> int:
     import atheris
 
     # Instrument the project's own code and the pure-Python parsers under it, so coverage guides the search.
-    with atheris.instrument_imports(include=["mappings", "trust", "gateway", "fuzz", "pydifact", "signxml", "tomllib"]):
+    with atheris.instrument_imports(include=["mappings", "trust", "xmlguard", "gateway", "fuzz", "pydifact", "signxml",
+                                             "tomllib"]):
         from fuzz.targets import target
 
         harness = target(argv[1])

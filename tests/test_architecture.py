@@ -2,7 +2,8 @@
 
 One table, :data:`FLOORS`, says which parts of ``gateway`` each floor may import and which libraries it may not;
 one test walks every module's imports (with ast, so nothing is executed) and fails on an arrow the table does not
-allow. ``mappings`` and ``trust`` import nothing of ``gateway`` or of each other.
+allow. ``mappings`` and ``trust`` import nothing of ``gateway`` or of each other, and the subpackages of
+``mappings`` follow the same table.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: The packages the floors cover.
+PACKAGES = ("gateway", "mappings", "trust", "xmlguard")
 
 #: Libraries that do I/O (network, database, processes, schedulers, exporters); pure code imports none of them.
 IO_LIBRARIES = ("grpc", "grpc_status", "grpc_health", "grpc_reflection", "sqlalchemy", "alembic", "apscheduler",
@@ -29,19 +33,45 @@ class Floor:
     forbidden: tuple[str, ...] = ()
     """Top-level libraries they may not import."""
     pure: bool = False
-    """No clock reads (``datetime.now``, ``time.time``, ...): time comes in as an argument or through the Clock
-    port."""
+    """No clock reads (``datetime.now``, ``time.time``, ...) and no ``open()``: time comes in as an argument or
+    through the Clock port, files and settings from the caller."""
 
 
-_PURE = (*IO_LIBRARIES, "reportlab")
+#: What pure code may not import: I/O, the environment and the process (os), the clock module, the system CA store.
+_PURE = (*IO_LIBRARIES, "reportlab", "os", "time", "certifi")
+
+#: The floor every mappings module imports: errors, reports and the package-data loader.
+_MAPPINGS_BASE = ("mappings.errors", "mappings.report", "mappings._data")
+
+
+def _mappings(*imports: str) -> Floor:
+    """A floor of ``mappings``: pure, no ``trust``, the shared base plus ``imports``."""
+    return Floor(imports=(*_MAPPINGS_BASE, *imports), forbidden=(*_PURE, "trust"), pure=True)
+
 
 #: The one table of allowed arrows; a module follows its longest matching prefix. ``gateway`` itself (its
-#: ``__init__``) only names the public surface, which lives in the core. ``gateway.adapters.partners`` speaks the
+#: ``__init__``) only names the public surface, which lives in the core; so does ``mappings``, whose subpackages
+#: stand on each other in this order: code lists and records, then the catalog, beside them the syntaxes (EDIFACT
+#: reads and writes the tree XML also uses), and the specs on top. ``gateway.adapters.partners`` speaks the
 #: partner protocol as a client, so it shares the wire codec and the status translation with the gRPC servicers.
 FLOORS: dict[str, Floor] = {
     "gateway": Floor(imports=("gateway.core",)),
-    "mappings": Floor(imports=(), forbidden=(*_PURE, "trust"), pure=True),
-    "trust": Floor(imports=(), forbidden=(*_PURE, "mappings"), pure=True),
+    "mappings": _mappings("mappings"),
+    "mappings.errors": _mappings(),
+    "mappings.report": _mappings(),
+    "mappings._data": _mappings(),
+    "mappings.codelists": _mappings("mappings.codelists"),
+    "mappings.records": _mappings("mappings.records"),
+    "mappings.catalog": _mappings("mappings.codelists", "mappings.records", "mappings.catalog"),
+    "mappings.syntaxes.xml": _mappings("mappings.syntaxes.xml"),
+    # The EDIFACT reader nests segment groups as the spec's template does; it names the template's types (for the
+    # type checker only), nothing else of the specs.
+    "mappings.syntaxes.edifact": _mappings("mappings.syntaxes", "mappings.specs.language"),
+    "mappings.specs": _mappings("mappings.codelists", "mappings.records", "mappings.catalog", "mappings.syntaxes",
+                                "mappings.specs"),
+    "trust": Floor(imports=("trust",), forbidden=(*_PURE, "mappings", "pathlib"), pure=True),
+    # The one hardened XML parser, below both pure packages (they import it, it imports nothing of swgw).
+    "xmlguard": Floor(imports=(), forbidden=(*_PURE, "mappings", "trust", "gateway"), pure=True),
     "gateway.core": Floor(imports=("gateway.core",), forbidden=_PURE, pure=True),
     "gateway.pipeline": Floor(imports=("gateway.core", "gateway.pipeline"), forbidden=_PURE, pure=True),
     "gateway.adapters": Floor(imports=("gateway.core", "gateway.adapters")),
@@ -98,12 +128,27 @@ def _floor(module: str) -> Floor | None:
     return FLOORS[max(matches, key=len)] if matches else None
 
 
+#: Clock reads on datetime and date, however they were imported (``datetime.now()``, ``dt.datetime.now()``).
+_CLOCK_CALLS = ("now", "today", "utcnow")
+
+
 def _clock_reads(path: Path) -> list[int]:
-    """Lines that read the wall clock (datetime.now, date.today, time.time)."""
+    """Lines that read the wall clock (datetime.now, date.today, time.time) or open a file (open, x.open). The environment and
+    ``time.monotonic`` are out of reach anyway: ``os`` and ``time`` are forbidden imports of every pure floor."""
     lines = []
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Attribute) and node.attr in ("now", "today", "utcnow", "time") \
-                and isinstance(node.value, ast.Name) and node.value.id in ("datetime", "date", "time"):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            receiver = func.value
+            name = receiver.id if isinstance(receiver, ast.Name) else receiver.attr \
+                if isinstance(receiver, ast.Attribute) else ""
+            if (func.attr in _CLOCK_CALLS and name in ("datetime", "date")) or (func.attr, name) == ("time", "time"):
+                lines.append(node.lineno)
+            elif func.attr == "open":  # Path.open, Traversable.open: a package's data is read with read_bytes
+                lines.append(node.lineno)
+        elif isinstance(func, ast.Name) and func.id == "open":
             lines.append(node.lineno)
     return lines
 
@@ -118,15 +163,15 @@ def _arrows(path: Path) -> list[str]:
         top = name.split(".")[0]
         if top in floor.forbidden:
             wrong.append(f"{module} imports {name}")
-        if top == "gateway" and name != "gateway" and not _within(name, module) \
+        if top == module.split(".")[0] and name != "gateway" and not _within(name, module) \
                 and not any(_within(name, allowed) for allowed in floor.imports):
             wrong.append(f"{module} imports {name}")
     if floor.pure and _clock_reads(path):
-        wrong.append(f"{module} reads the clock at lines {_clock_reads(path)}")
+        wrong.append(f"{module} reads the clock or the environment at lines {_clock_reads(path)}")
     return wrong
 
 
-@pytest.mark.parametrize("package", ["gateway", "mappings", "trust"])
+@pytest.mark.parametrize("package", PACKAGES)
 def test_imports_follow_the_floors(package: str) -> None:
     wrong = [arrow for path in _modules(package) for arrow in _arrows(path)]
     assert not wrong, "\n".join(wrong)
@@ -141,9 +186,21 @@ def test_the_floor_check_sees_a_wrong_arrow(tmp_path: Path) -> None:
     forbidden = FLOORS["gateway.pipeline"]
     assert not any(_within("gateway.adapters.coo_pdf", allowed) for allowed in forbidden.imports)
     assert "reportlab" in forbidden.forbidden
+    # Inside mappings too: the catalog does not reach up to the specs, nor a syntax down into the catalog.
+    assert _floor("mappings.catalog.validator") is FLOORS["mappings.catalog"]
+    assert not any(_within("mappings.specs.profiles", allowed) for allowed in FLOORS["mappings.catalog"].imports)
+    assert not any(_within("mappings.catalog.elements", allowed)
+                   for allowed in FLOORS["mappings.syntaxes.xml"].imports)
+    assert "mappings.catalog.rules" in _imports(ROOT / "mappings" / "catalog" / "elements.py")
+    # Clock reads however datetime was imported, and open(), are found; the Clock port's now() is not one.
+    sample = tmp_path / "sample.py"
+    sample.write_text("import datetime as dt\n"
+                      "a = dt.datetime.now()\nb = open('x')\nc = self._clock.now()\nd = time.time()\ne = p.open()\n")
+    assert _clock_reads(sample) == [2, 3, 5, 6]
+    assert {"os", "time", "certifi"} <= set(FLOORS["mappings"].forbidden) & set(FLOORS["gateway.core"].forbidden)
 
 
-@pytest.mark.parametrize("package", ["gateway", "mappings", "trust"])
+@pytest.mark.parametrize("package", PACKAGES)
 def test_public_surface_is_explicit_and_sorted(package: str) -> None:
     for path in _modules(package):
         tree = ast.parse(path.read_text())
@@ -157,7 +214,7 @@ def test_public_surface_is_explicit_and_sorted(package: str) -> None:
 
 
 def test_modules_stay_small() -> None:
-    for package in ("gateway", "mappings", "trust"):
+    for package in PACKAGES:
         for path in _modules(package):
             lines = len(path.read_text().splitlines())
             assert lines <= 450, f"{path.relative_to(ROOT)} has {lines} lines; split it by responsibility"

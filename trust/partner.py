@@ -82,11 +82,6 @@ class PartnerTrust:
         return frozenset(fingerprint(c) for c in self.pinned)
 
     @cached_property
-    def anchor_fingerprints(self) -> frozenset[str]:
-        """SHA-256 fingerprints of the anchors."""
-        return frozenset(fingerprint(c) for c in self.anchors)
-
-    @cached_property
     def path_cache(self) -> PathCache:
         """Paths validated against this material, reused by :func:`trust.chain.validate_path` while still valid."""
         return PathCache()

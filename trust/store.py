@@ -68,7 +68,8 @@ class CertificateRole(StrEnum):
 
 @dataclass(frozen=True)
 class TrustedCertificate:
-    """One certificate trusted for one partner."""
+    """One certificate trusted for one partner, with its role and lifecycle state: an entry of a
+    :class:`TrustStore` (the gateway stores it as a ``StoredTrustedCertificate``)."""
 
     partner: str
     """Partner identifier."""
@@ -117,7 +118,8 @@ _Key = tuple[str, str]
 
 @dataclass(frozen=True)
 class TrustStore:
-    """All partners' trusted certificates and imported CRLs. Immutable; transitions return a new store."""
+    """All partners' trusted certificates and imported CRLs. Immutable; transitions return a new store, and
+    :meth:`for_partner` resolves one partner's :class:`~trust.partner.PartnerTrust` at a time."""
 
     entries: tuple[TrustedCertificate, ...] = ()
     """Every trusted certificate, in insertion order."""

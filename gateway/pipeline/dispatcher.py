@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from ..core.domain import MessageStatus, ReceiptOutcome
 from ..core.errors import DeliveryFailed, GatewayError, InvalidTransition, ReceiptInvalid
+from ..core.partners import PartnerProfile
 from ..core.ports import (
     Clock,
     MessageRepository,
@@ -149,7 +150,7 @@ class Dispatcher:
             )
         except (DeliveryFailed, ReceiptInvalid) as e:
             retryable = isinstance(e, ReceiptInvalid) or (isinstance(e, DeliveryFailed) and e.retryable)
-            self._failed(message, e, retryable=retryable)
+            self._failed(message, profile, e, retryable=retryable)
             return
         receipt = verified.receipt
         if receipt.outcome is ReceiptOutcome.ACCEPTED:
@@ -169,8 +170,7 @@ class Dispatcher:
                 # A freed worker may take more work that is already due.
                 self._signals.outbound.fire()
 
-    def _failed(self, message: StoredMessage, error: GatewayError, *, retryable: bool) -> None:
-        profile = self._settings.partner(message.partner)
+    def _failed(self, message: StoredMessage, profile: PartnerProfile, error: GatewayError, *, retryable: bool) -> None:
         now = self._clock.now()
         at = next_attempt(profile.retry, message.attempts, message.created_at, now, self._jitter()) if retryable else None
         info = steps.error_info(error)

@@ -14,7 +14,7 @@ from cryptography.x509.oid import NameOID
 from repository_testkit import T0, Repository, at
 
 from gateway.adapters.persistence import audit_entry_hash, verify_audit_chain
-from gateway.core.ports import Actor, ActorKind, AuditEntry, TrustRecord
+from gateway.core.ports import Actor, ActorKind, AuditEntry, StoredTrustedCertificate
 from trust import CertificateRole, CertificateState
 
 _KEY = ec.generate_private_key(ec.SECP256R1())
@@ -31,8 +31,8 @@ def crl(issuer: str, this_update: datetime) -> bytes:
     return builder.sign(_KEY, hashes.SHA256()).public_bytes(Encoding.DER)
 
 
-def record(partner: str, fingerprint: str, *, state: str = "active", added: float = 0) -> TrustRecord:
-    return TrustRecord(
+def record(partner: str, fingerprint: str, *, state: str = "active", added: float = 0) -> StoredTrustedCertificate:
+    return StoredTrustedCertificate(
         partner=partner,
         fingerprint=fingerprint,
         role="anchor",

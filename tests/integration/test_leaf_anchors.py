@@ -31,7 +31,7 @@ from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.app import build_app
 from gateway.core.domain import DocumentType
 from gateway.core.errors import ConfigInvalid
-from gateway.core.ports import Actor, ActorKind, TrustRecord
+from gateway.core.ports import Actor, ActorKind, StoredTrustedCertificate
 from gateway.tools.cli import load_settings
 from gateway.tools.devsetup import write_network
 from tests.integration.network import COO_AGREEMENTS, Network, example, record_bytes, running_network, wait_for
@@ -73,7 +73,7 @@ def _legacy_leaf_anchors(network: Network) -> None:
     for receiver, sender in DIRECTIONS:
         for name in ("signing", "tls"):
             certificate = _issued(network, sender, name).certificate
-            network.apps[receiver].repository.upsert_trust(TrustRecord(
+            network.apps[receiver].repository.upsert_trust(StoredTrustedCertificate(
                 partner=sender, fingerprint=trust.fingerprint(certificate), role="anchor", state="active",
                 certificate_der=certificate.public_bytes(Encoding.DER), added_at=datetime.now(UTC),
             ))

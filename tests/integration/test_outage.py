@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.adapters.persistence.repository import SqlMessageRepository
+from gateway.adapters.persistence.messages import SqlMessageRepository
 from gateway.core.domain import Direction, DocumentType, MessageStatus
 from gateway.core.ports import Actor, ActorKind, StatusEvent
 

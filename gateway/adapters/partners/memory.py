@@ -41,11 +41,6 @@ class MemoryPartnerTransport:
         with self._lock:
             self._partners[name] = partner
 
-    def disconnect(self, name: str) -> None:
-        """Make ``name`` unreachable (an outage): deliveries fail retryably until it is connected again."""
-        with self._lock:
-            self._partners.pop(name, None)
-
     def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
         """Hand the envelope to the partner and return its (unverified) receipt; raises DeliveryFailed."""
         answer = self._partner(partner)

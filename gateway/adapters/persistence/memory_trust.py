@@ -11,8 +11,8 @@ from typing import Any
 from trust import CertificateRole
 
 from ...core.audit import audit_entry_hash
-from ...core.ports import Actor, AuditEntry, TrustRecord
-from ._records import canonical_details, optional_utc, parse_crl, utc
+from ...core.ports import Actor, AuditEntry, StoredTrustedCertificate
+from .checks import canonical_details, optional_utc, parse_crl, utc
 
 __all__ = ["MemoryAuditRepository", "MemoryTrustRepository"]
 
@@ -35,17 +35,17 @@ class MemoryTrustRepository:
     def __init__(self) -> None:
         super().__init__()
         self._trust_lock = threading.Lock()
-        self._trust: dict[tuple[str, str], TrustRecord] = {}
+        self._trust: dict[tuple[str, str], StoredTrustedCertificate] = {}
         self._crls: dict[tuple[str, str], _Crl] = {}
         self._trust_version = 0
 
-    def list_trust(self, partner: str | None = None) -> list[TrustRecord]:
+    def list_trust(self, partner: str | None = None) -> list[StoredTrustedCertificate]:
         """Stored certificates, optionally of one partner, by partner and time added."""
         with self._trust_lock:
             records = [r for r in self._trust.values() if partner in (None, r.partner)]
         return sorted(records, key=lambda r: (r.partner, r.added_at, r.fingerprint))
 
-    def upsert_trust(self, record: TrustRecord) -> None:
+    def upsert_trust(self, record: StoredTrustedCertificate) -> None:
         """Insert or replace the row keyed by (partner, fingerprint)."""
         record = replace(
             record,

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 import trust
 from trust import CertificateRole, CertificateState, PartnerTrust, TrustedCertificate, TrustStore
 
-from ...core.ports import Actor, ActorKind, AuditRepository, Clock, TrustRecord, TrustRepository
+from ...core.ports import Actor, ActorKind, AuditRepository, Clock, StoredTrustedCertificate, TrustRepository
 
 __all__ = ["StoredTrustBook"]
 
@@ -37,7 +37,7 @@ _IDENTIFY_REUSE = timedelta(seconds=1)
 _IDENTIFY_CACHE_SIZE = 256
 
 
-def _entry(record: TrustRecord) -> TrustedCertificate:
+def _entry(record: StoredTrustedCertificate) -> TrustedCertificate:
     return TrustedCertificate(
         partner=record.partner,
         role=record.role,
@@ -49,8 +49,8 @@ def _entry(record: TrustRecord) -> TrustedCertificate:
     )
 
 
-def _record(entry: TrustedCertificate, added_at: datetime) -> TrustRecord:
-    return TrustRecord(
+def _record(entry: TrustedCertificate, added_at: datetime) -> StoredTrustedCertificate:
+    return StoredTrustedCertificate(
         partner=entry.partner,
         fingerprint=entry.fingerprint,
         role=entry.role,
@@ -108,7 +108,7 @@ class StoredTrustBook:
             store = store.with_crl(trust.load_crl(der, issuers=issuers))
         return store
 
-    def _migrate_leaf_anchors(self, records: Sequence[TrustRecord]) -> bool:
+    def _migrate_leaf_anchors(self, records: Sequence[StoredTrustedCertificate]) -> bool:
         """Store ``pinned`` for every end-entity certificate held as anchor or intermediate (see module docstring);
         True when any row was found. Runs under ``self._lock`` (from :meth:`store`), so it must not call back."""
         found = False
@@ -165,7 +165,7 @@ class StoredTrustBook:
             self._identified[key] = (store, at, min(until, at + _IDENTIFY_REUSE), partner)
         return partner
 
-    def records(self, partner: str | None = None) -> list[TrustRecord]:
+    def records(self, partner: str | None = None) -> list[StoredTrustedCertificate]:
         """Stored rows, for listing."""
         return self._repo.list_trust(partner)
 
@@ -195,7 +195,7 @@ class StoredTrustBook:
         role: CertificateRole,
         actor: Actor,
         valid_from_use: datetime | None = None,
-    ) -> TrustRecord:
+    ) -> StoredTrustedCertificate:
         """Add a certificate: ACTIVE at once, or PENDING until ``valid_from_use``."""
         now = self._clock.now()
         pending = valid_from_use is not None and valid_from_use > now
@@ -236,7 +236,7 @@ class StoredTrustBook:
         actor: Actor,
         reason: str | None = None,
         effective_at: datetime | None = None,
-    ) -> TrustRecord:
+    ) -> StoredTrustedCertificate:
         """Activate, retire or revoke a certificate (the pure store checks the transition)."""
         now = self._clock.now()
         store = self.store()
@@ -270,7 +270,7 @@ class StoredTrustBook:
         return info
 
     def _audited(
-        self, actor: Actor, action: str, record: TrustRecord, at: datetime, reason: str | None = None
+        self, actor: Actor, action: str, record: StoredTrustedCertificate, at: datetime, reason: str | None = None
     ) -> None:
         self.invalidate()
         details: dict[str, object] = {

@@ -20,7 +20,16 @@ from .messages import (
     StoredMessage,
     TransitionObserver,
 )
-from .trust import Actor, ActorKind, AuditEntry, AuditRepository, Keyring, TrustBook, TrustRecord, TrustRepository
+from .trust import (
+    Actor,
+    ActorKind,
+    AuditEntry,
+    AuditRepository,
+    Keyring,
+    StoredTrustedCertificate,
+    TrustBook,
+    TrustRepository,
+)
 
 __all__ = [
     "Actor",
@@ -38,8 +47,8 @@ __all__ = [
     "PartnerTransport",
     "StatusEvent",
     "StoredMessage",
+    "StoredTrustedCertificate",
     "TransitionObserver",
     "TrustBook",
-    "TrustRecord",
     "TrustRepository",
 ]

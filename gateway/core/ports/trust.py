@@ -19,15 +19,16 @@ __all__ = [
     "AuditEntry",
     "AuditRepository",
     "Keyring",
+    "StoredTrustedCertificate",
     "TrustBook",
-    "TrustRecord",
     "TrustRepository",
 ]
 
 
 @dataclass(frozen=True)
-class TrustRecord:
-    """A stored trust certificate row (the persisted form of ``trust.TrustedCertificate``)."""
+class StoredTrustedCertificate:
+    """A :class:`trust.TrustedCertificate` as the trust repository stores it: the certificate as DER with its
+    fingerprint, and when it was added. The trust book turns these into the :class:`trust.TrustStore` it serves."""
 
     partner: str
     """The partner the certificate belongs to."""
@@ -108,11 +109,11 @@ class AuditEntry:
 class TrustRepository(Protocol):
     """Persistent partner trust certificates and CRLs."""
 
-    def list_trust(self, partner: str | None = None) -> list[TrustRecord]:
+    def list_trust(self, partner: str | None = None) -> list[StoredTrustedCertificate]:
         """Stored certificates, optionally for one partner."""
         ...
 
-    def upsert_trust(self, record: TrustRecord) -> None:
+    def upsert_trust(self, record: StoredTrustedCertificate) -> None:
         """Insert or replace the row keyed by (partner, fingerprint)."""
         ...
 
@@ -150,8 +151,10 @@ class AuditRepository(Protocol):
 
 
 class TrustBook(Protocol):
-    """Partner trust as the pipeline, the transports and the operator actions see it: the current trust store, and
-    audited changes to it. The adapter (:class:`gateway.adapters.trustbook.StoredTrustBook`) keeps it in the
+    """Partner trust as the pipeline, the transports and the operator actions see it: the current
+    :class:`trust.TrustStore` (every partner's :class:`trust.TrustedCertificate` entries and CRLs), each partner's
+    :class:`trust.PartnerTrust` at a time, and audited changes. The adapter
+    (:class:`gateway.adapters.trustbook.StoredTrustBook`) keeps it as :class:`StoredTrustedCertificate` rows in the
     trust repository; over the in-memory repository it is its own twin."""
 
     def store(self) -> TrustStore:
@@ -172,7 +175,7 @@ class TrustBook(Protocol):
         """The partner a TLS client certificate belongs to; raises ``trust.CertificateUntrusted``."""
         ...
 
-    def records(self, partner: str | None = None) -> list[TrustRecord]:
+    def records(self, partner: str | None = None) -> list[StoredTrustedCertificate]:
         """Stored rows, for listing."""
         ...
 
@@ -188,7 +191,7 @@ class TrustBook(Protocol):
         role: CertificateRole,
         actor: Actor,
         valid_from_use: datetime | None = None,
-    ) -> TrustRecord:
+    ) -> StoredTrustedCertificate:
         """Add a certificate for a partner (audited)."""
         ...
 
@@ -205,7 +208,7 @@ class TrustBook(Protocol):
         actor: Actor,
         reason: str | None = None,
         effective_at: datetime | None = None,
-    ) -> TrustRecord:
+    ) -> StoredTrustedCertificate:
         """Move a stored certificate to ``state`` (audited)."""
         ...
 

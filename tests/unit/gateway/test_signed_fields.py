@@ -11,7 +11,7 @@ import pytest
 
 import trust
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.adapters.persistence._records import envelope_from_json, envelope_to_json
+from gateway.adapters.persistence.rows import envelope_from_json, envelope_to_json
 from gateway.core.domain import (
     LEGACY_SIGNATURE_FORMAT,
     Action,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from gateway.adapters.clock import ManualClock
 from gateway.adapters.persistence.memory import MemoryMessageRepository
 from gateway.adapters.trustbook.book import StoredTrustBook
-from gateway.core.ports import Actor, ActorKind, TrustRecord
+from gateway.core.ports import Actor, ActorKind, StoredTrustedCertificate
 from trust import CertificateRole
 from trust.devpki import create_ca
 
@@ -24,7 +24,7 @@ class _LateSightRepository(MemoryMessageRepository):
         super().__init__()
         self.stale_reads = 1
 
-    def list_trust(self, partner: str | None = None) -> list[TrustRecord]:
+    def list_trust(self, partner: str | None = None) -> list[StoredTrustedCertificate]:
         if self.stale_reads:
             self.stale_reads -= 1
             return []

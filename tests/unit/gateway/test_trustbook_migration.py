@@ -12,7 +12,7 @@ import trust
 from gateway.adapters.clock import ManualClock
 from gateway.adapters.persistence.memory import MemoryMessageRepository
 from gateway.adapters.trustbook.book import StoredTrustBook
-from gateway.core.ports import Actor, ActorKind, TrustRecord
+from gateway.core.ports import Actor, ActorKind, StoredTrustedCertificate
 from trust import CertificateRole, CertificateState
 from trust.devpki import create_ca, issue_certificate
 
@@ -22,9 +22,10 @@ OPERATOR = Actor(ActorKind.OS_USER, "test-operator")
 AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
-def _row(certificate: object, role: str, state: str = "active", **extra: object) -> TrustRecord:
-    return TrustRecord(partner="HK", fingerprint=trust.fingerprint(certificate), role=role, state=state,  # type: ignore[arg-type]
-                       certificate_der=certificate.public_bytes(Encoding.DER), added_at=AT, **extra)  # type: ignore[attr-defined, arg-type]
+def _row(certificate: object, role: str, state: str = "active", **extra: object) -> StoredTrustedCertificate:
+    return StoredTrustedCertificate(
+        partner="HK", fingerprint=trust.fingerprint(certificate), role=role, state=state,  # type: ignore[arg-type]
+        certificate_der=certificate.public_bytes(Encoding.DER), added_at=AT, **extra)  # type: ignore[attr-defined, arg-type]
 
 
 def test_leaf_anchors_are_migrated_to_pinned_once(caplog: pytest.LogCaptureFixture) -> None:

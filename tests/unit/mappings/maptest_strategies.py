@@ -13,21 +13,23 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from mappings import get_codelist, load_catalog
-from mappings.agreements import AgreementRule
-from mappings.catalog import DataElement, DocumentSpec, Group
-from mappings.international import get_international_list
-from mappings.rules import lacks_function
-from mappings.spec import Node, Spec
+from mappings.specs.agreements import AgreementRule
+from mappings.catalog.elements import DataElement, DocumentSpec, Group
+from mappings.codelists.international import get_international_list
+from mappings.catalog.rules import lacks_function
+from mappings.specs.language import Node, Spec
 
 # Printable text without the characters XML or the catalog refuse; CR is left out because XML parsers normalise it.
 _TEXT = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff") | st.sampled_from(" \n")
 
 
 @functools.cache
-def _locations(need: frozenset[str]) -> list[str]:
+def _locations(need: frozenset[str]) -> st.SearchStrategy[str]:
+    # One strategy per set of functions, built once: hypothesis labels a sampled_from by walking all its elements
+    # (tens of thousands of locations here), and it would do so for every record drawn.
     table = get_international_list("un-locode").codes
-    return sorted(code for code, functions in table.items()
-                  if re.fullmatch(r"[A-Z]{2}[A-Z2-9]{3}", code) and (not need or need & set(functions)))
+    return st.sampled_from(sorted(code for code, functions in table.items()
+                                  if re.fullmatch(r"[A-Z]{2}[A-Z2-9]{3}", code) and (not need or need & set(functions))))
 
 
 def _value(e: DataElement) -> st.SearchStrategy[Any]:
@@ -62,7 +64,7 @@ def _value(e: DataElement) -> st.SearchStrategy[Any]:
     if rep == "locode" or rep.startswith("locode:"):
         # Locations of the shipped UN/LOCODE table with a function the field accepts (any, for plain "locode").
         need = set(rep.partition(":")[2])
-        return st.sampled_from(_locations(frozenset(need)))
+        return _locations(frozenset(need))
     if rep == "b64":
         return st.binary(min_size=1, max_size=64).map(lambda b: __import__("base64").b64encode(b).decode())
     if rep.startswith("code:"):
@@ -156,7 +158,7 @@ def _repair(spec: DocumentSpec, record: dict[str, Any], fixed: dict[str, Any], d
             elif rule.kind == "function_when" and rule.when is not None:
                 trigger = obj.get(by_id[rule.when].key)
                 if trigger in rule.values and target.key in obj and lacks_function(rule, obj[target.key]):
-                    obj[target.key] = draw(st.sampled_from(_locations(frozenset(rule.functions))))
+                    obj[target.key] = draw(_locations(frozenset(rule.functions)))
     return record
 
 
@@ -222,6 +224,13 @@ def profile_fixed(spec: Spec) -> dict[str, Any]:
     return fixed
 
 
+@functools.cache
+def _record_objects(document_type: str) -> st.SearchStrategy[dict[str, Any]]:
+    # Built once per document type: building the strategy tree (and hypothesis's checks of each new strategy) would
+    # otherwise cost more than drawing and mapping the record.
+    return _object(load_catalog().document(document_type), None)
+
+
 @st.composite
 def records(
     draw: Any,
@@ -236,7 +245,7 @@ def records(
     Top-level lists named in ``single`` keep one entry (profiles that carry one consignment).
     """
     spec = load_catalog().document(document_type)
-    record = draw(_object(spec, None))
+    record = draw(_record_objects(document_type))
     for key in single:
         if isinstance(record.get(key), list):
             record[key] = record[key][:1]

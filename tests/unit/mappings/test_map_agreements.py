@@ -9,8 +9,8 @@ import pytest
 from maptest_support import apply_edits, vector_cases
 
 from mappings import AgreementViolated, SpecInvalid, list_profiles, load_example, map_forward, map_reverse
-from mappings.agreements import parse_agreement_rules
-from mappings.profiles import _forward_document, _spec
+from mappings.specs.agreements import parse_agreement_rules
+from mappings.specs.profiles import _forward_document, _spec
 
 
 def _record(case: dict[str, Any]) -> dict[str, Any]:

@@ -9,9 +9,10 @@ import pytest
 from lxml import etree
 from maptest_support import reference
 
-from mappings import CodeUnmapped, SpecInvalid, codelists, get_codelist, list_codelists
-from mappings.international import get_international_list
-from mappings.transforms import TransformContext, get_transform
+from mappings import CodeUnmapped, SpecInvalid, get_codelist, list_codelists
+from mappings.codelists import tables as codelists
+from mappings.codelists.international import get_international_list
+from mappings.specs.transforms import TransformContext, get_transform
 
 _GC = "http://docs.oasis-open.org/codelist/ns/genericode/1.0/"
 _XSD = "http://www.w3.org/2001/XMLSchema"

@@ -24,8 +24,8 @@ from mappings import (
     map_forward,
     map_reverse,
 )
-from mappings.profiles import _spec
-from mappings.spec import Node
+from mappings.specs.profiles import _spec
+from mappings.specs.language import Node
 
 PROFILE = "manifest-cuscar-d96b"
 EXAMPLES = ("manifest-cn-mo", "manifest-cn-mo-single")
@@ -324,7 +324,7 @@ def test_every_value_the_template_writes_fits_its_d96b_element(directory: Direct
 def test_efti_modes_stay_inside_the_official_enumeration() -> None:
     from lxml import etree
 
-    from mappings.international import get_international_list
+    from mappings.codelists.international import get_international_list
 
     schema = etree.XMLSchema(etree.parse(str(reference("efti/xsd/consignment-common.xsd"))))
     # Ports must suit the mode of transport (a rail manifest names rail terminals): take locations that serve as

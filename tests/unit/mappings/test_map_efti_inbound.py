@@ -19,7 +19,7 @@ from lxml import etree
 from maptest_support import REPO, reference
 
 from mappings import MappingError, load_example, map_forward, map_reverse
-from mappings.schema import validate_schema
+from mappings.syntaxes.xml.schema import validate_schema
 from tests.conftest import require_tool
 
 PROFILE = "manifest-efti-consignment"

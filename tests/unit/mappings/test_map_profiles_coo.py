@@ -24,7 +24,7 @@ from mappings import (
     parse_record,
 )
 from mappings.errors import ExampleUnknown
-from mappings.profiles import _forward_document, _spec
+from mappings.specs.profiles import _forward_document, _spec
 
 NS = {
     "coo": "urn:oasis:names:specification:ubl:schema:xsd:CertificateOfOrigin-2",

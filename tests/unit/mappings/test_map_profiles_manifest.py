@@ -12,7 +12,7 @@ from maptest_support import apply_edits, reference, vector_cases
 from pydifact.parser import Parser
 
 from mappings import DocumentMalformed, Interchange, MappingError, load_example, map_forward, map_reverse
-from mappings.edifact import _PlainFactory
+from mappings.syntaxes.edifact.tree import _PlainFactory
 
 # The envelope an agreement fixes for EDIFACT profiles (XML profiles ignore it).
 INTERCHANGE = Interchange(sender="CN", recipient="MO")

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from maptest_strategies import profile_fixed, records
 
 from mappings import Interchange, list_profiles, map_forward, map_reverse, validate_record
-from mappings.profiles import _spec
-from mappings.recordpath import find_entries
-from mappings.recordpath import flatten
+from mappings.specs.profiles import _spec
+from mappings.records.paths import find_entries
+from mappings.records.paths import flatten
 
 def _leaves(record: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
     if isinstance(record, dict):

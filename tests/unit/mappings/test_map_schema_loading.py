@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from mappings import load_example, map_forward, schema
+from mappings import load_example, map_forward
+from mappings.syntaxes.xml import schema
 from mappings._data import data_file
 
 SCHEMAS = Path(str(data_file("schemas")))

@@ -9,11 +9,11 @@ import pytest
 
 from mappings import SpecInvalid
 from mappings._data import load_json, load_toml
-from mappings.catalog import _parse_document
-from mappings.codelists import _parse as parse_codelist
-from mappings.profiles import _check_against_catalog
-from mappings.catalog import load_catalog
-from mappings.spec import parse_spec
+from mappings.catalog.elements import _parse_document
+from mappings.codelists.tables import _parse as parse_codelist
+from mappings.specs.profiles import _check_against_catalog
+from mappings.catalog.elements import load_catalog
+from mappings.specs.language import parse_spec
 
 SPEC_FILE = "specs/coo-ubl24-cepa-hk.json"
 
@@ -95,28 +95,28 @@ def test_catalog_unknown_element_key(monkeypatch: pytest.MonkeyPatch) -> None:
     raw = load_toml("catalog/certificate-of-origin.toml")
     bad = copy.deepcopy(raw)
     bad["element"][4]["mandatory"] = True
-    monkeypatch.setattr("mappings.catalog.load_toml", lambda _: bad)
+    monkeypatch.setattr("mappings.catalog.elements.load_toml", lambda _: bad)
     _expect(_parse_document, "catalog/certificate-of-origin.toml", key="'mandatory'", where="[[element]] #5")
 
 
 def test_catalog_unknown_representation(monkeypatch: pytest.MonkeyPatch) -> None:
     bad = copy.deepcopy(load_toml("catalog/certificate-of-origin.toml"))
     bad["element"][0]["representation"] = "string(35)"
-    monkeypatch.setattr("mappings.catalog.load_toml", lambda _: bad)
+    monkeypatch.setattr("mappings.catalog.elements.load_toml", lambda _: bad)
     _expect(_parse_document, "catalog/certificate-of-origin.toml", key="string(35)", where="#1")
 
 
 def test_catalog_unknown_rule_kind(monkeypatch: pytest.MonkeyPatch) -> None:
     bad = copy.deepcopy(load_toml("catalog/certificate-of-origin.toml"))
     bad["rule"][0]["kind"] = "sometimes"
-    monkeypatch.setattr("mappings.catalog.load_toml", lambda _: bad)
+    monkeypatch.setattr("mappings.catalog.elements.load_toml", lambda _: bad)
     _expect(_parse_document, "catalog/certificate-of-origin.toml", key="sometimes", where="[[rule]] #1")
 
 
 def test_codelist_unknown_row_key(monkeypatch: pytest.MonkeyPatch) -> None:
     bad = copy.deepcopy(load_toml("codelists/country.toml"))
     bad["code"][0]["iso"] = "CN"
-    monkeypatch.setattr("mappings.codelists.load_toml", lambda _: bad)
+    monkeypatch.setattr("mappings.codelists.tables.load_toml", lambda _: bad)
     _expect(parse_codelist, "codelists/country.toml", key="'iso'", where="country.toml [[code]] #1")
 
 
@@ -124,14 +124,14 @@ def test_codelist_two_reverse_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     bad = copy.deepcopy(load_toml("codelists/unit.toml"))
     for row in bad["code"]:
         row.pop("reverse", None)
-    monkeypatch.setattr("mappings.codelists.load_toml", lambda _: bad)
+    monkeypatch.setattr("mappings.codelists.tables.load_toml", lambda _: bad)
     _expect(parse_codelist, "codelists/unit.toml", key="two reverse rows", where="unit.toml")
 
 
 def test_codelist_unconfirmed_row_needs_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
     bad = copy.deepcopy(load_toml("codelists/country.toml"))
     del bad["code"][0]["note"]
-    monkeypatch.setattr("mappings.codelists.load_toml", lambda _: bad)
+    monkeypatch.setattr("mappings.codelists.tables.load_toml", lambda _: bad)
     _expect(parse_codelist, "codelists/country.toml", key="note", where="#1")
 
 
@@ -154,7 +154,7 @@ def _manifest_with_rule(rule: dict[str, Any]) -> dict[str, Any]:
 )
 def test_catalog_bad_function_rule(monkeypatch: pytest.MonkeyPatch, rule: dict[str, Any], message: str) -> None:
     bad = _manifest_with_rule(rule)
-    monkeypatch.setattr("mappings.catalog.load_toml", lambda _: bad)
+    monkeypatch.setattr("mappings.catalog.elements.load_toml", lambda _: bad)
     _expect(_parse_document, "catalog/cargo-manifest.toml", key=message, where="[[rule]] #1")
 
 
@@ -163,5 +163,5 @@ def test_catalog_bad_locode_function_term(monkeypatch: pytest.MonkeyPatch, term:
     bad = copy.deepcopy(load_toml("catalog/cargo-manifest.toml"))
     bad["rule"] = []
     next(e for e in bad["element"] if e["id"] == "CM0012")["representation"] = term
-    monkeypatch.setattr("mappings.catalog.load_toml", lambda _: bad)
+    monkeypatch.setattr("mappings.catalog.elements.load_toml", lambda _: bad)
     _expect(_parse_document, "catalog/cargo-manifest.toml", key="classifiers 1-7 or B", where="cargo-manifest.toml")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import refdata
 
-from mappings.international import get_international_list
+from mappings.codelists.international import get_international_list
 from tests.reference_root import HINT, REFERENCE
 
 DATA = Path(refdata.DATA)

@@ -1,0 +1,370 @@
+"""The message book on SQLite or PostgreSQL.
+
+Every method that changes state is one short transaction. Rows are locked before they are checked
+(``SELECT ... FOR UPDATE``; ``SKIP LOCKED`` for claims on PostgreSQL, BEGIN IMMEDIATE on SQLite), so two replicas
+never move the same message. On PostgreSQL status events are written unnumbered and numbered in commit order by
+the readers (:meth:`SqlMessageRepository.events_after`), so writers never wait for one another on a global lock;
+SQLite has one writer at a time anyway, so there each writer numbers its own events. The hot statements are
+prebuilt (``message_statements.py``) and run at driver level (``driver.py``); the rest go through ``Connection.execute``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+
+from ...core.domain import (
+    Direction,
+    DocumentType,
+    Envelope,
+    ErrorInfo,
+    MessageStatus,
+    Receipt,
+    VerifiedReceipt,
+    check_transition,
+)
+from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
+from ...core.ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
+from . import message_statements as q
+from .transactions import EVENTS_LOCK, duplicate_reason
+from .driver import Cursor
+from .checks import DUPLICATE_REASONS, check_new_status, optional_utc, utc
+from .rows import error_values, event_values, message_values, status_event, stored_message
+from .audit import SqlAuditRepository
+from .tables import MessageRow
+from .trust import SqlTrustRepository
+
+__all__ = ["SqlMessageRepository"]
+
+_S = MessageStatus
+
+
+def _row_values(row: dict[str, Any]) -> dict[str, Any]:
+    """UPDATE_MESSAGE's parameters for a message row after its change."""
+    values = {f"v_{column}": row[column] for column in q.CHANGED_COLUMNS}
+    values["b_message_id"] = row["message_id"]
+    return values
+
+
+class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
+    """:class:`~gateway.core.ports.MessageRepository`, ``TrustRepository`` and ``AuditRepository`` on one engine.
+
+    Create the engine with :func:`~gateway.adapters.persistence.session.create_engine_for` and run
+    :func:`~gateway.adapters.persistence.session.migrate` first. The instance holds no state besides the engine (and
+    whether old unnumbered events were numbered) and may be shared by threads.
+    """
+
+    _legacy_numbered = False
+
+    # -- writes ---------------------------------------------------------------------------------------------
+
+    def add_outbound(
+        self,
+        envelope: Envelope,
+        *,
+        at: datetime,
+        record_json: str,
+        report_json: str,
+        idempotency_key: str | None,
+        domestic_client: str | None,
+        claim: OutboundClaim | None = None,
+    ) -> StoredMessage:
+        """Store a new outbound message as ACCEPTED then QUEUED (two events), and SENDING under ``claim`` when
+        given (a third event); raises DuplicateConflict."""
+        at = utc(at)
+        check_transition(Direction.OUTBOUND, None, _S.ACCEPTED)
+        check_transition(Direction.OUTBOUND, _S.ACCEPTED, _S.QUEUED)
+        row = message_values(envelope, Direction.OUTBOUND, _S.ACCEPTED, at)
+        row.update(record_json=record_json, report_json=report_json)
+        row.update(idempotency_key=idempotency_key, domestic_client=domestic_client or "")
+        events = [event_values(row, None, at)]
+        row["status"] = _S.QUEUED.value
+        events.append(event_values(row, _S.ACCEPTED, at))
+        if claim is not None:
+            check_transition(Direction.OUTBOUND, _S.QUEUED, _S.SENDING)
+            row.update(status=_S.SENDING.value, attempts=1, claimed_by=claim.claimer,
+                       claim_expires_at=utc(claim.expires_at, "claim.expires_at"))
+            events.append(event_values(row, _S.QUEUED, at))
+        self._insert(row, events)
+        return stored_message(row, envelope)
+
+    def add_inbound(
+        self,
+        envelope: Envelope,
+        *,
+        at: datetime,
+        status: MessageStatus,
+        receipt: Receipt,
+        record_json: str | None,
+        report_json: str | None,
+        signer_subject: str | None,
+        signer_fingerprint: str | None,
+        error: ErrorInfo | None,
+        domestic_client: str | None,
+    ) -> StoredMessage:
+        """Store an inbound message (RECEIVED or REJECTED) with our receipt; raises DuplicateConflict."""
+        at = utc(at)
+        check_transition(Direction.INBOUND, None, status)
+        row = message_values(envelope, Direction.INBOUND, status, at)
+        row.update(receipt_json=receipt.to_json(), record_json=record_json, report_json=report_json)
+        row.update(signer_subject=signer_subject, signer_fingerprint=signer_fingerprint)
+        row["domestic_client"] = domestic_client or ""
+        if error is not None:
+            row.update(error_values(error))
+        self._insert(row, [event_values(row, None, at, error)])
+        return stored_message(row, envelope, receipt)
+
+    def _insert(self, row: dict[str, Any], events: list[dict[str, Any]]) -> None:
+        try:
+            with self._db.driver.write() as cursor:
+                cursor.insert(q.INSERT_MESSAGE, row)
+                self._add_events(cursor, events)
+        except IntegrityError as e:
+            reason = duplicate_reason(e)
+            if reason is None:
+                raise
+            message = f"{DUPLICATE_REASONS[reason]}: {row['message_id']}"
+            raise DuplicateConflict(message, partner=row["partner"]) from e
+
+    def transition(
+        self,
+        message_id: str,
+        new_status: MessageStatus,
+        *,
+        at: datetime,
+        expected: MessageStatus | None = None,
+        next_attempt_at: datetime | None = None,
+        error: ErrorInfo | None = None,
+        receipt: VerifiedReceipt | None = None,
+        claimer: str | None = None,
+        replay: bool = False,
+    ) -> StoredMessage:
+        """Move a message to ``new_status`` with its event; raises MessageNotFound or InvalidTransition.
+
+        Entering QUEUED (an operator's resend) starts the attempt count afresh; entering SENDING counts an
+        attempt. The claim is cleared; ``next_attempt_at`` is stored as given (None unless RETRY_WAIT).
+        """
+        at = utc(at)
+        next_attempt_at = optional_utc(next_attempt_at, "next_attempt_at")
+        check_new_status(new_status, next_attempt_at, receipt)
+        with self._db.driver.write() as cursor:
+            found = cursor.rows(q.MESSAGE_BY_ID_FOR_UPDATE, {"message_id": message_id})
+            row = found[0] if found else None
+            if row is None:
+                raise MessageNotFound(f"no message {message_id}")
+            current = MessageStatus(row["status"])
+            if expected is not None and current != expected:
+                raise InvalidTransition(f"message {message_id} is {current}, not {expected}", partner=row["partner"])
+            if claimer is not None and row["claimed_by"] != claimer:
+                # A replica whose claim expired must not overwrite the outcome of the one that took it over (a
+                # late FAILED would otherwise stand over a delivery under way or done).
+                raise InvalidTransition(f"message {message_id} is claimed by {row['claimed_by']}, not {claimer}",
+                                        partner=row["partner"])
+            check_transition(Direction(row["direction"]), current, new_status, replay=replay)
+            attempts = row["attempts"]
+            if new_status is _S.QUEUED:
+                attempts = 0
+            elif new_status is _S.SENDING:
+                attempts += 1
+            changes: dict[str, Any] = {
+                "status": new_status.value,
+                "updated_at": at,
+                "next_attempt_at": next_attempt_at,
+                "attempts": attempts,
+                "claimed_by": None,
+                "claim_expires_at": None,
+            }
+            if error is not None:
+                changes.update(error_values(error))
+            if receipt is not None:
+                changes["receipt_json"] = receipt.receipt.to_json()
+            changed = {**row, **changes}
+            cursor.execute(q.UPDATE_MESSAGE, _row_values(changed))
+            self._add_events(cursor, [event_values(changed, current, at, error)])
+        return stored_message(changed, receipt=receipt.receipt if receipt is not None else None)
+
+    def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
+        """Claim due outbound messages (QUEUED, RETRY_WAIT due, SENDING with an expired or no claim), in the order
+        they became due: a long retry backlog must not starve messages queued since."""
+        now = utc(now, "now")
+        if limit <= 0:
+            return []
+        expires = now + claim_timeout
+        changes: dict[str, Any] = {
+            "status": _S.SENDING.value,
+            "updated_at": now,
+            "next_attempt_at": None,
+            "claimed_by": claimer,
+            "claim_expires_at": expires,
+        }
+        with self._db.driver.write() as cursor:
+            rows = cursor.rows(q.CLAIMABLE, {"now": now, "limit": limit})
+            if not rows:
+                return []
+            for row in rows:
+                check_transition(Direction.OUTBOUND, MessageStatus(row["status"]), _S.SENDING)
+            cursor.execute_many(q.CLAIM, [
+                {"b_message_id": row["message_id"], "v_now": now, "v_claimer": claimer, "v_expires": expires}
+                for row in rows
+            ])
+            claimed = [{**row, **changes, "attempts": row["attempts"] + 1} for row in rows]
+            self._add_events(
+                cursor,
+                [event_values(c, MessageStatus(row["status"]), now) for row, c in zip(rows, claimed, strict=True)],
+            )
+        return [stored_message(c) for c in claimed]
+
+    def _add_events(self, cursor: Cursor, events: list[dict[str, Any]]) -> None:
+        if self._db.is_postgresql:
+            # Concurrent writers: numbered later by the readers, in commit order (see _number_events).
+            cursor.execute_many(q.INSERT_EVENTS, events)
+        else:
+            # SQLite has one writer at a time (BEGIN IMMEDIATE), so numbering now is numbering in commit order,
+            # and readers need not take the write lock to number.
+            cursor.execute_many(q.INSERT_EVENTS_NUMBERED, events)
+
+    def _number_events(self) -> None:
+        """Give sequence numbers, in insertion order, to the committed events that have none yet.
+
+        One numbering transaction runs at a time (EVENTS_LOCK; on SQLite the write lock). It sees every event
+        committed before it took the lock, and numbers them after everything numbered before: the numbers
+        become visible in increasing order, without gaps, whatever order writers committed in. On SQLite writers
+        number their own events; only rows written by an older version can be left, so it runs once.
+        """
+        if not self._db.is_postgresql:
+            if self._legacy_numbered:
+                return
+            self._legacy_numbered = True
+        with self._db.driver.read() as cursor:
+            if cursor.scalar(q.EVENTS_HAVE_UNNUMBERED, {}) is None:
+                return
+        # Oldest first and in bounded batches, so that each transaction stays short even after a long time
+        # without readers.
+        numbered = q.NUMBERING_BATCH
+        while numbered == q.NUMBERING_BATCH:
+            with self._db.driver.write() as cursor:
+                if self._db.is_postgresql:  # on SQLite the write transaction already excludes other writers
+                    cursor.execute(q.ADVISORY_LOCK, {"key": EVENTS_LOCK})
+                last = cursor.scalar(q.LAST_SEQUENCE, {})
+                numbered = cursor.execute(q.NUMBER_EVENTS, {"last": last})
+
+    # -- reads ----------------------------------------------------------------------------------------------
+
+    def find(self, message_id: str) -> StoredMessage | None:
+        """The message, or None."""
+        found = self._lean_messages(q.MESSAGE_BY_ID, {"message_id": message_id})
+        return found[0] if found else None
+
+    def get(self, message_id: str) -> StoredMessage:
+        """The message; raises MessageNotFound."""
+        message = self.find(message_id)
+        if message is None:
+            raise MessageNotFound(f"no message {message_id}")
+        return message
+
+    def _messages(self, query: Select[Any], parameters: dict[str, Any] | None = None) -> list[StoredMessage]:
+        with self._db.read() as connection:
+            rows = connection.execute(query, parameters).mappings().all()
+        return [stored_message(row) for row in rows]
+
+    def _lean_messages(self, query: Select[Any], parameters: dict[str, Any]) -> list[StoredMessage]:
+        """:meth:`_messages` for a prebuilt statement, at driver level."""
+        with self._db.driver.read() as cursor:
+            rows = cursor.rows(query, parameters)
+        return [stored_message(row) for row in rows]
+
+    def find_by_idempotency_key(self, domestic_client: str | None, key: str) -> StoredMessage | None:
+        """The outbound message submitted with that key by that client."""
+        found = self._lean_messages(q.MESSAGE_BY_IDEMPOTENCY_KEY, {"domestic_client": domestic_client or "", "key": key})
+        return found[0] if found else None
+
+    def find_by_business_key(
+        self, issuer: str, number: str, version: int | None = None, *, direction: Direction | None = None
+    ) -> list[StoredMessage]:
+        """Messages with that business key (any version when ``version`` is None), oldest first."""
+        query = select(MessageRow).where(MessageRow.bk_issuer == issuer, MessageRow.bk_number == number)
+        if version is not None:
+            query = query.where(MessageRow.bk_version == version)
+        if direction is not None:
+            query = query.where(MessageRow.direction == direction.value)
+        return self._messages(query.order_by(MessageRow.created_at, MessageRow.message_id))
+
+    def events_after(
+        self, sequence: int, *, limit: int = 500, domestic_client: str | None = None
+    ) -> list[StatusEvent]:
+        """Status events with a greater sequence number, in order (numbering the newly committed ones first);
+        only those of one domestic client's messages when ``domestic_client`` is given."""
+        self._number_events()
+        parameters: dict[str, Any] = {"sequence": sequence, "limit": limit}
+        if domestic_client is not None:
+            parameters["client"] = domestic_client
+        return self._events(q.events_after(domestic_client is not None), parameters)
+
+    def history(self, message_id: str) -> list[StatusEvent]:
+        """Every event of one message, in order."""
+        self._number_events()
+        return self._events(q.HISTORY, {"message_id": message_id})
+
+    def _events(self, query: Select[*tuple[Any, ...]], parameters: dict[str, Any]) -> list[StatusEvent]:
+        with self._db.driver.read() as cursor:
+            rows = cursor.rows(query, parameters)
+        return [status_event(row) for row in rows]
+
+    def pending_handover(
+        self, *, domestic_client: str | None, document_types: Sequence[DocumentType] = (), limit: int = 100
+    ) -> list[StoredMessage]:
+        """Inbound RECEIVED messages for the client (None: every client), oldest first, one per business key.
+
+        Of the RECEIVED versions of one (issuer, number) only the lowest version is offered, so a replacement
+        never overtakes its original; and a replace or withdraw that refers to another document waits until that
+        document has been handed over (it may arrive later than its replacement).
+        """
+        parameters: dict[str, Any] = {"limit": limit}
+        if domestic_client is not None:
+            parameters["client"] = domestic_client
+        query = q.pending_handover(domestic_client is not None, bool(document_types))
+        if document_types:
+            # An expanding IN list: SQLAlchemy renders it per call.
+            parameters["types"] = [t.value for t in document_types]
+            return self._messages(query, parameters)
+        return self._lean_messages(query, parameters)
+
+    def list_messages(
+        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100
+    ) -> list[StoredMessage]:
+        """Messages, newest first, optionally filtered."""
+        query = select(MessageRow)
+        if status is not None:
+            query = query.where(MessageRow.status == status.value)
+        if partner is not None:
+            query = query.where(MessageRow.partner == partner)
+        return self._messages(query.order_by(MessageRow.created_at.desc(), MessageRow.message_id.desc()).limit(limit))
+
+    def counts_by_status(self) -> dict[tuple[str, str, str, str], int]:
+        """Message counts by (direction, partner, document type, status)."""
+        columns = (MessageRow.direction, MessageRow.partner, MessageRow.document_type, MessageRow.status)
+        with self._db.read() as connection:
+            rows = connection.execute(select(*columns, func.count()).group_by(*columns))
+            return {(d, p, t, s): n for d, p, t, s, n in rows}
+
+    def backlog(self) -> list[Backlog]:
+        """Per partner: undelivered outbound messages, their oldest creation time and the most attempts."""
+        m = MessageRow
+        query = (
+            select(m.partner, func.count(), func.min(m.created_at), func.max(m.attempts))
+            .where(
+                m.direction == Direction.OUTBOUND.value,
+                m.status.in_([_S.QUEUED.value, _S.RETRY_WAIT.value, _S.SENDING.value]),
+            )
+            .group_by(m.partner)
+            .order_by(m.partner)
+        )
+        with self._db.read() as connection:
+            return [
+                Backlog(partner, count, oldest, attempts)
+                for partner, count, oldest, attempts in connection.execute(query)
+            ]

@@ -1,0 +1,387 @@
+"""The spec interpreter, reverse: document tree -> record.
+
+The reader walks the same template as the forward run. For each template element it claims the first unclaimed
+document element with that name whose constants (the node's ``keys``) match, so same-named siblings (an invoice
+reference and a replaced-certificate reference, ``DTM+137`` and ``DTM+189``) land where they belong.
+
+The template is compiled once per profile (:func:`compile_reader`) into one closure per node, with names resolved,
+match keys pre-split and each node's branch decided, so a reading pays only for the document it reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from mappings.specs.state import Names
+from mappings.errors import CodeUnmapped, DocumentMalformed
+from mappings.records.paths import compile_getter, join_path, set_path
+from mappings.report import Finding, Severity
+from mappings.specs.language import Node, Spec
+from mappings.specs.transforms import TransformContext
+
+__all__ = ["Reader", "ReverseState", "compile_reader", "read_tree", "unread_paths"]
+
+
+@dataclass
+class ReverseState:
+    """What a reverse run observed besides the record it built."""
+
+    consumed: set[Any] = field(default_factory=set)
+    """Document elements (and (element, attribute) pairs) the template read or matched."""
+    defaulted: list[str] = field(default_factory=list)
+    """Record paths filled from a default (or numbered) because the document had no value."""
+    findings: list[Finding] = field(default_factory=list)
+    """Warnings raised while reading (inconsistent duplicates)."""
+    ctx: TransformContext = field(default_factory=TransformContext)
+    """Transform context (code-list editions)."""
+
+
+def doc_path(prefixes: dict[str, str], el: etree._Element) -> str:
+    """An XPath-like path with prefixes and 1-based positions among same-named siblings."""
+    steps: list[str] = []
+    node: etree._Element | None = el
+    while node is not None:
+        q = etree.QName(node)
+        prefix = prefixes.get(q.namespace or "", "")
+        name = f"{prefix}:{q.localname}" if prefix else q.localname
+        parent = node.getparent()
+        if parent is not None:
+            same = [s for s in parent if s.tag == node.tag]
+            if len(same) > 1:
+                name += f"[{same.index(node) + 1}]"
+        steps.append(name)
+        node = parent
+    return "/" + "/".join(reversed(steps))
+
+
+_Step = tuple[bool, str]
+"""One step of a match path: (is an attribute, attribute name or Clark tag)."""
+
+
+def _has(el: etree._Element, path: tuple[_Step, ...], const: str) -> bool:
+    (is_attr, name), rest = path[0], path[1:]
+    if is_attr:
+        return el.get(name) == const
+    for child in el:
+        if child.tag != name:
+            continue  # (comparing tags is much cheaper than lxml's iterchildren(tag) on these small elements)
+        if rest:
+            if _has(child, rest, const):
+                return True
+        elif (child.text or "").strip() == const:
+            return True
+    return False
+
+
+class _Run:
+    """One reading: the state it fills and the namespace prefixes for document paths in messages."""
+
+    __slots__ = ("consumed", "ctx", "prefixes", "state")
+
+    def __init__(self, state: ReverseState, prefixes: dict[str, str]) -> None:
+        self.state = state
+        self.consumed = state.consumed
+        self.ctx = state.ctx
+        self.prefixes = prefixes
+
+    def where(self, el: etree._Element, attr: str | None) -> str:
+        # Document paths cost a walk up the tree, so they are computed only when a message needs one.
+        return doc_path(self.prefixes, el) + (f"/@{attr}" if attr else "")
+
+
+Index = dict[Any, list[etree._Element]]
+"""An element's children by tag, in document order (built once per element: far cheaper than lxml's tag lookups)."""
+Read = Callable[[_Run, etree._Element, dict[str, Any], Any, str], None]
+"""Reads one template node at an element: (run, element, record, scope object, scope path)."""
+Kid = Callable[[_Run, etree._Element, Index, dict[str, Any], Any, str], None]
+"""Reads one template child inside an element: (run, element, its children by tag, record, scope, scope path)."""
+
+_NO_INDEX: Index = {}
+
+
+def _index(el: etree._Element) -> Index:
+    index: Index = {}
+    for child in el:
+        tag = child.tag
+        if tag in index:
+            index[tag].append(child)
+        else:
+            index[tag] = [child]
+    return index
+
+
+Store = Callable[[_Run, str, dict[str, Any], Any, str, etree._Element, str | None], None]
+Default = Callable[[_Run, dict[str, Any], Any, str], None]
+Match = Callable[[etree._Element], bool]
+
+
+def _ignore_default(run: _Run, root: dict[str, Any], scope: Any, sp: str) -> None:
+    return None
+
+
+class _Compiler:
+    def __init__(self, spec: Spec) -> None:
+        self.names = Names(spec.namespaces)
+
+    def matcher(self, node: Node) -> Match | None:
+        """Whether an element matches the node: its constant and its match keys; None when anything matches."""
+        const = node.const
+        keys = tuple(
+            (tuple((h.startswith("@"), h[1:] if h.startswith("@") else self.names.tag(h)) for h in path), value)
+            for path, value in node.keys
+        )
+        if const is None and not keys:
+            return None
+
+        def match(el: etree._Element) -> bool:
+            if const is not None and (el.text or "").strip() != const:
+                return False
+            return all(_has(el, path, value) for path, value in keys)
+
+        return match
+
+    def store(self, node: Node) -> Store:
+        assert node.source is not None
+        source, reverse, keep = node.source, node.transform.reverse, node.reverse
+
+        def store(run: _Run, raw: str, root: dict[str, Any], scope: Any, sp: str, el: etree._Element, attr: str | None) -> None:
+            try:
+                value = reverse(raw, "", run.ctx)
+            except CodeUnmapped as e:
+                raise CodeUnmapped(e.message, path=run.where(el, attr)) from None
+            if not keep:
+                return
+            if source == ".":
+                # A list of plain values keeps each value under "." in its slot until the list is assembled.
+                scope["."] = value
+                return
+            previous = set_path(root, scope, source, value)
+            if previous is not None and previous != value:
+                message = f"{join_path(sp, source)} also given as {previous!r}; kept it"
+                run.state.findings.append(Finding(Severity.WARNING, "INCONSISTENT_VALUE", run.where(el, attr), message))
+                set_path(root, scope, source, previous)
+
+        return store
+
+    def default(self, node: Node) -> Default:
+        if node.source is None or node.default is None or not node.reverse:
+            return _ignore_default
+        source, text, where, reverse = node.source, node.default, node.where, node.transform.reverse
+        get = compile_getter(source)
+
+        def default(run: _Run, root: dict[str, Any], scope: Any, sp: str) -> None:
+            if get(root, scope) is None:
+                set_path(root, scope, source, reverse(text, where, run.ctx))
+                run.state.defaulted.append(join_path(sp, source))
+
+        return default
+
+    def read(self, node: Node) -> Read:
+        """Read the node at an element: claim the element, store its text (or the default), read the children."""
+        kids = tuple(self.kid(c) for c in node.children)
+        indexed = any(not c.is_attr for c in node.children)
+        store, default = (self.store(node), self.default(node)) if node.source is not None else (None, _ignore_default)
+
+        def read(run: _Run, el: etree._Element, root: dict[str, Any], scope: Any, sp: str) -> None:
+            run.consumed.add(el)
+            if store is not None:
+                text = el.text
+                if text:
+                    store(run, text, root, scope, sp, el, None)
+                else:
+                    # An empty element (<ID/>) carries no value: treat it as absent, as the catalog does with null.
+                    default(run, root, scope, sp)
+            if kids:
+                index = _index(el) if indexed else _NO_INDEX
+                for kid in kids:
+                    kid(run, el, index, root, scope, sp)
+
+        return read
+
+    def children(self, node: Node) -> Kid:
+        kids = tuple(self.kid(c) for c in node.children)
+
+        def children(run: _Run, el: etree._Element, index: Index, root: dict[str, Any], scope: Any, sp: str) -> None:
+            for kid in kids:
+                kid(run, el, index, root, scope, sp)
+
+        return children
+
+    def kid(self, node: Node) -> Kid:
+        """Read the child ``node`` inside an element: claim the first unclaimed matching element, else the default."""
+        if node.is_attr:
+            return self.attribute(node)
+        if node.each is not None:
+            return self.inline(node) if node.inline else self.each(node)
+        if node.split is not None:
+            return self.split(node)
+        tag, match, read, default = self.names.tag(node.name), self.matcher(node), self.read(node), self.default(node)
+
+        def one(run: _Run, el: etree._Element, index: Index, root: dict[str, Any], scope: Any, sp: str) -> None:
+            consumed = run.consumed
+            for c in index.get(tag, ()):
+                if c not in consumed and (match is None or match(c)):
+                    read(run, c, root, scope, sp)
+                    return
+            default(run, root, scope, sp)
+
+        return one
+
+    def candidates(self, node: Node) -> Callable[[_Run, Index], list[etree._Element]]:
+        tag, match = self.names.tag(node.name), self.matcher(node)
+
+        def candidates(run: _Run, index: Index) -> list[etree._Element]:
+            consumed = run.consumed
+            return [c for c in index.get(tag, ()) if c not in consumed and (match is None or match(c))]
+
+        return candidates
+
+    def attribute(self, node: Node) -> Kid:
+        name, default = node.name, self.default(node)
+        store = self.store(node) if node.source is not None else None
+
+        def attribute(run: _Run, el: etree._Element, index: Index, root: dict[str, Any], scope: Any, sp: str) -> None:
+            raw = el.get(name)
+            if raw is None:
+                default(run, root, scope, sp)
+                return
+            run.consumed.add((el, name))
+            if store is not None:
+                store(run, raw, root, scope, sp, el, name)
+
+        return attribute
+
+    def split(self, node: Node) -> Kid:
+        assert node.split is not None
+        candidates, default, store, siblings = self.candidates(node), self.default(node), self.store(node), node.split[2] == "siblings"
+
+        def split(run: _Run, el: etree._Element, index: Index, root: dict[str, Any], scope: Any, sp: str) -> None:
+            found = candidates(run, index)
+            if not found:
+                default(run, root, scope, sp)
+                return
+            if siblings:
+                parts = found
+            else:
+                found = found[:1]
+                parts = list(found[0])
+            for part in [*found, *parts]:
+                run.consumed.add(part)
+            joined = "".join(p.text or "" for p in parts)
+            if not joined:
+                # An empty position (EDIFACT "++") means the value is absent, not an empty string.
+                default(run, root, scope, sp)
+                return
+            store(run, joined, root, scope, sp, found[0], None)
+
+        return split
+
+    def inline(self, node: Node) -> Kid:
+        """An inline scope: its children sit in ``el`` and fill the single entry of a one-entry list."""
+        assert node.each is not None
+        each, get, children = node.each, compile_getter(node.each), self.children(node)
+
+        def inline(run: _Run, el: etree._Element, index: Index, root: dict[str, Any], scope: Any, sp: str) -> None:
+            items = get(root, scope)
+            fresh = not isinstance(items, list) or not items
+            slot: dict[str, Any] = {} if fresh else items[0]
+            children(run, el, index, root, slot, f"{join_path(sp, each)}[0]")
+            if fresh and slot:
+                set_path(root, scope, each, [slot])
+
+        return inline
+
+    def each(self, node: Node) -> Kid:
+        assert node.each is not None
+        each, get, number = node.each, compile_getter(node.each), node.number
+        candidates, read, join = self.candidates(node), self.read(node), self.join(node)
+
+        def repeat(run: _Run, parent: etree._Element, index: Index, root: dict[str, Any], scope: Any, sp: str) -> None:
+            existing = get(root, scope)
+            items: list[Any] = existing if isinstance(existing, list) else []
+            list_path = join_path(sp, each)
+            for position, el in enumerate(candidates(run, index)):
+                target = join(run, el, items, position) if join is not None else None
+                at = items.index(target) if target is not None else len(items)
+                slot: dict[str, Any] = target if target is not None else {}
+                read(run, el, root, slot, f"{list_path}[{at}]")
+                if number is not None and number not in slot:
+                    slot[number] = at + 1
+                    run.state.defaulted.append(f"{list_path}[{at}].{number}")
+                if target is None:
+                    items.append(slot["."] if set(slot) == {"."} else slot)
+            if items:
+                set_path(root, scope, each, items)
+
+        return repeat
+
+    def join(self, node: Node) -> Callable[[_Run, etree._Element, list[Any], int], dict[str, Any] | None] | None:
+        """The list entry an ``each`` element merges into (``join_on``), None for a new entry."""
+        key = node.join_on
+        if key is None:
+            return None
+        if key == "#":
+
+            def by_position(run: _Run, el: etree._Element, items: list[Any], position: int) -> dict[str, Any] | None:
+                # Join by position: the n-th element of this node completes the n-th entry read before.
+                entry = items[position] if position < len(items) else None
+                return entry if isinstance(entry, dict) else None
+
+            return by_position
+        carriers = tuple(
+            (self.names.tag(c.name), c.transform.reverse, c.where) for c in node.children if c.source == key and not c.is_attr
+        )
+
+        def by_key(run: _Run, el: etree._Element, items: list[Any], position: int) -> dict[str, Any] | None:
+            for tag, reverse, where in carriers:
+                for c in el:
+                    if c.tag == tag:
+                        value = reverse(c.text or "", where, run.ctx)
+                        return next((it for it in items if isinstance(it, dict) and it.get(key) == value), None)
+            return None
+
+        return by_key
+
+
+class Reader:
+    """A spec's template compiled for reading (see :func:`compile_reader`)."""
+
+    def __init__(self, spec: Spec) -> None:
+        compiler = _Compiler(spec)
+        self.name = spec.template.name
+        self.tag = compiler.names.tag(spec.template.name)
+        self.prefixes = {v: k for k, v in spec.namespaces.items() if v}
+        self.read = compiler.read(spec.template)
+
+
+def compile_reader(spec: Spec) -> Reader:
+    """Compile ``spec``'s template for reading documents back (do it once per profile)."""
+    return Reader(spec)
+
+
+def read_tree(reader: Reader, doc: etree._Element, state: ReverseState) -> dict[str, Any]:
+    """Read ``doc`` back into a record following the reader's template."""
+    if doc.tag != reader.tag:
+        raise DocumentMalformed(f"root element is {doc.tag!r}, expected {reader.name!r}", path="/")
+    record: dict[str, Any] = {}
+    reader.read(_Run(state, reader.prefixes), doc, record, record, "$")
+    return record
+
+
+def unread_paths(reader: Reader, doc: etree._Element, state: ReverseState) -> tuple[str, ...]:
+    """Return the document paths of values the template did not read (the reverse loss report's ``dropped``)."""
+    consumed, prefixes = state.consumed, reader.prefixes
+    out: list[str] = []
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue  # comments and processing instructions carry no business data
+        if el not in consumed and (el.text or "").strip():
+            out.append(doc_path(prefixes, el))
+        for attr in el.attrib:
+            if (el, attr) not in consumed:
+                out.append(f"{doc_path(prefixes, el)}/@{attr}")
+    return tuple(out)
