@@ -18,6 +18,7 @@ Hierarchy::
     ├── CertificateRevoked          CERTIFICATE_REVOKED
     ├── RevocationUnknown           REVOCATION_UNKNOWN             no current CRL and the policy says reject
     ├── PdfSignatureInvalid         PDF_SIGNATURE_INVALID
+    ├── TimestampInvalid            TIMESTAMP_INVALID              a time-stamp token unreadable, not intact, not ours
     ├── CrlInvalid                  CRL_INVALID                    a CRL that does not parse or verify
     └── TrustStoreError             TRUST_STORE_CONFLICT           illegal trust store transition
         └── TrustAnchorNotCa        TRUST_ANCHOR_NOT_CA            an end-entity certificate as anchor/intermediate
@@ -40,6 +41,7 @@ __all__ = [
     "RevocationUnknown",
     "SignatureInvalid",
     "SignatureMissing",
+    "TimestampInvalid",
     "TrustAnchorNotCa",
     "TrustError",
     "TrustStoreError",
@@ -155,6 +157,13 @@ class PdfSignatureInvalid(TrustError):
     """A PDF signature is missing, broken, does not cover the document, or is not acceptable."""
 
     code = "PDF_SIGNATURE_INVALID"
+
+
+class TimestampInvalid(TrustError):
+    """A time-stamp token does not parse, does not cover the signature it is attached to, or is not intact; or
+    no time-stamping authority answered when one was needed to sign."""
+
+    code = "TIMESTAMP_INVALID"
 
 
 class CrlInvalid(TrustError):
