@@ -30,8 +30,9 @@ from trust.errors import AlgorithmForbidden, TimestampInvalid, TrustError
 from trust.keys import load_der_certificate
 from trust.partner import PartnerTrust
 from trust.policy import DEFAULT_POLICY, SignaturePolicy
+from trust.revocation import CrlInfo, load_crl
 
-__all__ = ["DIGEST_ALGORITHMS", "LEVELS", "LongTerm", "Timestamper", "VerifiedTimestamp", "signature_timestamp", "token_digest_algorithm",
+__all__ = ["DIGEST_ALGORITHMS", "LEVELS", "LongTerm", "Timestamper", "VerifiedTimestamp", "embedded_crls", "signature_timestamp", "token_digest_algorithm",
            "verify_timestamp"]
 
 #: Message-imprint and token digest algorithms accepted (asn1crypto names); SHA-1 and MD5 never are.
@@ -191,3 +192,18 @@ def token_digest_algorithm(token: bytes) -> str:
     if algorithm not in DIGEST_ALGORITHMS:
         raise AlgorithmForbidden(f"time-stamp imprint algorithm {algorithm} is not allowed")
     return algorithm
+
+
+def embedded_crls(crls: Sequence[bytes], trust: PartnerTrust, certificates: Sequence[x509.Certificate]
+                  ) -> tuple[CrlInfo, ...]:
+    """The embedded ``crls`` that verify against a CA of the partner's material (embedded CAs count only when
+    they chain there, which path validation checks for the signer; a CRL of an unknown issuer is ignored: it
+    could only revoke, never vouch, for a certificate outside the partner's trust)."""
+    issuers = (*trust.anchors, *trust.intermediates, *trust.known_cas, *certificates)
+    loaded = []
+    for crl in crls:
+        try:
+            loaded.append(load_crl(crl, issuers=issuers))
+        except TrustError:
+            continue
+    return tuple(loaded)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -33,14 +32,20 @@ from lxml import etree
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureConstructionMethod, SignatureMethod
 from signxml.xades import XAdESSigner
 
-from trust.errors import ReferenceInvalid, TimestampInvalid, TrustError
+from trust.errors import ReferenceInvalid, TimestampInvalid
 from trust.partner import PartnerTrust
 from trust.policy import C14N_ALGORITHMS, SignaturePolicy
-from trust.revocation import CrlInfo, load_crl
-from trust.timestamp import LongTerm, VerifiedTimestamp, signature_timestamp, token_digest_algorithm, verify_timestamp
+from trust.timestamp import (
+    LongTerm,
+    VerifiedTimestamp,
+    embedded_crls,
+    signature_timestamp,
+    token_digest_algorithm,
+    verify_timestamp,
+)
 
-__all__ = ["JudgedTime", "QualifyingData", "add_unsigned_properties", "embedded_crls", "inspect_qualifying",
-           "judge_time", "long_term_data", "xades_signer"]
+__all__ = ["JudgedTime", "QualifyingData", "add_unsigned_properties", "inspect_qualifying", "judge_time",
+           "long_term_data", "xades_signer"]
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"
@@ -253,17 +258,3 @@ def judge_time(signature: etree._Element, *, trust: PartnerTrust, tsa_trust: Par
     return JudgedTime(timestamp.time, timestamp, level, replace(trust, crls=(*trust.crls, *crls)) if crls else trust,
                       data.certificates, ())
 
-
-def embedded_crls(crls: Sequence[bytes], trust: PartnerTrust, certificates: Sequence[x509.Certificate]
-                  ) -> tuple[CrlInfo, ...]:
-    """The embedded ``crls`` that verify against a CA of the partner's material (embedded CAs count only when
-    they chain there, which path validation checks for the signer; a CRL of an unknown issuer is ignored: it
-    could only revoke, never vouch, for a certificate outside the partner's trust)."""
-    issuers = (*trust.anchors, *trust.intermediates, *trust.known_cas, *certificates)
-    loaded = []
-    for crl in crls:
-        try:
-            loaded.append(load_crl(crl, issuers=issuers))
-        except TrustError:
-            continue
-    return tuple(loaded)
