@@ -284,7 +284,8 @@ def _coverage(signature: Any, name: str) -> str:
         raise PdfSignatureInvalid(f"signature covers {coverage.name}, not the entire file", path=name)
     result = signature.evaluate_modifications(DEFAULT_DIFF_POLICY)
     if isinstance(result, SuspiciousModification) or result.modification_level > ModificationLevel.LTA_UPDATES:
-        raise PdfSignatureInvalid("the file was changed after signing beyond validation data and time-stamps",
+        raise PdfSignatureInvalid(f"signature covers {coverage.name}, not the entire file, and what follows is more than "
+                                  "validation data and time-stamps",
                                   path=name)
     return str(coverage.name)
 

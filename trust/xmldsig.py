@@ -34,8 +34,6 @@ canonical form of the document that was digested.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,7 +58,9 @@ from trust.errors import (
     SignatureMissing,
     TrustError,
 )
-from trust.keys import Signer, load_der_certificate
+from trust.keyinfo import key_info_certificates as _certificates
+from trust.keyinfo import signer_of as _signer_of
+from trust.keys import Signer
 from trust.partner import PartnerTrust
 from trust.placement import (
     DETACHED_REFERENCE_URI,
@@ -98,8 +98,7 @@ class VerifiedXml:
     """Non-fatal findings (e.g. unknown revocation status under a ``warn`` policy)."""
 
     level: str = "B-B"
-    """What was verified: ``B-B`` (no trusted time), ``B-T`` (a verified signature time-stamp) or ``B-LT``
-    (plus embedded validation data)."""
+    """What was verified: ``B-B``, ``B-T`` (a verified signature time-stamp) or ``B-LT`` (plus validation data)."""
 
     timestamp: VerifiedTimestamp | None = None
     """The verified signature time-stamp; the signer was judged at its time."""
@@ -290,44 +289,6 @@ def _check_place(signature: etree._Element, root: etree._Element, placement: Sig
         check_ubl_placement(signature, root)
 
 
-def _certificates(signature: etree._Element, tree: etree._ElementTree) -> tuple[x509.Certificate, ...]:
-    elements = signature.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", _NS)
-    if not elements:
-        raise CertificateUntrusted("the signature carries no X509Certificate; a certificate is required")
-    certificates = []
-    for element in elements:
-        try:
-            der = base64.b64decode("".join((element.text or "").split()), validate=True)
-            certificate = load_der_certificate(der)
-            # Names are parsed lazily, on first access: a malformed one must be refused here, not raise while the
-            # signer is picked. cryptography raises ValueError (bad encoding), KeyError (a string type it has no
-            # name for) or TypeError (a value type the attribute's OID does not allow); the fuzz harnesses found
-            # all three (xml-verify, crl-import).
-            _ = certificate.subject, certificate.issuer
-            certificates.append(certificate)
-        except (binascii.Error, ValueError, KeyError, TypeError) as e:
-            raise CertificateUntrusted("unreadable X509Certificate", path=tree.getpath(element)) from e
-    return tuple(certificates)
-
-
-def _signer_of(certificates: tuple[x509.Certificate, ...]) -> x509.Certificate:
-    return certificates[_signer_index(certificates)]
-
-
-# Certificates compare and hash by their DER bytes, so equal tuples always give the same answer; a partner sends
-# the same few tuples with every message, and extracting names costs more than the rest of the inspection.
-@functools.lru_cache(maxsize=256)
-def _signer_index(certificates: tuple[x509.Certificate, ...]) -> int:
-    # X509Data has no defined order (XML-DSig 1.1, 4.5.4): the signer is the certificate that issued none of the
-    # others. signxml is then told to use exactly that certificate; a wrong pick fails the signature check.
-    # Names are compared as DER: hashing parsed x509.Name objects is needlessly slow on this hot path. An index
-    # is returned rather than a certificate so that the caller gets an element of its own tuple.
-    names = [(c.subject.public_bytes(), c.issuer.public_bytes()) for c in certificates]
-    issuers = {issuer for subject, issuer in names if issuer != subject}
-    leaves = [i for i, (subject, _) in enumerate(names) if subject not in issuers]
-    return leaves[0] if leaves else 0
-
-
 @functools.lru_cache(maxsize=16)
 def _digest_algorithms(policy: SignaturePolicy) -> frozenset[DigestAlgorithm]:
     # The same handful of policies is used for every message; converting their URIs once is enough.
@@ -445,8 +406,7 @@ def _verify(
         # not verified.
         raise SignatureInvalid(f"signature does not verify: {e}") from e
     if isinstance(result, list) and inspected.xades:
-        # signxml verifies the references in SignedInfo order; the document reference is the first (_inspect).
-        result = result[0]
+        result = result[0]  # signxml keeps SignedInfo order; the document reference is first (_inspect)
     if not isinstance(result, VerifyResult):
         raise ReferenceInvalid("expected exactly one verified document reference")
     signed = result.signed_data
