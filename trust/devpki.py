@@ -22,6 +22,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.sign.timestamps.common_utils import handle_tsp_response
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from trust.keys import PrivateKey, SigningIdentity
 
@@ -281,10 +282,10 @@ class DevTimestamper:
         stamper = DummyTimeStamper(
             tsa_cert=asn1_x509.Certificate.load(self.tsa.certificate.public_bytes(serialization.Encoding.DER)),
             tsa_key=asn1_keys.PrivateKeyInfo.load(key_der),
-            certs_to_embed=[asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
-                            for c in self.tsa.chain],
+            certs_to_embed=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+                [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in self.tsa.chain]),
             fixed_dt=self.time,
         )
-        nonce, request = stamper.request_cms(digest, algorithm)
+        nonce, request = stamper.request_cms(digest, algorithm)  # type: ignore[no-untyped-call]
         token = handle_tsp_response(stamper.request_tsa_response(request), nonce)
         return bytes(token.dump())

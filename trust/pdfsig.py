@@ -55,6 +55,7 @@ from trust.keys import Signer, load_der_certificate
 from trust.partner import PartnerTrust
 from trust.policy import DEFAULT_POLICY, SignaturePolicy, check_public_key
 from trust.timestamp import (
+    UNTRUSTED_TIMESTAMP,
     LongTerm,
     Timestamper,
     VerifiedTimestamp,
@@ -115,7 +116,7 @@ class _PortTimeStamper(TimeStamper):
     """pyHanko's TimeStamper over :class:`~trust.timestamp.Timestamper`, the port: pyHanko asks, the port answers."""
 
     def __init__(self, port: Timestamper) -> None:
-        super().__init__(include_nonce=False)
+        super().__init__(include_nonce=False)  # type: ignore[no-untyped-call]  # pyHanko leaves it unannotated
         self._port = port
 
     async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> Any:
@@ -318,7 +319,7 @@ def _long_term(reader: Any, signature: Any, archives: list[Any], *, trust: Partn
         return _LongTerm(at, trust, (), "B-B", None, (), ())
     if tsa_trust is None:
         return _LongTerm(at, trust, (), "B-B", None, (),
-                         ("signature time-stamp not checked: no time-stamping authority is trusted",))
+                         (UNTRUSTED_TIMESTAMP,))
     try:
         dss = DocumentSecurityStore.read_dss(reader)
         certificates = tuple(load_der_certificate(c.dump()) for c in dss.load_certs())

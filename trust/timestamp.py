@@ -32,12 +32,15 @@ from trust.partner import PartnerTrust
 from trust.policy import DEFAULT_POLICY, SignaturePolicy
 from trust.revocation import CrlInfo, load_crl
 
-__all__ = ["DIGEST_ALGORITHMS", "LEVELS", "LongTerm", "Timestamper", "VerifiedTimestamp", "embedded_crls", "signature_timestamp", "token_digest_algorithm",
+__all__ = ["DIGEST_ALGORITHMS", "LEVELS", "UNTRUSTED_TIMESTAMP", "LongTerm", "Timestamper", "VerifiedTimestamp", "embedded_crls", "signature_timestamp", "token_digest_algorithm",
            "verify_timestamp"]
 
 #: Message-imprint and token digest algorithms accepted (asn1crypto names); SHA-1 and MD5 never are.
 DIGEST_ALGORITHMS = frozenset({"sha256", "sha384", "sha512"})
 _SIGNATURE_MECHANISMS = frozenset({"rsassa_pkcs1v15", "rsassa_pss", "ecdsa"})
+
+#: The warning a verification returns when a signature carries a time-stamp but no TSA is trusted.
+UNTRUSTED_TIMESTAMP = "signature time-stamp not checked: no time-stamping authority is trusted"
 
 
 class Timestamper(Protocol):

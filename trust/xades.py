@@ -30,12 +30,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureConstructionMethod, SignatureMethod
-from signxml.xades import XAdESSigner
+from signxml.xades.xades import XAdESSigner
 
 from trust.errors import ReferenceInvalid, TimestampInvalid
 from trust.partner import PartnerTrust
 from trust.policy import C14N_ALGORITHMS, SignaturePolicy
 from trust.timestamp import (
+    UNTRUSTED_TIMESTAMP,
     LongTerm,
     VerifiedTimestamp,
     embedded_crls,
@@ -247,7 +248,7 @@ def judge_time(signature: etree._Element, *, trust: PartnerTrust, tsa_trust: Par
         return JudgedTime(at, None, "B-B", trust, data.certificates, ())
     if tsa_trust is None:
         return JudgedTime(at, None, "B-B", trust, data.certificates,
-                          ("signature time-stamp not checked: no time-stamping authority is trusted",))
+                          (UNTRUSTED_TIMESTAMP,))
     algorithm = token_digest_algorithm(data.timestamp)
     timestamp = verify_timestamp(data.timestamp, hashlib.new(algorithm, data.timestamped).digest(),
                                  tsa_trust=tsa_trust, policy=policy, extra_certificates=data.certificates)

@@ -46,7 +46,7 @@ from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, Signatur
 from signxml.exceptions import InvalidCertificate, InvalidInput, SignXMLException
 from signxml.signer import XMLSigner
 from signxml.verifier import SignatureConfiguration, VerifyResult, XMLVerifier
-from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
+from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from trust.chain import validate_path
 from trust.errors import (
@@ -162,7 +162,9 @@ def sign_xml(
     except (SignXMLException, ValueError, TypeError) as e:
         raise TrustError(f"signing failed: {e}") from e
     if long_term is not None:
-        add_unsigned_properties(signed.find(".//ds:Signature", _NS), long_term)
+        signature = signed.find(".//ds:Signature", _NS)
+        assert signature is not None  # signxml has just put it there
+        add_unsigned_properties(signature, long_term)
     return bytes(etree.tostring(signed, xml_declaration=True, encoding="UTF-8"))
 
 
@@ -374,7 +376,7 @@ def _verify(
 ) -> VerifiedXml:
     signer = _signer_of(inspected.certificates)
     others = [c for c in inspected.certificates if c is not signer]
-    level, timestamp, notes = "B-B", None, ()
+    level, timestamp, notes = "B-B", None, tuple[str, ...]()
     if inspected.xades:
         judged = judge_time(inspected.signature, trust=trust, tsa_trust=tsa_trust, at=at, policy=policy)
         at, trust, level, timestamp, notes = judged.at, judged.trust, judged.level, judged.timestamp, judged.warnings
