@@ -19,6 +19,7 @@ Hierarchy::
     ├── RevocationUnknown           REVOCATION_UNKNOWN             no current CRL and the policy says reject
     ├── PdfSignatureInvalid         PDF_SIGNATURE_INVALID
     ├── TimestampInvalid            TIMESTAMP_INVALID              a time-stamp token unreadable, not intact, not ours
+    ├── TimestampUnavailable        TIMESTAMP_UNAVAILABLE          no time-stamping authority answered while signing
     ├── CrlInvalid                  CRL_INVALID                    a CRL that does not parse or verify
     └── TrustStoreError             TRUST_STORE_CONFLICT           illegal trust store transition
         └── TrustAnchorNotCa        TRUST_ANCHOR_NOT_CA            an end-entity certificate as anchor/intermediate
@@ -42,6 +43,7 @@ __all__ = [
     "SignatureInvalid",
     "SignatureMissing",
     "TimestampInvalid",
+    "TimestampUnavailable",
     "TrustAnchorNotCa",
     "TrustError",
     "TrustStoreError",
@@ -160,10 +162,15 @@ class PdfSignatureInvalid(TrustError):
 
 
 class TimestampInvalid(TrustError):
-    """A time-stamp token does not parse, does not cover the signature it is attached to, or is not intact; or
-    no time-stamping authority answered when one was needed to sign."""
+    """A time-stamp token does not parse, does not cover the signature it is attached to, or is not intact."""
 
     code = "TIMESTAMP_INVALID"
+
+
+class TimestampUnavailable(TrustError):
+    """The time-stamping authority could not be reached, or refused, while signing: nothing was signed."""
+
+    code = "TIMESTAMP_UNAVAILABLE"
 
 
 class CrlInvalid(TrustError):

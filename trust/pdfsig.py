@@ -50,7 +50,14 @@ from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from trust.chain import validate_path
-from trust.errors import AlgorithmForbidden, PdfSignatureInvalid, SignatureMissing, TimestampInvalid, TrustError
+from trust.errors import (
+    AlgorithmForbidden,
+    PdfSignatureInvalid,
+    SignatureMissing,
+    TimestampInvalid,
+    TimestampUnavailable,
+    TrustError,
+)
 from trust.keys import Signer, load_der_certificate
 from trust.partner import PartnerTrust
 from trust.policy import DEFAULT_POLICY, SignaturePolicy, check_public_key
@@ -123,7 +130,7 @@ class _PortTimeStamper(TimeStamper):
         try:
             return cms.ContentInfo.load(self._port.timestamp(message_digest, md_algorithm))
         except OSError as e:
-            raise TimestampInvalid(f"the time-stamping authority did not answer: {e}") from e
+            raise TimestampUnavailable(f"the time-stamping authority did not answer: {e}") from e
 
 
 def _validation_context(long_term: LongTerm, at: datetime) -> ValidationContext:
@@ -285,9 +292,8 @@ def _coverage(signature: Any, name: str) -> str:
         raise PdfSignatureInvalid(f"signature covers {coverage.name}, not the entire file", path=name)
     result = signature.evaluate_modifications(DEFAULT_DIFF_POLICY)
     if isinstance(result, SuspiciousModification) or result.modification_level > ModificationLevel.LTA_UPDATES:
-        raise PdfSignatureInvalid(f"signature covers {coverage.name}, not the entire file, and what follows is more than "
-                                  "validation data and time-stamps",
-                                  path=name)
+        raise PdfSignatureInvalid(f"signature covers {coverage.name}, not the entire file, and what follows is "
+                                  "more than validation data and time-stamps", path=name)
     return str(coverage.name)
 
 

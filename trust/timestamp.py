@@ -26,14 +26,14 @@ from cryptography import x509
 from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 
 from trust.chain import validate_path
-from trust.errors import AlgorithmForbidden, TimestampInvalid, TrustError
+from trust.errors import AlgorithmForbidden, TimestampInvalid, TimestampUnavailable, TrustError
 from trust.keys import load_der_certificate
 from trust.partner import PartnerTrust
 from trust.policy import DEFAULT_POLICY, SignaturePolicy
 from trust.revocation import CrlInfo, load_crl
 
-__all__ = ["DIGEST_ALGORITHMS", "LEVELS", "UNTRUSTED_TIMESTAMP", "LongTerm", "Timestamper", "VerifiedTimestamp", "embedded_crls", "signature_timestamp", "token_digest_algorithm",
-           "verify_timestamp"]
+__all__ = ["DIGEST_ALGORITHMS", "LEVELS", "LongTerm", "Timestamper", "UNTRUSTED_TIMESTAMP", "VerifiedTimestamp",
+           "embedded_crls", "signature_timestamp", "token_digest_algorithm", "verify_timestamp"]
 
 #: Message-imprint and token digest algorithms accepted (asn1crypto names); SHA-1 and MD5 never are.
 DIGEST_ALGORITHMS = frozenset({"sha256", "sha384", "sha512"})
@@ -104,11 +104,11 @@ class VerifiedTimestamp:
 
 def signature_timestamp(timestamper: Timestamper, signature_value: bytes) -> bytes:
     """A token over SHA-256 of ``signature_value`` (what XAdES and CAdES signature time-stamps cover), from
-    ``timestamper``; ``OSError`` from the port is reported as :class:`~trust.errors.TimestampInvalid`."""
+    ``timestamper``; ``OSError`` from the port is reported as :class:`~trust.errors.TimestampUnavailable`."""
     try:
         return timestamper.timestamp(hashlib.sha256(signature_value).digest(), "sha256")
     except OSError as e:
-        raise TimestampInvalid(f"the time-stamping authority did not answer: {e}") from e
+        raise TimestampUnavailable(f"the time-stamping authority did not answer: {e}") from e
 
 
 def _signer_certificate(signed_data: Any, signer_info: Any) -> tuple[Any, list[Any]]:

@@ -91,11 +91,11 @@ def _sub(parent: etree._Element, namespace: str, tag: str, text: str | None = No
     return element
 
 
-def add_unsigned_properties(signature: etree._Element, long_term: LongTerm) -> None:
+def add_unsigned_properties(signature: etree._Element | None, long_term: LongTerm) -> None:
     """Add the signature time-stamp (and for B-LT the validation data) to a XAdES ``signature`` just signed."""
-    qualifying = signature.find("ds:Object/xades:QualifyingProperties", _NS)
-    value = signature.find("ds:SignatureValue", _NS)
-    if qualifying is None or value is None:
+    qualifying = signature.find("ds:Object/xades:QualifyingProperties", _NS) if signature is not None else None
+    value = signature.find("ds:SignatureValue", _NS) if signature is not None else None
+    if signature is None or qualifying is None or value is None:
         raise ReferenceInvalid("not a XAdES signature: no QualifyingProperties or SignatureValue")
     token = signature_timestamp(long_term.timestamper, etree.tostring(value, method="c14n", exclusive=True))
     properties = _sub(_sub(qualifying, XADES, "UnsignedProperties"), XADES, "UnsignedSignatureProperties")

@@ -162,9 +162,7 @@ def sign_xml(
     except (SignXMLException, ValueError, TypeError) as e:
         raise TrustError(f"signing failed: {e}") from e
     if long_term is not None:
-        signature = signed.find(".//ds:Signature", _NS)
-        assert signature is not None  # signxml has just put it there
-        add_unsigned_properties(signature, long_term)
+        add_unsigned_properties(signed.find(".//ds:Signature", _NS), long_term)
     return bytes(etree.tostring(signed, xml_declaration=True, encoding="UTF-8"))
 
 

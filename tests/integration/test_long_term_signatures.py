@@ -40,7 +40,8 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Network,
                 keys = root / "cn" / "keys"
                 ca = devpki.IssuedCertificate(
                     certificate=x509.load_pem_x509_certificate((keys / "ca.cert.pem").read_bytes()),
-                    private_key=load_pem_private_key((keys / "ca.key.pem").read_bytes(), None),  # type: ignore[arg-type]
+                    private_key=load_pem_private_key(  # type: ignore[arg-type]
+                        (keys / "ca.key.pem").read_bytes(), None),
                     chain=())
                 (root / "cn.crl").write_bytes(devpki.issue_crl(ca, [], at=datetime.now(UTC), days=30))
                 (root / "validation.pem").write_bytes(ca.cert_pem() + tsa.ca.cert_pem())
@@ -59,7 +60,8 @@ def _send(net: Network, number: str) -> pb.MessageSummary:
     record["certificate"]["number"] = number
     with net.client("CN") as cn:
         response = cn.submit("HK", DocumentType.CERTIFICATE_OF_ORIGIN, record_bytes(record))
-        return wait_for(lambda: (s := cn.status(response.message_id)).status in FINAL and s)  # type: ignore[no-any-return]
+        final = wait_for(lambda: (s := cn.status(response.message_id)).status in FINAL and s)
+        return final  # type: ignore[no-any-return]
 
 
 def _export(net: Network, message_id: str, tmp_path: Path) -> Path:

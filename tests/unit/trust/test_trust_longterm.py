@@ -122,7 +122,9 @@ def test_xades_shape_is_enforced(pki: Pki, tsa: tuple[IssuedCertificate, IssuedC
         decoy.set("Id", properties.get("Id", ""))
     else:
         references = signature.findall("ds:SignedInfo/ds:Reference", NS)
-        signature.find("ds:SignedInfo", NS).append(etree.fromstring(etree.tostring(references[2])))  # type: ignore[union-attr]
+        signed_info = signature.find("ds:SignedInfo", NS)
+        assert signed_info is not None
+        signed_info.append(etree.fromstring(etree.tostring(references[2])))
     with pytest.raises(TrustError) as info:
         verify_xml(etree.tostring(root), trust=pki.trust(), at=SIGNED_AT, tsa_trust=_tsa_trust(tsa))
     assert info.value.code == "SIGNATURE_REFERENCE_INVALID"
@@ -134,7 +136,8 @@ def test_xades_detached_b_lt(pki: Pki, tsa: tuple[IssuedCertificate, IssuedCerti
     assert verified.level == "B-LT"
 
 
-def test_xades_embedded_crl_proves_status_at_signing(pki: Pki, tsa: tuple[IssuedCertificate, IssuedCertificate]) -> None:
+def test_xades_embedded_crl_proves_status_at_signing(pki: Pki,
+                                                     tsa: tuple[IssuedCertificate, IssuedCertificate]) -> None:
     """B-LT: the CRLs embedded at signing answer "not revoked then" although the partner's own CRL is stale."""
     signed = sign_xml(DOC, pki.identity(), long_term=_long_term(pki, tsa, "B-LT"), at=SIGNED_AT)
     stale = load_crl(issue_crl(pki.intermediate, [], at=SIGNED_AT - timedelta(days=60), days=7),
@@ -209,6 +212,22 @@ def test_pades_change_after_signing_is_refused(pki: Pki, tsa: tuple[IssuedCertif
     with pytest.raises(TrustError) as info:
         verify_pdf(twice, trust=pki.trust(), at=SIGNED_AT, tsa_trust=_tsa_trust(tsa))
     assert info.value.code == "PDF_SIGNATURE_INVALID"
+
+
+class _DownTsa:
+    def timestamp(self, digest: bytes, algorithm: str) -> bytes:
+        raise ConnectionRefusedError("connection refused")
+
+
+@pytest.mark.parametrize("what", ["xml", "pdf"])
+def test_an_unreachable_tsa_signs_nothing(pki: Pki, what: str) -> None:
+    long_term = LongTerm(_DownTsa())
+    with pytest.raises(TrustError) as info:
+        if what == "xml":
+            sign_xml(DOC, pki.identity(), long_term=long_term, at=SIGNED_AT)
+        else:
+            sign_pdf(minimal_pdf(), pki.identity(), at=SIGNED_AT, long_term=long_term)
+    assert info.value.code == "TIMESTAMP_UNAVAILABLE"
 
 
 def test_pdfsig_sees_signature_and_timestamp(pki: Pki, tsa: tuple[IssuedCertificate, IssuedCertificate],
