@@ -61,15 +61,7 @@ from trust.errors import (
 from trust.keys import Signer, load_der_certificate
 from trust.partner import PartnerTrust
 from trust.policy import DEFAULT_POLICY, SignaturePolicy, check_public_key
-from trust.timestamp import (
-    UNTRUSTED_TIMESTAMP,
-    LongTerm,
-    Timestamper,
-    VerifiedTimestamp,
-    embedded_crls,
-    token_digest_algorithm,
-    verify_timestamp,
-)
+from trust.timestamp import LongTerm, Timestamper, VerifiedTimestamp, check_timestamp, embedded_crls
 
 __all__ = ["VerifiedPdf", "sign_pdf", "verify_pdf"]
 
@@ -308,12 +300,6 @@ class _LongTerm:
     warnings: tuple[str, ...]
 
 
-def _token_over(token: bytes, data: bytes, tsa_trust: PartnerTrust, policy: SignaturePolicy,
-                extra: tuple[x509.Certificate, ...]) -> VerifiedTimestamp:
-    digest = hashlib.new(token_digest_algorithm(token), data).digest()
-    return verify_timestamp(token, digest, tsa_trust=tsa_trust, policy=policy, extra_certificates=extra)
-
-
 def _long_term(reader: Any, signature: Any, archives: list[Any], *, trust: PartnerTrust,
                tsa_trust: PartnerTrust | None, at: datetime, policy: SignaturePolicy) -> _LongTerm:
     attributes = signature.signer_info["unsigned_attrs"]
@@ -323,34 +309,32 @@ def _long_term(reader: Any, signature: Any, archives: list[Any], *, trust: Partn
         raise TimestampInvalid("more than one signature time-stamp is not supported", path=str(signature.field_name))
     if not tokens:
         return _LongTerm(at, trust, (), "B-B", None, (), ())
-    if tsa_trust is None:
-        return _LongTerm(at, trust, (), "B-B", None, (),
-                         (UNTRUSTED_TIMESTAMP,))
     try:
         dss = DocumentSecurityStore.read_dss(reader)
         certificates = tuple(load_der_certificate(c.dump()) for c in dss.load_certs())
         crls = tuple(ref.get_object().data for ref in dss.crls)
     except (KeyError, ValueError, PdfError):
         dss, certificates, crls = None, (), ()  # no DSS: B-T
-    timestamp = _token_over(tokens[0], signature.signer_info["signature"].native, tsa_trust, policy, certificates)
-    if timestamp.time > at + policy.max_clock_skew:
-        raise TimestampInvalid(f"the signature time-stamp ({timestamp.time.isoformat()}) is later than {at}")
-    verified_archives = []
+    value = signature.signer_info["signature"].native
+    timestamp, warning = check_timestamp(tokens[0], lambda a: hashlib.new(a, value).digest(), tsa_trust=tsa_trust,
+                                         at=at, policy=policy, extra_certificates=certificates)
+    if timestamp is None:
+        return _LongTerm(at, trust, certificates, "B-B", None, (), (warning,) if warning else ())
+    verified_archives, warnings = [], []
     for archive in archives:
         _coverage(archive, str(archive.field_name))
-        verified_archives.append(_archive(archive, tsa_trust, policy, certificates))
+        # A document time-stamp's token is the signature itself; its imprint is the digest of the signed range.
+        token = cms.ContentInfo({"content_type": "signed_data", "content": archive.signed_data}).dump()
+        verified, warning = check_timestamp(token, archive.compute_digest, tsa_trust=tsa_trust, at=at, policy=policy,
+                                            extra_certificates=certificates)
+        if verified is not None:
+            verified_archives.append(verified)
+        elif warning:
+            warnings.append(f"document {warning}")
     level = "B-LTA" if verified_archives else "B-LT" if dss is not None else "B-T"
     extra = embedded_crls(crls, trust, certificates)
     return _LongTerm(timestamp.time, replace(trust, crls=(*trust.crls, *extra)) if extra else trust, certificates,
-                     level, timestamp, tuple(verified_archives), ())
-
-
-def _archive(archive: Any, tsa_trust: PartnerTrust, policy: SignaturePolicy,
-             certificates: tuple[x509.Certificate, ...]) -> VerifiedTimestamp:
-    # A document time-stamp's token is the signature itself; its imprint is the digest of the signed byte range.
-    token = cms.ContentInfo({"content_type": "signed_data", "content": archive.signed_data}).dump()
-    digest = archive.compute_digest(token_digest_algorithm(token))
-    return verify_timestamp(token, digest, tsa_trust=tsa_trust, policy=policy, extra_certificates=certificates)
+                     level, timestamp, tuple(verified_archives), tuple(warnings))
 
 
 def _check_algorithms(signature: Any, policy: SignaturePolicy, name: str) -> None:

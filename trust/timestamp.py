@@ -16,7 +16,7 @@ store) at the time the token states.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal, Protocol
@@ -26,21 +26,28 @@ from cryptography import x509
 from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 
 from trust.chain import validate_path
-from trust.errors import AlgorithmForbidden, TimestampInvalid, TimestampUnavailable, TrustError
+from trust.errors import (
+    AlgorithmForbidden,
+    CertificateUntrusted,
+    TimestampInvalid,
+    TimestampUnavailable,
+    TrustError,
+)
 from trust.keys import load_der_certificate
 from trust.partner import PartnerTrust
 from trust.policy import DEFAULT_POLICY, SignaturePolicy
 from trust.revocation import CrlInfo, load_crl
 
 __all__ = ["DIGEST_ALGORITHMS", "LEVELS", "LongTerm", "Timestamper", "UNTRUSTED_TIMESTAMP", "VerifiedTimestamp",
-           "embedded_crls", "signature_timestamp", "token_digest_algorithm", "verify_timestamp"]
+           "check_timestamp", "embedded_crls", "signature_timestamp", "token_digest_algorithm", "verify_timestamp"]
 
 #: Message-imprint and token digest algorithms accepted (asn1crypto names); SHA-1 and MD5 never are.
 DIGEST_ALGORITHMS = frozenset({"sha256", "sha384", "sha512"})
 _SIGNATURE_MECHANISMS = frozenset({"rsassa_pkcs1v15", "rsassa_pss", "ecdsa"})
 
 #: The warning a verification returns when a signature carries a time-stamp but no TSA is trusted.
-UNTRUSTED_TIMESTAMP = "signature time-stamp not checked: no time-stamping authority is trusted"
+#: How the warning starts that a verification returns for a time-stamp no trusted TSA made (then it proves nothing).
+UNTRUSTED_TIMESTAMP = "time-stamp not trusted"
 
 
 class Timestamper(Protocol):
@@ -181,6 +188,39 @@ def verify_timestamp(
     path = validate_path(tsa, [*others, *extra_certificates], trust=tsa_trust, at=gen_time, purpose="timestamping",
                          policy=policy)
     return VerifiedTimestamp(time=gen_time, tsa=tsa, chain=path.chain, token=token)
+
+
+def check_timestamp(
+    token: bytes,
+    digest_of: Callable[[str], bytes],
+    *,
+    tsa_trust: PartnerTrust | None,
+    at: datetime,
+    policy: SignaturePolicy = DEFAULT_POLICY,
+    extra_certificates: Sequence[x509.Certificate] = (),
+) -> tuple[VerifiedTimestamp | None, str | None]:
+    """A time-stamp as evidence: ``(verified, None)``, or ``(None, warning)`` when no TSA of ``tsa_trust`` made it
+    (then it proves nothing and the signer is judged at ``at``). ``digest_of(algorithm)`` is the digest of the
+    time-stamped data with the token's imprint algorithm.
+
+    A token that does not cover the data, is not intact, is later than ``at`` or whose TSA was expired or revoked
+    at its time raises :class:`~trust.errors.TimestampInvalid`: a broken time-stamp is refused, not ignored.
+    """
+    if tsa_trust is None:
+        return None, f"{UNTRUSTED_TIMESTAMP}: no time-stamping authority is configured"
+    digest = digest_of(token_digest_algorithm(token))
+    try:
+        verified = verify_timestamp(token, digest, tsa_trust=tsa_trust, policy=policy,
+                                    extra_certificates=extra_certificates)
+    except CertificateUntrusted as e:
+        return None, f"{UNTRUSTED_TIMESTAMP}: {e.message}"
+    except TimestampInvalid:
+        raise
+    except TrustError as e:
+        raise TimestampInvalid(f"the time-stamping authority at its time: {e.code}: {e.message}") from e
+    if verified.time > at + policy.max_clock_skew:
+        raise TimestampInvalid(f"the time-stamp ({verified.time.isoformat()}) is later than {at.isoformat()}")
+    return verified, None
 
 
 def token_digest_algorithm(token: bytes) -> str:

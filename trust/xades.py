@@ -35,15 +35,7 @@ from signxml.xades.xades import XAdESSigner
 from trust.errors import ReferenceInvalid, TimestampInvalid
 from trust.partner import PartnerTrust
 from trust.policy import C14N_ALGORITHMS, SignaturePolicy
-from trust.timestamp import (
-    UNTRUSTED_TIMESTAMP,
-    LongTerm,
-    VerifiedTimestamp,
-    embedded_crls,
-    signature_timestamp,
-    token_digest_algorithm,
-    verify_timestamp,
-)
+from trust.timestamp import LongTerm, VerifiedTimestamp, check_timestamp, embedded_crls, signature_timestamp
 
 __all__ = ["JudgedTime", "QualifyingData", "add_unsigned_properties", "inspect_qualifying", "judge_time",
            "long_term_data", "xades_signer"]
@@ -240,20 +232,17 @@ def judge_time(signature: etree._Element, *, trust: PartnerTrust, tsa_trust: Par
     """Verify the signature time-stamp of a XAdES ``signature`` (shape already inspected) against ``tsa_trust``
     and say at which time, and with which embedded validation data, its signer is to be judged.
 
-    Without ``tsa_trust`` a time-stamp proves nothing (no TSA is trusted), so the signature is judged at ``at``
-    like a baseline one and a warning says so. A time-stamp later than ``at`` is refused.
+    A time-stamp no TSA of ``tsa_trust`` made proves nothing: the signature is judged at ``at`` like a baseline
+    one and a warning says so. A broken one is refused (:func:`trust.timestamp.check_timestamp`).
     """
     data = long_term_data(signature)
     if data.timestamp is None:
         return JudgedTime(at, None, "B-B", trust, data.certificates, ())
-    if tsa_trust is None:
-        return JudgedTime(at, None, "B-B", trust, data.certificates,
-                          (UNTRUSTED_TIMESTAMP,))
-    algorithm = token_digest_algorithm(data.timestamp)
-    timestamp = verify_timestamp(data.timestamp, hashlib.new(algorithm, data.timestamped).digest(),
-                                 tsa_trust=tsa_trust, policy=policy, extra_certificates=data.certificates)
-    if timestamp.time > at + policy.max_clock_skew:
-        raise TimestampInvalid(f"the signature time-stamp ({timestamp.time.isoformat()}) is later than {at}")
+    timestamp, warning = check_timestamp(data.timestamp, lambda a: hashlib.new(a, data.timestamped).digest(),
+                                         tsa_trust=tsa_trust, at=at, policy=policy,
+                                         extra_certificates=data.certificates)
+    if timestamp is None:
+        return JudgedTime(at, None, "B-B", trust, data.certificates, (warning,) if warning else ())
     crls = embedded_crls(data.crls, trust, data.certificates)
     level = "B-LT" if data.certificates and data.crls else "B-T"
     return JudgedTime(timestamp.time, timestamp, level, replace(trust, crls=(*trust.crls, *crls)) if crls else trust,

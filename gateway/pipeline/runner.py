@@ -84,7 +84,7 @@ def _inbound_report(document: steps.InboundDocument) -> dict[str, Any]:
     # trust/ emits two warnings: a time-stamp no trusted TSA made (so the signer was judged now), and the ones
     # where a policy turns a refusal into a warning, which today is the agreement's "revocation_unknown = warn".
     for warning in document.warnings:
-        code = "TIMESTAMP_UNTRUSTED" if warning == UNTRUSTED_TIMESTAMP else "REVOCATION_UNKNOWN"
+        code = "TIMESTAMP_UNTRUSTED" if warning.startswith(UNTRUSTED_TIMESTAMP) else "REVOCATION_UNKNOWN"
         report.setdefault("findings", []).append(
             {"severity": "WARNING", "code": code, "path": "envelope.payload", "message": warning})
     return report
