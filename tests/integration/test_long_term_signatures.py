@@ -30,8 +30,9 @@ FINAL = (pb.MESSAGE_STATUS_DELIVERED, pb.MESSAGE_STATUS_REJECTED, pb.MESSAGE_STA
 @pytest.fixture(scope="module")
 def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Network, LocalTsa, Path]]:
     root = tmp_path_factory.mktemp("longterm")
-    with local_tsa() as tsa:
-        (root / "tsa-ca.pem").write_bytes(tsa.ca.cert_pem())
+    (root / "tsa").mkdir()
+    with local_tsa(root / "tsa") as tsa:
+        (root / "tsa-ca.pem").write_bytes(tsa.ca_pem)
 
         def configure(party: str, data: dict[str, Any]) -> None:
             data["timestamping"] = {"anchors": str(root / "tsa-ca.pem")}
@@ -44,7 +45,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Network,
                         (keys / "ca.key.pem").read_bytes(), None),
                     chain=())
                 (root / "cn.crl").write_bytes(devpki.issue_crl(ca, [], at=datetime.now(UTC), days=30))
-                (root / "validation.pem").write_bytes(ca.cert_pem() + tsa.ca.cert_pem())
+                (root / "validation.pem").write_bytes(ca.cert_pem() + tsa.ca_pem)
                 data["timestamping"].update(url=tsa.url, level="B-LTA", crls=[str(root / "cn.crl")],
                                             validation_certificates=str(root / "validation.pem"))
                 data["partners"][0]["attach_pdf"] = True
@@ -98,7 +99,7 @@ def test_b_lt_is_accepted_and_verifies_years_later(network: tuple[Network, Local
                      "--at", later, "--json"])
         report = json.loads(capsys.readouterr().out)
         assert code == 0 and report["valid"] is True, (report["checks"], report["error"])
-        assert report["level"] == level and report["timestamp_authority"] == "CN=swgw-test-tsa"
+        assert report["level"] == level and report["timestamp_authority"] == tsa.subject
         assert report["since"] and report["since"][0].startswith("signer certificate expired since")
         assert report["summary"].startswith(f"valid ({level}): signed at "), report["summary"]
         # Without trusting the TSA the same file is judged at that later time: the signer has expired.
@@ -108,7 +109,7 @@ def test_b_lt_is_accepted_and_verifies_years_later(network: tuple[Network, Local
     # The text output an officer reads.
     main(["verify", str(xml), "--trust", str(trust_dir), "--tsa-trust", str(root / "tsa-ca.pem"), "--at", later])
     out = capsys.readouterr().out
-    assert "valid (B-LT): signed at" in out and "(timestamp by CN=swgw-test-tsa), signer certificate expired since" \
+    assert "valid (B-LT): signed at" in out and f"(timestamp by {tsa.subject}), signer certificate expired since" \
         in out, out
 
 
@@ -124,7 +125,7 @@ def test_strangers_tools_accept_the_bytes(network: tuple[Network, LocalTsa, Path
     assert result.returncode == 0, result.stderr
     pdfsig = require_tool("pdfsig")
     out = subprocess.run([pdfsig, str(pdf)], capture_output=True, text=True, check=False, timeout=60).stdout
-    assert "Signature #2" in out and "swgw-test-tsa" in out.split("Signature #2")[1], out
+    assert "Signature #2" in out and "Test TSA" in out.split("Signature #2")[1], out
     assert "Signature is Valid" in out.split("Signature #2")[0]
 
 
