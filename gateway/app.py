@@ -16,6 +16,7 @@ from pathlib import Path
 
 import grpc
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy import Engine
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
@@ -35,6 +36,7 @@ from .adapters.partners.grpc_client import GrpcPartnerTransport
 from .adapters.persistence.messages import SqlMessageRepository
 from .adapters.persistence.session import create_engine_for, migrate
 from .adapters.scheduler import build_scheduler
+from .adapters.timestamping import HttpTimestamper
 from .adapters.trustbook.book import StoredTrustBook
 from .adapters.trustbook.keyring import FolderKeyring
 from .core.errors import ConfigInvalid
@@ -45,6 +47,7 @@ from .core.trust_export import load_certificates
 from .pipeline.dispatcher import Dispatcher
 from .pipeline.operations import Operations
 from .pipeline.runner import Pipeline
+from .pipeline.signatures import timestamping_trust
 from .transports.domestic_service import DomesticExchangeServicer
 from .transports.interceptors import LoggingInterceptor, RequestDecodingInterceptor
 from .transports.operator_service import OperatorServicer
@@ -282,6 +285,32 @@ def _configured_trust(settings: Settings) -> list[tuple[str, CertificateRole, li
     return imports
 
 
+def long_term_signatures(settings: Settings) -> tuple[trust.LongTerm | None, PartnerTrust | None]:
+    """From ``[timestamping]``: how our signatures become long-term (None without a TSA URL) and whose
+    time-stamps are trusted (None without the table)."""
+    config = settings.timestamping
+    if config is None:
+        return None, None
+    tsa_trust = timestamping_trust(load_certificates(_read(config.anchors, "timestamping.anchors")))
+    if config.url is None:
+        return None, tsa_trust
+    certificates = load_certificates(_read(config.validation_certificates, "timestamping.validation_certificates")) \
+        if config.validation_certificates else ()
+    crls = []
+    for index, path in enumerate(config.crls):
+        data = _read(path, f"timestamping.crls[{index}]")
+        try:
+            crl = x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----") else x509.load_der_x509_crl(data)
+        except ValueError as e:
+            raise ConfigInvalid(f"timestamping.crls[{index}] is not a CRL: {e}",
+                                field_path=f"timestamping.crls[{index}]") from e
+        crls.append(crl.public_bytes(serialization.Encoding.DER))
+    timestamper = HttpTimestamper(config.url, timeout_seconds=config.timeout_seconds)
+    long_term = trust.LongTerm(timestamper, config.level, validation_certificates=tuple(certificates),
+                               crls=tuple(crls))
+    return long_term, tsa_trust
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Wire a gateway from its settings (reads key files, opens and migrates the database)."""
     clock = clock or SystemClock()
@@ -336,9 +365,11 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         # processes); the object id tells apart gateways sharing a process (tests).
         claimer=f"{socket.gethostname()}:{os.getpid()}:{id(signals):x}",
     )
+    long_term, tsa_trust = long_term_signatures(settings)
     pipeline = Pipeline(
         settings=settings, messages=repository, trustbook=trustbook, identity=identity_for, clock=clock,
         ids=UuidIds(), signals=signals, render_pdf=render_certificate_pdf, observer=observer, handoff=dispatcher,
+        long_term=long_term, tsa_trust=tsa_trust,
     )
     operations = Operations(
         partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,

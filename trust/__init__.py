@@ -18,6 +18,8 @@ from trust.errors import (
     RevocationUnknown,
     SignatureInvalid,
     SignatureMissing,
+    TimestampInvalid,
+    TimestampUnavailable,
     TrustAnchorNotCa,
     TrustError,
     TrustStoreError,
@@ -33,6 +35,7 @@ from trust.placement import DETACHED_REFERENCE_URI, SignaturePlacement
 from trust.policy import DEFAULT_POLICY, SignaturePolicy
 from trust.revocation import CrlInfo, load_crl
 from trust.store import CertificateRole, CertificateState, TrustedCertificate, TrustStore
+from trust.timestamp import LongTerm, Timestamper, VerifiedTimestamp, verify_timestamp
 from trust.xmldsig import VerifiedXml, sign_xml, sign_xml_detached, verify_xml, verify_xml_detached
 from trust.xmlparse import parse_xml
 
@@ -49,6 +52,7 @@ __all__ = [
     "DETACHED_REFERENCE_URI",
     "JWS_FORMAT",
     "JsonValue",
+    "LongTerm",
     "PartnerTrust",
     "PdfSignatureInvalid",
     "ReferenceInvalid",
@@ -59,6 +63,9 @@ __all__ = [
     "SignaturePolicy",
     "Signer",
     "SigningIdentity",
+    "TimestampInvalid",
+    "TimestampUnavailable",
+    "Timestamper",
     "TrustAnchorNotCa",
     "TrustError",
     "TrustStore",
@@ -67,6 +74,7 @@ __all__ = [
     "ValidatedPath",
     "VerifiedJws",
     "VerifiedPdf",
+    "VerifiedTimestamp",
     "VerifiedXml",
     "XmlHostile",
     "XmlMalformed",
@@ -84,6 +92,7 @@ __all__ = [
     "validate_path",
     "verify_jws",
     "verify_pdf",
+    "verify_timestamp",
     "verify_xml",
     "verify_xml_detached",
 ]

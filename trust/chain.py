@@ -17,6 +17,8 @@ Extension profile (partners run their own PKIs, so CA rules are those of RFC 528
 * Pinned leaves skip path building, not revocation: they are checked along their issuers found in the partner's
   material (:meth:`~trust.partner.PartnerTrust.pinned_issuers`), operator revocations and CRLs alike.
 * ``signing`` leaves: keyUsage must allow digitalSignature or nonRepudiation; extendedKeyUsage is not examined.
+* ``timestamping`` leaves (a time-stamping authority): keyUsage as for ``signing`` and extendedKeyUsage
+  timeStamping (RFC 3161, 2.3).
 * ``tls-client`` / ``tls-server`` leaves: keyUsage digitalSignature and extendedKeyUsage clientAuth / serverAuth.
 """
 
@@ -39,7 +41,7 @@ from trust.revocation import check_revocation
 
 __all__ = ["Purpose", "ValidatedPath", "validate_chain", "validate_path"]
 
-Purpose = Literal["signing", "tls-client", "tls-server"]
+Purpose = Literal["signing", "timestamping", "tls-client", "tls-server"]
 """What the leaf certificate is validated for."""
 
 
@@ -94,6 +96,9 @@ _CA_POLICY = (
 )
 _EE_POLICIES: dict[str, verification.ExtensionPolicy] = {
     "signing": verification.ExtensionPolicy.permit_all().require_present(x509.KeyUsage, _AGNOSTIC, _signing_key_usage),
+    "timestamping": verification.ExtensionPolicy.permit_all()
+    .require_present(x509.KeyUsage, _AGNOSTIC, _signing_key_usage)
+    .require_present(x509.ExtendedKeyUsage, _AGNOSTIC, _eku(ExtendedKeyUsageOID.TIME_STAMPING)),
     "tls-client": verification.ExtensionPolicy.permit_all()
     .require_present(x509.KeyUsage, _AGNOSTIC, _tls_key_usage)
     .require_present(x509.ExtendedKeyUsage, _AGNOSTIC, _eku(ExtendedKeyUsageOID.CLIENT_AUTH)),

@@ -17,11 +17,16 @@ from typing import Literal
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from asn1crypto import keys as asn1_keys  # type: ignore[import-untyped]
+from asn1crypto import x509 as asn1_x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko.sign.timestamps.common_utils import handle_tsp_response
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from trust.keys import PrivateKey, SigningIdentity
 
-__all__ = ["IssuedCertificate", "create_ca", "issue_certificate", "issue_crl", "issue_intermediate"]
+__all__ = ["DevTimestamper", "IssuedCertificate", "create_ca", "issue_certificate", "issue_crl", "issue_intermediate"]
 
 KeyKind = Literal["ec", "ec384", "rsa"]
 
@@ -172,7 +177,7 @@ def issue_certificate(
     *,
     at: datetime,
     days: int = 825,
-    usage: Literal["signing", "tls"],
+    usage: Literal["signing", "tls", "timestamping"],
     dns_names: Sequence[str] = (),
     ip_addresses: Sequence[str] = (),
     key: KeyKind = "ec",
@@ -183,6 +188,7 @@ def issue_certificate(
     ``signing``: keyUsage digitalSignature + nonRepudiation, no extendedKeyUsage (xmlsec1 and pdfsig accept it).
     ``tls``: keyUsage digitalSignature (+ keyEncipherment for RSA), EKU serverAuth + clientAuth, SAN from
     ``dns_names`` and ``ip_addresses`` (the common name is added as a DNS name when both are empty).
+    ``timestamping``: keyUsage digitalSignature + nonRepudiation, critical EKU timeStamping only (RFC 3161, 2.3).
     ``private_key`` replaces the freshly generated key, as in :func:`create_ca`.
     """
     start = _utc(at)
@@ -203,7 +209,7 @@ def issue_certificate(
     builder = builder.add_extension(
         x509.KeyUsage(
             digital_signature=True,
-            content_commitment=usage == "signing",
+            content_commitment=usage != "tls",
             key_encipherment=usage == "tls" and key == "rsa",
             data_encipherment=False,
             key_agreement=False,
@@ -214,6 +220,8 @@ def issue_certificate(
         ),
         critical=True,
     )
+    if usage == "timestamping":
+        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
     if usage == "tls":
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False
@@ -256,3 +264,28 @@ def issue_crl(
         )
     crl = builder.sign(ca.private_key, hashes.SHA256())
     return crl.public_bytes(serialization.Encoding.DER)
+
+
+class DevTimestamper:
+    """A :class:`~trust.timestamp.Timestamper` that is its own time-stamping authority (pyHanko's
+    ``DummyTimeStamper``), for tests and development: it answers every request with a token signed by ``tsa``,
+    dated ``at`` (move it with :meth:`at`)."""
+
+    def __init__(self, tsa: IssuedCertificate, *, at: datetime) -> None:
+        self.tsa = tsa
+        self.time = _utc(at)
+
+    def timestamp(self, digest: bytes, algorithm: str) -> bytes:
+        """A token over ``digest`` dated :attr:`time`."""
+        key_der = self.tsa.private_key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        stamper = DummyTimeStamper(
+            tsa_cert=asn1_x509.Certificate.load(self.tsa.certificate.public_bytes(serialization.Encoding.DER)),
+            tsa_key=asn1_keys.PrivateKeyInfo.load(key_der),
+            certs_to_embed=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+                [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in self.tsa.chain]),
+            fixed_dt=self.time,
+        )
+        nonce, request = stamper.request_cms(digest, algorithm)  # type: ignore[no-untyped-call]
+        token = handle_tsp_response(stamper.request_tsa_response(request), nonce)
+        return bytes(token.dump())

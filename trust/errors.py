@@ -18,6 +18,8 @@ Hierarchy::
     ├── CertificateRevoked          CERTIFICATE_REVOKED
     ├── RevocationUnknown           REVOCATION_UNKNOWN             no current CRL and the policy says reject
     ├── PdfSignatureInvalid         PDF_SIGNATURE_INVALID
+    ├── TimestampInvalid            TIMESTAMP_INVALID              a time-stamp token unreadable, not intact, not ours
+    ├── TimestampUnavailable        TIMESTAMP_UNAVAILABLE          no time-stamping authority answered while signing
     ├── CrlInvalid                  CRL_INVALID                    a CRL that does not parse or verify
     └── TrustStoreError             TRUST_STORE_CONFLICT           illegal trust store transition
         └── TrustAnchorNotCa        TRUST_ANCHOR_NOT_CA            an end-entity certificate as anchor/intermediate
@@ -40,6 +42,8 @@ __all__ = [
     "RevocationUnknown",
     "SignatureInvalid",
     "SignatureMissing",
+    "TimestampInvalid",
+    "TimestampUnavailable",
     "TrustAnchorNotCa",
     "TrustError",
     "TrustStoreError",
@@ -155,6 +159,18 @@ class PdfSignatureInvalid(TrustError):
     """A PDF signature is missing, broken, does not cover the document, or is not acceptable."""
 
     code = "PDF_SIGNATURE_INVALID"
+
+
+class TimestampInvalid(TrustError):
+    """A time-stamp token does not parse, does not cover the signature it is attached to, or is not intact."""
+
+    code = "TIMESTAMP_INVALID"
+
+
+class TimestampUnavailable(TrustError):
+    """The time-stamping authority could not be reached, or refused, while signing: nothing was signed."""
+
+    code = "TIMESTAMP_UNAVAILABLE"
 
 
 class CrlInvalid(TrustError):

@@ -20,6 +20,11 @@ never consults its own trust configuration (nor the system CA bundle).
 What later steps read is :attr:`VerifiedXml.signed_xml`: the canonical bytes signxml digested (signature
 removed, comments excised), never the input document.
 
+With a :class:`~trust.timestamp.LongTerm` the signature is XAdES (signxml's ``XAdESSigner``) at level B-T or
+B-LT instead (see :mod:`trust.xades`): the profile then admits exactly the XAdES additions, one ``ds:Object``
+with the qualifying properties and two more references (its SignedProperties and KeyInfo), and the signer is
+judged at the time its verified signature time-stamp proves.
+
 The ``DETACHED`` placement (:func:`sign_xml_detached`, :func:`verify_xml_detached`) leaves the document as it is:
 the signature is a document of its own whose single reference names the document by the fixed relative URI
 :data:`~trust.placement.DETACHED_REFERENCE_URI`, with exclusive canonicalization as its only transform. The same
@@ -29,8 +34,6 @@ canonical form of the document that was digested.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +46,7 @@ from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, Signatur
 from signxml.exceptions import InvalidCertificate, InvalidInput, SignXMLException
 from signxml.signer import XMLSigner
 from signxml.verifier import SignatureConfiguration, VerifyResult, XMLVerifier
+from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from trust.chain import validate_path
 from trust.errors import (
@@ -54,7 +58,9 @@ from trust.errors import (
     SignatureMissing,
     TrustError,
 )
-from trust.keys import Signer, load_der_certificate
+from trust.keyinfo import key_info_certificates as _certificates
+from trust.keyinfo import signer_of as _signer_of
+from trust.keys import Signer
 from trust.partner import PartnerTrust
 from trust.placement import (
     DETACHED_REFERENCE_URI,
@@ -64,6 +70,8 @@ from trust.placement import (
     insert_ubl_placeholder,
 )
 from trust.policy import C14N_ALGORITHMS, DEFAULT_POLICY, ENVELOPED_TRANSFORM, SignaturePolicy, check_public_key
+from trust.timestamp import LongTerm, VerifiedTimestamp
+from trust.xades import add_unsigned_properties, inspect_qualifying, judge_time, xades_signer
 from trust.xmlparse import hardened_parser, parse_xml
 
 __all__ = ["VerifiedXml", "sign_xml", "sign_xml_detached", "verify_xml", "verify_xml_detached"]
@@ -89,8 +97,15 @@ class VerifiedXml:
     warnings: tuple[str, ...] = ()
     """Non-fatal findings (e.g. unknown revocation status under a ``warn`` policy)."""
 
+    level: str = "B-B"
+    """What was verified: ``B-B``, ``B-T`` (a verified signature time-stamp) or ``B-LT`` (plus validation data)."""
 
-def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureConstructionMethod) -> XMLSigner:
+    timestamp: VerifiedTimestamp | None = None
+    """The verified signature time-stamp; the signer was judged at its time."""
+
+
+def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureConstructionMethod,
+            long_term: LongTerm | None = None, at: datetime | None = None) -> XMLSigner:
     check_public_key(identity.certificate, policy, path="signer")
     method = (
         SignatureMethod.ECDSA_SHA256 if isinstance(identity.private_key, ec.EllipticCurvePrivateKey)
@@ -98,6 +113,10 @@ def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureCo
     )
     if method.value not in policy.signature_algorithms or DigestAlgorithm.SHA256.value not in policy.digest_algorithms:
         raise AlgorithmForbidden(f"the policy does not allow signing with {method.value} / SHA-256")
+    if long_term is not None:
+        if at is None or at.tzinfo is None:
+            raise ValueError("a long-term signature needs a timezone-aware signing time `at`")
+        return xades_signer(method, construction, at)
     return XMLSigner(
         method=construction,
         signature_algorithm=method,
@@ -119,6 +138,8 @@ def sign_xml(
     *,
     placement: SignaturePlacement = SignaturePlacement.ENVELOPED,
     policy: SignaturePolicy = DEFAULT_POLICY,
+    long_term: LongTerm | None = None,
+    at: datetime | None = None,
 ) -> bytes:
     """Sign ``document`` with an enveloped signature at ``placement`` and return the signed UTF-8 bytes.
 
@@ -126,11 +147,13 @@ def sign_xml(
     carries the signer certificate followed by ``identity.chain``. For ``UBL_EXTENSION`` the UBL carrier and the
     matching ``cac:Signature`` are added first (see :mod:`trust.placement`); ``DETACHED`` is
     :func:`sign_xml_detached`'s job, since it returns a signature instead of a signed document.
+
+    With ``long_term`` the signature is XAdES B-T or B-LT, signed at ``at`` (required then; the caller's clock).
     """
     if placement is SignaturePlacement.DETACHED:
         raise ValueError("a detached signature is made with sign_xml_detached")
     root = _unsigned_root(document)
-    signer = _signer(identity, policy, SignatureConstructionMethod.enveloped)
+    signer = _signer(identity, policy, SignatureConstructionMethod.enveloped, long_term, at)
     if placement is SignaturePlacement.UBL_EXTENSION:
         # signxml fills a ds:Signature Id="placeholder" where it stands instead of appending one to the root.
         insert_ubl_placeholder(root)
@@ -138,27 +161,32 @@ def sign_xml(
         signed = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain])
     except (SignXMLException, ValueError, TypeError) as e:
         raise TrustError(f"signing failed: {e}") from e
+    if long_term is not None:
+        add_unsigned_properties(signed.find(".//ds:Signature", _NS), long_term)
     return bytes(etree.tostring(signed, xml_declaration=True, encoding="UTF-8"))
 
 
 def sign_xml_detached(
-    document: bytes, identity: Signer, *, uri: str = DETACHED_REFERENCE_URI, policy: SignaturePolicy = DEFAULT_POLICY
+    document: bytes, identity: Signer, *, uri: str = DETACHED_REFERENCE_URI, policy: SignaturePolicy = DEFAULT_POLICY,
+    long_term: LongTerm | None = None, at: datetime | None = None,
 ) -> bytes:
     """A detached signature over ``document`` (left unchanged), as a ``ds:Signature`` document in UTF-8.
 
     Its single reference names the document by ``uri`` and canonicalizes it (exclusive c14n) before the SHA-256
     digest; algorithms and KeyInfo as in :func:`sign_xml`. ``xmlsec1 --verify --url-map:<uri> <document>``
-    verifies it (see the README).
+    verifies it (see the README). ``long_term`` and ``at`` as in :func:`sign_xml`.
     """
     if not uri or uri.startswith("#"):
         raise ValueError("a detached reference names another document, not a fragment of this one")
     root = _unsigned_root(document)
-    signer = _signer(identity, policy, SignatureConstructionMethod.detached)
+    signer = _signer(identity, policy, SignatureConstructionMethod.detached, long_term, at)
     try:
         signature = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain],
                                 reference_uri=uri)
     except (SignXMLException, ValueError, TypeError) as e:
         raise TrustError(f"signing failed: {e}") from e
+    if long_term is not None:
+        add_unsigned_properties(signature, long_term)
     return bytes(etree.tostring(signature, xml_declaration=True, encoding="UTF-8"))
 
 
@@ -168,6 +196,7 @@ class _Inspected:
     signature_method: str
     digest_method: str
     certificates: tuple[x509.Certificate, ...]
+    xades: bool
 
 
 def _algorithm(element: etree._Element | None, what: str) -> str:
@@ -215,7 +244,12 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
         # signxml serialises the signature with its tail and parses it again, which fails on text after it
         # (an XMLSyntaxError escaped as INTERNAL; found by the xml-verify fuzz harness).
         raise ReferenceInvalid("text after ds:Signature is not accepted", path=tree.getpath(signature))
-    if len(references) != 1:
+    xades = signature.find("ds:Object", _NS) is not None
+    if xades:
+        # The qualifying properties and their two references, nothing more (trust.xades); the document
+        # reference comes first, as signxml writes it, and obeys the rules below.
+        inspect_qualifying(signature, references)
+    elif len(references) != 1:
         raise ReferenceInvalid(f"expected exactly one ds:Reference, found {len(references)}")
     reference = references[0]
     if reference.get("URI") != uri:
@@ -231,12 +265,12 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
         t != ENVELOPED_TRANSFORM and t not in C14N_ALGORITHMS for t in transforms
     ):
         raise ReferenceInvalid(f"reference transforms {transforms} are not enveloped-signature plus c14n")
-    for forbidden in ("ds:Object", ".//ds:Manifest"):
+    for forbidden in ((".//ds:Manifest",) if xades else ("ds:Object", ".//ds:Manifest")):
         found = signature.find(forbidden, _NS)
         if found is not None:
             raise ReferenceInvalid(f"{etree.QName(found).localname} is not allowed in the signature",
                                    path=tree.getpath(found))
-    return _Inspected(signature, method, digests[0], _certificates(signature, tree))
+    return _Inspected(signature, method, digests[0], _certificates(signature, tree), xades)
 
 
 def _check_place(signature: etree._Element, root: etree._Element, placement: SignaturePlacement) -> None:
@@ -255,44 +289,6 @@ def _check_place(signature: etree._Element, root: etree._Element, placement: Sig
         check_ubl_placement(signature, root)
 
 
-def _certificates(signature: etree._Element, tree: etree._ElementTree) -> tuple[x509.Certificate, ...]:
-    elements = signature.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", _NS)
-    if not elements:
-        raise CertificateUntrusted("the signature carries no X509Certificate; a certificate is required")
-    certificates = []
-    for element in elements:
-        try:
-            der = base64.b64decode("".join((element.text or "").split()), validate=True)
-            certificate = load_der_certificate(der)
-            # Names are parsed lazily, on first access: a malformed one must be refused here, not raise while the
-            # signer is picked. cryptography raises ValueError (bad encoding), KeyError (a string type it has no
-            # name for) or TypeError (a value type the attribute's OID does not allow); the fuzz harnesses found
-            # all three (xml-verify, crl-import).
-            _ = certificate.subject, certificate.issuer
-            certificates.append(certificate)
-        except (binascii.Error, ValueError, KeyError, TypeError) as e:
-            raise CertificateUntrusted("unreadable X509Certificate", path=tree.getpath(element)) from e
-    return tuple(certificates)
-
-
-def _signer_of(certificates: tuple[x509.Certificate, ...]) -> x509.Certificate:
-    return certificates[_signer_index(certificates)]
-
-
-# Certificates compare and hash by their DER bytes, so equal tuples always give the same answer; a partner sends
-# the same few tuples with every message, and extracting names costs more than the rest of the inspection.
-@functools.lru_cache(maxsize=256)
-def _signer_index(certificates: tuple[x509.Certificate, ...]) -> int:
-    # X509Data has no defined order (XML-DSig 1.1, 4.5.4): the signer is the certificate that issued none of the
-    # others. signxml is then told to use exactly that certificate; a wrong pick fails the signature check.
-    # Names are compared as DER: hashing parsed x509.Name objects is needlessly slow on this hot path. An index
-    # is returned rather than a certificate so that the caller gets an element of its own tuple.
-    names = [(c.subject.public_bytes(), c.issuer.public_bytes()) for c in certificates]
-    issuers = {issuer for subject, issuer in names if issuer != subject}
-    leaves = [i for i, (subject, _) in enumerate(names) if subject not in issuers]
-    return leaves[0] if leaves else 0
-
-
 @functools.lru_cache(maxsize=16)
 def _digest_algorithms(policy: SignaturePolicy) -> frozenset[DigestAlgorithm]:
     # The same handful of policies is used for every message; converting their URIs once is enough.
@@ -306,12 +302,16 @@ def verify_xml(
     at: datetime,
     placement: SignaturePlacement = SignaturePlacement.ENVELOPED,
     policy: SignaturePolicy = DEFAULT_POLICY,
+    tsa_trust: PartnerTrust | None = None,
 ) -> VerifiedXml:
     """Verify the enveloped signature of ``document``, which must sit at ``placement``, for the partner described
     by ``trust`` at time ``at``.
 
     Returns only what was verified; raises a :class:`~trust.errors.TrustError` subclass otherwise
     (``partner`` is set to ``trust.partner``). ``DETACHED`` is :func:`verify_xml_detached`'s job.
+
+    A XAdES signature's time-stamp is verified against ``tsa_trust`` (the time-stamping authorities trusted);
+    the signer is then judged at the time it proves, with the validation data it embeds (:mod:`trust.xades`).
     """
     if placement is SignaturePlacement.DETACHED:
         raise ValueError("a detached signature is verified with verify_xml_detached")
@@ -319,7 +319,8 @@ def verify_xml(
         root = parse_xml(document)
         inspected = _inspect(root, policy, placement)
         location = UBL_SIGNATURE_LOCATION if placement is SignaturePlacement.UBL_EXTENSION else "./"
-        return _verify(document, inspected, trust=trust, at=at, policy=policy, location=location)
+        return _verify(document, inspected, trust=trust, at=at, policy=policy, location=location,
+                       tsa_trust=tsa_trust)
     except TrustError as e:
         e.with_partner(trust.partner)
         raise
@@ -333,13 +334,14 @@ def verify_xml_detached(
     at: datetime,
     uri: str = DETACHED_REFERENCE_URI,
     policy: SignaturePolicy = DEFAULT_POLICY,
+    tsa_trust: PartnerTrust | None = None,
 ) -> VerifiedXml:
     """Verify the detached ``signature`` (a ``ds:Signature`` document) over ``document`` for the partner in
     ``trust`` at ``at``. The single reference must name ``uri``; ``document`` is parsed with the hardened parser
     and is what that name resolves to, nothing else.
 
     Returns only what was verified (:attr:`VerifiedXml.signed_xml` is the canonical form of ``document``);
-    raises a :class:`~trust.errors.TrustError` subclass otherwise.
+    raises a :class:`~trust.errors.TrustError` subclass otherwise. ``tsa_trust`` as in :func:`verify_xml`.
     """
     try:
         if not signature.strip():
@@ -352,7 +354,8 @@ def verify_xml_detached(
         def resolve(requested: str) -> etree._Element | None:
             return target if requested == uri else None
 
-        return _verify(signature, inspected, trust=trust, at=at, policy=policy, location="./", resolver=resolve)
+        return _verify(signature, inspected, trust=trust, at=at, policy=policy, location="./", resolver=resolve,
+                       tsa_trust=tsa_trust)
     except TrustError as e:
         e.with_partner(trust.partner)
         raise
@@ -367,24 +370,32 @@ def _verify(
     policy: SignaturePolicy,
     location: str,
     resolver: Callable[[str], etree._Element | None] | None = None,
+    tsa_trust: PartnerTrust | None = None,
 ) -> VerifiedXml:
     signer = _signer_of(inspected.certificates)
     others = [c for c in inspected.certificates if c is not signer]
+    level, timestamp, notes = "B-B", None, tuple[str, ...]()
+    if inspected.xades:
+        judged = judge_time(inspected.signature, trust=trust, tsa_trust=tsa_trust, at=at, policy=policy)
+        at, trust, level, timestamp, notes = judged.at, judged.trust, judged.level, judged.timestamp, judged.warnings
+        others += judged.certificates
     path = validate_path(signer, others, trust=trust, at=at, purpose="signing", policy=policy)
-    config = SignatureConfiguration(
+    config_type = XAdESSignatureConfiguration if inspected.xades else SignatureConfiguration
+    config = config_type(
         require_x509=True,
         location=location,
-        expect_references=1,
+        expect_references=3 if inspected.xades else 1,
         signature_methods=frozenset({SignatureMethod(inspected.signature_method)}),
         digest_algorithms=_digest_algorithms(policy),
         verification_time=max(at, signer.not_valid_before_utc),
     )
+    verifier = XAdESVerifier() if inspected.xades else XMLVerifier()
     try:
         # signxml copies an element it is given by serialising and re-parsing it; handing it the bytes that
         # parse_xml already accepted, with a parser of the same settings, yields the same tree for one parse
         # less (its later copies serialise single elements, so top-level comments and PIs never count either way).
-        result = XMLVerifier().verify(document, x509_cert=signer, expect_config=config, parser=hardened_parser(),
-                                      uri_resolver=resolver)
+        result = verifier.verify(document, x509_cert=signer, expect_config=config, parser=hardened_parser(),
+                                 uri_resolver=resolver)
     except InvalidCertificate as e:
         raise CertificateExpired(str(e)) from e
     except InvalidInput as e:
@@ -394,12 +405,16 @@ def _verify(
         # (XMLSyntaxError, C14NError for a relative namespace URI; both found by the xml-verify fuzz harness) is
         # not verified.
         raise SignatureInvalid(f"signature does not verify: {e}") from e
+    if isinstance(result, list) and inspected.xades:
+        result = result[0]  # signxml keeps SignedInfo order; the document reference is first (_inspect)
     if not isinstance(result, VerifyResult):
-        raise ReferenceInvalid("expected exactly one verified reference")
+        raise ReferenceInvalid("expected exactly one verified document reference")
     signed = result.signed_data
     return VerifiedXml(
         signed_xml=signed if isinstance(signed, bytes) else bytes(signed, "utf-8"),
         signer=signer,
         chain=path.chain,
-        warnings=path.warnings,
+        warnings=(*notes, *path.warnings),
+        level=level,
+        timestamp=timestamp,
     )

@@ -64,6 +64,9 @@ class PartnerProfile:
     revocation_unknown: Literal["reject", "warn"] = "reject"
     """When the partner's CA has CRLs but none is current: refuse the document, or accept it with a WARNING
     recorded on the message."""
+    signature_level: Literal["B-B", "B-T", "B-LT"] = "B-B"
+    """The least the partner's document signatures (XML and PDF) must prove: ``B-T`` or ``B-LT`` refuse a
+    signature without a time-stamp by a trusted TSA (``SIGNATURE_LEVEL_INSUFFICIENT``)."""
     signing_key_files: tuple[str, str, str | None] | None = None
     """(key, certificate, chain) PEM files of a signing identity for this partner only, e.g. an RSA key where the
     agreement asks for RSA; the gateway's own identity (ECDSA P-256 by default) when None."""

@@ -19,6 +19,7 @@ from .errors import ConfigInvalid
 from .partners import EdifactSettings, PartnerProfile
 from .retry import RetryPolicy
 from .routing import DomesticClient
+from .timestamping import REQUIRED_LEVELS, TimestampingSettings, parse_timestamping
 
 __all__ = [
     "DeliverySettings",
@@ -108,6 +109,8 @@ class Settings:
     domestic_clients: tuple[DomesticClient, ...] = ()
     """The domestic platforms allowed to call, each seeing only its own traffic; when empty, one hub on the
     domestic port sees everything."""
+    timestamping: TimestampingSettings | None = None
+    """Long-term signatures: the time-stamping authority used and trusted; None keeps baseline signatures."""
     operators_ca: str | None = None
     """PEM CA certificate(s) that issue operator client certificates. The Operator service accepts only callers
     whose TLS certificate chains to it; without it the Operator service refuses every call (use the offline CLI)."""
@@ -303,6 +306,7 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
         max_message_age=_seconds(table, "max_message_age_seconds", 7 * 86400.0),
         attach_pdf=table.get("attach_pdf", bool, False),
         revocation_unknown=_choice(table, "revocation_unknown", ("reject", "warn"), "reject"),
+        signature_level=_choice(table, "signature_level", REQUIRED_LEVELS, "B-B"),
         signing_key_files=signing_files,
         edifact=_edifact(table.table("edifact")),
     )
@@ -354,6 +358,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
                             field_path="operators.ca")
 
     metrics = _metrics(root.table("metrics"))
+    timestamping = parse_timestamping(root.table("timestamping"), base_dir)
 
     clients = tuple(_client(_Table(c, f"domestic_clients[{i}]"))
                     for i, c in enumerate(root.get("domestic_clients", list, [])))
@@ -397,6 +402,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         delivery=delivery,
         max_payload_bytes=max_payload,
         metrics=metrics,
+        timestamping=timestamping,
         operators_ca=operators_ca,
         domestic_clients=clients,
     )

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 import mappings
-from trust import SigningIdentity
+from trust import LongTerm, PartnerTrust, SigningIdentity
+from trust.timestamp import UNTRUSTED_TIMESTAMP
 
 from ..core.domain import DocumentType, Envelope, MessageStatus, PartyId, Receipt, sha256_hex
 from ..core.errors import DocumentRejected, DuplicateConflict, GatewayError, MessageNotFound, PartnerUnauthenticated
@@ -80,11 +81,12 @@ def _ignore(message: StoredMessage, status: MessageStatus, at: datetime) -> None
 
 def _inbound_report(document: steps.InboundDocument) -> dict[str, Any]:
     report: dict[str, Any] = document.report.to_dict()
-    # trust/ emits warnings only where a policy turns a refusal into a warning, and today that is the agreement's
-    # "revocation_unknown = warn"; so each warning is recorded under that code.
+    # trust/ emits two warnings: a time-stamp no trusted TSA made (so the signer was judged now), and the ones
+    # where a policy turns a refusal into a warning, which today is the agreement's "revocation_unknown = warn".
     for warning in document.warnings:
+        code = "TIMESTAMP_UNTRUSTED" if warning.startswith(UNTRUSTED_TIMESTAMP) else "REVOCATION_UNKNOWN"
         report.setdefault("findings", []).append(
-            {"severity": "WARNING", "code": "REVOCATION_UNKNOWN", "path": "envelope.payload", "message": warning})
+            {"severity": "WARNING", "code": code, "path": "envelope.payload", "message": warning})
     return report
 
 
@@ -104,7 +106,12 @@ class Pipeline:
         render_pdf: DocumentRenderer,
         observer: TransitionObserver | None = None,
         handoff: DeliveryHandoff | None = None,
+        long_term: LongTerm | None = None,
+        tsa_trust: PartnerTrust | None = None,
     ) -> None:
+        # long_term makes our document signatures long-term; tsa_trust says whose time-stamps prove a time.
+        self._long_term = long_term
+        self._tsa_trust = tsa_trust
         self._settings = settings
         self._handoff = handoff
         self._messages = messages
@@ -138,6 +145,7 @@ class Pipeline:
             message_id=self._ids.new_id(),
             created_at=self._clock.now(),
             render_pdf=self._render_pdf,
+            long_term=self._long_term,
         )
         report = prepared.report.to_dict()
         now = self._clock.now()
@@ -204,7 +212,8 @@ class Pipeline:
         try:
             verified = signatures.verify_envelope_signature(envelope, partner_trust=partner_trust, now=now,
                                                             profile=profile)
-            document = steps.map_inbound(verified, profile=profile, partner_trust=partner_trust, now=now)
+            document = steps.map_inbound(verified, profile=profile, partner_trust=partner_trust, now=now,
+                                         tsa_trust=self._tsa_trust)
         except DocumentRejected as e:
             log.info("rejected %s from %s: %s", envelope.message_id, peer, e)
             return self._store_inbound(envelope, peer, None, e, now)

@@ -4,9 +4,11 @@ JWS envelope and receipt signatures. Shared by the pipeline and ``swgw verify``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+
+from cryptography import x509
 
 import trust
 from trust import PartnerTrust, SigningIdentity
@@ -23,14 +25,18 @@ from ..core.domain import (
 )
 from ..core.errors import DocumentRejected, EnvelopeSignatureInvalid, SignatureFormatUnsupported
 from ..core.partners import PartnerProfile
+from ..core.timestamping import level_rank
 
 __all__ = [
     "SIGNATURE_NAME",
+    "TSA_TRUST_NAME",
+    "check_signature_level",
     "replayable_receipt",
     "sign_document",
     "sign_envelope",
     "sign_receipt",
     "signature_policy",
+    "timestamping_trust",
     "verify_document",
     "verify_envelope_jws",
     "verify_envelope_signature",
@@ -42,21 +48,44 @@ __all__ = [
 #: ``trust.DETACHED_REFERENCE_URI``; the envelope signature covers its digest like any attachment's.
 SIGNATURE_NAME = "document-signature.xml"
 
+#: The name the time-stamping authorities' trust goes by in errors and reports.
+TSA_TRUST_NAME = "time-stamping"
 
-def sign_document(document: bytes, placement: str, identity: SigningIdentity) -> tuple[bytes, tuple[Attachment, ...]]:
+
+def timestamping_trust(anchors: Sequence[x509.Certificate]) -> PartnerTrust | None:
+    """The trust time-stamps are checked against: the configured TSA anchors only; None when there are none."""
+    return trust.PartnerTrust(partner=TSA_TRUST_NAME, anchors=tuple(anchors)) if anchors else None
+
+
+def check_signature_level(level: str, profile: PartnerProfile, *, field_path: str) -> None:
+    """Refuse a document signature that proves less than the agreement's ``signature_level`` (a level is what
+    was verified: a time-stamp by an untrusted TSA counts for nothing)."""
+    if level_rank(level) < level_rank(profile.signature_level):
+        raise DocumentRejected(
+            f"the agreement requires {profile.signature_level} signatures; this one verified as {level}",
+            code="SIGNATURE_LEVEL_INSUFFICIENT", partner=profile.name, field_path=field_path,
+        )
+
+
+def sign_document(
+    document: bytes, placement: str, identity: SigningIdentity, *, long_term: trust.LongTerm | None = None,
+    at: datetime | None = None,
+) -> tuple[bytes, tuple[Attachment, ...]]:
     """Sign a mapped document the way its profile's ``signature`` placement says: the payload to send and the
     attachments that carry its signature (the detached signature file, or none).
 
     XML documents carry their own XML-DSig signature (verifiable anywhere, e.g. with xmlsec1): in the UBL
     extension block, or beside the unchanged document when the format has no place for one. UN/EDIFACT has no
     such signature (``none``): the envelope signature, which binds the payload digest, is its signature.
+    With ``long_term`` the XML signature is XAdES B-T or B-LT, signed at ``at``.
     """
     if placement == "none":
         return document, ()
     if placement == trust.SignaturePlacement.DETACHED.value:
-        signature = trust.sign_xml_detached(document, identity)
+        signature = trust.sign_xml_detached(document, identity, long_term=long_term, at=at)
         return document, (Attachment(name=SIGNATURE_NAME, media_type="application/xml", content=signature),)
-    return trust.sign_xml(document, identity, placement=trust.SignaturePlacement(placement)), ()
+    return trust.sign_xml(document, identity, placement=trust.SignaturePlacement(placement), long_term=long_term,
+                          at=at), ()
 
 
 def sign_envelope(envelope: Envelope, identity: SigningIdentity) -> Envelope:
@@ -126,15 +155,17 @@ def verify_envelope_signature(
 
 
 def verify_document(
-    envelope: Envelope, placement: str, *, partner_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy
+    envelope: Envelope, placement: str, *, partner_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy,
+    tsa_trust: PartnerTrust | None = None,
 ) -> trust.VerifiedXml | None:
     """Verify the document signature at the placement the agreement's profile prescribes (never one the document
-    suggests); ``None`` for ``none``, where the envelope signature is the document's. Raises trust errors."""
+    suggests); ``None`` for ``none``, where the envelope signature is the document's. Raises trust errors.
+    A XAdES time-stamp by a TSA of ``tsa_trust`` moves the judgement to the time it proves."""
     if placement == "none":
         return None
     if placement != trust.SignaturePlacement.DETACHED.value:
         return trust.verify_xml(envelope.payload, trust=partner_trust, at=now, policy=policy,
-                                placement=trust.SignaturePlacement(placement))
+                                placement=trust.SignaturePlacement(placement), tsa_trust=tsa_trust)
     carriers = [i for i, a in enumerate(envelope.attachments) if a.name == SIGNATURE_NAME]
     if not carriers:
         raise trust.SignatureMissing(f"the agreement requires a detached signature attachment {SIGNATURE_NAME!r}",
@@ -144,7 +175,7 @@ def verify_document(
                                      partner=partner_trust.partner, path="envelope.attachments")
     try:
         return trust.verify_xml_detached(envelope.payload, envelope.attachments[carriers[0]].content,
-                                         trust=partner_trust, at=now, policy=policy)
+                                         trust=partner_trust, at=now, policy=policy, tsa_trust=tsa_trust)
     except trust.TrustError as e:
         if e.path is not None:
             raise

@@ -50,6 +50,7 @@ from ..core.partners import PartnerProfile
 from ..core.ports import DocumentRenderer
 from .signatures import (
     SIGNATURE_NAME,
+    check_signature_level,
     sign_document,
     sign_envelope,
     sign_receipt,
@@ -165,9 +166,10 @@ def prepare_outbound(
     message_id: str,
     created_at: datetime,
     render_pdf: DocumentRenderer,
+    long_term: trust.LongTerm | None = None,
 ) -> OutboundDocument:
     """Validate, map and sign a submitted record, and wrap it in a signed envelope; ``render_pdf`` draws the readable
-    PDF the agreement may ask to attach."""
+    PDF the agreement may ask to attach. With ``long_term`` document signatures are long-term (XAdES, PAdES)."""
     if command.action is not Action.ISSUE and command.refers_to is None:
         raise EnvelopeInvalid(f"{command.action.value} needs refers_to", field_path="refers_to")
     record = parse_record(command.record_json)
@@ -180,13 +182,14 @@ def prepare_outbound(
         # An EDIFACT interchange's UNB (parties, character set, syntax version) is the agreement's.
         mapped = mappings.map_forward(record, mapping_profile, at=created_at, interchange=profile.interchange(sender))
         signed, signature_files = sign_document(mapped.document, mappings.get_profile(mapping_profile).signature,
-                                                identity)
+                                                identity, long_term=long_term, at=created_at)
     payload_sha256 = sha256_hex(signed)
     attachments = (*command.attachments, *signature_files)
     if profile.attach_pdf and command.document_type is DocumentType.CERTIFICATE_OF_ORIGIN:
         # The readable rendering travels with the XML, PAdES-signed by the same identity.
         with rejection():
-            pdf = trust.sign_pdf(render_pdf(record, created_at=created_at), identity, at=created_at)
+            pdf = trust.sign_pdf(render_pdf(record, created_at=created_at), identity, at=created_at,
+                                 long_term=long_term)
         attachments = (*attachments, Attachment(name=PDF_NAME, media_type="application/pdf", content=pdf))
     unsigned = Envelope(
         message_id=message_id,
@@ -268,12 +271,15 @@ def is_pdf(attachment: Attachment) -> bool:
 
 
 def map_inbound(
-    verified_envelope: VerifiedEnvelope, *, profile: PartnerProfile, partner_trust: PartnerTrust, now: datetime
+    verified_envelope: VerifiedEnvelope, *, profile: PartnerProfile, partner_trust: PartnerTrust, now: datetime,
+    tsa_trust: PartnerTrust | None = None,
 ) -> InboundDocument:
     """Verify the document signature, then map only the verified bytes to a domestic record.
 
     A format without a document signature of its own (UN/EDIFACT) is signed by the envelope signature, already
     verified. An EDIFACT interchange must use a syntax identifier (character set) the agreement accepts.
+    Time-stamps by a TSA of ``tsa_trust`` move the judgement of a signer to the time they prove; the agreement's
+    ``signature_level`` is required of the XML signature and of every PDF signature.
     """
     envelope = verified_envelope.envelope
     mapping_profile = profile.mapping_profile(envelope.document_type)
@@ -282,8 +288,9 @@ def map_inbound(
     with rejection():
         # Which signature checks run follows the agreement's profile, never the envelope's declaration.
         verified = verify_document(envelope, mappings.get_profile(mapping_profile).signature,
-                                   partner_trust=partner_trust, now=now, policy=policy)
+                                   partner_trust=partner_trust, now=now, policy=policy, tsa_trust=tsa_trust)
         if verified is not None:
+            check_signature_level(verified.level, profile, field_path="envelope.payload")
             warnings.extend(verified.warnings)
             signer, document = verified.signer, verified.signed_xml
         else:
@@ -295,10 +302,12 @@ def map_inbound(
         for index, attachment in enumerate(envelope.attachments):
             if is_pdf(attachment):
                 try:
-                    warnings.extend(trust.verify_pdf(attachment.content, trust=partner_trust, at=now,
-                                                     policy=policy).warnings)
+                    pdf = trust.verify_pdf(attachment.content, trust=partner_trust, at=now, policy=policy,
+                                           tsa_trust=tsa_trust)
                 except trust.TrustError as e:
                     raise e.at(f"envelope.attachments[{index}]") from e
+                check_signature_level(pdf.level, profile, field_path=f"envelope.attachments[{index}]")
+                warnings.extend(pdf.warnings)
     key = _business_key(envelope.document_type, reversed_.record)
     if key != envelope.business_key:
         raise DocumentRejected(

@@ -321,6 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trust", type=Path, help="folder of partner CA certificates (<partner>.pem) and CRLs")
     p.add_argument("--config", type=Path, help="or a gateway's configuration (its trust store)")
     p.add_argument("--at", help="verify at this ISO time instead of now")
+    p.add_argument("--tsa-trust", type=Path,
+                   help="PEM CA certificates of the time-stamping authorities whose time-stamps count (default with "
+                        "--config: its [timestamping] anchors; without either, time-stamps prove nothing)")
     p.add_argument("--signature", type=Path,
                    help="the detached signature of the XML file (document-signature.xml: eFTI, ePhyto)")
     p.add_argument("--placement", choices=("enveloped", "ubl-extension"),

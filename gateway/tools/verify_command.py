@@ -46,30 +46,39 @@ def trust_from_dir(folder: Path) -> dict[str, PartnerTrust]:
 
 def run(args: argparse.Namespace) -> int:
     """``swgw verify``: the verdict on one file, as text or JSON (``--json``); exit status 1 when invalid."""
+    from ..core.trust_export import load_certificates
+    from ..pipeline.signatures import timestamping_trust
     from .cli import _read_input, load_settings
-    from .verify_offline import verify_bytes
+    from .verify_offline import summary, verify_bytes
 
     at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
+    tsa_anchors = list(load_certificates(_read_input(args.tsa_trust))) if args.tsa_trust else []
     if args.trust:
         stores = trust_from_dir(args.trust)
     elif args.config:
         from ..app import open_operations
 
-        store = open_operations(load_settings(args.config)).trustbook.store()
+        settings = load_settings(args.config)
+        store = open_operations(settings).trustbook.store()
         stores = {p: store.for_partner(p, at=at) for p in store.partners}
+        if settings.timestamping is not None and not args.tsa_trust:
+            tsa_anchors = list(load_certificates(Path(settings.timestamping.anchors).read_bytes()))
     else:
         raise SystemExit("swgw: give --trust DIR or --config FILE")
     signature = _read_input(args.signature) if args.signature else None
-    report = verify_bytes(_read_input(args.file), stores, at=at, placement=args.placement, signature=signature)
+    report = verify_bytes(_read_input(args.file), stores, at=at, placement=args.placement, signature=signature,
+                          tsa_trust=timestamping_trust(tsa_anchors))
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps({**report.to_dict(), "summary": summary(report)}, indent=2, ensure_ascii=False))
     else:
         print(f"{args.file}: {report.kind}, {'VALID' if report.valid else 'INVALID'}")
+        print(f"  {summary(report)}")
         for check in report.checks:
             print(f"  {check}")
         for label, value in (("partner", report.partner), ("signer", report.signer),
                              ("fingerprint", report.fingerprint), ("validity", report.validity),
-                             ("revocation", report.revocation)):
+                             ("revocation", report.revocation), ("level", report.level),
+                             ("signed at", report.signed_at), ("time-stamped by", report.timestamp_authority)):
             if value:
                 print(f"  {label}: {value}")
         for depth, subject in enumerate(report.chain):

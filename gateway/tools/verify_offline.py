@@ -1,6 +1,10 @@
 """Offline verification of what swgw signs, for customs officers and importers: a signed XML document, a
 PAdES-signed PDF, or an exported message (envelope, payload, attachments and receipt), against trust material
 given as data. No gateway needs to run, and nothing is fetched.
+
+A long-term signature (XAdES B-T/B-LT, PAdES B-T/B-LT/B-LTA) whose time-stamp a trusted TSA made is judged at the
+time the time-stamp proves, so a document signed before its signer's certificate expired or was revoked stays
+valid; the report says when it was signed, by whose time-stamp, and what happened to the certificate since.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from ..core.errors import SignatureFormatUnsupported
 from ..pipeline import signatures
 from ..transports import codec
 
-__all__ = ["VerifyReport", "export_message", "verify_bytes"]
+__all__ = ["VerifyReport", "export_message", "summary", "verify_bytes"]
 
 #: The "format" member of an exported message.
 EXPORT_FORMAT = "swgw-message/1"
@@ -58,6 +62,14 @@ class VerifyReport:
     """The signer certificate's validity period."""
     revocation: str | None = None
     """What is known of the signer's revocation status."""
+    level: str | None = None
+    """The baseline level verified: B-B, B-T, B-LT or B-LTA (the lowest of the document's signatures)."""
+    signed_at: str | None = None
+    """The time a trusted time-stamp proves the signature existed (ISO 8601); None without one."""
+    timestamp_authority: str | None = None
+    """The TSA whose time-stamp proves it."""
+    since: list[str] = field(default_factory=list)
+    """What happened to the signer's certificate after the time-stamp (expired, revoked), judged at ``at``."""
     checks: list[str] = field(default_factory=list)
     """Each check made, in order, with its result."""
     error_code: str | None = None
@@ -68,6 +80,35 @@ class VerifyReport:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return dict(self.__dict__)
+
+
+def _describe_time(report: VerifyReport, partner: PartnerTrust, verified: trust.VerifiedXml | trust.VerifiedPdf,
+                   at: datetime) -> None:
+    """Level, trusted signing time and what happened to the signer's certificate after it."""
+    ranks = ("B-B", "B-T", "B-LT", "B-LTA")
+    report.level = verified.level if report.level is None else min(report.level, verified.level, key=ranks.index)
+    stamp = verified.timestamp
+    if stamp is None:
+        return
+    report.signed_at, report.timestamp_authority = stamp.time.isoformat(), stamp.authority
+    signer = verified.signer
+    if at > signer.not_valid_after_utc:
+        report.since.append(f"signer certificate expired since {signer.not_valid_after_utc.isoformat()}")
+    revoked = [partner.revoked.get(trust.fingerprint(signer))]
+    revoked += [crl.revoked_serials.get(signer.serial_number) for crl in partner.crls
+                if verified.chain[1:] and crl.issuer_fingerprint == trust.fingerprint(verified.chain[1])]
+    for when in sorted(w for w in revoked if w is not None and stamp.time < w <= at):
+        report.since.append(f"signer certificate revoked since {when.isoformat()}")
+
+
+def summary(report: VerifyReport) -> str:
+    """One line for an officer: the verdict, when it was signed by whose time-stamp, and what happened since."""
+    if not report.valid:
+        return f"invalid: {report.error_code}: {report.error}"
+    if report.signed_at is None:
+        return f"valid ({report.level or 'baseline'}): no trusted time-stamp, the signer was judged at the given time"
+    line = f"valid ({report.level}): signed at {report.signed_at} (timestamp by {report.timestamp_authority})"
+    return ", ".join([line, *report.since])
 
 
 def _describe(report: VerifyReport, partner: PartnerTrust, signer: x509.Certificate,
@@ -118,23 +159,26 @@ def _placement_for(data: bytes) -> str:
 
 
 def _verify_xml(report: VerifyReport, data: bytes, stores: Mapping[str, PartnerTrust], at: datetime,
-                placement: str, signature: bytes | None = None) -> bool:
+                placement: str, signature: bytes | None = None, tsa_trust: PartnerTrust | None = None) -> bool:
     def check(t: PartnerTrust) -> trust.VerifiedXml:
         if signature is not None:
-            return trust.verify_xml_detached(data, signature, trust=t, at=at)
-        return trust.verify_xml(data, trust=t, at=at, placement=trust.SignaturePlacement(placement))
+            return trust.verify_xml_detached(data, signature, trust=t, at=at, tsa_trust=tsa_trust)
+        return trust.verify_xml(data, trust=t, at=at, placement=trust.SignaturePlacement(placement),
+                                tsa_trust=tsa_trust)
 
     partner, verified = _first_trusted(report, stores, check)
     if verified is None:
         report.checks.append(f"XML signature: FAILED ({report.error_code})")
         return False
     _describe(report, partner, verified.signer, verified.chain, verified.warnings)
+    _describe_time(report, partner, verified, at)
     shape = _SHAPES["detached" if signature is not None else placement]
     report.checks.append(f"XML signature: valid ({shape}, one reference over the whole document)")
     return True
 
 
-def _verify_payload(report: VerifyReport, envelope: Any, stores: Mapping[str, PartnerTrust], at: datetime) -> bool:
+def _verify_payload(report: VerifyReport, envelope: Any, stores: Mapping[str, PartnerTrust], at: datetime,
+                    tsa_trust: PartnerTrust | None) -> bool:
     """The document signature of an exported message, at the placement of the profile its format names, through
     the same step the inbound pipeline runs."""
     placements = {p.signature for p in mappings.list_profiles() if p.format == envelope.document_format}
@@ -147,28 +191,37 @@ def _verify_payload(report: VerifyReport, envelope: Any, stores: Mapping[str, Pa
         report.checks.append("document signature: none in this format (the envelope signature covers it)")
         return True
     partner, verified = _first_trusted(report, stores, lambda t: signatures.verify_document(
-        envelope, placement, partner_trust=t, now=at, policy=trust.DEFAULT_POLICY))
+        envelope, placement, partner_trust=t, now=at, policy=trust.DEFAULT_POLICY, tsa_trust=tsa_trust))
     if verified is None:
         report.checks.append(f"XML signature: FAILED ({report.error_code})")
         return False
     _describe(report, partner, verified.signer, verified.chain, verified.warnings)
+    _describe_time(report, partner, verified, at)
     report.checks.append(f"XML signature: valid ({_SHAPES[placement]}, one reference over the whole document)")
     return True
 
 
 def _verify_pdf(report: VerifyReport, data: bytes, stores: Mapping[str, PartnerTrust], at: datetime,
-                label: str = "PDF signature") -> bool:
-    partner, verified = _first_trusted(report, stores, lambda t: trust.verify_pdf(data, trust=t, at=at))
+                label: str = "PDF signature", tsa_trust: PartnerTrust | None = None) -> bool:
+    partner, verified = _first_trusted(report, stores, lambda t: trust.verify_pdf(data, trust=t, at=at,
+                                                                                   tsa_trust=tsa_trust))
     if verified is None:
         report.checks.append(f"{label}: FAILED ({report.error_code})")
         return False
     if report.signer is None:
         _describe(report, partner, verified.signer, verified.chain, verified.warnings)
-    report.checks.append(f"{label}: valid (PAdES, covers the entire file)")
+        _describe_time(report, partner, verified, at)
+    else:
+        report.level = min(report.level or "B-LTA", verified.level, key=("B-B", "B-T", "B-LT", "B-LTA").index)
+    coverage = "covers the entire file" if verified.coverage == "ENTIRE_FILE" else \
+        "covers the file up to validation data and document time-stamps"
+    archives = f", {len(verified.archive_timestamps)} document time-stamp(s)" if verified.archive_timestamps else ""
+    report.checks.append(f"{label}: valid (PAdES {verified.level}, {coverage}{archives})")
     return True
 
 
-def _verify_message(report: VerifyReport, data: bytes, stores: Mapping[str, PartnerTrust], at: datetime) -> bool:
+def _verify_message(report: VerifyReport, data: bytes, stores: Mapping[str, PartnerTrust], at: datetime,
+                    tsa_trust: PartnerTrust | None) -> bool:
     bundle = json.loads(data)
     envelope = codec.envelope_from_proto(json_format.ParseDict(bundle["envelope"], pb.Envelope()))
     ok = True
@@ -189,10 +242,11 @@ def _verify_message(report: VerifyReport, data: bytes, stores: Mapping[str, Part
     except SignatureFormatUnsupported as e:
         report.error_code, report.error, signer = e.code, e.message, None
     report.checks.append("envelope signature: " + ("valid" if signer is not None else f"FAILED ({report.error_code})"))
-    ok = signer is not None and _verify_payload(report, envelope, candidates, at) and ok
+    ok = signer is not None and _verify_payload(report, envelope, candidates, at, tsa_trust) and ok
     for attachment in envelope.attachments:
         if attachment.media_type == "application/pdf":
-            ok = _verify_pdf(report, attachment.content, candidates, at, f"attachment {attachment.name}") and ok
+            ok = _verify_pdf(report, attachment.content, candidates, at, f"attachment {attachment.name}",
+                             tsa_trust) and ok
     if "receipt" in bundle:
         receipt = codec.receipt_from_proto(json_format.ParseDict(bundle["receipt"], pb.Receipt()))
         issuer = stores.get(receipt.issuer.value)
@@ -209,27 +263,29 @@ def _verify_message(report: VerifyReport, data: bytes, stores: Mapping[str, Part
 
 
 def verify_bytes(data: bytes, stores: Mapping[str, PartnerTrust], *, at: datetime, placement: str | None = None,
-                 signature: bytes | None = None) -> VerifyReport:
+                 signature: bytes | None = None, tsa_trust: PartnerTrust | None = None) -> VerifyReport:
     """Verify a signed XML document, a signed PDF or an exported message against partner trust at ``at``.
 
     For an XML document, ``signature`` is its detached signature file (``document-signature.xml``), or
     ``placement`` names where its enveloped signature must be (a mapping profile's ``signature``; by default
     ``ubl-extension`` for UBL documents, else ``enveloped``). An exported message is checked at the placement of
-    the profile its format names, its detached signature taken from its attachments.
+    the profile its format names, its detached signature taken from its attachments. Time-stamps count only when
+    a TSA of ``tsa_trust`` made them (the same rule as the inbound pipeline's).
     """
     stripped = data.lstrip()
     if stripped.startswith(b"%PDF"):
         report = VerifyReport(kind="pdf")
-        report.valid = _verify_pdf(report, data, stores, at)
+        report.valid = _verify_pdf(report, data, stores, at, tsa_trust=tsa_trust)
     elif stripped.startswith(b"{"):
         report = VerifyReport(kind="message")
         try:
-            report.valid = _verify_message(report, data, stores, at)
+            report.valid = _verify_message(report, data, stores, at, tsa_trust)
         except (ValueError, KeyError, json_format.ParseError) as e:
             report.error_code, report.error = "ENVELOPE_INVALID", f"not an exported swgw message: {e}"
     else:
         report = VerifyReport(kind="xml")
-        report.valid = _verify_xml(report, data, stores, at, placement or _placement_for(data), signature)
+        report.valid = _verify_xml(report, data, stores, at, placement or _placement_for(data), signature,
+                                   tsa_trust)
     if report.valid:
         report.error_code = report.error = None
     return report

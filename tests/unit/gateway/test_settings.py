@@ -49,6 +49,19 @@ def test_valid_configuration_parses_with_defaults() -> None:
     assert settings.metrics is None
 
 
+def test_timestamping_is_optional_and_parsed() -> None:
+    assert parse_settings(BASE, PurePath("/etc/swgw")).timestamping is None
+    assert parse_settings(BASE, PurePath("/etc/swgw")).partner("HK").signature_level == "B-B"
+    data = _with("timestamping", {"anchors": "tsa.pem", "url": "https://tsa.test/tsr", "level": "B-LTA",
+                                  "validation_certificates": "ltv.pem", "crls": ["ca.crl"], "timeout_seconds": 5})
+    data["partners"][0]["signature_level"] = "B-T"
+    settings = parse_settings(data, PurePath("/etc/swgw"))
+    assert settings.timestamping is not None
+    assert (settings.timestamping.anchors, settings.timestamping.level) == ("/etc/swgw/tsa.pem", "B-LTA")
+    assert settings.timestamping.crls == ("/etc/swgw/ca.crl",) and settings.timestamping.timeout_seconds == 5
+    assert settings.partner("HK").signature_level == "B-T"
+
+
 def test_metrics_endpoint_is_optional_and_parsed() -> None:
     settings = parse_settings(_with("metrics", {"address": "127.0.0.1:9464"}), PurePath("/etc/swgw"))
     assert settings.metrics is not None and settings.metrics.address == "127.0.0.1:9464"
@@ -72,6 +85,14 @@ def test_metrics_endpoint_is_optional_and_parsed() -> None:
     ("metrics", {"address": "127.0.0.1:http"}, "metrics.address"),
     ("metrics", {"address": "127.0.0.1:9464", "path": "/m"}, "metrics.path"),
     ("metrics", {"port": 9464}, "metrics.address"),
+    ("timestamping", {"url": "http://tsa.test/"}, "timestamping.anchors"),
+    ("timestamping", {"anchors": "tsa.pem", "url": "ftp://tsa.test/"}, "timestamping.url"),
+    ("timestamping", {"anchors": "tsa.pem", "level": "B-LTA+"}, "timestamping.level"),
+    ("timestamping", {"anchors": "tsa.pem", "url": "http://tsa.test/", "level": "B-LT"},
+     "timestamping.validation_certificates"),
+    ("timestamping", {"anchors": "tsa.pem", "crls": "a.crl"}, "timestamping.crls"),
+    ("timestamping", {"anchors": "tsa.pem", "policy": "x"}, "timestamping.policy"),
+    ("partners.0.signature_level", "B-LTA", "partners[0].signature_level"),
 ])
 def test_bad_configuration_names_the_key(path: str, value: Any, field: str) -> None:
     with pytest.raises(ConfigInvalid) as caught:

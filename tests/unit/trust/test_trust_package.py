@@ -24,6 +24,8 @@ CODES = {
     "CertificateRevoked": "CERTIFICATE_REVOKED",
     "RevocationUnknown": "REVOCATION_UNKNOWN",
     "PdfSignatureInvalid": "PDF_SIGNATURE_INVALID",
+    "TimestampInvalid": "TIMESTAMP_INVALID",
+    "TimestampUnavailable": "TIMESTAMP_UNAVAILABLE",
     "CrlInvalid": "CRL_INVALID",
     "TrustStoreError": "TRUST_STORE_CONFLICT",
     "TrustAnchorNotCa": "TRUST_ANCHOR_NOT_CA",
