@@ -43,6 +43,7 @@ from .core.settings import ListenerSettings, Settings
 from .core.signals import Signals
 from .core.trust_export import load_certificates
 from .pipeline.dispatcher import Dispatcher
+from .pipeline.inquiries import CertificateLedgers
 from .pipeline.operations import Operations
 from .pipeline.runner import Pipeline
 from .transports.domestic_service import DomesticExchangeServicer
@@ -131,7 +132,7 @@ class App:
         partner_server, self.partner_port = create_server(
             self.settings.partner_listener.address,
             [(ppb_grpc.add_PartnerExchangeServiceServicer_to_server,
-              PartnerExchangeServicer(self.pipeline, self.trustbook, self.clock),
+              PartnerExchangeServicer(self.pipeline, self.trustbook, self.clock, self.operations.ledgers),
               partner_exchange_pb2.DESCRIPTOR.services_by_name["PartnerExchangeService"].full_name)],
             credentials=self._partner_credentials(),
             max_message_bytes=self.settings.max_payload_bytes + 64 * 1024,
@@ -344,6 +345,8 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,
         identity=identity, tls_certificate_pem=tls_certificate, signals=signals, keyring=keyring,
         party=str(settings.party),
+        ledgers=CertificateLedgers(settings=settings, messages=repository, trustbook=trustbook, identity=identity_for,
+                                   clock=clock, inquirer=transport),
     )
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
@@ -382,5 +385,9 @@ def open_operations(settings: Settings, *, clock: Clock | None = None) -> Operat
         tls = Path(settings.partner_listener.tls_certificate).read_bytes()
     keyring = FolderKeyring(identity, Path(settings.signing.keyring) if settings.signing.keyring else None) \
         if identity is not None else None
+    # Offline, the ledger is read; answering and asking partners need the running gateway.
+    ledgers = CertificateLedgers(settings=settings, messages=repository, trustbook=trustbook, identity=None,
+                                 clock=clock)
     return Operations(partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository,
-                      clock=clock, identity=identity, tls_certificate_pem=tls, keyring=keyring, party=str(settings.party))
+                      clock=clock, identity=identity, tls_certificate_pem=tls, keyring=keyring, party=str(settings.party),
+                      ledgers=ledgers)

@@ -37,7 +37,8 @@ _PURE = (*IO_LIBRARIES, "reportlab")
 
 #: The one table of allowed arrows; a module follows its longest matching prefix. ``gateway`` itself (its
 #: ``__init__``) only names the public surface, which lives in the core. ``gateway.adapters.partners`` speaks the
-#: partner protocol as a client, so it shares the wire codec and the status translation with the gRPC servicers.
+#: partner protocol as a client, so it shares the wire codecs (envelopes and receipts; the certificate ledger's
+#: inquiries) and the status translation with the gRPC servicers.
 FLOORS: dict[str, Floor] = {
     "gateway": Floor(imports=("gateway.core",)),
     "mappings": Floor(imports=(), forbidden=(*_PURE, "trust"), pure=True),
@@ -46,7 +47,8 @@ FLOORS: dict[str, Floor] = {
     "gateway.pipeline": Floor(imports=("gateway.core", "gateway.pipeline"), forbidden=_PURE, pure=True),
     "gateway.adapters": Floor(imports=("gateway.core", "gateway.adapters")),
     "gateway.adapters.partners": Floor(imports=("gateway.core", "gateway.adapters", "gateway._generated",
-                                                "gateway.transports.codec", "gateway.transports.status_map")),
+                                                "gateway.transports.codec", "gateway.transports.ledger_codec",
+                                                "gateway.transports.status_map")),
     "gateway.transports": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.transports",
                                          "gateway._generated")),
     "gateway.app": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.adapters", "gateway.transports",

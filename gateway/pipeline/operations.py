@@ -29,6 +29,7 @@ from ..core.ports import (
 )
 from ..core.signals import Signals
 from ..core.trust_export import classify, load_certificates, render_export
+from .inquiries import CertificateLedgers
 
 __all__ = ["AuditCheck", "ExpiryReport", "Operations", "ReplaySelection"]
 
@@ -98,6 +99,7 @@ class Operations:
         signals: Signals | None = None,
         keyring: Keyring | None = None,
         party: str = "",
+        ledgers: CertificateLedgers | None = None,
     ) -> None:
         self._partners = tuple(partners)
         self.trustbook = trustbook
@@ -109,6 +111,8 @@ class Operations:
         self._signals = signals
         self._keyring = keyring
         self._party = party
+        self.ledgers = ledgers
+        """The certificate ledger and inquiries (None: this gateway keeps no ledger view, e.g. in unit twins)."""
 
     def partners(self) -> tuple[PartnerProfile, ...]:
         """The agreements in force."""

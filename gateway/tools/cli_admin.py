@@ -369,6 +369,10 @@ def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     target(p)
     messages_parser.set_defaults(func=_messages)
 
+    from .documents_command import add_documents_commands
+
+    add_documents_commands(sub, target)
+
     p = sub.add_parser("partners", help="list partner agreements")
     target(p)
     p.set_defaults(func=_partners)

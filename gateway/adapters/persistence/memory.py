@@ -307,6 +307,11 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
             and direction in (None, m.direction)
         )
 
+    def find_by_payload_digest(self, sha256: str, *, direction: Direction, partner: str) -> list[StoredMessage]:
+        """Messages one way with one partner whose payload has that hex SHA-256, oldest first."""
+        return self._select(lambda m: m.direction is direction and m.partner == partner
+                            and m.envelope.payload_sha256.lower() == sha256.lower())
+
     def events_after(
         self, sequence: int, *, limit: int = 500, domestic_client: str | None = None
     ) -> list[StatusEvent]:

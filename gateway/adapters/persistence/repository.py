@@ -293,6 +293,12 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             query = query.where(MessageRow.direction == direction.value)
         return self._messages(query.order_by(MessageRow.created_at, MessageRow.message_id))
 
+    def find_by_payload_digest(self, sha256: str, *, direction: Direction, partner: str) -> list[StoredMessage]:
+        """Messages one way with one partner whose payload has that hex SHA-256, oldest first."""
+        query = select(MessageRow).where(MessageRow.payload_sha256 == sha256.lower(),
+                                         MessageRow.direction == direction.value, MessageRow.partner == partner)
+        return self._messages(query.order_by(MessageRow.created_at, MessageRow.message_id))
+
     def events_after(
         self, sequence: int, *, limit: int = 500, domestic_client: str | None = None
     ) -> list[StatusEvent]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .messages import (
     Backlog,
+    CertificateInquirer,
     Clock,
     DeliveryHandoff,
     DocumentRenderer,
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEntry",
     "AuditRepository",
     "Backlog",
+    "CertificateInquirer",
     "Clock",
     "DeliveryHandoff",
     "DocumentRenderer",
