@@ -51,6 +51,8 @@ FLOORS: dict[str, Floor] = {
                                                 "gateway.transports.status_map")),
     "gateway.transports": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.transports",
                                          "gateway._generated")),
+    # The retention archive writes messages in the exchange's exported wire form, which `swgw verify` reads.
+    "gateway.adapters.archive": Floor(imports=("gateway.core", "gateway.adapters", "gateway.transports.export")),
     "gateway.app": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.adapters", "gateway.transports",
                                   "gateway._generated")),
     # Tools reach the adapters only through the composition root (build_app, open_operations).

@@ -14,7 +14,8 @@ gateway delivered to that partner only, and signed by the pipeline as a JWS (``I
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -23,12 +24,13 @@ from cryptography import x509
 
 from trust import JsonValue, canonical_json
 
-from .domain import Action, BusinessKey, Direction, MessageStatus, PartyId, Signature
+from .domain import Action, BusinessKey, Direction, DocumentType, MessageStatus, PartyId, Signature
 from .errors import GatewayError
 from .ports.messages import StoredMessage
 
 __all__ = [
     "AnsweredVersion",
+    "ArchivedEntry",
     "CertificateInquiry",
     "CertificateLedger",
     "CertificateStatus",
@@ -39,6 +41,7 @@ __all__ = [
     "LedgerEntry",
     "VerifiedInquiryAnswer",
     "answer_inquiry",
+    "archived_entry",
     "build_ledger",
 ]
 
@@ -107,6 +110,50 @@ class LedgerEntry:
     """When it took effect: the partner's receipt time (outbound) or our reception (inbound)."""
     receipt_id: str | None
     """The receipt that answered it."""
+    archived_to: str | None = None
+    """When retention purged the message: where its archive is (the ledger keeps the entry)."""
+
+
+@dataclass(frozen=True)
+class ArchivedEntry:
+    """A ledger entry whose message retention archived and purged, as the message book keeps it."""
+
+    issuer: str
+    """The certificate's issuer."""
+    number: str
+    """The certificate's number."""
+    document_type: DocumentType
+    """The document type."""
+    entry: LedgerEntry
+    """The entry as it was when the message was purged."""
+
+    def to_json(self) -> str:
+        """Storage form."""
+        e = self.entry
+        return json.dumps({
+            "issuer": self.issuer, "number": self.number, "document_type": self.document_type.value,
+            "version": e.version, "action": e.action.value, "direction": e.direction.value, "partner": e.partner,
+            "message_id": e.message_id, "status": e.status.value, "accepted": e.accepted,
+            "payload_sha256": e.payload_sha256, "by": e.by, "at": e.at.isoformat(),
+            "accepted_at": e.accepted_at.isoformat() if e.accepted_at else None, "receipt_id": e.receipt_id,
+            "refers_to": [e.refers_to.issuer, e.refers_to.number, e.refers_to.version] if e.refers_to else None,
+            "archived_to": e.archived_to,
+        }, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> ArchivedEntry:
+        """Inverse of :meth:`to_json`."""
+        d = json.loads(text)
+        refers = d["refers_to"]
+        return cls(issuer=d["issuer"], number=d["number"], document_type=DocumentType(d["document_type"]),
+                   entry=LedgerEntry(
+                       version=d["version"], action=Action(d["action"]), direction=Direction(d["direction"]),
+                       partner=d["partner"], message_id=d["message_id"], status=MessageStatus(d["status"]),
+                       accepted=d["accepted"], payload_sha256=d["payload_sha256"],
+                       refers_to=BusinessKey(refers[0], refers[1], refers[2]) if refers else None, by=d["by"],
+                       at=datetime.fromisoformat(d["at"]),
+                       accepted_at=datetime.fromisoformat(d["accepted_at"]) if d["accepted_at"] else None,
+                       receipt_id=d["receipt_id"], archived_to=d["archived_to"]))
 
 
 @dataclass(frozen=True)
@@ -170,9 +217,21 @@ def _entry(message: StoredMessage) -> LedgerEntry:
     )
 
 
-def build_ledger(issuer: str, number: str, messages: Iterable[StoredMessage]) -> CertificateLedger:
-    """The ledger of one certificate from the messages carrying it (others are ignored)."""
+def archived_entry(message: StoredMessage, archived_to: str) -> ArchivedEntry:
+    """The entry retention keeps for a message it archived to ``archived_to`` and purges."""
+    key = message.business_key
+    return ArchivedEntry(issuer=key.issuer, number=key.number, document_type=message.document_type,
+                         entry=replace(_entry(message), archived_to=archived_to))
+
+
+def build_ledger(issuer: str, number: str, messages: Iterable[StoredMessage],
+                 archived: Iterable[ArchivedEntry] = ()) -> CertificateLedger:
+    """The ledger of one certificate from the messages carrying it and the entries of purged ones (others are
+    ignored)."""
     entries = [_entry(m) for m in messages if (m.business_key.issuer, m.business_key.number) == (issuer, number)]
+    kept = {e.message_id for e in entries}
+    entries += [a.entry for a in archived if (a.issuer, a.number) == (issuer, number)
+                and a.entry.message_id not in kept]
     entries.sort(key=lambda e: (e.version, e.at, e.message_id))
     return CertificateLedger(issuer=issuer, number=number, entries=tuple(entries))
 
@@ -294,35 +353,27 @@ def _signed_ts(value: datetime) -> str:
 
 
 def answer_inquiry(
-    inquiry: CertificateInquiry, *, answerer: PartyId, asker: PartyId, delivered: Sequence[StoredMessage],
-    at: datetime,
+    inquiry: CertificateInquiry, *, answerer: PartyId, asker: PartyId, ledger: CertificateLedger | None,
+    version: int | None, at: datetime,
 ) -> InquiryAnswer:
-    """The unsigned answer, from the outbound messages to the asker that match the question.
+    """The unsigned answer from ``ledger``, the certificate asked about (``None``: nothing matched).
 
-    ``delivered`` holds, for a question by number, our outbound messages to the asker with that issuer and
-    number; for a question by digest, those carrying the digest and every other version of their certificates.
-    Only accepted versions count; anything else, including certificates sent to other partners, is UNKNOWN.
+    The caller restricts the ledger to what went to the asker (:meth:`CertificateLedger.restricted`), and gives
+    the version the question names (by digest: the version of the matching document; by number: the key's
+    version, ``None`` for 0). Only accepted versions count; anything else is UNKNOWN, with nothing more said.
     """
-    mine = [m for m in delivered if m.direction is Direction.OUTBOUND and m.partner == asker.value]
     unknown = InquiryAnswer(inquiry_id=inquiry.inquiry_id, answerer=answerer, asker=asker, inquiry=inquiry,
                             status=CertificateStatus.UNKNOWN, certificate=None, current=None, history=(),
                             answered_at=at)
-    if inquiry.business_key is not None:
-        issuer, number, version = inquiry.business_key.issuer, inquiry.business_key.number, inquiry.business_key.version
-    else:
-        matching = [m for m in mine if m.status is MessageStatus.DELIVERED
-                    and m.envelope.payload_sha256.lower() == inquiry.document_sha256]
-        if not matching:
-            return unknown
-        issuer, number, version = (matching[0].business_key.issuer, matching[0].business_key.number,
-                                   matching[0].business_key.version)
-    ledger = build_ledger(issuer, number, mine)
-    asked = version or None
-    status = ledger.status_of(asked)
+    if ledger is None or any(e.direction is not Direction.OUTBOUND or e.partner != asker.value
+                             for e in ledger.entries):
+        return unknown
+    status = ledger.status_of(version)
     current = ledger.current
     if status is CertificateStatus.UNKNOWN or current is None:
         return unknown
     history = tuple(AnsweredVersion(version=e.version, action=e.action, payload_sha256=e.payload_sha256,
                                     accepted_at=e.accepted_at or e.at) for e in ledger.entries if e.accepted)
-    return replace(unknown, status=status, certificate=BusinessKey(issuer, number, asked or current.version),
+    return replace(unknown, status=status, certificate=BusinessKey(ledger.issuer, ledger.number,
+                                                                   version or current.version),
                    current=ledger.key(current), history=history)

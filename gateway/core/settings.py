@@ -17,6 +17,7 @@ from typing import Any
 from .domain import DocumentType, PartyId
 from .errors import ConfigInvalid
 from .partners import EdifactSettings, PartnerProfile
+from .retention import RetentionPolicy, parse_retention
 from .retry import RetryPolicy
 from .routing import DomesticClient
 
@@ -111,6 +112,8 @@ class Settings:
     operators_ca: str | None = None
     """PEM CA certificate(s) that issue operator client certificates. The Operator service accepts only callers
     whose TLS certificate chains to it; without it the Operator service refuses every call (use the offline CLI)."""
+    retention: RetentionPolicy | None = None
+    """How long messages are kept before they are archived and purged; None (no ``[retention]``) keeps all."""
 
     def partner(self, name: str) -> PartnerProfile:
         """The profile of partner ``name``; raises :class:`~gateway.core.errors.PartnerUnknown`."""
@@ -354,6 +357,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
                             field_path="operators.ca")
 
     metrics = _metrics(root.table("metrics"))
+    retention = parse_retention(root.get("retention", Mapping, {}), base_dir, data_dir)
 
     clients = tuple(_client(_Table(c, f"domestic_clients[{i}]"))
                     for i, c in enumerate(root.get("domestic_clients", list, [])))
@@ -399,6 +403,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         metrics=metrics,
         operators_ca=operators_ca,
         domestic_clients=clients,
+        retention=retention,
     )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import trust
 from trust import SigningIdentity
 
-from ..core.domain import Direction, MessageStatus, PartyId
+from ..core.domain import BusinessKey, Direction, MessageStatus, PartyId
 from ..core.errors import GatewayError, PartnerUnauthenticated
 from ..core.ledger import (
     CertificateInquiry,
@@ -20,7 +20,7 @@ from ..core.ledger import (
     answer_inquiry,
     build_ledger,
 )
-from ..core.ports import CertificateInquirer, Clock, MessageRepository, StoredMessage, TrustBook
+from ..core.ports import CertificateInquirer, Clock, MessageRepository, RetentionRepository, TrustBook
 from ..core.settings import Settings
 from . import signatures
 
@@ -41,6 +41,7 @@ class CertificateLedgers:
         identity: Callable[[str | None], SigningIdentity] | None,
         clock: Clock,
         inquirer: CertificateInquirer | None = None,
+        archived: RetentionRepository | None = None,
     ) -> None:
         self._settings = settings
         self._messages = messages
@@ -48,10 +49,13 @@ class CertificateLedgers:
         self._identity = identity
         self._clock = clock
         self._inquirer = inquirer
+        self._archived = archived
 
     def ledger(self, issuer: str, number: str) -> CertificateLedger:
-        """Every version of the certificate this gateway sent or received, with what became of each."""
-        return build_ledger(issuer, number, self._messages.find_by_business_key(issuer, number))
+        """Every version of the certificate this gateway sent or received, with what became of each (messages
+        purged by retention included, from the entries kept for them)."""
+        archived = self._archived.archived_entries(issuer, number) if self._archived is not None else []
+        return build_ledger(issuer, number, self._messages.find_by_business_key(issuer, number), archived)
 
     def answer(self, inquiry: CertificateInquiry, *, peer: str) -> InquiryAnswer:
         """The signed answer to ``peer``'s question, from the outbound messages delivered to ``peer`` only.
@@ -63,23 +67,34 @@ class CertificateLedgers:
             self._settings.partner(peer)
         except GatewayError:
             raise PartnerUnauthenticated(f"{peer!r} has no agreement with this gateway", partner=peer) from None
-        delivered: list[StoredMessage] = []
-        if inquiry.business_key is not None:
-            key = inquiry.business_key
-            delivered = self._messages.find_by_business_key(key.issuer, key.number, direction=Direction.OUTBOUND)
-        elif inquiry.document_sha256 is not None:
-            matching = [m for m in self._messages.find_by_payload_digest(
-                inquiry.document_sha256, direction=Direction.OUTBOUND, partner=peer)
-                if m.status is MessageStatus.DELIVERED]
-            if matching:
-                key = matching[0].business_key
-                delivered = self._messages.find_by_business_key(key.issuer, key.number, direction=Direction.OUTBOUND)
-        answer = answer_inquiry(inquiry, answerer=self._settings.party, asker=_party(peer), delivered=delivered,
+        matched = self._matching(inquiry, peer)
+        ledger = None
+        if matched is not None:
+            ledger = self.ledger(matched.issuer, matched.number).restricted(direction=Direction.OUTBOUND,
+                                                                            partner=peer)
+        answer = answer_inquiry(inquiry, answerer=self._settings.party, asker=_party(peer), ledger=ledger,
+                                version=(matched.version or None) if matched is not None else None,
                                 at=self._clock.now())
         log.info("inquiry %s from %s answered %s", inquiry.inquiry_id, peer, answer.status.value)
         if self._identity is None:  # pragma: no cover - only the offline CLI builds ledgers without a key
             raise InquiryAnswerInvalid("this gateway has no signing key to answer with", partner=peer)
         return signatures.sign_inquiry_answer(answer, self._identity(peer))
+
+    def _matching(self, inquiry: CertificateInquiry, peer: str) -> BusinessKey | None:
+        """The certificate (and version) a question names: its key, or the accepted document with its digest that
+        went to ``peer``."""
+        if inquiry.business_key is not None:
+            return inquiry.business_key
+        digest = inquiry.document_sha256 or ""
+        for message in self._messages.find_by_payload_digest(digest, direction=Direction.OUTBOUND, partner=peer):
+            if message.status is MessageStatus.DELIVERED:
+                return message.business_key
+        archived = self._archived.archived_by_digest(digest, direction=Direction.OUTBOUND, partner=peer) \
+            if self._archived is not None else []
+        for entry in archived:
+            if entry.entry.accepted:
+                return BusinessKey(entry.issuer, entry.number, entry.entry.version)
+        return None
 
     def ask(self, partner: str, inquiry: CertificateInquiry) -> VerifiedInquiryAnswer:
         """Ask ``partner`` and verify its answer: signed by the partner (its trust, now), answering this very

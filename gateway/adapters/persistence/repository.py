@@ -34,7 +34,7 @@ from ._db import EVENTS_LOCK, duplicate_reason
 from ._driver import Cursor
 from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from ._rows import error_values, event_values, message_values, status_event, stored_message
-from .audit import SqlAuditRepository
+from .retention import SqlRetentionRepository
 from .tables import MessageRow
 from .trust_repository import SqlTrustRepository
 
@@ -50,8 +50,9 @@ def _row_values(row: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
-    """:class:`~gateway.core.ports.MessageRepository`, ``TrustRepository`` and ``AuditRepository`` on one engine.
+class SqlMessageRepository(SqlTrustRepository, SqlRetentionRepository):
+    """:class:`~gateway.core.ports.MessageRepository`, ``TrustRepository``, ``AuditRepository`` and
+    ``RetentionRepository`` on one engine.
 
     Create the engine with :func:`~gateway.adapters.persistence.session.create_engine_for` and run
     :func:`~gateway.adapters.persistence.session.migrate` first. The instance holds no state besides the engine (and

@@ -21,6 +21,7 @@ from .messages import (
     StoredMessage,
     TransitionObserver,
 )
+from .retention import MessageArchive, RetentionRepository
 from .trust import Actor, ActorKind, AuditEntry, AuditRepository, Keyring, TrustBook, TrustRecord, TrustRepository
 
 __all__ = [
@@ -35,9 +36,11 @@ __all__ = [
     "DocumentRenderer",
     "IdFactory",
     "Keyring",
+    "MessageArchive",
     "MessageRepository",
     "OutboundClaim",
     "PartnerTransport",
+    "RetentionRepository",
     "StatusEvent",
     "StoredMessage",
     "TransitionObserver",

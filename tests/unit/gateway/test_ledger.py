@@ -21,7 +21,9 @@ from gateway.core.domain import (
 from gateway.core.ledger import (
     CertificateInquiry,
     CertificateStatus,
+    InquiryAnswer,
     InquiryInvalid,
+    archived_entry,
     answer_inquiry,
     build_ledger,
 )
@@ -77,9 +79,21 @@ def test_nothing_accepted_is_unknown_and_rejected_versions_do_not_count() -> Non
     assert inbound.status is CertificateStatus.VALID
 
 
+def _answer(inquiry: CertificateInquiry, delivered: list[StoredMessage], asker: str = "HK") -> InquiryAnswer:
+    # What CertificateLedgers does: the certificate the question names, restricted to what went to the asker.
+    key = inquiry.business_key
+    if key is None:
+        found = [m for m in delivered if m.partner == asker and m.status is S.DELIVERED
+                 and m.envelope.payload_sha256 == inquiry.document_sha256]
+        key = found[0].business_key if found else None
+    ledger = build_ledger(key.issuer, key.number, delivered).restricted(
+        direction=Direction.OUTBOUND, partner=asker) if key is not None else None
+    return answer_inquiry(inquiry, answerer=PartyId("CN"), asker=PartyId(asker), ledger=ledger,
+                          version=(key.version or None) if key is not None else None, at=AT)
+
+
 def _ask(inquiry: CertificateInquiry, delivered: list[StoredMessage], asker: str = "HK") -> CertificateStatus:
-    answer = answer_inquiry(inquiry, answerer=PartyId("CN"), asker=PartyId(asker), delivered=delivered, at=AT)
-    return answer.status
+    return _answer(inquiry, delivered, asker).status
 
 
 def test_answers_by_number_and_by_digest_for_the_asker_only() -> None:
@@ -87,7 +101,7 @@ def test_answers_by_number_and_by_digest_for_the_asker_only() -> None:
     to_mo = _message(1, Action.ISSUE, S.DELIVERED, partner="MO")
     delivered = [v1, v2, to_mo]
     by_digest = CertificateInquiry("q", document_sha256=v1.envelope.payload_sha256)
-    answer = answer_inquiry(by_digest, answerer=PartyId("CN"), asker=PartyId("HK"), delivered=delivered, at=AT)
+    answer = _answer(by_digest, delivered)
     assert answer.status is CertificateStatus.REPLACED
     assert (answer.certificate, answer.current) == (BusinessKey("CN-GACC", "K1", 1), BusinessKey("CN-GACC", "K1", 2))
     assert [v.version for v in answer.history] == [1, 2]
@@ -98,15 +112,13 @@ def test_answers_by_number_and_by_digest_for_the_asker_only() -> None:
         is CertificateStatus.UNKNOWN
     assert _ask(CertificateInquiry("q", document_sha256=to_mo.envelope.payload_sha256), delivered) \
         is CertificateStatus.UNKNOWN
-    unknown = answer_inquiry(CertificateInquiry("q", business_key=BusinessKey("X", "Y", 0)), answerer=PartyId("CN"),
-                             asker=PartyId("HK"), delivered=[], at=AT)
+    unknown = _answer(CertificateInquiry("q", business_key=BusinessKey("X", "Y", 0)), [])
     assert (unknown.status, unknown.current, unknown.history) == (CertificateStatus.UNKNOWN, None, ())
 
 
 def test_answer_fields_survive_the_wire_and_name_the_question() -> None:
     delivered = [_message(1, Action.ISSUE, S.DELIVERED), _message(2, Action.WITHDRAW, S.DELIVERED)]
-    answer = answer_inquiry(CertificateInquiry("q-7", business_key=BusinessKey("CN-GACC", "K1", 0)),
-                            answerer=PartyId("CN"), asker=PartyId("HK"), delivered=delivered, at=AT)
+    answer = _answer(CertificateInquiry("q-7", business_key=BusinessKey("CN-GACC", "K1", 0)), delivered)
     back = ledger_codec.answer_from_proto(ledger_codec.answer_to_proto(answer))
     assert back == answer
     fields = answer.header_fields()
@@ -127,3 +139,13 @@ def test_malformed_inquiries_are_refused_with_their_field(kwargs: dict[str, obje
     with pytest.raises(InquiryInvalid) as caught:
         CertificateInquiry("q", **kwargs)  # type: ignore[arg-type]
     assert caught.value.field_path == path
+
+
+def test_an_archived_entry_keeps_the_ledger_after_its_message_is_purged() -> None:
+    v1, v2 = _message(1, Action.ISSUE, S.DELIVERED), _message(2, Action.REPLACE, S.DELIVERED)
+    kept = archived_entry(v1, "certificate-of-origin/2026/03/m-1")
+    assert kept.from_json(kept.to_json()) == kept
+    ledger = build_ledger("CN-GACC", "K1", [v2], [kept])
+    assert [(e.version, e.archived_to) for e in ledger.entries] == [(1, "certificate-of-origin/2026/03/m-1"),
+                                                                     (2, None)]
+    assert ledger.status_of(1) is CertificateStatus.REPLACED
