@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 import trust
 from trust import SigningIdentity
@@ -24,7 +25,7 @@ from ..core.ports import CertificateInquirer, Clock, MessageRepository, Retentio
 from ..core.settings import Settings
 from . import signatures
 
-__all__ = ["CertificateLedgers"]
+__all__ = ["CertificateLedgers", "verify_inquiry_answer"]
 
 log = logging.getLogger(__name__)
 
@@ -104,23 +105,32 @@ class CertificateLedgers:
         profile = self._settings.partner(partner)
         answer = self._inquirer.inquire(profile, inquiry)
         now = self._clock.now()
-        try:
-            verified = signatures.verify_inquiry_answer_jws(
-                answer, answerer_trust=self._trustbook.for_partner(partner, at=now), now=now,
-                policy=signatures.signature_policy(profile))
-        except (trust.TrustError, GatewayError) as e:
-            code = getattr(e, "code", "")
-            raise InquiryAnswerInvalid(f"the answer's signature is refused: {code}: {e}", partner=partner,
-                                       field_path="answer.signature") from e
-        expected = {"inquiry": inquiry, "answerer": partner, "asker": self._settings.party.value}
-        found = {"inquiry": answer.inquiry, "answerer": answer.answerer.value, "asker": answer.asker.value}
-        differing = sorted(k for k in expected if expected[k] != found[k])
-        if answer.inquiry_id != inquiry.inquiry_id:
-            differing.insert(0, "inquiry_id")
-        if differing:
-            raise InquiryAnswerInvalid(f"the answer does not answer our question: {', '.join(differing)} differ",
-                                       partner=partner, field_path=f"answer.{differing[0]}")
-        return VerifiedInquiryAnswer(answer=answer, signer=verified.signer)
+        return verify_inquiry_answer(answer, inquiry, answerer=partner, asker=self._settings.party,
+                                     answerer_trust=self._trustbook.for_partner(partner, at=now), now=now,
+                                     policy=signatures.signature_policy(profile))
+
+
+def verify_inquiry_answer(
+    answer: InquiryAnswer, inquiry: CertificateInquiry, *, answerer: str, asker: PartyId,
+    answerer_trust: trust.PartnerTrust, now: datetime, policy: trust.SignaturePolicy,
+) -> VerifiedInquiryAnswer:
+    """Verify an answer to ``inquiry`` that ``asker`` asked ``answerer``: the JWS against the answerer's trust only,
+    then that it answers this question, by that window, to ``asker``. Raises :class:`InquiryAnswerInvalid` with the
+    field (``answer.signature`` with the refused check's error as its cause, or the first differing field)."""
+    try:
+        verified = signatures.verify_inquiry_answer_jws(answer, answerer_trust=answerer_trust, now=now, policy=policy)
+    except (trust.TrustError, GatewayError) as e:
+        code = getattr(e, "code", "")
+        raise InquiryAnswerInvalid(f"the answer's signature is refused: {code}: {e}", partner=answerer,
+                                   field_path="answer.signature") from e
+    expected = {"inquiry_id": inquiry.inquiry_id, "inquiry": inquiry, "answerer": answerer, "asker": asker.value}
+    found = {"inquiry_id": answer.inquiry_id, "inquiry": answer.inquiry, "answerer": answer.answerer.value,
+             "asker": answer.asker.value}
+    differing = [k for k in expected if expected[k] != found[k]]
+    if differing:
+        raise InquiryAnswerInvalid(f"the answer does not answer our question: {', '.join(differing)} differ",
+                                   partner=answerer, field_path=f"answer.{differing[0]}")
+    return VerifiedInquiryAnswer(answer=answer, signer=verified.signer)
 
 
 def _party(value: str) -> PartyId:
