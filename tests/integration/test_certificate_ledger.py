@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from jwcrypto import jwk, jws
 
 import mappings
+from gateway._generated.swgw.v1 import certificate_ledger_pb2 as lpb
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.core.domain import Action, BusinessKey, DocumentType
 from gateway.core.ledger import CertificateInquiry, CertificateStatus, InquiryAnswerInvalid
@@ -137,7 +138,7 @@ def test_issue_replace_withdraw_and_inquire(net: tuple[Network, DomesticTls], ca
         response = cn.status_response_by_key(issuer, number)
     assert [m.business_key.version for m in response.messages] == [1, 2]
     assert response.ledger.current.version == 2
-    assert response.ledger.status == response.ledger.status.__class__(1)  # CERTIFICATE_STATUS_VALID
+    assert response.ledger.status == lpb.CERTIFICATE_STATUS_VALID
 
     code, answer = _hk_cli(capsys, network, tls, "documents", "inquire", "--partner", "CN", "--digest", digest_v1)
     assert code == 0, answer
