@@ -27,7 +27,7 @@ from ..core.ports import (
     RetentionRepository,
     StoredMessage,
     TrustBook,
-    TrustRecord,
+    StoredTrustedCertificate,
 )
 from ..core.signals import Signals
 from ..core.retention import RetentionPolicy
@@ -47,7 +47,7 @@ EXPIRY_HORIZONS = (90, 30, 7)
 class ExpiryReport:
     """Certificates expiring within a horizon and partners without any valid certificate."""
 
-    expiring: tuple[TrustRecord, ...]
+    expiring: tuple[StoredTrustedCertificate, ...]
     """Trust rows whose certificate ends within the horizon, soonest first."""
     partners_without_valid_certificate: tuple[str, ...]
     """Partners left with nothing to verify them by."""
@@ -140,7 +140,7 @@ class Operations:
     def add_trust(
         self, partner: str, certificate: bytes, *, role: CertificateRole, actor: Actor,
         valid_from_use: object = None,
-    ) -> TrustRecord:
+    ) -> StoredTrustedCertificate:
         """Add one certificate (PEM or DER) to a partner's trust.
 
         An anchor or intermediate must be a CA certificate: anything else is refused with ``TRUST_ANCHOR_NOT_CA``

@@ -15,8 +15,8 @@ from sqlalchemy import Connection, insert, select
 
 from ...core.audit import audit_entry_hash
 from ...core.ports import Actor, AuditEntry
-from ._db import AUDIT_LOCK, SqlRepositoryBase
-from ._records import canonical_details, utc
+from .transactions import AUDIT_LOCK, SqlRepositoryBase
+from .checks import canonical_details, utc
 from .tables import AuditRow
 
 __all__ = ["SqlAuditRepository"]

@@ -27,7 +27,7 @@ from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
 from ...core.ledger import ArchivedEntry
 from ...core.ports import Actor, AuditEntry, Backlog, OutboundClaim, StatusEvent, StoredMessage
 from ...core.retention import FINAL_STATES
-from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
+from .checks import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
 
 __all__ = ["MemoryMessageRepository"]

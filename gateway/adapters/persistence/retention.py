@@ -12,8 +12,8 @@ from ...core.domain import Direction, DocumentType
 from ...core.ledger import ArchivedEntry
 from ...core.ports import Actor, AuditEntry, StoredMessage
 from ...core.retention import FINAL_STATES
-from ._records import utc
-from ._rows import stored_message
+from .checks import utc
+from .rows import stored_message
 from .audit import SqlAuditRepository
 from .tables import LedgerArchiveRow, MessageRow, StatusEventRow
 

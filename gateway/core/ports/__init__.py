@@ -22,7 +22,7 @@ from .messages import (
     TransitionObserver,
 )
 from .retention import MessageArchive, RetentionRepository
-from .trust import Actor, ActorKind, AuditEntry, AuditRepository, Keyring, TrustBook, TrustRecord, TrustRepository
+from .trust import Actor, ActorKind, AuditEntry, AuditRepository, Keyring, TrustBook, StoredTrustedCertificate, TrustRepository
 
 __all__ = [
     "Actor",
@@ -45,6 +45,6 @@ __all__ = [
     "StoredMessage",
     "TransitionObserver",
     "TrustBook",
-    "TrustRecord",
+    "StoredTrustedCertificate",
     "TrustRepository",
 ]
