@@ -188,6 +188,35 @@ def crl_seeds() -> list[tuple[str, bytes]]:
     ]
 
 
+def inquiry_seeds(kind: str) -> list[tuple[str, bytes]]:
+    """Inquiries (by number, by digest) in InquireCertificateRequest, or signed answers (valid, withdrawn, unknown)
+    in InquireCertificateResponse."""
+    from gateway._generated.swgw.v1 import certificate_ledger_pb2 as lpb
+    from gateway.core.domain import Action, BusinessKey, PartyId, sha256_hex
+    from gateway.core.ledger import AnsweredVersion, CertificateInquiry, CertificateStatus, InquiryAnswer
+    from gateway.transports import ledger_codec
+
+    questions = [CertificateInquiry("fuzz-q1", business_key=BusinessKey("CCPIT", "N1", 0)),
+                 CertificateInquiry("fuzz-q2", document_sha256=sha256_hex(b"document"))]
+    if kind == "inquiry":
+        return [(f"inquiry-{q.inquiry_id}", lpb.InquireCertificateRequest(
+            inquiry=ledger_codec.inquiry_to_proto(q)).SerializeToString()) for q in questions]
+    seeds: list[tuple[str, bytes]] = []
+    history = (AnsweredVersion(1, Action.ISSUE, sha256_hex(b"v1"), AT), AnsweredVersion(2, Action.WITHDRAW,
+                                                                                     sha256_hex(b"v2"), AT))
+    for question, status in zip(questions, (CertificateStatus.WITHDRAWN, CertificateStatus.UNKNOWN), strict=True):
+        known = status is not CertificateStatus.UNKNOWN
+        answer = InquiryAnswer(
+            inquiry_id=question.inquiry_id, answerer=PartyId("HK"), asker=PartyId("CN"), inquiry=question,
+            status=status, certificate=BusinessKey("CCPIT", "N1", 2) if known else None,
+            current=BusinessKey("CCPIT", "N1", 2) if known else None, history=history if known else (),
+            answered_at=AT)
+        signed = signatures.sign_inquiry_answer(answer, PKI.signer.identity())
+        seeds.append((f"answer-{status.value.lower()}", lpb.InquireCertificateResponse(
+            answer=ledger_codec.answer_to_proto(signed)).SerializeToString()))
+    return seeds
+
+
 def codec_seeds(kind: str) -> list[tuple[str, bytes]]:
     """Signed envelopes (one per forward document, with and without attachments) or receipts, serialised."""
     from gateway.core.domain import (Action, Attachment, BusinessKey, DocumentType, Envelope, ErrorInfo, PartyId, Receipt,

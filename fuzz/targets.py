@@ -14,16 +14,17 @@ from google.protobuf.message import DecodeError
 
 import mappings
 import trust
+from gateway._generated.swgw.v1 import certificate_ledger_pb2 as lpb
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.core.retry import next_attempt
 from gateway.core.errors import ConfigInvalid, GatewayError, RequestMalformed
 from gateway.pipeline import signatures, steps
 from gateway.core.settings import parse_settings_toml
-from gateway.transports import codec
+from gateway.transports import codec, ledger_codec
 
 from fuzz.property import Target, is_stable_code
-from fuzz.seeds import (AT, INTERCHANGE, PKI, codec_seeds, crl_seeds, edifact_seeds, record_seeds, reverse_seeds, settings_seeds,
-                        xml_seeds)
+from fuzz.seeds import (AT, INTERCHANGE, PKI, codec_seeds, crl_seeds, edifact_seeds, inquiry_seeds, record_seeds,
+                        reverse_seeds, settings_seeds, xml_seeds)
 
 __all__ = ["TARGETS", "target"]
 
@@ -96,6 +97,25 @@ def _receipt(data: bytes) -> None:
     signatures.verify_receipt_jws(receipt, issuer_trust=PKI.partner, now=AT, policy=trust.DEFAULT_POLICY)
 
 
+def _inquiry(data: bytes) -> None:
+    # What InquireCertificate decodes from a partner before it reads the ledger.
+    try:
+        message = lpb.InquireCertificateRequest.FromString(data)
+    except DecodeError as e:
+        raise _undecodable("swgw.v1.InquireCertificateRequest", e) from e
+    ledger_codec.inquiry_from_proto(message.inquiry)
+
+
+def _inquiry_answer(data: bytes) -> None:
+    try:
+        message = lpb.InquireCertificateResponse.FromString(data)
+    except DecodeError as e:
+        raise _undecodable("swgw.v1.InquireCertificateResponse", e) from e
+    answer = ledger_codec.answer_from_proto(message.answer)
+    # What CertificateLedgers.ask does next with a partner's answer: its JWS, against the partner's trust.
+    signatures.verify_inquiry_answer_jws(answer, answerer_trust=PKI.partner, now=AT, policy=trust.DEFAULT_POLICY)
+
+
 def _settings(data: bytes) -> None:
     settings = parse_settings_toml(data, PurePath("/etc/swgw"))
     # What the dispatcher later computes from each agreement: the retry schedule, over the whole exponent range.
@@ -123,6 +143,8 @@ TARGETS: dict[str, Target] = {
         Target("edifact-cuscar", partial(_reverse, EDIFACT_PROFILE), (mappings.MappingError,), edifact_seeds),
         Target("codec-envelope", _envelope, _CODEC_REFUSALS, partial(codec_seeds, "envelope")),
         Target("codec-receipt", _receipt, _CODEC_REFUSALS, partial(codec_seeds, "receipt")),
+        Target("codec-inquiry", _inquiry, (GatewayError,), partial(inquiry_seeds, "inquiry")),
+        Target("codec-inquiry-answer", _inquiry_answer, _CODEC_REFUSALS, partial(inquiry_seeds, "answer")),
         Target("crl-import", _crl, (trust.TrustError,), crl_seeds),
         Target("settings-toml", _settings, (ConfigInvalid,), settings_seeds),
     )

@@ -13,6 +13,7 @@ import socket
 from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
 from cryptography import x509
@@ -29,6 +30,7 @@ from ._generated.swgw.v1 import domestic_exchange_pb2, operator_pb2, partner_exc
 from ._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
 from ._generated.swgw.v1 import operator_pb2_grpc as opb_grpc
 from ._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
+from .adapters.archive import FolderArchive
 from .adapters.clock import SystemClock, UuidIds
 from .adapters.coo_pdf import render_certificate_pdf
 from .adapters.metrics import GatewayMetrics
@@ -45,6 +47,7 @@ from .core.settings import ListenerSettings, Settings
 from .core.signals import Signals
 from .core.trust_export import load_certificates
 from .pipeline.dispatcher import Dispatcher
+from .pipeline.inquiries import CertificateLedgers
 from .pipeline.operations import Operations
 from .pipeline.runner import Pipeline
 from .pipeline.signatures import timestamping_trust
@@ -59,6 +62,8 @@ log = logging.getLogger(__name__)
 
 #: The audit actor of trust imported from the configuration file's ``trust_anchors`` at start-up.
 _CONFIGURATION = Actor(ActorKind.CONFIGURATION, "trust_anchors")
+#: The scheduled retention run acts on the configuration's ``[retention]`` policy.
+_RETENTION_ACTOR = Actor(ActorKind.CONFIGURATION, "retention")
 
 
 def _read(path: str, what: str) -> bytes:
@@ -134,7 +139,7 @@ class App:
         partner_server, self.partner_port = create_server(
             self.settings.partner_listener.address,
             [(ppb_grpc.add_PartnerExchangeServiceServicer_to_server,
-              PartnerExchangeServicer(self.pipeline, self.trustbook, self.clock),
+              PartnerExchangeServicer(self.pipeline, self.trustbook, self.clock, self.operations.ledgers),
               partner_exchange_pb2.DESCRIPTOR.services_by_name["PartnerExchangeService"].full_name)],
             credentials=self._partner_credentials(),
             max_message_bytes=self.settings.max_payload_bytes + 64 * 1024,
@@ -164,12 +169,20 @@ class App:
             wake_dispatcher=self.dispatcher.wake,
             tick_seconds=self.settings.delivery.tick_seconds,
             expiry_scan=self.operations.log_expiry,
+            retention=self._retention_job if self.settings.retention and self.settings.retention.purges else None,
         )
         scheduler.start()
         self._scheduler = scheduler
         log.info("gateway %s: partner port %d (mTLS), domestic port %d", self.settings.party, self.partner_port,
                  self.domestic_port)
         return self.partner_port, self.domestic_port
+
+    def _retention_job(self) -> None:
+        # The configuration decided what is purged; the audit entry names it as the actor.
+        try:
+            self.operations.run_retention(actor=_RETENTION_ACTOR)
+        except Exception:  # noqa: BLE001 - a failed run is logged and tried again at the next one
+            log.exception("retention run failed")
 
     def _operators_trust(self) -> PartnerTrust | None:
         if not self.settings.operators_ca:
@@ -375,12 +388,23 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,
         identity=identity, tls_certificate_pem=tls_certificate, signals=signals, keyring=keyring,
         party=str(settings.party),
+        ledgers=CertificateLedgers(settings=settings, messages=repository, trustbook=trustbook, identity=identity_for,
+                                   clock=clock, inquirer=transport, archived=repository),
+        **_retention(settings, repository),
     )
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
         dispatcher=dispatcher, operations=operations, identity=identity, tls_key=tls_key,
         tls_certificate=tls_certificate, signals=signals, transport=transport, metrics=metrics,
     )
+
+
+def _retention(settings: Settings, repository: SqlMessageRepository) -> dict[str, Any]:
+    """Operations' retention arguments: the policy, the folder archive and the book that purges."""
+    if settings.retention is None:
+        return {}
+    return {"retention": settings.retention, "archive": FolderArchive(Path(settings.retention.archive_dir)),
+            "retained": repository}
 
 
 def document_renderer() -> DocumentRenderer:
@@ -413,5 +437,9 @@ def open_operations(settings: Settings, *, clock: Clock | None = None) -> Operat
         tls = Path(settings.partner_listener.tls_certificate).read_bytes()
     keyring = FolderKeyring(identity, Path(settings.signing.keyring) if settings.signing.keyring else None) \
         if identity is not None else None
+    # Offline, the ledger is read; answering and asking partners need the running gateway.
+    ledgers = CertificateLedgers(settings=settings, messages=repository, trustbook=trustbook, identity=None,
+                                 clock=clock, archived=repository)
     return Operations(partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository,
-                      clock=clock, identity=identity, tls_certificate_pem=tls, keyring=keyring, party=str(settings.party))
+                      clock=clock, identity=identity, tls_certificate_pem=tls, keyring=keyring, party=str(settings.party),
+                      ledgers=ledgers, **_retention(settings, repository))

@@ -53,7 +53,8 @@ def _mappings(*imports: str) -> Floor:
 #: ``__init__``) only names the public surface, which lives in the core; so does ``mappings``, whose subpackages
 #: stand on each other in this order: code lists and records, then the catalog, beside them the syntaxes (EDIFACT
 #: reads and writes the tree XML also uses), and the specs on top. ``gateway.adapters.partners`` speaks the
-#: partner protocol as a client, so it shares the wire codec and the status translation with the gRPC servicers.
+#: partner protocol as a client, so it shares the wire codecs (envelopes and receipts; the certificate ledger's
+#: inquiries) and the status translation with the gRPC servicers.
 FLOORS: dict[str, Floor] = {
     "gateway": Floor(imports=("gateway.core",)),
     "mappings": _mappings("mappings"),
@@ -76,9 +77,12 @@ FLOORS: dict[str, Floor] = {
     "gateway.pipeline": Floor(imports=("gateway.core", "gateway.pipeline"), forbidden=_PURE, pure=True),
     "gateway.adapters": Floor(imports=("gateway.core", "gateway.adapters")),
     "gateway.adapters.partners": Floor(imports=("gateway.core", "gateway.adapters", "gateway._generated",
-                                                "gateway.transports.codec", "gateway.transports.status_map")),
+                                                "gateway.transports.codec", "gateway.transports.ledger_codec",
+                                                "gateway.transports.status_map")),
     "gateway.transports": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.transports",
                                          "gateway._generated")),
+    # The retention archive writes messages in the exchange's exported wire form, which `swgw verify` reads.
+    "gateway.adapters.archive": Floor(imports=("gateway.core", "gateway.adapters", "gateway.transports.export")),
     "gateway.app": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.adapters", "gateway.transports",
                                   "gateway._generated")),
     # Tools reach the adapters only through the composition root (build_app, open_operations).

@@ -41,6 +41,7 @@ from google.protobuf import json_format
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from gateway._generated.swgw.v1 import certificate_ledger_pb2 as lpb  # noqa: E402
 from gateway._generated.swgw.v1 import envelope_pb2 as pb  # noqa: E402
 from trust import devpki  # noqa: E402
 
@@ -53,6 +54,9 @@ END = "<!-- END worked-example -->"
 FORMAT = "jws-rfc7515+rfc8785/1"
 ENVELOPE_TYP = "swgw-envelope+jws"
 RECEIPT_TYP = "swgw-receipt+jws"
+ANSWER_TYP = "swgw-inquiry-answer+jws"
+INQUIRY_ID = "7d3b1c52-8a4e-4f0b-9c61-0e2f5a9b3d47"
+ANSWERED_AT = datetime(2026, 3, 1, 12, 34, 0, 250000, tzinfo=UTC)
 PARTY_SCHEME = "urn:swgw:party"
 COO_HK = ("urn:oasis:names:specification:ubl:schema:xsd:CertificateOfOrigin-2::CertificateOfOrigin"
           "##urn:swgw:ubl:coo:cepa-hk:1::2.4")
@@ -185,6 +189,24 @@ def receipt_fields(r: pb.Receipt) -> dict[str, Any]:
     }
 
 
+def answer_fields(a: lpb.InquiryAnswer) -> dict[str, Any]:
+    """The JSON object an inquiry answer's JWS signs (guide, section 15)."""
+    query = a.inquiry
+    return {
+        "inquiry_id": a.inquiry_id,
+        "answerer": _party(a.answerer),
+        "asker": _party(a.asker),
+        "query": {"business_key": _key(query.business_key) if query.HasField("business_key") else None,
+                  "document_sha256": query.document_sha256.hex()},
+        "status": lpb.CertificateStatus.Name(a.status),
+        "certificate": _key(a.certificate) if a.HasField("certificate") else None,
+        "current": _key(a.current) if a.HasField("current") else None,
+        "history": [{"version": v.version, "action": pb.Action.Name(v.action), "payload_sha256": v.payload_sha256.hex(),
+                     "accepted_at": _time(v.accepted_at)} for v in a.history],
+        "answered_at": _time(a.answered_at),
+    }
+
+
 # --- JWS by hand ------------------------------------------------------------------------------------------------
 
 
@@ -304,7 +326,7 @@ class Case:
     """One vector: what it is, how it is made, what a receiver must answer."""
 
     name: str
-    kind: str  # "envelope" or "receipt"
+    kind: str  # "envelope", "receipt" or "answer"
     description: str
     build: Callable[[str], Any]
     outcome: str = "valid"  # "valid" or the stable code
@@ -424,6 +446,54 @@ def answered() -> pb.Envelope:
     return signed_envelope(base_envelope("valid-es256"))
 
 
+def inquiry() -> lpb.CertificateInquiry:
+    """HK's question to CN about the certificate valid-es256 carried (every answer vector answers it)."""
+    return lpb.CertificateInquiry(inquiry_id=INQUIRY_ID, business_key=pb.BusinessKey(
+        issuer="CN-GACC-5300", number="E2026000123", version=0))
+
+
+def base_answer() -> lpb.InquiryAnswer:
+    """CN's answer: version 1 (valid-es256's document), accepted by HK's receipt, is valid."""
+    return lpb.InquiryAnswer(
+        inquiry_id=INQUIRY_ID, answerer=pb.PartyId(scheme=PARTY_SCHEME, value="CN"),
+        asker=pb.PartyId(scheme=PARTY_SCHEME, value="HK"), inquiry=inquiry(),
+        status=lpb.CERTIFICATE_STATUS_VALID,
+        certificate=pb.BusinessKey(issuer="CN-GACC-5300", number="E2026000123", version=1),
+        current=pb.BusinessKey(issuer="CN-GACC-5300", number="E2026000123", version=1),
+        history=[lpb.AnsweredVersion(version=1, action=pb.ACTION_ISSUE, payload_sha256=hashlib.sha256(PAYLOAD).digest(),
+                                     accepted_at=_ts(RECEIVED_AT))],
+        answered_at=_ts(ANSWERED_AT),
+    )
+
+
+def _ans(mutate_before: Callable[[lpb.InquiryAnswer], None] | None = None, how: Signing | None = None,
+         mutate_after: Callable[[lpb.InquiryAnswer], None] | None = None) -> Callable[[str], lpb.InquiryAnswer]:
+    def build(case: str) -> lpb.InquiryAnswer:
+        a = base_answer()
+        if mutate_before:
+            mutate_before(a)
+        how_ = how or Signing(signer="cn-signer", typ=ANSWER_TYP)
+        a.signature.CopyFrom(pb.Signature(format=FORMAT, jws=sign(answer_fields(a), how_)))
+        if mutate_after:
+            mutate_after(a)
+        return a
+    return build
+
+
+def _withdrawn(a: lpb.InquiryAnswer) -> None:
+    a.status = lpb.CERTIFICATE_STATUS_WITHDRAWN
+    a.current.version = 2
+    a.history.append(lpb.AnsweredVersion(version=2, action=pb.ACTION_WITHDRAW,
+                                         payload_sha256=hashlib.sha256(b"withdrawal").digest(),
+                                         accepted_at=_ts(RECEIVED_AT + timedelta(minutes=2))))
+
+
+def _unknown(a: lpb.InquiryAnswer) -> None:
+    a.status = lpb.CERTIFICATE_STATUS_UNKNOWN
+    for field in ("certificate", "current", "history"):
+        a.ClearField(field)
+
+
 def _rejected(r: pb.Receipt) -> None:
     r.outcome = pb.RECEIPT_OUTCOME_REJECTED
     r.errors.append(pb.ErrorDetail(code="AGREEMENT_VIOLATED", message="box 5: origin criterion \"X\" is not allowed",
@@ -474,6 +544,7 @@ def _no_refers_to(e: pb.Envelope) -> None:
 
 SIG = "ENVELOPE_SIGNATURE_INVALID"
 RCPT = "RECEIPT_INVALID"
+ANS = "INQUIRY_ANSWER_INVALID"
 
 CASES: tuple[Case, ...] = (
     # --- envelopes: valid ---
@@ -621,6 +692,22 @@ CASES: tuple[Case, ...] = (
          "SIGNATURE_ALGORITHM_FORBIDDEN", "receipt.signature"),
     Case("receipt-format-unknown", "receipt", "signature.format \"jws/2\".", _rcpt(fmt="jws/2"), RCPT,
          "SIGNATURE_FORMAT_UNSUPPORTED", "receipt.signature.format"),
+    # --- inquiry answers (HK asked CN about valid-es256's certificate; HK verifies them against CN's CA) ---
+    Case("answer-valid", "answer", "CN's answer: version 1 is valid.", _ans()),
+    Case("answer-withdrawn", "answer", "CN's answer after a withdrawal (version 2).", _ans(mutate_before=_withdrawn)),
+    Case("answer-unknown", "answer", "CN's answer when nothing matches: no certificate, current or history.",
+         _ans(mutate_before=_unknown)),
+    Case("answer-tampered-status", "answer", "A WITHDRAWN answer turned into VALID after signing.",
+         _ans(mutate_before=_withdrawn, mutate_after=_set("status", lpb.CERTIFICATE_STATUS_VALID)),
+         ANS, "SIGNATURE_INVALID", "answer.signature"),
+    Case("answer-typ-receipt", "answer", "An answer signed with typ \"swgw-receipt+jws\".",
+         _ans(how=Signing(signer="cn-signer", typ=RECEIPT_TYP)), ANS, "SIGNATURE_INVALID", "answer.signature"),
+    Case("answer-signed-by-hk", "answer", "Signed by HK's signer: x5c outside CN's trust.",
+         _ans(how=Signing(signer="hk-signer", typ=ANSWER_TYP)), ANS, "CERTIFICATE_UNTRUSTED", "answer.signature"),
+    Case("answer-other-inquiry", "answer", "A valid answer to another question (inquiry_id).",
+         _ans(mutate_before=_set("inquiry_id", message_id("another-inquiry"))), ANS, "", "answer.inquiry_id"),
+    Case("answer-other-asker", "answer", "A valid answer addressed to MO.",
+         _ans(mutate_before=_set_party("asker", "MO")), ANS, "", "answer.asker"),
 )
 
 
@@ -653,6 +740,13 @@ def cases_toml() -> str:
         'issuer = "HK"',
         'trust_anchors = ["pki/hk-ca.pem"]',
         'answers = "valid-es256.envelope.binpb"',
+        "",
+        "[answers]  # CN's answers to HK's inquiry about valid-es256's certificate; HK verifies them",
+        'answerer = "CN"',
+        'asker = "HK"',
+        'trust_anchors = ["pki/cn-ca.pem"]',
+        f"inquiry_id = {_toml_string(INQUIRY_ID)}",
+        'business_key = { issuer = "CN-GACC-5300", number = "E2026000123", version = 0 }',
         "",
     ]
     for case in CASES:

@@ -1,9 +1,10 @@
-"""APScheduler 3.x wiring only: periodic dispatcher wake-ups and the daily certificate expiry scan."""
+"""APScheduler 3.x wiring only: periodic dispatcher wake-ups, the daily certificate expiry scan and the daily
+retention run."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -15,6 +16,7 @@ def build_scheduler(
     wake_dispatcher: Callable[[], None],
     tick_seconds: float,
     expiry_scan: Callable[[], object],
+    retention: Callable[[], object] | None = None,
 ) -> BackgroundScheduler:
     """A scheduler (not started) with the gateway's recurring jobs.
 
@@ -24,4 +26,9 @@ def build_scheduler(
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(wake_dispatcher, "interval", seconds=tick_seconds, id="dispatcher-wake")
     scheduler.add_job(expiry_scan, "interval", days=1, id="certificate-expiry", next_run_time=datetime.now(UTC))
+    if retention is not None:
+        # Daily, starting an hour after start-up: a restart loop does not turn into a purge loop, and a gateway
+        # that starts is serving before it archives.
+        scheduler.add_job(retention, "interval", days=1, id="retention",
+                          next_run_time=datetime.now(UTC) + timedelta(hours=1))
     return scheduler

@@ -17,6 +17,7 @@ from typing import Any
 from .domain import DocumentType, PartyId
 from .errors import ConfigInvalid
 from .partners import EdifactSettings, PartnerProfile
+from .retention import RetentionPolicy, parse_retention
 from .retry import RetryPolicy
 from .routing import DomesticClient
 from .timestamping import REQUIRED_LEVELS, TimestampingSettings, parse_timestamping
@@ -114,6 +115,8 @@ class Settings:
     operators_ca: str | None = None
     """PEM CA certificate(s) that issue operator client certificates. The Operator service accepts only callers
     whose TLS certificate chains to it; without it the Operator service refuses every call (use the offline CLI)."""
+    retention: RetentionPolicy | None = None
+    """How long messages are kept before they are archived and purged; None (no ``[retention]``) keeps all."""
 
     def partner(self, name: str) -> PartnerProfile:
         """The profile of partner ``name``; raises :class:`~gateway.core.errors.PartnerUnknown`."""
@@ -359,6 +362,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
 
     metrics = _metrics(root.table("metrics"))
     timestamping = parse_timestamping(root.table("timestamping"), base_dir)
+    retention = parse_retention(root.get("retention", Mapping, {}), base_dir, data_dir)
 
     clients = tuple(_client(_Table(c, f"domestic_clients[{i}]"))
                     for i, c in enumerate(root.get("domestic_clients", list, [])))
@@ -405,6 +409,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         timestamping=timestamping,
         operators_ca=operators_ca,
         domestic_clients=clients,
+        retention=retention,
     )
 
 

@@ -22,13 +22,18 @@ from ..core.ports import (
     AuditRepository,
     Clock,
     Keyring,
+    MessageArchive,
     MessageRepository,
+    RetentionRepository,
     StoredMessage,
     StoredTrustedCertificate,
     TrustBook,
 )
 from ..core.signals import Signals
+from ..core.retention import RetentionPolicy
 from ..core.trust_export import classify, load_certificates, render_export
+from .inquiries import CertificateLedgers
+from .retention import RetentionReport, run_retention
 
 __all__ = ["AuditCheck", "ExpiryReport", "Operations", "ReplaySelection"]
 
@@ -98,6 +103,10 @@ class Operations:
         signals: Signals | None = None,
         keyring: Keyring | None = None,
         party: str = "",
+        ledgers: CertificateLedgers | None = None,
+        retention: RetentionPolicy | None = None,
+        archive: MessageArchive | None = None,
+        retained: RetentionRepository | None = None,
     ) -> None:
         self._partners = tuple(partners)
         self.trustbook = trustbook
@@ -109,6 +118,20 @@ class Operations:
         self._signals = signals
         self._keyring = keyring
         self._party = party
+        self.ledgers = ledgers
+        """The certificate ledger and inquiries (None: this gateway keeps no ledger view, e.g. in unit twins)."""
+        self._retention = retention
+        self._archive = archive
+        self._retained = retained
+
+    def run_retention(self, *, actor: Actor, dry_run: bool = False) -> RetentionReport:
+        """Archive and purge the messages whose retention period is over (``[retention]``); with ``dry_run``, only
+        list them. Nothing happens without a retention policy that purges."""
+        policy = self._retention
+        if policy is None or self._archive is None or self._retained is None or not policy.purges:
+            return RetentionReport(dry_run=dry_run, at=self._clock.now())
+        return run_retention(policy, messages=self.messages, book=self._retained, archive=self._archive,
+                             clock=self._clock, actor=actor, dry_run=dry_run)
 
     def partners(self) -> tuple[PartnerProfile, ...]:
         """The agreements in force."""

@@ -23,6 +23,7 @@ from ..core.domain import (
     Signature,
     VerifiedEnvelope,
 )
+from ..core.ledger import INQUIRY_ANSWER_JWS_TYPE, InquiryAnswer
 from ..core.errors import DocumentRejected, EnvelopeSignatureInvalid, SignatureFormatUnsupported
 from ..core.partners import PartnerProfile
 from ..core.timestamping import level_rank
@@ -34,12 +35,14 @@ __all__ = [
     "replayable_receipt",
     "sign_document",
     "sign_envelope",
+    "sign_inquiry_answer",
     "sign_receipt",
     "signature_policy",
     "timestamping_trust",
     "verify_document",
     "verify_envelope_jws",
     "verify_envelope_signature",
+    "verify_inquiry_answer_jws",
     "verify_receipt_jws",
 ]
 
@@ -110,6 +113,21 @@ def verify_receipt_jws(
     :class:`trust.TrustError`. Shared by the outbound pipeline and ``swgw verify``."""
     return _verify_jws("receipt", receipt.signature, receipt.header_fields(), RECEIPT_JWS_TYPE,
                        trust_=issuer_trust, now=now, policy=policy)
+
+
+def sign_inquiry_answer(answer: InquiryAnswer, identity: SigningIdentity) -> InquiryAnswer:
+    """``answer`` with its JWS signature over :meth:`InquiryAnswer.header_fields`, signed like receipts."""
+    return replace(answer, signature=Signature(trust.sign_jws(answer.header_fields(), identity,
+                                                              typ=INQUIRY_ANSWER_JWS_TYPE)))
+
+
+def verify_inquiry_answer_jws(
+    answer: InquiryAnswer, *, answerer_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy
+) -> trust.VerifiedJws:
+    """Verify an inquiry answer's JWS over its own fields against the answering partner's trust; raises
+    :class:`SignatureFormatUnsupported` or a :class:`trust.TrustError`."""
+    return _verify_jws("answer", answer.signature, answer.header_fields(), INQUIRY_ANSWER_JWS_TYPE,
+                       trust_=answerer_trust, now=now, policy=policy)
 
 
 def _verify_jws(

@@ -105,12 +105,16 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
     with _client(args) as client:
         if args.business_key:
+            # One JSON object: the certificate's state (its latest accepted version, with the ledger) when no
+            # version was given, and every message carrying the key, oldest first.
             key = args.business_key
-            found = client.status_by_key(key.issuer, key.number, key.version)
+            response = client.status_response_by_key(key.issuer, key.number, key.version)
+            out: dict[str, object] = {"messages": [MessageToDict(m) for m in response.messages]}
+            if response.HasField("ledger"):
+                out = {"certificate": MessageToDict(response.ledger), **out}
+            print(json.dumps(out, indent=2, ensure_ascii=False))
         else:
-            found = [client.status(args.message_id)]
-        for summary in found:
-            print(json.dumps(MessageToDict(summary), indent=2, ensure_ascii=False))
+            print(json.dumps(MessageToDict(client.status(args.message_id)), indent=2, ensure_ascii=False))
     return 0
 
 

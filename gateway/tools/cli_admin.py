@@ -369,6 +369,12 @@ def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     target(p)
     messages_parser.set_defaults(func=_messages)
 
+    from .documents_command import add_documents_commands
+    from .retention_command import add_retention_commands
+
+    add_documents_commands(sub, target)
+    add_retention_commands(sub)
+
     p = sub.add_parser("partners", help="list partner agreements")
     target(p)
     p.set_defaults(func=_partners)

@@ -108,8 +108,12 @@ class GatewayClient:
 
     def status_by_key(self, issuer: str, number: str, version: int = 0) -> list[pb.MessageSummary]:
         """Every message carrying a business key."""
+        return list(self.status_response_by_key(issuer, number, version).messages)
+
+    def status_response_by_key(self, issuer: str, number: str, version: int = 0) -> dpb.GetStatusResponse:
+        """GetStatus by business key: the messages and, when ``version`` is 0, the certificate's ledger."""
         request = dpb.GetStatusRequest(business_key=pb.BusinessKey(issuer=issuer, number=number, version=version))
-        return list(self.call(self.domestic.GetStatus, request).messages)  # type: ignore[attr-defined]
+        return self.call(self.domestic.GetStatus, request)  # type: ignore[return-value]
 
     def watch(self, after_sequence: int = 0, *, timeout: float | None = None) -> Iterator[pb.StatusEvent]:
         """Stream status events after a cursor."""

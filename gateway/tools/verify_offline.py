@@ -28,11 +28,10 @@ from ..core.domain import sha256_hex
 from ..core.errors import SignatureFormatUnsupported
 from ..pipeline import signatures
 from ..transports import codec
+from ..transports.export import export_message
 
 __all__ = ["VerifyReport", "export_message", "summary", "verify_bytes"]
 
-#: The "format" member of an exported message.
-EXPORT_FORMAT = "swgw-message/1"
 
 _UBL_NAMESPACE = "urn:oasis:names:specification:ubl:schema:xsd:"
 _SHAPES = {
@@ -289,14 +288,3 @@ def verify_bytes(data: bytes, stores: Mapping[str, PartnerTrust], *, at: datetim
     if report.valid:
         report.error_code = report.error = None
     return report
-
-
-def export_message(envelope: Any, receipt: Any | None) -> bytes:
-    """An exported message: the envelope (payload and attachments included) and its receipt, as protobuf JSON."""
-    bundle: dict[str, Any] = {
-        "format": EXPORT_FORMAT,
-        "envelope": json_format.MessageToDict(codec.envelope_to_proto(envelope)),
-    }
-    if receipt is not None:
-        bundle["receipt"] = json_format.MessageToDict(codec.receipt_to_proto(receipt))
-    return json.dumps(bundle, indent=1).encode()

@@ -11,13 +11,14 @@ import grpc
 from .._generated.swgw.v1 import domestic_exchange_pb2 as dpb
 from .._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
 from ..core.errors import ClientUnauthenticated, EnvelopeInvalid, GatewayError, MessageNotFound
+from ..core.ledger import build_ledger
 from ..core.ports import MessageRepository, StoredMessage
 from ..core.routing import DomesticClient
 from ..core.signals import Signals
 from ..pipeline.handover import Handover
 from ..pipeline.runner import Pipeline
 from ..pipeline.steps import SubmitCommand
-from . import codec
+from . import codec, ledger_codec
 from .interceptors import peer_certificate
 from .status_map import abort, translate_errors
 
@@ -119,9 +120,14 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
                                       field_path="business_key")
         else:
             raise EnvelopeInvalid("give a message_id or a business_key", field_path="selector")
-        return dpb.GetStatusResponse(
+        response = dpb.GetStatusResponse(
             messages=[codec.summary_to_proto(m, self._messages.history(m.message_id)) for m in found]
         )
+        if which == "business_key" and not request.business_key.version:
+            # The certificate's state: its latest accepted version, not the oldest message.
+            key = request.business_key
+            response.ledger.CopyFrom(ledger_codec.ledger_to_proto(build_ledger(key.issuer, key.number, found)))
+        return response
 
     @translate_errors
     def WatchStatus(  # noqa: N802

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import grpc
@@ -9,14 +10,15 @@ import grpc
 import trust
 from trust import CertificateRole, CertificateState, PartnerTrust
 
+from .._generated.swgw.v1 import certificate_ledger_pb2 as lpb
 from .._generated.swgw.v1 import envelope_pb2 as pb
 from .._generated.swgw.v1 import operator_pb2 as opb
 from .._generated.swgw.v1 import operator_pb2_grpc as opb_grpc
-from ..core.errors import EnvelopeInvalid
-from ..core.errors import OperatorUnauthenticated
+from ..core.errors import EnvelopeInvalid, MessageNotFound, OperatorUnauthenticated
 from ..core.ports import Actor, ActorKind, Clock
+from ..pipeline.inquiries import CertificateLedgers
 from ..pipeline.operations import Operations
-from . import codec
+from . import codec, ledger_codec
 from .interceptors import peer_certificate
 from .status_map import translate_errors
 
@@ -171,3 +173,33 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
         return opb.ResendMessageResponse(message=codec.summary_to_proto(message))
 
 
+
+    def _ledgers(self) -> CertificateLedgers:
+        if self._ops.ledgers is None:  # pragma: no cover - the composition root always passes the ledgers
+            raise MessageNotFound("this gateway keeps no certificate ledger")
+        return self._ops.ledgers
+
+    @translate_errors
+    def GetCertificateLedger(  # noqa: N802
+        self, request: lpb.GetCertificateLedgerRequest, context: grpc.ServicerContext
+    ) -> lpb.GetCertificateLedgerResponse:
+        self._actor(context)
+        key = codec.business_key_from_proto(request.certificate, "certificate")
+        ledger = self._ledgers().ledger(key.issuer, key.number)
+        if not ledger.entries:
+            raise MessageNotFound(f"no message carried certificate {key.issuer}/{key.number}",
+                                  field_path="certificate")
+        return lpb.GetCertificateLedgerResponse(ledger=ledger_codec.ledger_to_proto(ledger))
+
+    @translate_errors
+    def InquirePartnerCertificate(  # noqa: N802
+        self, request: lpb.InquirePartnerCertificateRequest, context: grpc.ServicerContext
+    ) -> lpb.InquirePartnerCertificateResponse:
+        self._actor(context)
+        inquiry = request.inquiry
+        if not inquiry.inquiry_id:
+            inquiry.inquiry_id = str(uuid.uuid4())
+        verified = self._ledgers().ask(request.partner, ledger_codec.inquiry_from_proto(inquiry))
+        return lpb.InquirePartnerCertificateResponse(
+            answer=ledger_codec.answer_to_proto(verified.answer), signer_subject=verified.signer.subject.rfc4514_string(),
+            signer_fingerprint=trust.fingerprint(verified.signer))

@@ -560,3 +560,16 @@ def test_backlog_counts_undelivered_outbound_per_partner_with_oldest_and_deepest
         ("HK", 2, at(0), 2),
         ("MO", 1, at(7), 1),
     ]
+
+
+def test_find_by_payload_digest_one_way_with_one_partner(repo: Repository) -> None:
+    to_hk = add_out(repo, envelope("CO-D"))
+    add_out(repo, envelope("CO-D", receiver="MO"))  # the same document to MO: another partner
+    received = add_in(repo, inbound("CO-D"))  # the same bytes (the test payload), received from HK
+    digest = to_hk.envelope.payload_sha256
+    assert [m.message_id for m in repo.find_by_payload_digest(digest, direction=Direction.OUTBOUND,
+                                                                partner="HK")] == [to_hk.message_id]
+    assert [m.message_id for m in repo.find_by_payload_digest(digest, direction=Direction.INBOUND,
+                                                                partner="HK")] == [received.message_id]
+    assert repo.find_by_payload_digest(digest, direction=Direction.OUTBOUND, partner="SG") == []
+    assert repo.find_by_payload_digest("00" * 32, direction=Direction.OUTBOUND, partner="HK") == []

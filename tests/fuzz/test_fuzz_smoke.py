@@ -57,8 +57,8 @@ def test_every_parser_facing_strangers_has_a_harness() -> None:
     import mappings
 
     reverse = {f"reverse-{p.id}" for p in mappings.list_profiles() if p.id != "manifest-cuscar-d96b"}
-    expected = {"record-json", "xml-verify", "edifact-cuscar", "codec-envelope", "codec-receipt", "crl-import",
-                "settings-toml"} | reverse
+    expected = {"record-json", "xml-verify", "edifact-cuscar", "codec-envelope", "codec-receipt", "codec-inquiry",
+                "codec-inquiry-answer", "crl-import", "settings-toml"} | reverse
     assert set(TARGETS) == expected
 
 

@@ -12,13 +12,15 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 import trust
 
+from ..._generated.swgw.v1 import certificate_ledger_pb2 as lpb
 from ..._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from ..._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
 from ...core.domain import Envelope, Receipt
 from ...core.errors import DeliveryFailed, GatewayError
+from ...core.ledger import CertificateInquiry, InquiryAnswer
 from ...core.partners import PartnerProfile
 from ...core.ports import Clock, TrustBook
-from ...transports import codec
+from ...transports import codec, ledger_codec
 from ...transports.status_map import error_from_status
 
 __all__ = ["FINAL_CODES", "GrpcPartnerTransport", "RETRYABLE"]
@@ -134,6 +136,16 @@ class GrpcPartnerTransport:
         except grpc.RpcError as e:
             raise self._failure(partner, e) from e
         return self._receipt(partner, response.receipt)
+
+    def inquire(self, partner: PartnerProfile, inquiry: CertificateInquiry) -> InquiryAnswer:
+        """Ask the partner about a certificate it issued; the answer is verified by the caller."""
+        stub = self._stub(partner, self._clock.now())
+        try:
+            response = stub.InquireCertificate(
+                lpb.InquireCertificateRequest(inquiry=ledger_codec.inquiry_to_proto(inquiry)), timeout=self._timeout)
+        except grpc.RpcError as e:
+            raise self._failure(partner, e) from e
+        return ledger_codec.answer_from_proto(response.answer)
 
     def _receipt(self, partner: PartnerProfile, message: object) -> Receipt:
         try:

@@ -12,18 +12,23 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 
+from ..._generated.swgw.v1 import certificate_ledger_pb2 as lpb
 from ..._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from ...core.domain import Envelope, Receipt
 from ...core.errors import DeliveryFailed, GatewayError, MessageNotFound
+from ...core.ledger import CertificateInquiry, InquiryAnswer
 from ...core.partners import PartnerProfile
-from ...transports import codec
+from ...transports import codec, ledger_codec
 from ...transports.status_map import status_for
 from .grpc_client import RETRYABLE
 
-__all__ = ["MemoryPartnerTransport", "Partner"]
+__all__ = ["Answerer", "MemoryPartnerTransport", "Partner"]
 
 Partner = Callable[[Envelope], Receipt]
 """A partner gateway as seen by the transport: it takes an envelope and answers with its receipt."""
+
+Answerer = Callable[[CertificateInquiry], InquiryAnswer]
+"""A partner gateway answering verification inquiries (its ``InquireCertificate`` minus gRPC)."""
 
 
 class MemoryPartnerTransport:
@@ -31,6 +36,7 @@ class MemoryPartnerTransport:
 
     def __init__(self, partners: Mapping[str, Partner] | None = None) -> None:
         self._partners = dict(partners or {})
+        self._answerers: dict[str, Answerer] = {}
         self._receipts: dict[tuple[str, str], Receipt] = {}
         self._lock = threading.Lock()
         self.delivered: list[tuple[str, Envelope]] = []
@@ -40,6 +46,26 @@ class MemoryPartnerTransport:
         """Make ``partner`` reachable as ``name`` (replacing an earlier one)."""
         with self._lock:
             self._partners[name] = partner
+
+    def connect_answerer(self, name: str, answerer: Answerer) -> None:
+        """Make ``name`` answer inquiries with ``answerer``."""
+        with self._lock:
+            self._answerers[name] = answerer
+
+    def inquire(self, partner: PartnerProfile, inquiry: CertificateInquiry) -> InquiryAnswer:
+        """Ask the partner, question and answer through their wire form; raises DeliveryFailed."""
+        with self._lock:
+            answerer = self._answerers.get(partner.name)
+        if answerer is None:
+            raise DeliveryFailed(f"{partner.name} is not reachable", retryable=True, partner=partner.name)
+        asked = ledger_codec.inquiry_from_proto(lpb.CertificateInquiry.FromString(
+            ledger_codec.inquiry_to_proto(inquiry).SerializeToString()))
+        try:
+            answer = answerer(asked)
+        except GatewayError as e:
+            raise _refused(partner, e) from e
+        return ledger_codec.answer_from_proto(lpb.InquiryAnswer.FromString(
+            ledger_codec.answer_to_proto(answer).SerializeToString()))
 
     def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
         """Hand the envelope to the partner and return its (unverified) receipt; raises DeliveryFailed."""

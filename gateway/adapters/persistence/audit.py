@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from ...core.audit import audit_entry_hash
 from ...core.ports import Actor, AuditEntry
@@ -40,29 +40,34 @@ class SqlAuditRepository(SqlRepositoryBase):
 
     def append_audit(self, *, actor: Actor, action: str, details: dict[str, Any], at: datetime) -> AuditEntry:
         """Append an entry after the current last one, in one transaction serialized with other appends."""
+        with self._db.write() as connection:
+            return self._append_audit_in(connection, actor=actor, action=action, details=details, at=at)
+
+    def _append_audit_in(self, connection: Connection, *, actor: Actor, action: str, details: dict[str, Any],
+                         at: datetime) -> AuditEntry:
+        """Append an entry within the caller's write transaction (so that a change and its audit commit together)."""
         at = utc(at)
         details_json = canonical_details(details)
         stored_details: dict[str, Any] = json.loads(details_json)
-        with self._db.write() as connection:
-            self._db.serialize(connection, AUDIT_LOCK)
-            last = connection.execute(
-                select(AuditRow.sequence, AuditRow.entry_hash).order_by(AuditRow.sequence.desc()).limit(1)
-            ).first()
-            sequence = last.sequence + 1 if last is not None else 1
-            previous = last.entry_hash if last is not None else ""
-            row = {
-                "sequence": sequence,
-                "at": at,
-                "actor": actor.name,
-                "actor_kind": actor.kind.value,
-                "action": action,
-                "details_json": details_json,
-                "previous_hash": previous,
-                "entry_hash": audit_entry_hash(
-                    previous, sequence, at, actor.name, action, stored_details, actor.kind.value
-                ),
-            }
-            connection.execute(insert(AuditRow), row)
+        self._db.serialize(connection, AUDIT_LOCK)
+        last = connection.execute(
+            select(AuditRow.sequence, AuditRow.entry_hash).order_by(AuditRow.sequence.desc()).limit(1)
+        ).first()
+        sequence = last.sequence + 1 if last is not None else 1
+        previous = last.entry_hash if last is not None else ""
+        row = {
+            "sequence": sequence,
+            "at": at,
+            "actor": actor.name,
+            "actor_kind": actor.kind.value,
+            "action": action,
+            "details_json": details_json,
+            "previous_hash": previous,
+            "entry_hash": audit_entry_hash(
+                previous, sequence, at, actor.name, action, stored_details, actor.kind.value
+            ),
+        }
+        connection.execute(insert(AuditRow), row)
         return _entry(row)
 
     def list_audit(self, *, after: int = 0, limit: int = 100) -> list[AuditEntry]:

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from ...core.domain import (
     BusinessKey,
@@ -23,7 +24,9 @@ from ...core.domain import (
     check_transition,
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ...core.ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
+from ...core.ledger import ArchivedEntry
+from ...core.ports import Actor, AuditEntry, Backlog, OutboundClaim, StatusEvent, StoredMessage
+from ...core.retention import FINAL_STATES
 from .checks import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
 
@@ -58,6 +61,7 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
         self._idempotency: set[tuple[str, str]] = set()
         self._business_keys: set[tuple[Direction, str, DocumentType, BusinessKey]] = set()
         self._events: list[StatusEvent] = []
+        self._archived: dict[str, ArchivedEntry] = {}
 
     # -- messages: writes -----------------------------------------------------------------------------------
 
@@ -307,12 +311,18 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
             and direction in (None, m.direction)
         )
 
+    def find_by_payload_digest(self, sha256: str, *, direction: Direction, partner: str) -> list[StoredMessage]:
+        """Messages one way with one partner whose payload has that hex SHA-256, oldest first."""
+        return self._select(lambda m: m.direction is direction and m.partner == partner
+                            and m.envelope.payload_sha256.lower() == sha256.lower())
+
     def events_after(
         self, sequence: int, *, limit: int = 500, domestic_client: str | None = None
     ) -> list[StatusEvent]:
         """Status events with a greater sequence number, in order (of one domestic client's messages if given)."""
         with self._lock:
-            events = self._events[max(sequence, 0):]
+            # Events of purged messages are gone, as in SQL; the list keeps its positions (= sequence numbers).
+            events = [e for e in self._events[max(sequence, 0):] if e.message_id not in self._archived]
             if domestic_client is not None:
                 events = [e for e in events if self._messages[e.message_id].domestic_client == domestic_client]
             return events[: max(limit, 0)]
@@ -320,7 +330,52 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
     def history(self, message_id: str) -> list[StatusEvent]:
         """Every event of one message, in order."""
         with self._lock:
-            return [e for e in self._events if e.message_id == message_id]
+            return [e for e in self._events if e.message_id == message_id and message_id not in self._archived]
+
+    # -- retention ------------------------------------------------------------------------------------------
+
+    def purge_candidates(
+        self, document_type: DocumentType, *, before: datetime, after_id: str = "", limit: int = 100
+    ) -> list[StoredMessage]:
+        """Final-state messages of that type last changed before ``before``, by message id after ``after_id``."""
+        with self._lock:
+            due = sorted((m for m in self._messages.values() if m.document_type is document_type
+                          and m.status in FINAL_STATES and m.updated_at < before and m.message_id > after_id),
+                         key=lambda m: m.message_id)
+            return due[:limit]
+
+    def purge(
+        self, archived: Sequence[ArchivedEntry], *, actor: Actor, details: dict[str, Any], at: datetime
+    ) -> tuple[list[str], AuditEntry | None]:
+        """Delete the archived messages still in a final state, keep their entries, audit it (atomically)."""
+        with self._lock:
+            purged = [a.entry.message_id for a in archived
+                      if (m := self._messages.get(a.entry.message_id)) is not None and m.status in FINAL_STATES]
+            if not purged:
+                return [], None
+            for entry in archived:
+                if entry.entry.message_id in purged:
+                    message = self._messages.pop(entry.entry.message_id)
+                    if message.status is not _S.REJECTED:  # a rejected message held no business key
+                        self._business_keys.discard(_business_key(message))
+                    if message.idempotency_key is not None:
+                        self._idempotency.discard((message.domestic_client or "", message.idempotency_key))
+                    self._archived[entry.entry.message_id] = entry
+            return purged, self.append_audit(actor=actor, action="retention.purge",
+                                             details={**details, "messages": purged}, at=at)
+
+    def archived_entries(self, issuer: str, number: str) -> list[ArchivedEntry]:
+        """The kept entries of one certificate's purged messages."""
+        with self._lock:
+            return sorted((a for a in self._archived.values() if (a.issuer, a.number) == (issuer, number)),
+                          key=lambda a: a.entry.message_id)
+
+    def archived_by_digest(self, sha256: str, *, direction: Direction, partner: str) -> list[ArchivedEntry]:
+        """The kept entries of purged messages one way with one partner whose payload had that digest."""
+        with self._lock:
+            return sorted((a for a in self._archived.values() if a.entry.payload_sha256 == sha256.lower()
+                           and a.entry.direction is direction and a.entry.partner == partner),
+                          key=lambda a: a.entry.message_id)
 
     def pending_handover(
         self, *, domestic_client: str | None, document_types: Sequence[DocumentType] = (), limit: int = 100

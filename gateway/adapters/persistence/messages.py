@@ -35,6 +35,7 @@ from .driver import Cursor
 from .checks import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from .rows import error_values, event_values, message_values, status_event, stored_message
 from .audit import SqlAuditRepository
+from .retention import SqlRetentionRepository
 from .tables import MessageRow
 from .trust import SqlTrustRepository
 
@@ -50,8 +51,9 @@ def _row_values(row: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
-    """:class:`~gateway.core.ports.MessageRepository`, ``TrustRepository`` and ``AuditRepository`` on one engine.
+class SqlMessageRepository(SqlTrustRepository, SqlRetentionRepository):
+    """:class:`~gateway.core.ports.MessageRepository`, ``TrustRepository``, ``AuditRepository`` and
+    ``RetentionRepository`` on one engine.
 
     Create the engine with :func:`~gateway.adapters.persistence.session.create_engine_for` and run
     :func:`~gateway.adapters.persistence.session.migrate` first. The instance holds no state besides the engine (and
@@ -291,6 +293,12 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
             query = query.where(MessageRow.bk_version == version)
         if direction is not None:
             query = query.where(MessageRow.direction == direction.value)
+        return self._messages(query.order_by(MessageRow.created_at, MessageRow.message_id))
+
+    def find_by_payload_digest(self, sha256: str, *, direction: Direction, partner: str) -> list[StoredMessage]:
+        """Messages one way with one partner whose payload has that hex SHA-256, oldest first."""
+        query = select(MessageRow).where(MessageRow.payload_sha256 == sha256.lower(),
+                                         MessageRow.direction == direction.value, MessageRow.partner == partner)
         return self._messages(query.order_by(MessageRow.created_at, MessageRow.message_id))
 
     def events_after(

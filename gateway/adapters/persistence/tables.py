@@ -28,6 +28,7 @@ __all__ = [
     "AuditRow",
     "Base",
     "CrlRow",
+    "LedgerArchiveRow",
     "MessageRow",
     "MetaRow",
     "StatusEventRow",
@@ -308,3 +309,28 @@ class MetaRow(Base):
     """Counter name."""
     value: Mapped[int] = mapped_column(BigInteger)
     """Counter value."""
+
+
+class LedgerArchiveRow(Base):
+    """The ledger entry kept for a message that retention archived and purged (revision 0003)."""
+
+    __tablename__ = "ledger_archive"
+
+    message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The purged message."""
+    bk_issuer: Mapped[str] = mapped_column(String(64))
+    """Its certificate's issuer."""
+    bk_number: Mapped[str] = mapped_column(String(128))
+    """Its certificate's number."""
+    direction: Mapped[str] = mapped_column(String(8))
+    """outbound or inbound."""
+    partner: Mapped[str] = mapped_column(String(64))
+    """The partner."""
+    payload_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    """Hex SHA-256 of the document it carried (verification inquiries by digest)."""
+    purged_at: Mapped[datetime]
+    """When it was purged."""
+    entry_json: Mapped[str] = mapped_column(Text)
+    """``ArchivedEntry.to_json()``: the whole entry, with where the message was archived."""
+
+    __table_args__ = (Index("ix_ledger_archive_bk_issuer_bk_number", "bk_issuer", "bk_number"),)

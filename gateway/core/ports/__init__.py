@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .messages import (
     Backlog,
+    CertificateInquirer,
     Clock,
     DeliveryHandoff,
     DocumentRenderer,
@@ -20,6 +21,7 @@ from .messages import (
     StoredMessage,
     TransitionObserver,
 )
+from .retention import MessageArchive, RetentionRepository
 from .trust import (
     Actor,
     ActorKind,
@@ -37,14 +39,17 @@ __all__ = [
     "AuditEntry",
     "AuditRepository",
     "Backlog",
+    "CertificateInquirer",
     "Clock",
     "DeliveryHandoff",
     "DocumentRenderer",
     "IdFactory",
     "Keyring",
+    "MessageArchive",
     "MessageRepository",
     "OutboundClaim",
     "PartnerTransport",
+    "RetentionRepository",
     "StatusEvent",
     "StoredMessage",
     "StoredTrustedCertificate",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..domain import (
     Action,
@@ -20,8 +20,12 @@ from ..domain import (
 )
 from ..partners import PartnerProfile
 
+if TYPE_CHECKING:  # the ledger module reads StoredMessage from here
+    from ..ledger import CertificateInquiry, InquiryAnswer
+
 __all__ = [
     "Backlog",
+    "CertificateInquirer",
     "Clock",
     "DeliveryHandoff",
     "DocumentRenderer",
@@ -250,6 +254,11 @@ class MessageRepository(Protocol):
         """Messages with that business key (any version when ``version`` is None), oldest first."""
         ...
 
+    def find_by_payload_digest(self, sha256: str, *, direction: Direction, partner: str) -> list[StoredMessage]:
+        """Messages one way with one partner whose payload has that hex SHA-256 (verification inquiries),
+        oldest first."""
+        ...
+
     def transition(
         self,
         message_id: str,
@@ -328,6 +337,15 @@ class PartnerTransport(Protocol):
 
     def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
         """Ask the partner again for the receipt of a message; raises DeliveryFailed."""
+        ...
+
+
+class CertificateInquirer(Protocol):
+    """Asks a partner gateway about a certificate it issued (``InquireCertificate``); the gRPC partner client is
+    the real one."""
+
+    def inquire(self, partner: PartnerProfile, inquiry: CertificateInquiry) -> InquiryAnswer:
+        """The partner's (unverified) answer; raises DeliveryFailed when the partner cannot be asked."""
         ...
 
 

@@ -27,18 +27,21 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from google.protobuf import json_format
 
+from gateway._generated.swgw.v1 import certificate_ledger_pb2 as lpb
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.adapters.clock import ManualClock, UuidIds
-from gateway.core.domain import DocumentType, PartyId
+from gateway.core.domain import BusinessKey, DocumentType, PartyId
+from gateway.core.ledger import CertificateInquiry
 from gateway.core.errors import GatewayError
 from gateway.core.partners import PartnerProfile
 from gateway.adapters.persistence.memory import MemoryMessageRepository
 from gateway.adapters.coo_pdf import render_certificate_pdf
 from gateway.pipeline import signatures, steps
+from gateway.pipeline.inquiries import verify_inquiry_answer
 from gateway.pipeline.runner import Pipeline
 from gateway.core.settings import ListenerSettings, Settings, SigningSettings
 from gateway.core.signals import Signals
-from gateway.transports import codec
+from gateway.transports import codec, ledger_codec
 from trust import DEFAULT_POLICY, PartnerTrust, SigningIdentity
 
 REPO = Path(__file__).resolve().parents[3]
@@ -63,7 +66,7 @@ def _profile(party: str) -> PartnerProfile:
 
 
 def _message(case: dict[str, Any]) -> Any:
-    kind = pb.Envelope if case["kind"] == "envelope" else pb.Receipt
+    kind = {"envelope": pb.Envelope, "receipt": pb.Receipt, "answer": lpb.InquiryAnswer}[case["kind"]]
     binary = kind.FromString((VECTORS / case["file"]).read_bytes())
     # The JSON file is the same message in the proto3 JSON mapping.
     assert json_format.Parse((VECTORS / case["json"]).read_text(encoding="utf-8"), kind()) == binary
@@ -87,6 +90,15 @@ def accept_receipt(message: pb.Receipt) -> None:
     receipt = codec.receipt_from_proto(message)
     steps.verify_receipt(receipt, envelope=answered, partner_trust=_trust(rec["issuer"], rec["trust_anchors"]),
                          now=AT, profile=_profile(rec["issuer"]))
+
+
+def accept_answer(message: lpb.InquiryAnswer) -> None:
+    """What HK's gateway runs on CN's answer to its inquiry (``CertificateLedgers.ask`` after the call)."""
+    spec = SPEC["answers"]
+    question = CertificateInquiry(spec["inquiry_id"], business_key=BusinessKey(**spec["business_key"]))
+    verify_inquiry_answer(ledger_codec.answer_from_proto(message), question, answerer=spec["answerer"],
+                          asker=PartyId(spec["asker"]), answerer_trust=_trust(spec["answerer"], spec["trust_anchors"]),
+                          now=AT, policy=DEFAULT_POLICY)
 
 
 def test_the_spec_states_the_limits_swgw_applies() -> None:
@@ -139,7 +151,7 @@ def _after(case: dict[str, Any], message: pb.Envelope) -> None:
 def test_vector(name: str) -> None:
     case = CASES[name]
     message = _message(case)
-    check = receive if case["kind"] == "envelope" else accept_receipt
+    check = {"envelope": receive, "receipt": accept_receipt, "answer": accept_answer}[case["kind"]]
     if "after" in case:
         receive(message)  # on its own, a valid envelope
         check = functools.partial(_after, case)
@@ -183,7 +195,8 @@ def test_vectors_and_worked_example_are_what_the_tool_generates() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c["outcome"] in ("valid", "replay")
-                                        or n in ("alg-none", "alg-hs256", "alg-rs256", "receipt-alg-none")))
+                                        or n in ("alg-none", "alg-hs256", "alg-rs256", "receipt-alg-none")
+                                        or c["kind"] == "answer" and c["field_path"] != "answer.signature"))
 def test_vectors_are_standard_jws(name: str) -> None:
     """A JOSE library swgw does not use (jwcrypto) reads each valid vector's JWS with the key of its x5c leaf,
     restricted to the three algorithms, and finds the signed fields the tool rebuilds from the protobuf message;
@@ -199,11 +212,13 @@ def test_vectors_are_standard_jws(name: str) -> None:
     token.deserialize(message.signature.jws)
     key = jwk.JWK.from_pyca(leaf.public_key())
     token.allowed_algs = ["ES256", "ES384", "PS256"]
-    if case["outcome"] not in ("valid", "replay"):
+    if case["outcome"] not in ("valid", "replay") and case["field_path"] != "answer.asker" \
+            and case["field_path"] != "answer.inquiry_id":
         with pytest.raises(JWException):
             token.verify(key)
         return
     token.verify(key)
     tool = _tool()
-    fields = tool.envelope_fields(message) if case["kind"] == "envelope" else tool.receipt_fields(message)
+    fields = {"envelope": tool.envelope_fields, "receipt": tool.receipt_fields,
+              "answer": tool.answer_fields}[case["kind"]](message)
     assert token.payload == tool.rfc8785.dumps(fields)

@@ -1,4 +1,5 @@
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from swgw.v1 import certificate_ledger_pb2 as _certificate_ledger_pb2
 from swgw.v1 import envelope_pb2 as _envelope_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -77,11 +78,13 @@ class GetStatusRequest(_message.Message):
         ...
 
 class GetStatusResponse(_message.Message):
-    __slots__ = ('messages',)
+    __slots__ = ('messages', 'ledger')
     MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    LEDGER_FIELD_NUMBER: _ClassVar[int]
     messages: _containers.RepeatedCompositeFieldContainer[_envelope_pb2.MessageSummary]
+    ledger: _certificate_ledger_pb2.CertificateLedger
 
-    def __init__(self, messages: _Optional[_Iterable[_Union[_envelope_pb2.MessageSummary, _Mapping]]]=...) -> None:
+    def __init__(self, messages: _Optional[_Iterable[_Union[_envelope_pb2.MessageSummary, _Mapping]]]=..., ledger: _Optional[_Union[_certificate_ledger_pb2.CertificateLedger, _Mapping]]=...) -> None:
         ...
 
 class WatchStatusRequest(_message.Message):

@@ -1,3 +1,4 @@
+from swgw.v1 import certificate_ledger_pb2 as _certificate_ledger_pb2
 from swgw.v1 import envelope_pb2 as _envelope_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message

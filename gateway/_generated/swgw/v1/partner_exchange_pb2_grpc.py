@@ -1,6 +1,7 @@
 """Client and server classes corresponding to protobuf-defined services."""
 import grpc
 import warnings
+from ...swgw.v1 import certificate_ledger_pb2 as swgw_dot_v1_dot_certificate__ledger__pb2
 from ...swgw.v1 import partner_exchange_pb2 as swgw_dot_v1_dot_partner__exchange__pb2
 GRPC_GENERATED_VERSION = '1.71.2'
 GRPC_VERSION = grpc.__version__
@@ -25,6 +26,7 @@ class PartnerExchangeServiceStub(object):
         """
         self.Deliver = channel.unary_unary('/swgw.v1.PartnerExchangeService/Deliver', request_serializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverRequest.SerializeToString, response_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverResponse.FromString, _registered_method=True)
         self.GetReceipt = channel.unary_unary('/swgw.v1.PartnerExchangeService/GetReceipt', request_serializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptRequest.SerializeToString, response_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptResponse.FromString, _registered_method=True)
+        self.InquireCertificate = channel.unary_unary('/swgw.v1.PartnerExchangeService/InquireCertificate', request_serializer=swgw_dot_v1_dot_certificate__ledger__pb2.InquireCertificateRequest.SerializeToString, response_deserializer=swgw_dot_v1_dot_certificate__ledger__pb2.InquireCertificateResponse.FromString, _registered_method=True)
 
 class PartnerExchangeServiceServicer(object):
     """PartnerExchangeService receives documents from partner single windows.
@@ -48,8 +50,16 @@ class PartnerExchangeServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def InquireCertificate(self, request, context):
+        """InquireCertificate asks this gateway what became of a certificate it delivered to the caller (by number or
+        by document digest). The answer is signed; certificates delivered to other partners are answered UNKNOWN.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 def add_PartnerExchangeServiceServicer_to_server(servicer, server):
-    rpc_method_handlers = {'Deliver': grpc.unary_unary_rpc_method_handler(servicer.Deliver, request_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverRequest.FromString, response_serializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverResponse.SerializeToString), 'GetReceipt': grpc.unary_unary_rpc_method_handler(servicer.GetReceipt, request_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptRequest.FromString, response_serializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptResponse.SerializeToString)}
+    rpc_method_handlers = {'Deliver': grpc.unary_unary_rpc_method_handler(servicer.Deliver, request_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverRequest.FromString, response_serializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverResponse.SerializeToString), 'GetReceipt': grpc.unary_unary_rpc_method_handler(servicer.GetReceipt, request_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptRequest.FromString, response_serializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptResponse.SerializeToString), 'InquireCertificate': grpc.unary_unary_rpc_method_handler(servicer.InquireCertificate, request_deserializer=swgw_dot_v1_dot_certificate__ledger__pb2.InquireCertificateRequest.FromString, response_serializer=swgw_dot_v1_dot_certificate__ledger__pb2.InquireCertificateResponse.SerializeToString)}
     generic_handler = grpc.method_handlers_generic_handler('swgw.v1.PartnerExchangeService', rpc_method_handlers)
     server.add_generic_rpc_handlers((generic_handler,))
     server.add_registered_method_handlers('swgw.v1.PartnerExchangeService', rpc_method_handlers)
@@ -65,3 +75,7 @@ class PartnerExchangeService(object):
     @staticmethod
     def GetReceipt(request, target, options=(), channel_credentials=None, call_credentials=None, insecure=False, compression=None, wait_for_ready=None, timeout=None, metadata=None):
         return grpc.experimental.unary_unary(request, target, '/swgw.v1.PartnerExchangeService/GetReceipt', swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptRequest.SerializeToString, swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptResponse.FromString, options, channel_credentials, insecure, call_credentials, compression, wait_for_ready, timeout, metadata, _registered_method=True)
+
+    @staticmethod
+    def InquireCertificate(request, target, options=(), channel_credentials=None, call_credentials=None, insecure=False, compression=None, wait_for_ready=None, timeout=None, metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/swgw.v1.PartnerExchangeService/InquireCertificate', swgw_dot_v1_dot_certificate__ledger__pb2.InquireCertificateRequest.SerializeToString, swgw_dot_v1_dot_certificate__ledger__pb2.InquireCertificateResponse.FromString, options, channel_credentials, insecure, call_credentials, compression, wait_for_ready, timeout, metadata, _registered_method=True)
