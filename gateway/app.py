@@ -282,6 +282,10 @@ def _configured_trust(settings: Settings) -> list[tuple[str, CertificateRole, li
                  for n, path in enumerate(partner.trust_anchor_files)]
         files += [(f"partners[{index}].trust_pinned[{n}]", CertificateRole.PINNED, path)
                   for n, path in enumerate(partner.trust_pinned_files)]
+        if partner.as4 is not None:
+            # The access point's own signing certificates (a Domibus keystore entry, often without a CA of ours).
+            files += [(f"partners[{index}].as4.signing_certificates[{n}]", CertificateRole.PINNED, path)
+                      for n, path in enumerate(partner.as4.signing_certificate_files)]
         for key, role, path in files:
             try:
                 certificates = load_certificates(_read(path, key))

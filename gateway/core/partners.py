@@ -69,8 +69,6 @@ class As4Settings:
     signing_certificate_files: tuple[str, ...] = ()
     """PEM certificates the partner signs its messages and receipts with, pinned at start-up; when empty, its
     signer must chain to the partner's trust anchors."""
-    encryption_certificate_file: str | None = None
-    """The partner's PEM certificate that payloads are encrypted to; None sends them signed but not encrypted."""
     timeout_seconds: float = 30.0
     """How long one POST may take before the attempt counts as failed (retryably)."""
 

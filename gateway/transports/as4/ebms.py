@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,10 +30,10 @@ from ...core.domain import (
     signature_to_dict,
 )
 from ...core.partners import As4Settings
-from .namespaces import EB, EBBP, SOAP, SWGW, q
+from .namespaces import EB, SOAP, SWGW, q
 
-__all__ = ["As4Error", "UserMessage", "build_user_message", "read_user_message", "soap_envelope",
-           "timestamp"]
+__all__ = ["As4Error", "UserMessage", "build_user_message", "envelope_from_user_message", "read_user_message",
+           "soap_envelope", "timestamp"]
 
 _SOAP_NSMAP = {"env": SOAP, "eb": EB}
 
@@ -71,8 +72,8 @@ class UserMessage:
     """The mpc attribute (the default MPC when absent)."""
     properties: Mapping[str, str]
     """eb:MessageProperties by name."""
-    parts: Mapping[str, tuple[str, bytes]]
-    """Payload parts by href: (MimeType, bytes)."""
+    parts: Mapping[str, tuple[str, str | None, bytes]]
+    """Payload parts by href: (MimeType, FileName, bytes)."""
 
 
 def timestamp(at: datetime) -> str:
@@ -124,8 +125,6 @@ def _properties(envelope: Envelope, pmode: As4Settings) -> dict[str, str]:
         ref = envelope.refers_to
         properties["swgw.refersTo"] = f"{ref.issuer}/{ref.number}/{ref.version}"
     if envelope.signature is not None:
-        import json
-
         properties["swgw.signature"] = json.dumps(signature_to_dict(envelope.signature), sort_keys=True)
     return properties
 
@@ -154,15 +153,15 @@ def build_user_message(envelope: Envelope, pmode: As4Settings, *, at: datetime) 
     for name, value in _properties(envelope, pmode).items():
         _sub(properties, "Property", value, name=name)
     payload_info = _sub(user, "PayloadInfo")
-    files = [("payload", "application/xml" if envelope.payload.lstrip()[:1] == b"<" else "application/octet-stream",
-              None, envelope.payload)]
+    kind = "application/xml" if envelope.payload.lstrip()[:1] == b"<" else "application/octet-stream"
+    files: list[tuple[str, str, str | None, bytes]] = [("payload", kind, None, envelope.payload)]
     files += [(f"attachment-{i}", a.media_type, a.name, a.content) for i, a in enumerate(envelope.attachments)]
-    for part_id, media_type, name, content in files:
+    for part_id, media_type, file_name, content in files:
         part = _sub(payload_info, "PartInfo", href=f"#{part_id}")
         part_properties = _sub(part, "PartProperties")
         _sub(part_properties, "Property", media_type, name="MimeType")
-        if name is not None:
-            _sub(part_properties, "Property", name, name="FileName")
+        if file_name is not None:
+            _sub(part_properties, "Property", file_name, name="FileName")
         carrier = etree.SubElement(body, q(SWGW, "Part"), nsmap={"swgw": SWGW}, id=part_id)
         carrier.text = base64.b64encode(content).decode("ascii")
     return root
@@ -185,10 +184,11 @@ def read_user_message(messaging: etree._Element, body: etree._Element) -> UserMe
     properties = {p.get("name", ""): (p.text or "") for p in user.iterfind("eb:MessageProperties/eb:Property",
                                                                             namespaces={"eb": EB})}
     carriers = {c.get("id"): c for c in body.iterfind(q(SWGW, "Part"))}
-    parts: dict[str, tuple[str, bytes]] = {}
+    parts: dict[str, tuple[str, str | None, bytes]] = {}
     for part in user.iterfind("eb:PayloadInfo/eb:PartInfo", namespaces={"eb": EB}):
         href = part.get("href", "")
         mime = part.findtext("eb:PartProperties/eb:Property[@name='MimeType']", namespaces={"eb": EB}) or ""
+        file_name = part.findtext("eb:PartProperties/eb:Property[@name='FileName']", namespaces={"eb": EB})
         carrier = carriers.get(href[1:]) if href.startswith("#") else None
         if carrier is None:
             # EBMS:0011 ExternalPayloadError: a part the message names but does not carry (or carries elsewhere).
@@ -198,7 +198,9 @@ def read_user_message(messaging: etree._Element, body: etree._Element) -> UserMe
             content = base64.b64decode(carrier.text or "", validate=True)
         except binascii.Error as e:
             raise As4Error(f"payload part {href!r} is not base64", field_path="eb:PayloadInfo") from e
-        parts[href] = (mime, content)
+        if href in parts:
+            raise As4Error(f"payload part {href!r} is named twice", field_path="eb:PayloadInfo")
+        parts[href] = (mime, file_name, content)
     return UserMessage(
         message_id=_text(user, "eb:MessageInfo/eb:MessageId", "eb:MessageId"),
         timestamp=_text(user, "eb:MessageInfo/eb:Timestamp", "eb:Timestamp"),
@@ -223,8 +225,6 @@ def _key(value: str, field: str) -> BusinessKey:
 
 def envelope_from_user_message(message: UserMessage, document_type: DocumentType) -> Envelope:
     """The swgw envelope a User Message carries (``document_type`` is what the P-Mode says its action means)."""
-    import json
-
     p = message.properties
 
     def prop(name: str) -> str:
@@ -236,9 +236,9 @@ def envelope_from_user_message(message: UserMessage, document_type: DocumentType
     if payload is None:
         raise As4Error("no payload part", ebms_code="EBMS:0011", field_path="eb:PayloadInfo")
     attachments = []
-    for href, (mime, content) in message.parts.items():
+    for href, (mime, file_name, content) in message.parts.items():
         if href != "#payload":
-            attachments.append(Attachment(name=href[1:], media_type=mime, content=content))
+            attachments.append(Attachment(name=file_name or href[1:], media_type=mime, content=content))
     try:
         signature: Signature | None = signature_from_dict(json.loads(p["swgw.signature"])) \
             if "swgw.signature" in p else None
@@ -258,7 +258,7 @@ def envelope_from_user_message(message: UserMessage, document_type: DocumentType
         document_format=prop("swgw.documentFormat"),
         action=action,
         created_at=created,
-        payload=payload[1],
+        payload=payload[2],
         payload_sha256=prop("swgw.payloadSha256"),
         attachments=tuple(attachments),
         refers_to=_key(p["swgw.refersTo"], "eb:Property[swgw.refersTo]") if "swgw.refersTo" in p else None,

@@ -80,11 +80,12 @@ class As4Inbound:
             answer = self._error(ebms_code_for(e.code), e.code, f"{e.message}{where}", ref_to, now)
         except Exception:  # noqa: BLE001 - a fault of ours: answer "try again", leak nothing
             log.exception("AS4 message %s could not be processed", ref_to)
-            answer = self._error("EBMS:0004", "INTERNAL", "internal error", ref_to, now)
+            # No gateway code: EBMS:0004 alone tells the sender to try again.
+            answer = self._error("EBMS:0004", None, "internal error", ref_to, now)
         sign_soap(answer, self._identity(partner.name if partner else None), id_prefix=f"id-{uuid.uuid4().hex}")
         return etree.tostring(answer, xml_declaration=True, encoding="UTF-8")
 
-    def _error(self, ebms_code: str, code: str, description: str, ref_to: str | None,
+    def _error(self, ebms_code: str, code: str | None, description: str, ref_to: str | None,
                now: datetime) -> etree._Element:
         log.info("AS4 message %s refused: %s %s: %s", ref_to, ebms_code, code, description)
         return build_error(ebms_code, message_id=_new_id(), ref_to=ref_to, at=now, description=description,

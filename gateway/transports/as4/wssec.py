@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import xmlsec
+from xmlsec import constants
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
@@ -93,13 +94,13 @@ def sign_soap(root: etree._Element, identity: trust.SigningIdentity, *, id_prefi
     token = etree.SubElement(security, q(WSSE, "BinarySecurityToken"), EncodingType=_BASE64, ValueType=_X509_TOKEN)
     token.set(q(WSU, "Id"), token_id)
     token.text = base64.b64encode(identity.certificate.public_bytes(Encoding.DER)).decode("ascii")
-    method = xmlsec.Transform.ECDSA_SHA256 if isinstance(identity.private_key, ec.EllipticCurvePrivateKey) \
-        else xmlsec.Transform.RSA_SHA256
-    signature = xmlsec.template.create(root, xmlsec.Transform.EXCL_C14N, method, ns="ds")
+    method = constants.TransformEcdsaSha256 if isinstance(identity.private_key, ec.EllipticCurvePrivateKey) \
+        else constants.TransformRsaSha256
+    signature = xmlsec.template.create(root, constants.TransformExclC14N, method, ns="ds")
     security.append(signature)
     for element_id in ids:
-        reference = xmlsec.template.add_reference(signature, xmlsec.Transform.SHA256, uri=f"#{element_id}")
-        xmlsec.template.add_transform(reference, xmlsec.Transform.EXCL_C14N)
+        reference = xmlsec.template.add_reference(signature, constants.TransformSha256, uri=f"#{element_id}")
+        xmlsec.template.add_transform(reference, constants.TransformExclC14N)
     key_info = xmlsec.template.ensure_key_info(signature)
     str_ = etree.SubElement(key_info, q(WSSE, "SecurityTokenReference"))
     etree.SubElement(str_, q(WSSE, "Reference"), URI=f"#{token_id}", ValueType=_X509_TOKEN)
@@ -107,7 +108,7 @@ def sign_soap(root: etree._Element, identity: trust.SigningIdentity, *, id_prefi
     for element in (messaging, body):
         context.register_id(element, "Id", WSU)
     pem = identity.private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-    context.key = xmlsec.Key.from_memory(pem, xmlsec.KeyFormat.PEM)
+    context.key = xmlsec.Key.from_memory(pem, constants.KeyDataFormatPem)
     try:
         context.sign(signature)
     except xmlsec.Error as e:  # pragma: no cover - our own key and template
@@ -178,7 +179,7 @@ def verify_soap(root: etree._Element, *, partner_trust: trust.PartnerTrust, at: 
     context = xmlsec.SignatureContext()
     for element in elements:
         context.register_id(element, "Id", WSU)
-    context.key = xmlsec.Key.from_memory(signer.public_bytes(Encoding.PEM), xmlsec.KeyFormat.CERT_PEM)
+    context.key = xmlsec.Key.from_memory(signer.public_bytes(Encoding.PEM), constants.KeyDataFormatCertPem)
     try:
         context.verify(signature)
     except xmlsec.Error as e:
