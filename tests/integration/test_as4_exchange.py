@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from trust import sign_soap
+
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.core.domain import DocumentType
 from gateway.transports.as4.ebms import build_user_message
 from gateway.transports.as4.namespaces import EB, SOAP, SWGW, q
 from gateway.transports.as4.signals import ErrorSignal, read_signal
-from gateway.transports.as4.wssec import sign_soap
 
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 
@@ -112,7 +113,7 @@ def test_a_tampered_user_message_is_refused_with_failed_authentication(network: 
     part.text = base64.b64encode(envelope.payload.replace(b"E254500000777", b"E254500000778")).decode()
     signal = _signal(_post(network, "CN", "VN", etree.tostring(root)))
     assert isinstance(signal, ErrorSignal)
-    assert (signal.ebms_code, signal.detail) == ("EBMS:0101", "ENVELOPE_SIGNATURE_INVALID")
+    assert (signal.ebms_code, signal.detail) == ("EBMS:0101", "SIGNATURE_INVALID")
     assert signal.ref_to_message_id == message_id
 
 

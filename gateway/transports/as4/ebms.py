@@ -1,5 +1,5 @@
 """ebMS 3.0 messages of the AS4 transport: User Messages carrying swgw envelopes, and the Receipt and Error
-signals that answer them. Building and reading only; signing is :mod:`.wssec`'s.
+signals that answer them. Building and reading only; signing is :mod:`trust.wssec`'s.
 
 A User Message is built from the agreement's P-Mode (:class:`gateway.core.partners.As4Settings`): party ids and
 roles, service, the action agreed for the document type, agreement reference and MPC. The swgw envelope header
@@ -73,7 +73,7 @@ class UserMessage:
     properties: Mapping[str, str]
     """eb:MessageProperties by name."""
     parts: Mapping[str, tuple[str, str | None, bytes]]
-    """Payload parts by href: (MimeType, FileName, bytes)."""
+    """The parts carried in the Body by id: (MimeType, FileName, bytes)."""
 
 
 def timestamp(at: datetime) -> str:
@@ -152,17 +152,19 @@ def build_user_message(envelope: Envelope, pmode: As4Settings, *, at: datetime) 
     properties = _sub(user, "MessageProperties")
     for name, value in _properties(envelope, pmode).items():
         _sub(properties, "Property", value, name=name)
+    # One part without href: per ebMS 3.0 (5.2.2.12) the payload is the SOAP Body, which the WS-Security signature
+    # covers. The Body holds the document and its attachments as base64 swgw:Part elements, each with its media
+    # type (and file name for attachments).
     payload_info = _sub(user, "PayloadInfo")
+    part_properties = _sub(_sub(payload_info, "PartInfo"), "PartProperties")
+    _sub(part_properties, "Property", "application/xml", name="MimeType")
     kind = "application/xml" if envelope.payload.lstrip()[:1] == b"<" else "application/octet-stream"
     files: list[tuple[str, str, str | None, bytes]] = [("payload", kind, None, envelope.payload)]
     files += [(f"attachment-{i}", a.media_type, a.name, a.content) for i, a in enumerate(envelope.attachments)]
     for part_id, media_type, file_name, content in files:
-        part = _sub(payload_info, "PartInfo", href=f"#{part_id}")
-        part_properties = _sub(part, "PartProperties")
-        _sub(part_properties, "Property", media_type, name="MimeType")
+        carrier = etree.SubElement(body, q(SWGW, "Part"), nsmap={"swgw": SWGW}, id=part_id, MimeType=media_type)
         if file_name is not None:
-            _sub(part_properties, "Property", file_name, name="FileName")
-        carrier = etree.SubElement(body, q(SWGW, "Part"), nsmap={"swgw": SWGW}, id=part_id)
+            carrier.set("FileName", file_name)
         carrier.text = base64.b64encode(content).decode("ascii")
     return root
 
@@ -183,24 +185,21 @@ def read_user_message(messaging: etree._Element, body: etree._Element) -> UserMe
     user = users[0]
     properties = {p.get("name", ""): (p.text or "") for p in user.iterfind("eb:MessageProperties/eb:Property",
                                                                             namespaces={"eb": EB})}
-    carriers = {c.get("id"): c for c in body.iterfind(q(SWGW, "Part"))}
+    infos = user.findall("eb:PayloadInfo/eb:PartInfo", namespaces={"eb": EB})
+    if len(infos) != 1 or infos[0].get("href"):
+        # EBMS:0011 ExternalPayloadError: parts outside the signed Body (MIME attachments) are not read here.
+        raise As4Error("payload must be the SOAP Body: one eb:PartInfo without href", ebms_code="EBMS:0011",
+                       field_path="eb:PayloadInfo")
     parts: dict[str, tuple[str, str | None, bytes]] = {}
-    for part in user.iterfind("eb:PayloadInfo/eb:PartInfo", namespaces={"eb": EB}):
-        href = part.get("href", "")
-        mime = part.findtext("eb:PartProperties/eb:Property[@name='MimeType']", namespaces={"eb": EB}) or ""
-        file_name = part.findtext("eb:PartProperties/eb:Property[@name='FileName']", namespaces={"eb": EB})
-        carrier = carriers.get(href[1:]) if href.startswith("#") else None
-        if carrier is None:
-            # EBMS:0011 ExternalPayloadError: a part the message names but does not carry (or carries elsewhere).
-            raise As4Error(f"payload part {href!r} is not in the SOAP Body", ebms_code="EBMS:0011",
-                           field_path="eb:PayloadInfo")
+    for carrier in body.iterfind(q(SWGW, "Part")):
+        part_id = carrier.get("id", "")
+        if not part_id or part_id in parts:
+            raise As4Error(f"swgw:Part id {part_id!r} is missing or repeated", field_path="env:Body")
         try:
             content = base64.b64decode(carrier.text or "", validate=True)
         except binascii.Error as e:
-            raise As4Error(f"payload part {href!r} is not base64", field_path="eb:PayloadInfo") from e
-        if href in parts:
-            raise As4Error(f"payload part {href!r} is named twice", field_path="eb:PayloadInfo")
-        parts[href] = (mime, file_name, content)
+            raise As4Error(f"swgw:Part {part_id!r} is not base64", field_path="env:Body") from e
+        parts[part_id] = (carrier.get("MimeType", "application/octet-stream"), carrier.get("FileName"), content)
     return UserMessage(
         message_id=_text(user, "eb:MessageInfo/eb:MessageId", "eb:MessageId"),
         timestamp=_text(user, "eb:MessageInfo/eb:Timestamp", "eb:Timestamp"),
@@ -232,13 +231,13 @@ def envelope_from_user_message(message: UserMessage, document_type: DocumentType
             raise As4Error(f"missing message property {name}", ebms_code="EBMS:0009", field_path=f"eb:Property[{name}]")
         return p[name]
 
-    payload = message.parts.get("#payload")
+    payload = message.parts.get("payload")
     if payload is None:
         raise As4Error("no payload part", ebms_code="EBMS:0011", field_path="eb:PayloadInfo")
     attachments = []
-    for href, (mime, file_name, content) in message.parts.items():
-        if href != "#payload":
-            attachments.append(Attachment(name=file_name or href[1:], media_type=mime, content=content))
+    for part_id, (mime, file_name, content) in message.parts.items():
+        if part_id != "payload":
+            attachments.append(Attachment(name=file_name or part_id, media_type=mime, content=content))
     try:
         signature: Signature | None = signature_from_dict(json.loads(p["swgw.signature"])) \
             if "swgw.signature" in p else None

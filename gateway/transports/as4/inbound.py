@@ -29,7 +29,6 @@ from .ebms import As4Error, UserMessage, envelope_from_user_message, read_user_m
 from .errors import ebms_code_for
 from .namespaces import EB, SOAP, q
 from .signals import build_error, build_receipt
-from .wssec import WsSecurityError, sign_soap, verify_soap
 
 __all__ = ["As4Inbound"]
 
@@ -64,15 +63,12 @@ class As4Inbound:
             ref_to = message.message_id
             partner = self._partner(message, peer_certificate, now)
             document_type = _check_pmode(message, partner)
-            verified = verify_soap(root, partner_trust=self._trustbook.for_partner(partner.name, at=now), at=now)
+            verified = trust.verify_soap(root, partner_trust=self._trustbook.for_partner(partner.name, at=now), at=now)
             envelope = envelope_from_user_message(message, document_type)
             receipt = self._pipeline.receive(envelope, peer=partner.name)
             answer = build_receipt(verified, message.message_id, receipt, message_id=_new_id(), at=self._clock.now())
         except As4Error as e:
             answer = self._error(e.ebms_code, e.code, f"{e} [{e.field_path}]" if e.field_path else str(e), ref_to, now)
-        except WsSecurityError as e:
-            ebms = "EBMS:0103" if e.code == "SIGNATURE_ALGORITHM_FORBIDDEN" else "EBMS:0101"
-            answer = self._error(ebms, e.code, str(e), ref_to, now)
         except trust.TrustError as e:
             answer = self._error(ebms_code_for(e.code), e.code, e.message, ref_to, now)
         except GatewayError as e:
@@ -82,7 +78,7 @@ class As4Inbound:
             log.exception("AS4 message %s could not be processed", ref_to)
             # No gateway code: EBMS:0004 alone tells the sender to try again.
             answer = self._error("EBMS:0004", None, "internal error", ref_to, now)
-        sign_soap(answer, self._identity(partner.name if partner else None), id_prefix=f"id-{uuid.uuid4().hex}")
+        trust.sign_soap(answer, self._identity(partner.name if partner else None), id_prefix=f"id-{uuid.uuid4().hex}")
         return etree.tostring(answer, xml_declaration=True, encoding="UTF-8")
 
     def _error(self, ebms_code: str, code: str | None, description: str, ref_to: str | None,

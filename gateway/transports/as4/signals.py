@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from lxml import etree
 
@@ -18,7 +18,7 @@ from ...core.domain import Receipt
 from .ebms import As4Error, soap_envelope, timestamp
 from .errors import EBMS_ERRORS
 from .namespaces import DS, EB, EBBP, SWGW, q
-from .wssec import SignedReference, VerifiedSoap
+from trust import SignedReference, VerifiedSoap
 
 __all__ = ["ErrorSignal", "ReceiptSignal", "build_error", "build_receipt", "read_signal"]
 
@@ -29,6 +29,10 @@ class ReceiptSignal:
 
     ref_to_message_id: str
     """The User Message it answers."""
+    message_id: str
+    """The signal's own eb:MessageId."""
+    timestamp: datetime
+    """Its eb:Timestamp."""
     references: tuple[SignedReference, ...]
     """The User Message references it repeats (non-repudiation of receipt)."""
     receipt: Receipt | None
@@ -125,4 +129,15 @@ def read_signal(messaging: etree._Element) -> ReceiptSignal | ErrorSignal:
     except (ValueError, KeyError, TypeError) as e:
         raise As4Error(f"unreadable swgw receipt: {e}", ebms_code="EBMS:0302", code="RECEIPT_INVALID",
                        field_path="eb:Receipt/swgw:Receipt") from e
-    return ReceiptSignal(ref_to_message_id=ref_to, references=references, receipt=receipt)
+    message_id = (signal.findtext(f"{q(EB, 'MessageInfo')}/{q(EB, 'MessageId')}") or "").strip()
+    try:
+        at = datetime.fromisoformat((signal.findtext(f"{q(EB, 'MessageInfo')}/{q(EB, 'Timestamp')}") or "").strip())
+    except ValueError as e:
+        raise As4Error(f"receipt timestamp unreadable: {e}", ebms_code="EBMS:0302", code="RECEIPT_INVALID",
+                       field_path="eb:Timestamp") from e
+    if not message_id:
+        raise As4Error("receipt without eb:MessageId", ebms_code="EBMS:0302", code="RECEIPT_INVALID",
+                       field_path="eb:MessageId")
+    return ReceiptSignal(ref_to_message_id=ref_to, message_id=message_id,
+                         timestamp=at if at.tzinfo else at.replace(tzinfo=UTC), references=references,
+                         receipt=receipt)

@@ -2,8 +2,9 @@
 verifies the signed receipt (non-repudiation of receipt) and maps AS4 errors to delivery outcomes.
 
 A receipt reaches the pipeline only after its WS-Security signature verified against the partner's trust and its
-non-repudiation information named exactly the digests we signed; the pipeline then verifies swgw's receipt inside
-(the VerifiedReceipt it stores), as for every transport.
+non-repudiation information named exactly the digests we signed. The pipeline then verifies, before it stores the
+VerifiedReceipt: swgw's own signed receipt inside (a partner running swgw), or the ebMS receipt itself (any other
+access point).
 """
 
 from __future__ import annotations
@@ -20,14 +21,13 @@ from lxml import etree
 import trust
 from trust import SigningIdentity
 
-from ....core.domain import Envelope, Receipt
+from ....core.domain import Envelope, Receipt, ReceiptOutcome, Signature
 from ....core.errors import DeliveryFailed
 from ....core.partners import As4Settings, PartnerProfile
 from ....core.ports import Clock, TrustBook
 from ....transports.as4.ebms import As4Error, build_user_message
 from ....transports.as4.errors import EBMS_ERRORS
 from ....transports.as4.signals import ErrorSignal, read_signal
-from ....transports.as4.wssec import WsSecurityError, sign_soap, verify_soap
 from ....transports.status_map import status_for
 from ..grpc_client import FINAL_CODES, RETRYABLE
 
@@ -69,15 +69,15 @@ class As4PartnerTransport:
         pmode = _pmode(partner)
         now = self._clock.now()
         root = build_user_message(envelope, pmode, at=now)
-        sent = sign_soap(root, self._identity(partner.name), id_prefix=f"id-{envelope.message_id}")
+        sent = trust.sign_soap(root, self._identity(partner.name), id_prefix=f"id-{envelope.message_id}")
         body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
         answer = self._post(partner, pmode, body)
         try:
             response = trust.parse_xml(answer, max_bytes=self._max)
-            verified = verify_soap(response, partner_trust=self._trustbook.for_partner(partner.name, at=now),
+            verified = trust.verify_soap(response, partner_trust=self._trustbook.for_partner(partner.name, at=now),
                                    at=self._clock.now())
             signal = read_signal(verified.messaging)
-        except (As4Error, WsSecurityError, trust.TrustError) as e:
+        except (As4Error, trust.TrustError) as e:
             # An answer we cannot trust is no answer: the message may or may not have arrived, so try again (the
             # partner eliminates the duplicate by MessageId and answers with its stored receipt).
             raise DeliveryFailed(f"{partner.name} answered with an AS4 signal that is not valid: {e}",
@@ -91,10 +91,16 @@ class As4PartnerTransport:
             # Non-repudiation of receipt: the receiver must have verified exactly what we signed.
             raise DeliveryFailed("AS4 receipt does not repeat the digests we signed", retryable=True,
                                  partner=partner.name, code="RECEIPT_INVALID")
-        if signal.receipt is None:
-            raise DeliveryFailed("AS4 receipt carries no swgw receipt", retryable=False, partner=partner.name,
-                                 code="RECEIPT_INVALID")
-        return signal.receipt
+        if signal.receipt is not None:
+            return signal.receipt
+        # An access point that does not run swgw: its signed ebMS receipt is the receipt, stored as received and
+        # verified again by the pipeline (trust.verify_nrr_receipt) before the message counts as delivered. It
+        # names the payload through the Body digest we signed, which the check above found repeated.
+        return Receipt(
+            message_id=envelope.message_id, receipt_id=signal.message_id, issuer=partner.party,
+            outcome=ReceiptOutcome.ACCEPTED, payload_sha256=envelope.payload_sha256, received_at=signal.timestamp,
+            signature=Signature(value=answer.decode("utf-8"), format=trust.NRR_RECEIPT_FORMAT),
+        )
 
     def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
         """AS4 has no receipt query: the receipt comes back when the same MessageId is sent again."""
