@@ -148,7 +148,8 @@ class App:
             [
                 (dpb_grpc.add_DomesticExchangeServiceServicer_to_server,
                  DomesticExchangeServicer(self.pipeline, self.repository, self.signals,
-                                          self.settings.domestic_clients),
+                                          self.settings.domestic_clients,
+                                          {p.name: p.transport for p in self.settings.partners}),
                  domestic_exchange_pb2.DESCRIPTOR.services_by_name["DomesticExchangeService"].full_name),
                 (opb_grpc.add_OperatorServiceServicer_to_server,
                  OperatorServicer(self.operations, self._operators_trust(), self.clock),
@@ -347,7 +348,8 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     metrics = None
     if settings.metrics is not None:
         metrics = GatewayMetrics(messages=repository, trustbook=trustbook, clock=clock,
-                                 partners=[p.name for p in settings.partners])
+                                 partners=[p.name for p in settings.partners],
+                                 transports={p.name: p.transport for p in settings.partners})
     observer = metrics.observe if metrics is not None else None
     # One transport per kind of partner; the router picks the one each agreement names.
     transport = RoutingPartnerTransport({

@@ -162,12 +162,17 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
         messages = self._ops.messages.list_messages(
             status=status, partner=request.partner or None, limit=request.limit or 100
         )
-        return opb.ListMessagesResponse(messages=[codec.summary_to_proto(m) for m in messages])
+        return opb.ListMessagesResponse(messages=[codec.summary_to_proto(m, transport=self._transport(m.partner))
+                                                  for m in messages])
 
     @translate_errors
     def ResendMessage(self, request: opb.ResendMessageRequest, context: grpc.ServicerContext) -> opb.ResendMessageResponse:  # noqa: N802
         actor = self._actor(context)
         message = self._ops.resend(request.message_id, actor=actor)
-        return opb.ResendMessageResponse(message=codec.summary_to_proto(message))
+        return opb.ResendMessageResponse(message=codec.summary_to_proto(message,
+                                                                        transport=self._transport(message.partner)))
+
+    def _transport(self, partner: str) -> str:
+        return next((p.transport for p in self._ops.partners() if p.name == partner), "")
 
 

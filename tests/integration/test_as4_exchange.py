@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import base64
 import http.client
+import json
 import ssl
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import etree
+from prometheus_client import generate_latest
 
 from trust import sign_soap
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.core.domain import DocumentType
+from gateway.tools.cli import main
 from gateway.transports.as4.ebms import build_user_message
 from gateway.transports.as4.namespaces import EB, SOAP, SWGW, q
 from gateway.transports.as4.signals import ErrorSignal, read_signal
@@ -28,8 +31,11 @@ AGREEMENT = {("CN", "VN"): {"certificate-of-origin": "coo-ubl24-acfta-forme"}}
 
 @pytest.fixture(scope="module")
 def network(tmp_path_factory: pytest.TempPathFactory) -> Network:
+    def metrics(party: str, data: dict[str, Any]) -> None:
+        data["metrics"] = {"address": "127.0.0.1:0"}
+
     with running_network(tmp_path_factory.mktemp("as4"), ("CN", "VN"), AGREEMENT, as4=[("CN", "VN")],
-                         keys={"VN": "rsa"}) as net:
+                         keys={"VN": "rsa"}, configure=metrics) as net:
         yield net  # type: ignore[misc]
 
 
@@ -58,6 +64,21 @@ def test_certificates_of_origin_travel_both_ways_over_as4(network: Network) -> N
     stored = network.apps["CN"].repository.get(to_vn)
     assert stored.receipt is not None and stored.receipt.issuer.value == "VN"
     assert network.apps["VN"].repository.get(to_cn).receipt is not None
+
+
+def test_operators_see_the_transport_in_status_messages_and_metrics(
+        network: Network, capsys: pytest.CaptureFixture[str]) -> None:
+    with network.client("CN") as client:
+        record = example("coo-cn-vn")
+        record["certificate"]["number"] = "E254500000555"
+        message_id = client.submit("VN", COO, record_bytes(record)).message_id
+        assert _final(network, "CN", message_id).transport == "as4"
+    assert main(["messages", "show", "--config", str(network.files["CN"].config), message_id]) == 0
+    assert json.loads(capsys.readouterr().out)["transport"] == "as4"
+    metrics = network.apps["CN"].metrics
+    assert metrics is not None
+    exposition = generate_latest(metrics.registry).decode()
+    assert 'swgw_partner_transport{partner="VN",transport="as4"} 1.0' in exposition
 
 
 def test_a_resent_message_id_gets_the_stored_receipt_and_nothing_new(network: Network) -> None:
