@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import Engine
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
@@ -258,7 +260,7 @@ def _prepare_mappings(settings: Settings) -> None:
     """Load every mapping profile the agreements name, refusing to start on an unknown or broken one, or one that
     maps another document type than the agreement says (the first document would fail otherwise)."""
     for index, partner in enumerate(settings.partners):
-        for document_type, profile_id in partner.mapping_profiles.items():
+        for document_type, profile_id in [(t, p) for t in partner.mapping_profiles for p in partner.profiles_for(t)]:
             where = f"partners[{index}].documents.{document_type.value}"
             try:
                 profile = mappings.prepare_profile(profile_id)
@@ -305,6 +307,25 @@ def _configured_trust(settings: Settings) -> list[tuple[str, CertificateRole, li
                     )
             imports.append((partner.name, role, certificates))
     return imports
+
+
+def _encryption_certificates(settings: Settings, ours: Callable[[str], SigningIdentity]
+                             ) -> dict[str, x509.Certificate]:
+    """The RSA certificates AS4 payloads are encrypted to, by partner; encryption is agreed both ways, so our key
+    for such a partner (``ours``) must be RSA too. Read and checked at start."""
+    out = {}
+    for index, partner in enumerate(settings.partners):
+        path = partner.as4.encryption_certificate_file if partner.as4 is not None else None
+        key = f"partners[{index}].as4.encryption_certificate"
+        if not path:
+            continue
+        certificates = load_certificates(_read(path, key))
+        if not certificates or not isinstance(certificates[0].public_key(), rsa.RSAPublicKey) \
+                or not isinstance(ours(partner.name).private_key, rsa.RSAPrivateKey):
+            raise ConfigInvalid(f"{path}: payload encryption (RSA-OAEP) needs the partner's RSA certificate here and "
+                                f"an RSA signing key of ours for {partner.name} ([partners.signing])", field_path=key)
+        out[partner.name] = certificates[0]
+    return out
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
@@ -359,6 +380,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         ),
         "as4": As4PartnerTransport(
             identity=identity_for, trustbook=trustbook, clock=clock,
+            encryption=_encryption_certificates(settings, lambda name: partner_identities.get(name) or identity),
             tls_key_file=settings.partner_listener.tls_key or "",
             tls_certificate_file=settings.partner_listener.tls_certificate or "",
             # Base64 in the SOAP Body makes a message about 4/3 of its payload.

@@ -26,7 +26,8 @@ from gateway.transports.as4.signals import ErrorSignal, read_signal
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 
 COO = DocumentType.CERTIFICATE_OF_ORIGIN
-AGREEMENT = {("CN", "VN"): {"certificate-of-origin": "coo-ubl24-acfta-forme"}}
+AGREEMENT: dict[tuple[str, str], dict[str, Any]] = {
+    ("CN", "VN"): {"certificate-of-origin": ["coo-ubl24-acfta-forme", "coo-ubl24-rcep"]}}
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +80,18 @@ def test_operators_see_the_transport_in_status_messages_and_metrics(
     assert metrics is not None
     exposition = generate_latest(metrics.registry).decode()
     assert 'swgw_partner_transport{partner="VN",transport="as4"} 1.0' in exposition
+
+
+def test_one_agreement_carries_form_e_and_rcep_each_by_its_own_profile(network: Network) -> None:
+    for name, customization in (("coo-cn-vn-rcep", "rcep"), ("coo-cn-vn", "acfta-forme")):
+        record = example(name)
+        record["certificate"]["number"] += "9"
+        with network.client("CN") as client:
+            message_id = client.submit("VN", COO, record_bytes(record)).message_id
+        assert _final(network, "CN", message_id).status == pb.MESSAGE_STATUS_DELIVERED
+        received = network.apps["VN"].repository.get(message_id)
+        assert f":coo:{customization}:" in received.envelope.document_format
+        assert json.loads(received.record_json or "{}")["certificate"]["fta"] == record["certificate"]["fta"]
 
 
 def test_a_resent_message_id_gets_the_stored_receipt_and_nothing_new(network: Network) -> None:
@@ -165,3 +178,32 @@ def test_an_ebms_processing_mode_mismatch_fails_the_message_without_retries(tmp_
         assert summary.last_error.code == "DOCUMENT_TYPE_NOT_AGREED"
         assert "EBMS:0010 ProcessingModeMismatch" in summary.last_error.message
         assert summary.attempts == 1
+
+
+def _encrypted_to(tmp_path: Path, parties: tuple[str, ...]) -> Any:
+    def configure(party: str, data: dict[str, Any]) -> None:
+        if party not in parties:
+            return
+        other = "VN" if party == "CN" else "CN"
+        # The partner's (RSA) signing certificate is what payloads are encrypted to; both sides sign with RSA.
+        certificate = tmp_path / other.lower() / "keys" / "signing.cert.pem"
+        data["partners"][0]["as4"]["encryption_certificate"] = str(certificate)
+    return configure
+
+
+def test_encrypted_payloads_travel_both_ways(tmp_path: Path) -> None:
+    with running_network(tmp_path, ("CN", "VN"), AGREEMENT, as4=[("CN", "VN")], keys={"CN": "rsa", "VN": "rsa"},
+                         configure=_encrypted_to(tmp_path, ("CN", "VN"))) as net:
+        _send(net, "CN", "VN", "coo-cn-vn")
+        _send(net, "VN", "CN", "coo-vn-cn")
+
+
+def test_an_unencrypted_message_where_the_pmode_requires_encryption_fails(tmp_path: Path) -> None:
+    with running_network(tmp_path, ("CN", "VN"), AGREEMENT, as4=[("CN", "VN")], keys={"CN": "rsa", "VN": "rsa"},
+                         configure=_encrypted_to(tmp_path, ("VN",))) as net:
+        with net.client("CN") as client:
+            message_id = client.submit("VN", COO, record_bytes(example("coo-cn-vn"))).message_id
+        summary = _final(net, "CN", message_id)
+        assert summary.status == pb.MESSAGE_STATUS_FAILED
+        assert summary.last_error.code == "ENVELOPE_INVALID"
+        assert "EBMS:0103 PolicyNoncompliance" in summary.last_error.message
