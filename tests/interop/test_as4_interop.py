@@ -23,10 +23,14 @@ from typing import Any
 
 import pytest
 
-from trust import NRR_RECEIPT_FORMAT, devpki
+from cryptography import x509
+
+from trust import NRR_RECEIPT_FORMAT, PartnerTrust, devpki
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.core.domain import DocumentType
+from gateway.tools.cli import main
+from gateway.tools.verify_offline import verify_bytes
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 from tests.conftest import tools_required
 
@@ -111,6 +115,11 @@ def setting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Network,
             peer.communicate(timeout=10)  # reaps it and closes its pipes
 
 
+def tmp_path_of(network: Network) -> Path:
+    """A scratch folder beside the network's files."""
+    return network.files["CN"].folder.parent
+
+
 def _final(network: Network, message_id: str) -> pb.MessageSummary:
     with network.client("CN") as client:
         return wait_for(lambda: (s := client.status(message_id)).status in (
@@ -136,6 +145,17 @@ def test_as4_verifies_our_user_message_and_its_receipt_makes_it_delivered(
     assert stored.receipt.signature.format == NRR_RECEIPT_FORMAT
     assert stored.receipt.signature.value == record["receipt"]
     assert stored.receipt.issuer.value == "EU"
+    # Offline too: `swgw messages export` and the verifier check the as4 receipt against EU's trust alone.
+    exported = tmp_path_of(network) / "exported.json"
+    assert main(["messages", "export", "--config", str(network.files["CN"].config), message_id,
+                 "--out", str(exported)]) == 0
+    cn_ca = x509.load_pem_x509_certificate(network.files["CN"].ca_certificate.read_bytes())
+    eu_ca = x509.load_pem_x509_certificate(eu["ca"].read_bytes())
+    report = verify_bytes(exported.read_bytes(), {"CN": PartnerTrust(partner="CN", anchors=(cn_ca,)),
+                                                  "EU": PartnerTrust(partner="EU", anchors=(eu_ca,))},
+                          at=datetime.now(UTC))
+    assert report.valid, report.checks
+    assert "receipt from EU: valid, ACCEPTED" in report.checks
 
 
 def test_as4_verifies_our_signed_error_for_what_we_cannot_read_yet(
