@@ -159,8 +159,10 @@ class LocalBackend:
         return export_message(message.envelope, message.receipt)
 
     def partners(self) -> list[Row]:
-        return [{"party": p.name, "endpoint": p.endpoint,
-                 "documents": {d.value: m for d, m in p.mapping_profiles.items()}}
+        return [{"party": p.name, "transport": p.transport,
+                 "endpoint": p.as4.endpoint_url if p.as4 is not None else p.endpoint,
+                 "documents": {d.value: list(p.profiles_for(d)) if len(p.profiles_for(d)) > 1 else m
+                               for d, m in p.mapping_profiles.items()}}
                 for p in self._ops.partners()]
 
 
@@ -243,5 +245,5 @@ class RemoteBackend:
 
     def partners(self) -> list[Row]:
         response = self._client.call(self._op.ListPartners, opb.ListPartnersRequest())
-        return [{"party": p.party.value, "endpoint": p.endpoint, "documents": dict(p.mapping_profiles)}
-                for p in response.partners]  # type: ignore[attr-defined]
+        return [{"party": p.party.value, "transport": p.transport, "endpoint": p.as4_endpoint_url or p.endpoint,
+                 "documents": dict(p.mapping_profiles)} for p in response.partners]  # type: ignore[attr-defined]

@@ -66,6 +66,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
                 endpoint=p.endpoint,
                 document_types=[codec.document_type_to_proto(d) for d in p.mapping_profiles],
                 mapping_profiles={d.value: m for d, m in p.mapping_profiles.items()},
+                transport=p.transport, as4_endpoint_url=p.as4.endpoint_url if p.as4 is not None else "",
             )
             for p in self._ops.partners()
         ])
