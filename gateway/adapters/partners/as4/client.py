@@ -82,9 +82,10 @@ class As4PartnerTransport:
         try:
             response = trust.parse_xml(answer, max_bytes=self._max)
             verified = trust.verify_soap(response, partner_trust=self._trustbook.for_partner(partner.name, at=now),
-                                   at=self._clock.now())
+                                         at=self._clock.now())
             signal = read_signal(verified.messaging)
-        except (As4Error, trust.TrustError) as e:
+            text = answer.decode("utf-8")  # stored as received when it is the receipt itself (below)
+        except (As4Error, trust.TrustError, UnicodeDecodeError) as e:
             # An answer we cannot trust is no answer: the message may or may not have arrived, so try again (the
             # partner eliminates the duplicate by MessageId and answers with its stored receipt).
             raise DeliveryFailed(f"{partner.name} answered with an AS4 signal that is not valid: {e}",
@@ -106,7 +107,7 @@ class As4PartnerTransport:
         return Receipt(
             message_id=envelope.message_id, receipt_id=signal.message_id, issuer=partner.party,
             outcome=ReceiptOutcome.ACCEPTED, payload_sha256=envelope.payload_sha256, received_at=signal.timestamp,
-            signature=Signature(value=answer.decode("utf-8"), format=trust.NRR_RECEIPT_FORMAT),
+            signature=Signature(value=text, format=trust.NRR_RECEIPT_FORMAT),
         )
 
     def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
