@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 import grpc
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import Engine
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
@@ -34,7 +36,9 @@ from .adapters.archive import FolderArchive
 from .adapters.clock import SystemClock, UuidIds
 from .adapters.coo_pdf import render_certificate_pdf
 from .adapters.metrics import GatewayMetrics
+from .adapters.partners.as4 import As4PartnerTransport
 from .adapters.partners.grpc_client import GrpcPartnerTransport
+from .adapters.partners.router import RoutingPartnerTransport
 from .adapters.persistence.messages import SqlMessageRepository
 from .adapters.persistence.session import create_engine_for, migrate
 from .adapters.scheduler import build_scheduler
@@ -51,6 +55,8 @@ from .pipeline.inquiries import CertificateLedgers
 from .pipeline.operations import Operations
 from .pipeline.runner import Pipeline
 from .pipeline.signatures import timestamping_trust
+from .transports.as4.inbound import As4Inbound
+from .transports.as4.server import As4Server, start_as4_server
 from .transports.domestic_service import DomesticExchangeServicer
 from .transports.interceptors import LoggingInterceptor, RequestDecodingInterceptor
 from .transports.operator_service import OperatorServicer
@@ -126,12 +132,15 @@ class App:
     tls_key: bytes
     tls_certificate: bytes
     signals: Signals
-    transport: GrpcPartnerTransport
+    transport: RoutingPartnerTransport
+    as4_inbound: As4Inbound | None = None
     metrics: GatewayMetrics | None = None
     partner_port: int = 0
     domestic_port: int = 0
     metrics_port: int = 0
+    as4_port: int = 0
     _servers: list[grpc.Server] = field(default_factory=list)
+    _as4_server: As4Server | None = None
     _scheduler: object | None = None
 
     def start(self) -> tuple[int, int]:
@@ -149,7 +158,8 @@ class App:
             [
                 (dpb_grpc.add_DomesticExchangeServiceServicer_to_server,
                  DomesticExchangeServicer(self.pipeline, self.repository, self.signals,
-                                          self.settings.domestic_clients),
+                                          self.settings.domestic_clients,
+                                          {p.name: p.transport for p in self.settings.partners}),
                  domestic_exchange_pb2.DESCRIPTOR.services_by_name["DomesticExchangeService"].full_name),
                 (opb_grpc.add_OperatorServiceServicer_to_server,
                  OperatorServicer(self.operations, self._operators_trust(), self.clock),
@@ -162,6 +172,16 @@ class App:
         if self.metrics is not None and self.settings.metrics is not None:
             # Bound before anything starts, so that a taken metrics port fails the start cleanly.
             self.metrics_port = self.metrics.serve(self.settings.metrics.address)
+        if self.as4_inbound is not None and self.settings.as4_listener is not None:
+            self._as4_server, self.as4_port = start_as4_server(
+                self.settings.as4_listener.address, self.as4_inbound,
+                tls_key_file=self.settings.partner_listener.tls_key or "",
+                tls_certificate_file=self.settings.partner_listener.tls_certificate or "",
+                client_cas=lambda: self.trustbook.anchors_pem(at=self.clock.now()),
+                max_bytes=self.settings.max_payload_bytes * 2 + 64 * 1024,
+            )
+            log.info("gateway %s: AS4 endpoint https://%s:%d/ (mTLS)", self.settings.party,
+                     self.settings.as4_listener.address.rpartition(":")[0], self.as4_port)
         for server in self._servers:
             server.start()
         self.dispatcher.start()
@@ -220,6 +240,9 @@ class App:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
         events = [server.stop(grace) for server in self._servers]
+        if self._as4_server is not None:
+            self._as4_server.shutdown()
+            self._as4_server.server_close()
         self.dispatcher.stop()
         for event in events:
             event.wait(grace + 1)
@@ -253,7 +276,7 @@ def _prepare_mappings(settings: Settings) -> None:
     """Load every mapping profile the agreements name, refusing to start on an unknown or broken one, or one that
     maps another document type than the agreement says (the first document would fail otherwise)."""
     for index, partner in enumerate(settings.partners):
-        for document_type, profile_id in partner.mapping_profiles.items():
+        for document_type, profile_id in [(t, p) for t in partner.mapping_profiles for p in partner.profiles_for(t)]:
             where = f"partners[{index}].documents.{document_type.value}"
             try:
                 profile = mappings.prepare_profile(profile_id)
@@ -278,6 +301,10 @@ def _configured_trust(settings: Settings) -> list[tuple[str, CertificateRole, li
                  for n, path in enumerate(partner.trust_anchor_files)]
         files += [(f"partners[{index}].trust_pinned[{n}]", CertificateRole.PINNED, path)
                   for n, path in enumerate(partner.trust_pinned_files)]
+        if partner.as4 is not None:
+            # The access point's own signing certificates (a Domibus keystore entry, often without a CA of ours).
+            files += [(f"partners[{index}].as4.signing_certificates[{n}]", CertificateRole.PINNED, path)
+                      for n, path in enumerate(partner.as4.signing_certificate_files)]
         for key, role, path in files:
             try:
                 certificates = load_certificates(_read(path, key))
@@ -322,6 +349,23 @@ def long_term_signatures(settings: Settings) -> tuple[trust.LongTerm | None, Par
     long_term = trust.LongTerm(timestamper, config.level, validation_certificates=tuple(certificates),
                                crls=tuple(crls))
     return long_term, tsa_trust
+def _encryption_certificates(settings: Settings, ours: Callable[[str], SigningIdentity]
+                             ) -> dict[str, x509.Certificate]:
+    """The RSA certificates AS4 payloads are encrypted to, by partner; encryption is agreed both ways, so our key
+    for such a partner (``ours``) must be RSA too. Read and checked at start."""
+    out = {}
+    for index, partner in enumerate(settings.partners):
+        path = partner.as4.encryption_certificate_file if partner.as4 is not None else None
+        key = f"partners[{index}].as4.encryption_certificate"
+        if not path:
+            continue
+        certificates = load_certificates(_read(path, key))
+        if not certificates or not isinstance(certificates[0].public_key(), rsa.RSAPublicKey) \
+                or not isinstance(ours(partner.name).private_key, rsa.RSAPrivateKey):
+            raise ConfigInvalid(f"{path}: payload encryption (RSA-OAEP) needs the partner's RSA certificate here and "
+                                f"an RSA signing key of ours for {partner.name} ([partners.signing])", field_path=key)
+        out[partner.name] = certificates[0]
+    return out
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
@@ -365,12 +409,24 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     metrics = None
     if settings.metrics is not None:
         metrics = GatewayMetrics(messages=repository, trustbook=trustbook, clock=clock,
-                                 partners=[p.name for p in settings.partners])
+                                 partners=[p.name for p in settings.partners],
+                                 transports={p.name: p.transport for p in settings.partners})
     observer = metrics.observe if metrics is not None else None
-    transport = GrpcPartnerTransport(
-        tls_key_pem=tls_key, tls_certificate_pem=tls_certificate, trustbook=trustbook, clock=clock,
-        max_message_bytes=settings.max_payload_bytes + 64 * 1024,
-    )
+    # One transport per kind of partner; the router picks the one each agreement names.
+    transport = RoutingPartnerTransport({
+        "swgw-grpc": GrpcPartnerTransport(
+            tls_key_pem=tls_key, tls_certificate_pem=tls_certificate, trustbook=trustbook, clock=clock,
+            max_message_bytes=settings.max_payload_bytes + 64 * 1024,
+        ),
+        "as4": As4PartnerTransport(
+            identity=identity_for, trustbook=trustbook, clock=clock,
+            encryption=_encryption_certificates(settings, lambda name: partner_identities.get(name) or identity),
+            tls_key_file=settings.partner_listener.tls_key or "",
+            tls_certificate_file=settings.partner_listener.tls_certificate or "",
+            # Base64 in the SOAP Body makes a message about 4/3 of its payload.
+            max_response_bytes=settings.max_payload_bytes * 2 + 64 * 1024,
+        ),
+    })
     dispatcher = Dispatcher(
         settings=settings, messages=repository, transport=transport, trustbook=trustbook, clock=clock,
         signals=signals, observer=observer,
@@ -392,10 +448,15 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
                                    clock=clock, inquirer=transport, archived=repository),
         **_retention(settings, repository),
     )
+    as4_inbound = As4Inbound(
+        pipeline=pipeline, partners=settings.partners, trustbook=trustbook, clock=clock, identity=identity_for,
+        max_bytes=settings.max_payload_bytes * 2 + 64 * 1024,
+    ) if settings.as4_listener is not None else None
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
         dispatcher=dispatcher, operations=operations, identity=identity, tls_key=tls_key,
         tls_certificate=tls_certificate, signals=signals, transport=transport, metrics=metrics,
+        as4_inbound=as4_inbound,
     )
 
 

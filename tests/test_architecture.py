@@ -78,7 +78,7 @@ FLOORS: dict[str, Floor] = {
     "gateway.adapters": Floor(imports=("gateway.core", "gateway.adapters")),
     "gateway.adapters.partners": Floor(imports=("gateway.core", "gateway.adapters", "gateway._generated",
                                                 "gateway.transports.codec", "gateway.transports.ledger_codec",
-                                                "gateway.transports.status_map")),
+                                                "gateway.transports.status_map", "gateway.transports.as4")),
     "gateway.transports": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.transports",
                                          "gateway._generated")),
     # The retention archive writes messages in the exchange's exported wire form, which `swgw verify` reads.

@@ -13,7 +13,10 @@ from .domain import DocumentType, PartyId
 from .errors import DocumentTypeNotAgreed
 from .retry import RetryPolicy
 
-__all__ = ["EdifactSettings", "PartnerProfile"]
+__all__ = ["As4Settings", "EdifactSettings", "PartnerProfile", "Transport"]
+
+Transport = Literal["swgw-grpc", "as4", "ephyto-hub"]
+"""How a partner is reached: swgw's own gRPC PartnerExchange, an AS4 access point, or the IPPC ePhyto Hub."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,43 @@ class EdifactSettings:
 
 
 @dataclass(frozen=True)
+class As4Settings:
+    """The AS4 P-Mode of an agreement (``[partners.as4]``): what goes into, and is required of, every ebMS 3.0
+    User Message exchanged with the partner's access point (One-Way/Push, eDelivery AS4 profile)."""
+
+    endpoint_url: str
+    """The partner access point's HTTPS URL that our User Messages are POSTed to."""
+    our_party_id: str
+    """Our eb:From/eb:PartyId."""
+    partner_party_id: str
+    """The partner's eb:To/eb:PartyId (inbound: the eb:From that must name the partner)."""
+    party_id_type: str = "urn:oasis:names:tc:ebcore:partyid-type:unregistered"
+    """The PartyId type attribute of both party ids."""
+    initiator_role: str = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/initiator"
+    """The role of the sending party."""
+    responder_role: str = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/responder"
+    """The role of the receiving party."""
+    service: str = "urn:swgw:service:trade-documents"
+    """eb:CollaborationInfo/eb:Service."""
+    service_type: str | None = None
+    """Its type attribute, when the agreement names one."""
+    actions: Mapping[DocumentType, str] = field(default_factory=dict)
+    """eb:Action per agreed document type (both ways: inbound, the action tells the document type)."""
+    agreement_ref: str | None = None
+    """eb:AgreementRef, e.g. the P-Mode id of the partner's Domibus."""
+    mpc: str = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/defaultMPC"
+    """The message partition channel of our User Messages."""
+    signing_certificate_files: tuple[str, ...] = ()
+    """PEM certificates the partner signs its messages and receipts with, pinned at start-up; when empty, its
+    signer must chain to the partner's trust anchors."""
+    encryption_certificate_file: str | None = None
+    """The partner's RSA certificate that payloads are encrypted to (AES-128-GCM, RSA-OAEP). When set, encryption is
+    agreed both ways: the partner's messages must come encrypted to our key for it, which must then be RSA."""
+    timeout_seconds: float = 30.0
+    """How long one POST may take before the attempt counts as failed (retryably)."""
+
+
+@dataclass(frozen=True)
 class PartnerProfile:
     """What this gateway and one partner agreed (in Domibus terms, the PMode)."""
 
@@ -48,6 +88,10 @@ class PartnerProfile:
     """The name the partner's TLS certificate is checked against."""
     mapping_profiles: Mapping[DocumentType, str]
     """The mapping profile per agreed document type; a type not listed is refused both ways."""
+    further_profiles: Mapping[DocumentType, tuple[str, ...]] = field(default_factory=dict)
+    """More profiles agreed for a document type besides its first (``certificate-of-origin = ["coo-ubl24-acfta-forme",
+    "coo-ubl24-rcep"]``): outbound, a record goes by the first profile whose ``require`` it meets; inbound, by the
+    profile whose format the envelope declares, among the agreed ones only."""
     trust_anchor_files: tuple[str, ...] = ()
     """PEM files of the partner's CA certificates, imported as anchors at start-up (operators manage trust
     afterwards); an end-entity certificate among them stops the start (TRUST_ANCHOR_NOT_CA)."""
@@ -72,6 +116,10 @@ class PartnerProfile:
     agreement asks for RSA; the gateway's own identity (ECDSA P-256 by default) when None."""
     edifact: EdifactSettings = field(default_factory=EdifactSettings)
     """How UN/EDIFACT interchanges with the partner are enveloped and which character sets are read."""
+    transport: Transport = "swgw-grpc"
+    """How the partner is reached; everything above the transport is the same for all of them."""
+    as4: As4Settings | None = None
+    """The AS4 P-Mode, present exactly when ``transport`` is ``"as4"``."""
 
     @property
     def name(self) -> str:
@@ -93,6 +141,24 @@ class PartnerProfile:
             syntax_version=e.syntax_version,
             accept=e.accept,
         )
+
+    def profiles_for(self, document_type: DocumentType, *, field_path: str | None = None) -> tuple[str, ...]:
+        """Every profile agreed for ``document_type``, the first first; raises when it is not agreed."""
+        return (self.mapping_profile(document_type, field_path=field_path),
+                *self.further_profiles.get(document_type, ()))
+
+    def profile_for_record(self, document_type: DocumentType, record: Mapping[str, object], *,
+                           field_path: str | None = None) -> str:
+        """The agreed profile an outbound ``record`` goes by: the first whose ``require`` it meets (the first
+        profile when none does, so that its validation names what is wrong)."""
+        profiles = self.profiles_for(document_type, field_path=field_path)
+        return next((p for p in profiles if mappings.profile_matches(p, record)), profiles[0])
+
+    def profile_for_format(self, document_type: DocumentType, document_format: str, *,
+                           field_path: str | None = None) -> str | None:
+        """The agreed profile of ``document_type`` writing ``document_format``, or None."""
+        profiles = self.profiles_for(document_type, field_path=field_path)
+        return next((p for p in profiles if mappings.get_profile(p).format == document_format), None)
 
     def mapping_profile(self, document_type: DocumentType, *, field_path: str | None = None) -> str:
         """The mapping profile for ``document_type``; raises when the agreement does not cover it, naming

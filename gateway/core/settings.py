@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
+from .as4_pmode import parse_as4
 from .domain import DocumentType, PartyId
 from .errors import ConfigInvalid
 from .partners import EdifactSettings, PartnerProfile
@@ -112,6 +113,9 @@ class Settings:
     domestic port sees everything."""
     timestamping: TimestampingSettings | None = None
     """Long-term signatures: the time-stamping authority used and trusted; None keeps baseline signatures."""
+    as4_listener: ListenerSettings | None = None
+    """The HTTPS (mutual TLS) endpoint AS4 partners POST to; its TLS material is the partner listener's. Required
+    when a partner's transport is AS4."""
     operators_ca: str | None = None
     """PEM CA certificate(s) that issue operator client certificates. The Operator service accepts only callers
     whose TLS certificate chains to it; without it the Operator service refuses every call (use the offline CLI)."""
@@ -272,15 +276,21 @@ def _edifact(table: _Table) -> EdifactSettings:
     return settings
 
 
-def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
+def _partner(table: _Table, base_dir: PurePath, me: str) -> PartnerProfile:
     docs = table.table("documents", required=True)
     profiles: dict[DocumentType, str] = {}
+    further: dict[DocumentType, tuple[str, ...]] = {}
     for key in list(docs._data):
         try:
             document_type = DocumentType(key)
         except ValueError:
             raise ConfigInvalid(f"unknown document type {docs._key(key)}", field_path=docs._key(key)) from None
-        profiles[document_type] = docs.get(key, str)
+        value = docs.get(key, (str, list))
+        names = [value] if isinstance(value, str) else value
+        if not names or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+            raise ConfigInvalid(f"{docs._key(key)} must be a profile or a list of distinct profiles",
+                                field_path=docs._key(key))
+        profiles[document_type], further[document_type] = names[0], tuple(names[1:])
     docs.done()
     anchors = table.get("trust_anchors", list, [])
     if not all(isinstance(a, str) for a in anchors):
@@ -297,11 +307,22 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
             _path(base_dir, signing_table.get("chain", str, None)),
         )
     signing_table.done()
+    party = table.get("party", str, required=True)
+    transport = _choice(table, "transport", ("swgw-grpc", "as4", "ephyto-hub"), "swgw-grpc")
+    grpc = transport == "swgw-grpc"  # endpoint and server name are those of the partner's PartnerExchange service
+    as4_table = table.table("as4")
+    if as4_table._data and transport != "as4":
+        raise ConfigInvalid(f"{as4_table._path} is set but transport is {transport!r}", field_path=as4_table._path)
+    as4 = parse_as4(table.table("as4", required=True), base_dir, me=me, partner=party, documents=profiles) \
+        if transport == "as4" else None
     profile = PartnerProfile(
-        party=PartyId(table.get("party", str, required=True)),
-        endpoint=table.get("endpoint", str, required=True),
-        tls_server_name=table.get("tls_server_name", str, required=True),
+        party=PartyId(party),
+        endpoint=table.get("endpoint", str, ... if grpc else ""),
+        tls_server_name=table.get("tls_server_name", str, ... if grpc else ""),
+        transport=transport,
+        as4=as4,
         mapping_profiles=profiles,
+        further_profiles={t: p for t, p in further.items() if p},
         trust_anchor_files=tuple(str(base_dir / a) for a in anchors),
         trust_pinned_files=tuple(str(base_dir / a) for a in pinned),
         retry=_retry(table.table("retry")),
@@ -363,6 +384,9 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
     metrics = _metrics(root.table("metrics"))
     timestamping = parse_timestamping(root.table("timestamping"), base_dir)
     retention = parse_retention(root.get("retention", Mapping, {}), base_dir, data_dir)
+    as4_table = root.table("as4_listener")
+    as4_listener = ListenerSettings(address=as4_table.get("address", str, required=True)) if as4_table._data else None
+    as4_table.done()
 
     clients = tuple(_client(_Table(c, f"domestic_clients[{i}]"))
                     for i, c in enumerate(root.get("domestic_clients", list, [])))
@@ -378,7 +402,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
 
     partners_list = root.get("partners", list, [])
     partners = tuple(
-        _partner(_Table(p, f"partners[{i}]"), base_dir) for i, p in enumerate(partners_list)
+        _partner(_Table(p, f"partners[{i}]"), base_dir, party) for i, p in enumerate(partners_list)
     )
     names = [p.name for p in partners]
     if len(set(names)) != len(names):
@@ -386,6 +410,9 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
     if party in names:
         raise ConfigInvalid("a gateway cannot be its own partner", field_path="partners")
     for i, profile in enumerate(partners):
+        if profile.transport == "as4" and as4_listener is None:
+            raise ConfigInvalid(f"partners[{i}] is reached over AS4: set [as4_listener] so it can send to us",
+                                field_path="as4_listener.address")
         try:
             profile.interchange(PartyId(party))
         except ValueError as e:
@@ -410,6 +437,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         operators_ca=operators_ca,
         domestic_clients=clients,
         retention=retention,
+        as4_listener=as4_listener,
     )
 
 

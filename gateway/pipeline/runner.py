@@ -183,7 +183,7 @@ class Pipeline:
         profile = self._settings.partner(receiver)
         try:
             record = steps.parse_record(record_json)
-            mapping_profile = profile.mapping_profile(document_type)
+            mapping_profile = profile.profile_for_record(document_type, record)
             with steps.rejection():
                 mapped = mappings.map_forward(record, mapping_profile, at=self._clock.now(),
                                               interchange=profile.interchange(self._settings.party))

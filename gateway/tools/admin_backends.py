@@ -72,10 +72,11 @@ def _proto_row(cert: opb.TrustCertificate) -> Row:
                      ts("revoked_at"), cert.revocation_reason)
 
 
-def message_row(message: StoredMessage) -> Row:
-    """A stored message as the JSON row the CLI prints."""
+def message_row(message: StoredMessage, transport: str = "") -> Row:
+    """A stored message as the JSON row the CLI prints (``transport``: how its partner is reached)."""
     return {
         "message_id": message.message_id, "direction": message.direction.value, "partner": message.partner,
+        "transport": transport,
         "document_type": message.document_type.value, "business_key": str(message.business_key),
         "status": message.status.value, "attempts": message.attempts,
         "created_at": message.created_at.isoformat(), "updated_at": message.updated_at.isoformat(),
@@ -128,13 +129,13 @@ class LocalBackend:
                 "problem": check.problem}
 
     def messages(self, status: MessageStatus | None, partner: str | None, limit: int) -> list[Row]:
-        return [message_row(m) for m in self._ops.messages.list_messages(status=status, partner=partner,
-                                                                          limit=limit)]
+        found = self._ops.messages.list_messages(status=status, partner=partner, limit=limit)
+        return [message_row(m, self._transport(m.partner)) for m in found]
 
     def message(self, message_id: str) -> Row:
         """One message with its history and report."""
         message = self._ops.messages.get(message_id)
-        row = message_row(message)
+        row = message_row(message, self._transport(message.partner))
         row["history"] = [
             {"sequence": e.sequence, "status": e.status.value, "at": e.at.isoformat(), "attempt": e.attempt,
              "error": e.error.to_dict() if e.error else None}
@@ -144,7 +145,11 @@ class LocalBackend:
         return row
 
     def resend(self, message_id: str) -> Row:
-        return message_row(self._ops.resend(message_id, actor=self._actor))
+        message = self._ops.resend(message_id, actor=self._actor)
+        return message_row(message, self._transport(message.partner))
+
+    def _transport(self, partner: str) -> str:
+        return next((p.transport for p in self._ops.partners() if p.name == partner), "")
 
     def export_message(self, message_id: str) -> bytes:
         """The stored envelope and receipt of a message, for offline verification."""
@@ -154,8 +159,10 @@ class LocalBackend:
         return export_message(message.envelope, message.receipt)
 
     def partners(self) -> list[Row]:
-        return [{"party": p.name, "endpoint": p.endpoint,
-                 "documents": {d.value: m for d, m in p.mapping_profiles.items()}}
+        return [{"party": p.name, "transport": p.transport,
+                 "endpoint": p.as4.endpoint_url if p.as4 is not None else p.endpoint,
+                 "documents": {d.value: list(p.profiles_for(d)) if len(p.profiles_for(d)) > 1 else m
+                               for d, m in p.mapping_profiles.items()}}
                 for p in self._ops.partners()]
 
 
@@ -238,5 +245,5 @@ class RemoteBackend:
 
     def partners(self) -> list[Row]:
         response = self._client.call(self._op.ListPartners, opb.ListPartnersRequest())
-        return [{"party": p.party.value, "endpoint": p.endpoint, "documents": dict(p.mapping_profiles)}
-                for p in response.partners]  # type: ignore[attr-defined]
+        return [{"party": p.party.value, "transport": p.transport, "endpoint": p.as4_endpoint_url or p.endpoint,
+                 "documents": dict(p.mapping_profiles)} for p in response.partners]  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import grpc
 
@@ -48,8 +48,9 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
     """Submission, validation, status and inbound handover for the domestic hub."""
 
     def __init__(self, pipeline: Pipeline, messages: MessageRepository, signals: Signals,
-                 clients: Sequence[DomesticClient] = ()) -> None:
+                 clients: Sequence[DomesticClient] = (), transports: Mapping[str, str] | None = None) -> None:
         self._pipeline = pipeline
+        self._transports = dict(transports or {})
         self._messages = messages
         self._signals = signals
         self._clients = frozenset(c.name for c in clients)
@@ -121,7 +122,8 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
         else:
             raise EnvelopeInvalid("give a message_id or a business_key", field_path="selector")
         response = dpb.GetStatusResponse(
-            messages=[codec.summary_to_proto(m, self._messages.history(m.message_id)) for m in found]
+            messages=[codec.summary_to_proto(m, self._messages.history(m.message_id),
+                                             transport=self._transports.get(m.partner, "")) for m in found]
         )
         if which == "business_key" and not request.business_key.version:
             # The certificate's state: its latest accepted version, not the oldest message.

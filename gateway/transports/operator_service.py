@@ -68,6 +68,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
                 endpoint=p.endpoint,
                 document_types=[codec.document_type_to_proto(d) for d in p.mapping_profiles],
                 mapping_profiles={d.value: m for d, m in p.mapping_profiles.items()},
+                transport=p.transport, as4_endpoint_url=p.as4.endpoint_url if p.as4 is not None else "",
             )
             for p in self._ops.partners()
         ])
@@ -164,13 +165,18 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
         messages = self._ops.messages.list_messages(
             status=status, partner=request.partner or None, limit=request.limit or 100
         )
-        return opb.ListMessagesResponse(messages=[codec.summary_to_proto(m) for m in messages])
+        return opb.ListMessagesResponse(messages=[codec.summary_to_proto(m, transport=self._transport(m.partner))
+                                                  for m in messages])
 
     @translate_errors
     def ResendMessage(self, request: opb.ResendMessageRequest, context: grpc.ServicerContext) -> opb.ResendMessageResponse:  # noqa: N802
         actor = self._actor(context)
         message = self._ops.resend(request.message_id, actor=actor)
-        return opb.ResendMessageResponse(message=codec.summary_to_proto(message))
+        return opb.ResendMessageResponse(message=codec.summary_to_proto(message,
+                                                                        transport=self._transport(message.partner)))
+
+    def _transport(self, partner: str) -> str:
+        return next((p.transport for p in self._ops.partners() if p.name == partner), "")
 
 
 

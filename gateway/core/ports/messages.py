@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..domain import (
     Action,
@@ -340,6 +340,7 @@ class PartnerTransport(Protocol):
         ...
 
 
+@runtime_checkable
 class CertificateInquirer(Protocol):
     """Asks a partner gateway about a certificate it issued (``InquireCertificate``); the gRPC partner client is
     the real one."""

@@ -27,6 +27,7 @@ CODES = {
     "TimestampInvalid": "TIMESTAMP_INVALID",
     "TimestampUnavailable": "TIMESTAMP_UNAVAILABLE",
     "CrlInvalid": "CRL_INVALID",
+    "DecryptionFailed": "DECRYPTION_FAILED",
     "TrustStoreError": "TRUST_STORE_CONFLICT",
     "TrustAnchorNotCa": "TRUST_ANCHOR_NOT_CA",
 }
