@@ -80,11 +80,11 @@ FLOORS: dict[str, Floor] = {
                                                 "gateway.transports.codec", "gateway.transports.ledger_codec",
                                                 "gateway.transports.status_map", "gateway.transports.as4")),
     "gateway.transports": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.transports",
-                                         "gateway._generated")),
+                                         "gateway._generated", "gateway.app")),
     # The retention archive writes messages in the exchange's exported wire form, which `swgw verify` reads.
     "gateway.adapters.archive": Floor(imports=("gateway.core", "gateway.adapters", "gateway.transports.export")),
     "gateway.app": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.adapters", "gateway.transports",
-                                  "gateway._generated")),
+                                  "gateway._generated", "gateway.app")),
     # Tools reach the adapters only through the composition root (build_app, open_operations).
     "gateway.tools": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.transports", "gateway._generated",
                                     "gateway.app", "gateway.tools")),

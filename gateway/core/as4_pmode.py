@@ -15,12 +15,12 @@ from .errors import ConfigInvalid
 from .partners import As4Settings
 
 if TYPE_CHECKING:
-    from .settings import _Table
+    from .config_tables import Table
 
 __all__ = ["parse_as4"]
 
 
-def parse_as4(table: _Table, base_dir: PurePath, *, me: str, partner: str,
+def parse_as4(table: Table, base_dir: PurePath, *, me: str, partner: str,
               documents: Mapping[DocumentType, str]) -> As4Settings:
     """The P-Mode of the AS4 agreement between ``me`` and ``partner`` covering ``documents``.
 
@@ -32,34 +32,34 @@ def parse_as4(table: _Table, base_dir: PurePath, *, me: str, partner: str,
     # The core imports no URL library (urllib is an I/O package); the scheme and a host are all that is checked.
     if not url.startswith("https://") or not url[len("https://"):].split("/")[0].split(":")[0].strip("[]"):
         # Partner-facing traffic is TLS, always; a Domibus peer is reached over HTTPS.
-        raise ConfigInvalid(f"{table._key('endpoint_url')} must be an https:// URL",
-                            field_path=table._key("endpoint_url"))
+        raise ConfigInvalid(f"{table.key('endpoint_url')} must be an https:// URL",
+                            field_path=table.key("endpoint_url"))
     actions_table = table.table("actions", required=True)
     actions: dict[DocumentType, str] = {}
-    for key in list(actions_table._data):
+    for key in actions_table.keys():
         try:
             document_type = DocumentType(key)
         except ValueError:
-            raise ConfigInvalid(f"unknown document type {actions_table._key(key)}",
-                                field_path=actions_table._key(key)) from None
+            raise ConfigInvalid(f"unknown document type {actions_table.key(key)}",
+                                field_path=actions_table.key(key)) from None
         if document_type not in documents:
-            raise ConfigInvalid(f"{actions_table._key(key)}: the agreement does not cover {key}",
-                                field_path=actions_table._key(key))
+            raise ConfigInvalid(f"{actions_table.key(key)}: the agreement does not cover {key}",
+                                field_path=actions_table.key(key))
         actions[document_type] = actions_table.get(key, str)
     actions_table.done()
     for document_type in documents:
         if document_type not in actions:
-            raise ConfigInvalid(f"missing required key {actions_table._key(document_type.value)}: every agreed "
-                                f"document type needs its eb:Action", field_path=actions_table._key(document_type.value))
+            raise ConfigInvalid(f"missing required key {actions_table.key(document_type.value)}: every agreed "
+                                f"document type needs its eb:Action", field_path=actions_table.key(document_type.value))
     if len(set(actions.values())) != len(actions):
         raise ConfigInvalid("two document types share one eb:Action", field_path=actions_table._path)
     timeout = table.get("timeout_seconds", (int, float), 30.0)
     if timeout <= 0:
-        raise ConfigInvalid(f"{table._key('timeout_seconds')} must be positive", field_path=table._key("timeout_seconds"))
+        raise ConfigInvalid(f"{table.key('timeout_seconds')} must be positive", field_path=table.key("timeout_seconds"))
     signers = table.get("signing_certificates", list, [])
     if not all(isinstance(s, str) for s in signers):
         raise ConfigInvalid("signing_certificates must be a list of file names",
-                            field_path=table._key("signing_certificates"))
+                            field_path=table.key("signing_certificates"))
     encryption = table.get("encryption_certificate", str, None)
     defaults = As4Settings(endpoint_url=url, our_party_id=me, partner_party_id=partner)
     settings = As4Settings(

@@ -6,15 +6,14 @@
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
 from .as4_pmode import parse_as4
+from .config_tables import Table, choice, resolve_path, seconds, strings
 from .domain import DocumentType, PartyId
 from .errors import ConfigInvalid
 from .partners import EdifactSettings, PartnerProfile
@@ -132,108 +131,37 @@ class Settings:
         raise PartnerUnknown(f"no agreement with partner {name!r}", partner=name)
 
 
-class _Table:
-    """A config table read strictly: every key must be taken, unknown keys are refused by name."""
-
-    def __init__(self, data: Any, path: str) -> None:
-        if not isinstance(data, Mapping):
-            raise ConfigInvalid(f"{path or 'configuration'} must be a table", field_path=path or "$")
-        self._data = dict(data)
-        self._path = path
-        self._seen: set[str] = set()
-
-    def _key(self, key: str) -> str:
-        return f"{self._path}.{key}" if self._path else key
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., *, required: bool = False) -> Any:
-        self._seen.add(key)
-        if key not in self._data:
-            if required or default is ...:
-                raise ConfigInvalid(f"missing required key {self._key(key)}", field_path=self._key(key))
-            return default
-        value = self._data[key]
-        # bool is an int in Python; refuse it where a number is expected.
-        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
-            raise ConfigInvalid(f"{self._key(key)} has the wrong type", field_path=self._key(key))
-        # TOML has nan and inf; no setting means either, and both slip through range checks (nan < 0 is false).
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ConfigInvalid(f"{self._key(key)} must be a finite number", field_path=self._key(key))
-        return value
-
-    def table(self, key: str, *, required: bool = False) -> _Table:
-        return _Table(self.get(key, Mapping, {} if not required else ..., required=required), self._key(key))
-
-    def done(self) -> None:
-        unknown = sorted(set(self._data) - self._seen)
-        if unknown:
-            raise ConfigInvalid(f"unknown key {self._key(unknown[0])}", field_path=self._key(unknown[0]))
-
-
-def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kind if isinstance(kind, tuple) else (kind,)
-
-
-def _path(base_dir: PurePath, value: str | None) -> str | None:
-    if value is None:
-        return None
-    return str(base_dir / value)
-
-
-def _seconds(table: _Table, key: str, default: float) -> timedelta:
-    value = table.get(key, (int, float), default)
-    if value <= 0:
-        raise ConfigInvalid(f"{table._key(key)} must be positive", field_path=table._key(key))
-    try:
-        return timedelta(seconds=value)
-    except OverflowError:
-        raise ConfigInvalid(f"{table._key(key)} is too large", field_path=table._key(key)) from None
-
-
-def _choice(table: _Table, key: str, allowed: tuple[str, ...], default: str) -> Any:
-    value = table.get(key, str, default)
-    if value not in allowed:
-        raise ConfigInvalid(f"{table._key(key)} must be one of {', '.join(allowed)}", field_path=table._key(key))
-    return value
-
-
-def _listener(table: _Table, base_dir: PurePath) -> ListenerSettings:
+def _listener(table: Table, base_dir: PurePath) -> ListenerSettings:
     listener = ListenerSettings(
         address=table.get("address", str, required=True),
-        tls_key=_path(base_dir, table.get("tls_key", str, None)),
-        tls_certificate=_path(base_dir, table.get("tls_certificate", str, None)),
-        client_ca=_path(base_dir, table.get("client_ca", str, None)),
+        tls_key=resolve_path(base_dir, table.get("tls_key", str, None)),
+        tls_certificate=resolve_path(base_dir, table.get("tls_certificate", str, None)),
+        client_ca=resolve_path(base_dir, table.get("client_ca", str, None)),
     )
     table.done()
     return listener
 
 
-def _metrics(table: _Table) -> MetricsSettings | None:
-    if not table._data:
+def _metrics(table: Table) -> MetricsSettings | None:
+    if table.empty():
         table.done()
         return None
     address = table.get("address", str, required=True)
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit() or int(port) > 65535:
-        raise ConfigInvalid(f"{table._key('address')} must be host:port", field_path=table._key("address"))
+        raise ConfigInvalid(f"{table.key('address')} must be host:port", field_path=table.key("address"))
     table.done()
     return MetricsSettings(address=address)
 
 
-def _strings(table: _Table, key: str) -> list[str]:
-    values: list[str] = table.get(key, list, [])
-    if not all(isinstance(v, str) for v in values):
-        raise ConfigInvalid(f"{table._key(key)} must be a list of strings", field_path=table._key(key))
-    return values
-
-
-def _client(table: _Table) -> DomesticClient:
+def _client(table: Table) -> DomesticClient:
     try:
-        document_types = frozenset(DocumentType(t) for t in _strings(table, "document_types"))
+        document_types = frozenset(DocumentType(t) for t in strings(table, "document_types"))
     except ValueError:
-        raise ConfigInvalid("unknown document type", field_path=table._key("document_types")) from None
+        raise ConfigInvalid("unknown document type", field_path=table.key("document_types")) from None
     client = DomesticClient(
         name=table.get("name", str, required=True),
-        partners=frozenset(_strings(table, "partners")),
+        partners=frozenset(strings(table, "partners")),
         document_types=document_types,
         default=table.get("default", bool, False),
     )
@@ -241,16 +169,16 @@ def _client(table: _Table) -> DomesticClient:
     return client
 
 
-def _retry(table: _Table) -> RetryPolicy:
+def _retry(table: Table) -> RetryPolicy:
     try:
         policy = RetryPolicy(
             strategy=table.get("strategy", str, "exponential"),
-            initial_delay=_seconds(table, "initial_delay_seconds", 1.0),
+            initial_delay=seconds(table, "initial_delay_seconds", 1.0),
             multiplier=float(table.get("multiplier", (int, float), 2.0)),
-            max_delay=_seconds(table, "max_delay_seconds", 600.0),
+            max_delay=seconds(table, "max_delay_seconds", 600.0),
             jitter=float(table.get("jitter", (int, float), 0.2)),
             max_attempts=table.get("max_attempts", int, 10),
-            max_age=_seconds(table, "max_age_seconds", 86400.0),
+            max_age=seconds(table, "max_age_seconds", 86400.0),
         )
     except ValueError as e:
         raise ConfigInvalid(str(e), field_path=table._path) from e
@@ -258,11 +186,11 @@ def _retry(table: _Table) -> RetryPolicy:
     return policy
 
 
-def _edifact(table: _Table) -> EdifactSettings:
+def _edifact(table: Table) -> EdifactSettings:
     accept = table.get("accept", list, None)
     if accept is not None and not (accept and all(isinstance(a, str) for a in accept)):
-        raise ConfigInvalid(f"{table._key('accept')} must be a non-empty list of syntax identifiers",
-                            field_path=table._key("accept"))
+        raise ConfigInvalid(f"{table.key('accept')} must be a non-empty list of syntax identifiers",
+                            field_path=table.key("accept"))
     settings = EdifactSettings(
         syntax_identifier=table.get("syntax_identifier", str, "UNOC"),
         syntax_version=table.get("syntax_version", int, 4),
@@ -276,42 +204,42 @@ def _edifact(table: _Table) -> EdifactSettings:
     return settings
 
 
-def _partner(table: _Table, base_dir: PurePath, me: str) -> PartnerProfile:
+def _partner(table: Table, base_dir: PurePath, me: str) -> PartnerProfile:
     docs = table.table("documents", required=True)
     profiles: dict[DocumentType, str] = {}
     further: dict[DocumentType, tuple[str, ...]] = {}
-    for key in list(docs._data):
+    for key in docs.keys():
         try:
             document_type = DocumentType(key)
         except ValueError:
-            raise ConfigInvalid(f"unknown document type {docs._key(key)}", field_path=docs._key(key)) from None
+            raise ConfigInvalid(f"unknown document type {docs.key(key)}", field_path=docs.key(key)) from None
         value = docs.get(key, (str, list))
         names = [value] if isinstance(value, str) else value
         if not names or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
-            raise ConfigInvalid(f"{docs._key(key)} must be a profile or a list of distinct profiles",
-                                field_path=docs._key(key))
+            raise ConfigInvalid(f"{docs.key(key)} must be a profile or a list of distinct profiles",
+                                field_path=docs.key(key))
         profiles[document_type], further[document_type] = names[0], tuple(names[1:])
     docs.done()
     anchors = table.get("trust_anchors", list, [])
     if not all(isinstance(a, str) for a in anchors):
-        raise ConfigInvalid("trust_anchors must be a list of file names", field_path=table._key("trust_anchors"))
+        raise ConfigInvalid("trust_anchors must be a list of file names", field_path=table.key("trust_anchors"))
     pinned = table.get("trust_pinned", list, [])
     if not all(isinstance(a, str) for a in pinned):
-        raise ConfigInvalid("trust_pinned must be a list of file names", field_path=table._key("trust_pinned"))
+        raise ConfigInvalid("trust_pinned must be a list of file names", field_path=table.key("trust_pinned"))
     signing_table = table.table("signing")
     signing_files: tuple[str, str, str | None] | None = None
-    if signing_table._data:
+    if not signing_table.empty():
         signing_files = (
             str(base_dir / signing_table.get("key", str, required=True)),
             str(base_dir / signing_table.get("certificate", str, required=True)),
-            _path(base_dir, signing_table.get("chain", str, None)),
+            resolve_path(base_dir, signing_table.get("chain", str, None)),
         )
     signing_table.done()
     party = table.get("party", str, required=True)
-    transport = _choice(table, "transport", ("swgw-grpc", "as4", "ephyto-hub"), "swgw-grpc")
+    transport = choice(table, "transport", ("swgw-grpc", "as4", "ephyto-hub"), "swgw-grpc")
     grpc = transport == "swgw-grpc"  # endpoint and server name are those of the partner's PartnerExchange service
     as4_table = table.table("as4")
-    if as4_table._data and transport != "as4":
+    if not as4_table.empty() and transport != "as4":
         raise ConfigInvalid(f"{as4_table._path} is set but transport is {transport!r}", field_path=as4_table._path)
     as4 = parse_as4(table.table("as4", required=True), base_dir, me=me, partner=party, documents=profiles) \
         if transport == "as4" else None
@@ -327,10 +255,10 @@ def _partner(table: _Table, base_dir: PurePath, me: str) -> PartnerProfile:
         trust_pinned_files=tuple(str(base_dir / a) for a in pinned),
         retry=_retry(table.table("retry")),
         max_payload_bytes=table.get("max_payload_bytes", int, 8 * 1024 * 1024),
-        max_message_age=_seconds(table, "max_message_age_seconds", 7 * 86400.0),
+        max_message_age=seconds(table, "max_message_age_seconds", 7 * 86400.0),
         attach_pdf=table.get("attach_pdf", bool, False),
-        revocation_unknown=_choice(table, "revocation_unknown", ("reject", "warn"), "reject"),
-        signature_level=_choice(table, "signature_level", REQUIRED_LEVELS, "B-B"),
+        revocation_unknown=choice(table, "revocation_unknown", ("reject", "warn"), "reject"),
+        signature_level=choice(table, "signature_level", REQUIRED_LEVELS, "B-B"),
         signing_key_files=signing_files,
         edifact=_edifact(table.table("edifact")),
     )
@@ -340,7 +268,7 @@ def _partner(table: _Table, base_dir: PurePath, me: str) -> PartnerProfile:
 
 def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
     """Parse and validate a configuration mapping; raises :class:`~gateway.core.errors.ConfigInvalid` naming the key."""
-    root = _Table(data, "")
+    root = Table(data, "")
     gateway = root.table("gateway", required=True)
     party = gateway.get("party", str, required=True)
     data_dir = str(base_dir / gateway.get("data_dir", str, "data"))
@@ -352,8 +280,8 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
     signing = SigningSettings(
         key=str(base_dir / signing_table.get("key", str, required=True)),
         certificate=str(base_dir / signing_table.get("certificate", str, required=True)),
-        chain=_path(base_dir, signing_table.get("chain", str, None)),
-        keyring=_path(base_dir, signing_table.get("keyring", str, None)),
+        chain=resolve_path(base_dir, signing_table.get("chain", str, None)),
+        keyring=resolve_path(base_dir, signing_table.get("keyring", str, None)),
     )
     signing_table.done()
 
@@ -367,15 +295,15 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
 
     delivery_table = root.table("delivery")
     delivery = DeliverySettings(
-        tick_seconds=_seconds(delivery_table, "tick_seconds", 1.0).total_seconds(),
-        claim_timeout_seconds=_seconds(delivery_table, "claim_timeout_seconds", 60.0).total_seconds(),
+        tick_seconds=seconds(delivery_table, "tick_seconds", 1.0).total_seconds(),
+        claim_timeout_seconds=seconds(delivery_table, "claim_timeout_seconds", 60.0).total_seconds(),
         batch_size=delivery_table.get("batch_size", int, 32),
         workers=delivery_table.get("workers", int, 4),
     )
     delivery_table.done()
 
     operators = root.table("operators")
-    operators_ca = _path(base_dir, operators.get("ca", str, None))
+    operators_ca = resolve_path(base_dir, operators.get("ca", str, None))
     operators.done()
     if operators_ca and not (domestic_listener.tls_certificate and domestic_listener.client_ca):
         raise ConfigInvalid("operators need domestic_listener TLS with client_ca (which must include the operators CA)",
@@ -385,10 +313,10 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
     timestamping = parse_timestamping(root.table("timestamping"), base_dir)
     retention = parse_retention(root.get("retention", Mapping, {}), base_dir, data_dir)
     as4_table = root.table("as4_listener")
-    as4_listener = ListenerSettings(address=as4_table.get("address", str, required=True)) if as4_table._data else None
+    as4_listener = ListenerSettings(address=as4_table.get("address", str, required=True)) if not as4_table.empty() else None
     as4_table.done()
 
-    clients = tuple(_client(_Table(c, f"domestic_clients[{i}]"))
+    clients = tuple(_client(Table(c, f"domestic_clients[{i}]"))
                     for i, c in enumerate(root.get("domestic_clients", list, [])))
     if clients:
         if not domestic_listener.client_ca:
@@ -402,7 +330,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
 
     partners_list = root.get("partners", list, [])
     partners = tuple(
-        _partner(_Table(p, f"partners[{i}]"), base_dir, party) for i, p in enumerate(partners_list)
+        _partner(Table(p, f"partners[{i}]"), base_dir, party) for i, p in enumerate(partners_list)
     )
     names = [p.name for p in partners]
     if len(set(names)) != len(names):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from .errors import ConfigInvalid
 
 if TYPE_CHECKING:
-    from .settings import _Table
+    from .config_tables import Table
 
 __all__ = ["REQUIRED_LEVELS", "TimestampingSettings", "level_rank", "parse_timestamping"]
 
@@ -51,22 +51,22 @@ class TimestampingSettings:
     """How long to wait for the TSA."""
 
 
-def parse_timestamping(table: _Table, base_dir: PurePath) -> TimestampingSettings | None:
+def parse_timestamping(table: Table, base_dir: PurePath) -> TimestampingSettings | None:
     """The ``[timestamping]`` table, or None when absent."""
-    from .settings import _choice, _path, _seconds
+    from .config_tables import choice, resolve_path, seconds
 
-    if not table._data:
+    if table.empty():
         return None
     crls = table.get("crls", list, [])
     if not all(isinstance(c, str) for c in crls):
-        raise ConfigInvalid("crls must be a list of file names", field_path=table._key("crls"))
+        raise ConfigInvalid("crls must be a list of file names", field_path=table.key("crls"))
     settings = TimestampingSettings(
         anchors=str(base_dir / table.get("anchors", str, required=True)),
         url=table.get("url", str, None),
-        level=_choice(table, "level", _OUTGOING_LEVELS, "B-T"),
-        validation_certificates=_path(base_dir, table.get("validation_certificates", str, None)),
+        level=choice(table, "level", _OUTGOING_LEVELS, "B-T"),
+        validation_certificates=resolve_path(base_dir, table.get("validation_certificates", str, None)),
         crls=tuple(str(base_dir / c) for c in crls),
-        timeout_seconds=_seconds(table, "timeout_seconds", 10.0).total_seconds(),
+        timeout_seconds=seconds(table, "timeout_seconds", 10.0).total_seconds(),
     )
     table.done()
     if settings.url is not None and not settings.url.startswith(("http://", "https://")):

@@ -1,6 +1,6 @@
 """Ports: the small interfaces behind which every I/O capability sits, each with an in-memory twin.
 
-The pipeline and the dispatcher depend on these Protocols only; ``gateway/app.py`` wires real adapters
+The pipeline and the dispatcher depend on these Protocols only; :mod:`gateway.app` wires real adapters
 (SQLAlchemy repository, gRPC partner client, system clock) or the twins (tests). ``messages`` holds the ports of
 the message life, ``trust`` those of partner trust and the audit log.
 """
