@@ -12,6 +12,7 @@ import os
 import socket
 from concurrent import futures
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import grpc
@@ -42,15 +43,17 @@ from .core.ports import Actor, ActorKind, Clock, DocumentRenderer, TrustBook
 from .core.settings import ListenerSettings, Settings
 from .core.signals import Signals
 from .core.trust_export import load_certificates
+from .pipeline.accounts import ConsoleAccounts
 from .pipeline.dispatcher import Dispatcher
 from .pipeline.operations import Operations
 from .pipeline.runner import Pipeline
+from .transports.console import ConsoleContext, ConsoleServer
 from .transports.domestic_service import DomesticExchangeServicer
 from .transports.interceptors import LoggingInterceptor, RequestDecodingInterceptor
 from .transports.operator_service import OperatorServicer
 from .transports.partner_service import PartnerExchangeServicer
 
-__all__ = ["App", "build_app", "create_server", "document_renderer", "open_operations"]
+__all__ = ["App", "build_app", "console_accounts", "create_server", "document_renderer", "open_operations"]
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +126,8 @@ class App:
     partner_port: int = 0
     domestic_port: int = 0
     metrics_port: int = 0
+    console_port: int = 0
+    _console: ConsoleServer | None = None
     _servers: list[grpc.Server] = field(default_factory=list)
     _scheduler: object | None = None
 
@@ -154,6 +159,13 @@ class App:
         if self.metrics is not None and self.settings.metrics is not None:
             # Bound before anything starts, so that a taken metrics port fails the start cleanly.
             self.metrics_port = self.metrics.serve(self.settings.metrics.address)
+        if self.settings.console.enabled:
+            self._console = ConsoleServer(ConsoleContext(
+                operations=self.operations, accounts=console_accounts(self.settings, self.repository, self.clock),
+                clock=self.clock, settings=self.settings.console))
+            self.console_port = self._console.start()
+            log.info("web console on port %d (%s)", self.console_port,
+                     "https" if self.settings.console.tls else "http, loopback")
         for server in self._servers:
             server.start()
         self.dispatcher.start()
@@ -203,6 +215,8 @@ class App:
         """Stop accepting calls, finish deliveries under way, close the database."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+        if self._console is not None:
+            self._console.stop()
         events = [server.stop(grace) for server in self._servers]
         self.dispatcher.stop()
         for event in events:
@@ -350,6 +364,19 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         dispatcher=dispatcher, operations=operations, identity=identity, tls_key=tls_key,
         tls_certificate=tls_certificate, signals=signals, transport=transport, metrics=metrics,
     )
+
+
+def console_accounts(settings: Settings, repository: SqlMessageRepository | None = None,
+                     clock: Clock | None = None) -> ConsoleAccounts:
+    """The console's accounts on the gateway's database (opened and migrated here unless ``repository`` is
+    given), with the lockout of ``[console]``."""
+    if repository is None:
+        engine = create_engine_for(settings.database_url)
+        migrate(engine)
+        repository = SqlMessageRepository(engine)
+    return ConsoleAccounts(accounts=repository, audit=repository, clock=clock or SystemClock(),
+                           lockout_failures=settings.console.lockout_failures,
+                           lockout=timedelta(minutes=settings.console.lockout_minutes))
 
 
 def document_renderer() -> DocumentRenderer:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
+from .console_settings import ConsoleSettings, is_loopback
 from .domain import DocumentType, PartyId
 from .errors import ConfigInvalid
 from .partners import EdifactSettings, PartnerProfile
@@ -111,6 +112,8 @@ class Settings:
     operators_ca: str | None = None
     """PEM CA certificate(s) that issue operator client certificates. The Operator service accepts only callers
     whose TLS certificate chains to it; without it the Operator service refuses every call (use the offline CLI)."""
+    console: ConsoleSettings = ConsoleSettings()
+    """The operators' web console (off by default)."""
 
     def partner(self, name: str) -> PartnerProfile:
         """The profile of partner ``name``; raises :class:`~gateway.core.errors.PartnerUnknown`."""
@@ -207,6 +210,26 @@ def _metrics(table: _Table) -> MetricsSettings | None:
         raise ConfigInvalid(f"{table._key('address')} must be host:port", field_path=table._key("address"))
     table.done()
     return MetricsSettings(address=address)
+
+
+def _console(table: _Table, base_dir: PurePath) -> ConsoleSettings:
+    console = ConsoleSettings(
+        enabled=table.get("enabled", bool, False), listen=table.get("listen", str, ConsoleSettings.listen),
+        tls_key=_path(base_dir, table.get("tls_key", str, None)),
+        tls_certificate=_path(base_dir, table.get("tls_certificate", str, None)),
+        session_minutes=table.get("session_minutes", int, ConsoleSettings.session_minutes),
+        lockout_failures=table.get("lockout_failures", int, ConsoleSettings.lockout_failures),
+        lockout_minutes=table.get("lockout_minutes", int, ConsoleSettings.lockout_minutes))
+    table.done()
+    for key in ("session_minutes", "lockout_failures", "lockout_minutes"):
+        if not 0 < getattr(console, key) <= 100_000:
+            raise ConfigInvalid(f"console.{key} must be between 1 and 100000", field_path=f"console.{key}")
+    if bool(console.tls_key) != bool(console.tls_certificate):
+        raise ConfigInvalid("console TLS needs both tls_key and tls_certificate", field_path="console.tls_key")
+    if console.enabled and not console.tls and not is_loopback(console.listen):
+        # Passwords and session cookies would cross the network in clear.
+        raise ConfigInvalid("console without TLS must listen on loopback", field_path="console.listen")
+    return console
 
 
 def _strings(table: _Table, key: str) -> list[str]:
@@ -354,6 +377,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
                             field_path="operators.ca")
 
     metrics = _metrics(root.table("metrics"))
+    console = _console(root.table("console"), base_dir)
 
     clients = tuple(_client(_Table(c, f"domestic_clients[{i}]"))
                     for i, c in enumerate(root.get("domestic_clients", list, [])))
@@ -399,6 +423,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         metrics=metrics,
         operators_ca=operators_ca,
         domestic_clients=clients,
+        console=console,
     )
 
 

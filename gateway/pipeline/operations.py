@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from cryptography import x509
 
 import trust
-from trust import CertificateRole, SigningIdentity
+from trust import CertificateRole, CertificateState, CrlInfo, SigningIdentity
 
 from ..core.audit import verify_audit_chain
 from ..core.domain import REPLAY_TRANSITIONS, Direction, MessageStatus
@@ -135,6 +135,20 @@ class Operations:
             return self.trustbook.add(partner, certs[0], role=role, actor=actor, valid_from_use=valid_from_use)  # type: ignore[arg-type]
         except trust.TrustAnchorNotCa as e:
             raise e.at("certificate") from e
+
+    def change_trust_state(
+        self, partner: str, fingerprint: str, state: CertificateState, *, actor: Actor, reason: str | None = None,
+        effective_at: datetime | None = None,
+    ) -> TrustRecord:
+        """Activate, retire or revoke a partner's certificate (audited by the trust book); a revoked one is
+        refused from the next document on, on every replica."""
+        return self.trustbook.change_state(partner, fingerprint, state, actor=actor, reason=reason,
+                                           effective_at=effective_at)
+
+    def import_crl(self, partner: str, crl: bytes, *, actor: Actor) -> CrlInfo:
+        """Store a partner's CRL (PEM or DER) after checking its signature against that partner's trust
+        (audited)."""
+        return self.trustbook.import_crl(partner, crl, actor=actor)
 
     def export_own_certificates(self) -> bytes:
         """Our certificates as a labelled PEM bundle (see :mod:`gateway.core.trust_export`): our CA (what partners

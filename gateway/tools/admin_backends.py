@@ -101,11 +101,11 @@ class LocalBackend:
 
     def trust_change(self, partner: str, fingerprint: str, state: CertificateState, reason: str | None,
                      effective_at: datetime | None) -> Row:
-        return _record_row(self._ops.trustbook.change_state(partner, fingerprint, state, actor=self._actor,
-                                                            reason=reason, effective_at=effective_at))
+        return _record_row(self._ops.change_trust_state(partner, fingerprint, state, actor=self._actor,
+                                                       reason=reason, effective_at=effective_at))
 
     def import_crl(self, partner: str, crl: bytes) -> Row:
-        info = self._ops.trustbook.import_crl(partner, crl, actor=self._actor)
+        info = self._ops.import_crl(partner, crl, actor=self._actor)
         return {"issuer": info.issuer.rfc4514_string(), "revoked": len(info.revoked_serials),
                 "next_update": info.next_update.isoformat() if info.next_update else None}
 

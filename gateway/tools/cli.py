@@ -244,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``swgw`` command."""
     from .agreement_command import add_agreement_commands
     from .cli_admin import add_admin_commands, add_backup_commands
+    from .console_command import add_console_command
     from .profiles_command import add_profiles_command
 
     parser = argparse.ArgumentParser(prog="swgw", description="Single Window interconnection gateway")
@@ -339,6 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_agreement_commands(sub)
     add_admin_commands(sub)
     add_backup_commands(sub)
+    add_console_command(sub)
     return parser
 
 

@@ -101,7 +101,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
         state = codec.TRUST_STATES_BACK.get(request.state)
         if state is None:
             raise EnvelopeInvalid("state is required", field_path="state")
-        record = self._ops.trustbook.change_state(
+        record = self._ops.change_trust_state(
             request.partner, request.fingerprint, CertificateState(state), actor=actor,
             reason=request.reason or None,
             effective_at=codec.from_timestamp(request.effective_at, "effective_at")
@@ -112,7 +112,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
     @translate_errors
     def ImportCrl(self, request: opb.ImportCrlRequest, context: grpc.ServicerContext) -> opb.ImportCrlResponse:  # noqa: N802
         actor = self._actor(context)
-        info = self._ops.trustbook.import_crl(request.partner, request.crl, actor=actor)
+        info = self._ops.import_crl(request.partner, request.crl, actor=actor)
         response = opb.ImportCrlResponse(revoked_count=len(info.revoked_serials))
         if info.next_update is not None:
             response.next_update.CopyFrom(codec.timestamp(info.next_update))

@@ -12,6 +12,7 @@ Typical wiring (composition root only)::
 from __future__ import annotations
 
 from ...core.audit import audit_entry_hash, verify_audit_chain
+from .accounts import MemoryAccountRepository, SqlAccountRepository
 from .audit import SqlAuditRepository
 from .memory import MemoryMessageRepository
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
@@ -20,9 +21,11 @@ from .session import alembic_config, create_engine_for, migrate
 from .trust_repository import SqlTrustRepository
 
 __all__ = [
+    "MemoryAccountRepository",
     "MemoryAuditRepository",
     "MemoryMessageRepository",
     "MemoryTrustRepository",
+    "SqlAccountRepository",
     "SqlAuditRepository",
     "SqlMessageRepository",
     "SqlTrustRepository",

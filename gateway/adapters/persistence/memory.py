@@ -25,6 +25,7 @@ from ...core.domain import (
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
 from ...core.ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
 from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
+from .accounts import MemoryAccountRepository
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
 
 __all__ = ["MemoryMessageRepository"]
@@ -47,7 +48,7 @@ def _business_key(message: StoredMessage) -> tuple[Direction, str, DocumentType,
     return message.direction, message.partner, message.document_type, message.business_key
 
 
-class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
+class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository, MemoryAccountRepository):
     """:class:`~gateway.core.ports.MessageRepository`, ``TrustRepository`` and ``AuditRepository`` in memory."""
 
     def __init__(self) -> None:
@@ -348,11 +349,23 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
         return sorted(first.values(), key=_order)[: max(limit, 0)]
 
     def list_messages(
-        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100
+        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100,
+        direction: Direction | None = None, document_type: DocumentType | None = None,
+        business_key: str | None = None, since: datetime | None = None, until: datetime | None = None,
+        offset: int = 0,
     ) -> list[StoredMessage]:
-        """Messages, newest first, optionally filtered."""
-        found = self._select(lambda m: status in (None, m.status) and partner in (None, m.partner), newest_first=True)
-        return found[: max(limit, 0)]
+        """Messages, newest first, filtered by every criterion given: ``business_key`` matches a part of the
+        issuer or the number, ``since``/``until`` bound the creation time (until excluded); ``offset`` skips that
+        many for paging."""
+        def chosen(m: StoredMessage) -> bool:
+            key = m.business_key
+            return (status in (None, m.status) and partner in (None, m.partner) and direction in (None, m.direction)
+                    and document_type in (None, m.document_type)
+                    and (not business_key or business_key in key.issuer or business_key in key.number)
+                    and (since is None or m.created_at >= since) and (until is None or m.created_at < until))
+
+        found = self._select(chosen, newest_first=True)
+        return found[max(offset, 0): max(offset, 0) + max(limit, 0)]
 
     def counts_by_status(self) -> dict[tuple[str, str, str, str], int]:
         """Message counts by (direction, partner, document type, status)."""

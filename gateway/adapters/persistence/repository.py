@@ -34,6 +34,7 @@ from ._db import EVENTS_LOCK, duplicate_reason
 from ._driver import Cursor
 from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from ._rows import error_values, event_values, message_values, status_event, stored_message
+from .accounts import SqlAccountRepository
 from .audit import SqlAuditRepository
 from .tables import MessageRow
 from .trust_repository import SqlTrustRepository
@@ -50,7 +51,7 @@ def _row_values(row: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
+class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository, SqlAccountRepository):
     """:class:`~gateway.core.ports.MessageRepository`, ``TrustRepository`` and ``AuditRepository`` on one engine.
 
     Create the engine with :func:`~gateway.adapters.persistence.session.create_engine_for` and run
@@ -334,15 +335,30 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         return self._lean_messages(query, parameters)
 
     def list_messages(
-        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100
+        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100,
+        direction: Direction | None = None, document_type: DocumentType | None = None,
+        business_key: str | None = None, since: datetime | None = None, until: datetime | None = None,
+        offset: int = 0,
     ) -> list[StoredMessage]:
-        """Messages, newest first, optionally filtered."""
-        query = select(MessageRow)
-        if status is not None:
-            query = query.where(MessageRow.status == status.value)
-        if partner is not None:
-            query = query.where(MessageRow.partner == partner)
-        return self._messages(query.order_by(MessageRow.created_at.desc(), MessageRow.message_id.desc()).limit(limit))
+        """Messages, newest first, filtered by every criterion given: ``business_key`` matches a part of the
+        issuer or the number, ``since``/``until`` bound the creation time (until excluded); ``offset`` skips that
+        many for paging."""
+        m = MessageRow
+        query = select(m)
+        # The enumerations are stored as their string values; str() of a StrEnum is its value.
+        for column, value in ((m.status, status), (m.partner, partner), (m.direction, direction),
+                              (m.document_type, document_type)):
+            if value is not None:
+                query = query.where(column == str(value))
+        if business_key:
+            pattern = "%" + business_key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(m.bk_issuer.like(pattern, escape="\\") | m.bk_number.like(pattern, escape="\\"))
+        if since is not None:
+            query = query.where(m.created_at >= utc(since, "since"))
+        if until is not None:
+            query = query.where(m.created_at < utc(until, "until"))
+        query = query.order_by(m.created_at.desc(), m.message_id.desc()).limit(limit).offset(max(offset, 0))
+        return self._messages(query)
 
     def counts_by_status(self) -> dict[tuple[str, str, str, str], int]:
         """Message counts by (direction, partner, document type, status)."""

@@ -26,6 +26,7 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "AuditRow",
+    "ConsoleAccountRow",
     "Base",
     "CrlRow",
     "MessageRow",
@@ -308,3 +309,22 @@ class MetaRow(Base):
     """Counter name."""
     value: Mapped[int] = mapped_column(BigInteger)
     """Counter value."""
+
+
+class ConsoleAccountRow(Base):
+    """An account of the web console."""
+
+    __tablename__ = "console_accounts"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The login name."""
+    role: Mapped[str] = mapped_column(String(16))
+    """viewer, operator or administrator."""
+    password_hash: Mapped[str] = mapped_column(Text)
+    """argon2id PHC string."""
+    created_at: Mapped[datetime]
+    """When it was added."""
+    failed_logins: Mapped[int] = mapped_column(Integer)
+    """Failed logins since the last success or lockout."""
+    locked_until: Mapped[datetime | None]
+    """Refused until then."""

@@ -7,6 +7,7 @@ the message life, ``trust`` those of partner trust and the audit log.
 
 from __future__ import annotations
 
+from .accounts import AccountRepository, ConsoleAccount, Role
 from .messages import (
     Backlog,
     Clock,
@@ -23,12 +24,14 @@ from .messages import (
 from .trust import Actor, ActorKind, AuditEntry, AuditRepository, Keyring, TrustBook, TrustRecord, TrustRepository
 
 __all__ = [
+    "AccountRepository",
     "Actor",
     "ActorKind",
     "AuditEntry",
     "AuditRepository",
     "Backlog",
     "Clock",
+    "ConsoleAccount",
     "DeliveryHandoff",
     "DocumentRenderer",
     "IdFactory",
@@ -36,6 +39,7 @@ __all__ = [
     "MessageRepository",
     "OutboundClaim",
     "PartnerTransport",
+    "Role",
     "StatusEvent",
     "StoredMessage",
     "TransitionObserver",

@@ -305,9 +305,14 @@ class MessageRepository(Protocol):
         ...
 
     def list_messages(
-        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100
+        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100,
+        direction: Direction | None = None, document_type: DocumentType | None = None,
+        business_key: str | None = None, since: datetime | None = None, until: datetime | None = None,
+        offset: int = 0,
     ) -> list[StoredMessage]:
-        """Messages, newest first, optionally filtered."""
+        """Messages, newest first, filtered by every criterion given: ``business_key`` matches a part of the
+        issuer or the number, ``since``/``until`` bound the creation time (until excluded); ``offset`` skips that
+        many for paging."""
         ...
 
     def counts_by_status(self) -> dict[tuple[str, str, str, str], int]:

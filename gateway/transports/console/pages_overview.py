@@ -1,0 +1,66 @@
+"""Dashboard, partners and agreements, and the audit log with its chain verification."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cryptography import x509
+from flask import Blueprint, render_template, request
+
+from ...core.domain import MessageStatus
+from .charts import bar_chart
+from .web import context
+
+__all__ = ["blueprint"]
+
+blueprint = Blueprint("overview", __name__)
+
+#: Audit entries per page.
+AUDIT_PAGE = 50
+
+
+@blueprint.get("/")
+def dashboard() -> str:
+    """Traffic per partner and document type, backlog, failures and certificates close to expiry."""
+    ops = context().operations
+    counts = ops.messages.counts_by_status()
+    states = [s.value for s in MessageStatus if any(key[3] == s.value for key in counts)]
+    by_partner: dict[str, dict[str, int]] = {}
+    by_type: dict[str, dict[str, int]] = {}
+    for (direction, partner, document_type, state), count in sorted(counts.items()):
+        row = by_partner.setdefault(f"{partner} ({direction})", {})
+        row[state] = row.get(state, 0) + count
+        row = by_type.setdefault(document_type, {})
+        row[state] = row.get(state, 0) + count
+    now = context().clock.now()
+    report = ops.expiry_report(timedelta(days=90))
+    expiring = [(r, (x509.load_der_x509_certificate(r.certificate_der).not_valid_after_utc - now).days)
+                for r in report.expiring]
+    failures = ops.messages.list_messages(status=MessageStatus.FAILED, limit=10)
+    rejected = ops.messages.list_messages(status=MessageStatus.REJECTED, limit=10)
+    return render_template(
+        "dashboard.html", title="Dashboard",
+        partner_chart=bar_chart(list(by_partner.items()), title="Messages per partner and state", series=states),
+        type_chart=bar_chart(list(by_type.items()), title="Messages per document type and state", series=states),
+        by_partner=by_partner, by_type=by_type, states=states, backlog=ops.messages.backlog(), expiring=expiring,
+        without_trust=report.partners_without_valid_certificate, failures=failures, rejected=rejected, now=now)
+
+
+@blueprint.get("/partners")
+def partners() -> str:
+    """The agreements in force and each partner's trust at a glance."""
+    ops = context().operations
+    records = ops.trustbook.records()
+    return render_template("partners.html", title="Partners and agreements", partners=ops.partners(),
+                           trust={p.name: [r for r in records if r.partner == p.name] for p in ops.partners()})
+
+
+@blueprint.get("/audit")
+def audit() -> str:
+    """The audit log, oldest first from ``after``; ``verify=1`` checks the whole hash chain."""
+    ops = context().operations
+    after = max(request.args.get("after", 0, type=int) or 0, 0)
+    entries = ops.audit_entries(after=after, limit=AUDIT_PAGE)
+    check = ops.verify_audit() if request.args.get("verify") else None
+    return render_template("audit.html", title="Audit log", entries=entries, after=after, check=check,
+                           page=AUDIT_PAGE)
