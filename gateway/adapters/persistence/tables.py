@@ -26,8 +26,8 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "AuditRow",
-    "ConsoleAccountRow",
     "Base",
+    "ConsoleAccountRow",
     "CrlRow",
     "MessageRow",
     "MetaRow",

@@ -97,7 +97,7 @@ def change_state(partner: str, fingerprint: str, change: str) -> BaseResponse | 
     if change not in _CHANGES:
         abort(404)
     state, role = _CHANGES[change]
-    return requires(role)(_change_state)(partner, fingerprint, change, state)  # type: ignore[no-any-return]
+    return requires(role)(_change_state)(partner, fingerprint, change, state)
 
 
 def _change_state(partner: str, fingerprint: str, change: str, state: CertificateState) -> BaseResponse | str:

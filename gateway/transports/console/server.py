@@ -40,7 +40,7 @@ class ConsoleServer:
         except OSError as e:
             raise ConfigInvalid(f"console cannot listen on {self._server.bind_addr}: {e}",
                                 field_path="console.listen") from e
-        self.port = int(self._server.bind_addr[1])  # type: ignore[index]
+        self.port = int(self._server.bind_addr[1])
         self._thread = threading.Thread(target=self._server.serve, name="swgw-console", daemon=True)
         self._thread.start()
         return self.port

@@ -118,9 +118,9 @@ def create_app(context: ConsoleContext) -> Flask:
             # Kept when present: a second tab's login page (or the browser's favicon request, redirected here)
             # must not invalidate the token of a form already shown.
             token = request.cookies.get(login_cookie) or secrets.token_urlsafe(32)
-            response = app.make_response(render_template("login.html", login_csrf=token, error=None))
-            set_cookie(response, login_cookie, token, 600)
-            return response
+            page = app.make_response(render_template("login.html", login_csrf=token, error=None))
+            set_cookie(page, login_cookie, token, 600)
+            return page
         # Before a session exists the CSRF token is double-submitted: the cookie (SameSite=Strict, so never sent
         # from another site's form) must equal the form field.
         sent, kept = request.form.get("csrf_token", ""), request.cookies.get(login_cookie, "")
