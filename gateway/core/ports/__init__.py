@@ -7,12 +7,14 @@ the message life, ``trust`` those of partner trust and the audit log.
 
 from __future__ import annotations
 
+from .alerts import AlertSender
 from .messages import (
     Backlog,
     Clock,
     DeliveryHandoff,
     DocumentRenderer,
     IdFactory,
+    MessageFact,
     MessageRepository,
     OutboundClaim,
     PartnerTransport,
@@ -25,6 +27,7 @@ from .trust import Actor, ActorKind, AuditEntry, AuditRepository, Keyring, Trust
 __all__ = [
     "Actor",
     "ActorKind",
+    "AlertSender",
     "AuditEntry",
     "AuditRepository",
     "Backlog",
@@ -33,6 +36,7 @@ __all__ = [
     "DocumentRenderer",
     "IdFactory",
     "Keyring",
+    "MessageFact",
     "MessageRepository",
     "OutboundClaim",
     "PartnerTransport",
