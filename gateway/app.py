@@ -38,12 +38,14 @@ from .adapters.persistence.session import create_engine_for, migrate
 from .adapters.scheduler import build_scheduler
 from .adapters.trustbook.book import StoredTrustBook
 from .adapters.trustbook.keyring import FolderKeyring
+from .adapters.webhook import WebhookSender
 from .core.errors import ConfigInvalid
 from .core.ports import Actor, ActorKind, Clock, DocumentRenderer, TrustBook
 from .core.settings import ListenerSettings, Settings
 from .core.signals import Signals
 from .core.trust_export import load_certificates
 from .pipeline.accounts import ConsoleAccounts
+from .pipeline.alerts import AlertMonitor
 from .pipeline.dispatcher import Dispatcher
 from .pipeline.operations import Operations
 from .pipeline.runner import Pipeline
@@ -123,6 +125,7 @@ class App:
     signals: Signals
     transport: GrpcPartnerTransport
     metrics: GatewayMetrics | None = None
+    alerts: AlertMonitor | None = None
     partner_port: int = 0
     domestic_port: int = 0
     metrics_port: int = 0
@@ -173,6 +176,8 @@ class App:
             wake_dispatcher=self.dispatcher.wake,
             tick_seconds=self.settings.delivery.tick_seconds,
             expiry_scan=self.operations.log_expiry,
+            alerts_tick=self.alerts.tick if self.alerts is not None else None,
+            alerts_seconds=self.settings.alerts.interval.total_seconds(),
         )
         scheduler.start()
         self._scheduler = scheduler
@@ -337,7 +342,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     metrics = None
     if settings.metrics is not None:
         metrics = GatewayMetrics(messages=repository, trustbook=trustbook, clock=clock,
-                                 partners=[p.name for p in settings.partners])
+                                 partners=[p.name for p in settings.partners], alerts=lambda: monitor.current())
     observer = metrics.observe if metrics is not None else None
     transport = GrpcPartnerTransport(
         tls_key_pem=tls_key, tls_certificate_pem=tls_certificate, trustbook=trustbook, clock=clock,
@@ -357,12 +362,15 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     operations = Operations(
         partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,
         identity=identity, tls_certificate_pem=tls_certificate, signals=signals, keyring=keyring,
-        party=str(settings.party),
+        party=str(settings.party), alert_settings=settings.alerts,
     )
+    webhook = settings.alerts.webhook_url
+    monitor = AlertMonitor(evaluate=operations.alerts, clock=clock, settings=settings.alerts, party=str(settings.party),
+                           sender=WebhookSender(webhook, timeout=settings.alerts.webhook_timeout) if webhook else None)
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
         dispatcher=dispatcher, operations=operations, identity=identity, tls_key=tls_key,
-        tls_certificate=tls_certificate, signals=signals, transport=transport, metrics=metrics,
+        tls_certificate=tls_certificate, signals=signals, transport=transport, metrics=metrics, alerts=monitor,
     )
 
 
@@ -410,4 +418,5 @@ def open_operations(settings: Settings, *, clock: Clock | None = None) -> Operat
     keyring = FolderKeyring(identity, Path(settings.signing.keyring) if settings.signing.keyring else None) \
         if identity is not None else None
     return Operations(partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository,
-                      clock=clock, identity=identity, tls_certificate_pem=tls, keyring=keyring, party=str(settings.party))
+                      clock=clock, identity=identity, tls_certificate_pem=tls, keyring=keyring, party=str(settings.party),
+                      alert_settings=settings.alerts)

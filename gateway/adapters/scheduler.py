@@ -1,4 +1,4 @@
-"""APScheduler 3.x wiring only: periodic dispatcher wake-ups and the daily certificate expiry scan."""
+"""APScheduler 3.x wiring only: periodic dispatcher wake-ups, the daily certificate expiry scan and alerts."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ def build_scheduler(
     wake_dispatcher: Callable[[], None],
     tick_seconds: float,
     expiry_scan: Callable[[], object],
+    alerts_tick: Callable[[], None] | None = None,
+    alerts_seconds: float = 60.0,
 ) -> BackgroundScheduler:
     """A scheduler (not started) with the gateway's recurring jobs.
 
@@ -24,4 +26,6 @@ def build_scheduler(
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(wake_dispatcher, "interval", seconds=tick_seconds, id="dispatcher-wake")
     scheduler.add_job(expiry_scan, "interval", days=1, id="certificate-expiry", next_run_time=datetime.now(UTC))
+    if alerts_tick is not None:
+        scheduler.add_job(alerts_tick, "interval", seconds=alerts_seconds, id="alerts", next_run_time=datetime.now(UTC))
     return scheduler

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
+from .alerts import AlertSettings, parse_alert_settings
 from .console_settings import ConsoleSettings, is_loopback
 from .domain import DocumentType, PartyId
 from .errors import ConfigInvalid
@@ -109,6 +110,8 @@ class Settings:
     domestic_clients: tuple[DomesticClient, ...] = ()
     """The domestic platforms allowed to call, each seeing only its own traffic; when empty, one hub on the
     domestic port sees everything."""
+    alerts: AlertSettings = AlertSettings()
+    """The ``[alerts]`` table: thresholds and the optional webhook."""
     operators_ca: str | None = None
     """PEM CA certificate(s) that issue operator client certificates. The Operator service accepts only callers
     whose TLS certificate chains to it; without it the Operator service refuses every call (use the offline CLI)."""
@@ -378,6 +381,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
 
     metrics = _metrics(root.table("metrics"))
     console = _console(root.table("console"), base_dir)
+    alerts = parse_alert_settings(dict(root.get("alerts", Mapping, {})))
 
     clients = tuple(_client(_Table(c, f"domestic_clients[{i}]"))
                     for i, c in enumerate(root.get("domestic_clients", list, [])))
@@ -421,6 +425,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         delivery=delivery,
         max_payload_bytes=max_payload,
         metrics=metrics,
+        alerts=alerts,
         operators_ca=operators_ca,
         domestic_clients=clients,
         console=console,

@@ -12,6 +12,7 @@ from cryptography import x509
 import trust
 from trust import CertificateRole, CertificateState, CrlInfo, SigningIdentity
 
+from ..core.alerts import Alert, AlertSettings
 from ..core.audit import verify_audit_chain
 from ..core.domain import REPLAY_TRANSITIONS, Direction, MessageStatus
 from ..core.errors import InvalidTransition
@@ -29,6 +30,8 @@ from ..core.ports import (
 )
 from ..core.signals import Signals
 from ..core.trust_export import classify, load_certificates, render_export
+from .alerts import evaluate_alerts
+from .statistics import Statistics, compute_statistics
 
 __all__ = ["AuditCheck", "ExpiryReport", "Operations", "ReplaySelection"]
 
@@ -98,8 +101,11 @@ class Operations:
         signals: Signals | None = None,
         keyring: Keyring | None = None,
         party: str = "",
+        alert_settings: AlertSettings = AlertSettings(),
     ) -> None:
         self._partners = tuple(partners)
+        self.alert_settings = alert_settings
+        """The thresholds alerts are evaluated with."""
         self.trustbook = trustbook
         self.messages = messages
         self._audit = audit
@@ -185,6 +191,16 @@ class Operations:
         for partner in report.partners_without_valid_certificate:
             log.error("partner %s has no valid trust certificate", partner)
         return report
+
+    def statistics(self, *, since: datetime | None = None, until: datetime | None = None) -> Statistics:
+        """Traffic statistics of the messages created in ``[since, until)``."""
+        return compute_statistics(self.messages, since=since, until=until)
+
+    def alerts(self) -> list[Alert]:
+        """Every alert in force now (see :func:`~gateway.pipeline.alerts.evaluate_alerts`)."""
+        return evaluate_alerts(messages=self.messages, store=self.trustbook.store(),
+                               partners=[p.name for p in self._partners], audit=self.verify_audit(),
+                               settings=self.alert_settings, now=self._clock.now())
 
     def audit_entries(self, *, after: int = 0, limit: int = 100) -> list[AuditEntry]:
         """Audit entries after a sequence number."""

@@ -14,10 +14,12 @@ from trust import CertificateRole, CertificateState
 
 from .._generated.swgw.v1 import envelope_pb2 as pb
 from .._generated.swgw.v1 import operator_pb2 as opb
+from ..core.alerts import Alert
 from ..core.domain import MessageStatus
 from ..core.ports import Actor, StoredMessage, TrustRecord
 from ..pipeline.operations import Operations
-from ..transports import codec
+from ..pipeline.statistics import Statistics
+from ..transports import codec, operations_codec
 from .client import GatewayClient
 
 __all__ = ["AdminBackend", "LocalBackend", "RemoteBackend", "message_row"]
@@ -43,6 +45,8 @@ class AdminBackend(Protocol):
     def partners(self) -> list[Row]: ...
     def message(self, message_id: str) -> Row: ...
     def export_message(self, message_id: str) -> bytes: ...
+    def statistics(self, since: datetime | None, until: datetime | None) -> Statistics: ...
+    def alerts(self) -> list[Alert]: ...
 
 
 def _cert_row(partner: str, fingerprint: str, role: str, state: str, der: bytes,
@@ -153,6 +157,12 @@ class LocalBackend:
         message = self._ops.messages.get(message_id)
         return export_message(message.envelope, message.receipt)
 
+    def statistics(self, since: datetime | None, until: datetime | None) -> Statistics:
+        return self._ops.statistics(since=since, until=until)
+
+    def alerts(self) -> list[Alert]:
+        return self._ops.alerts()
+
     def partners(self) -> list[Row]:
         return [{"party": p.name, "endpoint": p.endpoint,
                  "documents": {d.value: m for d, m in p.mapping_profiles.items()}}
@@ -240,3 +250,16 @@ class RemoteBackend:
         response = self._client.call(self._op.ListPartners, opb.ListPartnersRequest())
         return [{"party": p.party.value, "endpoint": p.endpoint, "documents": dict(p.mapping_profiles)}
                 for p in response.partners]  # type: ignore[attr-defined]
+
+    def statistics(self, since: datetime | None, until: datetime | None) -> Statistics:
+        request = opb.GetStatisticsRequest()
+        if since is not None:
+            request.since.CopyFrom(codec.timestamp(since))
+        if until is not None:
+            request.until.CopyFrom(codec.timestamp(until))
+        response = self._client.call(self._op.GetStatistics, request)
+        return operations_codec.statistics_from_proto(response, request)  # type: ignore[arg-type]
+
+    def alerts(self) -> list[Alert]:
+        response = self._client.call(self._op.ListAlerts, opb.ListAlertsRequest())
+        return [operations_codec.alert_from_proto(a) for a in response.alerts]  # type: ignore[attr-defined]

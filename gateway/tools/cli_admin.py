@@ -372,3 +372,7 @@ def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     p = sub.add_parser("partners", help="list partner agreements")
     target(p)
     p.set_defaults(func=_partners)
+
+    from .ops_commands import add_ops_commands
+
+    add_ops_commands(sub, target)

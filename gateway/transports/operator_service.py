@@ -16,7 +16,7 @@ from ..core.errors import EnvelopeInvalid
 from ..core.errors import OperatorUnauthenticated
 from ..core.ports import Actor, ActorKind, Clock
 from ..pipeline.operations import Operations
-from . import codec
+from . import codec, operations_codec
 from .interceptors import peer_certificate
 from .status_map import translate_errors
 
@@ -170,4 +170,18 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
         message = self._ops.resend(request.message_id, actor=actor)
         return opb.ResendMessageResponse(message=codec.summary_to_proto(message))
 
+    @translate_errors
+    def GetStatistics(  # noqa: N802
+        self, request: opb.GetStatisticsRequest, context: grpc.ServicerContext
+    ) -> opb.GetStatisticsResponse:
+        self._actor(context)
+        stats = self._ops.statistics(
+            since=codec.from_timestamp(request.since, "since") if request.HasField("since") else None,
+            until=codec.from_timestamp(request.until, "until") if request.HasField("until") else None,
+        )
+        return operations_codec.statistics_to_proto(stats)
 
+    @translate_errors
+    def ListAlerts(self, request: opb.ListAlertsRequest, context: grpc.ServicerContext) -> opb.ListAlertsResponse:  # noqa: N802
+        self._actor(context)
+        return opb.ListAlertsResponse(alerts=[operations_codec.alert_to_proto(a) for a in self._ops.alerts()])

@@ -220,3 +220,40 @@ def test_export_is_labelled_online_and_split_into_files_offline(secured: tuple[N
     manifest = json.loads((out / "manifest.json").read_text())
     assert {(c["role"], c["file"], c["sha256"]) for c in manifest["certificates"]} == {
         (role, f"{role}.pem", trust.fingerprint(c)) for role, c in expected.items()}
+
+
+def test_statistics_and_alerts_online_match_offline(secured: tuple[Network, DomesticTls],
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    net, tls = secured
+    from tests.integration.network import wait_for
+
+    record = example("coo-cn-hk")
+    record["certificate"]["number"] = "K25STATS0001"
+    with _client(net, tls, operator=False) as hub:
+        sent = hub.submit("HK", DocumentType.CERTIFICATE_OF_ORIGIN, record_bytes(record))
+    repository = net.apps["CN"].repository
+    wait_for(lambda: repository.get(sent.message_id).status.value == "DELIVERED")
+    config = str(net.files["CN"].config)
+    code, online = _cli(capsys, net, tls, "stats", "--json", "--days", "1")
+    assert code == 0
+    assert main(["stats", "--json", "--config", config, "--since", online["since"]]) == 0
+    offline = json.loads(capsys.readouterr().out)
+    assert online == offline
+    delivered = [r for r in online["counts"] if r["direction"] == "outbound" and r["status"] == "DELIVERED"]
+    assert delivered and all(r["partner"] == "HK" and r["document_type"] == "certificate-of-origin"
+                             for r in delivered)
+    assert online["latency"]["delivered"] >= 1 and online["latency"]["p50_seconds"] > 0
+    assert online["totals"]["partner"]["HK"] == online["total"]
+
+    # The table is for people: headers, no JSON.
+    code, table = _cli(capsys, net, tls, "stats")
+    assert code == 0 and "DOCUMENT TYPE" in table and "P99" in table and "{" not in table
+
+    code, alerts = _cli(capsys, net, tls, "alerts", "--json")
+    assert code == 0
+    assert main(["alerts", "--json", "--config", config]) == 0
+    assert json.loads(capsys.readouterr().out) == alerts
+    audit_ok = main(["trust", "audit", "--verify", "--config", config]) == 0
+    capsys.readouterr()
+    assert ("audit_chain_broken" in {a["kind"] for a in alerts}) is (not audit_ok)
+    assert main(["alerts", "--config", config, "--fail-on", "critical"]) == (0 if audit_ok else 1)

@@ -23,7 +23,7 @@ from ...core.domain import (
     check_transition,
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ...core.ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
+from ...core.ports import Backlog, MessageFact, OutboundClaim, StatusEvent, StoredMessage
 from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from .accounts import MemoryAccountRepository
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
@@ -389,3 +389,16 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository, Memo
                     max(seen.max_attempts, m.attempts),
                 )
         return [by_partner[p] for p in sorted(by_partner)]
+
+    def message_facts(
+        self, *, since: datetime | None = None, until: datetime | None = None,
+        statuses: Sequence[MessageStatus] = (), updated_since: datetime | None = None,
+    ) -> list[MessageFact]:
+        """The facts of the messages created in ``[since, until)``, in ``statuses`` and changed at or after
+        ``updated_since`` when given, oldest first."""
+        chosen = set(statuses)
+        found = self._select(lambda m: (since is None or m.created_at >= since)
+                             and (until is None or m.created_at < until) and (not chosen or m.status in chosen)
+                             and (updated_since is None or m.updated_at >= updated_since))
+        return [MessageFact(m.message_id, m.direction, m.partner, m.document_type, m.status, m.created_at,
+                            m.updated_at, m.attempts, m.last_error.code if m.last_error else None) for m in found]

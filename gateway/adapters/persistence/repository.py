@@ -28,7 +28,7 @@ from ...core.domain import (
     check_transition,
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ...core.ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
+from ...core.ports import Backlog, MessageFact, OutboundClaim, StatusEvent, StoredMessage
 from . import _statements as q
 from ._db import EVENTS_LOCK, duplicate_reason
 from ._driver import Cursor
@@ -384,3 +384,26 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository, SqlAccountRep
                 Backlog(partner, count, oldest, attempts)
                 for partner, count, oldest, attempts in connection.execute(query)
             ]
+
+    def message_facts(
+        self, *, since: datetime | None = None, until: datetime | None = None,
+        statuses: Sequence[MessageStatus] = (), updated_since: datetime | None = None,
+    ) -> list[MessageFact]:
+        """The facts of the messages created in ``[since, until)``, in ``statuses`` and changed at or after
+        ``updated_since`` when given, oldest first; only the columns statistics and alerts need, never a payload."""
+        m = MessageRow
+        query = select(m.message_id, m.direction, m.partner, m.document_type, m.status, m.created_at, m.updated_at,
+                       m.attempts, m.last_error_code)
+        if since is not None:
+            query = query.where(m.created_at >= utc(since))
+        if until is not None:
+            query = query.where(m.created_at < utc(until))
+        if statuses:
+            query = query.where(m.status.in_([s.value for s in statuses]))
+        if updated_since is not None:
+            query = query.where(m.updated_at >= utc(updated_since))
+        with self._db.read() as connection:
+            rows = connection.execute(query.order_by(m.created_at, m.message_id)).all()
+        return [MessageFact(message_id, Direction(direction), partner, DocumentType(document_type),
+                            MessageStatus(status), created, updated, attempts, code)
+                for message_id, direction, partner, document_type, status, created, updated, attempts, code in rows]

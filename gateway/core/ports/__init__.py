@@ -8,12 +8,14 @@ the message life, ``trust`` those of partner trust and the audit log.
 from __future__ import annotations
 
 from .accounts import AccountRepository, ConsoleAccount, Role
+from .alerts import AlertSender
 from .messages import (
     Backlog,
     Clock,
     DeliveryHandoff,
     DocumentRenderer,
     IdFactory,
+    MessageFact,
     MessageRepository,
     OutboundClaim,
     PartnerTransport,
@@ -27,6 +29,7 @@ __all__ = [
     "AccountRepository",
     "Actor",
     "ActorKind",
+    "AlertSender",
     "AuditEntry",
     "AuditRepository",
     "Backlog",
@@ -36,6 +39,7 @@ __all__ = [
     "DocumentRenderer",
     "IdFactory",
     "Keyring",
+    "MessageFact",
     "MessageRepository",
     "OutboundClaim",
     "PartnerTransport",
