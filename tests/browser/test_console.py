@@ -156,6 +156,13 @@ def test_console_in_a_browser(tmp_path: Path, browser: Any, artifacts: Path,
         assert refused.last_error.code == "PARTNER_UNAUTHENTICATED", refused.last_error
         assert "CERTIFICATE_REVOKED" in refused.last_error.message, refused.last_error
 
+        # The dashboard's alerts (the alerts evaluation `swgw alerts` uses) now say CN cannot be verified.
+        _click(driver, driver.find_element(_by("LINK_TEXT"), "Dashboard"))
+        alerts = driver.find_element(_by("CSS_SELECTOR"), "ul.alerts").text
+        assert "critical CN has no trust certificate valid now" in alerts, alerts
+        assert "Submit to DELIVERED" in _text(driver)
+        driver.save_screenshot(str(artifacts / "dashboard-alerts.png"))
+
         # The audit log names the account, and its chain verifies.
         _click(driver, driver.find_element(_by("LINK_TEXT"), "Audit log"))
         _click(driver, driver.find_element(_by("LINK_TEXT"), "Verify the hash chain"))

@@ -19,29 +19,43 @@ blueprint = Blueprint("overview", __name__)
 AUDIT_PAGE = 50
 
 
+#: The time ranges the dashboard offers (days back from now; 0 for everything).
+RANGES = {"1": "24 hours", "7": "7 days", "30": "30 days", "0": "all time"}
+
+
 @blueprint.get("/")
 def dashboard() -> str:
-    """Traffic per partner and document type, backlog, failures and certificates close to expiry."""
+    """Alerts, traffic per partner, document type and day, latency, rejections, backlog, failures and
+    certificates close to expiry; the numbers come from the statistics and alerts functions the Operator service
+    and ``swgw stats``/``swgw alerts`` use."""
     ops = context().operations
-    counts = ops.messages.counts_by_status()
-    states = [s.value for s in MessageStatus if any(key[3] == s.value for key in counts)]
+    now = context().clock.now()
+    days = request.args.get("days", "7")
+    if days not in RANGES:
+        days = "7"
+    since = now - timedelta(days=int(days)) if days != "0" else None
+    stats = ops.statistics(since=since)
+    states = sorted({row.status.value for row in stats.counts})
     by_partner: dict[str, dict[str, int]] = {}
     by_type: dict[str, dict[str, int]] = {}
-    for (direction, partner, document_type, state), count in sorted(counts.items()):
-        row = by_partner.setdefault(f"{partner} ({direction})", {})
-        row[state] = row.get(state, 0) + count
-        row = by_type.setdefault(document_type, {})
-        row[state] = row.get(state, 0) + count
-    now = context().clock.now()
+    by_day: dict[str, dict[str, int]] = {}
+    for row in stats.counts:
+        for table, label in ((by_partner, f"{row.partner} ({row.direction.value})"), (by_type, row.document_type),
+                             (by_day, row.day)):
+            cell = table.setdefault(label, {})
+            cell[row.status.value] = cell.get(row.status.value, 0) + row.count
     report = ops.expiry_report(timedelta(days=90))
     expiring = [(r, (x509.load_der_x509_certificate(r.certificate_der).not_valid_after_utc - now).days)
                 for r in report.expiring]
     failures = ops.messages.list_messages(status=MessageStatus.FAILED, limit=10)
     rejected = ops.messages.list_messages(status=MessageStatus.REJECTED, limit=10)
+    severity = {"critical": 0, "warning": 1, "info": 2}
+    alerts = sorted(ops.alerts(), key=lambda a: (severity.get(a.severity.value, 3), a.key))
     return render_template(
-        "dashboard.html", title="Dashboard",
+        "dashboard.html", title="Dashboard", days=days, ranges=RANGES, stats=stats, alerts=alerts,
         partner_chart=bar_chart(list(by_partner.items()), title="Messages per partner and state", series=states),
         type_chart=bar_chart(list(by_type.items()), title="Messages per document type and state", series=states),
+        day_chart=bar_chart(sorted(by_day.items()), title="Messages per day and state", series=states),
         by_partner=by_partner, by_type=by_type, states=states, backlog=ops.messages.backlog(), expiring=expiring,
         without_trust=report.partners_without_valid_certificate, failures=failures, rejected=rejected, now=now)
 
