@@ -46,7 +46,7 @@ def test_old_entries_keep_verifying_and_new_ones_record_their_kind(url_at_0001: 
                 previous = entry_hash
         migrate(engine)
         with engine.connect() as connection:
-            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
 
         repo = SqlMessageRepository(engine)
         # Longer than the 256 characters revision 0001 allowed (PostgreSQL refused those).
