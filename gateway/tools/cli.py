@@ -52,7 +52,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     app = build_app(settings)
     partner_port, domestic_port = app.start()
-    print(f"swgw {settings.party}: partner port {partner_port} (mTLS), domestic port {domestic_port}", flush=True)
+    console = ""
+    if app.console_port:
+        scheme = "https" if settings.console.tls else "http"
+        host = settings.console.listen.rsplit(":", 1)[0]
+        console = f", console {scheme}://{host}:{app.console_port}/"
+    print(f"swgw {settings.party}: partner port {partner_port} (mTLS), domestic port {domestic_port}{console}",
+          flush=True)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

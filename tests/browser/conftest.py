@@ -26,7 +26,7 @@ def artifacts() -> Path:
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """A fresh headless Chromium session."""
     chromium = require_tool("chromium")
     chromedriver = require_tool("chromedriver")
@@ -42,6 +42,8 @@ def browser() -> Iterator[object]:
     options.binary_location = chromium
     for argument in CHROMIUM_ARGS:
         options.add_argument(argument)
+    # A profile of its own under pytest's temporary folder: nothing left in /tmp, nothing shared between tests.
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
     # The explicit driver path keeps Selenium Manager from looking for (or downloading) a driver.
     driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
     driver.implicitly_wait(0)

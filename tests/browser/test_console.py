@@ -107,6 +107,9 @@ def test_console_in_a_browser(tmp_path: Path, browser: Any, artifacts: Path,
         assert delivered.status == pb.MESSAGE_STATUS_DELIVERED, delivered.last_error
 
         # Log in; the dashboard shows the traffic.
+        driver.get(f"{base}/login")
+        _check_labels(driver)
+        driver.save_screenshot(str(artifacts / "login.png"))
         _login(driver, base, "alice")
         assert "Traffic per partner" in _text(driver) and "CN (inbound)" in driver.page_source
         _check_labels(driver)
@@ -155,6 +158,11 @@ def test_console_in_a_browser(tmp_path: Path, browser: Any, artifacts: Path,
         assert refused.status == pb.MESSAGE_STATUS_FAILED, refused
         assert refused.last_error.code == "PARTNER_UNAUTHENTICATED", refused.last_error
         assert "CERTIFICATE_REVOKED" in refused.last_error.message, refused.last_error
+
+        # The other forms have their labels too.
+        for page in ("/trust/add", "/trust/crl", "/audit"):
+            driver.get(base + page)
+            _check_labels(driver)
 
         # The dashboard's alerts (the alerts evaluation `swgw alerts` uses) now say CN cannot be verified.
         _click(driver, driver.find_element(_by("LINK_TEXT"), "Dashboard"))

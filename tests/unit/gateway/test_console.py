@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from flask.testing import FlaskClient
 
 import mappings
+import trust
 from gateway.adapters.clock import ManualClock
 from gateway.adapters.persistence import MemoryMessageRepository
 from gateway.core.console_settings import ConsoleSettings
@@ -22,6 +24,7 @@ from gateway.core.settings import parse_settings
 from gateway.pipeline.accounts import ConsoleAccounts
 from gateway.transports.console import ConsoleContext, create_app
 from tests.unit.gateway.twins import SETUP, START, Twins, twins
+from trust import CertificateRole, devpki
 
 PASSWORD = "a long enough password"
 ADMIN = Actor(ActorKind.OS_USER, "root (uid=0)")
@@ -267,3 +270,65 @@ def test_the_message_book_filters_and_pages(net: Twins) -> None:
     document = client.get(f"/messages/{ids[0]}/document")
     assert document.headers["Content-Disposition"].startswith("attachment;") and document.data.startswith(b"<")
     assert client.get("/messages/nope").status_code == 404
+
+
+def _upload_form(client: FlaskClient, path: str, field: str, data: bytes, **fields: str) -> Any:
+    from io import BytesIO
+
+    token = _token(client.get(path).text, "multipart/form-data")
+    return client.post(path, data={"csrf_token": token, field: (BytesIO(data), "upload.pem"), **fields},
+                       content_type="multipart/form-data")
+
+
+def test_adding_a_certificate_shows_it_first_and_adds_it_only_when_confirmed(net: Twins) -> None:
+    client, _ = _app(net)
+    new_ca = devpki.create_ca("HK Next CA", at=START - timedelta(days=1), organization="HK")
+    pem = new_ca.certificate.public_bytes(Encoding.PEM)
+    _login(client, "olga")
+    assert client.get("/trust/add").status_code == 403  # an operator may not add trust
+    _login(client, "alice")
+    preview = _upload_form(client, "/trust/add", "certificate", pem, partner="HK", role="anchor")
+    fingerprint = trust.fingerprint(new_ca.certificate)
+    assert preview.status_code == 200 and fingerprint in preview.text and "CN=HK Next CA" in preview.text
+    assert fingerprint not in [r.fingerprint for r in net.cn.trustbook.records("HK")]
+    hidden = dict(re.findall(r'<input type="hidden" name="([a-z_0-9]+)" value="([^"]*)"', preview.text))
+    assert hidden["confirmed"] == "yes"
+    added = client.post("/trust/add", data={**hidden, "csrf_token": _token(preview.text, 'action="/trust/add"')})
+    assert added.status_code == 302 and added.headers["Location"].endswith(f"/trust/HK/{fingerprint}")
+    assert fingerprint in [r.fingerprint for r in net.cn.trustbook.records("HK")]
+    last = net.cn.operations.audit_entries(limit=1000)[-1]
+    assert (last.actor, last.actor_kind) == ("alice", "console-account")
+
+    # An end-entity certificate as anchor: the preview says so and the confirmed add is refused, naming the code.
+    leaf = devpki.issue_certificate(new_ca, "hk-signing", at=START - timedelta(days=1), usage="signing")
+    preview = _upload_form(client, "/trust/add", "certificate", leaf.certificate.public_bytes(Encoding.PEM),
+                           partner="HK", role="anchor")
+    assert "is not a CA certificate" in preview.text
+    hidden = dict(re.findall(r'<input type="hidden" name="([a-z_0-9]+)" value="([^"]*)"', preview.text))
+    refused = client.post("/trust/add", data={**hidden, "csrf_token": _token(preview.text, 'action="/trust/add"')})
+    assert refused.status_code == 400 and "TRUST_ANCHOR_NOT_CA" in refused.text
+    assert _upload_form(client, "/trust/add", "certificate", b"not a certificate", partner="HK",
+                        role="anchor").status_code == 400
+
+
+def test_a_crl_is_shown_then_imported_and_a_bad_one_refused(net: Twins) -> None:
+    client, _ = _app(net)
+    ca = devpki.create_ca("HK Test CA", at=START - timedelta(days=1), organization="HK")
+    net.cn.operations.add_trust("HK", ca.certificate.public_bytes(Encoding.DER), role=CertificateRole.ANCHOR,
+                                actor=SETUP)
+    leaf = devpki.issue_certificate(ca, "hk-old", at=START - timedelta(days=1), usage="signing")
+    crl = devpki.issue_crl(ca, [(leaf.certificate, START - timedelta(hours=1))], at=START - timedelta(minutes=5))
+    _login(client, "victor")
+    assert client.get("/trust/crl").status_code == 403
+    _login(client, "olga")
+    preview = _upload_form(client, "/trust/crl", "crl", crl, partner="HK")
+    assert preview.status_code == 200 and "CN=HK Test CA" in preview.text and "Revoked serials" in preview.text
+    hidden = dict(re.findall(r'<input type="hidden" name="([a-z_0-9]+)" value="([^"]*)"', preview.text))
+    done = client.post("/trust/crl", data={**hidden, "csrf_token": _token(preview.text, 'action="/trust/crl"')})
+    assert done.status_code == 302
+    assert "1 revoked serials" in client.get(done.headers["Location"]).text
+    assert net.cn.operations.audit_entries(limit=1000)[-1].actor == "olga"
+    altered = dict(hidden, crl_b64="!!not base64!!")
+    refused = client.post("/trust/crl", data={**altered, "csrf_token": _token(preview.text, 'action="/trust/crl"')})
+    assert refused.status_code == 400
+
