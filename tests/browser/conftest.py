@@ -16,13 +16,24 @@ CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1000")
 
 
+#: The screenshot folders of this run, named in the terminal summary.
+_FOLDERS: list[Path] = []
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    """Where screenshots go: SWGW_TEST_ARTIFACTS or a temporary folder (printed either way)."""
+    """Where screenshots go: SWGW_TEST_ARTIFACTS or a temporary folder (named at the end of the run either way)."""
     folder = Path(os.environ.get("SWGW_TEST_ARTIFACTS") or tempfile.mkdtemp(prefix="swgw-console-")) / "console"
     folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nconsole screenshots: {folder}")
+    _FOLDERS.append(folder)
     return folder
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name the screenshots' folder, also when every test passed (captured output is shown only on failure)."""
+    for folder in _FOLDERS:
+        shots = sorted(p.name for p in folder.glob("*.png"))
+        terminalreporter.write_line(f"console screenshots ({len(shots)}): {folder}")
 
 
 @pytest.fixture

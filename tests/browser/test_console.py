@@ -15,6 +15,7 @@ from gateway.app import console_accounts
 from gateway.core.domain import DocumentType
 from gateway.core.ports import Actor, ActorKind, Role
 from gateway.tools.cli import main as swgw
+from tests.conftest import tools_required
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 
 PASSWORD = "correct horse battery"
@@ -63,12 +64,29 @@ def _text(driver: Any) -> str:
 
 
 def _check_labels(driver: Any) -> None:
-    """Every visible form control has a <label for> or an aria-label (accessibility basics)."""
+    """Every visible form control has a <label for> or an aria-label (accessibility basics), and axe-core finds no
+    WCAG 2 A/AA violation."""
     unlabelled = driver.execute_script("""
         return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
           .filter(e => !(e.id && document.querySelector('label[for="' + e.id + '"]')) && !e.getAttribute('aria-label'))
           .map(e => e.outerHTML);""")
     assert unlabelled == [], f"{driver.current_url}: controls without a label: {unlabelled}"
+    _axe(driver)
+
+
+#: axe-core, the accessibility engine browsers' own audits build on, pinned in tests/interop/package.json.
+AXE = Path(__file__).resolve().parent.parent / "interop" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe(driver: Any) -> None:
+    """No WCAG 2 A/AA violation that axe-core finds on the current page."""
+    driver.execute_script(AXE.read_text())
+    violations = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})
+           .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+           .catch(e => done(['axe failed: ' + e]));""")
+    assert violations == [], f"{driver.current_url}: {violations}"
 
 
 def _tab_to(driver: Any, text: str, limit: int = 60) -> Any:
@@ -91,6 +109,12 @@ def _tab_to(driver: Any, text: str, limit: int = 60) -> Any:
 def test_console_in_a_browser(tmp_path: Path, browser: Any, artifacts: Path,
                               monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     driver = browser
+    if not AXE.is_file():
+        message = f"axe-core is not installed ({AXE}): run `npm ci` in tests/interop"
+        if tools_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    driver.set_script_timeout(30)
     with running_network(tmp_path, ("CN", "HK"), configure=_console) as network:
         hk = network.apps["HK"]
         base = f"http://127.0.0.1:{hk.console_port}"
