@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from google.protobuf import json_format
@@ -13,7 +13,7 @@ from ...core.domain import Direction, DocumentType, MessageStatus
 from ...core.errors import MessageNotFound, RequestMalformed
 from ...core.ports import Role, StoredMessage
 from .. import codec
-from .web import context, current_actor, notify, requires
+from .web import context, current_actor, notify, requires, utc_time
 
 __all__ = ["blueprint"]
 
@@ -37,15 +37,7 @@ def _enum(kind: type, field: str) -> object:
 
 
 def _time(field: str) -> datetime | None:
-    value = request.args.get(field) or None
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise RequestMalformed(f"{field} is not a date and time: {value!r}", field_path=field) from None
-    # The form's datetime-local fields carry no zone; the console shows and takes UTC throughout.
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return utc_time(request.args.get(field), field)
 
 
 @blueprint.get("/messages")

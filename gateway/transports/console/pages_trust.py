@@ -18,7 +18,7 @@ from trust import CertificateRole, CertificateState
 from ...core.errors import EnvelopeInvalid
 from ...core.ports import Role, TrustRecord
 from ...core.trust_export import load_certificates
-from .web import context, current_actor, notify, requires
+from .web import context, current_actor, notify, requires, utc_time
 
 __all__ = ["blueprint"]
 
@@ -114,10 +114,12 @@ def _change_state(partner: str, fingerprint: str, change: str, state: Certificat
             warning=warning, button=f"{change.capitalize()} certificate", back=url_for(
                 "trust.certificate", partner=partner, fingerprint=fingerprint),
             action=url_for("trust.change_state", partner=partner, fingerprint=fingerprint, change=change),
-            fields=[("reason", "Reason (kept in the audit log)", "keyCompromise" if change == "revoke" else "")]
-            if change == "revoke" else [])
-    context().operations.change_trust_state(partner, fingerprint, state, actor=current_actor(),
-                                            reason=(request.form.get("reason") or "").strip() or None)
+            fields=[{"name": "reason", "label": "Reason (kept in the audit log)", "value": "keyCompromise"},
+                    {"name": "effective_at", "label": "Revoked from (UTC; empty: now)", "value": "",
+                     "type": "datetime-local"}] if change == "revoke" else [])
+    context().operations.change_trust_state(
+        partner, fingerprint, state, actor=current_actor(), reason=(request.form.get("reason") or "").strip() or None,
+        effective_at=utc_time(request.form.get("effective_at"), "effective_at"))
     notify("ok", f"Certificate {fingerprint[:16]}… of {partner} is now {state.value}.")
     return redirect(url_for("trust.certificate", partner=partner, fingerprint=fingerprint))
 
@@ -151,6 +153,7 @@ def add() -> BaseResponse | str:
     if role not in [r.value for r in CertificateRole]:
         raise EnvelopeInvalid(f"unknown role {role!r}", field_path="role")
     data = _upload("certificate")
+    valid_from = utc_time(request.form.get("valid_from"), "valid_from")
     if request.form.get("confirmed") != "yes":
         try:
             certs = load_certificates(data)
@@ -163,14 +166,17 @@ def add() -> BaseResponse | str:
         return render_template(
             "confirm.html", title="Add trust certificate", subject=cert.subject.rfc4514_string(),
             facts=[("Partner", partner), ("Role", role), ("Issuer", cert.issuer.rfc4514_string()),
+                   ("State", f"pending until {valid_from:%Y-%m-%d %H:%M} UTC" if valid_from else "active now"),
                    ("Fingerprint (SHA-256)", trust.fingerprint(cert)),
                    ("Valid", f"{cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d}")],
             warning=(f"This is not a CA certificate ({problem}); it will be refused as {role}." if problem else
                      f"Documents from {partner} signed under this certificate will be accepted."),
             action=url_for("trust.add"), button="Add certificate", back=url_for("trust.add"),
             fields=[], hidden=[("partner", partner), ("role", role), ("confirmed", "yes"),
+                               ("valid_from", request.form.get("valid_from") or ""),
                                ("certificate_b64", base64.b64encode(data).decode())])
-    record = context().operations.add_trust(partner, data, role=CertificateRole(role), actor=current_actor())
+    record = context().operations.add_trust(partner, data, role=CertificateRole(role), actor=current_actor(),
+                                            valid_from_use=valid_from)
     notify("ok", f"Certificate {record.fingerprint[:16]}… added to {partner}'s trust ({record.state.value}).")
     return redirect(url_for("trust.certificate", partner=partner, fingerprint=record.fingerprint))
 

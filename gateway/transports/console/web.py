@@ -12,7 +12,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -23,13 +23,13 @@ from werkzeug.wrappers import Response as BaseResponse
 import trust
 
 from ...core.console_settings import ConsoleSettings
-from ...core.errors import GatewayError, OperatorUnauthenticated
+from ...core.errors import GatewayError, OperatorUnauthenticated, RequestMalformed
 from ...core.ports import Actor, Clock, Role
 from ...pipeline.accounts import ConsoleAccounts, account_actor
 from ...pipeline.operations import Operations
 from .sessions import Session, SessionStore
 
-__all__ = ["ConsoleContext", "context", "create_app", "current_actor", "notify", "requires"]
+__all__ = ["ConsoleContext", "context", "create_app", "current_actor", "notify", "requires", "utc_time"]
 
 log = logging.getLogger(__name__)
 
@@ -210,3 +210,15 @@ def notify(kind: str, text: str) -> None:
 def context() -> ConsoleContext:
     """The console's context for the current request."""
     return cast(ConsoleContext, g.context)
+
+
+def utc_time(value: str | None, field: str) -> datetime | None:
+    """A time typed into a form (``datetime-local``, ISO 8601): None when empty; without a zone it is UTC, the zone
+    the console shows everywhere. Refused with REQUEST_MALFORMED at ``field`` when it is no time."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise RequestMalformed(f"{field} is not a date and time: {value!r}", field_path=field) from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)

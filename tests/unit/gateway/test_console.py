@@ -332,3 +332,20 @@ def test_a_crl_is_shown_then_imported_and_a_bad_one_refused(net: Twins) -> None:
     refused = client.post("/trust/crl", data={**altered, "csrf_token": _token(preview.text, 'action="/trust/crl"')})
     assert refused.status_code == 400
 
+
+
+def test_a_certificate_added_with_a_start_time_is_pending_until_then(net: Twins) -> None:
+    client, _ = _app(net)
+    _login(client, "alice")
+    next_ca = devpki.create_ca("HK 2027 CA", at=START - timedelta(days=1), organization="HK")
+    start = (START + timedelta(days=30)).replace(second=0)
+    preview = _upload_form(client, "/trust/add", "certificate", next_ca.certificate.public_bytes(Encoding.PEM),
+                           partner="HK", role="anchor", valid_from=start.strftime("%Y-%m-%dT%H:%M"))
+    assert f"pending until {start:%Y-%m-%d %H:%M} UTC" in preview.text
+    hidden = dict(re.findall(r'<input type="hidden" name="([a-z_0-9]+)" value="([^"]*)"', preview.text))
+    client.post("/trust/add", data={**hidden, "csrf_token": _token(preview.text, 'action="/trust/add"')})
+    record = next(r for r in net.cn.trustbook.records("HK") if r.fingerprint == trust.fingerprint(next_ca.certificate))
+    assert (record.state.value, record.valid_from_use) == ("pending", start)
+    bad = _upload_form(client, "/trust/add", "certificate", next_ca.certificate.public_bytes(Encoding.PEM),
+                       partner="HK", role="anchor", valid_from="next tuesday")
+    assert bad.status_code == 400 and "REQUEST_MALFORMED" in bad.text and "valid_from" in bad.text
