@@ -10,6 +10,7 @@ import logging
 import re
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -53,8 +54,7 @@ class ConsoleAccounts:
         :data:`MIN_PASSWORD_LENGTH` with ENVELOPE_INVALID at the field."""
         if not _NAME.fullmatch(name):
             raise EnvelopeInvalid("an account name is 1-64 letters, digits, '.', '_', '@' or '-'", field_path="name")
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise EnvelopeInvalid(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field_path="password")
+        self._check_password(password)
         now = self._clock.now()
         account = ConsoleAccount(name=name, role=Role(role), password_hash=self._hasher.hash(password), created_at=now)
         self._accounts.add_account(account)
@@ -72,14 +72,41 @@ class ConsoleAccounts:
 
     def unlock(self, name: str, *, actor: Actor) -> ConsoleAccount:
         """Lift a lockout now (audited)."""
+        return self._change(name, "unlock", actor, failed_logins=0, locked_until=None)
+
+    def set_role(self, name: str, role: Role, *, actor: Actor) -> ConsoleAccount:
+        """Give the account another role; its open sessions have it from their next request on (audited)."""
+        return self._change(name, "role", actor, role=Role(role))
+
+    def set_password(self, name: str, password: str, *, actor: Actor) -> ConsoleAccount:
+        """Replace the password (and lift a lockout); audited without the password, of course."""
+        self._check_password(password)
+        return self._change(name, "password", actor, password_hash=self._hasher.hash(password), failed_logins=0,
+                            locked_until=None)
+
+    def remove(self, name: str, *, actor: Actor) -> None:
+        """Delete the account; its open sessions end at their next request (audited)."""
+        if not self._accounts.remove_account(name):
+            raise EnvelopeInvalid(f"no console account {name!r}", field_path="name")
+        self._audit.append_audit(actor=actor, action="console.account.remove", at=self._clock.now(),
+                                 details={"account": name})
+
+    def _change(self, name: str, what: str, actor: Actor, **changes: Any) -> ConsoleAccount:
         account = self._accounts.find_account(name)
         if account is None:
             raise EnvelopeInvalid(f"no console account {name!r}", field_path="name")
-        account = replace(account, failed_logins=0, locked_until=None)
+        account = replace(account, **changes)
         self._accounts.update_account(account)
-        self._audit.append_audit(actor=actor, action="console.account.unlock", at=self._clock.now(),
-                                 details={"account": name})
+        details: dict[str, Any] = {"account": name}
+        if what == "role":
+            details["role"] = account.role.value
+        self._audit.append_audit(actor=actor, action=f"console.account.{what}", at=self._clock.now(), details=details)
         return account
+
+    @staticmethod
+    def _check_password(password: str) -> None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise EnvelopeInvalid(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field_path="password")
 
     def authenticate(self, name: str, password: str) -> ConsoleAccount:
         """The account whose password this is; raises OPERATOR_UNAUTHENTICATED otherwise.

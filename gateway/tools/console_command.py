@@ -1,4 +1,4 @@
-"""``swgw console user add|list|unlock``: the web console's accounts, managed on the gateway host."""
+"""``swgw console user add|list|role|passwd|unlock|remove``: the web console's accounts, managed on the gateway host."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ _ROLES = ("viewer", "operator", "administrator")
 
 def add_console_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``swgw console``."""
-    console = sub.add_parser("console", help="web console accounts (add, list, unlock)")
+    console = sub.add_parser("console", help="web console accounts (add, list, role, passwd, unlock, remove)")
     csub = console.add_subparsers(dest="console_command", required=True)
     users = csub.add_parser("user", help="console accounts")
     usub = users.add_subparsers(dest="user_command", required=True)
@@ -25,6 +25,13 @@ def add_console_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]
                         "activates and retires trust certificates")
     p = usub.add_parser("list", help="list accounts with role and lock")
     p = usub.add_parser("unlock", help="lift a lockout after repeated failed logins")
+    p.add_argument("name", help="the account")
+    p = usub.add_parser("role", help="give an account another role (its sessions follow at their next request)")
+    p.add_argument("name", help="the account")
+    p.add_argument("--role", choices=_ROLES, required=True, help="the new role: %(choices)s")
+    p = usub.add_parser("passwd", help="set a new password (asked twice); lifts a lockout")
+    p.add_argument("name", help="the account")
+    p = usub.add_parser("remove", help="delete an account (its sessions end at their next request)")
     p.add_argument("name", help="the account")
     for parser in usub.choices.values():
         parser.add_argument("--config", type=Path, required=True, help="the gateway's TOML configuration")
@@ -56,6 +63,14 @@ def run(args: argparse.Namespace) -> int:
     elif args.user_command == "unlock":
         accounts.unlock(args.name, actor=local_actor())
         print(f"unlocked {args.name}")
+    elif args.user_command == "role":
+        print(f"{args.name} is now {accounts.set_role(args.name, Role(args.role), actor=local_actor()).role}")
+    elif args.user_command == "passwd":
+        accounts.set_password(args.name, _password(), actor=local_actor())
+        print(f"new password set for {args.name}")
+    elif args.user_command == "remove":
+        accounts.remove(args.name, actor=local_actor())
+        print(f"removed console account {args.name}")
     else:
         rows = [("NAME", "ROLE", "LOCKED UNTIL")]
         rows += [(a.name, a.role.value, f"{a.locked_until:%Y-%m-%d %H:%M} UTC" if a.locked_until else "-")

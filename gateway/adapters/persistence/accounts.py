@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...core.errors import DuplicateConflict
@@ -63,6 +63,12 @@ class SqlAccountRepository(SqlRepositoryBase):
         with self._db.write() as connection:
             connection.execute(update(ConsoleAccountRow).where(ConsoleAccountRow.name == account.name), values)
 
+    def remove_account(self, name: str) -> bool:
+        """Delete the row; True when there was one."""
+        with self._db.write() as connection:
+            result = connection.execute(delete(ConsoleAccountRow).where(ConsoleAccountRow.name == name))
+        return bool(result.rowcount)
+
 
 class MemoryAccountRepository:
     """:class:`~gateway.core.ports.AccountRepository` in memory."""
@@ -94,3 +100,8 @@ class MemoryAccountRepository:
         with self._accounts_lock:
             if account.name in self._accounts:
                 self._accounts[account.name] = account
+
+    def remove_account(self, name: str) -> bool:
+        """Delete the account; True when it existed."""
+        with self._accounts_lock:
+            return self._accounts.pop(name, None) is not None

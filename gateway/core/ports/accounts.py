@@ -66,3 +66,7 @@ class AccountRepository(Protocol):
     def update_account(self, account: ConsoleAccount) -> None:
         """Replace the stored row of ``account.name`` (role, hash, failure count, lock)."""
         ...
+
+    def remove_account(self, name: str) -> bool:
+        """Delete the account; True when it existed."""
+        ...

@@ -11,7 +11,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
@@ -78,6 +78,14 @@ def create_app(context: ConsoleContext) -> Flask:
         g.context = context
         if request.endpoint in _OPEN:
             return None
+        if g.session is not None:
+            # The role is the account's as stored now, so that a changed or removed account takes effect at once.
+            account = context.accounts.find(g.session.account)
+            if account is None:
+                sessions.close(g.session.token)
+                g.session = None
+            else:
+                g.session = replace(g.session, role=account.role)
         if g.session is None:
             return redirect(url_for("login", next=request.full_path if request.method == "GET" else None))
         if request.method == "POST" and not _csrf_ok(g.session):

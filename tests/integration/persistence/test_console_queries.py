@@ -57,3 +57,5 @@ def test_console_accounts_are_stored_and_updated(repository: SqlMessageRepositor
     assert repository.find_account("alice") == locked
     assert repository.find_account("bob") is None
     assert [a.name for a in repository.list_accounts()] == ["alice"]
+    assert repository.remove_account("alice") and not repository.remove_account("alice")
+    assert repository.list_accounts() == []

@@ -349,3 +349,13 @@ def test_a_certificate_added_with_a_start_time_is_pending_until_then(net: Twins)
     bad = _upload_form(client, "/trust/add", "certificate", next_ca.certificate.public_bytes(Encoding.PEM),
                        partner="HK", role="anchor", valid_from="next tuesday")
     assert bad.status_code == 400 and "REQUEST_MALFORMED" in bad.text and "valid_from" in bad.text
+
+
+def test_a_changed_role_and_a_removed_account_take_effect_at_the_next_request(net: Twins) -> None:
+    client, accounts = _app(net)
+    _login(client, "olga")
+    assert client.get("/trust/crl").status_code == 200
+    accounts.set_role("olga", Role.VIEWER, actor=ADMIN)
+    assert client.get("/trust/crl").status_code == 403
+    accounts.remove("olga", actor=ADMIN)
+    assert client.get("/").status_code == 302
