@@ -81,7 +81,14 @@ def timeline(message_id: str) -> str:
                            report=report)
 
 
+def _safe_name(name: str, fallback: str) -> str:
+    # Message ids and attachment names are chosen by senders: keep only characters that cannot end the header's
+    # quoted file name or climb out of a download folder.
+    return "".join(c for c in name if c.isascii() and (c.isalnum() or c in "._-")).lstrip(".") or fallback
+
+
 def _download(content: bytes, name: str, media_type: str) -> Response:
+    name = _safe_name(name, "download")
     response = Response(content, mimetype=media_type)
     # Always an attachment: a stored document is never rendered inside the console's origin.
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -104,9 +111,7 @@ def attachment(message_id: str, index: int) -> Response:
     if not 0 <= index < len(attachments):
         abort(404)
     item = attachments[index]
-    # The stored name is the sender's: keep only a safe file name.
-    safe = "".join(c for c in item.name if c.isalnum() or c in "._-") or f"attachment-{index}"
-    return _download(item.content, safe, "application/octet-stream")
+    return _download(item.content, _safe_name(item.name, f"attachment-{index}"), "application/octet-stream")
 
 
 @blueprint.get("/messages/<message_id>/receipt")

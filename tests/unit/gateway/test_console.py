@@ -359,3 +359,13 @@ def test_a_changed_role_and_a_removed_account_take_effect_at_the_next_request(ne
     assert client.get("/trust/crl").status_code == 403
     accounts.remove("olga", actor=ADMIN)
     assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize(("name", "safe"), [
+    ('a"; filename="evil.exe', "afilenameevil.exe"), ("../../etc/passwd", "etcpasswd"), ("..", "download"),
+    ("证书.pdf", "pdf"), ("ok-1_2.xml", "ok-1_2.xml"),
+])
+def test_download_names_chosen_by_senders_are_made_safe(name: str, safe: str) -> None:
+    from gateway.transports.console.pages_messages import _safe_name
+
+    assert _safe_name(name, "download") == safe
