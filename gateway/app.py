@@ -39,6 +39,7 @@ from .adapters.scheduler import build_scheduler
 from .adapters.trustbook.book import StoredTrustBook
 from .adapters.trustbook.keyring import FolderKeyring
 from .adapters.webhook import WebhookSender
+from .core.console_settings import is_loopback
 from .core.errors import ConfigInvalid
 from .core.ports import Actor, ActorKind, Clock, DocumentRenderer, TrustBook
 from .core.settings import ListenerSettings, Settings
@@ -234,8 +235,7 @@ class App:
 
 def _domestic_credentials(listener: ListenerSettings) -> grpc.ServerCredentials | None:
     if not listener.tls_certificate:
-        host = listener.address.rsplit(":", 1)[0].strip("[]")
-        if host not in ("127.0.0.1", "localhost", "::1"):
+        if not is_loopback(listener.address):
             # A domestic port without TLS is for a hub on the same host only.
             raise ConfigInvalid("domestic_listener without TLS must listen on loopback",
                                 field_path="domestic_listener.address")

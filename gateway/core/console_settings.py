@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-__all__ = ["ConsoleSettings", "is_loopback"]
+from .errors import ConfigInvalid
+
+__all__ = ["ConsoleSettings", "TableReader", "is_loopback", "parse_console"]
+
+
+class TableReader(Protocol):
+    """The strict reader of one configuration table (``settings._Table``): every key taken, unknown ones refused."""
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., *, required: bool = False) -> Any:
+        """The value of ``key``, checked against ``kind``."""
+        ...
+
+    def done(self) -> None:
+        """Refuse any key not taken."""
+        ...
 
 
 def is_loopback(address: str) -> bool:
@@ -36,3 +52,23 @@ class ConsoleSettings:
     def tls(self) -> bool:
         """Whether the console serves HTTPS."""
         return self.tls_certificate is not None
+
+
+def parse_console(table: TableReader, path: Callable[[str | None], str | None]) -> ConsoleSettings:
+    """The ``[console]`` table; ``path`` resolves a file name against the configuration's folder."""
+    console = ConsoleSettings(
+        enabled=table.get("enabled", bool, False), listen=table.get("listen", str, ConsoleSettings.listen),
+        tls_key=path(table.get("tls_key", str, None)), tls_certificate=path(table.get("tls_certificate", str, None)),
+        session_minutes=table.get("session_minutes", int, ConsoleSettings.session_minutes),
+        lockout_failures=table.get("lockout_failures", int, ConsoleSettings.lockout_failures),
+        lockout_minutes=table.get("lockout_minutes", int, ConsoleSettings.lockout_minutes))
+    table.done()
+    for key in ("session_minutes", "lockout_failures", "lockout_minutes"):
+        if not 0 < getattr(console, key) <= 100_000:
+            raise ConfigInvalid(f"console.{key} must be between 1 and 100000", field_path=f"console.{key}")
+    if bool(console.tls_key) != bool(console.tls_certificate):
+        raise ConfigInvalid("console TLS needs both tls_key and tls_certificate", field_path="console.tls_key")
+    if console.enabled and not console.tls and not is_loopback(console.listen):
+        # Passwords and session cookies would cross the network in clear.
+        raise ConfigInvalid("console without TLS must listen on loopback", field_path="console.listen")
+    return console

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import Any
 
 from .alerts import AlertSettings, parse_alert_settings
-from .console_settings import ConsoleSettings, is_loopback
+from .console_settings import ConsoleSettings, parse_console
 from .domain import DocumentType, PartyId
 from .errors import ConfigInvalid
 from .partners import EdifactSettings, PartnerProfile
@@ -215,26 +215,6 @@ def _metrics(table: _Table) -> MetricsSettings | None:
     return MetricsSettings(address=address)
 
 
-def _console(table: _Table, base_dir: PurePath) -> ConsoleSettings:
-    console = ConsoleSettings(
-        enabled=table.get("enabled", bool, False), listen=table.get("listen", str, ConsoleSettings.listen),
-        tls_key=_path(base_dir, table.get("tls_key", str, None)),
-        tls_certificate=_path(base_dir, table.get("tls_certificate", str, None)),
-        session_minutes=table.get("session_minutes", int, ConsoleSettings.session_minutes),
-        lockout_failures=table.get("lockout_failures", int, ConsoleSettings.lockout_failures),
-        lockout_minutes=table.get("lockout_minutes", int, ConsoleSettings.lockout_minutes))
-    table.done()
-    for key in ("session_minutes", "lockout_failures", "lockout_minutes"):
-        if not 0 < getattr(console, key) <= 100_000:
-            raise ConfigInvalid(f"console.{key} must be between 1 and 100000", field_path=f"console.{key}")
-    if bool(console.tls_key) != bool(console.tls_certificate):
-        raise ConfigInvalid("console TLS needs both tls_key and tls_certificate", field_path="console.tls_key")
-    if console.enabled and not console.tls and not is_loopback(console.listen):
-        # Passwords and session cookies would cross the network in clear.
-        raise ConfigInvalid("console without TLS must listen on loopback", field_path="console.listen")
-    return console
-
-
 def _strings(table: _Table, key: str) -> list[str]:
     values: list[str] = table.get(key, list, [])
     if not all(isinstance(v, str) for v in values):
@@ -380,7 +360,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
                             field_path="operators.ca")
 
     metrics = _metrics(root.table("metrics"))
-    console = _console(root.table("console"), base_dir)
+    console = parse_console(root.table("console"), lambda value: _path(base_dir, value))
     alerts = parse_alert_settings(dict(root.get("alerts", Mapping, {})))
 
     clients = tuple(_client(_Table(c, f"domestic_clients[{i}]"))
