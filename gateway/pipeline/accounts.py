@@ -126,22 +126,22 @@ class ConsoleAccounts:
             raise OperatorUnauthenticated(
                 f"this account is locked after repeated failures until {account.locked_until:%Y-%m-%d %H:%M} UTC")
         if not self._verify(account.password_hash, password):
-            failures = account.failed_logins + 1
-            locked = failures >= self._limit
-            account = replace(account, failed_logins=0 if locked else failures,
-                              locked_until=now + self._lockout if locked else None)
-            self._accounts.update_account(account)
+            counted = self._accounts.record_failed_login(name, limit=self._limit, lock_until=now + self._lockout)
+            locked = counted is not None and counted.locked_until is not None and counted.locked_until > now
             self._audit.append_audit(
                 actor=account_actor(account), action="console.lockout" if locked else "console.login.refused",
-                at=now, details={"reason": "password", "failures": failures})
-            if locked:
-                raise OperatorUnauthenticated(f"this account is locked after {failures} failures until "
-                                              f"{account.locked_until:%Y-%m-%d %H:%M} UTC")
+                at=now, details={"reason": "password",
+                                 "failures": self._limit if locked else counted.failed_logins if counted else 0})
+            if locked and counted is not None and counted.locked_until is not None:
+                raise OperatorUnauthenticated(f"this account is locked after {self._limit} failures until "
+                                              f"{counted.locked_until:%Y-%m-%d %H:%M} UTC")
             raise OperatorUnauthenticated("wrong name or password")
+        changes: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
         if self._hasher.check_needs_rehash(account.password_hash):
-            account = replace(account, password_hash=self._hasher.hash(password))
-        account = replace(account, failed_logins=0, locked_until=None)
-        self._accounts.update_account(account)
+            changes["password_hash"] = self._hasher.hash(password)
+        if account.failed_logins or account.locked_until or len(changes) > 2:
+            account = replace(account, **changes)
+            self._accounts.update_account(account)
         self._audit.append_audit(actor=account_actor(account), action="console.login", at=now,
                                  details={"role": account.role.value})
         return account

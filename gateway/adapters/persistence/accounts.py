@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -29,6 +30,13 @@ def _values(account: ConsoleAccount) -> dict[str, Any]:
     return {"name": account.name, "role": account.role.value, "password_hash": account.password_hash,
             "created_at": utc(account.created_at, "created_at"), "failed_logins": account.failed_logins,
             "locked_until": optional_utc(account.locked_until, "locked_until")}
+
+
+def _failed(account: ConsoleAccount, limit: int, lock_until: datetime) -> ConsoleAccount:
+    failures = account.failed_logins + 1
+    if failures >= limit:
+        return replace(account, failed_logins=0, locked_until=lock_until)
+    return replace(account, failed_logins=failures)
 
 
 class SqlAccountRepository(SqlRepositoryBase):
@@ -62,6 +70,19 @@ class SqlAccountRepository(SqlRepositoryBase):
         del values["name"]
         with self._db.write() as connection:
             connection.execute(update(ConsoleAccountRow).where(ConsoleAccountRow.name == account.name), values)
+
+    def record_failed_login(self, name: str, *, limit: int, lock_until: datetime) -> ConsoleAccount | None:
+        """Count a failure with the row locked (FOR UPDATE on PostgreSQL; SQLite has one writer at a time)."""
+        with self._db.write() as connection:
+            row = connection.execute(select(ConsoleAccountRow).where(ConsoleAccountRow.name == name)
+                                     .with_for_update()).mappings().first()
+            if row is None:
+                return None
+            account = _failed(_account(row), limit, lock_until)
+            connection.execute(update(ConsoleAccountRow).where(ConsoleAccountRow.name == name),
+                               {"failed_logins": account.failed_logins,
+                                "locked_until": optional_utc(account.locked_until, "locked_until")})
+        return account
 
     def remove_account(self, name: str) -> bool:
         """Delete the row; True when there was one."""
@@ -100,6 +121,15 @@ class MemoryAccountRepository:
         with self._accounts_lock:
             if account.name in self._accounts:
                 self._accounts[account.name] = account
+
+    def record_failed_login(self, name: str, *, limit: int, lock_until: datetime) -> ConsoleAccount | None:
+        """Count a failure under the twin's lock."""
+        with self._accounts_lock:
+            account = self._accounts.get(name)
+            if account is None:
+                return None
+            account = self._accounts[name] = _failed(account, limit, lock_until)
+            return account
 
     def remove_account(self, name: str) -> bool:
         """Delete the account; True when it existed."""

@@ -67,6 +67,12 @@ class AccountRepository(Protocol):
         """Replace the stored row of ``account.name`` (role, hash, failure count, lock)."""
         ...
 
+    def record_failed_login(self, name: str, *, limit: int, lock_until: datetime) -> ConsoleAccount | None:
+        """Count one failed login atomically (concurrent failures are all counted): at the ``limit``-th failure in
+        a row the account is locked until ``lock_until`` and its count starts again. The account as stored after,
+        or None when there is none."""
+        ...
+
     def remove_account(self, name: str) -> bool:
         """Delete the account; True when it existed."""
         ...

@@ -59,3 +59,20 @@ def test_console_accounts_are_stored_and_updated(repository: SqlMessageRepositor
     assert [a.name for a in repository.list_accounts()] == ["alice"]
     assert repository.remove_account("alice") and not repository.remove_account("alice")
     assert repository.list_accounts() == []
+
+
+def test_concurrent_failed_logins_are_all_counted_and_lock_at_the_limit(
+        repository: SqlMessageRepository | MemoryMessageRepository) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    repository.add_account(ConsoleAccount(name="olga", role=Role.VIEWER, password_hash="$argon2id$x", created_at=T0))
+    lock_until = T0 + timedelta(minutes=15)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda _: repository.record_failed_login("olga", limit=100, lock_until=lock_until), range(12)))
+    counted = repository.find_account("olga")
+    assert counted is not None and (counted.failed_logins, counted.locked_until) == (12, None)
+    for _ in range(87):
+        repository.record_failed_login("olga", limit=100, lock_until=lock_until)
+    locked = repository.record_failed_login("olga", limit=100, lock_until=lock_until)
+    assert locked is not None and (locked.failed_logins, locked.locked_until) == (0, lock_until)
+    assert repository.record_failed_login("nobody", limit=3, lock_until=lock_until) is None
