@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 # Only light modules at import time: the parser is built on every start, `--help` included (see cli_choices).
 from .cli_choices import ACTIONS, DOCUMENT_TYPES
+from .output import JSON_HELP
 
 if TYPE_CHECKING:
     from ..core.domain import BusinessKey
@@ -87,21 +88,25 @@ def _client(args: argparse.Namespace) -> GatewayClient:
 
 
 def _cmd_submit(args: argparse.Namespace) -> int:
-    from google.protobuf.json_format import MessageToDict
-
     from ..core.domain import Action, DocumentType
+    from .views import emit, print_fields, submit_row
 
     with _client(args) as client:
         response = client.submit(
             args.partner, DocumentType(args.type), _read_input(args.file), action=Action(args.action),
             refers_to=args.refers_to, idempotency_key=args.idempotency_key or "",
         )
-        print(json.dumps(MessageToDict(response), indent=2, ensure_ascii=False))
+
+    def render(row: dict[str, object]) -> None:
+        report = row["report"] if isinstance(row["report"], dict) else {}
+        print_fields({**row, "findings": len(report.get("findings", []))}, skip=("report",))
+
+    emit(args.json, submit_row(response), render)
     return 0
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from google.protobuf.json_format import MessageToDict
+    from .views import emit, show_message, summary_row
 
     with _client(args) as client:
         if args.business_key:
@@ -109,8 +114,15 @@ def _cmd_status(args: argparse.Namespace) -> int:
             found = client.status_by_key(key.issuer, key.number, key.version)
         else:
             found = [client.status(args.message_id)]
-        for summary in found:
-            print(json.dumps(MessageToDict(summary), indent=2, ensure_ascii=False))
+    rows = [summary_row(summary) for summary in found]
+    if args.json:
+        # One object for a message id; a list for a business key (it may name several versions).
+        emit(True, rows if args.business_key else rows[0], show_message)
+        return 0
+    for i, row in enumerate(rows):
+        if i:
+            print()
+        show_message(row)
     return 0
 
 
@@ -125,15 +137,17 @@ def _read_input(path: Path) -> bytes:
 def _cmd_validate(args: argparse.Namespace) -> int:
     import mappings
 
+    from .views import emit, show_report
+
     try:
         record = mappings.parse_record(_read_input(args.file))
         report = mappings.validate_record(args.type, record)
     except mappings.MappingError as e:
         # The same report shape as a validation failure, so scripts read one format.
-        print(json.dumps({"ok": False, "findings": [{"severity": "ERROR", "code": e.code, "path": e.path or "$",
-                                                     "message": e.message}]}, indent=2, ensure_ascii=False))
+        emit(args.json, {"ok": False, "findings": [{"severity": "ERROR", "code": e.code, "path": e.path or "$",
+                                                    "message": e.message}]}, show_report)
         return 1
-    print(json.dumps({"ok": report.ok, **report.to_dict()}, indent=2, ensure_ascii=False))
+    emit(args.json, {"ok": report.ok, **report.to_dict()}, show_report)
     return 0 if report.ok else 1
 
 
@@ -286,18 +300,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="%(choices)s (default %(default)s); replace and withdraw need --refers-to")
     p.add_argument("--refers-to", type=_business_key, help="ISSUER/NUMBER/VERSION of the document replaced")
     p.add_argument("--idempotency-key", help="a submit repeated with the same key returns the first result")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     client_options(p)
     p.set_defaults(func=_cmd_submit)
 
     p = sub.add_parser("status", help="where a message stands")
     p.add_argument("message_id", nargs="?", help="the message id submit returned")
     p.add_argument("--business-key", type=_business_key, help="ISSUER/NUMBER[/VERSION] instead of a message id")
+    p.add_argument("--json", action="store_true",
+                   help=JSON_HELP + "; an object for a message id, a list for --business-key")
     client_options(p)
     p.set_defaults(func=_cmd_status)
 
     p = sub.add_parser("validate", help="validate a catalog record against the domestic catalog (offline)")
     p.add_argument("file", type=Path, help="the catalog record (JSON)")
     p.add_argument("--type", required=True, choices=DOCUMENT_TYPES, help="document type: %(choices)s")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("map", help="map a record to a partner format, or a partner document back (offline)")

@@ -7,7 +7,7 @@ import argparse
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .output import JSON_HELP, print_json, print_table
+from .output import print_json, print_table
 
 if TYPE_CHECKING:
     from ..core.alerts import Alert
@@ -31,7 +31,8 @@ def _time(text: str) -> datetime:
 
 def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                      target: Any) -> None:
-    """Register ``swgw stats`` and ``swgw alerts``; ``target`` adds the --config/--gateway/TLS options."""
+    """Register ``swgw stats`` and ``swgw alerts``; ``target`` adds --json and the --config/--gateway/TLS
+    options."""
     p = sub.add_parser("stats", help="traffic statistics: counts by day, partner, type and state; delivery "
                                      "latency percentiles; rejections by error code")
     p.add_argument("--since", type=_time, metavar="TIME",
@@ -41,13 +42,11 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                    help="messages created before this time or date (default: now)")
     p.add_argument("--days", type=int, default=7,
                    help="without --since: the last this many days (default %(default)s)")
-    p.add_argument("--json", action="store_true", help=JSON_HELP)
     target(p)
     p.set_defaults(func=_stats)
 
     p = sub.add_parser("alerts", help="what needs attention now: certificates expiring, messages stuck, partners "
                                       "unreachable, a broken audit chain")
-    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.add_argument("--fail-on", choices=("info", "warning", "critical"),
                    help="exit with status 1 when an alert of this severity or worse is in force (for scripts "
                         "and monitoring); default: always 0")
