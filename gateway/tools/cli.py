@@ -248,6 +248,14 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _cmd_completion(args: argparse.Namespace) -> int:
+    import shtab
+
+    # Generated from the very parser swgw runs with, so every command, option and choice is completed.
+    print(shtab.complete(build_parser(), shell=args.shell, root_prefix="swgw"))
+    return 0
+
+
 def _cmd_conformance(args: argparse.Namespace) -> int:
     from .conformance.command import run
 
@@ -352,6 +360,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(p)
     p.set_defaults(func=_cmd_conformance)
+
+    p = sub.add_parser("completion", help="print a shell completion script (bash or zsh)",
+                       description="Load it in your shell: bash: `source <(swgw completion bash)` or save it as "
+                                   "/etc/bash_completion.d/swgw; zsh: `swgw completion zsh > \"${fpath[1]}/_swgw\"`.")
+    p.add_argument("shell", choices=("bash", "zsh"), help="the shell: %(choices)s")
+    p.set_defaults(func=_cmd_completion)
 
     add_profiles_command(sub)
     add_agreement_commands(sub)
