@@ -396,9 +396,12 @@ def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     target(p)
     messages_parser.set_defaults(func=_messages)
 
-    p = sub.add_parser("partners", help="list partner agreements")
+    p = sub.add_parser("partners", help="list partner agreements (`swgw partners add` adds one)")
     target(p)
     p.set_defaults(func=_partners)
+    from .partners_command import add_partners_add_command
+
+    add_partners_add_command(p.add_subparsers(dest="partners_command", metavar="{add}"))
 
     from .ops_commands import add_ops_commands
 
