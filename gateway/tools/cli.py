@@ -266,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``swgw`` command."""
     from .agreement_command import add_agreement_commands
     from .cli_admin import add_admin_commands, add_backup_commands
+    from .keys_command import add_keys_commands
     from .profiles_command import add_profiles_command
 
     parser = argparse.ArgumentParser(prog="swgw", description="Single Window interconnection gateway")
@@ -369,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_profiles_command(sub)
     add_agreement_commands(sub)
+    add_keys_commands(sub)
     add_admin_commands(sub)
     add_backup_commands(sub)
     return parser

@@ -40,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
         domestic_tls_config(config)
     # No "partners = []": `swgw agreement import` appends [[partners]] tables, which TOML refuses after it.
     del config["partners"]
+    # The keyring `swgw keys rotate` puts new signing keys into (README, "Rotating keys without downtime").
+    config["signing"]["keyring"] = "keys/keyring"
+    (folder / "keys" / "keyring").mkdir(mode=0o750, exist_ok=True)
     path.write_text(tomli_w.dumps(config))
     keys = sorted(p.name for p in (folder / "keys").iterdir())
     print(f"swgw init: window {party} in {folder}")
