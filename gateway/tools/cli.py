@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..core.settings import Settings
     from .client import GatewayClient
 
-__all__ = ["EXIT_BROKEN_PIPE", "load_settings", "main"]
+__all__ = ["EXIT_BROKEN_PIPE", "domestic_client", "load_settings", "main"]
 
 
 def load_settings(path: Path) -> Settings:
@@ -74,7 +74,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(out=args.out, verbose=args.verbose)
 
 
-def _client(args: argparse.Namespace) -> GatewayClient:
+def domestic_client(args: argparse.Namespace) -> GatewayClient:
+    """A client of the domestic listener named by --gateway, or by the configuration of --config, with the TLS
+    client options."""
     from .client import GatewayClient
 
     address = args.gateway
@@ -91,7 +93,7 @@ def _cmd_submit(args: argparse.Namespace) -> int:
     from ..core.domain import Action, DocumentType
     from .views import emit, print_fields, submit_row
 
-    with _client(args) as client:
+    with domestic_client(args) as client:
         response = client.submit(
             args.partner, DocumentType(args.type), _read_input(args.file), action=Action(args.action),
             refers_to=args.refers_to, idempotency_key=args.idempotency_key or "",
@@ -108,7 +110,7 @@ def _cmd_submit(args: argparse.Namespace) -> int:
 def _cmd_status(args: argparse.Namespace) -> int:
     from .views import emit, show_message, summary_row
 
-    with _client(args) as client:
+    with domestic_client(args) as client:
         if args.business_key:
             key = args.business_key
             found = client.status_by_key(key.issuer, key.number, key.version)
@@ -320,6 +322,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help=JSON_HELP + "; an object for a message id, a list for --business-key")
     client_options(p)
     p.set_defaults(func=_cmd_status)
+
+    from .inbound_command import add_inbound_command
+
+    add_inbound_command(sub, client_options)
 
     p = sub.add_parser("validate", help="validate a catalog record against the domestic catalog (offline)")
     p.add_argument("file", type=Path, help="the catalog record (JSON)")
