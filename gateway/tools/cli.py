@@ -4,7 +4,6 @@ trust, messages, partners, backup, restore."""
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import signal
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
     from ..core.settings import Settings
     from .client import GatewayClient
 
-__all__ = ["EXIT_BROKEN_PIPE", "domestic_client", "load_settings", "main"]
+__all__ = ["EXIT_BROKEN_PIPE", "domestic_client", "load_settings", "main", "read_input"]
 
 
 def load_settings(path: Path) -> Settings:
@@ -95,7 +94,7 @@ def _cmd_submit(args: argparse.Namespace) -> int:
 
     with domestic_client(args) as client:
         response = client.submit(
-            args.partner, DocumentType(args.type), _read_input(args.file), action=Action(args.action),
+            args.partner, DocumentType(args.type), read_input(args.file), action=Action(args.action),
             refers_to=args.refers_to, idempotency_key=args.idempotency_key or "",
         )
 
@@ -128,7 +127,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_input(path: Path) -> bytes:
+def read_input(path: Path) -> bytes:
     """The bytes of an input file; an unreadable one ends the command with a one-line error (exit status 1)."""
     try:
         return path.read_bytes()
@@ -142,7 +141,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from .views import emit, show_report
 
     try:
-        record = mappings.parse_record(_read_input(args.file))
+        record = mappings.parse_record(read_input(args.file))
         report = mappings.validate_record(args.type, record)
     except mappings.MappingError as e:
         # The same report shape as a validation failure, so scripts read one format.
@@ -165,53 +164,9 @@ def _aware_time(text: str) -> datetime:
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
-    import mappings
+    from .map_command import run
 
-    from ..core.domain import DocumentType
-
-    profile = args.profile
-    interchange: mappings.Interchange | None = None
-    if args.partner is not None and args.config:
-        settings = load_settings(args.config)
-        partner = settings.partner(args.partner)
-        profile = profile or partner.mapping_profile(DocumentType(args.type))
-        interchange = partner.interchange(settings.party)
-    if profile is None:
-        raise SystemExit("swgw: give --profile, or --partner with --config")
-    if interchange is None and (args.sender or args.recipient):
-        try:
-            interchange = mappings.Interchange(sender=args.sender or "", recipient=args.recipient or "",
-                                               syntax_identifier=args.syntax, syntax_version=args.syntax_version)
-        except ValueError as e:
-            raise SystemExit(f"swgw: {e}") from None
-    try:
-        edifact = mappings.get_profile(profile).syntax == "edifact"
-    except mappings.MappingError:
-        edifact = False  # the mapping call below reports the unknown profile
-    if interchange is None and not args.reverse and edifact:
-        raise SystemExit("swgw: an EDIFACT interchange carries the agreement's UNB: give --partner with --config, "
-                         "or --sender and --recipient")
-    data = _read_input(args.file)
-    # The agreements' validity periods are checked as of now, or as of --at for an older document.
-    at = args.at or datetime.now(UTC)
-    try:
-        if args.reverse:
-            result = mappings.map_reverse(data, profile, at=at, interchange=interchange)
-            print(json.dumps(result.record, indent=2, ensure_ascii=False))
-        else:
-            forward = mappings.map_forward(mappings.parse_record(data), profile, at=at, interchange=interchange)
-            sys.stdout.buffer.write(forward.document)
-            report = forward.report
-            print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
-            return 0
-    except mappings.MappingError as e:
-        body: dict[str, object] = {"code": e.code, "message": e.message, "path": e.path}
-        if e.report is not None:
-            body["report"] = e.report.to_dict()
-        print(json.dumps(body, indent=2, ensure_ascii=False), file=sys.stderr)
-        return 1
-    print(json.dumps(result.report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
-    return 0
+    return run(args)
 
 
 def _not_text_argument(args: argparse.Namespace, argv: list[str]) -> str | None:
