@@ -244,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing configuration")
     p.add_argument("--domestic-tls", action="store_true",
                    help="TLS on the domestic listener, with a hub and an operator client certificate")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser("demo", help="three gateways on loopback exchanging signed documents")

@@ -36,11 +36,17 @@ def _example(tmp_path: Path, name: str) -> Path:
 
 
 def test_init_writes_a_configuration_that_parses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "init", str(tmp_path), "--party", "SG")
+    code, out, _ = _run(capsys, "init", str(tmp_path), "--party", "SG", "--json")
     assert code == 0
     config = tmp_path / "sg" / "swgw.toml"
     data = tomllib.loads(config.read_text())
     assert data["gateway"]["party"] == "SG"
+    wrote = json.loads(out)
+    assert (wrote["configuration"], wrote["partner_address"], wrote["domestic_address"]) == (
+        str(config), data["partner_listener"]["address"], data["domestic_listener"]["address"])
+    assert "signing.key.pem" in wrote["key_files"] and wrote["domestic_tls"] is None
+    # The keyring `swgw keys rotate` writes into is configured and exists.
+    assert data["signing"]["keyring"] == "keys/keyring" and (tmp_path / "sg" / "keys" / "keyring").is_dir()
     assert (tmp_path / "sg" / "keys" / "signing.key.pem").stat().st_mode & 0o077 == 0
     code, out, _ = _run(capsys, "partners", "--config", str(config), "--json")
     assert code == 0 and json.loads(out) == []
