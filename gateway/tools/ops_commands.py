@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .output import print_json, print_table
 
-if TYPE_CHECKING:
-    from ..core.alerts import Alert
-    from ..pipeline.statistics import LatencySummary, Statistics
 
-__all__ = ["add_ops_commands", "alert_rows", "statistics_dict"]
+__all__ = ["add_ops_commands"]
 
 
 def _time(text: str) -> datetime:
@@ -54,28 +51,6 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     p.set_defaults(func=_alerts)
 
 
-def _latency(latency: LatencySummary) -> dict[str, Any]:
-    return {"partner": latency.partner, "delivered": latency.count, "p50_seconds": latency.p50_seconds,
-            "p90_seconds": latency.p90_seconds, "p99_seconds": latency.p99_seconds,
-            "max_seconds": latency.max_seconds}
-
-
-def statistics_dict(stats: Statistics) -> dict[str, Any]:
-    """The ``--json`` form of statistics (also the web console's)."""
-    return {
-        "since": stats.since.isoformat() if stats.since else None,
-        "until": stats.until.isoformat() if stats.until else None,
-        "total": stats.total,
-        "counts": [{"day": r.day, "direction": r.direction.value, "partner": r.partner,
-                    "document_type": r.document_type, "status": r.status.value, "count": r.count}
-                   for r in stats.counts],
-        "totals": {d: stats.totals(d) for d in ("day", "direction", "partner", "document_type", "status")},
-        "latency": _latency(stats.latency),
-        "latency_by_partner": [_latency(latency) for latency in stats.latency_by_partner],
-        "rejections": [{"direction": r.direction.value, "code": r.code, "count": r.count} for r in stats.rejections],
-    }
-
-
 def _stats(args: argparse.Namespace) -> int:
     from .cli_admin import backend_for
 
@@ -83,7 +58,7 @@ def _stats(args: argparse.Namespace) -> int:
     since = args.since or (until or datetime.now(UTC)) - timedelta(days=args.days)
     stats = backend_for(args).statistics(since, until)
     if args.json:
-        print_json(statistics_dict(stats))
+        print_json(stats.to_dict())
         return 0
     print(f"Messages created from {since.isoformat()} to {until.isoformat() if until else 'now'}: {stats.total}")
     print()
@@ -102,17 +77,12 @@ def _stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def alert_rows(alerts: list[Alert]) -> list[dict[str, Any]]:
-    """The ``--json`` form of alerts."""
-    return [a.to_dict() for a in alerts]
-
-
 def _alerts(args: argparse.Namespace) -> int:
     from .cli_admin import backend_for
 
     alerts = backend_for(args).alerts()
     if args.json:
-        print_json(alert_rows(alerts))
+        print_json([a.to_dict() for a in alerts])
     else:
         print_table(["SEVERITY", "KIND", "PARTNER", "SINCE", "SUMMARY"],
                     [(a.severity.value, a.kind.value, a.partner, a.since.isoformat(timespec="seconds")
