@@ -60,20 +60,24 @@ def _stats(args: argparse.Namespace) -> int:
     if args.json:
         print_json(stats.to_dict())
         return 0
-    print(f"Messages created from {since.isoformat()} to {until.isoformat() if until else 'now'}: {stats.total}")
+    print(f"Messages created from {since.isoformat(timespec='seconds')} to "
+          f"{until.isoformat(timespec='seconds') if until else 'now'}: {stats.total}")
     print()
     print_table(["DAY", "DIRECTION", "PARTNER", "DOCUMENT TYPE", "STATE", "COUNT"],
                 [(r.day, r.direction.value, r.partner, r.document_type, r.status.value, r.count)
-                 for r in stats.counts])
+                 for r in stats.counts], empty="no messages in the range")
     print()
     print("Submit -> DELIVERED (seconds, nearest rank)")
     print_table(["PARTNER", "DELIVERED", "P50", "P90", "P99", "MAX"],
-                [(latency.partner or "(all)", latency.count, latency.p50_seconds, latency.p90_seconds,
-                  latency.p99_seconds, latency.max_seconds)
+                # Nothing delivered: no figures ("-"), rather than latencies of 0 seconds.
+                [(latency.partner or "(all)", latency.count,
+                  *((latency.p50_seconds, latency.p90_seconds, latency.p99_seconds, latency.max_seconds)
+                    if latency.count else (None,) * 4))
                  for latency in (stats.latency, *stats.latency_by_partner)])
     print()
     print("Rejections by error code")
-    print_table(["DIRECTION", "CODE", "COUNT"], [(r.direction.value, r.code, r.count) for r in stats.rejections])
+    print_table(["DIRECTION", "CODE", "COUNT"], [(r.direction.value, r.code, r.count) for r in stats.rejections],
+                empty="no rejections")
     return 0
 
 
