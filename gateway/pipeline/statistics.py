@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ..core.domain import Direction, MessageStatus
 from ..core.errors import RequestMalformed
@@ -89,6 +90,28 @@ class Statistics:
     """The same per partner, sorted by partner."""
     rejections: tuple[RejectionRow, ...]
     """REJECTED messages by direction and error code, most frequent first."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``swgw stats --json``, the web console): snake_case keys, states and directions as
+        their values, times in ISO 8601."""
+        def latency(summary: LatencySummary) -> dict[str, Any]:
+            return {"partner": summary.partner, "delivered": summary.count, "p50_seconds": summary.p50_seconds,
+                    "p90_seconds": summary.p90_seconds, "p99_seconds": summary.p99_seconds,
+                    "max_seconds": summary.max_seconds}
+
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "total": self.total,
+            "counts": [{"day": r.day, "direction": r.direction.value, "partner": r.partner,
+                        "document_type": r.document_type, "status": r.status.value, "count": r.count}
+                       for r in self.counts],
+            "totals": {d: self.totals(d) for d in ("day", "direction", "partner", "document_type", "status")},
+            "latency": latency(self.latency),
+            "latency_by_partner": [latency(summary) for summary in self.latency_by_partner],
+            "rejections": [{"direction": r.direction.value, "code": r.code, "count": r.count}
+                           for r in self.rejections],
+        }
 
     def totals(self, dimension: str) -> dict[str, int]:
         """Counts summed over every other dimension: ``dimension`` is day, direction, partner, document_type or

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from cryptography import x509
-from google.protobuf.json_format import MessageToDict
 
 from trust import CertificateRole, CertificateState
 
@@ -85,6 +84,7 @@ def message_row(message: StoredMessage) -> Row:
         "created_at": message.created_at.isoformat(), "updated_at": message.updated_at.isoformat(),
         "next_attempt_at": message.next_attempt_at.isoformat() if message.next_attempt_at else None,
         "last_error": message.last_error.to_dict() if message.last_error else None,
+        "payload_sha256": message.envelope.payload_sha256.lower(),
     }
 
 
@@ -129,7 +129,7 @@ class LocalBackend:
     def audit_verify(self) -> Row:
         check = self._ops.verify_audit()
         return {"ok": check.ok, "entries": check.entries, "first_bad_sequence": check.first_bad_sequence,
-                "problem": check.problem}
+                "problem": None if check.ok else check.problem}
 
     def messages(self, status: MessageStatus | None, partner: str | None, limit: int) -> list[Row]:
         return [message_row(m) for m in self._ops.messages.list_messages(status=status, partner=partner,
@@ -170,7 +170,9 @@ class LocalBackend:
 
 
 def _summary_row(summary: pb.MessageSummary) -> Row:
-    return MessageToDict(summary, preserving_proto_field_name=True)
+    from .views import summary_row
+
+    return summary_row(summary)
 
 
 class RemoteBackend:
@@ -206,7 +208,10 @@ class RemoteBackend:
 
     def import_crl(self, partner: str, crl: bytes) -> Row:
         response = self._client.call(self._op.ImportCrl, opb.ImportCrlRequest(partner=partner, crl=crl))
-        return MessageToDict(response, preserving_proto_field_name=True)  # type: ignore[arg-type]
+        # The same keys as offline; the Operator service does not return the CRL's issuer.
+        return {"issuer": None, "revoked": response.revoked_count,  # type: ignore[attr-defined]
+                "next_update": codec.from_timestamp(response.next_update).isoformat()  # type: ignore[attr-defined]
+                if response.HasField("next_update") else None}  # type: ignore[attr-defined]
 
     def export(self) -> bytes:
         response = self._client.call(self._op.ExportOwnCertificates, opb.ExportOwnCertificatesRequest())
@@ -229,7 +234,7 @@ class RemoteBackend:
         response = self._client.call(self._op.VerifyAuditLog, opb.VerifyAuditLogRequest())
         return {"ok": response.ok, "entries": response.entries,  # type: ignore[attr-defined]
                 "first_bad_sequence": response.first_bad_sequence or None,  # type: ignore[attr-defined]
-                "problem": response.problem}  # type: ignore[attr-defined]
+                "problem": None if response.ok else response.problem}  # type: ignore[attr-defined]
 
     def messages(self, status: MessageStatus | None, partner: str | None, limit: int) -> list[Row]:
         request = opb.ListMessagesRequest(status=codec.status_to_proto(status), partner=partner or "", limit=limit)

@@ -4,7 +4,6 @@ trust, messages, partners, backup, restore."""
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import signal
@@ -16,13 +15,14 @@ from typing import TYPE_CHECKING
 
 # Only light modules at import time: the parser is built on every start, `--help` included (see cli_choices).
 from .cli_choices import ACTIONS, DOCUMENT_TYPES
+from .output import JSON_HELP
 
 if TYPE_CHECKING:
     from ..core.domain import BusinessKey
     from ..core.settings import Settings
     from .client import GatewayClient
 
-__all__ = ["EXIT_BROKEN_PIPE", "load_settings", "main"]
+__all__ = ["EXIT_BROKEN_PIPE", "domestic_client", "load_settings", "main", "read_input"]
 
 
 def load_settings(path: Path) -> Settings:
@@ -79,7 +79,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(out=args.out, verbose=args.verbose)
 
 
-def _client(args: argparse.Namespace) -> GatewayClient:
+def domestic_client(args: argparse.Namespace) -> GatewayClient:
+    """A client of the domestic listener named by --gateway, or by the configuration of --config, with the TLS
+    client options."""
     from .client import GatewayClient
 
     address = args.gateway
@@ -93,34 +95,45 @@ def _client(args: argparse.Namespace) -> GatewayClient:
 
 
 def _cmd_submit(args: argparse.Namespace) -> int:
-    from google.protobuf.json_format import MessageToDict
-
     from ..core.domain import Action, DocumentType
+    from .views import emit, print_fields, submit_row
 
-    with _client(args) as client:
+    with domestic_client(args) as client:
         response = client.submit(
-            args.partner, DocumentType(args.type), _read_input(args.file), action=Action(args.action),
+            args.partner, DocumentType(args.type), read_input(args.file), action=Action(args.action),
             refers_to=args.refers_to, idempotency_key=args.idempotency_key or "",
         )
-        print(json.dumps(MessageToDict(response), indent=2, ensure_ascii=False))
+
+    def render(row: dict[str, object]) -> None:
+        report = row["report"] if isinstance(row["report"], dict) else {}
+        print_fields({**row, "findings": len(report.get("findings", []))}, skip=("report",))
+
+    emit(args.json, submit_row(response), render)
     return 0
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from google.protobuf.json_format import MessageToDict
+    from .views import emit, show_message, summary_row
 
-    with _client(args) as client:
+    with domestic_client(args) as client:
         if args.business_key:
             key = args.business_key
             found = client.status_by_key(key.issuer, key.number, key.version)
         else:
             found = [client.status(args.message_id)]
-        for summary in found:
-            print(json.dumps(MessageToDict(summary), indent=2, ensure_ascii=False))
+    rows = [summary_row(summary) for summary in found]
+    if args.json:
+        # One object for a message id; a list for a business key (it may name several versions).
+        emit(True, rows if args.business_key else rows[0], show_message)
+        return 0
+    for i, row in enumerate(rows):
+        if i:
+            print()
+        show_message(row)
     return 0
 
 
-def _read_input(path: Path) -> bytes:
+def read_input(path: Path) -> bytes:
     """The bytes of an input file; an unreadable one ends the command with a one-line error (exit status 1)."""
     try:
         return path.read_bytes()
@@ -131,15 +144,17 @@ def _read_input(path: Path) -> bytes:
 def _cmd_validate(args: argparse.Namespace) -> int:
     import mappings
 
+    from .views import emit, show_report
+
     try:
-        record = mappings.parse_record(_read_input(args.file))
+        record = mappings.parse_record(read_input(args.file))
         report = mappings.validate_record(args.type, record)
     except mappings.MappingError as e:
         # The same report shape as a validation failure, so scripts read one format.
-        print(json.dumps({"ok": False, "findings": [{"severity": "ERROR", "code": e.code, "path": e.path or "$",
-                                                     "message": e.message}]}, indent=2, ensure_ascii=False))
+        emit(args.json, {"ok": False, "findings": [{"severity": "ERROR", "code": e.code, "path": e.path or "$",
+                                                    "message": e.message}]}, show_report)
         return 1
-    print(json.dumps({"ok": report.ok, **report.to_dict()}, indent=2, ensure_ascii=False))
+    emit(args.json, {"ok": report.ok, **report.to_dict()}, show_report)
     return 0 if report.ok else 1
 
 
@@ -155,53 +170,9 @@ def _aware_time(text: str) -> datetime:
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
-    import mappings
+    from .map_command import run
 
-    from ..core.domain import DocumentType
-
-    profile = args.profile
-    interchange: mappings.Interchange | None = None
-    if args.partner is not None and args.config:
-        settings = load_settings(args.config)
-        partner = settings.partner(args.partner)
-        profile = profile or partner.mapping_profile(DocumentType(args.type))
-        interchange = partner.interchange(settings.party)
-    if profile is None:
-        raise SystemExit("swgw: give --profile, or --partner with --config")
-    if interchange is None and (args.sender or args.recipient):
-        try:
-            interchange = mappings.Interchange(sender=args.sender or "", recipient=args.recipient or "",
-                                               syntax_identifier=args.syntax, syntax_version=args.syntax_version)
-        except ValueError as e:
-            raise SystemExit(f"swgw: {e}") from None
-    try:
-        edifact = mappings.get_profile(profile).syntax == "edifact"
-    except mappings.MappingError:
-        edifact = False  # the mapping call below reports the unknown profile
-    if interchange is None and not args.reverse and edifact:
-        raise SystemExit("swgw: an EDIFACT interchange carries the agreement's UNB: give --partner with --config, "
-                         "or --sender and --recipient")
-    data = _read_input(args.file)
-    # The agreements' validity periods are checked as of now, or as of --at for an older document.
-    at = args.at or datetime.now(UTC)
-    try:
-        if args.reverse:
-            result = mappings.map_reverse(data, profile, at=at, interchange=interchange)
-            print(json.dumps(result.record, indent=2, ensure_ascii=False))
-        else:
-            forward = mappings.map_forward(mappings.parse_record(data), profile, at=at, interchange=interchange)
-            sys.stdout.buffer.write(forward.document)
-            report = forward.report
-            print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
-            return 0
-    except mappings.MappingError as e:
-        body: dict[str, object] = {"code": e.code, "message": e.message, "path": e.path}
-        if e.report is not None:
-            body["report"] = e.report.to_dict()
-        print(json.dumps(body, indent=2, ensure_ascii=False), file=sys.stderr)
-        return 1
-    print(json.dumps(result.report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
-    return 0
+    return run(args)
 
 
 def _not_text_argument(args: argparse.Namespace, argv: list[str]) -> str | None:
@@ -240,6 +211,14 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _cmd_completion(args: argparse.Namespace) -> int:
+    import shtab
+
+    # Generated from the very parser swgw runs with, so every command, option and choice is completed.
+    print(shtab.complete(build_parser(), shell=args.shell, root_prefix="swgw"))
+    return 0
+
+
 def _cmd_conformance(args: argparse.Namespace) -> int:
     from .conformance.command import run
 
@@ -251,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .agreement_command import add_agreement_commands
     from .cli_admin import add_admin_commands, add_backup_commands
     from .console_command import add_console_command
+    from .keys_command import add_keys_commands
     from .profiles_command import add_profiles_command
 
     parser = argparse.ArgumentParser(prog="swgw", description="Single Window interconnection gateway")
@@ -271,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing configuration")
     p.add_argument("--domestic-tls", action="store_true",
                    help="TLS on the domestic listener, with a hub and an operator client certificate")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser("demo", help="three gateways on loopback exchanging signed documents")
@@ -293,18 +274,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="%(choices)s (default %(default)s); replace and withdraw need --refers-to")
     p.add_argument("--refers-to", type=_business_key, help="ISSUER/NUMBER/VERSION of the document replaced")
     p.add_argument("--idempotency-key", help="a submit repeated with the same key returns the first result")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     client_options(p)
     p.set_defaults(func=_cmd_submit)
 
     p = sub.add_parser("status", help="where a message stands")
     p.add_argument("message_id", nargs="?", help="the message id submit returned")
     p.add_argument("--business-key", type=_business_key, help="ISSUER/NUMBER[/VERSION] instead of a message id")
+    p.add_argument("--json", action="store_true",
+                   help=JSON_HELP + "; an object for a message id, a list for --business-key")
     client_options(p)
     p.set_defaults(func=_cmd_status)
+
+    from .inbound_command import add_inbound_command
+
+    add_inbound_command(sub, client_options)
 
     p = sub.add_parser("validate", help="validate a catalog record against the domestic catalog (offline)")
     p.add_argument("file", type=Path, help="the catalog record (JSON)")
     p.add_argument("--type", required=True, choices=DOCUMENT_TYPES, help="document type: %(choices)s")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("map", help="map a record to a partner format, or a partner document back (offline)")
@@ -342,8 +331,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(p)
     p.set_defaults(func=_cmd_conformance)
 
+    p = sub.add_parser("completion", help="print a shell completion script (bash or zsh)",
+                       description="Load it in your shell: bash: `source <(swgw completion bash)` or save it as "
+                                   "/etc/bash_completion.d/swgw; zsh: `swgw completion zsh > \"${fpath[1]}/_swgw\"`.")
+    p.add_argument("shell", choices=("bash", "zsh"), help="the shell: %(choices)s")
+    p.set_defaults(func=_cmd_completion)
+
     add_profiles_command(sub)
     add_agreement_commands(sub)
+    add_keys_commands(sub)
     add_admin_commands(sub)
     add_backup_commands(sub)
     add_console_command(sub)

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .output import JSON_HELP, print_json, print_table
+from .output import print_json, print_table
 
-if TYPE_CHECKING:
-    from ..core.alerts import Alert
-    from ..pipeline.statistics import LatencySummary, Statistics
 
-__all__ = ["add_ops_commands", "alert_rows", "statistics_dict"]
+__all__ = ["add_ops_commands"]
 
 
 def _time(text: str) -> datetime:
@@ -31,7 +28,8 @@ def _time(text: str) -> datetime:
 
 def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                      target: Any) -> None:
-    """Register ``swgw stats`` and ``swgw alerts``; ``target`` adds the --config/--gateway/TLS options."""
+    """Register ``swgw stats`` and ``swgw alerts``; ``target`` adds --json and the --config/--gateway/TLS
+    options."""
     p = sub.add_parser("stats", help="traffic statistics: counts by day, partner, type and state; delivery "
                                      "latency percentiles; rejections by error code")
     p.add_argument("--since", type=_time, metavar="TIME",
@@ -41,40 +39,16 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                    help="messages created before this time or date (default: now)")
     p.add_argument("--days", type=int, default=7,
                    help="without --since: the last this many days (default %(default)s)")
-    p.add_argument("--json", action="store_true", help=JSON_HELP)
     target(p)
     p.set_defaults(func=_stats)
 
     p = sub.add_parser("alerts", help="what needs attention now: certificates expiring, messages stuck, partners "
                                       "unreachable, a broken audit chain")
-    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.add_argument("--fail-on", choices=("info", "warning", "critical"),
                    help="exit with status 1 when an alert of this severity or worse is in force (for scripts "
                         "and monitoring); default: always 0")
     target(p)
     p.set_defaults(func=_alerts)
-
-
-def _latency(latency: LatencySummary) -> dict[str, Any]:
-    return {"partner": latency.partner, "delivered": latency.count, "p50_seconds": latency.p50_seconds,
-            "p90_seconds": latency.p90_seconds, "p99_seconds": latency.p99_seconds,
-            "max_seconds": latency.max_seconds}
-
-
-def statistics_dict(stats: Statistics) -> dict[str, Any]:
-    """The ``--json`` form of statistics (also the web console's)."""
-    return {
-        "since": stats.since.isoformat() if stats.since else None,
-        "until": stats.until.isoformat() if stats.until else None,
-        "total": stats.total,
-        "counts": [{"day": r.day, "direction": r.direction.value, "partner": r.partner,
-                    "document_type": r.document_type, "status": r.status.value, "count": r.count}
-                   for r in stats.counts],
-        "totals": {d: stats.totals(d) for d in ("day", "direction", "partner", "document_type", "status")},
-        "latency": _latency(stats.latency),
-        "latency_by_partner": [_latency(latency) for latency in stats.latency_by_partner],
-        "rejections": [{"direction": r.direction.value, "code": r.code, "count": r.count} for r in stats.rejections],
-    }
 
 
 def _stats(args: argparse.Namespace) -> int:
@@ -84,28 +58,27 @@ def _stats(args: argparse.Namespace) -> int:
     since = args.since or (until or datetime.now(UTC)) - timedelta(days=args.days)
     stats = backend_for(args).statistics(since, until)
     if args.json:
-        print_json(statistics_dict(stats))
+        print_json(stats.to_dict())
         return 0
-    print(f"Messages created from {since.isoformat()} to {until.isoformat() if until else 'now'}: {stats.total}")
+    print(f"Messages created from {since.isoformat(timespec='seconds')} to "
+          f"{until.isoformat(timespec='seconds') if until else 'now'}: {stats.total}")
     print()
     print_table(["DAY", "DIRECTION", "PARTNER", "DOCUMENT TYPE", "STATE", "COUNT"],
                 [(r.day, r.direction.value, r.partner, r.document_type, r.status.value, r.count)
-                 for r in stats.counts])
+                 for r in stats.counts], empty="no messages in the range")
     print()
     print("Submit -> DELIVERED (seconds, nearest rank)")
     print_table(["PARTNER", "DELIVERED", "P50", "P90", "P99", "MAX"],
-                [(latency.partner or "(all)", latency.count, latency.p50_seconds, latency.p90_seconds,
-                  latency.p99_seconds, latency.max_seconds)
+                # Nothing delivered: no figures ("-"), rather than latencies of 0 seconds.
+                [(latency.partner or "(all)", latency.count,
+                  *((latency.p50_seconds, latency.p90_seconds, latency.p99_seconds, latency.max_seconds)
+                    if latency.count else (None,) * 4))
                  for latency in (stats.latency, *stats.latency_by_partner)])
     print()
     print("Rejections by error code")
-    print_table(["DIRECTION", "CODE", "COUNT"], [(r.direction.value, r.code, r.count) for r in stats.rejections])
+    print_table(["DIRECTION", "CODE", "COUNT"], [(r.direction.value, r.code, r.count) for r in stats.rejections],
+                empty="no rejections")
     return 0
-
-
-def alert_rows(alerts: list[Alert]) -> list[dict[str, Any]]:
-    """The ``--json`` form of alerts."""
-    return [a.to_dict() for a in alerts]
 
 
 def _alerts(args: argparse.Namespace) -> int:
@@ -113,7 +86,7 @@ def _alerts(args: argparse.Namespace) -> int:
 
     alerts = backend_for(args).alerts()
     if args.json:
-        print_json(alert_rows(alerts))
+        print_json([a.to_dict() for a in alerts])
     else:
         print_table(["SEVERITY", "KIND", "PARTNER", "SINCE", "SUMMARY"],
                     [(a.severity.value, a.kind.value, a.partner, a.since.isoformat(timespec="seconds")

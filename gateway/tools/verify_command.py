@@ -46,7 +46,7 @@ def trust_from_dir(folder: Path) -> dict[str, PartnerTrust]:
 
 def run(args: argparse.Namespace) -> int:
     """``swgw verify``: the verdict on one file, as text or JSON (``--json``); exit status 1 when invalid."""
-    from .cli import _read_input, load_settings
+    from .cli import read_input, load_settings
     from .verify_offline import verify_bytes
 
     at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
@@ -59,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
         stores = {p: store.for_partner(p, at=at) for p in store.partners}
     else:
         raise SystemExit("swgw: give --trust DIR or --config FILE")
-    signature = _read_input(args.signature) if args.signature else None
-    report = verify_bytes(_read_input(args.file), stores, at=at, placement=args.placement, signature=signature)
+    signature = read_input(args.signature) if args.signature else None
+    report = verify_bytes(read_input(args.file), stores, at=at, placement=args.placement, signature=signature)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

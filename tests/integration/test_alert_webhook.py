@@ -7,6 +7,8 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +16,7 @@ from gateway.adapters.clock import ManualClock
 from gateway.adapters.webhook import WebhookSender
 from gateway.core.alerts import Alert, AlertKind, AlertSettings, Severity
 from gateway.core.errors import DeliveryFailed
+from gateway.core.ports import Actor, ActorKind
 from gateway.pipeline.alerts import AlertMonitor
 
 
@@ -87,3 +90,26 @@ def test_monitor_delivers_through_the_webhook_after_an_outage(hook: _Hook) -> No
     assert len(hook.received) == 2
     body = json.loads(hook.received[-1][2])
     assert body["gateway"] == "CN" and [a["key"] for a in body["alerts"]] == ["partner_unreachable:MO"]
+
+
+def test_a_running_gateway_sends_a_new_alert_to_its_webhook(tmp_path: Path, hook: _Hook) -> None:
+    from tests.integration.network import running_network, wait_for
+    from trust import CertificateRole, devpki
+
+    def configure(party: str, data: dict[str, Any]) -> None:
+        data["alerts"] = {"webhook_url": f"http://127.0.0.1:{hook.server_port}/swgw", "interval_seconds": 0.2}
+
+    with running_network(tmp_path, ("CN", "HK"), configure=configure) as net:
+        # A partner CA ending in five days: a critical certificate_expiring alert at the next evaluation.
+        short = devpki.create_ca("HK short-lived CA", at=datetime.now(UTC), days=5)
+        net.apps["CN"].operations.add_trust("HK", short.cert_pem(), role=CertificateRole.ANCHOR,
+                                            actor=Actor(ActorKind.CONFIGURATION, "test"))
+
+        def sent() -> list[dict[str, Any]]:
+            return [a for _, _, body in list(hook.received) for a in json.loads(body)["alerts"]
+                    if a["kind"] == "certificate_expiring"]
+
+        [alert] = wait_for(sent, timeout=20)
+    assert (alert["severity"], alert["partner"], alert["stage"]) == ("critical", "HK", "7d")
+    assert alert["details"]["days_left"] == 4
+    assert len(sent()) == 1  # evaluated many times since, sent once

@@ -138,6 +138,12 @@ def test_statistics_count_by_day_partner_type_and_state_with_latency_and_rejecti
     assert [(r.direction, r.code, r.count) for r in stats.rejections] == [
         (Direction.INBOUND, "ENVELOPE_SIGNATURE_INVALID", 2), (Direction.OUTBOUND, "SCHEMA_INVALID", 1)]
 
+    as_json = json.loads(json.dumps(stats.to_dict()))
+    assert as_json["totals"]["document_type"] == {"certificate-of-origin": 14, "sps-certificate": 1}
+    assert as_json["counts"][0] == {"day": "2026-03-01", "direction": "outbound", "partner": "HK",
+                                    "document_type": "certificate-of-origin", "status": "DELIVERED", "count": 10}
+    assert as_json["latency"]["p90_seconds"] == stats.latency.p90_seconds and as_json["since"] is None
+
     # A time range counts what was created in it only.
     day_two = compute_statistics(repo, since=datetime(2026, 3, 2, tzinfo=UTC))
     assert (day_two.total, day_two.latency.count) == (5, 1)
