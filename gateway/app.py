@@ -160,16 +160,22 @@ class App:
             max_message_bytes=self.settings.max_payload_bytes + 64 * 1024,
         )
         self._servers = [partner_server, domestic_server]
-        if self.metrics is not None and self.settings.metrics is not None:
-            # Bound before anything starts, so that a taken metrics port fails the start cleanly.
-            self.metrics_port = self.metrics.serve(self.settings.metrics.address)
         if self.settings.console.enabled:
             self._console = ConsoleServer(ConsoleContext(
                 operations=self.operations, accounts=console_accounts(self.settings, self.repository, self.clock),
                 clock=self.clock, settings=self.settings.console))
+            # Bound (and serving) first: a taken console port fails the start before anything else listens.
             self.console_port = self._console.start()
             log.info("web console on port %d (%s)", self.console_port,
                      "https" if self.settings.console.tls else "http, loopback")
+        if self.metrics is not None and self.settings.metrics is not None:
+            # Bound before anything starts, so that a taken metrics port fails the start cleanly.
+            try:
+                self.metrics_port = self.metrics.serve(self.settings.metrics.address)
+            except Exception:
+                if self._console is not None:
+                    self._console.stop()
+                raise
         for server in self._servers:
             server.start()
         self.dispatcher.start()

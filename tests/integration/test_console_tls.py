@@ -52,3 +52,23 @@ def test_the_console_speaks_https_with_the_configured_certificate(tmp_path: Path
             urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10).read()
     finally:
         server.stop()
+
+
+def test_a_taken_console_port_is_refused_naming_the_setting(tmp_path: Path) -> None:
+    import socket
+
+    from gateway.core.errors import ConfigInvalid
+
+    net = twins(tmp_path / "net")
+    repository = MemoryMessageRepository()
+    clock = ManualClock(START)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        settings = ConsoleSettings(enabled=True, listen=f"127.0.0.1:{taken.getsockname()[1]}")
+        server = ConsoleServer(ConsoleContext(operations=net.cn.operations, clock=clock, settings=settings,
+                                              accounts=ConsoleAccounts(accounts=repository, audit=repository,
+                                                                       clock=clock)))
+        with pytest.raises(ConfigInvalid) as refused:
+            server.start()
+    assert refused.value.field_path == "console.listen"

@@ -7,6 +7,7 @@ cheroot rather than waitress because the console must speak HTTPS when it leaves
 
 from __future__ import annotations
 
+import socket
 import threading
 
 from cheroot import wsgi
@@ -18,6 +19,20 @@ from .web import ConsoleContext, create_app
 __all__ = ["ConsoleServer"]
 
 
+class _Server(wsgi.Server):
+    """cheroot's server, closing the socket it made when binding it fails (cheroot leaves it open)."""
+
+    @staticmethod
+    def bind_socket(socket_: socket.socket, bind_addr: tuple[str, int]) -> socket.socket:
+        """Bind, or close the socket and raise."""
+        try:
+            socket_.bind(bind_addr)
+        except OSError:
+            socket_.close()
+            raise
+        return socket_
+
+
 class ConsoleServer:
     """The console on its own listener; :meth:`start` binds and returns the port, :meth:`stop` ends it."""
 
@@ -26,7 +41,7 @@ class ConsoleServer:
         host, _, port = settings.listen.rpartition(":")
         if not host or not port.isdigit():
             raise ConfigInvalid("console.listen must be host:port", field_path="console.listen")
-        self._server = wsgi.Server((host.strip("[]"), int(port)), create_app(context), numthreads=threads,
+        self._server = _Server((host.strip("[]"), int(port)), create_app(context), numthreads=threads,
                                    server_name="swgw-console")
         if settings.tls_certificate and settings.tls_key:
             self._server.ssl_adapter = BuiltinSSLAdapter(settings.tls_certificate, settings.tls_key)
