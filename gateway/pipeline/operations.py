@@ -26,7 +26,7 @@ from ..core.ports import (
     MessageRepository,
     StoredMessage,
     TrustBook,
-    TrustRecord,
+    StoredTrustedCertificate,
 )
 from ..core.signals import Signals
 from ..core.trust_export import classify, load_certificates, render_export
@@ -45,7 +45,7 @@ EXPIRY_HORIZONS = (90, 30, 7)
 class ExpiryReport:
     """Certificates expiring within a horizon and partners without any valid certificate."""
 
-    expiring: tuple[TrustRecord, ...]
+    expiring: tuple[StoredTrustedCertificate, ...]
     """Trust rows whose certificate ends within the horizon, soonest first."""
     partners_without_valid_certificate: tuple[str, ...]
     """Partners left with nothing to verify them by."""
@@ -123,7 +123,7 @@ class Operations:
     def add_trust(
         self, partner: str, certificate: bytes, *, role: CertificateRole, actor: Actor,
         valid_from_use: object = None,
-    ) -> TrustRecord:
+    ) -> StoredTrustedCertificate:
         """Add one certificate (PEM or DER) to a partner's trust.
 
         An anchor or intermediate must be a CA certificate: anything else is refused with ``TRUST_ANCHOR_NOT_CA``
@@ -145,7 +145,7 @@ class Operations:
     def change_trust_state(
         self, partner: str, fingerprint: str, state: CertificateState, *, actor: Actor, reason: str | None = None,
         effective_at: datetime | None = None,
-    ) -> TrustRecord:
+    ) -> StoredTrustedCertificate:
         """Activate, retire or revoke a partner's certificate (audited by the trust book); a revoked one is
         refused from the next document on, on every replica."""
         return self.trustbook.change_state(partner, fingerprint, state, actor=actor, reason=reason,

@@ -16,9 +16,9 @@ from .accounts import MemoryAccountRepository, SqlAccountRepository
 from .audit import SqlAuditRepository
 from .memory import MemoryMessageRepository
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
-from .repository import SqlMessageRepository
+from .messages import SqlMessageRepository
 from .session import alembic_config, create_engine_for, migrate
-from .trust_repository import SqlTrustRepository
+from .trust import SqlTrustRepository
 
 __all__ = [
     "MemoryAccountRepository",

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ...core.errors import DuplicateConflict
 from ...core.ports import ConsoleAccount
-from ._db import SqlRepositoryBase
-from ._records import optional_utc, utc
+from .transactions import SqlRepositoryBase
+from .checks import optional_utc, utc
 from .tables import ConsoleAccountRow
 
 __all__ = ["MemoryAccountRepository", "SqlAccountRepository"]

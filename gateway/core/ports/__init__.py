@@ -23,7 +23,7 @@ from .messages import (
     StoredMessage,
     TransitionObserver,
 )
-from .trust import Actor, ActorKind, AuditEntry, AuditRepository, Keyring, TrustBook, TrustRecord, TrustRepository
+from .trust import Actor, ActorKind, AuditEntry, AuditRepository, Keyring, TrustBook, StoredTrustedCertificate, TrustRepository
 
 __all__ = [
     "AccountRepository",
@@ -48,6 +48,6 @@ __all__ = [
     "StoredMessage",
     "TransitionObserver",
     "TrustBook",
-    "TrustRecord",
+    "StoredTrustedCertificate",
     "TrustRepository",
 ]

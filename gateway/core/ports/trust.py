@@ -20,13 +20,13 @@ __all__ = [
     "AuditRepository",
     "Keyring",
     "TrustBook",
-    "TrustRecord",
+    "StoredTrustedCertificate",
     "TrustRepository",
 ]
 
 
 @dataclass(frozen=True)
-class TrustRecord:
+class StoredTrustedCertificate:
     """A stored trust certificate row (the persisted form of ``trust.TrustedCertificate``)."""
 
     partner: str
@@ -110,11 +110,11 @@ class AuditEntry:
 class TrustRepository(Protocol):
     """Persistent partner trust certificates and CRLs."""
 
-    def list_trust(self, partner: str | None = None) -> list[TrustRecord]:
+    def list_trust(self, partner: str | None = None) -> list[StoredTrustedCertificate]:
         """Stored certificates, optionally for one partner."""
         ...
 
-    def upsert_trust(self, record: TrustRecord) -> None:
+    def upsert_trust(self, record: StoredTrustedCertificate) -> None:
         """Insert or replace the row keyed by (partner, fingerprint)."""
         ...
 
@@ -174,7 +174,7 @@ class TrustBook(Protocol):
         """The partner a TLS client certificate belongs to; raises ``trust.CertificateUntrusted``."""
         ...
 
-    def records(self, partner: str | None = None) -> list[TrustRecord]:
+    def records(self, partner: str | None = None) -> list[StoredTrustedCertificate]:
         """Stored rows, for listing."""
         ...
 
@@ -190,7 +190,7 @@ class TrustBook(Protocol):
         role: CertificateRole,
         actor: Actor,
         valid_from_use: datetime | None = None,
-    ) -> TrustRecord:
+    ) -> StoredTrustedCertificate:
         """Add a certificate for a partner (audited)."""
         ...
 
@@ -207,7 +207,7 @@ class TrustBook(Protocol):
         actor: Actor,
         reason: str | None = None,
         effective_at: datetime | None = None,
-    ) -> TrustRecord:
+    ) -> StoredTrustedCertificate:
         """Move a stored certificate to ``state`` (audited)."""
         ...
 

@@ -16,7 +16,7 @@ import trust
 from trust import CertificateRole, CertificateState
 
 from ...core.errors import EnvelopeInvalid
-from ...core.ports import Role, TrustRecord
+from ...core.ports import Role, StoredTrustedCertificate
 from ...core.trust_export import load_certificates
 from .web import context, current_actor, notify, requires, utc_time
 
@@ -34,7 +34,7 @@ _CHANGES = {"activate": (CertificateState.ACTIVE, Role.ADMINISTRATOR),
 class CertificateView:
     """A trust row with what a person reads from its certificate."""
 
-    record: TrustRecord
+    record: StoredTrustedCertificate
     """The stored row."""
     subject: str
     """Subject, RFC 4514."""
@@ -48,21 +48,21 @@ class CertificateView:
     """Days until the end of validity (negative when expired)."""
 
 
-def _view(record: TrustRecord) -> CertificateView:
+def _view(record: StoredTrustedCertificate) -> CertificateView:
     cert = x509.load_der_x509_certificate(record.certificate_der)
     return CertificateView(record, cert.subject.rfc4514_string(), cert.issuer.rfc4514_string(),
                            cert.not_valid_before_utc, cert.not_valid_after_utc,
                            (cert.not_valid_after_utc - context().clock.now()).days)
 
 
-def _find(partner: str, fingerprint: str) -> TrustRecord:
+def _find(partner: str, fingerprint: str) -> StoredTrustedCertificate:
     for record in context().operations.trustbook.records(partner):
         if record.fingerprint == fingerprint:
             return record
     abort(404)
 
 
-def _chain(record: TrustRecord) -> list[CertificateView]:
+def _chain(record: StoredTrustedCertificate) -> list[CertificateView]:
     """The certificate and the issuers above it among the partner's stored certificates, up to a self-signed one."""
     views = {r.fingerprint: _view(r) for r in context().operations.trustbook.records(record.partner)}
     chain = [views[record.fingerprint]]
