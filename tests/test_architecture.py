@@ -21,7 +21,8 @@ PACKAGES = ("gateway", "mappings", "trust", "xmlguard")
 
 #: Libraries that do I/O (network, database, processes, schedulers, exporters); pure code imports none of them.
 IO_LIBRARIES = ("grpc", "grpc_status", "grpc_health", "grpc_reflection", "sqlalchemy", "alembic", "apscheduler",
-                "socket", "http", "urllib", "requests", "httpx", "psycopg", "subprocess", "asyncio", "prometheus_client")
+                "socket", "http", "urllib", "requests", "httpx", "psycopg", "subprocess", "asyncio", "prometheus_client",
+                "flask", "werkzeug", "cheroot")
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,13 @@ FLOORS: dict[str, Floor] = {
                                                 "gateway.transports.codec", "gateway.transports.ledger_codec",
                                                 "gateway.transports.status_map", "gateway.transports.as4")),
     "gateway.transports": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.transports",
-                                         "gateway._generated", "gateway.app")),
+                                         "gateway._generated")),
     # The retention archive writes messages in the exchange's exported wire form, which `swgw verify` reads.
     "gateway.adapters.archive": Floor(imports=("gateway.core", "gateway.adapters", "gateway.transports.export")),
+    # The web console calls the same pipeline functions as the Operator service, never the gRPC servicers; it
+    # shares only the codec (the receipt download is the protobuf JSON `swgw messages export` writes).
+    "gateway.transports.console": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.transports.console",
+                                                 "gateway.transports.codec"), forbidden=("grpc",)),
     "gateway.app": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.adapters", "gateway.transports",
                                   "gateway._generated", "gateway.app")),
     # Tools reach the adapters only through the composition root (build_app, open_operations).

@@ -15,6 +15,8 @@ Exposed (``direction`` is outbound or inbound; ``outcome`` and ``status`` are me
   the oldest and the deepest retry among them.
 - ``swgw_stored_messages{direction,partner,document_type,status}``: the message book by state.
 - ``swgw_trust_certificate_days_to_expiry{partner,fingerprint,role,state}``: per trust certificate.
+- ``swgw_alerts{kind,severity}``: alerts in force at the last evaluation (``gateway.pipeline.alerts``), every
+  kind and severity present (0 when none).
 - ``swgw_scrape_errors_total``: scrape-time reads that failed (the other gauges are then missing).
 - the standard ``process_*`` and ``python_info`` collectors.
 """
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from wsgiref.simple_server import WSGIServer
 
@@ -33,6 +35,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
+from ..core.alerts import Alert, AlertKind, Severity
 from ..core.domain import MessageStatus
 from ..core.errors import ConfigInvalid
 from ..core.ports import Clock, MessageRepository, StoredMessage, TrustBook
@@ -53,7 +56,9 @@ class _StateCollector(Collector):
     def __init__(
         self, messages: MessageRepository, trustbook: TrustBook, clock: Clock, partners: Sequence[str],
         transports: Mapping[str, str],
+        alerts: Callable[[], Sequence[Alert]] | None = None,
     ) -> None:
+        self._alerts = alerts
         self._messages = messages
         self._partners = tuple(partners)
         self._transports = dict(transports)
@@ -69,6 +74,8 @@ class _StateCollector(Collector):
             families.extend(self._backlog(now))
             families.append(self._stored())
             families.append(self._certificates(now))
+            if self._alerts is not None:
+                families.append(self._alert_counts(self._alerts()))
         except Exception:  # noqa: BLE001 - e.g. the database is briefly unreachable; count it, serve the rest.
             self._errors += 1
             log.exception("metrics scrape could not read the gateway state")
@@ -120,12 +127,24 @@ class _StateCollector(Collector):
         return days
 
 
+    @staticmethod
+    def _alert_counts(alerts: Sequence[Alert]) -> Metric:
+        counts = GaugeMetricFamily("swgw_alerts", "Alerts in force at the last evaluation.",
+                                   labels=["kind", "severity"])
+        for kind in AlertKind:
+            for severity in Severity:
+                counts.add_metric([kind.value, severity.value],
+                                  sum(1 for a in alerts if a.kind is kind and a.severity is severity))
+        return counts
+
+
 class GatewayMetrics:
     """One gateway's metrics: a registry, the event instruments, the scrape-time collector and the HTTP server."""
 
     def __init__(
         self, *, messages: MessageRepository, trustbook: TrustBook, clock: Clock, partners: Sequence[str] = (),
         transports: Mapping[str, str] | None = None,
+        alerts: Callable[[], Sequence[Alert]] | None = None,
     ) -> None:
         self.registry = CollectorRegistry()
         """The gateway's own registry (never the process-global one)."""
@@ -141,7 +160,7 @@ class GatewayMetrics:
             "swgw_delivery_attempt_seconds", "One delivery attempt, from its claim to its recorded outcome.",
             ["partner", "outcome"], buckets=_ATTEMPT_BUCKETS, registry=self.registry,
         )
-        self.registry.register(_StateCollector(messages, trustbook, clock, partners, transports or {}))
+        self.registry.register(_StateCollector(messages, trustbook, clock, partners, transports or {}, alerts))
         ProcessCollector(registry=self.registry)
         PlatformCollector(registry=self.registry)
         self._server: WSGIServer | None = None

@@ -1,5 +1,5 @@
-"""APScheduler 3.x wiring only: periodic dispatcher wake-ups, the daily certificate expiry scan and the daily
-retention run."""
+"""APScheduler 3.x wiring only: periodic dispatcher wake-ups, the daily certificate expiry scan, the daily
+retention run and alerts."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def build_scheduler(
     tick_seconds: float,
     expiry_scan: Callable[[], object],
     retention: Callable[[], object] | None = None,
+    alerts_tick: Callable[[], None] | None = None,
+    alerts_seconds: float = 60.0,
 ) -> BackgroundScheduler:
     """A scheduler (not started) with the gateway's recurring jobs.
 
@@ -31,4 +33,6 @@ def build_scheduler(
         # that starts is serving before it archives.
         scheduler.add_job(retention, "interval", days=1, id="retention",
                           next_run_time=datetime.now(UTC) + timedelta(hours=1))
+    if alerts_tick is not None:
+        scheduler.add_job(alerts_tick, "interval", seconds=alerts_seconds, id="alerts", next_run_time=datetime.now(UTC))
     return scheduler

@@ -23,16 +23,20 @@ from ..adapters.metrics import GatewayMetrics
 from ..adapters.partners.router import RoutingPartnerTransport
 from ..adapters.persistence.messages import SqlMessageRepository
 from ..adapters.scheduler import build_scheduler
+from ..core.console_settings import is_loopback
 from ..core.errors import ConfigInvalid
 from ..core.ports import Actor, ActorKind, Clock, TrustBook
 from ..core.settings import ListenerSettings, Settings
 from ..core.signals import Signals
 from ..core.trust_export import load_certificates
+from ..pipeline.accounts import ConsoleAccounts
+from ..pipeline.alerts import AlertMonitor
 from ..pipeline.dispatcher import Dispatcher
 from ..pipeline.operations import Operations
 from ..pipeline.runner import Pipeline
 from ..transports.as4.inbound import As4Inbound
 from ..transports.as4.server import As4Server, start_as4_server
+from ..transports.console import ConsoleContext, ConsoleServer
 from ..transports.domestic_service import DomesticExchangeServicer
 from ..transports.interceptors import LoggingInterceptor, RequestDecodingInterceptor
 from ..transports.operator_service import OperatorServicer
@@ -103,9 +107,13 @@ class App:
     transport: RoutingPartnerTransport
     as4_inbound: As4Inbound | None = None
     metrics: GatewayMetrics | None = None
+    alerts: AlertMonitor | None = None
+    console_accounts: ConsoleAccounts | None = None
     partner_port: int = 0
     domestic_port: int = 0
     metrics_port: int = 0
+    console_port: int = 0
+    _console: ConsoleServer | None = None
     as4_port: int = 0
     _servers: list[grpc.Server] = field(default_factory=list)
     _as4_server: As4Server | None = None
@@ -137,9 +145,22 @@ class App:
             max_message_bytes=self.settings.max_payload_bytes + 64 * 1024,
         )
         self._servers = [partner_server, domestic_server]
+        if self.settings.console.enabled and self.console_accounts is not None:
+            self._console = ConsoleServer(ConsoleContext(
+                operations=self.operations, accounts=self.console_accounts, clock=self.clock,
+                settings=self.settings.console))
+            # Bound (and serving) first: a taken console port fails the start before anything else listens.
+            self.console_port = self._console.start()
+            log.info("web console on port %d (%s)", self.console_port,
+                     "https" if self.settings.console.tls else "http, loopback")
         if self.metrics is not None and self.settings.metrics is not None:
             # Bound before anything starts, so that a taken metrics port fails the start cleanly.
-            self.metrics_port = self.metrics.serve(self.settings.metrics.address)
+            try:
+                self.metrics_port = self.metrics.serve(self.settings.metrics.address)
+            except Exception:
+                if self._console is not None:
+                    self._console.stop()
+                raise
         if self.as4_inbound is not None and self.settings.as4_listener is not None:
             self._as4_server, self.as4_port = start_as4_server(
                 self.settings.as4_listener.address, self.as4_inbound,
@@ -158,6 +179,8 @@ class App:
             tick_seconds=self.settings.delivery.tick_seconds,
             expiry_scan=self.operations.log_expiry,
             retention=self._retention_job if self.settings.retention and self.settings.retention.purges else None,
+            alerts_tick=self.alerts.tick if self.alerts is not None else None,
+            alerts_seconds=self.settings.alerts.interval.total_seconds(),
         )
         scheduler.start()
         self._scheduler = scheduler
@@ -207,6 +230,8 @@ class App:
         """Stop accepting calls, finish deliveries under way, close the database."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+        if self._console is not None:
+            self._console.stop()
         events = [server.stop(grace) for server in self._servers]
         if self._as4_server is not None:
             self._as4_server.shutdown()
@@ -222,8 +247,7 @@ class App:
 
 def domestic_credentials(listener: ListenerSettings) -> grpc.ServerCredentials | None:
     if not listener.tls_certificate:
-        host = listener.address.rsplit(":", 1)[0].strip("[]")
-        if host not in ("127.0.0.1", "localhost", "::1"):
+        if not is_loopback(listener.address):
             # A domestic port without TLS is for a hub on the same host only.
             raise ConfigInvalid("domestic_listener without TLS must listen on loopback",
                                 field_path="domestic_listener.address")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,13 @@ from ..adapters.persistence.messages import SqlMessageRepository
 from ..adapters.persistence.session import create_engine_for, migrate
 from ..adapters.trustbook.book import StoredTrustBook
 from ..adapters.trustbook.keyring import FolderKeyring
+from ..adapters.webhook import WebhookSender
 from ..core.errors import ConfigInvalid
 from ..core.ports import Actor, ActorKind, Clock, DocumentRenderer
 from ..core.settings import Settings
 from ..core.signals import Signals
+from ..pipeline.accounts import ConsoleAccounts
+from ..pipeline.alerts import AlertMonitor
 from ..pipeline.dispatcher import Dispatcher
 from ..pipeline.inquiries import CertificateLedgers
 from ..pipeline.operations import Operations
@@ -32,7 +36,7 @@ from ..transports.as4.inbound import As4Inbound
 from .configured import configured_trust, encryption_certificates, long_term_signatures, prepare_mappings, read_file
 from .server import App
 
-__all__ = ["build_app", "document_renderer", "open_operations"]
+__all__ = ["build_app", "console_accounts", "document_renderer", "open_operations"]
 
 #: The audit actor of trust imported from the configuration file's ``trust_anchors`` at start-up.
 _CONFIGURATION = Actor(ActorKind.CONFIGURATION, "trust_anchors")
@@ -80,7 +84,8 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     if settings.metrics is not None:
         metrics = GatewayMetrics(messages=repository, trustbook=trustbook, clock=clock,
                                  partners=[p.name for p in settings.partners],
-                                 transports={p.name: p.transport for p in settings.partners})
+                                 transports={p.name: p.transport for p in settings.partners},
+                                 alerts=lambda: monitor.current())
     observer = metrics.observe if metrics is not None else None
     # One transport per kind of partner; the router picks the one each agreement names.
     transport = RoutingPartnerTransport({
@@ -116,8 +121,11 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         party=str(settings.party),
         ledgers=CertificateLedgers(settings=settings, messages=repository, trustbook=trustbook, identity=identity_for,
                                    clock=clock, inquirer=transport, archived=repository),
-        **_retention(settings, repository),
+        alert_settings=settings.alerts, **_retention(settings, repository),
     )
+    webhook = settings.alerts.webhook_url
+    monitor = AlertMonitor(evaluate=operations.alerts, clock=clock, settings=settings.alerts, party=str(settings.party),
+                           sender=WebhookSender(webhook, timeout=settings.alerts.webhook_timeout) if webhook else None)
     as4_inbound = As4Inbound(
         pipeline=pipeline, partners=settings.partners, trustbook=trustbook, clock=clock, identity=identity_for,
         max_bytes=settings.max_payload_bytes * 2 + 64 * 1024,
@@ -126,8 +134,22 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
         dispatcher=dispatcher, operations=operations, identity=identity, tls_key=tls_key,
         tls_certificate=tls_certificate, signals=signals, transport=transport, metrics=metrics,
-        as4_inbound=as4_inbound,
+        as4_inbound=as4_inbound, alerts=monitor,
+        console_accounts=console_accounts(settings, repository, clock) if settings.console.enabled else None,
     )
+
+
+def console_accounts(settings: Settings, repository: SqlMessageRepository | None = None,
+                     clock: Clock | None = None) -> ConsoleAccounts:
+    """The console's accounts on the gateway's database (opened and migrated here unless ``repository`` is
+    given), with the lockout of ``[console]``."""
+    if repository is None:
+        engine = create_engine_for(settings.database_url)
+        migrate(engine)
+        repository = SqlMessageRepository(engine)
+    return ConsoleAccounts(accounts=repository, audit=repository, clock=clock or SystemClock(),
+                           lockout_failures=settings.console.lockout_failures,
+                           lockout=timedelta(minutes=settings.console.lockout_minutes))
 
 
 def _retention(settings: Settings, repository: SqlMessageRepository) -> dict[str, Any]:
@@ -173,4 +195,4 @@ def open_operations(settings: Settings, *, clock: Clock | None = None) -> Operat
                                  clock=clock, archived=repository)
     return Operations(partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository,
                       clock=clock, identity=identity, tls_certificate_pem=tls, keyring=keyring, party=str(settings.party),
-                      ledgers=ledgers, **_retention(settings, repository))
+                      ledgers=ledgers, alert_settings=settings.alerts, **_retention(settings, repository))

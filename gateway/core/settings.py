@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from .alerts import AlertSettings, parse_alert_settings
 from .as4_pmode import parse_as4
 from .config_tables import Table, choice, resolve_path, seconds, strings
+from .console_settings import ConsoleSettings, parse_console
 from .domain import DocumentType, PartyId
 from .errors import ConfigInvalid
 from .partners import EdifactSettings, PartnerProfile
@@ -115,11 +117,15 @@ class Settings:
     as4_listener: ListenerSettings | None = None
     """The HTTPS (mutual TLS) endpoint AS4 partners POST to; its TLS material is the partner listener's. Required
     when a partner's transport is AS4."""
+    alerts: AlertSettings = AlertSettings()
+    """The ``[alerts]`` table: thresholds and the optional webhook."""
     operators_ca: str | None = None
     """PEM CA certificate(s) that issue operator client certificates. The Operator service accepts only callers
     whose TLS certificate chains to it; without it the Operator service refuses every call (use the offline CLI)."""
     retention: RetentionPolicy | None = None
     """How long messages are kept before they are archived and purged; None (no ``[retention]``) keeps all."""
+    console: ConsoleSettings = ConsoleSettings()
+    """The operators' web console (off by default)."""
 
     def partner(self, name: str) -> PartnerProfile:
         """The profile of partner ``name``; raises :class:`~gateway.core.errors.PartnerUnknown`."""
@@ -315,6 +321,8 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
     as4_table = root.table("as4_listener")
     as4_listener = ListenerSettings(address=as4_table.get("address", str, required=True)) if not as4_table.empty() else None
     as4_table.done()
+    console = parse_console(root.table("console"), lambda value: resolve_path(base_dir, value))
+    alerts = parse_alert_settings(dict(root.get("alerts", Mapping, {})))
 
     clients = tuple(_client(Table(c, f"domestic_clients[{i}]"))
                     for i, c in enumerate(root.get("domestic_clients", list, [])))
@@ -362,10 +370,12 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         max_payload_bytes=max_payload,
         metrics=metrics,
         timestamping=timestamping,
+        alerts=alerts,
         operators_ca=operators_ca,
         domestic_clients=clients,
         retention=retention,
         as4_listener=as4_listener,
+        console=console,
     )
 
 

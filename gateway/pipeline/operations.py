@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from cryptography import x509
 
 import trust
-from trust import CertificateRole, SigningIdentity
+from trust import CertificateRole, CertificateState, CrlInfo, SigningIdentity
 
+from ..core.alerts import Alert, AlertSettings
 from ..core.audit import verify_audit_chain
 from ..core.domain import REPLAY_TRANSITIONS, Direction, MessageStatus
 from ..core.errors import InvalidTransition
@@ -34,6 +35,8 @@ from ..core.retention import RetentionPolicy
 from ..core.trust_export import classify, load_certificates, render_export
 from .inquiries import CertificateLedgers
 from .retention import RetentionReport, run_retention
+from .alerts import evaluate_alerts
+from .statistics import Statistics, compute_statistics
 
 __all__ = ["AuditCheck", "ExpiryReport", "Operations", "ReplaySelection"]
 
@@ -107,8 +110,11 @@ class Operations:
         retention: RetentionPolicy | None = None,
         archive: MessageArchive | None = None,
         retained: RetentionRepository | None = None,
+        alert_settings: AlertSettings = AlertSettings(),
     ) -> None:
         self._partners = tuple(partners)
+        self.alert_settings = alert_settings
+        """The thresholds alerts are evaluated with."""
         self.trustbook = trustbook
         self.messages = messages
         self._audit = audit
@@ -159,6 +165,20 @@ class Operations:
         except trust.TrustAnchorNotCa as e:
             raise e.at("certificate") from e
 
+    def change_trust_state(
+        self, partner: str, fingerprint: str, state: CertificateState, *, actor: Actor, reason: str | None = None,
+        effective_at: datetime | None = None,
+    ) -> StoredTrustedCertificate:
+        """Activate, retire or revoke a partner's certificate (audited by the trust book); a revoked one is
+        refused from the next document on, on every replica."""
+        return self.trustbook.change_state(partner, fingerprint, state, actor=actor, reason=reason,
+                                           effective_at=effective_at)
+
+    def import_crl(self, partner: str, crl: bytes, *, actor: Actor) -> CrlInfo:
+        """Store a partner's CRL (PEM or DER) after checking its signature against that partner's trust
+        (audited)."""
+        return self.trustbook.import_crl(partner, crl, actor=actor)
+
     def export_own_certificates(self) -> bytes:
         """Our certificates as a labelled PEM bundle (see :mod:`gateway.core.trust_export`): our CA (what partners
         trust as anchor), intermediates, every signing certificate of the keyring and our TLS certificate."""
@@ -194,6 +214,16 @@ class Operations:
         for partner in report.partners_without_valid_certificate:
             log.error("partner %s has no valid trust certificate", partner)
         return report
+
+    def statistics(self, *, since: datetime | None = None, until: datetime | None = None) -> Statistics:
+        """Traffic statistics of the messages created in ``[since, until)``."""
+        return compute_statistics(self.messages, since=since, until=until)
+
+    def alerts(self) -> list[Alert]:
+        """Every alert in force now (see :func:`~gateway.pipeline.alerts.evaluate_alerts`)."""
+        return evaluate_alerts(messages=self.messages, store=self.trustbook.store(),
+                               partners=[p.name for p in self._partners], audit=self.verify_audit(),
+                               settings=self.alert_settings, now=self._clock.now())
 
     def audit_entries(self, *, after: int = 0, limit: int = 100) -> list[AuditEntry]:
         """Audit entries after a sequence number."""

@@ -8,16 +8,17 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from cryptography import x509
-from google.protobuf.json_format import MessageToDict
 
 from trust import CertificateRole, CertificateState
 
 from .._generated.swgw.v1 import envelope_pb2 as pb
 from .._generated.swgw.v1 import operator_pb2 as opb
+from ..core.alerts import Alert
 from ..core.domain import MessageStatus
 from ..core.ports import Actor, StoredMessage, StoredTrustedCertificate
 from ..pipeline.operations import Operations
-from ..transports import codec
+from ..pipeline.statistics import Statistics
+from ..transports import codec, operations_codec
 from .client import GatewayClient
 
 __all__ = ["AdminBackend", "LocalBackend", "RemoteBackend", "message_row"]
@@ -43,6 +44,8 @@ class AdminBackend(Protocol):
     def partners(self) -> list[Row]: ...
     def message(self, message_id: str) -> Row: ...
     def export_message(self, message_id: str) -> bytes: ...
+    def statistics(self, since: datetime | None, until: datetime | None) -> Statistics: ...
+    def alerts(self) -> list[Alert]: ...
 
 
 def _cert_row(partner: str, fingerprint: str, role: str, state: str, der: bytes,
@@ -82,6 +85,7 @@ def message_row(message: StoredMessage, transport: str = "") -> Row:
         "created_at": message.created_at.isoformat(), "updated_at": message.updated_at.isoformat(),
         "next_attempt_at": message.next_attempt_at.isoformat() if message.next_attempt_at else None,
         "last_error": message.last_error.to_dict() if message.last_error else None,
+        "payload_sha256": message.envelope.payload_sha256.lower(),
     }
 
 
@@ -102,11 +106,11 @@ class LocalBackend:
 
     def trust_change(self, partner: str, fingerprint: str, state: CertificateState, reason: str | None,
                      effective_at: datetime | None) -> Row:
-        return _record_row(self._ops.trustbook.change_state(partner, fingerprint, state, actor=self._actor,
-                                                            reason=reason, effective_at=effective_at))
+        return _record_row(self._ops.change_trust_state(partner, fingerprint, state, actor=self._actor,
+                                                       reason=reason, effective_at=effective_at))
 
     def import_crl(self, partner: str, crl: bytes) -> Row:
-        info = self._ops.trustbook.import_crl(partner, crl, actor=self._actor)
+        info = self._ops.import_crl(partner, crl, actor=self._actor)
         return {"issuer": info.issuer.rfc4514_string(), "revoked": len(info.revoked_serials),
                 "next_update": info.next_update.isoformat() if info.next_update else None}
 
@@ -126,7 +130,7 @@ class LocalBackend:
     def audit_verify(self) -> Row:
         check = self._ops.verify_audit()
         return {"ok": check.ok, "entries": check.entries, "first_bad_sequence": check.first_bad_sequence,
-                "problem": check.problem}
+                "problem": None if check.ok else check.problem}
 
     def messages(self, status: MessageStatus | None, partner: str | None, limit: int) -> list[Row]:
         found = self._ops.messages.list_messages(status=status, partner=partner, limit=limit)
@@ -158,6 +162,12 @@ class LocalBackend:
         message = self._ops.messages.get(message_id)
         return export_message(message.envelope, message.receipt)
 
+    def statistics(self, since: datetime | None, until: datetime | None) -> Statistics:
+        return self._ops.statistics(since=since, until=until)
+
+    def alerts(self) -> list[Alert]:
+        return self._ops.alerts()
+
     def partners(self) -> list[Row]:
         return [{"party": p.name, "transport": p.transport,
                  "endpoint": p.as4.endpoint_url if p.as4 is not None else p.endpoint,
@@ -167,7 +177,9 @@ class LocalBackend:
 
 
 def _summary_row(summary: pb.MessageSummary) -> Row:
-    return MessageToDict(summary, preserving_proto_field_name=True)
+    from .views import summary_row
+
+    return summary_row(summary)
 
 
 class RemoteBackend:
@@ -203,7 +215,10 @@ class RemoteBackend:
 
     def import_crl(self, partner: str, crl: bytes) -> Row:
         response = self._client.call(self._op.ImportCrl, opb.ImportCrlRequest(partner=partner, crl=crl))
-        return MessageToDict(response, preserving_proto_field_name=True)  # type: ignore[arg-type]
+        # The same keys as offline; the Operator service does not return the CRL's issuer.
+        return {"issuer": None, "revoked": response.revoked_count,  # type: ignore[attr-defined]
+                "next_update": codec.from_timestamp(response.next_update).isoformat()  # type: ignore[attr-defined]
+                if response.HasField("next_update") else None}  # type: ignore[attr-defined]
 
     def export(self) -> bytes:
         response = self._client.call(self._op.ExportOwnCertificates, opb.ExportOwnCertificatesRequest())
@@ -226,7 +241,7 @@ class RemoteBackend:
         response = self._client.call(self._op.VerifyAuditLog, opb.VerifyAuditLogRequest())
         return {"ok": response.ok, "entries": response.entries,  # type: ignore[attr-defined]
                 "first_bad_sequence": response.first_bad_sequence or None,  # type: ignore[attr-defined]
-                "problem": response.problem}  # type: ignore[attr-defined]
+                "problem": None if response.ok else response.problem}  # type: ignore[attr-defined]
 
     def messages(self, status: MessageStatus | None, partner: str | None, limit: int) -> list[Row]:
         request = opb.ListMessagesRequest(status=codec.status_to_proto(status), partner=partner or "", limit=limit)
@@ -247,3 +262,16 @@ class RemoteBackend:
         response = self._client.call(self._op.ListPartners, opb.ListPartnersRequest())
         return [{"party": p.party.value, "transport": p.transport, "endpoint": p.as4_endpoint_url or p.endpoint,
                  "documents": dict(p.mapping_profiles)} for p in response.partners]  # type: ignore[attr-defined]
+
+    def statistics(self, since: datetime | None, until: datetime | None) -> Statistics:
+        request = opb.GetStatisticsRequest()
+        if since is not None:
+            request.since.CopyFrom(codec.timestamp(since))
+        if until is not None:
+            request.until.CopyFrom(codec.timestamp(until))
+        response = self._client.call(self._op.GetStatistics, request)
+        return operations_codec.statistics_from_proto(response, request)  # type: ignore[arg-type]
+
+    def alerts(self) -> list[Alert]:
+        response = self._client.call(self._op.ListAlerts, opb.ListAlertsRequest())
+        return [operations_codec.alert_from_proto(a) for a in response.alerts]  # type: ignore[attr-defined]

@@ -9,9 +9,7 @@ anchor in the trust store and audit log as the operating-system account that ran
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tomllib
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -101,11 +99,10 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     """``swgw agreement import``: verify a partner's offer, show it, and on confirmation add the partner."""
-    from cryptography.hazmat.primitives.serialization import Encoding
+    import trust
 
-    from gateway.tools.agreement_offer import append_partner, normalize_fingerprint, offer_error, partner_toml, read_offer, summary
+    from gateway.tools.agreement_offer import normalize_fingerprint, offer_error, partner_table, read_offer, summary
     from gateway.tools.cli import load_settings
-    from gateway.core.settings import parse_settings
 
     config: Path = args.config
     settings = load_settings(config)
@@ -135,50 +132,16 @@ def run_import(args: argparse.Namespace) -> int:
         raise offer_error("AGREEMENT_IMPORT_NOT_CONFIRMED", "no terminal to confirm on: pass --fingerprint SHA256 "
                           "as the partner gave it out of band (or --yes); nothing was written")
 
-    folder = config.resolve().parent
-    ca_file = f"trust/{offer.party.lower()}-ca.pem"
-    ca_pem = offer.ca.public_bytes(Encoding.PEM)
-    ca_path = folder / ca_file
-    if ca_path.exists() and ca_path.read_bytes() != ca_pem:
-        raise offer_error("AGREEMENT_PARTNER_CONFIGURED", f"{ca_path} exists with another certificate: move it away "
-                          "first; nothing was written", "trust_anchors")
-    text = append_partner(config.read_text(encoding="utf-8"), partner_toml(offer, ca_file=ca_file, at=now))
-    # The whole new configuration must parse before anything is written.
-    parse_settings(tomllib.loads(text), folder)
-    ca_path.parent.mkdir(parents=True, exist_ok=True)
-    ca_path.write_bytes(ca_pem)
-    temporary = config.with_name(f".{config.name}.agreement-import")
-    temporary.write_text(text, encoding="utf-8")
-    os.chmod(temporary, config.stat().st_mode & 0o7777)
-    os.replace(temporary, config)  # atomic: a crash leaves the old or the new file, never half of one
+    from gateway.tools.partners_command import add_partner_to_config, record_anchors
+
+    table = partner_table(offer)
+    header = (f"# {offer.party}: added by `swgw agreement import` at {now.isoformat()} from offer {offer.offer_id},\n"
+              f"# CA SHA-256 {trust.fingerprint(offer.ca)}\n")
+    ca_file = add_partner_to_config(config, offer.party, [offer.ca], table, header=header)
     print(f"added partner {offer.party} to {config} (trust anchor {ca_file})")
-    _audit(config, offer)
+    record_anchors(config, offer.party, [offer.ca])
     print(f"restart the gateway (swgw serve --config {config}) to exchange with {offer.party}")
     return 0
-
-
-def _audit(config: Path, offer: AgreementOffer) -> None:
-    # The anchor goes into the trust store now, audited as the operating-system account that imported it (the
-    # start-up import of trust_anchors then finds it known). If the database cannot be reached, the start-up
-    # import adds it instead, audited as the configuration.
-    from sqlalchemy.exc import SQLAlchemyError
-
-    import trust
-    from trust import CertificateRole
-
-    from gateway.app import open_operations
-    from gateway.tools.cli import load_settings
-    from gateway.tools.cli_admin import local_actor
-    from gateway.core.errors import GatewayError
-
-    try:
-        operations = open_operations(load_settings(config))
-        operations.trustbook.ensure(offer.party, offer.ca, role=CertificateRole.ANCHOR, actor=local_actor())
-    except (GatewayError, trust.TrustError, SQLAlchemyError, OSError) as e:
-        print(f"warning: the trust store was not updated now ({e}); the gateway imports the anchor at its next "
-              "start (audited as configuration)", file=sys.stderr)
-        return
-    print(f"trust anchor of {offer.party} recorded in the trust store and the audit log (trust.add)")
 
 
 def _command(args: argparse.Namespace) -> int:

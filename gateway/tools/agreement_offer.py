@@ -61,7 +61,7 @@ __all__ = [
     "dns_names",
     "normalize_fingerprint",
     "offer_error",
-    "partner_toml",
+    "partner_table",
     "read_offer",
     "render_offer",
     "summary",
@@ -412,22 +412,16 @@ def colons(fingerprint: str) -> str:
     return ":".join(fingerprint[i:i + 2] for i in range(0, len(fingerprint), 2)).upper()
 
 
-def partner_toml(offer: AgreementOffer, *, ca_file: str, at: datetime) -> str:
-    """The ``[[partners]]`` table for ``offer`` as TOML text, headed by a comment naming the offer."""
-    import tomli_w
-
-    table: dict[str, Any] = {
+def partner_table(offer: AgreementOffer) -> dict[str, Any]:
+    """The ``[[partners]]`` table for ``offer`` (its trust_anchors are added where the CA file is written)."""
+    return {
         "party": offer.party,
         "endpoint": offer.endpoint,
         "tls_server_name": offer.tls_server_name,
-        "trust_anchors": [ca_file],
         "max_payload_bytes": offer.max_payload_bytes,
         "max_message_age_seconds": offer.max_message_age_seconds,
         "documents": {d.document_type: d.profile for d in offer.documents},
     }
-    header = (f"# {offer.party}: added by `swgw agreement import` at {at.isoformat()} from offer {offer.offer_id},\n"
-              f"# CA SHA-256 {trust.fingerprint(offer.ca)}\n")
-    return header + tomli_w.dumps({"partners": [table]})
 
 
 _EMPTY_PARTNERS = re.compile(r"^partners\s*=\s*\[\s*\]\s*$", re.MULTILINE)

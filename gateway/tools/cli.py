@@ -4,25 +4,25 @@ trust, messages, partners, backup, restore."""
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import signal
 import sys
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # Only light modules at import time: the parser is built on every start, `--help` included (see cli_choices).
 from .cli_choices import ACTIONS, DOCUMENT_TYPES
+from .output import JSON_HELP
 
 if TYPE_CHECKING:
     from ..core.domain import BusinessKey
     from ..core.settings import Settings
     from .client import GatewayClient
 
-__all__ = ["EXIT_BROKEN_PIPE", "load_settings", "main"]
+__all__ = ["EXIT_BROKEN_PIPE", "domestic_client", "load_settings", "main", "read_input"]
 
 
 def load_settings(path: Path) -> Settings:
@@ -52,7 +52,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     app = build_app(settings)
     partner_port, domestic_port = app.start()
-    print(f"swgw {settings.party}: partner port {partner_port} (mTLS), domestic port {domestic_port}", flush=True)
+    console = ""
+    if app.console_port:
+        scheme = "https" if settings.console.tls else "http"
+        host = settings.console.listen.rsplit(":", 1)[0]
+        console = f", console {scheme}://{host}:{app.console_port}/"
+    print(f"swgw {settings.party}: partner port {partner_port} (mTLS), domestic port {domestic_port}{console}",
+          flush=True)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -73,7 +79,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(out=args.out, verbose=args.verbose)
 
 
-def _client(args: argparse.Namespace) -> GatewayClient:
+def domestic_client(args: argparse.Namespace) -> GatewayClient:
+    """A client of the domestic listener named by --gateway, or by the configuration of --config, with the TLS
+    client options."""
     from .client import GatewayClient
 
     address = args.gateway
@@ -87,38 +95,51 @@ def _client(args: argparse.Namespace) -> GatewayClient:
 
 
 def _cmd_submit(args: argparse.Namespace) -> int:
-    from google.protobuf.json_format import MessageToDict
-
     from ..core.domain import Action, DocumentType
+    from .views import emit, print_fields, submit_row
 
-    with _client(args) as client:
+    with domestic_client(args) as client:
         response = client.submit(
-            args.partner, DocumentType(args.type), _read_input(args.file), action=Action(args.action),
+            args.partner, DocumentType(args.type), read_input(args.file), action=Action(args.action),
             refers_to=args.refers_to, idempotency_key=args.idempotency_key or "",
         )
-        print(json.dumps(MessageToDict(response), indent=2, ensure_ascii=False))
+
+    def render(row: dict[str, object]) -> None:
+        report = row["report"] if isinstance(row["report"], dict) else {}
+        print_fields({**row, "findings": len(report.get("findings", []))}, skip=("report",))
+
+    emit(args.json, submit_row(response), render)
     return 0
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from google.protobuf.json_format import MessageToDict
+    from .views import emit, print_fields, proto_row, show_message, show_messages, summary_row
 
-    with _client(args) as client:
-        if args.business_key:
-            # One JSON object: the certificate's state (its latest accepted version, with the ledger) when no
-            # version was given, and every message carrying the key, oldest first.
-            key = args.business_key
-            response = client.status_response_by_key(key.issuer, key.number, key.version)
-            out: dict[str, object] = {"messages": [MessageToDict(m) for m in response.messages]}
-            if response.HasField("ledger"):
-                out = {"certificate": MessageToDict(response.ledger), **out}
-            print(json.dumps(out, indent=2, ensure_ascii=False))
-        else:
-            print(json.dumps(MessageToDict(client.status(args.message_id)), indent=2, ensure_ascii=False))
+    with domestic_client(args) as client:
+        if not args.business_key:
+            emit(args.json, summary_row(client.status(args.message_id)), show_message)
+            return 0
+        # The certificate's state (its latest accepted version, with the ledger) when no version was given, and
+        # every message carrying the key, oldest first.
+        key = args.business_key
+        response = client.status_response_by_key(key.issuer, key.number, key.version)
+    out: dict[str, object] = {"messages": [summary_row(m) for m in response.messages]}
+    if response.HasField("ledger"):
+        out = {"certificate": proto_row(response.ledger), **out}
+
+    def render(data: dict[str, Any]) -> None:
+        certificate = data.get("certificate")
+        if certificate is not None:
+            print_fields({"certificate": certificate["certificate"], "status": certificate["status"],
+                          "current": certificate.get("current")})
+            print()
+        show_messages(data["messages"])
+
+    emit(args.json, out, render)
     return 0
 
 
-def _read_input(path: Path) -> bytes:
+def read_input(path: Path) -> bytes:
     """The bytes of an input file; an unreadable one ends the command with a one-line error (exit status 1)."""
     try:
         return path.read_bytes()
@@ -129,15 +150,17 @@ def _read_input(path: Path) -> bytes:
 def _cmd_validate(args: argparse.Namespace) -> int:
     import mappings
 
+    from .views import emit, show_report
+
     try:
-        record = mappings.parse_record(_read_input(args.file))
+        record = mappings.parse_record(read_input(args.file))
         report = mappings.validate_record(args.type, record)
     except mappings.MappingError as e:
         # The same report shape as a validation failure, so scripts read one format.
-        print(json.dumps({"ok": False, "findings": [{"severity": "ERROR", "code": e.code, "path": e.path or "$",
-                                                     "message": e.message}]}, indent=2, ensure_ascii=False))
+        emit(args.json, {"ok": False, "findings": [{"severity": "ERROR", "code": e.code, "path": e.path or "$",
+                                                    "message": e.message}]}, show_report)
         return 1
-    print(json.dumps({"ok": report.ok, **report.to_dict()}, indent=2, ensure_ascii=False))
+    emit(args.json, {"ok": report.ok, **report.to_dict()}, show_report)
     return 0 if report.ok else 1
 
 
@@ -153,53 +176,9 @@ def _aware_time(text: str) -> datetime:
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
-    import mappings
+    from .map_command import run
 
-    from ..core.domain import DocumentType
-
-    profile = args.profile
-    interchange: mappings.Interchange | None = None
-    if args.partner is not None and args.config:
-        settings = load_settings(args.config)
-        partner = settings.partner(args.partner)
-        profile = profile or partner.mapping_profile(DocumentType(args.type))
-        interchange = partner.interchange(settings.party)
-    if profile is None:
-        raise SystemExit("swgw: give --profile, or --partner with --config")
-    if interchange is None and (args.sender or args.recipient):
-        try:
-            interchange = mappings.Interchange(sender=args.sender or "", recipient=args.recipient or "",
-                                               syntax_identifier=args.syntax, syntax_version=args.syntax_version)
-        except ValueError as e:
-            raise SystemExit(f"swgw: {e}") from None
-    try:
-        edifact = mappings.get_profile(profile).syntax == "edifact"
-    except mappings.MappingError:
-        edifact = False  # the mapping call below reports the unknown profile
-    if interchange is None and not args.reverse and edifact:
-        raise SystemExit("swgw: an EDIFACT interchange carries the agreement's UNB: give --partner with --config, "
-                         "or --sender and --recipient")
-    data = _read_input(args.file)
-    # The agreements' validity periods are checked as of now, or as of --at for an older document.
-    at = args.at or datetime.now(UTC)
-    try:
-        if args.reverse:
-            result = mappings.map_reverse(data, profile, at=at, interchange=interchange)
-            print(json.dumps(result.record, indent=2, ensure_ascii=False))
-        else:
-            forward = mappings.map_forward(mappings.parse_record(data), profile, at=at, interchange=interchange)
-            sys.stdout.buffer.write(forward.document)
-            report = forward.report
-            print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
-            return 0
-    except mappings.MappingError as e:
-        body: dict[str, object] = {"code": e.code, "message": e.message, "path": e.path}
-        if e.report is not None:
-            body["report"] = e.report.to_dict()
-        print(json.dumps(body, indent=2, ensure_ascii=False), file=sys.stderr)
-        return 1
-    print(json.dumps(result.report.to_dict(), indent=2, ensure_ascii=False), file=sys.stderr)
-    return 0
+    return run(args)
 
 
 def _not_text_argument(args: argparse.Namespace, argv: list[str]) -> str | None:
@@ -238,6 +217,14 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _cmd_completion(args: argparse.Namespace) -> int:
+    import shtab
+
+    # Generated from the very parser swgw runs with, so every command, option and choice is completed.
+    print(shtab.complete(build_parser(), shell=args.shell, root_prefix="swgw"))
+    return 0
+
+
 def _cmd_conformance(args: argparse.Namespace) -> int:
     from .conformance.command import run
 
@@ -248,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``swgw`` command."""
     from .agreement_command import add_agreement_commands
     from .cli_admin import add_admin_commands, add_backup_commands
+    from .console_command import add_console_command
+    from .keys_command import add_keys_commands
     from .profiles_command import add_profiles_command
 
     parser = argparse.ArgumentParser(prog="swgw", description="Single Window interconnection gateway")
@@ -268,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing configuration")
     p.add_argument("--domestic-tls", action="store_true",
                    help="TLS on the domestic listener, with a hub and an operator client certificate")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser("demo", help="four gateways on loopback (one reached over AS4) exchanging signed documents")
@@ -290,18 +280,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="%(choices)s (default %(default)s); replace and withdraw need --refers-to")
     p.add_argument("--refers-to", type=_business_key, help="ISSUER/NUMBER/VERSION of the document replaced")
     p.add_argument("--idempotency-key", help="a submit repeated with the same key returns the first result")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     client_options(p)
     p.set_defaults(func=_cmd_submit)
 
     p = sub.add_parser("status", help="where a message stands")
     p.add_argument("message_id", nargs="?", help="the message id submit returned")
     p.add_argument("--business-key", type=_business_key, help="ISSUER/NUMBER[/VERSION] instead of a message id")
+    p.add_argument("--json", action="store_true",
+                   help=JSON_HELP + "; an object for a message id, a list for --business-key")
     client_options(p)
     p.set_defaults(func=_cmd_status)
+
+    from .inbound_command import add_inbound_command
+
+    add_inbound_command(sub, client_options)
 
     p = sub.add_parser("validate", help="validate a catalog record against the domestic catalog (offline)")
     p.add_argument("file", type=Path, help="the catalog record (JSON)")
     p.add_argument("--type", required=True, choices=DOCUMENT_TYPES, help="document type: %(choices)s")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("map", help="map a record to a partner format, or a partner document back (offline)")
@@ -342,10 +340,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(p)
     p.set_defaults(func=_cmd_conformance)
 
+    p = sub.add_parser("completion", help="print a shell completion script (bash or zsh)",
+                       description="Load it in your shell: bash: `source <(swgw completion bash)` or save it as "
+                                   "/etc/bash_completion.d/swgw; zsh: `swgw completion zsh > \"${fpath[1]}/_swgw\"`.")
+    p.add_argument("shell", choices=("bash", "zsh"), help="the shell: %(choices)s")
+    p.set_defaults(func=_cmd_completion)
+
     add_profiles_command(sub)
     add_agreement_commands(sub)
+    add_keys_commands(sub)
     add_admin_commands(sub)
     add_backup_commands(sub)
+    add_console_command(sub)
     return parser
 
 

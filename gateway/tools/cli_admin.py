@@ -7,16 +7,17 @@ service (``--gateway HOST:PORT`` with an operator certificate: ``--tls-ca``, ``-
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pwd
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 # Only light modules at import time: the parser is built on every start, `--help` included (see cli_choices).
 from .cli_choices import CERTIFICATE_ROLES, MESSAGE_STATUSES
+from .output import JSON_HELP
 
 if TYPE_CHECKING:
     import grpc
@@ -98,8 +99,10 @@ def backend_for(args: argparse.Namespace) -> AdminBackend:
     return LocalBackend(open_operations(load_settings(args.config)), local_actor())
 
 
-def _print(data: object) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+def _print(args: argparse.Namespace, data: Any, render: Callable[[Any], None]) -> None:
+    from .views import emit
+
+    emit(bool(getattr(args, "json", False)), data, render)
 
 
 def _time(text: str | None) -> datetime | None:
@@ -124,13 +127,16 @@ def _trust(args: argparse.Namespace) -> int:
     from ..core.trust_export import export_files
     from .client import ClientError
 
+    from . import views
+
     backend = backend_for(args)
     action = args.trust_command
     if action == "list":
-        _print(backend.trust_list(args.partner))
+        _print(args, backend.trust_list(args.partner), views.show_certificates)
     elif action == "show":
         fingerprint = _fingerprint(backend, args.partner, args.fingerprint)
-        _print(next(r for r in backend.trust_list(args.partner) if r["fingerprint"] == fingerprint))
+        _print(args, next(r for r in backend.trust_list(args.partner) if r["fingerprint"] == fingerprint),
+               views.print_fields)
     elif action == "add":
         try:
             added = backend.trust_add(args.partner, args.certificate.read_bytes(), CertificateRole(args.role),
@@ -139,13 +145,14 @@ def _trust(args: argparse.Namespace) -> int:
             # Name the file: with several certificates at hand, "not a CA" alone does not say which was refused.
             code, message = e.code, e.message
             raise SystemExit(f"swgw: {args.certificate}: [{code}] {message}") from e
-        _print(added)
+        _print(args, added, views.print_fields)
     elif action in _STATES:
         fingerprint = _fingerprint(backend, args.partner, args.fingerprint)
-        _print(backend.trust_change(args.partner, fingerprint, CertificateState[_STATES[action]], getattr(args, "reason", None),
-                                    _time(getattr(args, "effective_at", None))))
+        _print(args, backend.trust_change(args.partner, fingerprint, CertificateState[_STATES[action]],
+                                          getattr(args, "reason", None), _time(getattr(args, "effective_at", None))),
+               views.print_fields)
     elif action == "import-crl":
-        _print(backend.import_crl(args.partner, args.crl.read_bytes()))
+        _print(args, backend.import_crl(args.partner, args.crl.read_bytes()), views.print_fields)
     elif action == "export":
         bundle = backend.export()
         if args.out:
@@ -160,13 +167,13 @@ def _trust(args: argparse.Namespace) -> int:
         else:
             sys.stdout.buffer.write(bundle)
     elif action == "expiring":
-        _print(backend.expiring(args.days))
+        _print(args, backend.expiring(args.days), views.show_expiring)
     elif action == "audit":
         if args.verify:
             result = backend.audit_verify()
-            _print(result)
+            _print(args, result, views.show_audit_check)
             return 0 if result["ok"] else 1
-        _print(backend.audit(args.limit))
+        _print(args, backend.audit(args.limit), views.show_audit)
     return 0
 
 
@@ -196,10 +203,17 @@ def _replay(args: argparse.Namespace) -> int:
         direction=Direction(args.direction),
         since=_aware(args.since, "--since"), until=_aware(args.until, "--until"), partner=args.partner,
         status=MessageStatus(args.state) if args.state else None)
+    from .views import show_messages
+
     operations = open_operations(load_settings(args.config))
     replayed = operations.replay(selection, actor=local_actor())
     transports = {p.name: p.transport for p in operations.partners()}
-    _print({"replayed": len(replayed), "messages": [message_row(m, transports.get(m.partner, "")) for m in replayed]})
+    rows = [message_row(m, transports.get(m.partner, "")) for m in replayed]
+    def render(data: dict[str, Any]) -> None:
+        show_messages(data["messages"])
+        print(f"replayed: {data['replayed']}")
+
+    _print(args, {"replayed": len(replayed), "messages": rows}, render)
     return 0
 
 
@@ -208,13 +222,16 @@ def _messages(args: argparse.Namespace) -> int:
         return _replay(args)
     from ..core.domain import MessageStatus
 
+    from . import views
+
     backend = backend_for(args)
     if args.messages_command == "list":
-        _print(backend.messages(MessageStatus(args.status) if args.status else None, args.partner, args.limit))
+        _print(args, backend.messages(MessageStatus(args.status) if args.status else None, args.partner, args.limit),
+               views.show_messages)
     elif args.messages_command == "show":
-        _print(backend.message(args.message_id))
+        _print(args, backend.message(args.message_id), views.show_message)
     elif args.messages_command == "resend":
-        _print(backend.resend(args.message_id))
+        _print(args, backend.resend(args.message_id), views.show_message)
     elif args.messages_command == "export":
         data = backend.export_message(args.message_id)
         if args.out:
@@ -225,7 +242,9 @@ def _messages(args: argparse.Namespace) -> int:
 
 
 def _partners(args: argparse.Namespace) -> int:
-    _print(backend_for(args).partners())
+    from .views import show_partners
+
+    _print(args, backend_for(args).partners(), show_partners)
     return 0
 
 
@@ -251,8 +270,10 @@ def _backup(args: argparse.Namespace) -> int:
         summary = backup(args.config, args.out, _passphrase(args), now=datetime.now(UTC))
     except BackupError as e:
         raise SystemExit(f"swgw: {e}") from e
-    _print({"archive": str(args.out), "party": summary.party, "database": summary.database,
-            "members": list(summary.members), "encrypted": list(summary.encrypted)})
+    from .views import print_fields
+
+    _print(args, {"archive": str(args.out), "party": summary.party, "database": summary.database,
+                  "members": list(summary.members), "encrypted": list(summary.encrypted)}, print_fields)
     return 0
 
 
@@ -263,8 +284,10 @@ def _restore(args: argparse.Namespace) -> int:
         summary = restore(args.archive, args.to, _passphrase(args), database_url=args.database_url)
     except BackupError as e:
         raise SystemExit(f"swgw: {e}") from e
-    _print({"config": str(args.to / "config" / "swgw.toml"), "party": summary.party,
-            "database": summary.database, "encrypted": list(summary.encrypted)})
+    from .views import print_fields
+
+    _print(args, {"config": str(args.to / "config" / "swgw.toml"), "party": summary.party,
+                  "database": summary.database, "encrypted": list(summary.encrypted)}, print_fields)
     return 0
 
 
@@ -275,19 +298,23 @@ def add_backup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("--config", type=Path, required=True, help="the gateway's configuration file")
     p.add_argument("--out", type=Path, required=True, help="the archive to write (tar)")
     p.add_argument("--passphrase-file", type=Path, help="first line: the passphrase (else SWGW_BACKUP_PASSPHRASE)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=_backup)
     p = sub.add_parser("restore", help="unpack a backup into a new folder and restore its database")
     p.add_argument("archive", type=Path, help="the archive `swgw backup` wrote")
     p.add_argument("--to", type=Path, required=True, help="a new (or empty) folder")
     p.add_argument("--passphrase-file", type=Path, help="first line: the passphrase (else SWGW_BACKUP_PASSPHRASE)")
     p.add_argument("--database-url", help="PostgreSQL: restore into this (empty) database instead of the archived URL")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=_restore)
 
 
 def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the operator sub-commands."""
 
-    def target(p: argparse.ArgumentParser) -> None:
+    def target(p: argparse.ArgumentParser, *, json_output: bool = True) -> None:
+        if json_output:
+            p.add_argument("--json", action="store_true", help=JSON_HELP)
         p.add_argument("--config", type=Path, help="offline: the gateway's configuration file")
         p.add_argument("--gateway", help="online: a running gateway's domestic listener HOST:PORT")
         p.add_argument("--tls-ca", type=Path, help="online: CA certificate of the gateway's TLS certificate")
@@ -330,7 +357,7 @@ def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     p = tsub.add_parser("export", help="our own certificates for partners, labelled (CA, signing, TLS)")
     p.add_argument("--out", type=Path, help="write ca.pem, intermediates.pem, signing.pem, tls.pem and "
                                             "manifest.json into this folder instead of one PEM bundle to stdout")
-    target(p)
+    target(p, json_output=False)
     p = tsub.add_parser("expiring", help="certificates expiring soon and partners without valid trust")
     p.add_argument("--days", type=int, default=90, help="expiring within this many days (default %(default)s)")
     target(p)
@@ -357,7 +384,7 @@ def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     p = msub.add_parser("export", help="the signed envelope, payload, attachments and receipt, for `swgw verify`")
     p.add_argument("message_id", help="the message id (see `swgw messages list`)")
     p.add_argument("--out", type=Path, help="write to this file instead of stdout")
-    target(p)
+    target(p, json_output=False)
     p = msub.add_parser("replay", help="send again (outbound) or hand over again (inbound) a chosen set, same ids "
                                        "(offline; after a restore)")
     p.add_argument("--direction", choices=["outbound", "inbound"], default="outbound",
@@ -377,6 +404,13 @@ def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     add_documents_commands(sub, target)
     add_retention_commands(sub)
 
-    p = sub.add_parser("partners", help="list partner agreements")
+    p = sub.add_parser("partners", help="list partner agreements (`swgw partners add` adds one)")
     target(p)
     p.set_defaults(func=_partners)
+    from .partners_command import add_partners_add_command
+
+    add_partners_add_command(p.add_subparsers(dest="partners_command", metavar="{add}"))
+
+    from .ops_commands import add_ops_commands
+
+    add_ops_commands(sub, target)

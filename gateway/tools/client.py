@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 
 import grpc
@@ -126,8 +126,15 @@ class GatewayClient:
                 return
             raise ClientError(*error_from_status(e)) from e
 
-    def receive(self, *, max_documents: int, timeout: float, acknowledge: bool = True) -> list[dpb.InboundDocument]:
+    def receive(self, *, max_documents: int, timeout: float, acknowledge: bool = True,
+                handle: Callable[[dpb.InboundDocument], None] | None = None,
+                document_types: Sequence[int] = ()) -> list[dpb.InboundDocument]:
         """Take up to ``max_documents`` inbound documents within ``timeout`` seconds, acknowledging each.
+
+        ``handle``, when given, takes each document before it is acknowledged (``swgw inbound`` writes it to disk
+        there): a document is acknowledged only once ``handle`` returned, and if it raises, the stream is closed
+        with that document unacknowledged (the gateway offers it again) and the error propagates.
+        ``document_types`` (protobuf values) subscribes to those types only.
 
         The request stream is closed only after the acknowledgements are queued (when ``max_documents`` arrived,
         or when ``timeout`` is up), and the response stream is read to its end, so every acknowledgement reaches
@@ -138,7 +145,8 @@ class GatewayClient:
         lost with the connection is sent again by a later call; deduplicate by message id.
         """
         requests: queue.Queue[dpb.ReceiveInboundRequest | None] = queue.Queue()
-        requests.put(dpb.ReceiveInboundRequest(subscribe=dpb.InboundSubscription()))
+        requests.put(dpb.ReceiveInboundRequest(
+            subscribe=dpb.InboundSubscription(document_types=list(document_types))))
         closed = threading.Event()
         # Closing and queueing an acknowledgement exclude each other: an acknowledgement queued behind the end of
         # the stream would never be sent, and its document would come again.
@@ -164,6 +172,13 @@ class GatewayClient:
         documents: list[dpb.InboundDocument] = []
         try:
             for response in call:
+                if handle is not None and not closed.is_set():
+                    try:
+                        handle(response.document)
+                    except BaseException:
+                        close()  # unacknowledged: the gateway keeps it and offers it again
+                        call.cancel()
+                        raise
                 with lock:
                     if closed.is_set():
                         continue  # draining: not acknowledged, so the gateway sends it again next time

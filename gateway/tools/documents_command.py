@@ -9,7 +9,6 @@ trust.
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -29,9 +28,9 @@ def _key(text: str) -> tuple[str, str, int]:
 
 
 def _to_dict(message: Any) -> Row:
-    from google.protobuf.json_format import MessageToDict
+    from .views import proto_row
 
-    return MessageToDict(message, preserving_proto_field_name=True)
+    return proto_row(message)
 
 
 def _ledger(args: argparse.Namespace) -> Row:
@@ -61,25 +60,17 @@ def _ledger(args: argparse.Namespace) -> Row:
     return _to_dict(ledger_codec.ledger_to_proto(ledger))
 
 
-def _short(value: str) -> str:
-    return value.removeprefix("CERTIFICATE_STATUS_").removeprefix("MESSAGE_STATUS_").removeprefix(
-        "ACTION_").removeprefix("DIRECTION_").lower()
-
-
 def _table(ledger: Row) -> str:
-    import base64
-
-    certificate = ledger["certificate"]
     current = ledger.get("current")
-    lines = [f"certificate {certificate['issuer']}/{certificate['number']}: {_short(ledger['status'])}"
-             + (f", current version {current.get('version', 0)}" if current else ", no accepted version")]
+    lines = [f"certificate {ledger['certificate']}: {ledger['status']}"
+             + (f", current version {current.rsplit('/v', 1)[-1]}" if current else ", no accepted version")]
     header = ("version", "action", "direction", "partner", "status", "accepted", "by", "at", "accepted_at",
               "sha256", "message_id")
     rows = [header]
     for e in ledger.get("entries", []):
-        digest = base64.b64decode(e.get("payload_sha256", "")).hex()
-        rows.append((str(e.get("version", 0)), _short(e["action"]), _short(e["direction"]), e["partner"],
-                     _short(e["status"]), "yes" if e.get("accepted") else "no", e.get("by", ""), e.get("at", ""),
+        digest = e.get("payload_sha256", "")
+        rows.append((str(e.get("version", 0)), e["action"], e["direction"], e["partner"],
+                     e["status"], "yes" if e.get("accepted") else "no", e.get("by", ""), e.get("at", ""),
                      e.get("accepted_at", "-"), digest[:16], e["message_id"]))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
@@ -88,7 +79,9 @@ def _table(ledger: Row) -> str:
 
 def _show(args: argparse.Namespace) -> int:
     ledger = _ledger(args)
-    print(json.dumps(ledger, indent=2, ensure_ascii=False) if args.json else _table(ledger))
+    from .views import emit
+
+    emit(args.json, ledger, lambda data: print(_table(data)))
     return 0
 
 
@@ -116,7 +109,9 @@ def _inquire(args: argparse.Namespace) -> int:
     with GatewayClient(args.gateway, credentials=tls_credentials(args)) as client:
         request = lpb.InquirePartnerCertificateRequest(partner=args.partner, inquiry=inquiry)
         response = client.call(client.operator.InquirePartnerCertificate, request)
-    print(json.dumps(_to_dict(response), indent=2, ensure_ascii=False))
+    from .views import emit, print_fields
+
+    emit(args.json, _to_dict(response), print_fields)
     return 0
 
 
@@ -127,7 +122,6 @@ def add_documents_commands(sub: argparse._SubParsersAction[argparse.ArgumentPars
     dsub = parser.add_subparsers(dest="documents_command", required=True)
     p = dsub.add_parser("show", help="the life of a certificate: every version sent or received, who and when")
     p.add_argument("key", type=_key, help="ISSUER/NUMBER (a version given is ignored)")
-    p.add_argument("--json", action="store_true", help="the ledger as JSON instead of a table")
     target(p)
     p.set_defaults(func=_show)
     p = dsub.add_parser("inquire", help="ask the issuing partner whether a certificate is valid, replaced or "

@@ -40,8 +40,24 @@ def run(args: argparse.Namespace) -> int:
         domestic_tls_config(config)
     # No "partners = []": `swgw agreement import` appends [[partners]] tables, which TOML refuses after it.
     del config["partners"]
+    # The keyring `swgw keys rotate` puts new signing keys into (README, "Rotating keys without downtime").
+    config["signing"]["keyring"] = "keys/keyring"
+    (folder / "keys" / "keyring").mkdir(mode=0o750, exist_ok=True)
     path.write_text(tomli_w.dumps(config))
     keys = sorted(p.name for p in (folder / "keys").iterdir())
+    if args.json:
+        from .output import print_json
+
+        print_json({
+            "party": party, "folder": str(folder), "configuration": str(path), "keys": str(folder / "keys"),
+            "key_files": keys, "partner_address": f"127.0.0.1:{partner_port}",
+            "tls_server_name": server_name(party), "domestic_address": f"127.0.0.1:{domestic_port}",
+            "domestic_tls": None if tls is None else {
+                "server_ca": str(tls.server_ca), "hub_certificate": str(tls.hub_certificate),
+                "hub_key": str(tls.hub_key), "operator_certificate": str(tls.operator_certificate),
+                "operator_key": str(tls.operator_key)},
+        })
+        return 0
     print(f"swgw init: window {party} in {folder}")
     print(f"  configuration   {path}")
     print(f"  keys            {folder / 'keys'}: {', '.join(keys)}")

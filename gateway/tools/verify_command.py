@@ -48,11 +48,11 @@ def run(args: argparse.Namespace) -> int:
     """``swgw verify``: the verdict on one file, as text or JSON (``--json``); exit status 1 when invalid."""
     from ..core.trust_export import load_certificates
     from ..pipeline.signatures import timestamping_trust
-    from .cli import _read_input, load_settings
+    from .cli import load_settings, read_input
     from .verify_offline import summary, verify_bytes
 
     at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
-    tsa_anchors = list(load_certificates(_read_input(args.tsa_trust))) if args.tsa_trust else []
+    tsa_anchors = list(load_certificates(read_input(args.tsa_trust))) if args.tsa_trust else []
     if args.trust:
         stores = trust_from_dir(args.trust)
     elif args.config:
@@ -65,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
             tsa_anchors = list(load_certificates(Path(settings.timestamping.anchors).read_bytes()))
     else:
         raise SystemExit("swgw: give --trust DIR or --config FILE")
-    signature = _read_input(args.signature) if args.signature else None
-    report = verify_bytes(_read_input(args.file), stores, at=at, placement=args.placement, signature=signature,
+    signature = read_input(args.signature) if args.signature else None
+    report = verify_bytes(read_input(args.file), stores, at=at, placement=args.placement, signature=signature,
                           tsa_trust=timestamping_trust(tsa_anchors))
     if args.json:
         print(json.dumps({**report.to_dict(), "summary": summary(report)}, indent=2, ensure_ascii=False))

@@ -1,1 +1,1 @@
-"""gRPC transports: servicers, the partner client, the codec and the one error-to-status translation."""
+"""Transports: the gRPC servicers, the codec, the one error-to-status translation, and the web console (`console/`)."""

@@ -18,7 +18,7 @@ from ..core.errors import EnvelopeInvalid, MessageNotFound, OperatorUnauthentica
 from ..core.ports import Actor, ActorKind, Clock
 from ..pipeline.inquiries import CertificateLedgers
 from ..pipeline.operations import Operations
-from . import codec, ledger_codec
+from . import codec, ledger_codec, operations_codec
 from .interceptors import peer_certificate
 from .status_map import translate_errors
 
@@ -104,7 +104,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
         state = codec.TRUST_STATES_BACK.get(request.state)
         if state is None:
             raise EnvelopeInvalid("state is required", field_path="state")
-        record = self._ops.trustbook.change_state(
+        record = self._ops.change_trust_state(
             request.partner, request.fingerprint, CertificateState(state), actor=actor,
             reason=request.reason or None,
             effective_at=codec.from_timestamp(request.effective_at, "effective_at")
@@ -115,7 +115,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
     @translate_errors
     def ImportCrl(self, request: opb.ImportCrlRequest, context: grpc.ServicerContext) -> opb.ImportCrlResponse:  # noqa: N802
         actor = self._actor(context)
-        info = self._ops.trustbook.import_crl(request.partner, request.crl, actor=actor)
+        info = self._ops.import_crl(request.partner, request.crl, actor=actor)
         response = opb.ImportCrlResponse(revoked_count=len(info.revoked_serials))
         if info.next_update is not None:
             response.next_update.CopyFrom(codec.timestamp(info.next_update))
@@ -178,6 +178,16 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
     def _transport(self, partner: str) -> str:
         return next((p.transport for p in self._ops.partners() if p.name == partner), "")
 
+    @translate_errors
+    def GetStatistics(  # noqa: N802
+        self, request: opb.GetStatisticsRequest, context: grpc.ServicerContext
+    ) -> opb.GetStatisticsResponse:
+        self._actor(context)
+        stats = self._ops.statistics(
+            since=codec.from_timestamp(request.since, "since") if request.HasField("since") else None,
+            until=codec.from_timestamp(request.until, "until") if request.HasField("until") else None,
+        )
+        return operations_codec.statistics_to_proto(stats)
 
 
     def _ledgers(self) -> CertificateLedgers:
@@ -209,3 +219,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
         return lpb.InquirePartnerCertificateResponse(
             answer=ledger_codec.answer_to_proto(verified.answer), signer_subject=verified.signer.subject.rfc4514_string(),
             signer_fingerprint=trust.fingerprint(verified.signer))
+    @translate_errors
+    def ListAlerts(self, request: opb.ListAlertsRequest, context: grpc.ServicerContext) -> opb.ListAlertsResponse:  # noqa: N802
+        self._actor(context)
+        return opb.ListAlertsResponse(alerts=[operations_codec.alert_to_proto(a) for a in self._ops.alerts()])

@@ -124,7 +124,7 @@ def test_two_windows_become_partners_by_offers_and_exchange_both_ways(
     assert (cn.parent / "trust" / "hk-ca.pem").read_bytes() == (hk.parent / "keys" / "ca.cert.pem").read_bytes()
     assert "# HK: added by `swgw agreement import`" in cn.read_text()
     # The anchor is in the trust store already, audited as the account that imported it.
-    code, out, _ = _run(capsys, "trust", "audit", "--config", str(cn))
+    code, out, _ = _run(capsys, "trust", "audit", "--config", str(cn), "--json")
     entries = json.loads(out)
     assert [(e["action"], e["actor_kind"], e["details"]["partner"]) for e in entries] == [
         ("trust.add", "os-user", "HK")]

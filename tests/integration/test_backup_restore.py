@@ -67,7 +67,7 @@ def test_a_destroyed_gateway_is_restored_from_its_backup_and_loses_nothing_accep
         wait_for(lambda: all(cn_repository.get(m).attempts >= 1 for m in waiting), timeout=30)
         # The backup is taken from the running gateway while its dispatcher keeps writing retries.
         assert main(["backup", "--config", str(network.files["CN"].config), "--out", str(archive),
-                     "--passphrase-file", str(passphrase_file)]) == 0
+                     "--passphrase-file", str(passphrase_file), "--json"]) == 0
         assert '"database": "sqlite"' in capsys.readouterr().out
         assert _statuses(cn_repository, waiting) <= {MessageStatus.RETRY_WAIT, MessageStatus.SENDING}
 
@@ -105,7 +105,7 @@ def test_a_destroyed_gateway_is_restored_from_its_backup_and_loses_nothing_accep
 
         # The operator replays what was sent since just before the outage: the B messages, not A.
         assert main(["messages", "replay", "--config", str(config), "--partner", "HK",
-                     "--since", b_since.isoformat()]) == 0
+                     "--since", b_since.isoformat(), "--json"]) == 0
         assert '"replayed": 3' in capsys.readouterr().out
         wait_for(lambda: _statuses(restored_repository, waiting) == {MessageStatus.DELIVERED}, timeout=30)
         for message_id in waiting:
@@ -129,7 +129,7 @@ def test_a_destroyed_gateway_is_restored_from_its_backup_and_loses_nothing_accep
         # HK's operator hands over again what came since the outage (its hub lost it, say): same ids, once each.
         hk_config = str(network.files["HK"].config)
         assert main(["messages", "replay", "--config", hk_config, "--direction", "inbound", "--partner", "CN",
-                     "--since", b_since.isoformat()]) == 0
+                     "--since", b_since.isoformat(), "--json"]) == 0
         assert '"replayed": 5' in capsys.readouterr().out
         with network.client("HK") as hk:
             again = hk.receive(max_documents=20, timeout=3)

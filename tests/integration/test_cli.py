@@ -36,21 +36,35 @@ def _example(tmp_path: Path, name: str) -> Path:
 
 
 def test_init_writes_a_configuration_that_parses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "init", str(tmp_path), "--party", "SG")
+    code, out, _ = _run(capsys, "init", str(tmp_path), "--party", "SG", "--json")
     assert code == 0
     config = tmp_path / "sg" / "swgw.toml"
     data = tomllib.loads(config.read_text())
     assert data["gateway"]["party"] == "SG"
+    wrote = json.loads(out)
+    assert (wrote["configuration"], wrote["partner_address"], wrote["domestic_address"]) == (
+        str(config), data["partner_listener"]["address"], data["domestic_listener"]["address"])
+    assert "signing.key.pem" in wrote["key_files"] and wrote["domestic_tls"] is None
+    # The keyring `swgw keys rotate` writes into is configured and exists.
+    assert data["signing"]["keyring"] == "keys/keyring" and (tmp_path / "sg" / "keys" / "keyring").is_dir()
     assert (tmp_path / "sg" / "keys" / "signing.key.pem").stat().st_mode & 0o077 == 0
-    code, out, _ = _run(capsys, "partners", "--config", str(config))
+    code, out, _ = _run(capsys, "partners", "--config", str(config), "--json")
     assert code == 0 and json.loads(out) == []
+    code, out, _ = _run(capsys, "partners", "--config", str(config))
+    assert code == 0 and out == "no partners\n"
 
 
 def test_validate_reports_element_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "validate", str(_example(tmp_path, "coo-cn-hk")), "--type", "certificate-of-origin")
+    code, out, _ = _run(capsys, "validate", str(_example(tmp_path, "coo-cn-hk")), "--type", "certificate-of-origin",
+                        "--json")
     assert code == 0 and json.loads(out)["ok"] is True
+    code, out, _ = _run(capsys, "validate", str(_example(tmp_path, "coo-cn-hk")), "--type", "certificate-of-origin")
+    assert code == 0 and out.startswith("valid: ")
     code, out, _ = _run(capsys, "validate", str(_example(tmp_path, "coo-invalid")), "--type",
                         "certificate-of-origin")
+    assert code == 1 and out.startswith("INVALID: ") and "SEVERITY" in out
+    code, out, _ = _run(capsys, "validate", str(_example(tmp_path, "coo-invalid")), "--type",
+                        "certificate-of-origin", "--json")
     report = json.loads(out)
     assert code == 1 and report["ok"] is False
     assert any(f["path"].startswith("$.") and f["severity"] == "ERROR" for f in report["findings"])
@@ -87,25 +101,45 @@ def test_submit_status_and_operator_commands(network: Network, tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     gateway = f"127.0.0.1:{network.apps['CN'].domestic_port}"
     code, out, _ = _run(capsys, "submit", str(_example(tmp_path, "coo-cn-hk")), "--partner", "HK", "--type",
-                        "certificate-of-origin", "--gateway", gateway)
+                        "certificate-of-origin", "--gateway", gateway, "--json")
     assert code == 0
-    message_id = json.loads(out)["messageId"]
+    submitted = json.loads(out)
+    message_id = submitted["message_id"]
+    # QUEUED, or SENDING when a delivery worker was free and took it at once.
+    assert submitted["status"] in ("QUEUED", "SENDING") and len(submitted["payload_sha256"]) == 64
 
     def delivered() -> bool:
-        _, status_out, _ = _run(capsys, "status", message_id, "--gateway", gateway)
-        return json.loads(status_out)["status"] == "MESSAGE_STATUS_DELIVERED"
+        _, status_out, _ = _run(capsys, "status", message_id, "--gateway", gateway, "--json")
+        return bool(json.loads(status_out)["status"] == "DELIVERED")
 
     wait_for(delivered)
     config = str(network.files["CN"].config)
-    code, out, _ = _run(capsys, "messages", "list", "--config", config, "--status", "DELIVERED")
+    # One naming online and offline: the gateway's answer and the database's row agree key for key.
+    _, status_out, _ = _run(capsys, "status", message_id, "--gateway", gateway, "--json")
+    online = json.loads(status_out)
+    code, out, _ = _run(capsys, "messages", "show", message_id, "--config", config, "--json")
+    offline = json.loads(out)
+    assert [h["status"] for h in offline["history"]][-1] == "DELIVERED"
+    assert {k: online[k] for k in ("message_id", "direction", "partner", "document_type", "business_key", "status",
+                                   "attempts", "payload_sha256", "last_error")} == \
+        {k: offline[k] for k in ("message_id", "direction", "partner", "document_type", "business_key", "status",
+                                 "attempts", "payload_sha256", "last_error")}
+    assert [h["status"] for h in online["history"]] == [h["status"] for h in offline["history"]]
+    # For people: aligned fields and a history table, no protobuf names or base64.
+    _, status_out, _ = _run(capsys, "status", message_id, "--gateway", gateway)
+    assert "status           DELIVERED" in status_out and "MESSAGE_STATUS" not in status_out
+    assert online["payload_sha256"] in status_out and "messageId" not in status_out
+    code, out, _ = _run(capsys, "messages", "list", "--config", config, "--status", "DELIVERED", "--json")
     assert code == 0 and message_id in {m["message_id"] for m in json.loads(out)}
-    code, out, _ = _run(capsys, "messages", "show", message_id, "--config", config)
-    assert [h["status"] for h in json.loads(out)["history"]][-1] == "DELIVERED"
-    code, out, _ = _run(capsys, "trust", "list", "--config", config)
+    code, out, _ = _run(capsys, "messages", "list", "--config", config, "--status", "DELIVERED")
+    assert out.startswith("MESSAGE ID") and message_id in out
+    code, out, _ = _run(capsys, "trust", "list", "--config", config, "--json")
     rows = json.loads(out)
     assert [r["partner"] for r in rows] == ["HK"] and rows[0]["state"] == "active"
+    code, out, _ = _run(capsys, "trust", "audit", "--verify", "--config", config, "--json")
+    assert code == 0 and json.loads(out)["ok"] is True and json.loads(out)["problem"] is None
     code, out, _ = _run(capsys, "trust", "audit", "--verify", "--config", config)
-    assert code == 0 and json.loads(out)["ok"] is True
+    assert code == 0 and out.startswith("audit chain intact: ")
 
 
 def test_submit_error_is_printed_with_its_code(network: Network, tmp_path: Path,
@@ -126,11 +160,11 @@ def test_offline_actions_are_audited_as_the_os_account_not_the_environment(
     pem.write_bytes(ca.cert_pem())
     config = str(network.files["CN"].config)
     # Pending for a year, so that the other tests of this module see the same trust in force.
-    code, out, _ = _run(capsys, "trust", "add", "HK", str(pem), "--config", config, "--valid-from",
+    code, out, _ = _run(capsys, "trust", "add", "HK", str(pem), "--config", config, "--json", "--valid-from",
                         (datetime.now(UTC) + timedelta(days=365)).isoformat())
     assert code == 0
     fingerprint = json.loads(out)["fingerprint"]
-    code, out, _ = _run(capsys, "trust", "audit", "--config", config)
+    code, out, _ = _run(capsys, "trust", "audit", "--config", config, "--json")
     entries = [e for e in json.loads(out) if e["details"].get("fingerprint") == fingerprint]
     uid = os.getuid()
     account = pwd.getpwuid(uid).pw_name
@@ -160,7 +194,7 @@ def test_validate_and_map_refuse_malformed_records_without_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
 ) -> None:
     path, where = _bad_record(tmp_path, kind)
-    code, out, err = _run(capsys, "validate", str(path), "--type", "certificate-of-origin")
+    code, out, err = _run(capsys, "validate", str(path), "--type", "certificate-of-origin", "--json")
     finding = json.loads(out)["findings"][0]
     assert code == 1 and (finding["code"], finding["path"]) == ("RECORD_MALFORMED", where)
     assert "Traceback" not in err

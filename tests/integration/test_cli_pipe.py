@@ -55,7 +55,8 @@ def test_a_reader_closing_after_the_first_line(record: Path) -> None:
     data = json.loads(record.read_text())
     data["x" * 300_000] = 1  # an unknown field: the report names it twice, and the output outgrows the pipe
     big.write_text(json.dumps(data))
-    swgw = subprocess.Popen([sys.executable, "-m", "gateway", "validate", "--type", "certificate-of-origin", str(big)],
+    swgw = subprocess.Popen([sys.executable, "-m", "gateway", "validate", "--json", "--type", "certificate-of-origin",
+                             str(big)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert swgw.stdout is not None and swgw.stderr is not None

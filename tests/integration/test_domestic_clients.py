@@ -127,7 +127,7 @@ def test_cli_submits_as_a_configured_client_over_tls(setup: tuple[Network, Domes
     key, cert = tls.hubs["CN-GD"]
     code = main(["submit", str(record), "--partner", "HK", "--type", "certificate-of-origin", "--gateway",
                  f"127.0.0.1:{net.apps['CN'].domestic_port}", "--tls-ca", str(tls.server_ca), "--tls-cert",
-                 str(cert), "--tls-key", str(key)])
-    message_id = json.loads(capsys.readouterr().out)["messageId"]
+                 str(cert), "--tls-key", str(key), "--json"])
+    message_id = json.loads(capsys.readouterr().out)["message_id"]
     assert code == 0
     assert net.apps["CN"].repository.get(message_id).domestic_client == "CN-GD"

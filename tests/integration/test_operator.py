@@ -50,7 +50,9 @@ def _operator_name(tls: DomesticTls) -> str:
 
 
 def _cli(capsys: pytest.CaptureFixture[str], net: Network, tls: DomesticTls, *argv: str) -> tuple[int, Any]:
-    code = main([*argv, "--gateway", f"127.0.0.1:{net.apps['CN'].domestic_port}", "--tls-ca", str(tls.server_ca),
+    # --json everywhere but on the export, which prints PEM.
+    as_json = [] if argv[:2] == ("trust", "export") else ["--json"]
+    code = main([*argv, *as_json, "--gateway", f"127.0.0.1:{net.apps['CN'].domestic_port}", "--tls-ca", str(tls.server_ca),
                  "--tls-cert", str(tls.operator_certificate), "--tls-key", str(tls.operator_key)])
     out = capsys.readouterr().out
     return code, json.loads(out) if out.strip().startswith(("{", "[")) else out
@@ -162,7 +164,7 @@ def test_audit_tampering_is_detected_offline(secured: tuple[Network, DomesticTls
     with net.apps["CN"].engine.begin() as connection:
         table = "audit_log"
         connection.execute(text(f"UPDATE {table} SET actor = 'someone else' WHERE sequence = 1"))
-    assert main(["trust", "audit", "--verify", "--config", config]) == 1
+    assert main(["trust", "audit", "--verify", "--config", config, "--json"]) == 1
     result = json.loads(capsys.readouterr().out)
     assert result["ok"] is False and result["first_bad_sequence"] == 1
 
@@ -220,3 +222,41 @@ def test_export_is_labelled_online_and_split_into_files_offline(secured: tuple[N
     manifest = json.loads((out / "manifest.json").read_text())
     assert {(c["role"], c["file"], c["sha256"]) for c in manifest["certificates"]} == {
         (role, f"{role}.pem", trust.fingerprint(c)) for role, c in expected.items()}
+
+
+def test_statistics_and_alerts_online_match_offline(secured: tuple[Network, DomesticTls],
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    net, tls = secured
+    from tests.integration.network import wait_for
+
+    record = example("coo-cn-hk")
+    record["certificate"]["number"] = "K25STATS0001"
+    with _client(net, tls, operator=False) as hub:
+        sent = hub.submit("HK", DocumentType.CERTIFICATE_OF_ORIGIN, record_bytes(record))
+    repository = net.apps["CN"].repository
+    wait_for(lambda: repository.get(sent.message_id).status.value == "DELIVERED")
+    config = str(net.files["CN"].config)
+    code, online = _cli(capsys, net, tls, "stats", "--days", "1")
+    assert code == 0
+    assert main(["stats", "--json", "--config", config, "--since", online["since"]]) == 0
+    offline = json.loads(capsys.readouterr().out)
+    assert online == offline
+    delivered = [r for r in online["counts"] if r["direction"] == "outbound" and r["status"] == "DELIVERED"]
+    assert delivered and all(r["partner"] == "HK" and r["document_type"] == "certificate-of-origin"
+                             for r in delivered)
+    assert online["latency"]["delivered"] >= 1 and online["latency"]["p50_seconds"] > 0
+    assert online["totals"]["partner"]["HK"] == online["total"]
+
+    # The table is for people: headers, no JSON.
+    assert main(["stats", "--config", config]) == 0
+    table = capsys.readouterr().out
+    assert "DOCUMENT TYPE" in table and "P99" in table and "{" not in table
+
+    code, alerts = _cli(capsys, net, tls, "alerts")
+    assert code == 0
+    assert main(["alerts", "--json", "--config", config]) == 0
+    assert json.loads(capsys.readouterr().out) == alerts
+    audit_ok = main(["trust", "audit", "--verify", "--config", config]) == 0
+    capsys.readouterr()
+    assert ("audit_chain_broken" in {a["kind"] for a in alerts}) is (not audit_ok)
+    assert main(["alerts", "--config", config, "--fail-on", "critical"]) == (0 if audit_ok else 1)

@@ -19,6 +19,7 @@ share); ``memory`` and ``memory_trust`` (the in-memory twins).
 from __future__ import annotations
 
 from ...core.audit import audit_entry_hash, verify_audit_chain
+from .accounts import MemoryAccountRepository, SqlAccountRepository
 from .audit import SqlAuditRepository
 from .memory import MemoryMessageRepository
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
@@ -27,9 +28,11 @@ from .session import alembic_config, create_engine_for, migrate
 from .trust import SqlTrustRepository
 
 __all__ = [
+    "MemoryAccountRepository",
     "MemoryAuditRepository",
     "MemoryMessageRepository",
     "MemoryTrustRepository",
+    "SqlAccountRepository",
     "SqlAuditRepository",
     "SqlMessageRepository",
     "SqlTrustRepository",

@@ -10,7 +10,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from ...core.domain import (
     BusinessKey,
@@ -25,9 +24,10 @@ from ...core.domain import (
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
 from ...core.ledger import ArchivedEntry
-from ...core.ports import Actor, AuditEntry, Backlog, OutboundClaim, StatusEvent, StoredMessage
-from ...core.retention import FINAL_STATES
+from ...core.ports import Backlog, MessageFact, OutboundClaim, StatusEvent, StoredMessage
+from .accounts import MemoryAccountRepository
 from .checks import DUPLICATE_REASONS, check_new_status, optional_utc, utc
+from .memory_retention import MemoryRetention, business_key_of as _business_key
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
 
 __all__ = ["MemoryMessageRepository"]
@@ -46,12 +46,10 @@ def _order(message: StoredMessage) -> tuple[datetime, str]:
     return message.created_at, message.message_id
 
 
-def _business_key(message: StoredMessage) -> tuple[Direction, str, DocumentType, BusinessKey]:
-    return message.direction, message.partner, message.document_type, message.business_key
-
-
-class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
-    """:class:`~gateway.core.ports.MessageRepository`, ``TrustRepository`` and ``AuditRepository`` in memory."""
+class MemoryMessageRepository(MemoryRetention, MemoryTrustRepository, MemoryAuditRepository,
+                              MemoryAccountRepository):
+    """:class:`~gateway.core.ports.MessageRepository`, ``TrustRepository``, ``AuditRepository``,
+    ``RetentionRepository`` and ``AccountRepository`` in memory."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -332,51 +330,6 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
         with self._lock:
             return [e for e in self._events if e.message_id == message_id and message_id not in self._archived]
 
-    # -- retention ------------------------------------------------------------------------------------------
-
-    def purge_candidates(
-        self, document_type: DocumentType, *, before: datetime, after_id: str = "", limit: int = 100
-    ) -> list[StoredMessage]:
-        """Final-state messages of that type last changed before ``before``, by message id after ``after_id``."""
-        with self._lock:
-            due = sorted((m for m in self._messages.values() if m.document_type is document_type
-                          and m.status in FINAL_STATES and m.updated_at < before and m.message_id > after_id),
-                         key=lambda m: m.message_id)
-            return due[:limit]
-
-    def purge(
-        self, archived: Sequence[ArchivedEntry], *, actor: Actor, details: dict[str, Any], at: datetime
-    ) -> tuple[list[str], AuditEntry | None]:
-        """Delete the archived messages still in a final state, keep their entries, audit it (atomically)."""
-        with self._lock:
-            purged = [a.entry.message_id for a in archived
-                      if (m := self._messages.get(a.entry.message_id)) is not None and m.status in FINAL_STATES]
-            if not purged:
-                return [], None
-            for entry in archived:
-                if entry.entry.message_id in purged:
-                    message = self._messages.pop(entry.entry.message_id)
-                    if message.status is not _S.REJECTED:  # a rejected message held no business key
-                        self._business_keys.discard(_business_key(message))
-                    if message.idempotency_key is not None:
-                        self._idempotency.discard((message.domestic_client or "", message.idempotency_key))
-                    self._archived[entry.entry.message_id] = entry
-            return purged, self.append_audit(actor=actor, action="retention.purge",
-                                             details={**details, "messages": purged}, at=at)
-
-    def archived_entries(self, issuer: str, number: str) -> list[ArchivedEntry]:
-        """The kept entries of one certificate's purged messages."""
-        with self._lock:
-            return sorted((a for a in self._archived.values() if (a.issuer, a.number) == (issuer, number)),
-                          key=lambda a: a.entry.message_id)
-
-    def archived_by_digest(self, sha256: str, *, direction: Direction, partner: str) -> list[ArchivedEntry]:
-        """The kept entries of purged messages one way with one partner whose payload had that digest."""
-        with self._lock:
-            return sorted((a for a in self._archived.values() if a.entry.payload_sha256 == sha256.lower()
-                           and a.entry.direction is direction and a.entry.partner == partner),
-                          key=lambda a: a.entry.message_id)
-
     def pending_handover(
         self, *, domestic_client: str | None, document_types: Sequence[DocumentType] = (), limit: int = 100
     ) -> list[StoredMessage]:
@@ -403,11 +356,23 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
         return sorted(first.values(), key=_order)[: max(limit, 0)]
 
     def list_messages(
-        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100
+        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100,
+        direction: Direction | None = None, document_type: DocumentType | None = None,
+        business_key: str | None = None, since: datetime | None = None, until: datetime | None = None,
+        offset: int = 0,
     ) -> list[StoredMessage]:
-        """Messages, newest first, optionally filtered."""
-        found = self._select(lambda m: status in (None, m.status) and partner in (None, m.partner), newest_first=True)
-        return found[: max(limit, 0)]
+        """Messages, newest first, filtered by every criterion given: ``business_key`` matches a part of the
+        issuer or the number, ``since``/``until`` bound the creation time (until excluded); ``offset`` skips that
+        many for paging."""
+        def chosen(m: StoredMessage) -> bool:
+            key = m.business_key
+            return (status in (None, m.status) and partner in (None, m.partner) and direction in (None, m.direction)
+                    and document_type in (None, m.document_type)
+                    and (not business_key or business_key in key.issuer or business_key in key.number)
+                    and (since is None or m.created_at >= since) and (until is None or m.created_at < until))
+
+        found = self._select(chosen, newest_first=True)
+        return found[max(offset, 0): max(offset, 0) + max(limit, 0)]
 
     def counts_by_status(self) -> dict[tuple[str, str, str, str], int]:
         """Message counts by (direction, partner, document type, status)."""
@@ -431,3 +396,16 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
                     max(seen.max_attempts, m.attempts),
                 )
         return [by_partner[p] for p in sorted(by_partner)]
+
+    def message_facts(
+        self, *, since: datetime | None = None, until: datetime | None = None,
+        statuses: Sequence[MessageStatus] = (), updated_since: datetime | None = None,
+    ) -> list[MessageFact]:
+        """The facts of the messages created in ``[since, until)``, in ``statuses`` and changed at or after
+        ``updated_since`` when given, oldest first."""
+        chosen = set(statuses)
+        found = self._select(lambda m: (since is None or m.created_at >= since)
+                             and (until is None or m.created_at < until) and (not chosen or m.status in chosen)
+                             and (updated_since is None or m.updated_at >= updated_since))
+        return [MessageFact(m.message_id, m.direction, m.partner, m.document_type, m.status, m.created_at,
+                            m.updated_at, m.attempts, m.last_error.code if m.last_error else None) for m in found]

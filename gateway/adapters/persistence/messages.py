@@ -28,13 +28,13 @@ from ...core.domain import (
     check_transition,
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ...core.ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
+from ...core.ports import Backlog, MessageFact, OutboundClaim, StatusEvent, StoredMessage
 from . import message_statements as q
 from .transactions import EVENTS_LOCK, duplicate_reason
 from .driver import Cursor
 from .checks import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from .rows import error_values, event_values, message_values, status_event, stored_message
-from .audit import SqlAuditRepository
+from .accounts import SqlAccountRepository
 from .retention import SqlRetentionRepository
 from .tables import MessageRow
 from .trust import SqlTrustRepository
@@ -51,9 +51,9 @@ def _row_values(row: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-class SqlMessageRepository(SqlTrustRepository, SqlRetentionRepository):
-    """:class:`~gateway.core.ports.MessageRepository`, ``TrustRepository``, ``AuditRepository`` and
-    ``RetentionRepository`` on one engine.
+class SqlMessageRepository(SqlTrustRepository, SqlRetentionRepository, SqlAccountRepository):
+    """:class:`~gateway.core.ports.MessageRepository`, ``TrustRepository``, ``AuditRepository``,
+    ``RetentionRepository`` and ``AccountRepository`` on one engine.
 
     Create the engine with :func:`~gateway.adapters.persistence.session.create_engine_for` and run
     :func:`~gateway.adapters.persistence.session.migrate` first. The instance holds no state besides the engine (and
@@ -342,15 +342,30 @@ class SqlMessageRepository(SqlTrustRepository, SqlRetentionRepository):
         return self._lean_messages(query, parameters)
 
     def list_messages(
-        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100
+        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100,
+        direction: Direction | None = None, document_type: DocumentType | None = None,
+        business_key: str | None = None, since: datetime | None = None, until: datetime | None = None,
+        offset: int = 0,
     ) -> list[StoredMessage]:
-        """Messages, newest first, optionally filtered."""
-        query = select(MessageRow)
-        if status is not None:
-            query = query.where(MessageRow.status == status.value)
-        if partner is not None:
-            query = query.where(MessageRow.partner == partner)
-        return self._messages(query.order_by(MessageRow.created_at.desc(), MessageRow.message_id.desc()).limit(limit))
+        """Messages, newest first, filtered by every criterion given: ``business_key`` matches a part of the
+        issuer or the number, ``since``/``until`` bound the creation time (until excluded); ``offset`` skips that
+        many for paging."""
+        m = MessageRow
+        query = select(m)
+        # The enumerations are stored as their string values; str() of a StrEnum is its value.
+        for column, value in ((m.status, status), (m.partner, partner), (m.direction, direction),
+                              (m.document_type, document_type)):
+            if value is not None:
+                query = query.where(column == str(value))
+        if business_key:
+            pattern = "%" + business_key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(m.bk_issuer.like(pattern, escape="\\") | m.bk_number.like(pattern, escape="\\"))
+        if since is not None:
+            query = query.where(m.created_at >= utc(since, "since"))
+        if until is not None:
+            query = query.where(m.created_at < utc(until, "until"))
+        query = query.order_by(m.created_at.desc(), m.message_id.desc()).limit(limit).offset(max(offset, 0))
+        return self._messages(query)
 
     def counts_by_status(self) -> dict[tuple[str, str, str, str], int]:
         """Message counts by (direction, partner, document type, status)."""
@@ -376,3 +391,26 @@ class SqlMessageRepository(SqlTrustRepository, SqlRetentionRepository):
                 Backlog(partner, count, oldest, attempts)
                 for partner, count, oldest, attempts in connection.execute(query)
             ]
+
+    def message_facts(
+        self, *, since: datetime | None = None, until: datetime | None = None,
+        statuses: Sequence[MessageStatus] = (), updated_since: datetime | None = None,
+    ) -> list[MessageFact]:
+        """The facts of the messages created in ``[since, until)``, in ``statuses`` and changed at or after
+        ``updated_since`` when given, oldest first; only the columns statistics and alerts need, never a payload."""
+        m = MessageRow
+        query = select(m.message_id, m.direction, m.partner, m.document_type, m.status, m.created_at, m.updated_at,
+                       m.attempts, m.last_error_code)
+        if since is not None:
+            query = query.where(m.created_at >= utc(since))
+        if until is not None:
+            query = query.where(m.created_at < utc(until))
+        if statuses:
+            query = query.where(m.status.in_([s.value for s in statuses]))
+        if updated_since is not None:
+            query = query.where(m.updated_at >= utc(updated_since))
+        with self._db.read() as connection:
+            rows = connection.execute(query.order_by(m.created_at, m.message_id)).all()
+        return [MessageFact(message_id, Direction(direction), partner, DocumentType(document_type),
+                            MessageStatus(status), created, updated, attempts, code)
+                for message_id, direction, partner, document_type, status, created, updated, attempts, code in rows]

@@ -27,6 +27,7 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "AuditRow",
     "Base",
+    "ConsoleAccountRow",
     "CrlRow",
     "LedgerArchiveRow",
     "MessageRow",
@@ -334,3 +335,22 @@ class LedgerArchiveRow(Base):
     """``ArchivedEntry.to_json()``: the whole entry, with where the message was archived."""
 
     __table_args__ = (Index("ix_ledger_archive_bk_issuer_bk_number", "bk_issuer", "bk_number"),)
+
+
+class ConsoleAccountRow(Base):
+    """An account of the web console (revision 0004)."""
+
+    __tablename__ = "console_accounts"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The login name."""
+    role: Mapped[str] = mapped_column(String(16))
+    """viewer, operator or administrator."""
+    password_hash: Mapped[str] = mapped_column(Text)
+    """argon2id PHC string."""
+    created_at: Mapped[datetime]
+    """When it was added."""
+    failed_logins: Mapped[int] = mapped_column(Integer)
+    """Failed logins since the last success or lockout."""
+    locked_until: Mapped[datetime | None]
+    """Refused until then."""

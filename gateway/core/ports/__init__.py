@@ -7,6 +7,8 @@ the message life, ``trust`` those of partner trust and the audit log.
 
 from __future__ import annotations
 
+from .accounts import AccountRepository, ConsoleAccount, Role
+from .alerts import AlertSender
 from .messages import (
     Backlog,
     CertificateInquirer,
@@ -14,6 +16,7 @@ from .messages import (
     DeliveryHandoff,
     DocumentRenderer,
     IdFactory,
+    MessageFact,
     MessageRepository,
     OutboundClaim,
     PartnerTransport,
@@ -34,22 +37,27 @@ from .trust import (
 )
 
 __all__ = [
+    "AccountRepository",
     "Actor",
     "ActorKind",
+    "AlertSender",
     "AuditEntry",
     "AuditRepository",
     "Backlog",
     "CertificateInquirer",
     "Clock",
+    "ConsoleAccount",
     "DeliveryHandoff",
     "DocumentRenderer",
     "IdFactory",
     "Keyring",
     "MessageArchive",
+    "MessageFact",
     "MessageRepository",
     "OutboundClaim",
     "PartnerTransport",
     "RetentionRepository",
+    "Role",
     "StatusEvent",
     "StoredMessage",
     "StoredTrustedCertificate",

@@ -30,6 +30,7 @@ __all__ = [
     "DeliveryHandoff",
     "DocumentRenderer",
     "IdFactory",
+    "MessageFact",
     "MessageRepository",
     "OutboundClaim",
     "PartnerTransport",
@@ -189,6 +190,30 @@ class Backlog:
     """The most delivery attempts any of them has had (retry depth)."""
 
 
+@dataclass(frozen=True)
+class MessageFact:
+    """The columns of one message that statistics and alerts read: no envelope, payload or receipt."""
+
+    message_id: str
+    """The message id."""
+    direction: Direction
+    """Outbound or inbound."""
+    partner: str
+    """The partner single window."""
+    document_type: DocumentType
+    """The document type."""
+    status: MessageStatus
+    """Current state."""
+    created_at: datetime
+    """When the message was stored (for outbound: when Submit accepted it)."""
+    updated_at: datetime
+    """When it entered its current state (for a DELIVERED message: when its receipt was recorded)."""
+    attempts: int
+    """Delivery attempts made (outbound)."""
+    error_code: str | None
+    """The code of its last error, if any."""
+
+
 class MessageRepository(Protocol):
     """Persistent message book. Every method that changes state is one transaction.
 
@@ -314,9 +339,14 @@ class MessageRepository(Protocol):
         ...
 
     def list_messages(
-        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100
+        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100,
+        direction: Direction | None = None, document_type: DocumentType | None = None,
+        business_key: str | None = None, since: datetime | None = None, until: datetime | None = None,
+        offset: int = 0,
     ) -> list[StoredMessage]:
-        """Messages, newest first, optionally filtered."""
+        """Messages, newest first, filtered by every criterion given: ``business_key`` matches a part of the
+        issuer or the number, ``since``/``until`` bound the creation time (until excluded); ``offset`` skips that
+        many for paging."""
         ...
 
     def counts_by_status(self) -> dict[tuple[str, str, str, str], int]:
@@ -325,6 +355,15 @@ class MessageRepository(Protocol):
 
     def backlog(self) -> list[Backlog]:
         """Per partner with undelivered outbound messages: their count, oldest and deepest retry, for metrics."""
+        ...
+
+    def message_facts(
+        self, *, since: datetime | None = None, until: datetime | None = None,
+        statuses: Sequence[MessageStatus] = (), updated_since: datetime | None = None,
+    ) -> list[MessageFact]:
+        """The facts of the messages created in ``[since, until)`` (either bound open when None), when
+        ``statuses`` is given in one of those states, and when ``updated_since`` is given whose state changed at
+        or after it; oldest first. Reads no payloads (statistics, alerts)."""
         ...
 
 

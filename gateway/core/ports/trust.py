@@ -64,6 +64,8 @@ class ActorKind(StrEnum):
     """The offline CLI on the gateway host: the operating-system account of the process's real uid."""
     CONFIGURATION = "configuration"
     """The gateway itself applying its configuration file at start-up (e.g. importing ``trust_anchors``)."""
+    CONSOLE_ACCOUNT = "console-account"
+    """The web console: an account that logged in with its password (the name is the account's)."""
     UPGRADE = "upgrade"
     """The gateway itself bringing data an older release stored up to today's rules (e.g. a leaf stored as an
     anchor becomes pinned)."""

@@ -313,3 +313,113 @@ class ResendMessageResponse(_message.Message):
 
     def __init__(self, message: _Optional[_Union[_envelope_pb2.MessageSummary, _Mapping]]=...) -> None:
         ...
+
+class GetStatisticsRequest(_message.Message):
+    __slots__ = ('since', 'until')
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
+    since: _timestamp_pb2.Timestamp
+    until: _timestamp_pb2.Timestamp
+
+    def __init__(self, since: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., until: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=...) -> None:
+        ...
+
+class MessageCount(_message.Message):
+    __slots__ = ('day', 'direction', 'partner', 'document_type', 'status', 'count')
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    day: str
+    direction: _envelope_pb2.Direction
+    partner: str
+    document_type: _envelope_pb2.DocumentType
+    status: _envelope_pb2.MessageStatus
+    count: int
+
+    def __init__(self, day: _Optional[str]=..., direction: _Optional[_Union[_envelope_pb2.Direction, str]]=..., partner: _Optional[str]=..., document_type: _Optional[_Union[_envelope_pb2.DocumentType, str]]=..., status: _Optional[_Union[_envelope_pb2.MessageStatus, str]]=..., count: _Optional[int]=...) -> None:
+        ...
+
+class DeliveryLatency(_message.Message):
+    __slots__ = ('partner', 'count', 'p50_seconds', 'p90_seconds', 'p99_seconds', 'max_seconds')
+    PARTNER_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    P50_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    P90_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    P99_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    MAX_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    partner: str
+    count: int
+    p50_seconds: float
+    p90_seconds: float
+    p99_seconds: float
+    max_seconds: float
+
+    def __init__(self, partner: _Optional[str]=..., count: _Optional[int]=..., p50_seconds: _Optional[float]=..., p90_seconds: _Optional[float]=..., p99_seconds: _Optional[float]=..., max_seconds: _Optional[float]=...) -> None:
+        ...
+
+class RejectionCount(_message.Message):
+    __slots__ = ('direction', 'code', 'count')
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    direction: _envelope_pb2.Direction
+    code: str
+    count: int
+
+    def __init__(self, direction: _Optional[_Union[_envelope_pb2.Direction, str]]=..., code: _Optional[str]=..., count: _Optional[int]=...) -> None:
+        ...
+
+class GetStatisticsResponse(_message.Message):
+    __slots__ = ('total', 'counts', 'latency', 'latency_by_partner', 'rejections')
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    COUNTS_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_BY_PARTNER_FIELD_NUMBER: _ClassVar[int]
+    REJECTIONS_FIELD_NUMBER: _ClassVar[int]
+    total: int
+    counts: _containers.RepeatedCompositeFieldContainer[MessageCount]
+    latency: DeliveryLatency
+    latency_by_partner: _containers.RepeatedCompositeFieldContainer[DeliveryLatency]
+    rejections: _containers.RepeatedCompositeFieldContainer[RejectionCount]
+
+    def __init__(self, total: _Optional[int]=..., counts: _Optional[_Iterable[_Union[MessageCount, _Mapping]]]=..., latency: _Optional[_Union[DeliveryLatency, _Mapping]]=..., latency_by_partner: _Optional[_Iterable[_Union[DeliveryLatency, _Mapping]]]=..., rejections: _Optional[_Iterable[_Union[RejectionCount, _Mapping]]]=...) -> None:
+        ...
+
+class ListAlertsRequest(_message.Message):
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        ...
+
+class Alert(_message.Message):
+    __slots__ = ('key', 'kind', 'severity', 'summary', 'since', 'partner', 'details_json', 'stage')
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_JSON_FIELD_NUMBER: _ClassVar[int]
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    kind: str
+    severity: str
+    summary: str
+    since: _timestamp_pb2.Timestamp
+    partner: str
+    details_json: str
+    stage: str
+
+    def __init__(self, key: _Optional[str]=..., kind: _Optional[str]=..., severity: _Optional[str]=..., summary: _Optional[str]=..., since: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., partner: _Optional[str]=..., details_json: _Optional[str]=..., stage: _Optional[str]=...) -> None:
+        ...
+
+class ListAlertsResponse(_message.Message):
+    __slots__ = ('alerts',)
+    ALERTS_FIELD_NUMBER: _ClassVar[int]
+    alerts: _containers.RepeatedCompositeFieldContainer[Alert]
+
+    def __init__(self, alerts: _Optional[_Iterable[_Union[Alert, _Mapping]]]=...) -> None:
+        ...
