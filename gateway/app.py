@@ -31,7 +31,9 @@ from ._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
 from .adapters.clock import SystemClock, UuidIds
 from .adapters.coo_pdf import render_certificate_pdf
 from .adapters.metrics import GatewayMetrics
+from .adapters.partners.ephyto_hub import EphytoHubTransport, HubConnections, HubPuller
 from .adapters.partners.grpc_client import GrpcPartnerTransport
+from .adapters.partners.router import PartnerTransportRouter
 from .adapters.persistence.repository import SqlMessageRepository
 from .adapters.persistence.session import create_engine_for, migrate
 from .adapters.scheduler import build_scheduler
@@ -118,7 +120,8 @@ class App:
     tls_key: bytes
     tls_certificate: bytes
     signals: Signals
-    transport: GrpcPartnerTransport
+    transport: PartnerTransportRouter
+    hub_puller: HubPuller
     metrics: GatewayMetrics | None = None
     partner_port: int = 0
     domestic_port: int = 0
@@ -157,6 +160,7 @@ class App:
         for server in self._servers:
             server.start()
         self.dispatcher.start()
+        self.hub_puller.start()
         scheduler = build_scheduler(
             wake_dispatcher=self.dispatcher.wake,
             tick_seconds=self.settings.delivery.tick_seconds,
@@ -204,6 +208,7 @@ class App:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
         events = [server.stop(grace) for server in self._servers]
+        self.hub_puller.stop()
         self.dispatcher.stop()
         for event in events:
             event.wait(grace + 1)
@@ -325,10 +330,14 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         metrics = GatewayMetrics(messages=repository, trustbook=trustbook, clock=clock,
                                  partners=[p.name for p in settings.partners])
     observer = metrics.observe if metrics is not None else None
-    transport = GrpcPartnerTransport(
-        tls_key_pem=tls_key, tls_certificate_pem=tls_certificate, trustbook=trustbook, clock=clock,
-        max_message_bytes=settings.max_payload_bytes + 64 * 1024,
-    )
+    hub_connections = HubConnections(settings.partners, trustbook=trustbook, clock=clock)
+    transport = PartnerTransportRouter({
+        "swgw-grpc": GrpcPartnerTransport(
+            tls_key_pem=tls_key, tls_certificate_pem=tls_certificate, trustbook=trustbook, clock=clock,
+            max_message_bytes=settings.max_payload_bytes + 64 * 1024,
+        ),
+        "ephyto-hub": EphytoHubTransport(hub_connections, clock=clock),
+    })
     dispatcher = Dispatcher(
         settings=settings, messages=repository, transport=transport, trustbook=trustbook, clock=clock,
         signals=signals, observer=observer,
@@ -345,10 +354,12 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         identity=identity, tls_certificate_pem=tls_certificate, signals=signals, keyring=keyring,
         party=str(settings.party),
     )
+    hub_puller = HubPuller(hub_connections, receive=pipeline.receive_relayed, me=settings.party, clock=clock)
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
         dispatcher=dispatcher, operations=operations, identity=identity, tls_key=tls_key,
-        tls_certificate=tls_certificate, signals=signals, transport=transport, metrics=metrics,
+        tls_certificate=tls_certificate, signals=signals, transport=transport, hub_puller=hub_puller,
+        metrics=metrics,
     )
 
 

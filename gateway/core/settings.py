@@ -291,10 +291,15 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
             _path(base_dir, signing_table.get("chain", str, None)),
         )
     signing_table.done()
+    from .settings_hub import parse_transport
+
+    transport, hub = parse_transport(table, base_dir)
+    # A partner reached through a relay (the ePhyto Hub) has no PartnerExchange endpoint of its own.
+    grpc = transport == "swgw-grpc"
     profile = PartnerProfile(
         party=PartyId(table.get("party", str, required=True)),
-        endpoint=table.get("endpoint", str, required=True),
-        tls_server_name=table.get("tls_server_name", str, required=True),
+        endpoint=table.get("endpoint", str, "", required=grpc),
+        tls_server_name=table.get("tls_server_name", str, "", required=grpc),
         mapping_profiles=profiles,
         trust_anchor_files=tuple(str(base_dir / a) for a in anchors),
         trust_pinned_files=tuple(str(base_dir / a) for a in pinned),
@@ -305,6 +310,8 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
         revocation_unknown=_choice(table, "revocation_unknown", ("reject", "warn"), "reject"),
         signing_key_files=signing_files,
         edifact=_edifact(table.table("edifact")),
+        transport=transport,
+        ephyto_hub=hub,
     )
     table.done()
     return profile

@@ -1,0 +1,72 @@
+"""The ``[partners.ephyto_hub]`` table: how a partner is reached through the IPPC ePhyto Hub.
+
+Read with the same strict table reader as the rest of the configuration (:mod:`gateway.core.settings`), which calls
+:func:`parse_transport` for every ``[[partners]]`` entry.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigInvalid
+from .partners import EphytoHubSettings
+
+if TYPE_CHECKING:
+    from .settings import _Table
+
+__all__ = ["TRANSPORTS", "parse_transport"]
+
+#: The transport kinds an agreement may name.
+TRANSPORTS = ("swgw-grpc", "as4", "ephyto-hub")
+
+
+def parse_transport(table: _Table, base_dir: PurePath) -> tuple[Any, EphytoHubSettings | None]:
+    """The partner's ``transport`` and its ``ephyto_hub`` table, checked against each other."""
+    from .settings import _choice
+
+    transport = _choice(table, "transport", TRANSPORTS, "swgw-grpc")
+    hub_table = table.table("ephyto_hub")
+    if transport != "ephyto-hub":
+        if hub_table._data:
+            raise ConfigInvalid(f"{table._key('ephyto_hub')} needs transport = \"ephyto-hub\"",
+                                field_path=table._key("ephyto_hub"))
+        hub_table.done()
+        return transport, None
+    if not hub_table._data:
+        raise ConfigInvalid(f"transport = \"ephyto-hub\" needs a {table._key('ephyto_hub')} table",
+                            field_path=table._key("ephyto_hub"))
+    return transport, _ephyto_hub(hub_table, base_dir)
+
+
+def _ephyto_hub(table: _Table, base_dir: PurePath) -> EphytoHubSettings:
+    from .settings import _choice, _seconds
+
+    url = table.get("url", str, required=True)
+    if not url.startswith("https://"):
+        # The hub authenticates NPPOs by their TLS client certificate: there is no hub connection without TLS.
+        raise ConfigInvalid(f"{table._key('url')} must be an https:// address", field_path=table._key("url"))
+    countries = {}
+    for key in ("country", "partner_country"):
+        value = table.get(key, str, required=True)
+        if not (len(value) == 2 and value.isascii() and value.isalpha() and value.isupper()):
+            raise ConfigInvalid(f"{table._key(key)} must be an ISO 3166 two-letter code (as the hub knows the NPPO)",
+                                field_path=table._key(key))
+        countries[key] = value
+    if countries["country"] == countries["partner_country"]:
+        raise ConfigInvalid(f"{table._key('partner_country')} cannot be our own country",
+                            field_path=table._key("partner_country"))
+    mode = _choice(table, "mode", ("pull",), "pull")
+    settings = EphytoHubSettings(
+        url=url,
+        wsdl=str(base_dir / table.get("wsdl", str, required=True)),
+        client_certificate=str(base_dir / table.get("client_certificate", str, required=True)),
+        client_key=str(base_dir / table.get("client_key", str, required=True)),
+        country=countries["country"],
+        partner_country=countries["partner_country"],
+        mode=mode,
+        poll_interval=_seconds(table, "poll_interval_seconds", 30.0),
+        timeout=_seconds(table, "timeout_seconds", 30.0),
+    )
+    table.done()
+    return settings

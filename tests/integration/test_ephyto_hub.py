@@ -1,0 +1,203 @@
+"""Two gateways exchange SPS certificates through a local ePhyto Hub simulator (the hub's WSDL over HTTPS with
+client certificates, every request validated against the WSDL's schema by lxml), in both directions; the hub's
+delivery statuses become ours; refusals surface with stable codes; a lost acknowledgement records nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+import mappings
+from gateway._generated.swgw.v1 import envelope_pb2 as pb
+from gateway.adapters.partners.ephyto_hub import HubClient, HubError
+from gateway.core.domain import DocumentType, MessageStatus
+from gateway.core.relay import RELAY_TLS_FORMAT
+from gateway.core.partners import EphytoHubSettings
+from tests.conftest import REFERENCE
+from tests.integration.network import Network, record_bytes, running_network, wait_for
+from tests.support.ephyto_hub_sim import HubSimulator, RunningHub, running_hub
+from tests.support.ephyto_pki import HubPki, write_hub_pki
+
+WSDL = REFERENCE / "sps-ephyto" / "hub-wsdl" / "ephyto.wsdl"
+SAMPLE = REFERENCE / "sps-ephyto" / "SPSCertificateContent.xml"
+SPS = DocumentType.SPS_CERTIFICATE
+
+pytestmark = pytest.mark.skipif(not (WSDL.is_file() and SAMPLE.is_file()),
+                                reason=f"the ePhyto Hub WSDL and sample ({WSDL.parent}) are absent")
+
+
+@dataclass
+class HubNetwork:
+    net: Network
+    hub: RunningHub
+    pki: HubPki
+
+
+def _hub_partner(pki: HubPki, url: str, me: str, other: str, party: str) -> dict[str, Any]:
+    cert, key = pki.clients[me]
+    return {
+        "party": party, "transport": "ephyto-hub", "trust_anchors": [str(pki.ca)],
+        "documents": {SPS.value: "sps-ephyto-17"},
+        "retry": {"strategy": "constant", "initial_delay_seconds": 0.2, "max_delay_seconds": 0.2,
+                  "max_attempts": 200, "jitter": 0.0},
+        "ephyto_hub": {"url": url, "wsdl": str(WSDL), "client_certificate": str(cert), "client_key": str(key),
+                       "country": me, "partner_country": other, "poll_interval_seconds": 0.2},
+    }
+
+
+@pytest.fixture(scope="module")
+def hubnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubNetwork]:
+    root = tmp_path_factory.mktemp("ephyto")
+    pki = write_hub_pki(root / "hub", ("CN", "VN", "TH"), at=datetime.now(UTC) - timedelta(minutes=5),
+                        unregistered=("ZZ",))
+    simulator = HubSimulator(WSDL, pki.fingerprints)
+    with running_hub(simulator, certificate=pki.server_certificate, key=pki.server_key, client_ca=pki.ca) as hub:
+        def configure(party: str, data: dict[str, Any]) -> None:
+            other = "VN" if party == "CN" else "CN"
+            data["partners"] = [_hub_partner(pki, hub.url, party, other, other)]
+            if party == "CN":
+                # A partner NPPO without a gateway: the test speaks for it with a plain hub client.
+                data["partners"].append(_hub_partner(pki, hub.url, "CN", "TH", "TH"))
+
+        with running_network(root, ("CN", "VN"), {("CN", "VN"): {SPS.value: "sps-ephyto-17"}},
+                             configure=configure) as net:
+            yield HubNetwork(net, hub, pki)
+
+
+def _record(number: str) -> bytes:
+    record = mappings.map_reverse(SAMPLE.read_bytes(), "sps-ephyto-17").record
+    record["certificate"]["id"] = number
+    record["certificate"]["issue_datetime"] = datetime.now(UTC).replace(microsecond=0).isoformat()
+    return record_bytes(record)
+
+
+def _client(pki: HubPki, url: str, country: str, *, cert: Path | None = None, key: Path | None = None) -> HubClient:
+    own_cert, own_key = pki.clients.get(country, (cert, key))
+    settings = EphytoHubSettings(url=url, wsdl=str(WSDL), client_certificate=str(cert or own_cert),
+                                 client_key=str(key or own_key), country=country, partner_country="CN")
+    ca = pki.ca.read_bytes()
+    return HubClient(settings, roots=lambda at: ca, now=lambda: datetime.now(UTC))
+
+
+def _wait_status(net: Network, party: str, message_id: str, status: MessageStatus) -> Any:
+    book = net.apps[party].repository
+    return wait_for(lambda: (m := book.get(message_id)).status is status and m, timeout=30)
+
+
+@pytest.mark.parametrize(("sender", "receiver"), [("CN", "VN"), ("VN", "CN")])
+def test_sps_certificate_travels_through_the_hub(hubnet: HubNetwork, sender: str, receiver: str) -> None:
+    net, hub = hubnet.net, hubnet.hub.hub
+    number = f"{sender}-PHYTO-{receiver}-1"
+    with net.client(sender) as client:
+        message_id = client.submit(receiver, SPS, _record(number)).message_id
+    sent = _wait_status(net, sender, message_id, MessageStatus.DELIVERED)
+    # The receipt is the hub's: attested by its TLS certificate, which chains to the hub CA.
+    assert sent.receipt.signature.format == RELAY_TLS_FORMAT
+    delivered = [e for e in hub.envelopes.values() if e.header["NPPOCertificateNumber"] == number]
+    assert [(e.header["From"], e.header["To"], e.header["CertificateType"], e.status) for e in delivered] == [
+        (sender, receiver, "851", "Delivered")]
+    # The hub carried exactly the document the sender signed and keeps.
+    assert delivered[0].content.encode() == sent.envelope.payload
+    with net.client(receiver) as client:
+        documents = client.receive(max_documents=1, timeout=20)
+    assert len(documents) == 1
+    received = net.apps[receiver].repository.get(documents[0].message_id)
+    assert received.partner == sender and received.envelope.payload == sent.envelope.payload
+    assert received.status is MessageStatus.HANDED_OVER
+    assert received.signer_subject is not None and "hub.ephyto.test" in received.signer_subject
+    assert received.envelope.business_key.number == number
+    assert not [r for r in hub.refused if "envelope invalid" in r]
+
+
+def test_failed_delivery_at_the_importer_becomes_failed_with_its_reason(hubnet: HubNetwork) -> None:
+    net = hubnet.net
+    with net.client("CN") as client:
+        message_id = client.submit("TH", SPS, _record("CN-PHYTO-TH-1")).message_id
+    thailand = _client(hubnet.pki, hubnet.hub.url, "TH")
+    headers = wait_for(lambda: thailand.call("GetImportEnvelopeHeaders").value, timeout=30)
+    (header,) = headers
+    pulled = thailand.call("PULLSingleImportEnvelope", hubTrackingNumber=header.hubDeliveryNumber).value
+    assert pulled.NPPOCertificateNumber == "CN-PHYTO-TH-1" and "SPSCertificate" in pulled.Content
+    thailand.call("AcknowledgeFailedEnvelopeReceipt", hubTrackingNumber=header.hubDeliveryNumber,
+                  message="consignee unknown")
+    failed = _wait_status(net, "CN", message_id, MessageStatus.FAILED)
+    assert failed.last_error.code == "HUB_DELIVERY_FAILED"
+    assert "consignee unknown" in failed.last_error.message
+    with net.client("CN") as client:
+        assert client.status(message_id).status == pb.MESSAGE_STATUS_FAILED
+
+
+def test_lost_acknowledgement_records_the_certificate_once(hubnet: HubNetwork) -> None:
+    net, hub = hubnet.net, hubnet.hub.hub
+    hub.lose_acknowledgements = 1
+    with net.client("CN") as client:
+        message_id = client.submit("VN", SPS, _record("CN-PHYTO-VN-DUP")).message_id
+    _wait_status(net, "CN", message_id, MessageStatus.DELIVERED)
+    assert hub.lose_acknowledgements == 0  # the first acknowledgement was lost, the second one counted
+    with net.client("VN") as client:
+        documents = client.receive(max_documents=5, timeout=5)
+    assert [d.message_id for d in documents if b"CN-PHYTO-VN-DUP" in d.signed_document] != []
+    inbound = [m for m in net.apps["VN"].repository.list_messages()
+               if m.envelope.business_key.number == "CN-PHYTO-VN-DUP"]
+    assert len(inbound) == 1
+
+
+def test_unknown_client_certificate_is_refused(hubnet: HubNetwork, tmp_path: Path) -> None:
+    # Issued by another CA: the hub refuses the TLS handshake.
+    stranger = write_hub_pki(tmp_path / "stranger", ("CN",), at=datetime.now(UTC) - timedelta(minutes=5))
+    cert, key = stranger.clients["CN"]
+    client = _client(hubnet.pki, hubnet.hub.url, "XX", cert=cert, key=key)
+    with pytest.raises(HubError) as refused:
+        client.call("GetImportEnvelopeHeaders")
+    assert refused.value.code == "HUB_TLS_REFUSED" and not refused.value.retryable
+    # Issued by the hub's CA but not registered for an NPPO: the hub answers with a HubWebException.
+    with pytest.raises(HubError) as unregistered:
+        _client(hubnet.pki, hubnet.hub.url, "ZZ").call("GetImportEnvelopeHeaders")
+    assert unregistered.value.code == "HUB_ENVELOPE_REFUSED" and "not registered" in unregistered.value.message
+
+
+def test_hub_refusals_surface_with_stable_codes(hubnet: HubNetwork) -> None:
+    china = _client(hubnet.pki, hubnet.hub.url, "CN")
+    envelope = {"From": "CN", "To": "ZZ", "CertificateType": 851, "CertificateStatus": 70,
+                "NPPOCertificateNumber": "X", "Content": "<x/>"}
+    with pytest.raises(HubError) as refused:
+        china.call("DeliverEnvelope", env=envelope)
+    assert refused.value.code == "HUB_ENVELOPE_REFUSED" and "ZZ is not an NPPO" in refused.value.message
+    with pytest.raises(HubError) as spoofed:
+        china.call("DeliverEnvelope", env={**envelope, "From": "VN", "To": "TH"})
+    assert spoofed.value.code == "HUB_ENVELOPE_REFUSED" and "not the caller's NPPO" in spoofed.value.message
+    # zeep sends a value the schema refuses as it is; the hub validates the envelope and refuses it.
+    with pytest.raises(HubError) as invalid:
+        china.call("DeliverEnvelope", env={**envelope, "To": "VN", "CertificateType": "not a number"})
+    assert invalid.value.code == "HUB_ENVELOPE_REFUSED" and not invalid.value.retryable
+    assert "envelope invalid" in invalid.value.message and "CertificateType" in invalid.value.message
+
+
+def test_simulator_refuses_an_envelope_its_schema_refuses(hubnet: HubNetwork, tmp_path: Path) -> None:
+    # Bytes no connector would send: the simulator validates them against the WSDL's schema and answers a fault.
+    cert, key = hubnet.pki.clients["CN"]
+    body = (
+        '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        '<h:DeliverEnvelope xmlns:h="http://ephyto.ippc.int/" xmlns:e="http://ephyto.ippc.int/HUB.Entities"><h:env>'
+        '<e:From>CN</e:From><e:To>VN</e:To><e:CertificateType>eight</e:CertificateType>'
+        '<e:CertificateStatus>70</e:CertificateStatus><e:NPPOCertificateNumber>X</e:NPPOCertificateNumber>'
+        '</h:env></h:DeliverEnvelope></soap:Body></soap:Envelope>'
+    )
+    response = requests.post(hubnet.hub.url, data=body.encode(), cert=(str(cert), str(key)), verify=str(hubnet.pki.ca),
+                             headers={"Content-Type": "text/xml"}, timeout=10)
+    assert response.status_code == 500
+    assert b"envelope invalid" in response.content and b"CertificateType" in response.content
+    assert b"HubWebException" in response.content
+
+
+def test_the_served_wsdl_is_the_published_one(hubnet: HubNetwork) -> None:
+    cert, key = hubnet.pki.clients["CN"]
+    response = requests.get(hubnet.hub.url + "?wsdl", cert=(str(cert), str(key)), verify=str(hubnet.pki.ca),
+                            timeout=10)
+    assert response.content == WSDL.read_bytes()
