@@ -201,3 +201,79 @@ def test_the_served_wsdl_is_the_published_one(hubnet: HubNetwork) -> None:
     response = requests.get(hubnet.hub.url + "?wsdl", cert=(str(cert), str(key)), verify=str(hubnet.pki.ca),
                             timeout=10)
     assert response.content == WSDL.read_bytes()
+
+
+def _from_thailand(hubnet: HubNetwork, content: str, number: str) -> tuple[HubClient, str]:
+    thailand = _client(hubnet.pki, hubnet.hub.url, "TH")
+    envelope = {"From": "TH", "To": "CN", "CertificateType": 851, "CertificateStatus": 70,
+                "NPPOCertificateNumber": number, "Content": content}
+    header = thailand.call("DeliverEnvelope", env=envelope).value
+    assert header.HUBTrackingInfo == "PendingDelivery"
+    return thailand, header.hubDeliveryNumber
+
+
+def _tracking(client: HubClient, number: str) -> Any:
+    return wait_for(lambda: (h := client.call("GetEnvelopeTrackingInfo", hubTrackingNumber=number).value)
+                    .HUBTrackingInfo != "PendingDelivery" and h, timeout=30)
+
+
+def test_certificate_from_an_nppo_without_swgw_is_recorded_and_acknowledged(hubnet: HubNetwork) -> None:
+    # Thailand's NPPO speaks to the hub with a plain SOAP client: what reaches CN is only the hub envelope.
+    record = mappings.map_reverse(SAMPLE.read_bytes(), "sps-ephyto-17").record
+    record["certificate"]["id"] = "TH-PHYTO-CN-1"
+    record["certificate"]["issue_datetime"] = datetime.now(UTC).replace(microsecond=0).isoformat()
+    document = mappings.map_forward(record, "sps-ephyto-17").document
+    thailand, number = _from_thailand(hubnet, document.decode(), "TH-PHYTO-CN-1")
+    assert _tracking(thailand, number).HUBTrackingInfo == "Delivered"
+    inbound = [m for m in hubnet.net.apps["CN"].repository.list_messages(partner="TH")
+               if m.envelope.business_key.number == "TH-PHYTO-CN-1"]
+    assert [m.status for m in inbound] in ([MessageStatus.RECEIVED], [MessageStatus.HANDED_OVER])
+    assert inbound[0].envelope.payload == document
+
+
+def test_a_certificate_we_refuse_is_acknowledged_as_failed_with_our_code(hubnet: HubNetwork) -> None:
+    thailand, number = _from_thailand(hubnet, "<not-an-sps-certificate/>", "TH-BROKEN-1")
+    header = _tracking(thailand, number)
+    assert header.HUBTrackingInfo == "FailedDelivery"
+    assert header.hubDeliveryErrorMessage.startswith("DOCUMENT_MALFORMED: root element")
+    refused = [m for m in hubnet.net.apps["CN"].repository.list_messages(partner="TH")
+               if m.envelope.business_key.number == "TH-BROKEN-1"]
+    assert [m.status for m in refused] == [MessageStatus.REJECTED]
+
+
+def test_a_hub_certificate_cannot_speak_for_a_hub_partner_over_grpc(hubnet: HubNetwork) -> None:
+    # The hub's CA is VN's trust anchor at CN, so an NPPO certificate it issued passes CN's partner handshake, but
+    # it names no single partner (the hub's CA is TH's anchor too) and PartnerExchange takes nothing from it.
+    import uuid
+
+    import grpc
+
+    from gateway._generated.swgw.v1 import partner_exchange_pb2 as ppb
+    from gateway._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
+    from gateway.core.domain import Action, BusinessKey, Envelope, PartyId, sha256_hex
+    from gateway.tools.devsetup import server_name
+    from gateway.transports import codec
+    from gateway.transports.status_map import error_from_status
+
+    net = hubnet.net
+    cert, key = hubnet.pki.clients["VN"]
+    payload = b"<x/>"
+    envelope = Envelope(
+        message_id=str(uuid.uuid4()), business_key=BusinessKey("VN", "1", 1), sender=PartyId("VN"),
+        receiver=PartyId("CN"), document_type=SPS, document_format="urn:x", action=Action.ISSUE,
+        created_at=datetime.now(UTC), payload=payload, payload_sha256=sha256_hex(payload))
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=net.files["CN"].ca_certificate.read_bytes(), private_key=key.read_bytes(),
+        certificate_chain=cert.read_bytes())
+    with grpc.secure_channel(f"127.0.0.1:{net.apps['CN'].partner_port}", credentials,
+                             options=[("grpc.ssl_target_name_override", server_name("CN"))]) as channel:
+        stub = ppb_grpc.PartnerExchangeServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.Deliver(ppb.DeliverRequest(envelope=codec.envelope_to_proto(envelope)), timeout=10)
+    assert error_from_status(caught.value)[0] == "PARTNER_UNAUTHENTICATED"
+    assert net.apps["CN"].repository.find(envelope.message_id) is None
+    # Had the certificate been attributed to VN, the pipeline itself refuses: VN's agreement names the hub.
+    from gateway.core.errors import PartnerUnauthenticated
+
+    with pytest.raises(PartnerUnauthenticated, match="names transport ephyto-hub"):
+        net.apps["CN"].pipeline.receive(envelope, peer="VN")
