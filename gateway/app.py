@@ -328,7 +328,8 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     metrics = None
     if settings.metrics is not None:
         metrics = GatewayMetrics(messages=repository, trustbook=trustbook, clock=clock,
-                                 partners=[p.name for p in settings.partners])
+                                 partners=[p.name for p in settings.partners],
+                                 transports={p.name: p.transport for p in settings.partners})
     observer = metrics.observe if metrics is not None else None
     hub_connections = HubConnections(settings.partners, trustbook=trustbook, clock=clock)
     transport = PartnerTransportRouter({

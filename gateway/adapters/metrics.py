@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from wsgiref.simple_server import WSGIServer
 
@@ -51,10 +51,12 @@ class _StateCollector(Collector):
     """Gauges computed from the database and the trust store when Prometheus scrapes."""
 
     def __init__(
-        self, messages: MessageRepository, trustbook: TrustBook, clock: Clock, partners: Sequence[str]
+        self, messages: MessageRepository, trustbook: TrustBook, clock: Clock, partners: Sequence[str],
+        transports: Mapping[str, str],
     ) -> None:
         self._messages = messages
         self._partners = tuple(partners)
+        self._transports = dict(transports)
         self._trustbook = trustbook
         self._clock = clock
         self._errors = 0
@@ -71,7 +73,12 @@ class _StateCollector(Collector):
             log.exception("metrics scrape could not read the gateway state")
         errors = CounterMetricFamily("swgw_scrape_errors", "Scrape-time reads of the gateway state that failed.")
         errors.add_metric([], self._errors)
-        return iter([*families, errors])
+        # An info metric: join it on ``partner`` to break any per-partner series down by transport.
+        transports = GaugeMetricFamily("swgw_partner_transport", "How each partner is reached (always 1).",
+                                       labels=["partner", "transport"])
+        for partner, transport in sorted(self._transports.items()):
+            transports.add_metric([partner, transport], 1)
+        return iter([*families, errors, transports])
 
     def describe(self) -> Iterator[Metric]:
         # Nothing to describe up front: the registry must not call collect() (a database read) at registration.
@@ -113,7 +120,8 @@ class GatewayMetrics:
     """One gateway's metrics: a registry, the event instruments, the scrape-time collector and the HTTP server."""
 
     def __init__(
-        self, *, messages: MessageRepository, trustbook: TrustBook, clock: Clock, partners: Sequence[str] = ()
+        self, *, messages: MessageRepository, trustbook: TrustBook, clock: Clock, partners: Sequence[str] = (),
+        transports: Mapping[str, str] | None = None,
     ) -> None:
         self.registry = CollectorRegistry()
         """The gateway's own registry (never the process-global one)."""
@@ -129,7 +137,7 @@ class GatewayMetrics:
             "swgw_delivery_attempt_seconds", "One delivery attempt, from its claim to its recorded outcome.",
             ["partner", "outcome"], buckets=_ATTEMPT_BUCKETS, registry=self.registry,
         )
-        self.registry.register(_StateCollector(messages, trustbook, clock, partners))
+        self.registry.register(_StateCollector(messages, trustbook, clock, partners, transports or {}))
         ProcessCollector(registry=self.registry)
         PlatformCollector(registry=self.registry)
         self._server: WSGIServer | None = None

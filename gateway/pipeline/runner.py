@@ -124,6 +124,10 @@ class Pipeline:
         """This gateway's party id."""
         return self._settings.party
 
+    def transport_of(self, partner: str) -> str:
+        """How ``partner`` is reached (its agreement's transport), or "" for a partner no longer configured."""
+        return next((p.transport for p in self._settings.partners if p.name == partner), "")
+
     # Outbound ---------------------------------------------------------------------------------------------
 
     def submit(self, command: steps.SubmitCommand) -> SubmitResult:

@@ -127,14 +127,18 @@ class LocalBackend:
         return {"ok": check.ok, "entries": check.entries, "first_bad_sequence": check.first_bad_sequence,
                 "problem": check.problem}
 
+    def _row(self, message: StoredMessage) -> Row:
+        row = message_row(message)
+        row["transport"] = next((p.transport for p in self._ops.partners() if p.name == message.partner), "")
+        return row
+
     def messages(self, status: MessageStatus | None, partner: str | None, limit: int) -> list[Row]:
-        return [message_row(m) for m in self._ops.messages.list_messages(status=status, partner=partner,
-                                                                          limit=limit)]
+        return [self._row(m) for m in self._ops.messages.list_messages(status=status, partner=partner, limit=limit)]
 
     def message(self, message_id: str) -> Row:
         """One message with its history and report."""
         message = self._ops.messages.get(message_id)
-        row = message_row(message)
+        row = self._row(message)
         row["history"] = [
             {"sequence": e.sequence, "status": e.status.value, "at": e.at.isoformat(), "attempt": e.attempt,
              "error": e.error.to_dict() if e.error else None}
@@ -144,7 +148,7 @@ class LocalBackend:
         return row
 
     def resend(self, message_id: str) -> Row:
-        return message_row(self._ops.resend(message_id, actor=self._actor))
+        return self._row(self._ops.resend(message_id, actor=self._actor))
 
     def export_message(self, message_id: str) -> bytes:
         """The stored envelope and receipt of a message, for offline verification."""
@@ -154,7 +158,7 @@ class LocalBackend:
         return export_message(message.envelope, message.receipt)
 
     def partners(self) -> list[Row]:
-        return [{"party": p.name, "endpoint": p.endpoint,
+        return [{"party": p.name, "endpoint": p.endpoint, "transport": p.transport,
                  "documents": {d.value: m for d, m in p.mapping_profiles.items()}}
                 for p in self._ops.partners()]
 

@@ -119,9 +119,10 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
                                       field_path="business_key")
         else:
             raise EnvelopeInvalid("give a message_id or a business_key", field_path="selector")
-        return dpb.GetStatusResponse(
-            messages=[codec.summary_to_proto(m, self._messages.history(m.message_id)) for m in found]
-        )
+        summaries = [codec.summary_to_proto(m, self._messages.history(m.message_id)) for m in found]
+        for summary, message in zip(summaries, found, strict=True):
+            summary.transport = self._pipeline.transport_of(message.partner)
+        return dpb.GetStatusResponse(messages=summaries)
 
     @translate_errors
     def WatchStatus(  # noqa: N802

@@ -277,3 +277,25 @@ def test_a_hub_certificate_cannot_speak_for_a_hub_partner_over_grpc(hubnet: HubN
 
     with pytest.raises(PartnerUnauthenticated, match="names transport ephyto-hub"):
         net.apps["CN"].pipeline.receive(envelope, peer="VN")
+
+
+def test_operators_see_hub_traffic_with_its_transport_named(hubnet: HubNetwork, capsys: pytest.CaptureFixture[str]
+                                                            ) -> None:
+    import json
+
+    from gateway.tools.cli import main
+
+    net = hubnet.net
+    with net.client("CN") as client:
+        message_id = client.submit("VN", SPS, _record("CN-PHYTO-VN-OPS")).message_id
+        _wait_status(net, "CN", message_id, MessageStatus.DELIVERED)
+        summary = client.status(message_id)
+    assert summary.transport == "ephyto-hub" and summary.status == pb.MESSAGE_STATUS_DELIVERED
+    config = str(net.files["CN"].config)
+    assert main(["messages", "show", "--config", config, message_id]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["transport"] == "ephyto-hub" and shown["status"] == "DELIVERED"
+    assert [h["status"] for h in shown["history"]][-2:] == ["SENDING", "DELIVERED"]
+    assert main(["partners", "--config", config]) == 0
+    partners = {p["party"]: p for p in json.loads(capsys.readouterr().out)}
+    assert partners["VN"]["transport"] == "ephyto-hub" and partners["TH"]["transport"] == "ephyto-hub"

@@ -67,6 +67,8 @@ def test_counters_histograms_and_gauges_after_an_exchange(network: Network) -> N
     assert sample(cn_metrics, "swgw_backlog_messages", partner="HK") == 0
     assert sample(cn_metrics, "swgw_backlog_oldest_age_seconds", partner="HK") == 0
     assert sample(cn_metrics, "swgw_scrape_errors_total") == 0
+    # The transport of each partner, to break per-partner series down by it (README "Metrics").
+    assert sample(cn_metrics, "swgw_partner_transport", partner="HK", transport="swgw-grpc") == 1
 
     hk_ca = load_certificates(Path(network.files["CN"].folder / "trust" / "hk-ca.pem").read_bytes())[0]
     days = sample(cn_metrics, "swgw_trust_certificate_days_to_expiry", partner="HK",

@@ -269,7 +269,7 @@ class StatusEvent(_message.Message):
         ...
 
 class MessageSummary(_message.Message):
-    __slots__ = ('message_id', 'direction', 'partner', 'document_type', 'document_format', 'business_key', 'action', 'status', 'created_at', 'updated_at', 'attempts', 'next_attempt_at', 'last_error', 'payload_sha256', 'history')
+    __slots__ = ('message_id', 'direction', 'partner', 'document_type', 'document_format', 'business_key', 'action', 'status', 'created_at', 'updated_at', 'attempts', 'next_attempt_at', 'last_error', 'payload_sha256', 'history', 'transport')
     MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     DIRECTION_FIELD_NUMBER: _ClassVar[int]
     PARTNER_FIELD_NUMBER: _ClassVar[int]
@@ -285,6 +285,7 @@ class MessageSummary(_message.Message):
     LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_SHA256_FIELD_NUMBER: _ClassVar[int]
     HISTORY_FIELD_NUMBER: _ClassVar[int]
+    TRANSPORT_FIELD_NUMBER: _ClassVar[int]
     message_id: str
     direction: Direction
     partner: PartyId
@@ -300,6 +301,7 @@ class MessageSummary(_message.Message):
     last_error: ErrorDetail
     payload_sha256: bytes
     history: _containers.RepeatedCompositeFieldContainer[StatusEvent]
+    transport: str
 
-    def __init__(self, message_id: _Optional[str]=..., direction: _Optional[_Union[Direction, str]]=..., partner: _Optional[_Union[PartyId, _Mapping]]=..., document_type: _Optional[_Union[DocumentType, str]]=..., document_format: _Optional[str]=..., business_key: _Optional[_Union[BusinessKey, _Mapping]]=..., action: _Optional[_Union[Action, str]]=..., status: _Optional[_Union[MessageStatus, str]]=..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., attempts: _Optional[int]=..., next_attempt_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., last_error: _Optional[_Union[ErrorDetail, _Mapping]]=..., payload_sha256: _Optional[bytes]=..., history: _Optional[_Iterable[_Union[StatusEvent, _Mapping]]]=...) -> None:
+    def __init__(self, message_id: _Optional[str]=..., direction: _Optional[_Union[Direction, str]]=..., partner: _Optional[_Union[PartyId, _Mapping]]=..., document_type: _Optional[_Union[DocumentType, str]]=..., document_format: _Optional[str]=..., business_key: _Optional[_Union[BusinessKey, _Mapping]]=..., action: _Optional[_Union[Action, str]]=..., status: _Optional[_Union[MessageStatus, str]]=..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., attempts: _Optional[int]=..., next_attempt_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., last_error: _Optional[_Union[ErrorDetail, _Mapping]]=..., payload_sha256: _Optional[bytes]=..., history: _Optional[_Iterable[_Union[StatusEvent, _Mapping]]]=..., transport: _Optional[str]=...) -> None:
         ...

@@ -32,7 +32,7 @@ TRUST_CERTIFICATE_ROLE_INTERMEDIATE: TrustCertificateRole
 TRUST_CERTIFICATE_ROLE_PINNED: TrustCertificateRole
 
 class Partner(_message.Message):
-    __slots__ = ('party', 'endpoint', 'document_types', 'mapping_profiles')
+    __slots__ = ('party', 'endpoint', 'document_types', 'mapping_profiles', 'transport')
 
     class MappingProfilesEntry(_message.Message):
         __slots__ = ('key', 'value')
@@ -47,12 +47,14 @@ class Partner(_message.Message):
     ENDPOINT_FIELD_NUMBER: _ClassVar[int]
     DOCUMENT_TYPES_FIELD_NUMBER: _ClassVar[int]
     MAPPING_PROFILES_FIELD_NUMBER: _ClassVar[int]
+    TRANSPORT_FIELD_NUMBER: _ClassVar[int]
     party: _envelope_pb2.PartyId
     endpoint: str
     document_types: _containers.RepeatedScalarFieldContainer[_envelope_pb2.DocumentType]
     mapping_profiles: _containers.ScalarMap[str, str]
+    transport: str
 
-    def __init__(self, party: _Optional[_Union[_envelope_pb2.PartyId, _Mapping]]=..., endpoint: _Optional[str]=..., document_types: _Optional[_Iterable[_Union[_envelope_pb2.DocumentType, str]]]=..., mapping_profiles: _Optional[_Mapping[str, str]]=...) -> None:
+    def __init__(self, party: _Optional[_Union[_envelope_pb2.PartyId, _Mapping]]=..., endpoint: _Optional[str]=..., document_types: _Optional[_Iterable[_Union[_envelope_pb2.DocumentType, str]]]=..., mapping_profiles: _Optional[_Mapping[str, str]]=..., transport: _Optional[str]=...) -> None:
         ...
 
 class ListPartnersRequest(_message.Message):
