@@ -299,3 +299,52 @@ def test_operators_see_hub_traffic_with_its_transport_named(hubnet: HubNetwork, 
     assert main(["partners", "--config", config]) == 0
     partners = {p["party"]: p for p in json.loads(capsys.readouterr().out)}
     assert partners["VN"]["transport"] == "ephyto-hub" and partners["TH"]["transport"] == "ephyto-hub"
+
+
+def test_an_unchanged_resend_and_an_unknown_sender_are_answered_without_a_second_record(hubnet: HubNetwork) -> None:
+    record = mappings.map_reverse(SAMPLE.read_bytes(), "sps-ephyto-17").record
+    record["certificate"]["id"] = "TH-PHYTO-CN-TWICE"
+    record["certificate"]["issue_datetime"] = datetime.now(UTC).replace(microsecond=0).isoformat()
+    document = mappings.map_forward(record, "sps-ephyto-17").document.decode()
+    first_client, first = _from_thailand(hubnet, document, "TH-PHYTO-CN-TWICE")
+    assert _tracking(first_client, first).HUBTrackingInfo == "Delivered"
+    again_client, again = _from_thailand(hubnet, document, "TH-PHYTO-CN-TWICE")
+    assert again != first and _tracking(again_client, again).HUBTrackingInfo == "Delivered"
+    recorded = [m for m in hubnet.net.apps["CN"].repository.list_messages(partner="TH")
+                if m.envelope.business_key.number == "TH-PHYTO-CN-TWICE"]
+    assert len(recorded) == 1
+    # VN has no agreement with Thailand: its gateway tells the hub so, and records nothing.
+    thailand = _client(hubnet.pki, hubnet.hub.url, "TH")
+    envelope = {"From": "TH", "To": "VN", "CertificateType": 851, "CertificateStatus": 70,
+                "NPPOCertificateNumber": "TH-PHYTO-VN-1", "Content": document}
+    number = thailand.call("DeliverEnvelope", env=envelope).value.hubDeliveryNumber
+    header = _tracking(thailand, number)
+    assert header.HUBTrackingInfo == "FailedDelivery"
+    assert header.hubDeliveryErrorMessage.startswith("PARTNER_UNKNOWN")
+
+
+def test_delivered_with_warnings_keeps_the_importer_warning(hubnet: HubNetwork) -> None:
+    net = hubnet.net
+    with net.client("CN") as client:
+        message_id = client.submit("TH", SPS, _record("CN-PHYTO-TH-WARN")).message_id
+    thailand = _client(hubnet.pki, hubnet.hub.url, "TH")
+    headers = wait_for(lambda: [h for h in thailand.call("GetImportEnvelopeHeaders").value or []
+                                if h.NPPOCertificateNumber == "CN-PHYTO-TH-WARN"], timeout=30)
+    thailand.call("AdvancedAcknowledgeEnvelopeReceipt", hubTrackingNumber=headers[0].hubDeliveryNumber,
+                  warningMessage="treatment date missing")
+    delivered = _wait_status(net, "CN", message_id, MessageStatus.DELIVERED)
+    assert [(e.code, e.message) for e in delivered.receipt.errors] == [
+        ("HUB_DELIVERED_WITH_WARNINGS", "treatment date missing")]
+
+
+def test_a_hub_outside_the_partner_trust_is_refused(hubnet: HubNetwork, tmp_path: Path) -> None:
+    # Our client trusts another CA for the hub: the hub's real certificate does not chain to it.
+    other = write_hub_pki(tmp_path / "other", (), at=datetime.now(UTC) - timedelta(minutes=5))
+    cert, key = hubnet.pki.clients["CN"]
+    settings = EphytoHubSettings(url=hubnet.hub.url, wsdl=str(WSDL), client_certificate=str(cert),
+                                 client_key=str(key), country="CN", partner_country="VN")
+    roots = other.ca.read_bytes()
+    client = HubClient(settings, roots=lambda at: roots, now=lambda: datetime.now(UTC))
+    with pytest.raises(HubError) as refused:
+        client.call("GetImportEnvelopeHeaders")
+    assert refused.value.code == "HUB_TLS_REFUSED" and "CERTIFICATE_VERIFY_FAILED" in refused.value.message
