@@ -31,9 +31,10 @@ from ._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
 from .adapters.clock import SystemClock, UuidIds
 from .adapters.coo_pdf import render_certificate_pdf
 from .adapters.metrics import GatewayMetrics
+from .adapters.partners.as4 import As4PartnerTransport
 from .adapters.partners.ephyto_hub import EphytoHubTransport, HubConnections, HubPuller
 from .adapters.partners.grpc_client import GrpcPartnerTransport
-from .adapters.partners.router import PartnerTransportRouter
+from .adapters.partners.router import RoutingPartnerTransport
 from .adapters.persistence.repository import SqlMessageRepository
 from .adapters.persistence.session import create_engine_for, migrate
 from .adapters.scheduler import build_scheduler
@@ -47,6 +48,8 @@ from .core.trust_export import load_certificates
 from .pipeline.dispatcher import Dispatcher
 from .pipeline.operations import Operations
 from .pipeline.runner import Pipeline
+from .transports.as4.inbound import As4Inbound
+from .transports.as4.server import As4Server, start_as4_server
 from .transports.domestic_service import DomesticExchangeServicer
 from .transports.interceptors import LoggingInterceptor, RequestDecodingInterceptor
 from .transports.operator_service import OperatorServicer
@@ -120,13 +123,16 @@ class App:
     tls_key: bytes
     tls_certificate: bytes
     signals: Signals
-    transport: PartnerTransportRouter
-    hub_puller: HubPuller
+    transport: RoutingPartnerTransport
+    as4_inbound: As4Inbound | None = None
+    hub_puller: HubPuller | None = None
     metrics: GatewayMetrics | None = None
     partner_port: int = 0
     domestic_port: int = 0
     metrics_port: int = 0
+    as4_port: int = 0
     _servers: list[grpc.Server] = field(default_factory=list)
+    _as4_server: As4Server | None = None
     _scheduler: object | None = None
 
     def start(self) -> tuple[int, int]:
@@ -157,10 +163,21 @@ class App:
         if self.metrics is not None and self.settings.metrics is not None:
             # Bound before anything starts, so that a taken metrics port fails the start cleanly.
             self.metrics_port = self.metrics.serve(self.settings.metrics.address)
+        if self.as4_inbound is not None and self.settings.as4_listener is not None:
+            self._as4_server, self.as4_port = start_as4_server(
+                self.settings.as4_listener.address, self.as4_inbound,
+                tls_key_file=self.settings.partner_listener.tls_key or "",
+                tls_certificate_file=self.settings.partner_listener.tls_certificate or "",
+                client_cas=lambda: self.trustbook.anchors_pem(at=self.clock.now()),
+                max_bytes=self.settings.max_payload_bytes * 2 + 64 * 1024,
+            )
+            log.info("gateway %s: AS4 endpoint https://%s:%d/ (mTLS)", self.settings.party,
+                     self.settings.as4_listener.address.rpartition(":")[0], self.as4_port)
         for server in self._servers:
             server.start()
         self.dispatcher.start()
-        self.hub_puller.start()
+        if self.hub_puller is not None:
+            self.hub_puller.start()
         scheduler = build_scheduler(
             wake_dispatcher=self.dispatcher.wake,
             tick_seconds=self.settings.delivery.tick_seconds,
@@ -208,7 +225,11 @@ class App:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
         events = [server.stop(grace) for server in self._servers]
-        self.hub_puller.stop()
+        if self.hub_puller is not None:
+            self.hub_puller.stop()
+        if self._as4_server is not None:
+            self._as4_server.shutdown()
+            self._as4_server.server_close()
         self.dispatcher.stop()
         for event in events:
             event.wait(grace + 1)
@@ -267,6 +288,10 @@ def _configured_trust(settings: Settings) -> list[tuple[str, CertificateRole, li
                  for n, path in enumerate(partner.trust_anchor_files)]
         files += [(f"partners[{index}].trust_pinned[{n}]", CertificateRole.PINNED, path)
                   for n, path in enumerate(partner.trust_pinned_files)]
+        if partner.as4 is not None:
+            # The access point's own signing certificates (a Domibus keystore entry, often without a CA of ours).
+            files += [(f"partners[{index}].as4.signing_certificates[{n}]", CertificateRole.PINNED, path)
+                      for n, path in enumerate(partner.as4.signing_certificate_files)]
         for key, role, path in files:
             try:
                 certificates = load_certificates(_read(path, key))
@@ -332,10 +357,18 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
                                  transports={p.name: p.transport for p in settings.partners})
     observer = metrics.observe if metrics is not None else None
     hub_connections = HubConnections(settings.partners, trustbook=trustbook, clock=clock)
-    transport = PartnerTransportRouter({
+    # One transport per kind of partner; the router picks the one each agreement names.
+    transport = RoutingPartnerTransport({
         "swgw-grpc": GrpcPartnerTransport(
             tls_key_pem=tls_key, tls_certificate_pem=tls_certificate, trustbook=trustbook, clock=clock,
             max_message_bytes=settings.max_payload_bytes + 64 * 1024,
+        ),
+        "as4": As4PartnerTransport(
+            identity=identity_for, trustbook=trustbook, clock=clock,
+            tls_key_file=settings.partner_listener.tls_key or "",
+            tls_certificate_file=settings.partner_listener.tls_certificate or "",
+            # Base64 in the SOAP Body makes a message about 4/3 of its payload.
+            max_response_bytes=settings.max_payload_bytes * 2 + 64 * 1024,
         ),
         "ephyto-hub": EphytoHubTransport(hub_connections, clock=clock),
     })
@@ -355,12 +388,16 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         identity=identity, tls_certificate_pem=tls_certificate, signals=signals, keyring=keyring,
         party=str(settings.party),
     )
+    as4_inbound = As4Inbound(
+        pipeline=pipeline, partners=settings.partners, trustbook=trustbook, clock=clock, identity=identity_for,
+        max_bytes=settings.max_payload_bytes * 2 + 64 * 1024,
+    ) if settings.as4_listener is not None else None
     hub_puller = HubPuller(hub_connections, receive=pipeline.receive_relayed, me=settings.party, clock=clock)
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
         dispatcher=dispatcher, operations=operations, identity=identity, tls_key=tls_key,
-        tls_certificate=tls_certificate, signals=signals, transport=transport, hub_puller=hub_puller,
-        metrics=metrics,
+        tls_certificate=tls_certificate, signals=signals, transport=transport, metrics=metrics,
+        as4_inbound=as4_inbound, hub_puller=hub_puller,
     )
 
 

@@ -34,6 +34,7 @@ from trust.policy import DEFAULT_POLICY, SignaturePolicy
 from trust.revocation import CrlInfo, load_crl
 from trust.store import CertificateRole, CertificateState, TrustedCertificate, TrustStore
 from trust.xmldsig import VerifiedXml, sign_xml, sign_xml_detached, verify_xml, verify_xml_detached
+from trust.wssec import NRR_RECEIPT_FORMAT, SignedReference, VerifiedSoap, sign_soap, verify_nrr_receipt, verify_soap
 from trust.xmlparse import parse_xml
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "DETACHED_REFERENCE_URI",
     "JWS_FORMAT",
     "JsonValue",
+    "NRR_RECEIPT_FORMAT",
     "PartnerTrust",
     "PdfSignatureInvalid",
     "ReferenceInvalid",
@@ -57,6 +59,7 @@ __all__ = [
     "SignatureMissing",
     "SignaturePlacement",
     "SignaturePolicy",
+    "SignedReference",
     "Signer",
     "SigningIdentity",
     "TrustAnchorNotCa",
@@ -67,6 +70,7 @@ __all__ = [
     "ValidatedPath",
     "VerifiedJws",
     "VerifiedPdf",
+    "VerifiedSoap",
     "VerifiedXml",
     "XmlHostile",
     "XmlMalformed",
@@ -78,12 +82,15 @@ __all__ = [
     "parse_xml",
     "sign_jws",
     "sign_pdf",
+    "sign_soap",
     "sign_xml",
     "sign_xml_detached",
     "validate_chain",
     "validate_path",
     "verify_jws",
+    "verify_nrr_receipt",
     "verify_pdf",
+    "verify_soap",
     "verify_xml",
     "verify_xml_detached",
 ]

@@ -13,7 +13,11 @@ from .domain import DocumentType, PartyId
 from .errors import DocumentTypeNotAgreed
 from .retry import RetryPolicy
 
-__all__ = ["EdifactSettings", "EphytoHubSettings", "PartnerProfile", "TransportKind"]
+__all__ = ["As4Settings", "EdifactSettings", "EphytoHubSettings", "PartnerProfile", "Transport"]
+
+Transport = Literal["swgw-grpc", "as4", "ephyto-hub"]
+"""How a partner is reached: swgw's own gRPC PartnerExchange, an AS4 access point, or the IPPC ePhyto Hub. The same
+names label the transport in ``swgw messages``, status and metrics."""
 
 
 @dataclass(frozen=True)
@@ -34,11 +38,6 @@ class EdifactSettings:
     """The partner's interchange id in UNB; the partner's party id when None."""
     recipient_qualifier: str | None = None
     """Its code qualifier (0007); none when None."""
-
-
-TransportKind = Literal["swgw-grpc", "as4", "ephyto-hub"]
-"""How a partner is reached: swgw's PartnerExchange over gRPC, an AS4 access point, or the IPPC ePhyto Hub. The
-same names label the transport in ``swgw messages``, status and metrics."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,40 @@ class EphytoHubSettings:
     """How often the hub is asked for envelopes waiting for us."""
     timeout: timedelta = timedelta(seconds=30)
     """Time limit of one call to the hub."""
+
+
+@dataclass(frozen=True)
+class As4Settings:
+    """The AS4 P-Mode of an agreement (``[partners.as4]``): what goes into, and is required of, every ebMS 3.0
+    User Message exchanged with the partner's access point (One-Way/Push, eDelivery AS4 profile)."""
+
+    endpoint_url: str
+    """The partner access point's HTTPS URL that our User Messages are POSTed to."""
+    our_party_id: str
+    """Our eb:From/eb:PartyId."""
+    partner_party_id: str
+    """The partner's eb:To/eb:PartyId (inbound: the eb:From that must name the partner)."""
+    party_id_type: str = "urn:oasis:names:tc:ebcore:partyid-type:unregistered"
+    """The PartyId type attribute of both party ids."""
+    initiator_role: str = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/initiator"
+    """The role of the sending party."""
+    responder_role: str = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/responder"
+    """The role of the receiving party."""
+    service: str = "urn:swgw:service:trade-documents"
+    """eb:CollaborationInfo/eb:Service."""
+    service_type: str | None = None
+    """Its type attribute, when the agreement names one."""
+    actions: Mapping[DocumentType, str] = field(default_factory=dict)
+    """eb:Action per agreed document type (both ways: inbound, the action tells the document type)."""
+    agreement_ref: str | None = None
+    """eb:AgreementRef, e.g. the P-Mode id of the partner's Domibus."""
+    mpc: str = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/defaultMPC"
+    """The message partition channel of our User Messages."""
+    signing_certificate_files: tuple[str, ...] = ()
+    """PEM certificates the partner signs its messages and receipts with, pinned at start-up; when empty, its
+    signer must chain to the partner's trust anchors."""
+    timeout_seconds: float = 30.0
+    """How long one POST may take before the attempt counts as failed (retryably)."""
 
 
 @dataclass(frozen=True)
@@ -103,10 +136,13 @@ class PartnerProfile:
     agreement asks for RSA; the gateway's own identity (ECDSA P-256 by default) when None."""
     edifact: EdifactSettings = field(default_factory=EdifactSettings)
     """How UN/EDIFACT interchanges with the partner are enveloped and which character sets are read."""
-    transport: TransportKind = "swgw-grpc"
-    """How the partner is reached; ``endpoint`` and ``tls_server_name`` apply to ``swgw-grpc`` only."""
+    transport: Transport = "swgw-grpc"
+    """How the partner is reached; everything above the transport is the same for all of them. ``endpoint`` and
+    ``tls_server_name`` apply to ``swgw-grpc`` only."""
+    as4: As4Settings | None = None
+    """The AS4 P-Mode, present exactly when ``transport`` is ``"as4"``."""
     ephyto_hub: EphytoHubSettings | None = None
-    """The hub connection, for ``transport = "ephyto-hub"`` (and only then)."""
+    """The hub connection, present exactly when ``transport`` is ``"ephyto-hub"``."""
 
     @property
     def name(self) -> str:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
+from .as4_pmode import parse_as4
 from .domain import DocumentType, PartyId
 from .errors import ConfigInvalid
 from .partners import EdifactSettings, PartnerProfile
@@ -108,6 +109,9 @@ class Settings:
     domestic_clients: tuple[DomesticClient, ...] = ()
     """The domestic platforms allowed to call, each seeing only its own traffic; when empty, one hub on the
     domestic port sees everything."""
+    as4_listener: ListenerSettings | None = None
+    """The HTTPS (mutual TLS) endpoint AS4 partners POST to; its TLS material is the partner listener's. Required
+    when a partner's transport is AS4."""
     operators_ca: str | None = None
     """PEM CA certificate(s) that issue operator client certificates. The Operator service accepts only callers
     whose TLS certificate chains to it; without it the Operator service refuses every call (use the offline CLI)."""
@@ -266,7 +270,7 @@ def _edifact(table: _Table) -> EdifactSettings:
     return settings
 
 
-def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
+def _partner(table: _Table, base_dir: PurePath, me: str) -> PartnerProfile:
     docs = table.table("documents", required=True)
     profiles: dict[DocumentType, str] = {}
     for key in list(docs._data):
@@ -291,15 +295,24 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
             _path(base_dir, signing_table.get("chain", str, None)),
         )
     signing_table.done()
-    from .settings_hub import parse_transport
+    from .settings_hub import parse_ephyto_hub
 
-    transport, hub = parse_transport(table, base_dir)
-    # A partner reached through a relay (the ePhyto Hub) has no PartnerExchange endpoint of its own.
-    grpc = transport == "swgw-grpc"
+    party = table.get("party", str, required=True)
+    transport = _choice(table, "transport", ("swgw-grpc", "as4", "ephyto-hub"), "swgw-grpc")
+    grpc = transport == "swgw-grpc"  # endpoint and server name are those of the partner's PartnerExchange service
+    as4_table = table.table("as4")
+    if as4_table._data and transport != "as4":
+        raise ConfigInvalid(f"{as4_table._path} is set but transport is {transport!r}", field_path=as4_table._path)
+    as4 = parse_as4(table.table("as4", required=True), base_dir, me=me, partner=party, documents=profiles) \
+        if transport == "as4" else None
+    hub = parse_ephyto_hub(table, base_dir, transport)
     profile = PartnerProfile(
-        party=PartyId(table.get("party", str, required=True)),
-        endpoint=table.get("endpoint", str, "", required=grpc),
-        tls_server_name=table.get("tls_server_name", str, "", required=grpc),
+        party=PartyId(party),
+        endpoint=table.get("endpoint", str, ... if grpc else ""),
+        tls_server_name=table.get("tls_server_name", str, ... if grpc else ""),
+        transport=transport,
+        as4=as4,
+        ephyto_hub=hub,
         mapping_profiles=profiles,
         trust_anchor_files=tuple(str(base_dir / a) for a in anchors),
         trust_pinned_files=tuple(str(base_dir / a) for a in pinned),
@@ -310,8 +323,6 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
         revocation_unknown=_choice(table, "revocation_unknown", ("reject", "warn"), "reject"),
         signing_key_files=signing_files,
         edifact=_edifact(table.table("edifact")),
-        transport=transport,
-        ephyto_hub=hub,
     )
     table.done()
     return profile
@@ -361,6 +372,9 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
                             field_path="operators.ca")
 
     metrics = _metrics(root.table("metrics"))
+    as4_table = root.table("as4_listener")
+    as4_listener = ListenerSettings(address=as4_table.get("address", str, required=True)) if as4_table._data else None
+    as4_table.done()
 
     clients = tuple(_client(_Table(c, f"domestic_clients[{i}]"))
                     for i, c in enumerate(root.get("domestic_clients", list, [])))
@@ -376,7 +390,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
 
     partners_list = root.get("partners", list, [])
     partners = tuple(
-        _partner(_Table(p, f"partners[{i}]"), base_dir) for i, p in enumerate(partners_list)
+        _partner(_Table(p, f"partners[{i}]"), base_dir, party) for i, p in enumerate(partners_list)
     )
     names = [p.name for p in partners]
     if len(set(names)) != len(names):
@@ -384,6 +398,9 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
     if party in names:
         raise ConfigInvalid("a gateway cannot be its own partner", field_path="partners")
     for i, profile in enumerate(partners):
+        if profile.transport == "as4" and as4_listener is None:
+            raise ConfigInvalid(f"partners[{i}] is reached over AS4: set [as4_listener] so it can send to us",
+                                field_path="as4_listener.address")
         try:
             profile.interchange(PartyId(party))
         except ValueError as e:
@@ -406,6 +423,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
         metrics=metrics,
         operators_ca=operators_ca,
         domestic_clients=clients,
+        as4_listener=as4_listener,
     )
 
 

@@ -1,13 +1,13 @@
 """The ``[partners.ephyto_hub]`` table: how a partner is reached through the IPPC ePhyto Hub.
 
 Read with the same strict table reader as the rest of the configuration (:mod:`gateway.core.settings`), which calls
-:func:`parse_transport` for every ``[[partners]]`` entry.
+:func:`parse_ephyto_hub` for every ``[[partners]]`` entry.
 """
 
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import ConfigInvalid
 from .partners import EphytoHubSettings
@@ -15,28 +15,22 @@ from .partners import EphytoHubSettings
 if TYPE_CHECKING:
     from .settings import _Table
 
-__all__ = ["TRANSPORTS", "parse_transport"]
-
-#: The transport kinds an agreement may name.
-TRANSPORTS = ("swgw-grpc", "as4", "ephyto-hub")
+__all__ = ["parse_ephyto_hub"]
 
 
-def parse_transport(table: _Table, base_dir: PurePath) -> tuple[Any, EphytoHubSettings | None]:
-    """The partner's ``transport`` and its ``ephyto_hub`` table, checked against each other."""
-    from .settings import _choice
-
-    transport = _choice(table, "transport", TRANSPORTS, "swgw-grpc")
+def parse_ephyto_hub(table: _Table, base_dir: PurePath, transport: str) -> EphytoHubSettings | None:
+    """The partner's ``ephyto_hub`` table, present exactly when its ``transport`` is ``"ephyto-hub"``."""
     hub_table = table.table("ephyto_hub")
     if transport != "ephyto-hub":
         if hub_table._data:
             raise ConfigInvalid(f"{table._key('ephyto_hub')} needs transport = \"ephyto-hub\"",
                                 field_path=table._key("ephyto_hub"))
         hub_table.done()
-        return transport, None
+        return None
     if not hub_table._data:
         raise ConfigInvalid(f"transport = \"ephyto-hub\" needs a {table._key('ephyto_hub')} table",
                             field_path=table._key("ephyto_hub"))
-    return transport, _ephyto_hub(hub_table, base_dir)
+    return _ephyto_hub(hub_table, base_dir)
 
 
 def _ephyto_hub(table: _Table, base_dir: PurePath) -> EphytoHubSettings:

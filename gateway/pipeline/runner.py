@@ -194,9 +194,10 @@ class Pipeline:
 
     # Inbound ----------------------------------------------------------------------------------------------
 
-    def receive(self, envelope: Envelope, *, peer: str) -> Receipt:
-        """Take one envelope from an authenticated partner and return the signed receipt."""
-        profile = self._profile(peer, "swgw-grpc")
+    def receive(self, envelope: Envelope, *, peer: str, transport: str = "swgw-grpc") -> Receipt:
+        """Take one envelope from an authenticated partner and return the signed receipt; ``transport`` is the one
+        it came by (PartnerExchange or the AS4 endpoint), which must be the one the partner's agreement names."""
+        profile = self._profile(peer, transport)
         existing = self._messages.find(envelope.message_id)
         if existing is not None:
             return self._replay(existing, envelope, peer)

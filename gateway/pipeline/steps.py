@@ -386,6 +386,13 @@ def verify_receipt(
     if receipt.signature is None:
         raise ReceiptInvalid("receipt is not signed", partner=partner, field_path="receipt.signature")
     try:
+        if receipt.signature.format == trust.NRR_RECEIPT_FORMAT and profile.transport == "as4":
+            # An AS4 access point that does not run swgw: its signed ebMS receipt is the receipt. Which formats are
+            # accepted follows the agreement's transport, never the receipt's own claim.
+            signer = trust.verify_nrr_receipt(receipt.signature.value.encode("utf-8"), message_id=receipt.message_id,
+                                              partner_trust=partner_trust, at=now,
+                                              policy=signature_policy(profile)).signer
+            return VerifiedReceipt(receipt=receipt, signer=signer)
         verified = verify_receipt_jws(receipt, issuer_trust=partner_trust, now=now, policy=signature_policy(profile))
     except SignatureFormatUnsupported as e:
         raise ReceiptInvalid(f"receipt signature refused: {e.code}: {e.message}", partner=partner,

@@ -266,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="TLS on the domestic listener, with a hub and an operator client certificate")
     p.set_defaults(func=_cmd_init)
 
-    p = sub.add_parser("demo", help="three gateways on loopback exchanging signed documents")
+    p = sub.add_parser("demo", help="four gateways on loopback (one reached over AS4) exchanging signed documents")
     p.add_argument("--out", type=Path, default=None, help="leave the exchanged artifacts in this folder")
     p.add_argument("--verbose", action="store_true", help="show the gateways' logs")
     p.set_defaults(func=_cmd_demo)

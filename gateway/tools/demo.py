@@ -1,9 +1,11 @@
-"""``swgw demo``: three single windows (CN, HK, MO) on loopback exchanging real signed documents.
+"""``swgw demo``: four single windows (CN, HK, MO, VN) on loopback exchanging real signed documents.
 
 Each gateway runs as its own ``swgw serve`` process with its own development CA, keys, SQLite database and
-configuration. The demo submits certificates of origin CN->HK, CN->MO and HK->CN (plus whatever further samples
-the mapping catalogue provides), waits for the signed receipts, takes the documents over on the receiving
-domestic side, and prints a trace. Any failed step is named and the exit status is non-zero.
+configuration. CN, HK and MO speak swgw's gRPC; VN, an ASEAN member, is reached over AS4 (ebMS 3.0 User Messages
+signed with its RSA key, signed receipts), as a window running an eDelivery access point would be. The demo
+submits certificates of origin CN->HK, CN->MO, HK->CN, CN->VN and VN->CN (China-ASEAN Form E) plus a cargo
+manifest, waits for the signed receipts, takes the documents over on the receiving domestic side, and prints a
+trace. Any failed step is named and the exit status is non-zero.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import mappings
 import trust
+from trust import devpki
 
 from .._generated.swgw.v1 import envelope_pb2 as pb
 from ..core.domain import DocumentType
@@ -31,11 +34,16 @@ from .devsetup import WindowFiles, write_network
 
 __all__ = ["run_demo"]
 
-PARTIES = ("CN", "HK", "MO")
+PARTIES = ("CN", "HK", "MO", "VN")
 AGREEMENTS = {
     ("CN", "HK"): {"certificate-of-origin": "coo-ubl24-cepa-hk"},
     ("CN", "MO"): {"certificate-of-origin": "coo-ubl24-cepa-mo", "cargo-manifest": "manifest-efti-consignment"},
+    ("CN", "VN"): {"certificate-of-origin": "coo-ubl24-acfta-forme"},
 }
+#: The agreements whose partners are reached over AS4 rather than swgw gRPC.
+AS4_PAIRS = (("CN", "VN"),)
+#: VN signs with RSA (RSA-SHA256 is what eDelivery access points such as Domibus expect by default).
+KEYS: dict[str, devpki.KeyKind] = {"VN": "rsa"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,8 @@ EXCHANGES = (
     Exchange("CN", "MO", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-cn-mo"),
     Exchange("HK", "CN", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-hk-cn"),
     Exchange("CN", "MO", DocumentType.CARGO_MANIFEST, "manifest-cn-mo-single"),
+    Exchange("CN", "VN", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-cn-vn"),
+    Exchange("VN", "CN", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-vn-cn"),
     Exchange("CN", "HK", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-invalid", expect_rejection=True),
 )
 
@@ -147,12 +157,14 @@ def run_demo(*, out: Path | None, verbose: bool = False) -> int:
     try:
         # CN attaches a PAdES-signed PDF rendering to the certificates it sends to HK.
         windows = write_network(root, PARTIES, AGREEMENTS, at=datetime.now(UTC),
-                                options={("CN", "HK"): {"attach_pdf": True}})
+                                options={("CN", "HK"): {"attach_pdf": True}}, as4=AS4_PAIRS,
+                                keys=KEYS)
         _say(f"swgw demo: windows {', '.join(PARTIES)}; files in {root}")
         with _gateways(windows, verbose) as processes:
             _wait_ready(windows, processes)
             _say(f"  gateways ready in {time.perf_counter() - started:.1f}s "
-                 + ", ".join(f"{p}: partner :{w.partner_port} domestic :{w.domestic_port}" for p, w in windows.items()))
+                 + ", ".join(f"{p}: partner :{w.partner_port} domestic :{w.domestic_port}"
+                             + (f" AS4 :{w.as4_port}" if w.as4_port else "") for p, w in windows.items()))
             _exchange(windows, root if out is not None else None)
     except (DemoFailure, ClientError, OSError) as e:
         _say(f"FAILED: {e}")
@@ -170,7 +182,8 @@ def _exchange(windows: dict[str, WindowFiles], artifacts: Path | None) -> None:
         # Issued today: the agreements refuse certificates past their validity period.
         record = mappings.load_example(exchange.example, issued_on=datetime.now(UTC).date())
         with GatewayClient(f"127.0.0.1:{windows[exchange.sender].domestic_port}") as client:
-            label = f"{exchange.sender}->{exchange.receiver} {exchange.document_type.value} ({exchange.example})"
+            label = (f"{exchange.sender}->{exchange.receiver} {exchange.document_type.value} ({exchange.example})"
+                     f" over {_transport(exchange.sender, exchange.receiver)}")
             try:
                 response = client.submit(exchange.receiver, exchange.document_type,
                                          json.dumps(record, ensure_ascii=False).encode())
@@ -207,13 +220,18 @@ def _exchange(windows: dict[str, WindowFiles], artifacts: Path | None) -> None:
                 raise DemoFailure(f"{party} domestic hub received {len(documents)} of {len(expected)} documents")
             for document in documents:
                 summary = client.status(document.message_id)
-                _say(f"\n{document.sender.value}->{party} received {document.message_id}")
+                _say(f"\n{document.sender.value}->{party} received {document.message_id} over "
+                     f"{_transport(document.sender.value, party)}")
                 _say(f"  signer {document.signer_subject} (sha256 {document.signer_fingerprint[:16]}...)")
                 _say(f"  receiver: {_steps(summary)}")
                 if STATUS_NAMES[summary.status] != "HANDED_OVER":
                     raise DemoFailure(f"{document.message_id} is {STATUS_NAMES[summary.status]} at {party}")
                 if artifacts is not None:
                     _save(artifacts, windows, document)
+
+
+def _transport(a: str, b: str) -> str:
+    return "AS4" if (a, b) in AS4_PAIRS or (b, a) in AS4_PAIRS else "swgw gRPC"
 
 
 def _save(artifacts: Path, windows: dict[str, WindowFiles], document: object) -> None:

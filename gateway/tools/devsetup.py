@@ -7,7 +7,7 @@ written unencrypted and certificates are issued by a local CA per window.
 from __future__ import annotations
 
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,8 +18,10 @@ import tomli_w
 from trust import devpki
 
 __all__ = [
+    "AS4_SERVICE",
     "DomesticTls",
     "WindowFiles",
+    "as4_action",
     "domestic_tls_config",
     "free_port",
     "gateway_config",
@@ -46,6 +48,17 @@ class WindowFiles:
     """Its partner (mTLS) port."""
     domestic_port: int
     """Its domestic port."""
+    as4_port: int = 0
+    """Its AS4 endpoint's port (0 when no partner reaches it over AS4)."""
+
+
+AS4_SERVICE = "urn:swgw:service:trade-documents"
+"""The eb:Service of the development AS4 agreements."""
+
+
+def as4_action(document_type: str) -> str:
+    """The eb:Action of a document type in the development AS4 agreements."""
+    return f"urn:swgw:action:{document_type}"
 
 
 def free_port() -> int:
@@ -127,18 +140,24 @@ def write_network(
     at: datetime,
     retry: Mapping[str, Any] | None = None,
     options: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
+    as4: Collection[tuple[str, str]] = (),
+    keys: Mapping[str, devpki.KeyKind] | None = None,
 ) -> dict[str, WindowFiles]:
     """Create windows that trust each other pairwise where ``documents`` has an agreement.
 
     ``documents[(a, b)]`` maps document type -> mapping profile for the agreement between a and b (symmetric);
-    ``options[(a, b)]`` adds keys to a's ``[[partners]]`` table for b (e.g. ``attach_pdf``).
+    ``options[(a, b)]`` adds keys to a's ``[[partners]]`` table for b (e.g. ``attach_pdf``); the pairs in ``as4``
+    (either order) are reached over AS4 instead of swgw gRPC; ``keys`` names a window's signing key kind.
     """
     ports = {p: (free_port(), free_port()) for p in parties}
+    as4_parties = {p for pair in as4 for p in pair}
+    as4_ports = {p: free_port() for p in parties if p in as4_parties}
     cas: dict[str, devpki.IssuedCertificate] = {}
     folders: dict[str, Path] = {}
     for party in parties:
         folders[party], cas[party] = write_window(
-            root, party, at=at, partner_port=ports[party][0], domestic_port=ports[party][1]
+            root, party, at=at, partner_port=ports[party][0], domestic_port=ports[party][1],
+            key=(keys or {}).get(party, "ec"),
         )
     out: dict[str, WindowFiles] = {}
     for party in parties:
@@ -155,19 +174,32 @@ def write_network(
                 "trust_anchors": [f"trust/{other.lower()}-ca.pem"],
                 "documents": dict(agreed),
             }
+            if (party, other) in as4 or (other, party) in as4:
+                # The partner's access point: no gRPC endpoint, an AS4 P-Mode instead.
+                del entry["endpoint"], entry["tls_server_name"]
+                entry["transport"] = "as4"
+                entry["as4"] = {"endpoint_url": f"https://127.0.0.1:{as4_ports[other]}/as4",
+                                "service": AS4_SERVICE, "agreement_ref": f"urn:swgw:agreement:{_pair(party, other)}",
+                                "actions": {t: as4_action(t) for t in agreed}}
             if retry:
                 entry["retry"] = dict(retry)
             entry.update((options or {}).get((party, other), {}))
             partners.append(entry)
         config = gateway_config(party, partner_port=ports[party][0], domestic_port=ports[party][1],
                                 partners=partners)
+        if party in as4_ports:
+            config["as4_listener"] = {"address": f"127.0.0.1:{as4_ports[party]}"}
         path = folders[party] / "swgw.toml"
         path.write_text(tomli_w.dumps(config))
         out[party] = WindowFiles(
             party=party, folder=folders[party], config=path, ca_certificate=folders[party] / "keys" / "ca.cert.pem",
-            partner_port=ports[party][0], domestic_port=ports[party][1],
+            partner_port=ports[party][0], domestic_port=ports[party][1], as4_port=as4_ports.get(party, 0),
         )
     return out
+
+
+def _pair(a: str, b: str) -> str:
+    return "-".join(sorted((a, b))).lower()
 
 
 @dataclass(frozen=True)

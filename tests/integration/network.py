@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,9 +77,11 @@ def running_network(
     database_urls: Mapping[str, str] | None = None,
     retry: Mapping[str, Any] | None = None,
     configure: Callable[[str, dict[str, Any]], None] | None = None,
+    as4: Collection[tuple[str, str]] = (),
+    keys: Mapping[str, Any] | None = None,
 ) -> Iterator[Network]:
-    """Start gateways for ``parties``; stop them on exit."""
-    files = write_network(root, parties, agreements, at=datetime.now(UTC), retry=retry or {
+    """Start gateways for ``parties`` (the pairs in ``as4`` reach each other over AS4); stop them on exit."""
+    files = write_network(root, parties, agreements, at=datetime.now(UTC), as4=as4, keys=keys, retry=retry or {
         "strategy": "constant", "initial_delay_seconds": 0.2, "max_delay_seconds": 0.2, "max_attempts": 50,
         "jitter": 0.0,
     })

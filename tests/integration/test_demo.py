@@ -24,7 +24,7 @@ def test_demo_exchanges_documents_that_xmlsec1_verifies_with_only_the_sender_ca(
     assert "demo passed" in result.stdout
     assert "refused as expected: RECORD_INVALID" in result.stdout
     exchanged = sorted((out / "exchanged").iterdir())
-    assert len(exchanged) == 4  # three certificates of origin and a cargo manifest
+    assert len(exchanged) == 6  # five certificates of origin (two over AS4) and a cargo manifest
     detached = 0
     for folder in exchanged:
         # eFTI documents travel unchanged with a detached signature beside them (document-signature.xml).

@@ -1,56 +1,46 @@
-"""The partner transport of a gateway: each partner's deliveries go to the adapter its agreement names
-(``transport`` in ``[[partners]]``: swgw's gRPC, AS4 or the ePhyto Hub)."""
+"""The partner transport that dispatches on the agreement's transport: swgw gRPC, AS4 or the ePhyto Hub.
+
+The dispatcher sees one :class:`~gateway.core.ports.PartnerTransport`; which wire a message takes follows the
+partner's profile (``transport`` in ``[[partners]]``), never anything in the message.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
 
 from ...core.domain import Envelope, Receipt
 from ...core.errors import DeliveryFailed
 from ...core.partners import PartnerProfile
+from ...core.ports import PartnerTransport
 
-__all__ = ["ClosableTransport", "PartnerTransportRouter"]
-
-
-class ClosableTransport(Protocol):
-    """A :class:`~gateway.core.ports.PartnerTransport` that holds connections to release at shutdown."""
-
-    def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
-        """Deliver and return the partner's (unverified) receipt; raises DeliveryFailed."""
-        ...
-
-    def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
-        """Ask the partner again for the receipt of a message; raises DeliveryFailed."""
-        ...
-
-    def close(self) -> None:
-        """Release connections."""
-        ...
+__all__ = ["RoutingPartnerTransport"]
 
 
-class PartnerTransportRouter:
-    """A :class:`~gateway.core.ports.PartnerTransport` dispatching on ``partner.transport``."""
+class RoutingPartnerTransport:
+    """A :class:`~gateway.core.ports.PartnerTransport` handing each call to the transport its partner agreed."""
 
-    def __init__(self, transports: Mapping[str, ClosableTransport]) -> None:
+    def __init__(self, transports: Mapping[str, PartnerTransport]) -> None:
         self._transports = dict(transports)
 
-    def _for(self, partner: PartnerProfile) -> ClosableTransport:
+    def _for(self, partner: PartnerProfile) -> PartnerTransport:
         transport = self._transports.get(partner.transport)
         if transport is None:
+            # A configuration this gateway build cannot serve: no retry will change that.
             raise DeliveryFailed(f"no {partner.transport} transport in this gateway for {partner.name}",
-                                 retryable=False, partner=partner.name, code="CONFIG_INVALID")
+                                 retryable=False, partner=partner.name, code="TRANSPORT_UNAVAILABLE")
         return transport
 
     def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
-        """Deliver through the partner's transport."""
+        """Deliver over the partner's transport."""
         return self._for(partner).deliver(partner, envelope)
 
     def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
-        """Ask again through the partner's transport."""
+        """Ask again over the partner's transport."""
         return self._for(partner).get_receipt(partner, message_id)
 
     def close(self) -> None:
-        """Close every transport."""
+        """Close every transport that can be closed."""
         for transport in self._transports.values():
-            transport.close()
+            close = getattr(transport, "close", None)
+            if close is not None:
+                close()
