@@ -21,8 +21,7 @@ from gateway.core.relay import RELAY_TLS_FORMAT
 from gateway.core.partners import EphytoHubSettings
 from tests.conftest import REFERENCE
 from tests.integration.network import Network, record_bytes, running_network, wait_for
-from tests.support.ephyto_hub_sim import HubSimulator, RunningHub, running_hub
-from tests.support.ephyto_pki import HubPki, write_hub_pki
+from gateway.tools.hubsim import HubPki, HubSimulator, RunningHub, running_hub, write_hub_pki
 
 WSDL = REFERENCE / "sps-ephyto" / "hub-wsdl" / "ephyto.wsdl"
 SAMPLE = REFERENCE / "sps-ephyto" / "SPSCertificateContent.xml"

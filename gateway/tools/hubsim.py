@@ -1,6 +1,7 @@
 """A local IPPC ePhyto Hub simulator: the hub's published WSDL served over HTTPS on loopback, with the hub's rules.
 
-Written for the tests (and the demo), independently of the connector: it parses requests with lxml, validates
+A development tool for the tests and ``swgw demo`` (never part of a gateway), written independently of the
+connector in ``gateway/adapters/partners/ephyto_hub``: it parses requests with lxml, validates
 every request body (and its own answers) against the XML schema embedded in the WSDL with lxml's XMLSchema, and
 keeps per-envelope delivery status. Rules enforced:
 
@@ -29,10 +30,16 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
+
+from trust import devpki
+
+__all__ = ["HubPki", "HubSimulator", "RunningHub", "running_hub", "write_hub_pki", "wsdl_schema"]
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 XS = "http://www.w3.org/2001/XMLSchema"
@@ -61,10 +68,15 @@ class HubEnvelope:
     """One envelope the hub holds."""
 
     number: str
+    """The hub delivery number."""
     header: dict[str, str]
+    """From, To, CertificateType, CertificateStatus and NPPOCertificateNumber as delivered."""
     content: str | None
+    """The certificate as delivered."""
     status: str = "PendingDelivery"
+    """Its HUBTrackingInfo."""
     error: str | None = None
+    """The importer's reason or warning, once acknowledged as failed or with warnings."""
 
 
 class HubFault(Exception):
@@ -138,6 +150,8 @@ class HubSimulator:
 
     def _op_DeliverEnvelope(self, operation: etree._Element, country: str) -> etree._Element:
         env = operation.find(f"{{{TNS}}}env")
+        if env is None:  # pragma: no cover - the schema requires it
+            raise HubFault("DeliverEnvelope without env")
         header = {f: _text(env, f) for f in _HEADER_FIELDS}
         if header["From"] != country:
             raise HubFault(f"From {header['From']} is not the caller's NPPO {country}")
@@ -241,8 +255,11 @@ class RunningHub:
     """A serving simulator."""
 
     hub: HubSimulator
+    """The simulator's state."""
     url: str
+    """The DeliveryService address (``https://127.0.0.1:PORT/hub/DeliveryService``)."""
     port: int
+    """The bound port."""
 
 
 @contextmanager
@@ -289,3 +306,45 @@ def running_hub(hub: HubSimulator, *, certificate: Path, key: Path, client_ca: P
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass(frozen=True)
+class HubPki:
+    """Files of the hub's PKI."""
+
+    ca: Path
+    """The hub CA certificate: what NPPOs trust for the hub, and what issues NPPO client certificates."""
+    server_certificate: Path
+    """The hub's TLS server certificate (for 127.0.0.1 and localhost)."""
+    server_key: Path
+    """Its private key."""
+    clients: dict[str, tuple[Path, Path]]
+    """Country -> (client certificate, key), registered at the hub."""
+    fingerprints: dict[str, str]
+    """SHA-256 fingerprint (hex) of each registered client certificate -> its country."""
+
+
+def write_hub_pki(folder: Path, countries: tuple[str, ...], *, at: datetime, unregistered: tuple[str, ...] = ()
+                  ) -> HubPki:
+    """Create the hub CA, the hub's server certificate (127.0.0.1) and one client certificate per country (those
+    in ``unregistered`` are issued by the hub's CA but not registered for their NPPO)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ca = devpki.create_ca("ePhyto Hub Simulator CA", at=at, organization="IPPC ePhyto Hub (simulated)")
+    server = devpki.issue_certificate(ca, "hub.ephyto.test", at=at, usage="tls", dns_names=("localhost",),
+                                      ip_addresses=("127.0.0.1",))
+    (folder / "hub-ca.pem").write_bytes(ca.cert_pem())
+    (folder / "hub-server.pem").write_bytes(server.cert_pem())
+    (folder / "hub-server.key").write_bytes(server.key_pem())
+    clients: dict[str, tuple[Path, Path]] = {}
+    fingerprints: dict[str, str] = {}
+    for country in (*countries, *unregistered):
+        client = devpki.issue_certificate(ca, f"NPPO {country}", at=at, usage="tls")
+        cert, key = folder / f"nppo-{country.lower()}.pem", folder / f"nppo-{country.lower()}.key"
+        cert.write_bytes(client.cert_pem())
+        key.write_bytes(client.key_pem())
+        clients[country] = (cert, key)
+        if country in unregistered:
+            continue
+        fingerprints[hashlib.sha256(client.certificate.public_bytes(Encoding.DER)).hexdigest()] = country
+    return HubPki(ca=folder / "hub-ca.pem", server_certificate=folder / "hub-server.pem",
+                  server_key=folder / "hub-server.key", clients=clients, fingerprints=fingerprints)
