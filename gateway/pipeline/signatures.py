@@ -172,7 +172,7 @@ def replayable_receipt(receipt: Receipt, identity: SigningIdentity) -> Receipt:
 
 
 def verify_relay(
-    chain: Sequence[x509.Certificate], *, partner_trust: PartnerTrust, now: datetime, profile: PartnerProfile
+    chain: Sequence[x509.Certificate], *, partner_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy
 ) -> x509.Certificate:
     """Validate a relay's TLS server chain (leaf first) to the partner's trust, the relay's CA; returns the leaf.
 
@@ -183,11 +183,11 @@ def verify_relay(
     if not chain:
         raise trust.SignatureMissing("no relay certificate", partner=partner_trust.partner)
     return trust.validate_chain(chain[0], chain[1:], trust=partner_trust, at=now, purpose="tls-server",
-                                policy=signature_policy(profile))[0]
+                                policy=policy)[0]
 
 
 def verify_relay_signature(
-    signature: Signature | None, *, partner_trust: PartnerTrust, now: datetime, profile: PartnerProfile
+    signature: Signature | None, *, partner_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy
 ) -> x509.Certificate:
     """:func:`verify_relay` on a :data:`RELAY_TLS_FORMAT` signature; raises :class:`SignatureFormatUnsupported`
     for another format and :class:`trust.TrustError` for a chain that does not validate."""
@@ -201,7 +201,7 @@ def verify_relay_signature(
     except ValueError as e:
         raise trust.SignatureInvalid(f"relay attestation is not a certificate chain: {e}",
                                      partner=partner_trust.partner) from e
-    return verify_relay(chain, partner_trust=partner_trust, now=now, profile=profile)
+    return verify_relay(chain, partner_trust=partner_trust, now=now, policy=policy)
 
 
 def verify_relayed_envelope(
@@ -211,7 +211,7 @@ def verify_relayed_envelope(
     """An envelope a relay handed over, verified by the relay's TLS server chain (:func:`verify_relay`) in place of
     a sender's signature; raises :class:`EnvelopeSignatureInvalid`."""
     try:
-        relay = verify_relay(chain, partner_trust=partner_trust, now=now, profile=profile)
+        relay = verify_relay(chain, partner_trust=partner_trust, now=now, policy=signature_policy(profile))
     except trust.TrustError as e:
         raise EnvelopeSignatureInvalid(f"relay certificate refused: {e.code}: {e.message}",
                                        partner=partner_trust.partner, field_path="envelope.signature") from e

@@ -375,7 +375,8 @@ def verify_receipt(
     if profile.transport == "ephyto-hub":
         # Which check runs follows the agreement: through a relay, the relay's authenticated channel attests.
         try:
-            signer = verify_relay_signature(receipt.signature, partner_trust=partner_trust, now=now, profile=profile)
+            signer = verify_relay_signature(receipt.signature, partner_trust=partner_trust, now=now,
+                                            policy=signature_policy(profile))
         except SignatureFormatUnsupported as e:
             raise ReceiptInvalid(f"receipt refused: {e.code}: {e.message}", partner=partner,
                                  field_path=e.field_path) from e

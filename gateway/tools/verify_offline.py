@@ -22,6 +22,7 @@ from trust import PartnerTrust
 from .._generated.swgw.v1 import envelope_pb2 as pb
 from ..core.domain import sha256_hex
 from ..core.errors import SignatureFormatUnsupported
+from ..core.relay import RELAY_TLS_FORMAT
 from ..pipeline import signatures
 from ..transports import codec
 
@@ -200,8 +201,16 @@ def _verify_message(report: VerifyReport, data: bytes, stores: Mapping[str, Part
             report.checks.append(f"receipt from {receipt.issuer.value}: not checked (no trust for its issuer)")
         else:
             try:
-                signatures.verify_receipt_jws(receipt, issuer_trust=issuer, now=at, policy=trust.DEFAULT_POLICY)
-                report.checks.append(f"receipt from {receipt.issuer.value}: valid, {receipt.outcome.value}")
+                if receipt.signature.format == RELAY_TLS_FORMAT:
+                    # Delivered through the ePhyto Hub: the hub's TLS certificate attests, validated to the trust
+                    # given for the partner (the hub's CA).
+                    relay = signatures.verify_relay_signature(receipt.signature, partner_trust=issuer, now=at,
+                                                              policy=trust.DEFAULT_POLICY)
+                    report.checks.append(f"receipt from {receipt.issuer.value}: attested by the relay "
+                                         f"{relay.subject.rfc4514_string()}, {receipt.outcome.value}")
+                else:
+                    signatures.verify_receipt_jws(receipt, issuer_trust=issuer, now=at, policy=trust.DEFAULT_POLICY)
+                    report.checks.append(f"receipt from {receipt.issuer.value}: valid, {receipt.outcome.value}")
             except (trust.TrustError, SignatureFormatUnsupported) as e:
                 report.checks.append(f"receipt from {receipt.issuer.value}: FAILED ({e.code})")
                 ok = False

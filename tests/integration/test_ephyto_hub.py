@@ -130,6 +130,15 @@ def test_failed_delivery_at_the_importer_becomes_failed_with_its_reason(hubnet: 
     assert "consignee unknown" in failed.last_error.message
     with net.client("CN") as client:
         assert client.status(message_id).status == pb.MESSAGE_STATUS_FAILED
+    # The operator resends it: a new hub envelope, which Thailand accepts this time.
+    from gateway.core.ports import Actor, ActorKind
+
+    net.apps["CN"].operations.resend(message_id, actor=Actor(ActorKind.CONFIGURATION, "test"))
+    again = wait_for(lambda: [h for h in thailand.call("GetImportEnvelopeHeaders").value or []
+                              if h.NPPOCertificateNumber == "CN-PHYTO-TH-1"], timeout=30)
+    assert again[0].hubDeliveryNumber != header.hubDeliveryNumber
+    thailand.call("AcknowledgeEnvelopeReceipt", hubTrackingNumber=again[0].hubDeliveryNumber)
+    assert _wait_status(net, "CN", message_id, MessageStatus.DELIVERED).attempts >= 1
 
 
 def test_lost_acknowledgement_records_the_certificate_once(hubnet: HubNetwork) -> None:
@@ -347,3 +356,34 @@ def test_a_hub_outside_the_partner_trust_is_refused(hubnet: HubNetwork, tmp_path
     with pytest.raises(HubError) as refused:
         client.call("GetImportEnvelopeHeaders")
     assert refused.value.code == "HUB_TLS_REFUSED" and "CERTIFICATE_VERIFY_FAILED" in refused.value.message
+
+
+def test_an_exported_hub_message_verifies_offline_with_the_hub_attestation(
+    hubnet: HubNetwork, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    import shutil
+
+    from gateway.tools.cli import main
+
+    net = hubnet.net
+    with net.client("CN") as client:
+        message_id = client.submit("VN", SPS, _record("CN-PHYTO-VN-EXPORT")).message_id
+    _wait_status(net, "CN", message_id, MessageStatus.DELIVERED)
+    exported = tmp_path / "message.json"
+    assert main(["messages", "export", "--config", str(net.files["CN"].config), message_id,
+                 "--out", str(exported)]) == 0
+    folder = tmp_path / "trust"
+    folder.mkdir()
+    shutil.copy(net.files["CN"].ca_certificate, folder / "CN.pem")
+    shutil.copy(hubnet.pki.ca, folder / "VN.pem")  # what CN trusts for VN: the hub's CA
+    capsys.readouterr()
+    assert main(["verify", str(exported), "--trust", str(folder), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["valid"] is True
+    assert any("attested by the relay CN=hub.ephyto.test, ACCEPTED" in c for c in report["checks"])
+    # Another CA for VN: the attestation does not verify.
+    shutil.copy(net.files["VN"].ca_certificate, folder / "VN.pem")
+    assert main(["verify", str(exported), "--trust", str(folder), "--json"]) != 0
+    report = json.loads(capsys.readouterr().out)
+    assert any(c.startswith("receipt from VN: FAILED (CERTIFICATE_UNTRUSTED)") for c in report["checks"])

@@ -148,5 +148,8 @@ class EphytoHubTransport:
                     self._numbers.pop(envelope.message_id, None)
             raise DeliveryFailed(f"{where}: {status}", retryable=True, partner=partner.name, code=code)
         code = "HUB_DELIVERED_NOT_READABLE" if status == "DeliveredNotReadable" else "HUB_DELIVERY_FAILED"
+        # Final here; an operator's resend after fixing the cause is a new delivery, not this one tracked again.
+        with self._lock:
+            self._numbers.pop(envelope.message_id, None)
         raise DeliveryFailed(f"{where}: {status}{': ' + reason if reason else ''}", retryable=False,
                              partner=partner.name, code=code)
