@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from cryptography import x509
 
-from ....core.domain import PartyId, Receipt, ReceiptOutcome
+from ....core.domain import Envelope, PartyId, Receipt, ReceiptOutcome
 from ....core.errors import GatewayError
 from ....core.partners import PartnerProfile
 from ....core.ports import Clock
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 class RelayedReceiver(Protocol):
     """The inbound pipeline's door for relayed envelopes (:meth:`gateway.pipeline.runner.Pipeline.receive_relayed`)."""
 
-    def __call__(self, envelope: Any, *, peer: str, relay_chain: Sequence[x509.Certificate]) -> Receipt:
+    def __call__(self, envelope: Envelope, *, peer: str, relay_chain: Sequence[x509.Certificate]) -> Receipt:
         """Record the envelope (or find it recorded) and return our receipt; raises GatewayError."""
         ...
 

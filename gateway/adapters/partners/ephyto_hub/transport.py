@@ -23,11 +23,10 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from ....core.domain import ErrorInfo, Receipt, ReceiptOutcome
+from ....core.domain import Envelope, ErrorInfo, Receipt, ReceiptOutcome
 from ....core.errors import DeliveryFailed
 from ....core.partners import EphytoHubSettings, PartnerProfile
 from ....core.ports import Clock, TrustBook
@@ -92,7 +91,7 @@ class EphytoHubTransport:
         # again; a receiving swgw records the same certificate once (its message id is derived from the content).
         self._numbers: dict[str, str] = {}
 
-    def deliver(self, partner: PartnerProfile, envelope: Any) -> Receipt:
+    def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
         """Deliver (first attempt) or follow the hub's tracking (later attempts); raises DeliveryFailed."""
         hub = partner.ephyto_hub
         if hub is None:  # pragma: no cover - settings refuse a hub partner without its table
@@ -123,7 +122,7 @@ class EphytoHubTransport:
     def close(self) -> None:
         """Nothing held open between calls beyond pooled HTTPS connections."""
 
-    def _outcome(self, partner: PartnerProfile, envelope: Any, number: str, answer: HubAnswer) -> Receipt:
+    def _outcome(self, partner: PartnerProfile, envelope: Envelope, number: str, answer: HubAnswer) -> Receipt:
         header = answer.value
         status = str(header.HUBTrackingInfo or "PendingDelivery")
         reason = str(header.hubDeliveryErrorMessage or "")
