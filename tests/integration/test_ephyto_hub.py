@@ -387,3 +387,19 @@ def test_an_exported_hub_message_verifies_offline_with_the_hub_attestation(
     assert main(["verify", str(exported), "--trust", str(folder), "--json"]) != 0
     report = json.loads(capsys.readouterr().out)
     assert any(c.startswith("receipt from VN: FAILED (CERTIFICATE_UNTRUSTED)") for c in report["checks"])
+
+
+def test_another_certificate_under_a_known_number_is_refused(hubnet: HubNetwork) -> None:
+    record = mappings.map_reverse(SAMPLE.read_bytes(), "sps-ephyto-17").record
+    record["certificate"]["id"] = "TH-PHYTO-CN-SAME"
+    record["certificate"]["issue_datetime"] = datetime.now(UTC).replace(microsecond=0).isoformat()
+    first = mappings.map_forward(record, "sps-ephyto-17").document.decode()
+    client, number = _from_thailand(hubnet, first, "TH-PHYTO-CN-SAME")
+    assert _tracking(client, number).HUBTrackingInfo == "Delivered"
+    record["consignee"]["name"] = "Someone else SA"  # same issuer, number and version: the same business key
+    second = mappings.map_forward(record, "sps-ephyto-17").document.decode()
+    assert second != first
+    client, number = _from_thailand(hubnet, second, "TH-PHYTO-CN-SAME")
+    header = _tracking(client, number)
+    assert header.HUBTrackingInfo == "FailedDelivery"
+    assert header.hubDeliveryErrorMessage.startswith("DUPLICATE_CONFLICT")
