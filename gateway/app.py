@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
-from cryptography import x509
 from sqlalchemy import Engine
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-import mappings
 import trust
-from trust import CertificateRole, PartnerTrust, SigningIdentity
+from trust import PartnerTrust, SigningIdentity
 
 from ._generated.swgw.v1 import domestic_exchange_pb2, operator_pb2, partner_exchange_pb2
 from ._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
@@ -48,6 +46,8 @@ from .core.trust_export import load_certificates
 from .pipeline.dispatcher import Dispatcher
 from .pipeline.operations import Operations
 from .pipeline.runner import Pipeline
+from .startup import configured_trust, encryption_certificates, prepare_mappings
+from .startup import read_config_file as _read
 from .transports.as4.inbound import As4Inbound
 from .transports.as4.server import As4Server, start_as4_server
 from .transports.domestic_service import DomesticExchangeServicer
@@ -61,13 +61,6 @@ log = logging.getLogger(__name__)
 
 #: The audit actor of trust imported from the configuration file's ``trust_anchors`` at start-up.
 _CONFIGURATION = Actor(ActorKind.CONFIGURATION, "trust_anchors")
-
-
-def _read(path: str, what: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as e:
-        raise ConfigInvalid(f"cannot read {what} {path}: {e.strerror}", field_path=what) from e
 
 
 def create_server(
@@ -150,7 +143,8 @@ class App:
             [
                 (dpb_grpc.add_DomesticExchangeServiceServicer_to_server,
                  DomesticExchangeServicer(self.pipeline, self.repository, self.signals,
-                                          self.settings.domestic_clients),
+                                          self.settings.domestic_clients,
+                                          {p.name: p.transport for p in self.settings.partners}),
                  domestic_exchange_pb2.DESCRIPTOR.services_by_name["DomesticExchangeService"].full_name),
                 (opb_grpc.add_OperatorServiceServicer_to_server,
                  OperatorServicer(self.operations, self._operators_trust(), self.clock),
@@ -259,59 +253,6 @@ def _domestic_credentials(listener: ListenerSettings) -> grpc.ServerCredentials 
     )
 
 
-def _prepare_mappings(settings: Settings) -> None:
-    """Load every mapping profile the agreements name, refusing to start on an unknown or broken one, or one that
-    maps another document type than the agreement says (the first document would fail otherwise)."""
-    for index, partner in enumerate(settings.partners):
-        for document_type, profile_id in partner.mapping_profiles.items():
-            where = f"partners[{index}].documents.{document_type.value}"
-            try:
-                profile = mappings.prepare_profile(profile_id)
-            except mappings.MappingError as e:
-                raise ConfigInvalid(f"mapping profile {profile_id!r}: {e.message}", field_path=where) from e
-            if profile.document_type != document_type.value:
-                raise ConfigInvalid(f"mapping profile {profile_id!r} maps {profile.document_type}, not "
-                                    f"{document_type.value}", field_path=where)
-
-
-def _configured_trust(settings: Settings) -> list[tuple[str, CertificateRole, list[x509.Certificate]]]:
-    """Every partner's configured ``trust_anchors`` files (CA certificates only) and ``trust_pinned`` files
-    (end-entity certificates of a partner without a CA), as (partner, role, certificates) to import.
-
-    Read and checked before the database is opened, so nothing is imported from a refused configuration; an
-    end-entity certificate among the anchors is refused even when the database knows it already: the
-    configuration itself is wrong.
-    """
-    imports: list[tuple[str, CertificateRole, list[x509.Certificate]]] = []
-    for index, partner in enumerate(settings.partners):
-        files = [(f"partners[{index}].trust_anchors[{n}]", CertificateRole.ANCHOR, path)
-                 for n, path in enumerate(partner.trust_anchor_files)]
-        files += [(f"partners[{index}].trust_pinned[{n}]", CertificateRole.PINNED, path)
-                  for n, path in enumerate(partner.trust_pinned_files)]
-        if partner.as4 is not None:
-            # The access point's own signing certificates (a Domibus keystore entry, often without a CA of ours).
-            files += [(f"partners[{index}].as4.signing_certificates[{n}]", CertificateRole.PINNED, path)
-                      for n, path in enumerate(partner.as4.signing_certificate_files)]
-        for key, role, path in files:
-            try:
-                certificates = load_certificates(_read(path, key))
-            except ValueError as e:
-                raise ConfigInvalid(f"{path}: not PEM or DER certificates: {e}", field_path=key) from e
-            for position, certificate in enumerate(certificates if role is CertificateRole.ANCHOR else ()):
-                problem = trust.ca_problem(certificate)
-                if problem is not None:
-                    raise ConfigInvalid(
-                        f"{path}: certificate {position + 1} of {len(certificates)} "
-                        f"({certificate.subject.rfc4514_string()}) is not a CA certificate ({problem}) and cannot "
-                        f"be a trust anchor [TRUST_ANCHOR_NOT_CA]: list only {partner.name}'s CA here (ca.pem of "
-                        f"its `swgw trust export --out`); an end-entity certificate of a partner without a CA "
-                        f"goes into trust_pinned",
-                        field_path=key,
-                    )
-            imports.append((partner.name, role, certificates))
-    return imports
-
-
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Wire a gateway from its settings (reads key files, opens and migrates the database)."""
     clock = clock or SystemClock()
@@ -322,15 +263,15 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     )
     tls_key = _read(settings.partner_listener.tls_key or "", "partner_listener.tls_key")
     tls_certificate = _read(settings.partner_listener.tls_certificate or "", "partner_listener.tls_certificate")
-    _prepare_mappings(settings)
-    configured_trust = _configured_trust(settings)
+    prepare_mappings(settings)
+    trust_files = configured_trust(settings)
     engine = create_engine_for(settings.database_url)
     migrate(engine)
     repository = SqlMessageRepository(engine)
     trustbook = StoredTrustBook(repository, repository, clock)
     # Building the store migrates end-entity certificates an older release stored as anchors (logged, audited).
     trustbook.store()
-    for name, role, certificates in configured_trust:
+    for name, role, certificates in trust_files:
         for certificate in certificates:
             trustbook.ensure(name, certificate, role=role, actor=_CONFIGURATION)
     # Per-partner signing identities (e.g. RSA where an agreement asks for it); the gateway's own otherwise.
@@ -365,6 +306,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         ),
         "as4": As4PartnerTransport(
             identity=identity_for, trustbook=trustbook, clock=clock,
+            encryption=encryption_certificates(settings, lambda name: partner_identities.get(name) or identity),
             tls_key_file=settings.partner_listener.tls_key or "",
             tls_certificate_file=settings.partner_listener.tls_certificate or "",
             # Base64 in the SOAP Body makes a message about 4/3 of its payload.

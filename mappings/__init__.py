@@ -34,6 +34,7 @@ from mappings.profiles import (
     map_reverse,
     parse_record,
     prepare_profile,
+    profile_matches,
 )
 from mappings.recordjson import MAX_RECORD_DEPTH, check_record
 from mappings.report import Finding, MappingReport, Severity, ValidationReport
@@ -81,5 +82,6 @@ __all__ = [
     "parse_record",
     "parse_xml",
     "prepare_profile",
+    "profile_matches",
     "validate_record",
 ]

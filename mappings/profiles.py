@@ -174,6 +174,17 @@ def prepare_profile(profile_id: str) -> MappingProfile:
     return spec.profile
 
 
+def profile_matches(profile_id: str, record: Mapping[str, Any]) -> bool:
+    """Whether ``record`` meets the profile's ``require`` (e.g. ``certificate.fta`` is ``RCEP``): how an agreement
+    covering a document type with several profiles picks the one for a record. Says nothing else of validity."""
+    spec = _spec(profile_id)
+    for path, allowed in spec.require.items():
+        value = get_path(record, record, path)
+        if value is not None and value not in allowed:
+            return False
+    return True
+
+
 def list_profiles() -> tuple[MappingProfile, ...]:
     """Return every shipped profile, sorted by id."""
     return tuple(s.profile for _, s in sorted(_specs().items()))

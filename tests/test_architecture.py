@@ -51,7 +51,9 @@ FLOORS: dict[str, Floor] = {
     "gateway.transports": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.transports",
                                          "gateway._generated")),
     "gateway.app": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.adapters", "gateway.transports",
-                                  "gateway._generated")),
+                                  "gateway._generated", "gateway.startup")),
+    # The composition root's start-up checks of the configuration's files (read before anything is opened).
+    "gateway.startup": Floor(imports=("gateway.core",)),
     # Tools reach the adapters only through the composition root (build_app, open_operations).
     "gateway.tools": Floor(imports=("gateway.core", "gateway.pipeline", "gateway.transports", "gateway._generated",
                                     "gateway.app", "gateway.tools")),

@@ -13,6 +13,7 @@ from trust.errors import (
     CertificateRevoked,
     CertificateUntrusted,
     CrlInvalid,
+    DecryptionFailed,
     PdfSignatureInvalid,
     ReferenceInvalid,
     RevocationUnknown,
@@ -34,7 +35,16 @@ from trust.policy import DEFAULT_POLICY, SignaturePolicy
 from trust.revocation import CrlInfo, load_crl
 from trust.store import CertificateRole, CertificateState, TrustedCertificate, TrustStore
 from trust.xmldsig import VerifiedXml, sign_xml, sign_xml_detached, verify_xml, verify_xml_detached
-from trust.wssec import NRR_RECEIPT_FORMAT, SignedReference, VerifiedSoap, sign_soap, verify_nrr_receipt, verify_soap
+from trust.wssec import (
+    NRR_RECEIPT_FORMAT,
+    SignedReference,
+    VerifiedSoap,
+    decrypt_body,
+    encrypt_body,
+    sign_soap,
+    verify_nrr_receipt,
+    verify_soap,
+)
 from trust.xmlparse import parse_xml
 
 __all__ = [
@@ -48,6 +58,7 @@ __all__ = [
     "CrlInvalid",
     "DEFAULT_POLICY",
     "DETACHED_REFERENCE_URI",
+    "DecryptionFailed",
     "JWS_FORMAT",
     "JsonValue",
     "NRR_RECEIPT_FORMAT",
@@ -76,6 +87,8 @@ __all__ = [
     "XmlMalformed",
     "ca_problem",
     "canonical_json",
+    "decrypt_body",
+    "encrypt_body",
     "fingerprint",
     "load_crl",
     "load_der_certificate",

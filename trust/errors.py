@@ -19,6 +19,7 @@ Hierarchy::
     ├── RevocationUnknown           REVOCATION_UNKNOWN             no current CRL and the policy says reject
     ├── PdfSignatureInvalid         PDF_SIGNATURE_INVALID
     ├── CrlInvalid                  CRL_INVALID                    a CRL that does not parse or verify
+    ├── DecryptionFailed            DECRYPTION_FAILED              an encrypted AS4 body that cannot be decrypted
     └── TrustStoreError             TRUST_STORE_CONFLICT           illegal trust store transition
         └── TrustAnchorNotCa        TRUST_ANCHOR_NOT_CA            an end-entity certificate as anchor/intermediate
 
@@ -35,6 +36,7 @@ __all__ = [
     "CertificateRevoked",
     "CertificateUntrusted",
     "CrlInvalid",
+    "DecryptionFailed",
     "PdfSignatureInvalid",
     "ReferenceInvalid",
     "RevocationUnknown",
@@ -178,3 +180,10 @@ class TrustAnchorNotCa(TrustStoreError):
     """
 
     code = "TRUST_ANCHOR_NOT_CA"
+
+
+class DecryptionFailed(TrustError):
+    """XML-encrypted content (an AS4 message body) that cannot be decrypted: a refused algorithm, no key for it, or
+    a ciphertext that does not authenticate."""
+
+    code = "DECRYPTION_FAILED"

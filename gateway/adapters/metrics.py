@@ -65,6 +65,7 @@ class _StateCollector(Collector):
         now = self._clock.now()
         families: list[Metric] = []
         try:
+            families.append(self._partner_transports())
             families.extend(self._backlog(now))
             families.append(self._stored())
             families.append(self._certificates(now))
@@ -83,6 +84,14 @@ class _StateCollector(Collector):
     def describe(self) -> Iterator[Metric]:
         # Nothing to describe up front: the registry must not call collect() (a database read) at registration.
         return iter(())
+
+    def _partner_transports(self) -> Metric:
+        # An info metric (always 1): join it on ``partner`` to break any partner series down by transport.
+        info = GaugeMetricFamily("swgw_partner_transport", "How each partner is reached (1 per partner).",
+                                 labels=["partner", "transport"])
+        for partner, transport in sorted(self._transports.items()):
+            info.add_metric([partner, transport], 1)
+        return info
 
     def _backlog(self, now: datetime) -> list[Metric]:
         count = GaugeMetricFamily("swgw_backlog_messages", "Undelivered outbound messages (QUEUED, RETRY_WAIT, "

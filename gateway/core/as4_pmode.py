@@ -60,6 +60,7 @@ def parse_as4(table: _Table, base_dir: PurePath, *, me: str, partner: str,
     if not all(isinstance(s, str) for s in signers):
         raise ConfigInvalid("signing_certificates must be a list of file names",
                             field_path=table._key("signing_certificates"))
+    encryption = table.get("encryption_certificate", str, None)
     defaults = As4Settings(endpoint_url=url, our_party_id=me, partner_party_id=partner)
     settings = As4Settings(
         endpoint_url=url,
@@ -74,6 +75,7 @@ def parse_as4(table: _Table, base_dir: PurePath, *, me: str, partner: str,
         agreement_ref=table.get("agreement_ref", str, None),
         mpc=table.get("mpc", str, defaults.mpc),
         signing_certificate_files=tuple(str(base_dir / s) for s in signers),
+        encryption_certificate_file=str(base_dir / encryption) if encryption else None,
         timeout_seconds=float(timeout),
     )
     table.done()

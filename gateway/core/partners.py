@@ -99,6 +99,9 @@ class As4Settings:
     signing_certificate_files: tuple[str, ...] = ()
     """PEM certificates the partner signs its messages and receipts with, pinned at start-up; when empty, its
     signer must chain to the partner's trust anchors."""
+    encryption_certificate_file: str | None = None
+    """The partner's RSA certificate that payloads are encrypted to (AES-128-GCM, RSA-OAEP). When set, encryption is
+    agreed both ways: the partner's messages must come encrypted to our key for it, which must then be RSA."""
     timeout_seconds: float = 30.0
     """How long one POST may take before the attempt counts as failed (retryably)."""
 
@@ -115,6 +118,10 @@ class PartnerProfile:
     """The name the partner's TLS certificate is checked against."""
     mapping_profiles: Mapping[DocumentType, str]
     """The mapping profile per agreed document type; a type not listed is refused both ways."""
+    further_profiles: Mapping[DocumentType, tuple[str, ...]] = field(default_factory=dict)
+    """More profiles agreed for a document type besides its first (``certificate-of-origin = ["coo-ubl24-acfta-forme",
+    "coo-ubl24-rcep"]``): outbound, a record goes by the first profile whose ``require`` it meets; inbound, by the
+    profile whose format the envelope declares, among the agreed ones only."""
     trust_anchor_files: tuple[str, ...] = ()
     """PEM files of the partner's CA certificates, imported as anchors at start-up (operators manage trust
     afterwards); an end-entity certificate among them stops the start (TRUST_ANCHOR_NOT_CA)."""
@@ -164,6 +171,24 @@ class PartnerProfile:
             syntax_version=e.syntax_version,
             accept=e.accept,
         )
+
+    def profiles_for(self, document_type: DocumentType, *, field_path: str | None = None) -> tuple[str, ...]:
+        """Every profile agreed for ``document_type``, the first first; raises when it is not agreed."""
+        return (self.mapping_profile(document_type, field_path=field_path),
+                *self.further_profiles.get(document_type, ()))
+
+    def profile_for_record(self, document_type: DocumentType, record: Mapping[str, object], *,
+                           field_path: str | None = None) -> str:
+        """The agreed profile an outbound ``record`` goes by: the first whose ``require`` it meets (the first
+        profile when none does, so that its validation names what is wrong)."""
+        profiles = self.profiles_for(document_type, field_path=field_path)
+        return next((p for p in profiles if mappings.profile_matches(p, record)), profiles[0])
+
+    def profile_for_format(self, document_type: DocumentType, document_format: str, *,
+                           field_path: str | None = None) -> str | None:
+        """The agreed profile of ``document_type`` writing ``document_format``, or None."""
+        profiles = self.profiles_for(document_type, field_path=field_path)
+        return next((p for p in profiles if mappings.get_profile(p).format == document_format), None)
 
     def mapping_profile(self, document_type: DocumentType, *, field_path: str | None = None) -> str:
         """The mapping profile for ``document_type``; raises when the agreement does not cover it, naming

@@ -20,6 +20,7 @@ from .errors import ConfigInvalid
 from .partners import EdifactSettings, PartnerProfile
 from .retry import RetryPolicy
 from .routing import DomesticClient
+from .settings_hub import parse_ephyto_hub
 
 __all__ = [
     "DeliverySettings",
@@ -273,12 +274,18 @@ def _edifact(table: _Table) -> EdifactSettings:
 def _partner(table: _Table, base_dir: PurePath, me: str) -> PartnerProfile:
     docs = table.table("documents", required=True)
     profiles: dict[DocumentType, str] = {}
+    further: dict[DocumentType, tuple[str, ...]] = {}
     for key in list(docs._data):
         try:
             document_type = DocumentType(key)
         except ValueError:
             raise ConfigInvalid(f"unknown document type {docs._key(key)}", field_path=docs._key(key)) from None
-        profiles[document_type] = docs.get(key, str)
+        value = docs.get(key, (str, list))
+        names = [value] if isinstance(value, str) else value
+        if not names or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+            raise ConfigInvalid(f"{docs._key(key)} must be a profile or a list of distinct profiles",
+                                field_path=docs._key(key))
+        profiles[document_type], further[document_type] = names[0], tuple(names[1:])
     docs.done()
     anchors = table.get("trust_anchors", list, [])
     if not all(isinstance(a, str) for a in anchors):
@@ -295,8 +302,6 @@ def _partner(table: _Table, base_dir: PurePath, me: str) -> PartnerProfile:
             _path(base_dir, signing_table.get("chain", str, None)),
         )
     signing_table.done()
-    from .settings_hub import parse_ephyto_hub
-
     party = table.get("party", str, required=True)
     transport = _choice(table, "transport", ("swgw-grpc", "as4", "ephyto-hub"), "swgw-grpc")
     grpc = transport == "swgw-grpc"  # endpoint and server name are those of the partner's PartnerExchange service
@@ -314,6 +319,7 @@ def _partner(table: _Table, base_dir: PurePath, me: str) -> PartnerProfile:
         as4=as4,
         ephyto_hub=hub,
         mapping_profiles=profiles,
+        further_profiles={t: p for t, p in further.items() if p},
         trust_anchor_files=tuple(str(base_dir / a) for a in anchors),
         trust_pinned_files=tuple(str(base_dir / a) for a in pinned),
         retry=_retry(table.table("retry")),

@@ -124,10 +124,6 @@ class Pipeline:
         """This gateway's party id."""
         return self._settings.party
 
-    def transport_of(self, partner: str) -> str:
-        """How ``partner`` is reached (its agreement's transport), or "" for a partner no longer configured."""
-        return next((p.transport for p in self._settings.partners if p.name == partner), "")
-
     # Outbound ---------------------------------------------------------------------------------------------
 
     def submit(self, command: steps.SubmitCommand) -> SubmitResult:
@@ -182,7 +178,7 @@ class Pipeline:
         profile = self._settings.partner(receiver)
         try:
             record = steps.parse_record(record_json)
-            mapping_profile = profile.mapping_profile(document_type)
+            mapping_profile = profile.profile_for_record(document_type, record)
             with steps.rejection():
                 mapped = mappings.map_forward(record, mapping_profile, at=self._clock.now(),
                                               interchange=profile.interchange(self._settings.party))

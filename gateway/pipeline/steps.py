@@ -172,7 +172,7 @@ def prepare_outbound(
     if command.action is not Action.ISSUE and command.refers_to is None:
         raise EnvelopeInvalid(f"{command.action.value} needs refers_to", field_path="refers_to")
     record = parse_record(command.record_json)
-    mapping_profile = profile.mapping_profile(command.document_type, field_path="document_type")
+    mapping_profile = profile.profile_for_record(command.document_type, record, field_path="document_type")
     for index, attachment in enumerate(command.attachments):
         if attachment.name == SIGNATURE_NAME:
             raise EnvelopeInvalid(f"attachment name {SIGNATURE_NAME!r} is reserved for the document signature",
@@ -226,13 +226,17 @@ def check_inbound_envelope(
             f"envelope receiver {envelope.receiver.value!r} is not this gateway", partner=peer,
             field_path="envelope.receiver",
         )
-    agreed = agreed_format(profile, envelope.document_type, field_path="envelope.document_type")
-    if envelope.document_format != agreed:
+    with rejection():
+        agreed = profile.profile_for_format(envelope.document_type, envelope.document_format,
+                                            field_path="envelope.document_type")
+    if agreed is None:
         # The declared format must not choose the checks: a UBL document declared as EDIFACT would otherwise
         # skip the XML signature. Only the format the agreement names for this document type is accepted.
+        formats = [_format_of(p) for p in profile.profiles_for(envelope.document_type)]
         raise FormatNotAgreed(
-            f"the agreement with {profile.name} covers {envelope.document_type.value} as {agreed!r}, "
-            f"not {envelope.document_format!r}", partner=peer, field_path="envelope.document_format",
+            f"the agreement with {profile.name} covers {envelope.document_type.value} as "
+            f"{' or '.join(repr(f) for f in formats)}, not {envelope.document_format!r}", partner=peer,
+            field_path="envelope.document_format",
         )
     if envelope.action is not Action.ISSUE and envelope.refers_to is None:
         raise EnvelopeInvalid(f"{envelope.action.value} needs refers_to", partner=peer, field_path="envelope.refers_to")
@@ -261,6 +265,12 @@ def relayed_business_key(envelope: Envelope, *, profile: PartnerProfile, now: da
     return _business_key(envelope.document_type, record)
 
 
+def _format_of(profile_id: str) -> str:
+    """The format URN a mapping profile writes."""
+    with rejection():
+        return mappings.get_profile(profile_id).format
+
+
 def agreed_format(profile: PartnerProfile, document_type: DocumentType, *, field_path: str | None = None) -> str:
     """The format URN the agreement names for ``document_type``; raises when the type is not agreed."""
     with rejection():
@@ -285,7 +295,9 @@ def map_inbound(
     verified. An EDIFACT interchange must use a syntax identifier (character set) the agreement accepts.
     """
     envelope = verified_envelope.envelope
-    mapping_profile = profile.mapping_profile(envelope.document_type)
+    # check_inbound_envelope admitted only a format one of the agreed profiles writes.
+    mapping_profile = profile.profile_for_format(envelope.document_type, envelope.document_format) \
+        or profile.mapping_profile(envelope.document_type)
     policy = signature_policy(profile)
     warnings: list[str] = []
     with rejection():

@@ -72,10 +72,11 @@ def _proto_row(cert: opb.TrustCertificate) -> Row:
                      ts("revoked_at"), cert.revocation_reason)
 
 
-def message_row(message: StoredMessage) -> Row:
-    """A stored message as the JSON row the CLI prints."""
+def message_row(message: StoredMessage, transport: str = "") -> Row:
+    """A stored message as the JSON row the CLI prints (``transport``: how its partner is reached)."""
     return {
         "message_id": message.message_id, "direction": message.direction.value, "partner": message.partner,
+        "transport": transport,
         "document_type": message.document_type.value, "business_key": str(message.business_key),
         "status": message.status.value, "attempts": message.attempts,
         "created_at": message.created_at.isoformat(), "updated_at": message.updated_at.isoformat(),
@@ -127,18 +128,14 @@ class LocalBackend:
         return {"ok": check.ok, "entries": check.entries, "first_bad_sequence": check.first_bad_sequence,
                 "problem": check.problem}
 
-    def _row(self, message: StoredMessage) -> Row:
-        row = message_row(message)
-        row["transport"] = next((p.transport for p in self._ops.partners() if p.name == message.partner), "")
-        return row
-
     def messages(self, status: MessageStatus | None, partner: str | None, limit: int) -> list[Row]:
-        return [self._row(m) for m in self._ops.messages.list_messages(status=status, partner=partner, limit=limit)]
+        found = self._ops.messages.list_messages(status=status, partner=partner, limit=limit)
+        return [message_row(m, self._transport(m.partner)) for m in found]
 
     def message(self, message_id: str) -> Row:
         """One message with its history and report."""
         message = self._ops.messages.get(message_id)
-        row = self._row(message)
+        row = message_row(message, self._transport(message.partner))
         row["history"] = [
             {"sequence": e.sequence, "status": e.status.value, "at": e.at.isoformat(), "attempt": e.attempt,
              "error": e.error.to_dict() if e.error else None}
@@ -148,7 +145,11 @@ class LocalBackend:
         return row
 
     def resend(self, message_id: str) -> Row:
-        return self._row(self._ops.resend(message_id, actor=self._actor))
+        message = self._ops.resend(message_id, actor=self._actor)
+        return message_row(message, self._transport(message.partner))
+
+    def _transport(self, partner: str) -> str:
+        return next((p.transport for p in self._ops.partners() if p.name == partner), "")
 
     def export_message(self, message_id: str) -> bytes:
         """The stored envelope and receipt of a message, for offline verification."""
@@ -158,8 +159,10 @@ class LocalBackend:
         return export_message(message.envelope, message.receipt)
 
     def partners(self) -> list[Row]:
-        return [{"party": p.name, "endpoint": p.endpoint, "transport": p.transport,
-                 "documents": {d.value: m for d, m in p.mapping_profiles.items()}}
+        return [{"party": p.name, "transport": p.transport,
+                 "endpoint": p.as4.endpoint_url if p.as4 is not None else p.endpoint,
+                 "documents": {d.value: list(p.profiles_for(d)) if len(p.profiles_for(d)) > 1 else m
+                               for d, m in p.mapping_profiles.items()}}
                 for p in self._ops.partners()]
 
 
@@ -242,5 +245,5 @@ class RemoteBackend:
 
     def partners(self) -> list[Row]:
         response = self._client.call(self._op.ListPartners, opb.ListPartnersRequest())
-        return [{"party": p.party.value, "endpoint": p.endpoint, "documents": dict(p.mapping_profiles)}
-                for p in response.partners]  # type: ignore[attr-defined]
+        return [{"party": p.party.value, "transport": p.transport, "endpoint": p.as4_endpoint_url or p.endpoint,
+                 "documents": dict(p.mapping_profiles)} for p in response.partners]  # type: ignore[attr-defined]

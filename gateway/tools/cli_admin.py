@@ -196,8 +196,10 @@ def _replay(args: argparse.Namespace) -> int:
         direction=Direction(args.direction),
         since=_aware(args.since, "--since"), until=_aware(args.until, "--until"), partner=args.partner,
         status=MessageStatus(args.state) if args.state else None)
-    replayed = open_operations(load_settings(args.config)).replay(selection, actor=local_actor())
-    _print({"replayed": len(replayed), "messages": [message_row(m) for m in replayed]})
+    operations = open_operations(load_settings(args.config))
+    replayed = operations.replay(selection, actor=local_actor())
+    transports = {p.name: p.transport for p in operations.partners()}
+    _print({"replayed": len(replayed), "messages": [message_row(m, transports.get(m.partner, "")) for m in replayed]})
     return 0
 
 

@@ -3,10 +3,10 @@
 Each gateway runs as its own ``swgw serve`` process with its own development CA, keys, SQLite database and
 configuration. CN, HK and MO speak swgw's gRPC; VN, an ASEAN member, is reached over AS4 (ebMS 3.0 User Messages
 signed with its RSA key, signed receipts), as a window running an eDelivery access point would be. The demo
-submits certificates of origin CN->HK, CN->MO, HK->CN, CN->VN and VN->CN (China-ASEAN Form E) plus a cargo
-manifest, waits for the signed receipts, takes the documents over on the receiving domestic side, and prints a
-trace. CN and VN then exchange an SPS (phytosanitary) certificate each way through a local IPPC ePhyto Hub
-simulator (:mod:`gateway.tools.demo_hub`). Any failed step is named and the exit status is non-zero.
+submits certificates of origin CN->HK, CN->MO, HK->CN, and CN->VN and VN->CN both as China-ASEAN Form E and as
+RCEP, plus a cargo manifest, waits for the signed receipts, takes the documents over on the receiving domestic side,
+and prints a trace. CN and VN then exchange an SPS (phytosanitary) certificate each way through a local IPPC ePhyto
+Hub simulator (:mod:`gateway.tools.demo_hub`). Any failed step is named and the exit status is non-zero.
 """
 
 from __future__ import annotations
@@ -37,10 +37,11 @@ from .devsetup import WindowFiles, write_network
 __all__ = ["run_demo"]
 
 PARTIES = ("CN", "HK", "MO", "VN")
-AGREEMENTS = {
+AGREEMENTS: dict[tuple[str, str], dict[str, str | list[str]]] = {
     ("CN", "HK"): {"certificate-of-origin": "coo-ubl24-cepa-hk"},
     ("CN", "MO"): {"certificate-of-origin": "coo-ubl24-cepa-mo", "cargo-manifest": "manifest-efti-consignment"},
-    ("CN", "VN"): {"certificate-of-origin": "coo-ubl24-acfta-forme"},
+    # Two certificates of origin under one agreement: each record goes by the profile of its FTA.
+    ("CN", "VN"): {"certificate-of-origin": ["coo-ubl24-acfta-forme", "coo-ubl24-rcep"]},
 }
 #: The agreements whose partners are reached over AS4 rather than swgw gRPC.
 AS4_PAIRS = (("CN", "VN"),)
@@ -66,6 +67,8 @@ EXCHANGES = (
     Exchange("CN", "MO", DocumentType.CARGO_MANIFEST, "manifest-cn-mo-single"),
     Exchange("CN", "VN", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-cn-vn"),
     Exchange("VN", "CN", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-vn-cn"),
+    Exchange("CN", "VN", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-cn-vn-rcep"),
+    Exchange("VN", "CN", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-vn-cn-rcep"),
     Exchange("CN", "HK", DocumentType.CERTIFICATE_OF_ORIGIN, "coo-invalid", expect_rejection=True),
 )
 

@@ -135,7 +135,7 @@ def gateway_config(
 def write_network(
     root: Path,
     parties: Sequence[str],
-    documents: Mapping[tuple[str, str], Mapping[str, str]],
+    documents: Mapping[tuple[str, str], Mapping[str, str | list[str]]],
     *,
     at: datetime,
     retry: Mapping[str, Any] | None = None,
@@ -145,7 +145,8 @@ def write_network(
 ) -> dict[str, WindowFiles]:
     """Create windows that trust each other pairwise where ``documents`` has an agreement.
 
-    ``documents[(a, b)]`` maps document type -> mapping profile for the agreement between a and b (symmetric);
+    ``documents[(a, b)]`` maps document type -> mapping profile (or profiles) for the agreement between a and b
+    (symmetric);
     ``options[(a, b)]`` adds keys to a's ``[[partners]]`` table for b (e.g. ``attach_pdf``); the pairs in ``as4``
     (either order) are reached over AS4 instead of swgw gRPC; ``keys`` names a window's signing key kind.
     """

@@ -209,7 +209,13 @@ def _verify_message(report: VerifyReport, data: bytes, stores: Mapping[str, Part
                     report.checks.append(f"receipt from {receipt.issuer.value}: attested by the relay "
                                          f"{relay.subject.rfc4514_string()}, {receipt.outcome.value}")
                 else:
-                    signatures.verify_receipt_jws(receipt, issuer_trust=issuer, now=at, policy=trust.DEFAULT_POLICY)
+                    if receipt.signature.format == trust.NRR_RECEIPT_FORMAT:
+                        # An AS4 access point's signed ebMS receipt, as the outbound pipeline verified it.
+                        trust.verify_nrr_receipt(receipt.signature.value.encode("utf-8"), message_id=receipt.message_id,
+                                                 partner_trust=issuer, at=at)
+                    else:
+                        signatures.verify_receipt_jws(receipt, issuer_trust=issuer, now=at,
+                                                      policy=trust.DEFAULT_POLICY)
                     report.checks.append(f"receipt from {receipt.issuer.value}: valid, {receipt.outcome.value}")
             except (trust.TrustError, SignatureFormatUnsupported) as e:
                 report.checks.append(f"receipt from {receipt.issuer.value}: FAILED ({e.code})")

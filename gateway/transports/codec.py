@@ -340,8 +340,9 @@ def event_to_proto(event: StatusEvent) -> pb.StatusEvent:
     return message
 
 
-def summary_to_proto(message: StoredMessage, history: list[StatusEvent] | None = None) -> pb.MessageSummary:
-    """Wire form of a stored message and, optionally, its history."""
+def summary_to_proto(message: StoredMessage, history: list[StatusEvent] | None = None, *, transport: str = ""
+                     ) -> pb.MessageSummary:
+    """Wire form of a stored message and, optionally, its history and the transport its partner is reached by."""
     envelope = message.envelope
     summary = pb.MessageSummary(
         message_id=message.message_id,
@@ -356,7 +357,7 @@ def summary_to_proto(message: StoredMessage, history: list[StatusEvent] | None =
         updated_at=timestamp(message.updated_at),
         attempts=message.attempts,
         payload_sha256=bytes.fromhex(envelope.payload_sha256),
-        history=[event_to_proto(e) for e in history or []],
+        history=[event_to_proto(e) for e in history or []], transport=transport,
     )
     if message.next_attempt_at is not None:
         summary.next_attempt_at.CopyFrom(timestamp(message.next_attempt_at))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import grpc
 
@@ -47,8 +47,9 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
     """Submission, validation, status and inbound handover for the domestic hub."""
 
     def __init__(self, pipeline: Pipeline, messages: MessageRepository, signals: Signals,
-                 clients: Sequence[DomesticClient] = ()) -> None:
+                 clients: Sequence[DomesticClient] = (), transports: Mapping[str, str] | None = None) -> None:
         self._pipeline = pipeline
+        self._transports = dict(transports or {})
         self._messages = messages
         self._signals = signals
         self._clients = frozenset(c.name for c in clients)
@@ -119,10 +120,10 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
                                       field_path="business_key")
         else:
             raise EnvelopeInvalid("give a message_id or a business_key", field_path="selector")
-        summaries = [codec.summary_to_proto(m, self._messages.history(m.message_id)) for m in found]
-        for summary, message in zip(summaries, found, strict=True):
-            summary.transport = self._pipeline.transport_of(message.partner)
-        return dpb.GetStatusResponse(messages=summaries)
+        return dpb.GetStatusResponse(
+            messages=[codec.summary_to_proto(m, self._messages.history(m.message_id),
+                                             transport=self._transports.get(m.partner, "")) for m in found]
+        )
 
     @translate_errors
     def WatchStatus(  # noqa: N802

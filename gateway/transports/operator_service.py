@@ -14,7 +14,7 @@ from .._generated.swgw.v1 import operator_pb2 as opb
 from .._generated.swgw.v1 import operator_pb2_grpc as opb_grpc
 from ..core.errors import EnvelopeInvalid
 from ..core.errors import OperatorUnauthenticated
-from ..core.ports import Actor, ActorKind, Clock, StoredMessage
+from ..core.ports import Actor, ActorKind, Clock
 from ..pipeline.operations import Operations
 from . import codec
 from .interceptors import peer_certificate
@@ -66,7 +66,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
                 endpoint=p.endpoint,
                 document_types=[codec.document_type_to_proto(d) for d in p.mapping_profiles],
                 mapping_profiles={d.value: m for d, m in p.mapping_profiles.items()},
-                transport=p.transport,
+                transport=p.transport, as4_endpoint_url=p.as4.endpoint_url if p.as4 is not None else "",
             )
             for p in self._ops.partners()
         ])
@@ -163,17 +163,17 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
         messages = self._ops.messages.list_messages(
             status=status, partner=request.partner or None, limit=request.limit or 100
         )
-        return opb.ListMessagesResponse(messages=[self._summary(m) for m in messages])
+        return opb.ListMessagesResponse(messages=[codec.summary_to_proto(m, transport=self._transport(m.partner))
+                                                  for m in messages])
 
     @translate_errors
     def ResendMessage(self, request: opb.ResendMessageRequest, context: grpc.ServicerContext) -> opb.ResendMessageResponse:  # noqa: N802
         actor = self._actor(context)
         message = self._ops.resend(request.message_id, actor=actor)
-        return opb.ResendMessageResponse(message=self._summary(message))
+        return opb.ResendMessageResponse(message=codec.summary_to_proto(message,
+                                                                        transport=self._transport(message.partner)))
 
-    def _summary(self, message: StoredMessage) -> pb.MessageSummary:
-        summary = codec.summary_to_proto(message)
-        summary.transport = next((p.transport for p in self._ops.partners() if p.name == message.partner), "")
-        return summary
+    def _transport(self, partner: str) -> str:
+        return next((p.transport for p in self._ops.partners() if p.name == partner), "")
 
 

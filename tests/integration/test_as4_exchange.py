@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import base64
 import http.client
+import json
 import ssl
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import etree
+from prometheus_client import generate_latest
 
 from trust import sign_soap
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.core.domain import DocumentType
+from gateway.tools.cli import main
 from gateway.transports.as4.ebms import build_user_message
 from gateway.transports.as4.namespaces import EB, SOAP, SWGW, q
 from gateway.transports.as4.signals import ErrorSignal, read_signal
@@ -23,13 +26,17 @@ from gateway.transports.as4.signals import ErrorSignal, read_signal
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 
 COO = DocumentType.CERTIFICATE_OF_ORIGIN
-AGREEMENT = {("CN", "VN"): {"certificate-of-origin": "coo-ubl24-acfta-forme"}}
+AGREEMENT: dict[tuple[str, str], dict[str, Any]] = {
+    ("CN", "VN"): {"certificate-of-origin": ["coo-ubl24-acfta-forme", "coo-ubl24-rcep"]}}
 
 
 @pytest.fixture(scope="module")
 def network(tmp_path_factory: pytest.TempPathFactory) -> Network:
+    def metrics(party: str, data: dict[str, Any]) -> None:
+        data["metrics"] = {"address": "127.0.0.1:0"}
+
     with running_network(tmp_path_factory.mktemp("as4"), ("CN", "VN"), AGREEMENT, as4=[("CN", "VN")],
-                         keys={"VN": "rsa"}) as net:
+                         keys={"VN": "rsa"}, configure=metrics) as net:
         yield net  # type: ignore[misc]
 
 
@@ -60,6 +67,37 @@ def test_certificates_of_origin_travel_both_ways_over_as4(network: Network) -> N
     assert network.apps["VN"].repository.get(to_cn).receipt is not None
 
 
+def test_operators_see_the_transport_in_status_messages_and_metrics(
+        network: Network, capsys: pytest.CaptureFixture[str]) -> None:
+    with network.client("CN") as client:
+        record = example("coo-cn-vn")
+        record["certificate"]["number"] = "E254500000555"
+        message_id = client.submit("VN", COO, record_bytes(record)).message_id
+        assert _final(network, "CN", message_id).transport == "as4"
+    assert main(["messages", "show", "--config", str(network.files["CN"].config), message_id]) == 0
+    assert json.loads(capsys.readouterr().out)["transport"] == "as4"
+    assert main(["partners", "--config", str(network.files["CN"].config)]) == 0
+    [vn] = json.loads(capsys.readouterr().out)
+    assert (vn["party"], vn["transport"]) == ("VN", "as4") and vn["endpoint"].startswith("https://127.0.0.1:")
+    assert vn["documents"] == {"certificate-of-origin": ["coo-ubl24-acfta-forme", "coo-ubl24-rcep"]}
+    metrics = network.apps["CN"].metrics
+    assert metrics is not None
+    exposition = generate_latest(metrics.registry).decode()
+    assert 'swgw_partner_transport{partner="VN",transport="as4"} 1.0' in exposition
+
+
+def test_one_agreement_carries_form_e_and_rcep_each_by_its_own_profile(network: Network) -> None:
+    for name, customization in (("coo-cn-vn-rcep", "rcep"), ("coo-cn-vn", "acfta-forme")):
+        record = example(name)
+        record["certificate"]["number"] += "9"
+        with network.client("CN") as client:
+            message_id = client.submit("VN", COO, record_bytes(record)).message_id
+        assert _final(network, "CN", message_id).status == pb.MESSAGE_STATUS_DELIVERED
+        received = network.apps["VN"].repository.get(message_id)
+        assert f":coo:{customization}:" in received.envelope.document_format
+        assert json.loads(received.record_json or "{}")["certificate"]["fta"] == record["certificate"]["fta"]
+
+
 def test_a_resent_message_id_gets_the_stored_receipt_and_nothing_new(network: Network) -> None:
     with network.client("CN") as client:
         record = example("coo-cn-vn")
@@ -75,7 +113,7 @@ def test_a_resent_message_id_gets_the_stored_receipt_and_nothing_new(network: Ne
             ].count(message_id) == 1
 
 
-def _post(network: Network, sender: str, receiver: str, body: bytes) -> bytes:
+def _post(network: Network, sender: str, receiver: str, body: bytes, *, chunked: bool = False) -> bytes:
     window = network.files[sender]
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.load_verify_locations(cafile=str(network.files[receiver].ca_certificate))
@@ -83,7 +121,12 @@ def _post(network: Network, sender: str, receiver: str, body: bytes) -> bytes:
     connection = http.client.HTTPSConnection("127.0.0.1", network.apps[receiver].as4_port, context=context,
                                              timeout=20)
     try:
-        connection.request("POST", "/as4", body=body, headers={"Content-Type": "application/soap+xml"})
+        if chunked:
+            # As CXF-based access points (Domibus) may send it: no Content-Length, the body in chunks.
+            connection.request("POST", "/as4", body=iter([body[:100], body[100:]]), encode_chunked=True,
+                               headers={"Content-Type": "application/soap+xml", "Transfer-Encoding": "chunked"})
+        else:
+            connection.request("POST", "/as4", body=body, headers={"Content-Type": "application/soap+xml"})
         response = connection.getresponse()
         assert response.status == 200
         return response.read()
@@ -111,7 +154,7 @@ def test_a_tampered_user_message_is_refused_with_failed_authentication(network: 
     part = root.find(f"{q(SOAP, 'Body')}/{q(SWGW, 'Part')}")
     assert part is not None
     part.text = base64.b64encode(envelope.payload.replace(b"E254500000777", b"E254500000778")).decode()
-    signal = _signal(_post(network, "CN", "VN", etree.tostring(root)))
+    signal = _signal(_post(network, "CN", "VN", etree.tostring(root), chunked=True))
     assert isinstance(signal, ErrorSignal)
     assert (signal.ebms_code, signal.detail) == ("EBMS:0101", "SIGNATURE_INVALID")
     assert signal.ref_to_message_id == message_id
@@ -144,3 +187,32 @@ def test_an_ebms_processing_mode_mismatch_fails_the_message_without_retries(tmp_
         assert summary.last_error.code == "DOCUMENT_TYPE_NOT_AGREED"
         assert "EBMS:0010 ProcessingModeMismatch" in summary.last_error.message
         assert summary.attempts == 1
+
+
+def _encrypted_to(tmp_path: Path, parties: tuple[str, ...]) -> Any:
+    def configure(party: str, data: dict[str, Any]) -> None:
+        if party not in parties:
+            return
+        other = "VN" if party == "CN" else "CN"
+        # The partner's (RSA) signing certificate is what payloads are encrypted to; both sides sign with RSA.
+        certificate = tmp_path / other.lower() / "keys" / "signing.cert.pem"
+        data["partners"][0]["as4"]["encryption_certificate"] = str(certificate)
+    return configure
+
+
+def test_encrypted_payloads_travel_both_ways(tmp_path: Path) -> None:
+    with running_network(tmp_path, ("CN", "VN"), AGREEMENT, as4=[("CN", "VN")], keys={"CN": "rsa", "VN": "rsa"},
+                         configure=_encrypted_to(tmp_path, ("CN", "VN"))) as net:
+        _send(net, "CN", "VN", "coo-cn-vn")
+        _send(net, "VN", "CN", "coo-vn-cn")
+
+
+def test_an_unencrypted_message_where_the_pmode_requires_encryption_fails(tmp_path: Path) -> None:
+    with running_network(tmp_path, ("CN", "VN"), AGREEMENT, as4=[("CN", "VN")], keys={"CN": "rsa", "VN": "rsa"},
+                         configure=_encrypted_to(tmp_path, ("VN",))) as net:
+        with net.client("CN") as client:
+            message_id = client.submit("VN", COO, record_bytes(example("coo-cn-vn"))).message_id
+        summary = _final(net, "CN", message_id)
+        assert summary.status == pb.MESSAGE_STATUS_FAILED
+        assert summary.last_error.code == "ENVELOPE_INVALID"
+        assert "EBMS:0103 PolicyNoncompliance" in summary.last_error.message

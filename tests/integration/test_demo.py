@@ -31,7 +31,8 @@ def test_demo_exchanges_documents_that_xmlsec1_verifies_with_only_the_sender_ca(
     else:
         assert "SPS certificates through the ePhyto Hub: skipped" in result.stdout
     exchanged = sorted((out / "exchanged").iterdir())
-    assert len(exchanged) == 6  # five certificates of origin (two over AS4) and a cargo manifest
+    # Seven certificates of origin (four over AS4: Form E and RCEP both ways) and a cargo manifest.
+    assert len(exchanged) == 8
     detached = 0
     for folder in exchanged:
         # eFTI documents travel unchanged with a detached signature beside them (document-signature.xml).

@@ -63,7 +63,13 @@ class As4Inbound:
             ref_to = message.message_id
             partner = self._partner(message, peer_certificate, now)
             document_type = _check_pmode(message, partner)
+            encrypted = trust.decrypt_body(root, self._identity(partner.name))
+            if partner.as4 is not None and partner.as4.encryption_certificate_file is not None and not encrypted:
+                raise As4Error(f"the P-Mode with {partner.name} requires an encrypted payload",
+                               ebms_code="EBMS:0103", code="ENVELOPE_INVALID", field_path="env:Body")
             verified = trust.verify_soap(root, partner_trust=self._trustbook.for_partner(partner.name, at=now), at=now)
+            # Read again from what the signature covers (and, once decrypted, the plaintext parts).
+            message = read_user_message(verified.messaging, verified.body)
             envelope = envelope_from_user_message(message, document_type)
             receipt = self._pipeline.receive(envelope, peer=partner.name, transport="as4")
             answer = build_receipt(verified, message.message_id, receipt, message_id=_new_id(), at=self._clock.now())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import socket
 import ssl
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +39,10 @@ class As4Server(ThreadingHTTPServer):
         self.context = context
         self.max_bytes = max_bytes
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A failed handshake or a peer gone mid-request: one log line, not a traceback on stderr.
+        log.info("AS4 connection from %s ended: %s", client_address[0], sys.exc_info()[1])
+
     def get_request(self) -> tuple[Any, Any]:
         raw, address = self.socket.accept()
         raw.settimeout(30)
@@ -63,11 +68,9 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        length = self.headers.get("Content-Length", "")
-        if not length.isdigit() or int(length) > self.server.max_bytes:
-            self.send_error(413 if length.isdigit() else 411, "body too large or without Content-Length")
+        body = self._body()
+        if body is None:
             return
-        body = self.rfile.read(int(length))
         der = self.request.getpeercert(binary_form=True)
         peer = x509.load_der_x509_certificate(der) if der else None
         answer = self.server.inbound.handle(body, peer_certificate=peer)
@@ -76,6 +79,36 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
         self.wfile.write(answer)
+
+    def _body(self) -> bytes | None:
+        """The request body (Content-Length or chunked, as CXF-based access points send it), at most max_bytes;
+        None after answering 411/413/400."""
+        limit = self.server.max_bytes
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                line = self.rfile.readline(1024).split(b";")[0].strip()
+                try:
+                    length = int(line, 16)
+                except ValueError:
+                    self.send_error(400, "malformed chunked body")
+                    return None
+                size += length
+                if size > limit:
+                    self.send_error(413, "body too large")
+                    return None
+                if length == 0:
+                    while self.rfile.readline(1024).strip():  # trailer fields, if any
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(length))
+                self.rfile.readline(8)  # the CRLF after each chunk
+        length_header = self.headers.get("Content-Length", "")
+        if not length_header.isdigit() or int(length_header) > limit:
+            self.send_error(413 if length_header.isdigit() else 411, "body too large or without Content-Length")
+            return None
+        return self.rfile.read(int(length_header))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
         log.debug("AS4 %s " + format, self.client_address[0], *args)

@@ -12,6 +12,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from lxml import etree
 
 from trust import PartnerTrust, SigningIdentity, devpki
@@ -224,3 +227,67 @@ _PARTNER = PartnerProfile(party=PartyId("VN"), endpoint="", tls_server_name="", 
 def test_ebms_errors_map_to_delivery_outcomes(ebms: str, detail: str | None, code: str, retryable: bool) -> None:
     failure = _refusal(_PARTNER, ErrorSignal("m-1", ebms, "refused", detail))
     assert (failure.code, failure.retryable) == (code, retryable)
+
+
+def test_encrypted_body_decrypts_and_then_verifies(pki: tuple[SigningIdentity, PartnerTrust, object]) -> None:
+    identity, partner_trust, _ = pki
+    root, references = _signed(identity)
+    plaintext = etree.tostring(root.find(q(SOAP, "Body")), method="c14n")  # type: ignore[arg-type]
+    trust.encrypt_body(root, identity.certificate)
+    body = root.find(q(SOAP, "Body"))
+    assert body is not None and body.find(q(SWGW, "Part")) is None  # nothing readable is left
+    method = root.find(".//{http://www.w3.org/2001/04/xmlenc#}EncryptedData/"
+                       "{http://www.w3.org/2001/04/xmlenc#}EncryptionMethod")
+    assert method is not None and method.get("Algorithm") == "http://www.w3.org/2009/xmlenc11#aes128-gcm"
+    received = etree.fromstring(etree.tostring(root))
+    assert trust.decrypt_body(received, identity) is True
+    assert etree.tostring(received.find(q(SOAP, "Body")), method="c14n") == plaintext  # type: ignore[arg-type]
+    assert verify_soap(received, partner_trust=partner_trust, at=NOW).references == references
+
+
+def test_what_we_encrypt_decrypts_with_plain_oaep_and_aes_gcm(
+        pki: tuple[SigningIdentity, PartnerTrust, devpki.IssuedCertificate]) -> None:
+    # Checked without libxmlsec1 (Debian's xmlsec1 1.2 predates XML Encryption 1.1's RSA-OAEP): pyca/cryptography's
+    # OAEP (SHA-256, MGF1-SHA-256) unwraps the session key and AES-GCM (12-byte IV first, tag last) the Body.
+    identity, _, leaf = pki
+    root, _ = _signed(identity)
+    trust.encrypt_body(root, identity.certificate)
+    xenc = "{http://www.w3.org/2001/04/xmlenc#}"
+    wrapped = root.findtext(f".//{xenc}EncryptedKey/{xenc}CipherData/{xenc}CipherValue") or ""
+    session = leaf.private_key.decrypt(  # type: ignore[union-attr]
+        base64.b64decode(wrapped), padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(),
+                                                label=None))
+    data = base64.b64decode(root.findtext(f"{q(SOAP, 'Body')}/{xenc}EncryptedData/{xenc}CipherData/"
+                                          f"{xenc}CipherValue") or "")
+    content = AESGCM(session).decrypt(data[:12], data[12:], None)
+    parts = etree.fromstring(b"<wrap>" + content + b"</wrap>").findall(q(SWGW, "Part"))
+    assert [(p.get("id"), base64.b64decode(p.text or "")) for p in parts] == [
+        ("payload", _envelope().payload), ("attachment-0", _envelope().attachments[0].content)]
+
+
+def test_a_changed_ciphertext_or_a_weaker_key_transport_is_refused(
+        pki: tuple[SigningIdentity, PartnerTrust, object]) -> None:
+    identity, _, _ = pki
+    root, _ = _signed(identity)
+    trust.encrypt_body(root, identity.certificate)
+    values = root.findall(".//{http://www.w3.org/2001/04/xmlenc#}CipherValue")
+    forged = copy.deepcopy(root)
+    last = forged.findall(".//{http://www.w3.org/2001/04/xmlenc#}CipherValue")[-1]
+    raw = bytearray(base64.b64decode(last.text or ""))
+    raw[-1] ^= 1  # GCM authenticates: one flipped bit fails decryption
+    last.text = base64.b64encode(bytes(raw)).decode()
+    with pytest.raises(trust.DecryptionFailed):
+        trust.decrypt_body(forged, identity)
+    weaker = copy.deepcopy(root)
+    mgf = weaker.find(".//{http://www.w3.org/2009/xmlenc11#}MGF")
+    mgf.getparent().remove(mgf)  # type: ignore[union-attr]  # MGF1 would default to SHA-1
+    with pytest.raises(trust.AlgorithmForbidden):
+        trust.decrypt_body(weaker, identity)
+    assert len(values) == 2
+
+
+def test_encryption_needs_an_rsa_recipient() -> None:
+    ca = devpki.create_ca("EC CA", at=NOW - timedelta(days=1), organization="X")
+    ec_leaf = devpki.issue_certificate(ca, "EC", at=NOW - timedelta(days=1), usage="signing")
+    with pytest.raises(trust.AlgorithmForbidden):
+        trust.encrypt_body(build_user_message(_envelope(), PMODE, at=NOW), ec_leaf.certificate)

@@ -29,6 +29,7 @@ AS4: dict[str, Any] = {
             "service": "urn:asean:acfta:coo", "service_type": "urn:asean:service",
             "actions": {"certificate-of-origin": "SubmitFormE"},
             "agreement_ref": "urn:asean:agreement:cn-vn", "signing_certificates": ["vn-ap.pem"],
+            "encryption_certificate": "vn-ap-enc.pem",
         },
     }],
 }
@@ -47,6 +48,7 @@ def test_as4_partner_parses_into_its_pmode() -> None:
     assert vn.as4.partner_party_id == "vn-moit-ap" and vn.as4.our_party_id == "cn-swgw-ap"
     assert vn.as4.actions == {COO: "SubmitFormE"}
     assert vn.as4.signing_certificate_files == ("/etc/swgw/vn-ap.pem",)
+    assert vn.as4.encryption_certificate_file == "/etc/swgw/vn-ap-enc.pem"
     assert vn.as4.mpc.endswith("/defaultMPC")
     assert settings.as4_listener is not None and settings.as4_listener.address == "127.0.0.1:8443"
     # The same from TOML text.
@@ -84,6 +86,25 @@ def test_inconsistent_as4_tables_are_refused_naming_the_key(change: Any, field: 
         parse_settings(_changed(change), PurePath("/"))
     assert caught.value.code == "CONFIG_INVALID"
     assert caught.value.field_path == field
+
+
+def test_a_document_type_may_have_several_profiles() -> None:
+    def change(d: dict[str, Any]) -> None:
+        _p(d)["documents"]["certificate-of-origin"] = ["coo-ubl24-acfta-forme", "coo-ubl24-rcep"]
+    vn = parse_settings(_changed(change), PurePath("/")).partner("VN")
+    assert vn.profiles_for(COO) == ("coo-ubl24-acfta-forme", "coo-ubl24-rcep")
+    assert vn.profile_for_record(COO, {"certificate": {"fta": "RCEP"}}) == "coo-ubl24-rcep"
+    assert vn.profile_for_record(COO, {"certificate": {"fta": "ACFTA"}}) == "coo-ubl24-acfta-forme"
+    assert vn.profile_for_format(COO, "urn:other") is None
+
+
+@pytest.mark.parametrize("value", [[], ["coo-ubl24-rcep", "coo-ubl24-rcep"], [1], 3])
+def test_bad_profile_lists_are_refused(value: Any) -> None:
+    def change(d: dict[str, Any]) -> None:
+        _p(d)["documents"]["certificate-of-origin"] = value
+    with pytest.raises(ConfigInvalid) as caught:
+        parse_settings(_changed(change), PurePath("/"))
+    assert caught.value.field_path == "partners[0].documents.certificate-of-origin"
 
 
 def test_two_document_types_cannot_share_an_action() -> None:

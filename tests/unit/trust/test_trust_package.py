@@ -26,6 +26,7 @@ CODES = {
     "RevocationUnknown": "REVOCATION_UNKNOWN",
     "PdfSignatureInvalid": "PDF_SIGNATURE_INVALID",
     "CrlInvalid": "CRL_INVALID",
+    "DecryptionFailed": "DECRYPTION_FAILED",
     "TrustStoreError": "TRUST_STORE_CONFLICT",
     "TrustAnchorNotCa": "TRUST_ANCHOR_NOT_CA",
 }

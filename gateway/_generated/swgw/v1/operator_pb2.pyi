@@ -32,7 +32,7 @@ TRUST_CERTIFICATE_ROLE_INTERMEDIATE: TrustCertificateRole
 TRUST_CERTIFICATE_ROLE_PINNED: TrustCertificateRole
 
 class Partner(_message.Message):
-    __slots__ = ('party', 'endpoint', 'document_types', 'mapping_profiles', 'transport')
+    __slots__ = ('party', 'endpoint', 'document_types', 'mapping_profiles', 'transport', 'as4_endpoint_url')
 
     class MappingProfilesEntry(_message.Message):
         __slots__ = ('key', 'value')
@@ -48,13 +48,15 @@ class Partner(_message.Message):
     DOCUMENT_TYPES_FIELD_NUMBER: _ClassVar[int]
     MAPPING_PROFILES_FIELD_NUMBER: _ClassVar[int]
     TRANSPORT_FIELD_NUMBER: _ClassVar[int]
+    AS4_ENDPOINT_URL_FIELD_NUMBER: _ClassVar[int]
     party: _envelope_pb2.PartyId
     endpoint: str
     document_types: _containers.RepeatedScalarFieldContainer[_envelope_pb2.DocumentType]
     mapping_profiles: _containers.ScalarMap[str, str]
     transport: str
+    as4_endpoint_url: str
 
-    def __init__(self, party: _Optional[_Union[_envelope_pb2.PartyId, _Mapping]]=..., endpoint: _Optional[str]=..., document_types: _Optional[_Iterable[_Union[_envelope_pb2.DocumentType, str]]]=..., mapping_profiles: _Optional[_Mapping[str, str]]=..., transport: _Optional[str]=...) -> None:
+    def __init__(self, party: _Optional[_Union[_envelope_pb2.PartyId, _Mapping]]=..., endpoint: _Optional[str]=..., document_types: _Optional[_Iterable[_Union[_envelope_pb2.DocumentType, str]]]=..., mapping_profiles: _Optional[_Mapping[str, str]]=..., transport: _Optional[str]=..., as4_endpoint_url: _Optional[str]=...) -> None:
         ...
 
 class ListPartnersRequest(_message.Message):

@@ -12,9 +12,10 @@ from __future__ import annotations
 import http.client
 import logging
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
@@ -43,8 +44,10 @@ class As4PartnerTransport:
     """A :class:`~gateway.core.ports.PartnerTransport` to AS4 access points."""
 
     def __init__(self, *, identity: Callable[[str | None], SigningIdentity], trustbook: TrustBook, clock: Clock,
-                 tls_key_file: str, tls_certificate_file: str, max_response_bytes: int) -> None:
+                 tls_key_file: str, tls_certificate_file: str, max_response_bytes: int,
+                 encryption: Mapping[str, x509.Certificate] | None = None) -> None:
         self._identity = identity
+        self._encryption = dict(encryption or {})
         self._trustbook = trustbook
         self._clock = clock
         self._key_file = tls_key_file
@@ -70,6 +73,10 @@ class As4PartnerTransport:
         now = self._clock.now()
         root = build_user_message(envelope, pmode, at=now)
         sent = trust.sign_soap(root, self._identity(partner.name), id_prefix=f"id-{envelope.message_id}")
+        recipient = self._encryption.get(partner.name)
+        if recipient is not None:
+            # Sign, then encrypt the Body: the receiver decrypts, then verifies the digests of the plaintext.
+            trust.encrypt_body(root, recipient)
         body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
         answer = self._post(partner, pmode, body)
         try:

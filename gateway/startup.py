@@ -1,0 +1,101 @@
+"""Start-up checks of what the configuration names: its files read, the mapping profiles loaded, the partners'
+trust anchors and AS4 encryption certificates checked, before the composition root (:mod:`gateway.app`) opens the
+database or binds a port, so that a refused configuration changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+import mappings
+import trust
+from trust import CertificateRole, SigningIdentity
+
+from .core.errors import ConfigInvalid
+from .core.settings import Settings
+from .core.trust_export import load_certificates
+
+__all__ = ["configured_trust", "encryption_certificates", "prepare_mappings", "read_config_file"]
+
+
+def read_config_file(path: str, what: str) -> bytes:
+    """The bytes of a file the configuration names; raises CONFIG_INVALID naming the key ``what``."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise ConfigInvalid(f"cannot read {what} {path}: {e.strerror}", field_path=what) from e
+
+
+def prepare_mappings(settings: Settings) -> None:
+    """Load every mapping profile the agreements name, refusing to start on an unknown or broken one, or one that
+    maps another document type than the agreement says (the first document would fail otherwise)."""
+    for index, partner in enumerate(settings.partners):
+        for document_type, profile_id in [(t, p) for t in partner.mapping_profiles for p in partner.profiles_for(t)]:
+            where = f"partners[{index}].documents.{document_type.value}"
+            try:
+                profile = mappings.prepare_profile(profile_id)
+            except mappings.MappingError as e:
+                raise ConfigInvalid(f"mapping profile {profile_id!r}: {e.message}", field_path=where) from e
+            if profile.document_type != document_type.value:
+                raise ConfigInvalid(f"mapping profile {profile_id!r} maps {profile.document_type}, not "
+                                    f"{document_type.value}", field_path=where)
+
+
+def configured_trust(settings: Settings) -> list[tuple[str, CertificateRole, list[x509.Certificate]]]:
+    """Every partner's configured ``trust_anchors`` files (CA certificates only) and ``trust_pinned`` files
+    (end-entity certificates of a partner without a CA), as (partner, role, certificates) to import.
+
+    Read and checked before the database is opened, so nothing is imported from a refused configuration; an
+    end-entity certificate among the anchors is refused even when the database knows it already: the
+    configuration itself is wrong.
+    """
+    imports: list[tuple[str, CertificateRole, list[x509.Certificate]]] = []
+    for index, partner in enumerate(settings.partners):
+        files = [(f"partners[{index}].trust_anchors[{n}]", CertificateRole.ANCHOR, path)
+                 for n, path in enumerate(partner.trust_anchor_files)]
+        files += [(f"partners[{index}].trust_pinned[{n}]", CertificateRole.PINNED, path)
+                  for n, path in enumerate(partner.trust_pinned_files)]
+        if partner.as4 is not None:
+            # The access point's own signing certificates (a Domibus keystore entry, often without a CA of ours).
+            files += [(f"partners[{index}].as4.signing_certificates[{n}]", CertificateRole.PINNED, path)
+                      for n, path in enumerate(partner.as4.signing_certificate_files)]
+        for key, role, path in files:
+            try:
+                certificates = load_certificates(read_config_file(path, key))
+            except ValueError as e:
+                raise ConfigInvalid(f"{path}: not PEM or DER certificates: {e}", field_path=key) from e
+            for position, certificate in enumerate(certificates if role is CertificateRole.ANCHOR else ()):
+                problem = trust.ca_problem(certificate)
+                if problem is not None:
+                    raise ConfigInvalid(
+                        f"{path}: certificate {position + 1} of {len(certificates)} "
+                        f"({certificate.subject.rfc4514_string()}) is not a CA certificate ({problem}) and cannot "
+                        f"be a trust anchor [TRUST_ANCHOR_NOT_CA]: list only {partner.name}'s CA here (ca.pem of "
+                        f"its `swgw trust export --out`); an end-entity certificate of a partner without a CA "
+                        f"goes into trust_pinned",
+                        field_path=key,
+                    )
+            imports.append((partner.name, role, certificates))
+    return imports
+
+
+def encryption_certificates(settings: Settings, ours: Callable[[str], SigningIdentity]
+                             ) -> dict[str, x509.Certificate]:
+    """The RSA certificates AS4 payloads are encrypted to, by partner; encryption is agreed both ways, so our key
+    for such a partner (``ours``) must be RSA too. Read and checked at start."""
+    out = {}
+    for index, partner in enumerate(settings.partners):
+        path = partner.as4.encryption_certificate_file if partner.as4 is not None else None
+        key = f"partners[{index}].as4.encryption_certificate"
+        if not path:
+            continue
+        certificates = load_certificates(read_config_file(path, key))
+        if not certificates or not isinstance(certificates[0].public_key(), rsa.RSAPublicKey) \
+                or not isinstance(ours(partner.name).private_key, rsa.RSAPrivateKey):
+            raise ConfigInvalid(f"{path}: payload encryption (RSA-OAEP) needs the partner's RSA certificate here and "
+                                f"an RSA signing key of ours for {partner.name} ([partners.signing])", field_path=key)
+        out[partner.name] = certificates[0]
+    return out
