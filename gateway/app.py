@@ -46,7 +46,7 @@ from .core.trust_export import load_certificates
 from .pipeline.dispatcher import Dispatcher
 from .pipeline.operations import Operations
 from .pipeline.runner import Pipeline
-from .startup import configured_trust, encryption_certificates, prepare_mappings
+from .startup import check_hub_files, configured_trust, encryption_certificates, prepare_mappings
 from .startup import read_config_file as _read
 from .transports.as4.inbound import As4Inbound
 from .transports.as4.server import As4Server, start_as4_server
@@ -264,6 +264,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     tls_key = _read(settings.partner_listener.tls_key or "", "partner_listener.tls_key")
     tls_certificate = _read(settings.partner_listener.tls_certificate or "", "partner_listener.tls_certificate")
     prepare_mappings(settings)
+    check_hub_files(settings)
     trust_files = configured_trust(settings)
     engine = create_engine_for(settings.database_url)
     migrate(engine)

@@ -403,3 +403,31 @@ def test_another_certificate_under_a_known_number_is_refused(hubnet: HubNetwork)
     header = _tracking(client, number)
     assert header.HUBTrackingInfo == "FailedDelivery"
     assert header.hubDeliveryErrorMessage.startswith("DUPLICATE_CONFLICT")
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("wsdl", "missing.wsdl", "cannot read"),
+    ("wsdl", str(SAMPLE), "not the ePhyto Hub's WSDL"),  # absolute: tmp_path / it is the sample itself
+    ("client_key", "missing.key", "cannot read"),
+])
+def test_start_refuses_unreadable_hub_files_naming_the_key(hubnet: HubNetwork, tmp_path: Path, field: str,
+                                                            value: str, message: str) -> None:
+    import dataclasses
+
+    from gateway.app import build_app
+    from gateway.core.errors import ConfigInvalid
+    from gateway.tools.cli import load_settings
+
+    settings = load_settings(hubnet.net.files["CN"].config)
+    index = next(i for i, p in enumerate(settings.partners) if p.name == "VN")
+    partner = settings.partners[index]
+    assert partner.ephyto_hub is not None
+    broken = dataclasses.replace(partner, ephyto_hub=dataclasses.replace(partner.ephyto_hub,
+                                                                         **{field: str(tmp_path / value)}))
+    partners = (*settings.partners[:index], broken, *settings.partners[index + 1:])
+    with pytest.raises(ConfigInvalid) as refused:
+        build_app(dataclasses.replace(settings, partners=partners,
+                                      database_url=f"sqlite:///{tmp_path}/never-opened.db"))
+    assert refused.value.field_path == f"partners[{index}].ephyto_hub.{field}"
+    assert message in refused.value.message
+    assert not (tmp_path / "never-opened.db").exists()

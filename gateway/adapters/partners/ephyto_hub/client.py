@@ -137,10 +137,14 @@ class HubClient:
             session.trust_env = False  # no proxy or CA bundle from the environment
             session.mount("https://", _TlsAdapter(context))
             transport = _Transport(session, self._settings.timeout.total_seconds())
-            client = zeep.Client(self._settings.wsdl, transport=transport, settings=zeep.Settings(
-                strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True, xml_huge_tree=False,
-            ))
-            service = client.create_service(_BINDING, self._settings.url)
+            try:
+                client = zeep.Client(self._settings.wsdl, transport=transport, settings=zeep.Settings(
+                    strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True, xml_huge_tree=False,
+                ))
+                service = client.create_service(_BINDING, self._settings.url)
+            except (OSError, ValueError, zeep.exceptions.Error) as e:
+                raise HubError(f"cannot read the hub's WSDL {self._settings.wsdl}: {e}", code="CONFIG_INVALID",
+                               retryable=False) from e
             self._built = (roots, transport, service)
             return transport, service
 
