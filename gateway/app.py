@@ -33,7 +33,7 @@ from .adapters.partners.as4 import As4PartnerTransport
 from .adapters.partners.ephyto_hub import EphytoHubTransport, HubConnections, HubPuller
 from .adapters.partners.grpc_client import GrpcPartnerTransport
 from .adapters.partners.router import RoutingPartnerTransport
-from .adapters.persistence.repository import SqlMessageRepository
+from .adapters.persistence.messages import SqlMessageRepository
 from .adapters.persistence.session import create_engine_for, migrate
 from .adapters.scheduler import build_scheduler
 from .adapters.trustbook.book import StoredTrustBook

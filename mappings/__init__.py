@@ -7,8 +7,8 @@ gateway's validation step.
 
 from __future__ import annotations
 
-from mappings.catalog import DOCUMENT_TYPES, Catalog, DataElement, business_key, load_catalog, validate_record
-from mappings.codelists import CodeEntry, CodeList, get_codelist, list_codelists
+from mappings.catalog.elements import DOCUMENT_TYPES, Catalog, DataElement, business_key, load_catalog, validate_record
+from mappings.codelists.tables import CodeEntry, CodeList, get_codelist, list_codelists
 from mappings.errors import (
     AgreementViolated,
     CharsetRefused,
@@ -23,8 +23,8 @@ from mappings.errors import (
     SchemaInvalid,
     SpecInvalid,
 )
-from mappings.interchange import SYNTAX_IDENTIFIERS, Interchange
-from mappings.profiles import (
+from mappings.syntaxes.edifact.interchange import SYNTAX_IDENTIFIERS, Interchange
+from mappings.specs.profiles import (
     ForwardResult,
     ReverseResult,
     get_profile,
@@ -36,10 +36,10 @@ from mappings.profiles import (
     prepare_profile,
     profile_matches,
 )
-from mappings.recordjson import MAX_RECORD_DEPTH, check_record
+from mappings.records.parse import MAX_RECORD_DEPTH, check_record
 from mappings.report import Finding, MappingReport, Severity, ValidationReport
-from mappings.spec import MappingProfile
-from mappings.xmlsafe import parse_xml
+from mappings.specs.language import MappingProfile
+from mappings.syntaxes.xml.parse import parse_xml
 
 __all__ = [
     "AgreementViolated",

@@ -15,21 +15,22 @@ from typing import Any
 
 from lxml import etree
 
-from mappings import edifact, recordjson
+from mappings.records import parse as recordjson
+from mappings.syntaxes.edifact import tree as edifact
 from mappings._data import list_data, load_json
-from mappings.catalog import Catalog, load_catalog
-from mappings.emit import Program, compile_forward, run_forward
-from mappings.engine import ForwardState, build_tree, unused_paths
-from mappings.reverse import Reader, ReverseState, compile_reader, read_tree, unread_paths
+from mappings.catalog.elements import Catalog, load_catalog
+from mappings.specs.forward import Program, compile_forward, run_forward
+from mappings.specs.state import ForwardState, build_tree, unused_paths
+from mappings.specs.reverse import Reader, ReverseState, compile_reader, read_tree, unread_paths
 from mappings.errors import DocumentMalformed, ExampleUnknown, ProfileUnknown, RecordMalformed, SpecInvalid
-from mappings.interchange import SYNTAX_IDENTIFIERS, Interchange
-from mappings.recordpath import get_path, set_path
+from mappings.syntaxes.edifact.interchange import SYNTAX_IDENTIFIERS, Interchange
+from mappings.records.paths import get_path, set_path
 from mappings.report import MappingReport
-from mappings.schema import check_schema, preload_schema
-from mappings.spec import MappingProfile, Node, Spec, parse_spec
-from mappings.xmlsafe import parse_xml, serialize_xml
-from mappings.validation import validated
-from mappings.xmltext import Unrepresentable
+from mappings.syntaxes.xml.schema import check_schema, preload_schema
+from mappings.specs.language import MappingProfile, Node, Spec, parse_spec
+from mappings.syntaxes.xml.parse import parse_xml, serialize_xml
+from mappings.specs.validation import validated
+from mappings.syntaxes.xml.text import Unrepresentable
 
 __all__ = [
     "ForwardResult",
@@ -194,7 +195,7 @@ def parse_record(data: bytes | str) -> dict[str, Any]:
     """Parse JSON text into a record; raise :class:`RecordMalformed` (with the JSON path of the offending value)
     unless it is one JSON object, nested at most ``MAX_RECORD_DEPTH`` deep, whose keys and strings are Unicode.
 
-    The one record parser: the gateway's steps and the CLI call it (see :mod:`mappings.recordjson`).
+    The one record parser: the gateway's steps and the CLI call it (see :mod:`mappings.records.parse`).
     """
     return recordjson.parse_record(data)
 

@@ -15,7 +15,7 @@ from trust import CertificateRole, CertificateState
 from .._generated.swgw.v1 import envelope_pb2 as pb
 from .._generated.swgw.v1 import operator_pb2 as opb
 from ..core.domain import MessageStatus
-from ..core.ports import Actor, StoredMessage, TrustRecord
+from ..core.ports import Actor, StoredMessage, StoredTrustedCertificate
 from ..pipeline.operations import Operations
 from ..transports import codec
 from .client import GatewayClient
@@ -58,7 +58,7 @@ def _cert_row(partner: str, fingerprint: str, role: str, state: str, der: bytes,
     }
 
 
-def _record_row(record: TrustRecord) -> Row:
+def _record_row(record: StoredTrustedCertificate) -> Row:
     return _cert_row(record.partner, record.fingerprint, record.role, record.state, record.certificate_der,
                      record.valid_from_use, record.revoked_at, record.revocation_reason)
 

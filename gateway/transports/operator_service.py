@@ -84,7 +84,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
             valid_from_use=codec.from_timestamp(request.valid_from_use, "valid_from_use")
             if request.HasField("valid_from_use") else None,
         )
-        return opb.AddTrustCertificateResponse(certificate=codec.trust_record_to_proto(record))
+        return opb.AddTrustCertificateResponse(certificate=codec.trusted_certificate_to_proto(record))
 
     @translate_errors
     def ListTrustCertificates(  # noqa: N802
@@ -92,7 +92,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
     ) -> opb.ListTrustCertificatesResponse:
         self._actor(context)
         records = self._ops.trustbook.records(request.partner or None)
-        return opb.ListTrustCertificatesResponse(certificates=[codec.trust_record_to_proto(r) for r in records])
+        return opb.ListTrustCertificatesResponse(certificates=[codec.trusted_certificate_to_proto(r) for r in records])
 
     @translate_errors
     def ChangeTrustCertificateState(  # noqa: N802
@@ -108,7 +108,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
             effective_at=codec.from_timestamp(request.effective_at, "effective_at")
             if request.HasField("effective_at") else None,
         )
-        return opb.ChangeTrustCertificateStateResponse(certificate=codec.trust_record_to_proto(record))
+        return opb.ChangeTrustCertificateStateResponse(certificate=codec.trusted_certificate_to_proto(record))
 
     @translate_errors
     def ImportCrl(self, request: opb.ImportCrlRequest, context: grpc.ServicerContext) -> opb.ImportCrlResponse:  # noqa: N802
@@ -133,7 +133,7 @@ class OperatorServicer(opb_grpc.OperatorServiceServicer):
         self._actor(context)
         report = self._ops.expiry_report(timedelta(days=request.within_days or 90))
         return opb.ListExpiringCertificatesResponse(
-            certificates=[codec.trust_record_to_proto(r) for r in report.expiring],
+            certificates=[codec.trusted_certificate_to_proto(r) for r in report.expiring],
             partners_without_valid_certificate=list(report.partners_without_valid_certificate),
         )
 
