@@ -52,7 +52,6 @@ from trust.chain import validate_path
 from trust.errors import (
     AlgorithmForbidden,
     CertificateExpired,
-    CertificateUntrusted,
     ReferenceInvalid,
     SignatureInvalid,
     SignatureMissing,

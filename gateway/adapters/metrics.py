@@ -81,7 +81,12 @@ class _StateCollector(Collector):
             log.exception("metrics scrape could not read the gateway state")
         errors = CounterMetricFamily("swgw_scrape_errors", "Scrape-time reads of the gateway state that failed.")
         errors.add_metric([], self._errors)
-        return iter([*families, errors])
+        # An info metric: join it on ``partner`` to break any per-partner series down by transport.
+        transports = GaugeMetricFamily("swgw_partner_transport", "How each partner is reached (always 1).",
+                                       labels=["partner", "transport"])
+        for partner, transport in sorted(self._transports.items()):
+            transports.add_metric([partner, transport], 1)
+        return iter([*families, errors, transports])
 
     def describe(self) -> Iterator[Metric]:
         # Nothing to describe up front: the registry must not call collect() (a database read) at registration.

@@ -1,5 +1,6 @@
 """What the configuration names, read and checked before a gateway starts: key and certificate files, the
-partners' trust, their mapping profiles, the time-stamping authority and the AS4 encryption certificates.
+partners' trust, their mapping profiles, the time-stamping authority, the AS4 encryption certificates and the
+ePhyto Hub connections' files.
 
 Every refusal is CONFIG_INVALID naming the configuration key, so an operator knows which line to fix.
 """
@@ -23,7 +24,14 @@ from ..core.settings import Settings
 from ..core.trust_export import load_certificates
 from ..pipeline.signatures import timestamping_trust
 
-__all__ = ["configured_trust", "encryption_certificates", "long_term_signatures", "prepare_mappings", "read_file"]
+__all__ = [
+    "check_hub_files",
+    "configured_trust",
+    "encryption_certificates",
+    "long_term_signatures",
+    "prepare_mappings",
+    "read_file",
+]
 
 
 def read_file(path: str, what: str) -> bytes:
@@ -130,3 +138,18 @@ def encryption_certificates(settings: Settings, ours: Callable[[str], SigningIde
                                 f"an RSA signing key of ours for {partner.name} ([partners.signing])", field_path=key)
         out[partner.name] = certificates[0]
     return out
+
+
+def check_hub_files(settings: Settings) -> None:
+    """The files an ePhyto Hub connection names (the hub's WSDL, our NPPO's certificate and key) must be readable,
+    and the WSDL must be the hub's DeliveryService; refused at start naming the key rather than at the first call."""
+    for index, partner in enumerate(settings.partners):
+        hub = partner.ephyto_hub
+        if hub is None:
+            continue
+        key = f"partners[{index}].ephyto_hub"
+        read_file(hub.client_certificate, f"{key}.client_certificate")
+        read_file(hub.client_key, f"{key}.client_key")
+        if b"DeliveryServiceSoapBinding" not in read_file(hub.wsdl, f"{key}.wsdl"):
+            raise ConfigInvalid(f"{hub.wsdl} is not the ePhyto Hub's WSDL (no DeliveryServiceSoapBinding)",
+                                field_path=f"{key}.wsdl")

@@ -20,6 +20,7 @@ from .._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
 from .._generated.swgw.v1 import operator_pb2_grpc as opb_grpc
 from .._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
 from ..adapters.metrics import GatewayMetrics
+from ..adapters.partners.ephyto_hub import HubPuller
 from ..adapters.partners.router import RoutingPartnerTransport
 from ..adapters.persistence.messages import SqlMessageRepository
 from ..adapters.scheduler import build_scheduler
@@ -106,6 +107,7 @@ class App:
     signals: Signals
     transport: RoutingPartnerTransport
     as4_inbound: As4Inbound | None = None
+    hub_puller: HubPuller | None = None
     metrics: GatewayMetrics | None = None
     alerts: AlertMonitor | None = None
     console_accounts: ConsoleAccounts | None = None
@@ -174,6 +176,8 @@ class App:
         for server in self._servers:
             server.start()
         self.dispatcher.start()
+        if self.hub_puller is not None:
+            self.hub_puller.start()
         scheduler = build_scheduler(
             wake_dispatcher=self.dispatcher.wake,
             tick_seconds=self.settings.delivery.tick_seconds,
@@ -233,6 +237,8 @@ class App:
         if self._console is not None:
             self._console.stop()
         events = [server.stop(grace) for server in self._servers]
+        if self.hub_puller is not None:
+            self.hub_puller.stop()
         if self._as4_server is not None:
             self._as4_server.shutdown()
             self._as4_server.server_close()

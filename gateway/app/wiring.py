@@ -15,6 +15,7 @@ from ..adapters.clock import SystemClock, UuidIds
 from ..adapters.coo_pdf import render_certificate_pdf
 from ..adapters.metrics import GatewayMetrics
 from ..adapters.partners.as4 import As4PartnerTransport
+from ..adapters.partners.ephyto_hub import EphytoHubTransport, HubConnections, HubPuller
 from ..adapters.partners.grpc_client import GrpcPartnerTransport
 from ..adapters.partners.router import RoutingPartnerTransport
 from ..adapters.persistence.messages import SqlMessageRepository
@@ -33,7 +34,7 @@ from ..pipeline.inquiries import CertificateLedgers
 from ..pipeline.operations import Operations
 from ..pipeline.runner import Pipeline
 from ..transports.as4.inbound import As4Inbound
-from .configured import configured_trust, encryption_certificates, long_term_signatures, prepare_mappings, read_file
+from .configured import check_hub_files, configured_trust, encryption_certificates, long_term_signatures, prepare_mappings, read_file
 from .server import App
 
 __all__ = ["build_app", "console_accounts", "document_renderer", "open_operations"]
@@ -53,6 +54,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     tls_key = read_file(settings.partner_listener.tls_key or "", "partner_listener.tls_key")
     tls_certificate = read_file(settings.partner_listener.tls_certificate or "", "partner_listener.tls_certificate")
     prepare_mappings(settings)
+    check_hub_files(settings)
     imported_trust = configured_trust(settings)
     engine = create_engine_for(settings.database_url)
     migrate(engine)
@@ -87,6 +89,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
                                  transports={p.name: p.transport for p in settings.partners},
                                  alerts=lambda: monitor.current())
     observer = metrics.observe if metrics is not None else None
+    hub_connections = HubConnections(settings.partners, trustbook=trustbook, clock=clock)
     # One transport per kind of partner; the router picks the one each agreement names.
     transport = RoutingPartnerTransport({
         "swgw-grpc": GrpcPartnerTransport(
@@ -101,6 +104,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
             # Base64 in the SOAP Body makes a message about 4/3 of its payload.
             max_response_bytes=settings.max_payload_bytes * 2 + 64 * 1024,
         ),
+        "ephyto-hub": EphytoHubTransport(hub_connections, clock=clock),
     })
     dispatcher = Dispatcher(
         settings=settings, messages=repository, transport=transport, trustbook=trustbook, clock=clock,
@@ -130,11 +134,12 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         pipeline=pipeline, partners=settings.partners, trustbook=trustbook, clock=clock, identity=identity_for,
         max_bytes=settings.max_payload_bytes * 2 + 64 * 1024,
     ) if settings.as4_listener is not None else None
+    hub_puller = HubPuller(hub_connections, receive=pipeline.receive_relayed, me=settings.party, clock=clock)
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
         dispatcher=dispatcher, operations=operations, identity=identity, tls_key=tls_key,
         tls_certificate=tls_certificate, signals=signals, transport=transport, metrics=metrics,
-        as4_inbound=as4_inbound, alerts=monitor,
+        as4_inbound=as4_inbound, hub_puller=hub_puller, alerts=monitor,
         console_accounts=console_accounts(settings, repository, clock) if settings.console.enabled else None,
     )
 

@@ -423,3 +423,4 @@ def signature_from_dict(data: Mapping[str, Any]) -> Signature:
     if "format" in data:
         return Signature(format=data["format"], value=data["jws"])
     return Signature(format=LEGACY_SIGNATURE_FORMAT, value=json.dumps(dict(data), sort_keys=True))
+

@@ -13,10 +13,11 @@ from .domain import DocumentType, PartyId
 from .errors import DocumentTypeNotAgreed
 from .retry import RetryPolicy
 
-__all__ = ["As4Settings", "EdifactSettings", "PartnerProfile", "Transport"]
+__all__ = ["As4Settings", "EdifactSettings", "EphytoHubSettings", "PartnerProfile", "Transport"]
 
 Transport = Literal["swgw-grpc", "as4", "ephyto-hub"]
-"""How a partner is reached: swgw's own gRPC PartnerExchange, an AS4 access point, or the IPPC ePhyto Hub."""
+"""How a partner is reached: swgw's own gRPC PartnerExchange, an AS4 access point, or the IPPC ePhyto Hub. The same
+names label the transport in ``swgw messages``, status and metrics."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,35 @@ class EdifactSettings:
     """The partner's interchange id in UNB; the partner's party id when None."""
     recipient_qualifier: str | None = None
     """Its code qualifier (0007); none when None."""
+
+
+@dataclass(frozen=True)
+class EphytoHubSettings:
+    """How a partner is reached through the IPPC ePhyto Hub (``[partners.ephyto_hub]``).
+
+    The hub is a relay: we deliver to it, it holds the envelope until the importing NPPO pulls and acknowledges it,
+    and it reports the delivery status. The hub's CA is the partner's trust anchor (``trust_anchors``): what we
+    trust for this agreement is the hub, which authenticated the exporting NPPO by its client certificate.
+    """
+
+    url: str
+    """The hub's DeliveryService address (https), e.g. ``https://hub.ephytoexchange.org/hub/DeliveryService``."""
+    wsdl: str
+    """The hub's published WSDL file (read locally; never fetched over the network)."""
+    client_certificate: str
+    """PEM certificate (with chain) the hub registered for our NPPO: our TLS client identity towards the hub."""
+    client_key: str
+    """Its PEM private key."""
+    country: str
+    """Our NPPO's country code as the hub knows it (envelope ``From`` outbound, ``To`` inbound)."""
+    partner_country: str
+    """The partner NPPO's country code at the hub (envelope ``To`` outbound, ``From`` inbound)."""
+    mode: Literal["pull"] = "pull"
+    """How envelopes waiting for us are received: ``pull`` (we poll the hub, pull and acknowledge)."""
+    poll_interval: timedelta = timedelta(seconds=30)
+    """How often the hub is asked for envelopes waiting for us."""
+    timeout: timedelta = timedelta(seconds=30)
+    """Time limit of one call to the hub."""
 
 
 @dataclass(frozen=True)
@@ -117,9 +147,12 @@ class PartnerProfile:
     edifact: EdifactSettings = field(default_factory=EdifactSettings)
     """How UN/EDIFACT interchanges with the partner are enveloped and which character sets are read."""
     transport: Transport = "swgw-grpc"
-    """How the partner is reached; everything above the transport is the same for all of them."""
+    """How the partner is reached; everything above the transport is the same for all of them. ``endpoint`` and
+    ``tls_server_name`` apply to ``swgw-grpc`` only."""
     as4: As4Settings | None = None
     """The AS4 P-Mode, present exactly when ``transport`` is ``"as4"``."""
+    ephyto_hub: EphytoHubSettings | None = None
+    """The hub connection, present exactly when ``transport`` is ``"ephyto-hub"``."""
 
     @property
     def name(self) -> str:

@@ -23,6 +23,7 @@ from .retention import RetentionPolicy, parse_retention
 from .retry import RetryPolicy
 from .routing import DomesticClient
 from .timestamping import REQUIRED_LEVELS, TimestampingSettings, parse_timestamping
+from .settings_hub import parse_ephyto_hub
 
 __all__ = [
     "DeliverySettings",
@@ -249,12 +250,14 @@ def _partner(table: Table, base_dir: PurePath, me: str) -> PartnerProfile:
         raise ConfigInvalid(f"{as4_table._path} is set but transport is {transport!r}", field_path=as4_table._path)
     as4 = parse_as4(table.table("as4", required=True), base_dir, me=me, partner=party, documents=profiles) \
         if transport == "as4" else None
+    hub = parse_ephyto_hub(table, base_dir, transport)
     profile = PartnerProfile(
         party=PartyId(party),
         endpoint=table.get("endpoint", str, ... if grpc else ""),
         tls_server_name=table.get("tls_server_name", str, ... if grpc else ""),
         transport=transport,
         as4=as4,
+        ephyto_hub=hub,
         mapping_profiles=profiles,
         further_profiles={t: p for t, p in further.items() if p},
         trust_anchor_files=tuple(str(base_dir / a) for a in anchors),

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import mappings
+from cryptography import x509
+
 from trust import LongTerm, PartnerTrust, SigningIdentity
 from trust.timestamp import UNTRUSTED_TIMESTAMP
 
@@ -30,6 +32,7 @@ from ..core.ports import (
     TransitionObserver,
     TrustBook,
 )
+from ..core.partners import PartnerProfile
 from ..core.routing import route_inbound
 from ..core.settings import Settings
 from ..core.signals import Signals
@@ -195,12 +198,10 @@ class Pipeline:
 
     # Inbound ----------------------------------------------------------------------------------------------
 
-    def receive(self, envelope: Envelope, *, peer: str) -> Receipt:
-        """Take one envelope from an authenticated partner and return the signed receipt."""
-        try:
-            profile = self._settings.partner(peer)
-        except GatewayError:
-            raise PartnerUnauthenticated(f"{peer!r} has no agreement with this gateway", partner=peer) from None
+    def receive(self, envelope: Envelope, *, peer: str, transport: str = "swgw-grpc") -> Receipt:
+        """Take one envelope from an authenticated partner and return the signed receipt; ``transport`` is the one
+        it came by (PartnerExchange or the AS4 endpoint), which must be the one the partner's agreement names."""
+        profile = self._profile(peer, transport)
         existing = self._messages.find(envelope.message_id)
         if existing is not None:
             return self._replay(existing, envelope, peer)
@@ -218,6 +219,49 @@ class Pipeline:
             log.info("rejected %s from %s: %s", envelope.message_id, peer, e)
             return self._store_inbound(envelope, peer, None, e, now)
         return self._store_inbound(envelope, peer, document, None, now)
+
+    def receive_relayed(self, envelope: Envelope, *, peer: str, relay_chain: Sequence[x509.Certificate]) -> Receipt:
+        """Take one envelope a relay (the ePhyto Hub) handed over for ``peer`` and return our signed receipt.
+
+        ``relay_chain`` is the relay's TLS server chain (leaf first); it must validate to the partner's trust, the
+        relay's CA. The envelope carries the document only (no sender signature, no business key of ours): its
+        business key is read from the document. The same document from the same partner again (the relay handing
+        over an envelope whose acknowledgement was lost) is answered with the stored receipt.
+        """
+        profile = self._profile(peer, "ephyto-hub")
+        existing = self._messages.find(envelope.message_id)
+        if existing is not None:
+            if existing.partner != peer or sha256_hex(envelope.payload) != existing.envelope.payload_sha256:
+                raise DuplicateConflict(f"message id {envelope.message_id} is already known with other content",
+                                        partner=peer, field_path="envelope.message_id")
+            if existing.receipt is None:  # pragma: no cover - inbound rows are always stored with their receipt
+                raise MessageNotFound(f"no receipt stored for {envelope.message_id}")
+            return signatures.replayable_receipt(existing.receipt, self._identity(peer))
+        now = self._clock.now()
+        partner_trust = self._trustbook.for_partner(peer, at=now)
+        verified = signatures.verify_relayed_envelope(envelope, relay_chain, partner_trust=partner_trust, now=now,
+                                                      profile=profile)
+        try:
+            envelope = replace(envelope, business_key=steps.relayed_business_key(envelope, profile=profile, now=now))
+            steps.check_inbound_envelope(envelope, peer=peer, me=self._settings.party, profile=profile, now=now)
+            document = steps.map_inbound(replace(verified, envelope=envelope), profile=profile,
+                                         partner_trust=partner_trust, now=now)
+        except DocumentRejected as e:
+            log.info("rejected %s relayed from %s: %s", envelope.message_id, peer, e)
+            return self._store_inbound(envelope, peer, None, e, now)
+        return self._store_inbound(envelope, peer, document, None, now)
+
+    def _profile(self, peer: str, transport: str) -> PartnerProfile:
+        # A partner is reached one way only: a relay's CA among a partner's anchors must not let a relay's client
+        # certificate speak for that partner over gRPC, nor a gRPC partner be handed over by a relay.
+        try:
+            profile = self._settings.partner(peer)
+        except GatewayError:
+            raise PartnerUnauthenticated(f"{peer!r} has no agreement with this gateway", partner=peer) from None
+        if profile.transport != transport:
+            raise PartnerUnauthenticated(f"the agreement with {peer!r} names transport {profile.transport}, not "
+                                         f"{transport}", partner=peer)
+        return profile
 
     def _replay(self, existing: StoredMessage, envelope: Envelope, peer: str) -> Receipt:
         # The stored answer belongs to the stored content only. The declared digest is the sender's claim, so the

@@ -27,6 +27,7 @@ from ..core.ledger import INQUIRY_ANSWER_JWS_TYPE, InquiryAnswer
 from ..core.errors import DocumentRejected, EnvelopeSignatureInvalid, SignatureFormatUnsupported
 from ..core.partners import PartnerProfile
 from ..core.timestamping import level_rank
+from ..core.relay import RELAY_TLS_FORMAT, relay_chain
 
 __all__ = [
     "SIGNATURE_NAME",
@@ -44,6 +45,9 @@ __all__ = [
     "verify_envelope_signature",
     "verify_inquiry_answer_jws",
     "verify_receipt_jws",
+    "verify_relay",
+    "verify_relay_signature",
+    "verify_relayed_envelope",
 ]
 
 #: File name of the attachment carrying the detached XML signature of a document whose format has no place for
@@ -212,3 +216,50 @@ def replayable_receipt(receipt: Receipt, identity: SigningIdentity) -> Receipt:
     if receipt.signature is not None and receipt.signature.format == LEGACY_SIGNATURE_FORMAT:
         return sign_receipt(receipt, identity)
     return receipt
+
+
+def verify_relay(
+    chain: Sequence[x509.Certificate], *, partner_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy
+) -> x509.Certificate:
+    """Validate a relay's TLS server chain (leaf first) to the partner's trust, the relay's CA; returns the leaf.
+
+    A relay (the ePhyto Hub) authenticates the exporting NPPO by its client certificate and vouches for what it
+    relays over its own TLS connection: where the agreement names a relay transport, that connection's certificate
+    takes the place of the partner's signature. Raises :class:`trust.TrustError`.
+    """
+    if not chain:
+        raise trust.SignatureMissing("no relay certificate", partner=partner_trust.partner)
+    return trust.validate_chain(chain[0], chain[1:], trust=partner_trust, at=now, purpose="tls-server",
+                                policy=policy)[0]
+
+
+def verify_relay_signature(
+    signature: Signature | None, *, partner_trust: PartnerTrust, now: datetime, policy: trust.SignaturePolicy
+) -> x509.Certificate:
+    """:func:`verify_relay` on a :data:`RELAY_TLS_FORMAT` signature; raises :class:`SignatureFormatUnsupported`
+    for another format and :class:`trust.TrustError` for a chain that does not validate."""
+    if signature is None or signature.format != RELAY_TLS_FORMAT:
+        found = "none" if signature is None else repr(signature.format[:64])
+        raise SignatureFormatUnsupported(f"the agreement names a relay; receipt attestation {found} is not "
+                                         f"{RELAY_TLS_FORMAT!r}", partner=partner_trust.partner,
+                                         field_path="receipt.signature.format")
+    try:
+        chain = [trust.load_der_certificate(der) for der in relay_chain(signature)]
+    except ValueError as e:
+        raise trust.SignatureInvalid(f"relay attestation is not a certificate chain: {e}",
+                                     partner=partner_trust.partner) from e
+    return verify_relay(chain, partner_trust=partner_trust, now=now, policy=policy)
+
+
+def verify_relayed_envelope(
+    envelope: Envelope, chain: Sequence[x509.Certificate], *, partner_trust: PartnerTrust, now: datetime,
+    profile: PartnerProfile,
+) -> VerifiedEnvelope:
+    """An envelope a relay handed over, verified by the relay's TLS server chain (:func:`verify_relay`) in place of
+    a sender's signature; raises :class:`EnvelopeSignatureInvalid`."""
+    try:
+        relay = verify_relay(chain, partner_trust=partner_trust, now=now, policy=signature_policy(profile))
+    except trust.TrustError as e:
+        raise EnvelopeSignatureInvalid(f"relay certificate refused: {e.code}: {e.message}",
+                                       partner=partner_trust.partner, field_path="envelope.signature") from e
+    return VerifiedEnvelope(envelope=envelope, signer=relay)

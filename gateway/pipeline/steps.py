@@ -57,6 +57,7 @@ from .signatures import (
     signature_policy,
     verify_document,
     verify_receipt_jws,
+    verify_relay_signature,
 )
 
 #: File name of the PAdES-signed PDF rendering attached to certificates of origin.
@@ -259,6 +260,14 @@ def check_inbound_envelope(
                            field_path="envelope.created_at")
 
 
+def relayed_business_key(envelope: Envelope, *, profile: PartnerProfile, now: datetime) -> BusinessKey:
+    """The business key of a relayed document, read from the document (a relay's envelope names none of ours)."""
+    with rejection():
+        record = mappings.map_reverse(envelope.payload, profile.mapping_profile(envelope.document_type), at=now,
+                                      interchange=profile.interchange(envelope.receiver)).record
+    return _business_key(envelope.document_type, record)
+
+
 def _format_of(profile_id: str) -> str:
     """The format URN a mapping profile writes."""
     with rejection():
@@ -299,8 +308,11 @@ def map_inbound(
     warnings: list[str] = []
     with rejection():
         # Which signature checks run follows the agreement's profile, never the envelope's declaration.
-        verified = verify_document(envelope, mappings.get_profile(mapping_profile).signature,
-                                   partner_trust=partner_trust, now=now, policy=policy, tsa_trust=tsa_trust)
+        # Through a relay (the ePhyto Hub) only the document travels: the relay's attestation, verified as the
+        # envelope's signer, binds its digest as the envelope signature does for a format without its own.
+        placement = "none" if profile.transport == "ephyto-hub" else mappings.get_profile(mapping_profile).signature
+        verified = verify_document(envelope, placement, partner_trust=partner_trust, now=now, policy=policy,
+                                   tsa_trust=tsa_trust)
         if verified is not None:
             check_signature_level(verified.level, profile, field_path="envelope.payload")
             warnings.extend(verified.warnings)
@@ -382,6 +394,18 @@ def verify_receipt(
     if receipt.payload_sha256 != envelope.payload_sha256:
         raise ReceiptInvalid("receipt names another payload digest", partner=partner,
                              field_path="receipt.payload_sha256")
+    if profile.transport == "ephyto-hub":
+        # Which check runs follows the agreement: through a relay, the relay's authenticated channel attests.
+        try:
+            signer = verify_relay_signature(receipt.signature, partner_trust=partner_trust, now=now,
+                                            policy=signature_policy(profile))
+        except SignatureFormatUnsupported as e:
+            raise ReceiptInvalid(f"receipt refused: {e.code}: {e.message}", partner=partner,
+                                 field_path=e.field_path) from e
+        except trust.TrustError as e:
+            raise ReceiptInvalid(f"relay certificate refused: {e.code}: {e.message}", partner=partner,
+                                 field_path="receipt.signature") from e
+        return VerifiedReceipt(receipt=receipt, signer=signer)
     if receipt.signature is None:
         raise ReceiptInvalid("receipt is not signed", partner=partner, field_path="receipt.signature")
     try:

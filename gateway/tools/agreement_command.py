@@ -13,10 +13,6 @@ import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from gateway.tools.agreement_offer import AgreementOffer
 
 __all__ = ["add_agreement_commands", "run_export", "run_import"]
 

@@ -4,8 +4,9 @@ Each gateway runs as its own ``swgw serve`` process with its own development CA,
 configuration. CN, HK and MO speak swgw's gRPC; VN, an ASEAN member, is reached over AS4 (ebMS 3.0 User Messages
 signed with its RSA key, signed receipts), as a window running an eDelivery access point would be. The demo
 submits certificates of origin CN->HK, CN->MO, HK->CN, and CN->VN and VN->CN both as China-ASEAN Form E and as
-RCEP, plus a cargo manifest, waits for the signed receipts, takes the documents over on the receiving domestic side, and prints a
-trace. Any failed step is named and the exit status is non-zero.
+RCEP, plus a cargo manifest, waits for the signed receipts, takes the documents over on the receiving domestic side,
+and prints a trace. CN and VN then exchange an SPS (phytosanitary) certificate each way through a local IPPC ePhyto
+Hub simulator (:mod:`gateway.tools.demo_hub`). Any failed step is named and the exit status is non-zero.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ from .._generated.swgw.v1 import envelope_pb2 as pb
 from ..core.domain import DocumentType
 from ..pipeline.signatures import SIGNATURE_NAME
 from .client import ClientError, GatewayClient
+from .demo_hub import configure_hub, hub_material, run_hub_exchanges
 from .devsetup import WindowFiles, write_network
 
 __all__ = ["run_demo"]
@@ -163,12 +165,22 @@ def run_demo(*, out: Path | None, verbose: bool = False) -> int:
                                 options={("CN", "HK"): {"attach_pdf": True}}, as4=AS4_PAIRS,
                                 keys=KEYS)
         _say(f"swgw demo: windows {', '.join(PARTIES)}; files in {root}")
-        with _gateways(windows, verbose) as processes:
+        material = hub_material()
+        with ExitStack() as stack:
+            # CN and VN also exchange SPS certificates, as NPPOs, through a local ePhyto Hub simulator.
+            hub = stack.enter_context(configure_hub(root, windows, material[0])) \
+                if isinstance(material, tuple) else None
+            processes = stack.enter_context(_gateways(windows, verbose))
             _wait_ready(windows, processes)
             _say(f"  gateways ready in {time.perf_counter() - started:.1f}s "
                  + ", ".join(f"{p}: partner :{w.partner_port} domestic :{w.domestic_port}"
                              + (f" AS4 :{w.as4_port}" if w.as4_port else "") for p, w in windows.items()))
             _exchange(windows, root if out is not None else None)
+            if hub is not None and isinstance(material, tuple):
+                run_hub_exchanges(windows, hub, material[1], root if out is not None else None, say=_say,
+                                  wait_final=_wait_final, steps=_steps)
+            else:
+                _say(f"\nSPS certificates through the ePhyto Hub: skipped ({material})")
     except (DemoFailure, ClientError, OSError) as e:
         _say(f"FAILED: {e}")
         return 1

@@ -26,6 +26,7 @@ from trust import PartnerTrust
 from .._generated.swgw.v1 import envelope_pb2 as pb
 from ..core.domain import sha256_hex
 from ..core.errors import SignatureFormatUnsupported
+from ..core.relay import RELAY_TLS_FORMAT
 from ..pipeline import signatures
 from ..transports import codec
 from ..transports.export import export_message
@@ -253,13 +254,22 @@ def _verify_message(report: VerifyReport, data: bytes, stores: Mapping[str, Part
             report.checks.append(f"receipt from {receipt.issuer.value}: not checked (no trust for its issuer)")
         else:
             try:
-                if receipt.signature.format == trust.NRR_RECEIPT_FORMAT:
-                    # An AS4 access point's signed ebMS receipt, as the outbound pipeline verified it.
-                    trust.verify_nrr_receipt(receipt.signature.value.encode("utf-8"), message_id=receipt.message_id,
-                                             partner_trust=issuer, at=at)
+                if receipt.signature.format == RELAY_TLS_FORMAT:
+                    # Delivered through the ePhyto Hub: the hub's TLS certificate attests, validated to the trust
+                    # given for the partner (the hub's CA).
+                    relay = signatures.verify_relay_signature(receipt.signature, partner_trust=issuer, now=at,
+                                                              policy=trust.DEFAULT_POLICY)
+                    report.checks.append(f"receipt from {receipt.issuer.value}: attested by the relay "
+                                         f"{relay.subject.rfc4514_string()}, {receipt.outcome.value}")
                 else:
-                    signatures.verify_receipt_jws(receipt, issuer_trust=issuer, now=at, policy=trust.DEFAULT_POLICY)
-                report.checks.append(f"receipt from {receipt.issuer.value}: valid, {receipt.outcome.value}")
+                    if receipt.signature.format == trust.NRR_RECEIPT_FORMAT:
+                        # An AS4 access point's signed ebMS receipt, as the outbound pipeline verified it.
+                        trust.verify_nrr_receipt(receipt.signature.value.encode("utf-8"), message_id=receipt.message_id,
+                                                 partner_trust=issuer, at=at)
+                    else:
+                        signatures.verify_receipt_jws(receipt, issuer_trust=issuer, now=at,
+                                                      policy=trust.DEFAULT_POLICY)
+                    report.checks.append(f"receipt from {receipt.issuer.value}: valid, {receipt.outcome.value}")
             except (trust.TrustError, SignatureFormatUnsupported) as e:
                 report.checks.append(f"receipt from {receipt.issuer.value}: FAILED ({e.code})")
                 ok = False

@@ -70,6 +70,8 @@ def test_counters_histograms_and_gauges_after_an_exchange(network: Network) -> N
     # The alert gauges are there from the first evaluation (at start-up); nothing is wrong in this exchange.
     assert sample(cn_metrics, "swgw_alerts", kind="message_failed", severity="critical") == 0
     assert sample(cn_metrics, "swgw_alerts", kind="audit_chain_broken", severity="critical") == 0
+    # The transport of each partner, to break per-partner series down by it (README "Metrics").
+    assert sample(cn_metrics, "swgw_partner_transport", partner="HK", transport="swgw-grpc") == 1
 
     hk_ca = load_certificates(Path(network.files["CN"].folder / "trust" / "hk-ca.pem").read_bytes())[0]
     days = sample(cn_metrics, "swgw_trust_certificate_days_to_expiry", partner="HK",

@@ -71,7 +71,7 @@ class As4Inbound:
             # Read again from what the signature covers (and, once decrypted, the plaintext parts).
             message = read_user_message(verified.messaging, verified.body)
             envelope = envelope_from_user_message(message, document_type)
-            receipt = self._pipeline.receive(envelope, peer=partner.name)
+            receipt = self._pipeline.receive(envelope, peer=partner.name, transport="as4")
             answer = build_receipt(verified, message.message_id, receipt, message_id=_new_id(), at=self._clock.now())
         except As4Error as e:
             answer = self._error(e.ebms_code, e.code, f"{e} [{e.field_path}]" if e.field_path else str(e), ref_to, now)
