@@ -17,6 +17,7 @@ Hierarchy::
     ├── PayloadDigestMismatch       PAYLOAD_DIGEST_MISMATCH     INVALID_ARGUMENT
     ├── PayloadTooLarge             PAYLOAD_TOO_LARGE           RESOURCE_EXHAUSTED
     ├── MessageStale                MESSAGE_STALE               FAILED_PRECONDITION
+    ├── StreamingNotAgreed          STREAMING_NOT_AGREED        FAILED_PRECONDITION
     ├── MessageNotFound             MESSAGE_NOT_FOUND           NOT_FOUND
     ├── DuplicateConflict           DUPLICATE_CONFLICT          ALREADY_EXISTS
     ├── InvalidTransition           INVALID_TRANSITION          FAILED_PRECONDITION
@@ -67,6 +68,7 @@ __all__ = [
     "RequestMalformed",
     "SenderMismatch",
     "SignatureFormatUnsupported",
+    "StreamingNotAgreed",
     "as_gateway_error",
 ]
 
@@ -182,6 +184,12 @@ class MessageStale(GatewayError):
     """The envelope was created too long ago, or too far in the future."""
 
     code = "MESSAGE_STALE"
+
+
+class StreamingNotAgreed(GatewayError):
+    """A partner opened a streaming RPC that its agreement does not enable (``streaming = true``)."""
+
+    code = "STREAMING_NOT_AGREED"
 
 
 class MessageNotFound(GatewayError):

@@ -69,6 +69,11 @@ class PartnerProfile:
     agreement asks for RSA; the gateway's own identity (ECDSA P-256 by default) when None."""
     edifact: EdifactSettings = field(default_factory=EdifactSettings)
     """How UN/EDIFACT interchanges with the partner are enveloped and which character sets are read."""
+    streaming: bool = False
+    """Whether both sides use the streaming DeliverStream RPC: this gateway delivers to the partner over it, and
+    accepts it from the partner (refused with STREAMING_NOT_AGREED otherwise). Unary Deliver stays available."""
+    stream_window: int = 64
+    """Envelopes sent on a DeliverStream before their receipts come back (the sender's flow-control window)."""
 
     @property
     def name(self) -> str:

@@ -305,7 +305,11 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
         revocation_unknown=_choice(table, "revocation_unknown", ("reject", "warn"), "reject"),
         signing_key_files=signing_files,
         edifact=_edifact(table.table("edifact")),
+        streaming=table.get("streaming", bool, False),
+        stream_window=table.get("stream_window", int, 64),
     )
+    if not 1 <= profile.stream_window <= 1024:
+        raise ConfigInvalid("stream_window must be between 1 and 1024", field_path=table._key("stream_window"))
     table.done()
     return profile
 

@@ -23,7 +23,7 @@ from ...core.domain import (
     check_transition,
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ...core.ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
+from ...core.ports import Backlog, NewInbound, NewOutbound, OutboundClaim, StatusEvent, StoredMessage
 from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
 
@@ -140,6 +140,29 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
             self._store_new(message)
             self._record(message, None, at, error=error)
         return message
+
+    def add_batch(
+        self, items: Sequence[NewOutbound | NewInbound], *, at: datetime
+    ) -> list[StoredMessage | DuplicateConflict]:
+        """Store new messages together (under the lock, as one commit); a duplicate is answered with its
+        DuplicateConflict and the others are stored."""
+        results: list[StoredMessage | DuplicateConflict] = []
+        with self._lock:
+            for item in items:
+                try:
+                    if isinstance(item, NewOutbound):
+                        results.append(self.add_outbound(
+                            item.envelope, at=at, record_json=item.record_json, report_json=item.report_json,
+                            idempotency_key=item.idempotency_key, domestic_client=item.domestic_client))
+                    else:
+                        results.append(self.add_inbound(
+                            item.envelope, at=at, status=item.status, receipt=item.receipt,
+                            record_json=item.record_json, report_json=item.report_json,
+                            signer_subject=item.signer_subject, signer_fingerprint=item.signer_fingerprint,
+                            error=item.error, domestic_client=item.domestic_client))
+                except DuplicateConflict as e:
+                    results.append(e)
+        return results
 
     def _store_new(self, new: StoredMessage) -> None:
         # The same three rules as the SQL primary key and unique indexes; rejected messages hold no business key.

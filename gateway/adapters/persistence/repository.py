@@ -28,7 +28,7 @@ from ...core.domain import (
     check_transition,
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ...core.ports import Backlog, OutboundClaim, StatusEvent, StoredMessage
+from ...core.ports import Backlog, NewInbound, NewOutbound, OutboundClaim, StatusEvent, StoredMessage
 from . import _statements as q
 from ._db import EVENTS_LOCK, duplicate_reason
 from ._driver import Cursor
@@ -41,6 +41,39 @@ from .trust_repository import SqlTrustRepository
 __all__ = ["SqlMessageRepository"]
 
 _S = MessageStatus
+
+
+def _duplicate(error: IntegrityError, row: dict[str, Any]) -> DuplicateConflict:
+    """The DuplicateConflict a uniqueness violation stands for; any other integrity error is raised as is."""
+    reason = duplicate_reason(error)
+    if reason is None:
+        raise error
+    return DuplicateConflict(f"{DUPLICATE_REASONS[reason]}: {row['message_id']}", partner=row["partner"])
+
+
+def _outbound_row(item: NewOutbound, at: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The row of a new outbound message (QUEUED) and its ACCEPTED and QUEUED events."""
+    check_transition(Direction.OUTBOUND, None, _S.ACCEPTED)
+    check_transition(Direction.OUTBOUND, _S.ACCEPTED, _S.QUEUED)
+    row = message_values(item.envelope, Direction.OUTBOUND, _S.ACCEPTED, at)
+    row.update(record_json=item.record_json, report_json=item.report_json)
+    row.update(idempotency_key=item.idempotency_key, domestic_client=item.domestic_client or "")
+    events = [event_values(row, None, at)]
+    row["status"] = _S.QUEUED.value
+    events.append(event_values(row, _S.ACCEPTED, at))
+    return row, events
+
+
+def _inbound_row(item: NewInbound, at: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The row of a new inbound message (RECEIVED or REJECTED, with our receipt) and its event."""
+    check_transition(Direction.INBOUND, None, item.status)
+    row = message_values(item.envelope, Direction.INBOUND, item.status, at)
+    row.update(receipt_json=item.receipt.to_json(), record_json=item.record_json, report_json=item.report_json)
+    row.update(signer_subject=item.signer_subject, signer_fingerprint=item.signer_fingerprint)
+    row["domestic_client"] = item.domestic_client or ""
+    if item.error is not None:
+        row.update(error_values(item.error))
+    return row, [event_values(row, None, at, item.error)]
 
 
 def _row_values(row: dict[str, Any]) -> dict[str, Any]:
@@ -76,14 +109,8 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         """Store a new outbound message as ACCEPTED then QUEUED (two events), and SENDING under ``claim`` when
         given (a third event); raises DuplicateConflict."""
         at = utc(at)
-        check_transition(Direction.OUTBOUND, None, _S.ACCEPTED)
-        check_transition(Direction.OUTBOUND, _S.ACCEPTED, _S.QUEUED)
-        row = message_values(envelope, Direction.OUTBOUND, _S.ACCEPTED, at)
-        row.update(record_json=record_json, report_json=report_json)
-        row.update(idempotency_key=idempotency_key, domestic_client=domestic_client or "")
-        events = [event_values(row, None, at)]
-        row["status"] = _S.QUEUED.value
-        events.append(event_values(row, _S.ACCEPTED, at))
+        row, events = _outbound_row(NewOutbound(envelope, record_json, report_json, idempotency_key, domestic_client),
+                                    at)
         if claim is not None:
             check_transition(Direction.OUTBOUND, _S.QUEUED, _S.SENDING)
             row.update(status=_S.SENDING.value, attempts=1, claimed_by=claim.claimer,
@@ -108,15 +135,35 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
     ) -> StoredMessage:
         """Store an inbound message (RECEIVED or REJECTED) with our receipt; raises DuplicateConflict."""
         at = utc(at)
-        check_transition(Direction.INBOUND, None, status)
-        row = message_values(envelope, Direction.INBOUND, status, at)
-        row.update(receipt_json=receipt.to_json(), record_json=record_json, report_json=report_json)
-        row.update(signer_subject=signer_subject, signer_fingerprint=signer_fingerprint)
-        row["domestic_client"] = domestic_client or ""
-        if error is not None:
-            row.update(error_values(error))
-        self._insert(row, [event_values(row, None, at, error)])
+        item = NewInbound(envelope, status, receipt, record_json, report_json, signer_subject, signer_fingerprint,
+                          error, domestic_client)
+        row, events = _inbound_row(item, at)
+        self._insert(row, events)
         return stored_message(row, envelope, receipt)
+
+    def add_batch(
+        self, items: Sequence[NewOutbound | NewInbound], *, at: datetime
+    ) -> list[StoredMessage | DuplicateConflict]:
+        """Store new messages in one transaction, each under a savepoint: an item that breaks a uniqueness rule
+        is rolled back alone and answered with its DuplicateConflict; the rest share the commit."""
+        at = utc(at)
+        results: list[StoredMessage | DuplicateConflict] = []
+        dbapi_integrity = self._db.driver.integrity_error
+        with self._db.driver.write() as cursor:
+            for item in items:
+                row, events = _outbound_row(item, at) if isinstance(item, NewOutbound) else _inbound_row(item, at)
+                cursor.execute_sql("SAVEPOINT swgw_item")
+                try:
+                    cursor.insert(q.INSERT_MESSAGE, row)
+                    self._add_events(cursor, events)
+                except dbapi_integrity as e:
+                    cursor.execute_sql("ROLLBACK TO SAVEPOINT swgw_item")
+                    results.append(_duplicate(IntegrityError(None, None, e), row))
+                    continue
+                cursor.execute_sql("RELEASE SAVEPOINT swgw_item")
+                receipt = item.receipt if isinstance(item, NewInbound) else None
+                results.append(stored_message(row, item.envelope, receipt))
+        return results
 
     def _insert(self, row: dict[str, Any], events: list[dict[str, Any]]) -> None:
         try:
@@ -124,11 +171,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
                 cursor.insert(q.INSERT_MESSAGE, row)
                 self._add_events(cursor, events)
         except IntegrityError as e:
-            reason = duplicate_reason(e)
-            if reason is None:
-                raise
-            message = f"{DUPLICATE_REASONS[reason]}: {row['message_id']}"
-            raise DuplicateConflict(message, partner=row["partner"]) from e
+            raise _duplicate(e, row) from e
 
     def transition(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -18,6 +18,7 @@ from ..domain import (
     Receipt,
     VerifiedReceipt,
 )
+from ..errors import DeliveryFailed, DuplicateConflict
 from ..partners import PartnerProfile
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "DocumentRenderer",
     "IdFactory",
     "MessageRepository",
+    "NewInbound",
+    "NewOutbound",
     "OutboundClaim",
     "PartnerTransport",
     "StatusEvent",
@@ -185,6 +188,46 @@ class Backlog:
     """The most delivery attempts any of them has had (retry depth)."""
 
 
+@dataclass(frozen=True)
+class NewOutbound:
+    """An outbound message to store in a group commit (the arguments of ``add_outbound`` without a claim)."""
+
+    envelope: Envelope
+    """The signed envelope."""
+    record_json: str
+    """The record as submitted."""
+    report_json: str
+    """The mapping report, JSON."""
+    idempotency_key: str | None
+    """The submitter's idempotency key."""
+    domestic_client: str | None
+    """Who submitted."""
+
+
+@dataclass(frozen=True)
+class NewInbound:
+    """An inbound message to store in a group commit (the arguments of ``add_inbound``)."""
+
+    envelope: Envelope
+    """The envelope as received."""
+    status: MessageStatus
+    """RECEIVED or REJECTED."""
+    receipt: Receipt
+    """The receipt we return."""
+    record_json: str | None
+    """The mapped record (RECEIVED)."""
+    report_json: str | None
+    """The reverse mapping's report (RECEIVED)."""
+    signer_subject: str | None
+    """The document signer's subject (RECEIVED)."""
+    signer_fingerprint: str | None
+    """Its certificate's SHA-256 fingerprint (RECEIVED)."""
+    error: ErrorInfo | None
+    """Why it was refused (REJECTED)."""
+    domestic_client: str | None
+    """The domestic client it is routed to."""
+
+
 class MessageRepository(Protocol):
     """Persistent message book. Every method that changes state is one transaction.
 
@@ -229,6 +272,17 @@ class MessageRepository(Protocol):
 
         Raises DuplicateConflict when the message id exists, or when a RECEIVED message with the same
         (direction, partner, document type, business key) exists.
+        """
+        ...
+
+    def add_batch(
+        self, items: Sequence[NewOutbound | NewInbound], *, at: datetime
+    ) -> list[StoredMessage | DuplicateConflict]:
+        """Store several new messages in one transaction (group commit), each as ``add_outbound`` (unclaimed) or
+        ``add_inbound`` would, in order.
+
+        An item that breaks a uniqueness rule is left out, and its DuplicateConflict stands in its place in the
+        result; the others commit together. Nothing is stored when the transaction fails as a whole.
         """
         ...
 
@@ -328,6 +382,15 @@ class PartnerTransport(Protocol):
 
     def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
         """Ask the partner again for the receipt of a message; raises DeliveryFailed."""
+        ...
+
+    def deliver_stream(self, partner: PartnerProfile, envelopes: Sequence[Envelope]) -> Iterator[Receipt | DeliveryFailed]:
+        """Deliver ``envelopes`` on one stream, keeping at most the agreement's ``stream_window`` unanswered.
+
+        Yields one answer per envelope, in order: the partner's (unverified) receipt, or the partner's refusal of
+        that envelope. Raises DeliveryFailed when the stream as a whole fails; envelopes without an answer yet
+        were then not answered (resending them is safe: the partner replays its stored receipts).
+        """
         ...
 
 

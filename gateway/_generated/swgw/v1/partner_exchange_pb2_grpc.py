@@ -25,6 +25,7 @@ class PartnerExchangeServiceStub(object):
         """
         self.Deliver = channel.unary_unary('/swgw.v1.PartnerExchangeService/Deliver', request_serializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverRequest.SerializeToString, response_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverResponse.FromString, _registered_method=True)
         self.GetReceipt = channel.unary_unary('/swgw.v1.PartnerExchangeService/GetReceipt', request_serializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptRequest.SerializeToString, response_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptResponse.FromString, _registered_method=True)
+        self.DeliverStream = channel.stream_stream('/swgw.v1.PartnerExchangeService/DeliverStream', request_serializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverStreamRequest.SerializeToString, response_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverStreamResponse.FromString, _registered_method=True)
 
 class PartnerExchangeServiceServicer(object):
     """PartnerExchangeService receives documents from partner single windows.
@@ -48,8 +49,20 @@ class PartnerExchangeServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeliverStream(self, request_iterator, context):
+        """DeliverStream is Deliver for many envelopes on one bidirectional stream, for partners whose agreement says
+        streaming = true (others get FAILED_PRECONDITION with STREAMING_NOT_AGREED). Every envelope is checked,
+        verified and receipted exactly as by Deliver; the answers come back in the order the envelopes were sent,
+        one per envelope, each only after the message is committed. Envelopes arriving together share one database
+        commit. A sender keeps a bounded number of envelopes unanswered (its window); after a broken stream it sends
+        the unanswered ones again (duplicates get their stored receipt).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 def add_PartnerExchangeServiceServicer_to_server(servicer, server):
-    rpc_method_handlers = {'Deliver': grpc.unary_unary_rpc_method_handler(servicer.Deliver, request_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverRequest.FromString, response_serializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverResponse.SerializeToString), 'GetReceipt': grpc.unary_unary_rpc_method_handler(servicer.GetReceipt, request_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptRequest.FromString, response_serializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptResponse.SerializeToString)}
+    rpc_method_handlers = {'Deliver': grpc.unary_unary_rpc_method_handler(servicer.Deliver, request_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverRequest.FromString, response_serializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverResponse.SerializeToString), 'GetReceipt': grpc.unary_unary_rpc_method_handler(servicer.GetReceipt, request_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptRequest.FromString, response_serializer=swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptResponse.SerializeToString), 'DeliverStream': grpc.stream_stream_rpc_method_handler(servicer.DeliverStream, request_deserializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverStreamRequest.FromString, response_serializer=swgw_dot_v1_dot_partner__exchange__pb2.DeliverStreamResponse.SerializeToString)}
     generic_handler = grpc.method_handlers_generic_handler('swgw.v1.PartnerExchangeService', rpc_method_handlers)
     server.add_generic_rpc_handlers((generic_handler,))
     server.add_registered_method_handlers('swgw.v1.PartnerExchangeService', rpc_method_handlers)
@@ -65,3 +78,7 @@ class PartnerExchangeService(object):
     @staticmethod
     def GetReceipt(request, target, options=(), channel_credentials=None, call_credentials=None, insecure=False, compression=None, wait_for_ready=None, timeout=None, metadata=None):
         return grpc.experimental.unary_unary(request, target, '/swgw.v1.PartnerExchangeService/GetReceipt', swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptRequest.SerializeToString, swgw_dot_v1_dot_partner__exchange__pb2.GetReceiptResponse.FromString, options, channel_credentials, insecure, call_credentials, compression, wait_for_ready, timeout, metadata, _registered_method=True)
+
+    @staticmethod
+    def DeliverStream(request_iterator, target, options=(), channel_credentials=None, call_credentials=None, insecure=False, compression=None, wait_for_ready=None, timeout=None, metadata=None):
+        return grpc.experimental.stream_stream(request_iterator, target, '/swgw.v1.PartnerExchangeService/DeliverStream', swgw_dot_v1_dot_partner__exchange__pb2.DeliverStreamRequest.SerializeToString, swgw_dot_v1_dot_partner__exchange__pb2.DeliverStreamResponse.FromString, options, channel_credentials, insecure, call_credentials, compression, wait_for_ready, timeout, metadata, _registered_method=True)
