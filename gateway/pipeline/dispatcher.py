@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from ..core.domain import MessageStatus, ReceiptOutcome
+from ..core.domain import MessageStatus, Receipt, ReceiptOutcome
 from ..core.errors import DeliveryFailed, GatewayError, InvalidTransition, ReceiptInvalid
 from ..core.ports import (
     Clock,
@@ -27,6 +27,7 @@ from ..core.ports import (
     TransitionObserver,
     TrustBook,
 )
+from ..core.partners import PartnerProfile
 from ..core.retry import next_attempt
 from ..core.settings import Settings
 from ..core.signals import Signals
@@ -77,6 +78,9 @@ class Dispatcher:
         # free one, or when a new message found no free worker; cleared when a pass is about to look. A worker
         # that frees up wakes the dispatcher only then, instead of paying a claim transaction per delivery.
         self._backlog_possible = True
+        # Messages one pass claims per free worker: a worker streams up to a window's worth to a partner that
+        # agreed to streaming; otherwise one message each.
+        self._per_worker = max((p.stream_window for p in settings.partners if p.streaming), default=1)
 
     # The pipeline's DeliveryHandoff: a new message goes straight to a free worker, skipping the claim query.
 
@@ -104,6 +108,36 @@ class Dispatcher:
         """Give back a reserved worker."""
         self._free.release()
 
+    def _start(self, claimed: list[StoredMessage], free: int) -> None:
+        """Start the deliveries of ``claimed`` on the ``free`` reserved workers (the extras are given back).
+
+        A partner whose agreement enables streaming gets its messages on streams of up to its window each; the
+        others get one delivery per message. When a pass claimed more messages than there are free workers (only
+        possible with a streaming partner, see ``_per_worker``), unary deliveries beyond them wait in the pool's
+        queue for a worker, well within their claim.
+        """
+        jobs: list[list[StoredMessage]] = []
+        streams: dict[str, list[StoredMessage]] = {}
+        for message in claimed:
+            profile = self._settings.partner(message.partner)
+            if not profile.streaming:
+                jobs.append([message])
+                continue
+            group = streams.setdefault(message.partner, [])
+            group.append(message)
+            if len(group) == profile.stream_window:
+                jobs.append(group)
+                streams[message.partner] = []
+        jobs.extend(group for group in streams.values() if group)
+        for _ in range(free - min(len(jobs), free)):
+            self._free.release()  # reserved workers no job needs
+        for index, job in enumerate(jobs):
+            slots = 1 if index < free else 0
+            if len(job) == 1 and not self._settings.partner(job[0].partner).streaming:
+                self._pool.submit(self._deliver_and_release, job[0], slots)
+            else:
+                self._pool.submit(self._deliver_stream_and_release, job, slots)
+
     def wake(self) -> None:
         """Ask for a pass now (thread-safe, cheap)."""
         self._signals.outbound.fire()
@@ -121,17 +155,14 @@ class Dispatcher:
             self._backlog_possible = False
             now = self._clock.now()
             claimed = self._messages.claim_due(
-                now=now, limit=free, claimer=self._claimer,
+                now=now, limit=free * self._per_worker, claimer=self._claimer,
                 claim_timeout=timedelta(seconds=self._settings.delivery.claim_timeout_seconds),
             )
-            for _ in range(free - len(claimed)):
-                self._free.release()
             if claimed:
                 self._signals.status.fire()
-            for message in claimed:
-                self._pool.submit(self._deliver_and_release, message)
+            self._start(claimed, free)
             claimed_total += len(claimed)
-            if len(claimed) < free:
+            if len(claimed) < free * self._per_worker:
                 return claimed_total
             self._backlog_possible = True
         return claimed_total
@@ -139,13 +170,40 @@ class Dispatcher:
     def deliver_now(self, message: StoredMessage) -> None:
         """Deliver one claimed (SENDING) message in the calling thread and record the outcome."""
         profile = self._settings.partner(message.partner)
-        now = self._clock.now()
         try:
-            answer = self._transport.deliver(profile, message.envelope)
+            answer: Receipt | DeliveryFailed = self._transport.deliver(profile, message.envelope)
+        except DeliveryFailed as e:
+            answer = e
+        self._outcome(message, profile, answer)
+
+    def deliver_stream_now(self, messages: Sequence[StoredMessage]) -> None:
+        """Deliver claimed (SENDING) messages to one partner on one stream, recording each outcome as its answer
+        arrives; those without an answer when the stream fails are recorded as that failure (and retried)."""
+        profile = self._settings.partner(messages[0].partner)
+        answered = 0
+        try:
+            answers = self._transport.deliver_stream(profile, [m.envelope for m in messages])
+            for answer in answers:
+                if answered == len(messages):
+                    break
+                self._outcome(messages[answered], profile, answer)
+                answered += 1
+            if answered < len(messages):
+                raise DeliveryFailed(f"{profile.name} ended the stream after {answered} of {len(messages)} answers",
+                                     retryable=True, partner=profile.name)
+        except DeliveryFailed as e:
+            for message in messages[answered:]:
+                self._failed(message, e, retryable=e.retryable)
+
+    def _outcome(self, message: StoredMessage, profile: PartnerProfile, answer: Receipt | DeliveryFailed) -> None:
+        """Verify the partner's answer to one message and record the outcome (one transition)."""
+        try:
+            if isinstance(answer, DeliveryFailed):
+                raise answer
             verified = steps.verify_receipt(
                 answer, envelope=message.envelope,
-                partner_trust=self._trustbook.for_partner(message.partner, at=now), now=self._clock.now(),
-                profile=profile,
+                partner_trust=self._trustbook.for_partner(message.partner, at=self._clock.now()),
+                now=self._clock.now(), profile=profile,
             )
         except (DeliveryFailed, ReceiptInvalid) as e:
             retryable = isinstance(e, ReceiptInvalid) or (isinstance(e, DeliveryFailed) and e.retryable)
@@ -158,13 +216,25 @@ class Dispatcher:
             error = receipt.errors[0] if receipt.errors else None
             self._record(message, MessageStatus.REJECTED, receipt=verified, error=error)
 
-    def _deliver_and_release(self, message: StoredMessage) -> None:
+    def _deliver_stream_and_release(self, messages: Sequence[StoredMessage], slots: int) -> None:
+        try:
+            self.deliver_stream_now(messages)
+        except Exception:  # noqa: BLE001 - as _deliver_and_release: the claims expire and are retried.
+            log.exception("stream delivery to %s failed unexpectedly", messages[0].partner)
+        finally:
+            for _ in range(slots):
+                self._free.release()
+            if self._backlog_possible:
+                self._signals.outbound.fire()
+
+    def _deliver_and_release(self, message: StoredMessage, slots: int = 1) -> None:
         try:
             self.deliver_now(message)
         except Exception:  # noqa: BLE001 - a worker must survive anything; the claim expires and is retried.
             log.exception("delivery of %s failed unexpectedly", message.message_id)
         finally:
-            self._free.release()
+            for _ in range(slots):
+                self._free.release()
             if self._backlog_possible:
                 # A freed worker may take more work that is already due.
                 self._signals.outbound.fire()

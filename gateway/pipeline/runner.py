@@ -25,10 +25,13 @@ from ..core.ports import (
     DocumentRenderer,
     IdFactory,
     MessageRepository,
+    NewInbound,
+    NewOutbound,
     StoredMessage,
     TransitionObserver,
     TrustBook,
 )
+from ..core.partners import PartnerProfile
 from ..core.routing import route_inbound
 from ..core.settings import Settings
 from ..core.signals import Signals
@@ -125,10 +128,39 @@ class Pipeline:
 
     def submit(self, command: steps.SubmitCommand) -> SubmitResult:
         """Validate, map, sign and queue a document for a partner (idempotent by key)."""
-        if command.idempotency_key:
-            existing = self._messages.find_by_idempotency_key(command.domestic_client, command.idempotency_key)
-            if existing is not None:
-                return SubmitResult(existing, json.loads(existing.report_json or "{}"))
+        prepared = self.prepare_submission(command)
+        if isinstance(prepared, SubmitResult):
+            return prepared
+        now = self._clock.now()
+        # A free delivery worker takes the message at once: stored already claimed, no claim query needed.
+        claim = self._handoff.reserve(now) if self._handoff is not None else None
+        try:
+            stored = self._messages.add_outbound(
+                prepared.envelope, at=now, record_json=prepared.record_json, report_json=prepared.report_json,
+                idempotency_key=prepared.idempotency_key, domestic_client=prepared.domestic_client, claim=claim,
+            )
+        except BaseException as error:
+            if claim is not None and self._handoff is not None:
+                self._handoff.release()
+            if isinstance(error, DuplicateConflict):
+                earlier = self.submitted_earlier(command)
+                if earlier is not None:
+                    return earlier
+            raise
+        self._observe(stored, MessageStatus.QUEUED, stored.created_at)
+        if claim is not None and self._handoff is not None:
+            self._handoff.deliver_claimed(stored)
+        else:
+            self._signals.outbound.fire()
+        self._signals.status.fire()
+        return SubmitResult(stored, json.loads(prepared.report_json))
+
+    def prepare_submission(self, command: steps.SubmitCommand) -> SubmitResult | NewOutbound:
+        """The first result of a repeated idempotency key, or the validated, mapped and signed message to store
+        (the steps of Submit before the commit, shared by :meth:`submit` and the group commit)."""
+        earlier = self.submitted_earlier(command) if command.idempotency_key else None
+        if earlier is not None:
+            return earlier
         profile = self._settings.partner(command.receiver)
         prepared = steps.prepare_outbound(
             command,
@@ -139,36 +171,45 @@ class Pipeline:
             created_at=self._clock.now(),
             render_pdf=self._render_pdf,
         )
-        report = prepared.report.to_dict()
-        now = self._clock.now()
-        # A free delivery worker takes the message at once: stored already claimed, no claim query needed.
-        claim = self._handoff.reserve(now) if self._handoff is not None else None
-        try:
-            stored = self._messages.add_outbound(
-                prepared.envelope,
-                at=now,
-                record_json=prepared.record_json,
-                report_json=json.dumps(report, ensure_ascii=False),
-                idempotency_key=command.idempotency_key,
-                domestic_client=command.domestic_client,
-                claim=claim,
-            )
-        except BaseException as error:
-            if claim is not None and self._handoff is not None:
-                self._handoff.release()
-            if isinstance(error, DuplicateConflict) and command.idempotency_key:
-                # A concurrent request with the same idempotency key won the race: answer with its result.
-                existing = self._messages.find_by_idempotency_key(command.domestic_client, command.idempotency_key)
-                if existing is not None:
-                    return SubmitResult(existing, json.loads(existing.report_json or "{}"))
-            raise
-        self._observe(stored, MessageStatus.QUEUED, stored.created_at)
-        if claim is not None and self._handoff is not None:
-            self._handoff.deliver_claimed(stored)
-        else:
+        return NewOutbound(prepared.envelope, prepared.record_json,
+                           json.dumps(prepared.report.to_dict(), ensure_ascii=False), command.idempotency_key,
+                           command.domestic_client)
+
+    def submitted_earlier(self, command: steps.SubmitCommand) -> SubmitResult | None:
+        """The result of the message first submitted under ``command``'s idempotency key, if any (a concurrent
+        request with the same key may have won the race to the commit)."""
+        if not command.idempotency_key:
+            return None
+        existing = self._messages.find_by_idempotency_key(command.domestic_client, command.idempotency_key)
+        if existing is None:
+            return None
+        return SubmitResult(existing, json.loads(existing.report_json or "{}"))
+
+    def queued(self, stored: list[StoredMessage]) -> None:
+        """Announce outbound messages stored unclaimed by a group commit: observers, then one wake-up of the
+        dispatcher (which claims them in batches) and of the status streams."""
+        for message in stored:
+            self._observe(message, MessageStatus.QUEUED, message.created_at)
+        if stored:
             self._signals.outbound.fire()
-        self._signals.status.fire()
-        return SubmitResult(stored, report)
+            self._signals.status.fire()
+
+    def agreement(self, peer: str) -> PartnerProfile:
+        """The agreement with an authenticated partner; raises PartnerUnauthenticated when there is none."""
+        try:
+            return self._settings.partner(peer)
+        except GatewayError:
+            raise PartnerUnauthenticated(f"{peer!r} has no agreement with this gateway", partner=peer) from None
+
+    @property
+    def messages(self) -> MessageRepository:
+        """The message book the pipeline writes to (the group commit stores through it too)."""
+        return self._messages
+
+    @property
+    def clock(self) -> Clock:
+        """The pipeline's clock."""
+        return self._clock
 
     def validate(self, receiver: str, document_type: DocumentType, record_json: bytes) -> ValidateResult:
         """Map and validate as Submit would; send nothing. Errors are reported, not raised."""
@@ -189,10 +230,16 @@ class Pipeline:
 
     def receive(self, envelope: Envelope, *, peer: str) -> Receipt:
         """Take one envelope from an authenticated partner and return the signed receipt."""
-        try:
-            profile = self._settings.partner(peer)
-        except GatewayError:
-            raise PartnerUnauthenticated(f"{peer!r} has no agreement with this gateway", partner=peer) from None
+        assessed = self.assess_inbound(envelope, peer=peer)
+        if isinstance(assessed, Receipt):
+            return assessed
+        return self.store_inbound(assessed, peer)
+
+    def assess_inbound(self, envelope: Envelope, *, peer: str) -> Receipt | NewInbound:
+        """The stored receipt of a duplicate, or the checked, verified and mapped (or refused) message to store
+        with its signed receipt: the steps of Deliver before the commit, shared by :meth:`receive` and the group
+        commit. Raises what is answered with a gRPC error (the envelope is not authentic, or not agreed)."""
+        profile = self.agreement(peer)
         existing = self._messages.find(envelope.message_id)
         if existing is not None:
             return self._replay(existing, envelope, peer)
@@ -207,8 +254,8 @@ class Pipeline:
             document = steps.map_inbound(verified, profile=profile, partner_trust=partner_trust, now=now)
         except DocumentRejected as e:
             log.info("rejected %s from %s: %s", envelope.message_id, peer, e)
-            return self._store_inbound(envelope, peer, None, e, now)
-        return self._store_inbound(envelope, peer, document, None, now)
+            return self._inbound(envelope, peer, None, e, now)
+        return self._inbound(envelope, peer, document, None, now)
 
     def _replay(self, existing: StoredMessage, envelope: Envelope, peer: str) -> Receipt:
         # The stored answer belongs to the stored content only. The declared digest is the sender's claim, so the
@@ -228,50 +275,59 @@ class Pipeline:
             raise MessageNotFound(f"no receipt stored for {envelope.message_id}")
         return signatures.replayable_receipt(existing.receipt, self._identity(peer))
 
-    def _store_inbound(
-        self,
-        envelope: Envelope,
-        peer: str,
-        document: steps.InboundDocument | None,
-        error: GatewayError | None,
-        now: Any,
-    ) -> Receipt:
+    def _inbound(
+        self, envelope: Envelope, peer: str, document: steps.InboundDocument | None, error: GatewayError | None,
+        now: datetime,
+    ) -> NewInbound:
         errors = (steps.error_info(error),) if error is not None else ()
         receipt = steps.make_receipt(
             envelope, issuer=self._settings.party, receipt_id=self._ids.new_id(), at=now,
             identity=self._identity(peer), errors=errors,
         )
+        return NewInbound(
+            envelope,
+            status=MessageStatus.REJECTED if error is not None else MessageStatus.RECEIVED,
+            receipt=receipt,
+            record_json=json.dumps(document.record, ensure_ascii=False, sort_keys=True) if document else None,
+            report_json=json.dumps(_inbound_report(document), ensure_ascii=False) if document else None,
+            signer_subject=document.signer_subject if document else None,
+            signer_fingerprint=document.signer_fingerprint if document else None,
+            error=errors[0] if errors else None,
+            domestic_client=route_inbound(self._settings.domestic_clients, peer, envelope.document_type),
+        )
+
+    def store_inbound(self, item: NewInbound, peer: str) -> Receipt:
+        """Store one assessed inbound message on its own and return its receipt; a duplicate that raced in is
+        answered as it was, and a business key taken by another message is refused, signed and stored."""
         try:
             stored = self._messages.add_inbound(
-                envelope,
-                at=now,
-                status=MessageStatus.REJECTED if error is not None else MessageStatus.RECEIVED,
-                receipt=receipt,
-                record_json=json.dumps(document.record, ensure_ascii=False, sort_keys=True) if document else None,
-                report_json=json.dumps(_inbound_report(document), ensure_ascii=False) if document else None,
-                signer_subject=document.signer_subject if document else None,
-                signer_fingerprint=document.signer_fingerprint if document else None,
-                error=errors[0] if errors else None,
-                domestic_client=route_inbound(self._settings.domestic_clients, peer, envelope.document_type),
+                item.envelope, at=item.receipt.received_at, status=item.status, receipt=item.receipt,
+                record_json=item.record_json, report_json=item.report_json, signer_subject=item.signer_subject,
+                signer_fingerprint=item.signer_fingerprint, error=item.error, domestic_client=item.domestic_client,
             )
         except DuplicateConflict:
-            again = self._messages.find(envelope.message_id)
+            again = self._messages.find(item.envelope.message_id)
             if again is not None:
                 # The same message raced in on another connection or replica: answer as it was answered.
-                return self._replay(again, envelope, peer)
-            if error is not None:
+                return self._replay(again, item.envelope, peer)
+            if item.error is not None:
                 raise
             # The business key is already taken by another message: refuse this one, signed and stored.
             refusal = DuplicateConflict(
-                f"business key {envelope.business_key} was already received with other content", partner=peer,
+                f"business key {item.envelope.business_key} was already received with other content", partner=peer,
                 field_path="envelope.business_key",
             )
-            return self._store_inbound(envelope, peer, None, refusal, now)
-        self._observe(stored, stored.status, now)
+            return self.store_inbound(self._inbound(item.envelope, peer, None, refusal, item.receipt.received_at),
+                                      peer)
+        self.received(stored)
+        return item.receipt
+
+    def received(self, stored: StoredMessage) -> None:
+        """Announce a stored inbound message: observers and the status and handover streams."""
+        self._observe(stored, stored.status, stored.created_at)
         self._signals.status.fire()
-        if error is None:
+        if stored.status is MessageStatus.RECEIVED:
             self._signals.inbound.fire()
-        return receipt
 
     def get_receipt(self, message_id: str, *, peer: str) -> Receipt:
         """The stored receipt of a message ``peer`` delivered earlier."""

@@ -15,11 +15,13 @@ from ..core.ports import MessageRepository, StoredMessage
 from ..core.routing import DomesticClient
 from ..core.signals import Signals
 from ..pipeline.handover import Handover
-from ..pipeline.runner import Pipeline
+from ..pipeline.runner import Pipeline, SubmitResult
 from ..pipeline.steps import SubmitCommand
+from ..pipeline.streaming import GroupCommit
 from . import codec
 from .interceptors import peer_certificate
 from .status_map import abort, translate_errors
+from .streaming_service import submit_stream
 
 __all__ = ["DomesticExchangeServicer"]
 
@@ -66,11 +68,10 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
     def _visible(self, who: str | None, message: StoredMessage) -> bool:
         return who is None or message.domestic_client == who
 
-    @translate_errors
-    def Submit(self, request: dpb.SubmitRequest, context: grpc.ServicerContext) -> dpb.SubmitResponse:  # noqa: N802
+    def _command(self, request: dpb.SubmitRequest, context: grpc.ServicerContext) -> SubmitCommand:
         if not request.receiver.value:
             raise EnvelopeInvalid("receiver is required", field_path="receiver")
-        command = SubmitCommand(
+        return SubmitCommand(
             receiver=request.receiver.value,
             document_type=codec.document_type_from_proto(request.document_type),
             action=codec.action_from_proto(request.action),
@@ -81,7 +82,9 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
             attachments=tuple(codec.attachment_from_proto(a) for a in request.attachments),
             domestic_client=self._who(context) or _client(context),
         )
-        result = self._pipeline.submit(command)
+
+    @staticmethod
+    def _response(result: SubmitResult) -> dpb.SubmitResponse:
         message = result.message
         return dpb.SubmitResponse(
             message_id=message.message_id,
@@ -90,6 +93,18 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
             report=codec.report_to_proto(result.report),
             payload_sha256=bytes.fromhex(message.envelope.payload_sha256),
         )
+
+    @translate_errors
+    def Submit(self, request: dpb.SubmitRequest, context: grpc.ServicerContext) -> dpb.SubmitResponse:  # noqa: N802
+        return self._response(self._pipeline.submit(self._command(request, context)))
+
+    @translate_errors
+    def SubmitStream(  # noqa: N802
+        self, request_iterator: Iterator[dpb.SubmitStreamRequest], context: grpc.ServicerContext
+    ) -> Iterator[dpb.SubmitStreamResponse]:
+        self._who(context)  # a caller that is no configured client is refused before anything is read
+        yield from submit_stream(GroupCommit(self._pipeline), request_iterator,
+                                 command=lambda request: self._command(request, context), response=self._response)
 
     @translate_errors
     def Validate(self, request: dpb.ValidateRequest, context: grpc.ServicerContext) -> dpb.ValidateResponse:  # noqa: N802

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import grpc
 
 from .._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from .._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
-from ..core.errors import EnvelopeInvalid
+from ..core.errors import EnvelopeInvalid, StreamingNotAgreed
 from ..core.ports import Clock, TrustBook
 from ..pipeline.runner import Pipeline
+from ..pipeline.streaming import GroupCommit
 from . import codec
 from .interceptors import peer_partner
 from .status_map import translate_errors
+from .streaming_service import deliver_stream
 
 __all__ = ["PartnerExchangeServicer"]
 
@@ -32,6 +36,15 @@ class PartnerExchangeServicer(ppb_grpc.PartnerExchangeServiceServicer):
         envelope = codec.envelope_from_proto(request.envelope)
         receipt = self._pipeline.receive(envelope, peer=peer)
         return ppb.DeliverResponse(receipt=codec.receipt_to_proto(receipt))
+
+    @translate_errors
+    def DeliverStream(  # noqa: N802
+        self, request_iterator: Iterator[ppb.DeliverStreamRequest], context: grpc.ServicerContext
+    ) -> Iterator[ppb.DeliverStreamResponse]:
+        peer = peer_partner(context, self._trustbook, self._clock)
+        if not self._pipeline.agreement(peer).streaming:
+            raise StreamingNotAgreed(f"the agreement with {peer} does not enable DeliverStream", partner=peer)
+        yield from deliver_stream(GroupCommit(self._pipeline), request_iterator, peer=peer)
 
     @translate_errors
     def GetReceipt(self, request: ppb.GetReceiptRequest, context: grpc.ServicerContext) -> ppb.GetReceiptResponse:  # noqa: N802

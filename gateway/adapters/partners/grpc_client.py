@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 import grpc
@@ -12,6 +13,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 import trust
 
+from ..._generated.swgw.v1 import envelope_pb2 as pb
 from ..._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from ..._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
 from ...core.domain import Envelope, Receipt
@@ -19,7 +21,7 @@ from ...core.errors import DeliveryFailed, GatewayError
 from ...core.partners import PartnerProfile
 from ...core.ports import Clock, TrustBook
 from ...transports import codec
-from ...transports.status_map import error_from_status
+from ...transports.status_map import error_from_status, status_for
 
 __all__ = ["FINAL_CODES", "GrpcPartnerTransport", "RETRYABLE"]
 
@@ -126,6 +128,42 @@ class GrpcPartnerTransport:
             raise self._failure(partner, e) from e
         return self._receipt(partner, response.receipt)
 
+    def deliver_stream(self, partner: PartnerProfile, envelopes: Sequence[Envelope]) -> Iterator[Receipt | DeliveryFailed]:
+        """Deliver envelopes on one DeliverStream with at most ``partner.stream_window`` unanswered; one receipt
+        (verified by the caller) or refusal per envelope, in order. Raises DeliveryFailed when the stream fails."""
+        stub = self._stub(partner, self._clock.now())
+        window = threading.Semaphore(partner.stream_window)
+        finished = threading.Event()
+
+        def requests() -> Iterator[ppb.DeliverStreamRequest]:
+            for envelope in envelopes:
+                # The window: wait for an answer before sending more; give up when the call is over.
+                while not window.acquire(timeout=0.5):
+                    if finished.is_set():
+                        return
+                if finished.is_set():
+                    return
+                yield ppb.DeliverStreamRequest(envelope=codec.envelope_to_proto(envelope))
+
+        # The deadline grows with the number of envelopes: a stream is many calls' worth of work.
+        call = stub.DeliverStream(requests(), timeout=self._timeout + len(envelopes))
+        try:
+            for envelope, response in zip(envelopes, call, strict=False):
+                window.release()
+                if response.message_id != envelope.message_id:
+                    raise DeliveryFailed(f"{partner.name} answered {response.message_id!r} in the place of "
+                                         f"{envelope.message_id}", retryable=True, partner=partner.name,
+                                         code="RECEIPT_INVALID")
+                if response.HasField("receipt"):
+                    yield self._receipt(partner, response.receipt)
+                else:
+                    yield self._refusal(partner, response.error)
+        except grpc.RpcError as e:
+            raise self._failure(partner, e) from e
+        finally:
+            finished.set()
+            call.cancel()
+
     def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
         """Ask the partner again for a receipt."""
         stub = self._stub(partner, self._clock.now())
@@ -141,6 +179,16 @@ class GrpcPartnerTransport:
         except GatewayError as e:
             raise DeliveryFailed(f"malformed receipt: {e}", retryable=True, partner=partner.name,
                                  code="RECEIPT_INVALID") from e
+
+    @staticmethod
+    def _refusal(partner: PartnerProfile, detail: pb.ErrorDetail) -> DeliveryFailed:
+        """A refusal of one envelope on a stream: what Deliver would have raised for the same ErrorDetail."""
+        status = status_for(detail.code)
+        return DeliveryFailed(
+            f"{partner.name} answered {status.name}: {detail.message}",
+            retryable=status in RETRYABLE and detail.code not in FINAL_CODES,
+            partner=partner.name, code=detail.code or "DELIVERY_FAILED",
+        )
 
     @staticmethod
     def _failure(partner: PartnerProfile, error: grpc.RpcError) -> DeliveryFailed:
