@@ -28,9 +28,15 @@ TRUNCATED = b"\x0a\x05ab"
 NOT_UTF8 = b"\x0a\x02\xff\xfe"
 
 
+def _streaming(party: str, data: dict[str, object]) -> None:
+    # DeliverStream is refused (STREAMING_NOT_AGREED) before any request is read unless the agreement enables it.
+    for partner in data["partners"]:  # type: ignore[attr-defined]
+        partner["streaming"] = True
+
+
 @pytest.fixture(scope="module")
 def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
-    with running_network(tmp_path_factory.mktemp("net"), ("CN", "HK")) as net:
+    with running_network(tmp_path_factory.mktemp("net"), ("CN", "HK"), configure=_streaming) as net:
         yield net
 
 
