@@ -28,6 +28,7 @@ from ._generated.swgw.v1 import domestic_exchange_pb2, operator_pb2, partner_exc
 from ._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
 from ._generated.swgw.v1 import operator_pb2_grpc as opb_grpc
 from ._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
+from .adapters.blobs import FileBlobStore
 from .adapters.clock import SystemClock, UuidIds
 from .adapters.coo_pdf import render_certificate_pdf
 from .adapters.metrics import GatewayMetrics
@@ -38,7 +39,7 @@ from .adapters.scheduler import build_scheduler
 from .adapters.trustbook.book import StoredTrustBook
 from .adapters.trustbook.keyring import FolderKeyring
 from .core.errors import ConfigInvalid
-from .core.ports import Actor, ActorKind, Clock, DocumentRenderer, TrustBook
+from .core.ports import Actor, ActorKind, BlobStore, Clock, DocumentRenderer, TrustBook
 from .core.settings import ListenerSettings, Settings
 from .core.signals import Signals
 from .core.trust_export import load_certificates
@@ -119,6 +120,7 @@ class App:
     tls_certificate: bytes
     signals: Signals
     transport: GrpcPartnerTransport
+    blobs: BlobStore
     metrics: GatewayMetrics | None = None
     partner_port: int = 0
     domestic_port: int = 0
@@ -131,7 +133,7 @@ class App:
         partner_server, self.partner_port = create_server(
             self.settings.partner_listener.address,
             [(ppb_grpc.add_PartnerExchangeServiceServicer_to_server,
-              PartnerExchangeServicer(self.pipeline, self.trustbook, self.clock),
+              PartnerExchangeServicer(self.pipeline, self.trustbook, self.clock, self.blobs),
               partner_exchange_pb2.DESCRIPTOR.services_by_name["PartnerExchangeService"].full_name)],
             credentials=self._partner_credentials(),
             max_message_bytes=self.settings.max_payload_bytes + 64 * 1024,
@@ -140,8 +142,9 @@ class App:
             self.settings.domestic_listener.address,
             [
                 (dpb_grpc.add_DomesticExchangeServiceServicer_to_server,
-                 DomesticExchangeServicer(self.pipeline, self.repository, self.signals,
-                                          self.settings.domestic_clients),
+                 DomesticExchangeServicer(
+                     self.pipeline, self.repository, self.signals, self.settings.domestic_clients, blobs=self.blobs,
+                     max_attachment_bytes=max((p.max_attachment_bytes for p in self.settings.partners), default=0)),
                  domestic_exchange_pb2.DESCRIPTOR.services_by_name["DomesticExchangeService"].full_name),
                 (opb_grpc.add_OperatorServiceServicer_to_server,
                  OperatorServicer(self.operations, self._operators_trust(), self.clock),
@@ -325,9 +328,10 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         metrics = GatewayMetrics(messages=repository, trustbook=trustbook, clock=clock,
                                  partners=[p.name for p in settings.partners])
     observer = metrics.observe if metrics is not None else None
+    blobs = FileBlobStore(Path(settings.blob_dir or f"{settings.data_dir}/blobs"))
     transport = GrpcPartnerTransport(
         tls_key_pem=tls_key, tls_certificate_pem=tls_certificate, trustbook=trustbook, clock=clock,
-        max_message_bytes=settings.max_payload_bytes + 64 * 1024,
+        max_message_bytes=settings.max_payload_bytes + 64 * 1024, blobs=blobs,
     )
     dispatcher = Dispatcher(
         settings=settings, messages=repository, transport=transport, trustbook=trustbook, clock=clock,
@@ -339,6 +343,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     pipeline = Pipeline(
         settings=settings, messages=repository, trustbook=trustbook, identity=identity_for, clock=clock,
         ids=UuidIds(), signals=signals, render_pdf=render_certificate_pdf, observer=observer, handoff=dispatcher,
+        blobs=blobs,
     )
     operations = Operations(
         partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,
@@ -348,7 +353,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
         dispatcher=dispatcher, operations=operations, identity=identity, tls_key=tls_key,
-        tls_certificate=tls_certificate, signals=signals, transport=transport, metrics=metrics,
+        tls_certificate=tls_certificate, signals=signals, transport=transport, metrics=metrics, blobs=blobs,
     )
 
 

@@ -16,6 +16,7 @@ Hierarchy::
     ├── SignatureFormatUnsupported  SIGNATURE_FORMAT_UNSUPPORTED INVALID_ARGUMENT
     ├── PayloadDigestMismatch       PAYLOAD_DIGEST_MISMATCH     INVALID_ARGUMENT
     ├── PayloadTooLarge             PAYLOAD_TOO_LARGE           RESOURCE_EXHAUSTED
+    ├── AttachmentIncomplete        ATTACHMENT_INCOMPLETE       INVALID_ARGUMENT
     ├── MessageStale                MESSAGE_STALE               FAILED_PRECONDITION
     ├── StreamingNotAgreed          STREAMING_NOT_AGREED        FAILED_PRECONDITION
     ├── MessageNotFound             MESSAGE_NOT_FOUND           NOT_FOUND
@@ -46,6 +47,7 @@ import trust
 from mappings import ValidationReport
 
 __all__ = [
+    "AttachmentIncomplete",
     "ClientUnauthenticated",
     "ConfigInvalid",
     "DeliveryFailed",
@@ -178,6 +180,13 @@ class PayloadTooLarge(GatewayError):
     """The payload exceeds the configured limit."""
 
     code = "PAYLOAD_TOO_LARGE"
+
+
+class AttachmentIncomplete(GatewayError):
+    """A large attachment's chunks ended before its declared size, or ran past it (a truncated or broken
+    transfer); nothing of it is kept."""
+
+    code = "ATTACHMENT_INCOMPLETE"
 
 
 class MessageStale(GatewayError):

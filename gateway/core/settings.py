@@ -103,6 +103,9 @@ class Settings:
     """Dispatcher tuning."""
     max_payload_bytes: int = 8 * 1024 * 1024
     """Upper bound of any message the gateway accepts (the gRPC receive limit is set from it)."""
+    blob_dir: str = ""
+    """Folder of the large attachments (content-addressed files); ``<data_dir>/blobs`` by default. Replicas
+    sharing a database must share it too."""
     metrics: MetricsSettings | None = None
     """The metrics endpoint; None (the default) serves none."""
     domestic_clients: tuple[DomesticClient, ...] = ()
@@ -307,6 +310,7 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
         edifact=_edifact(table.table("edifact")),
         streaming=table.get("streaming", bool, False),
         stream_window=table.get("stream_window", int, 64),
+        max_attachment_bytes=table.get("max_attachment_bytes", int, 0),
     )
     if not 1 <= profile.stream_window <= 1024:
         raise ConfigInvalid("stream_window must be between 1 and 1024", field_path=table._key("stream_window"))
@@ -322,6 +326,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
     data_dir = str(base_dir / gateway.get("data_dir", str, "data"))
     database_url = gateway.get("database_url", str, "") or f"sqlite:///{data_dir}/swgw.db"
     max_payload = gateway.get("max_payload_bytes", int, 8 * 1024 * 1024)
+    blob_dir = str(base_dir / gateway.get("blob_dir", str, f"{data_dir}/blobs"))
     gateway.done()
 
     signing_table = root.table("signing", required=True)
@@ -393,6 +398,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
     return Settings(
         party=PartyId(party),
         data_dir=data_dir,
+        blob_dir=blob_dir,
         database_url=database_url,
         signing=signing,
         partner_listener=partner_listener,

@@ -120,7 +120,8 @@ class Dispatcher:
         streams: dict[str, list[StoredMessage]] = {}
         for message in claimed:
             profile = self._settings.partner(message.partner)
-            if not profile.streaming:
+            # Large attachments travel on DeliverLarge, one message per call.
+            if not profile.streaming or any(a.stored is not None for a in message.envelope.attachments):
                 jobs.append([message])
                 continue
             group = streams.setdefault(message.partner, [])
@@ -133,7 +134,8 @@ class Dispatcher:
             self._free.release()  # reserved workers no job needs
         for index, job in enumerate(jobs):
             slots = 1 if index < free else 0
-            if len(job) == 1 and not self._settings.partner(job[0].partner).streaming:
+            if len(job) == 1 and (not self._settings.partner(job[0].partner).streaming
+                                  or any(a.stored is not None for a in job[0].envelope.attachments)):
                 self._pool.submit(self._deliver_and_release, job[0], slots)
             else:
                 self._pool.submit(self._deliver_stream_and_release, job, slots)

@@ -17,9 +17,10 @@ from typing import Any
 import mappings
 from trust import SigningIdentity
 
-from ..core.domain import DocumentType, Envelope, MessageStatus, PartyId, Receipt, sha256_hex
-from ..core.errors import DocumentRejected, DuplicateConflict, GatewayError, MessageNotFound, PartnerUnauthenticated
+from ..core.domain import Attachment, DocumentType, Envelope, MessageStatus, PartyId, Receipt, sha256_hex
+from ..core.errors import AttachmentIncomplete, DocumentRejected, DuplicateConflict, GatewayError, MessageNotFound, PartnerUnauthenticated
 from ..core.ports import (
+    BlobStore,
     Clock,
     DeliveryHandoff,
     DocumentRenderer,
@@ -107,9 +108,11 @@ class Pipeline:
         render_pdf: DocumentRenderer,
         observer: TransitionObserver | None = None,
         handoff: DeliveryHandoff | None = None,
+        blobs: BlobStore | None = None,
     ) -> None:
         self._settings = settings
         self._handoff = handoff
+        self._blobs = blobs
         self._messages = messages
         self._trustbook = trustbook
         self._identity = identity
@@ -162,6 +165,8 @@ class Pipeline:
         if earlier is not None:
             return earlier
         profile = self._settings.partner(command.receiver)
+        steps.check_large_attachments(command.attachments, profile, field_path="attachments")
+        self.check_stored(command.attachments, field_path="attachments")
         prepared = steps.prepare_outbound(
             command,
             sender=self._settings.party,
@@ -193,6 +198,49 @@ class Pipeline:
         if stored:
             self._signals.outbound.fire()
             self._signals.status.fire()
+
+    def check_stored(self, attachments: tuple[Attachment, ...], *, field_path: str, partner: str | None = None) -> None:
+        """Every large attachment must be in the blob store whole (uploaded, or received on DeliverLarge), and
+        must not be a PDF; raises AttachmentIncomplete or DocumentRejected naming the attachment."""
+        for index, attachment in enumerate(attachments):
+            if attachment.stored is None:
+                continue
+            found = self._blobs.find(attachment.sha256) if self._blobs is not None else None
+            if found is None or found.size != attachment.size:
+                raise AttachmentIncomplete(f"attachment {attachment.name!r} ({attachment.sha256}) was not received "
+                                           "whole", partner=partner, field_path=f"{field_path}[{index}].sha256")
+        if partner is None:
+            self._refuse_large_pdfs(attachments, field_path=field_path)
+
+    def _refuse_large_pdfs(self, attachments: tuple[Attachment, ...], *, field_path: str) -> None:
+        # A PDF's PAdES signature is verified on the whole file in memory, which a large attachment must never be:
+        # a PDF travels in the envelope (within max_payload_bytes), and one sent apart is refused, recognised by its
+        # media type or by its first bytes as for attachments in the envelope (steps.is_pdf).
+        for index, attachment in enumerate(attachments):
+            if attachment.stored is None or self._blobs is None:
+                continue
+            head = Attachment(attachment.name, attachment.media_type, self._blobs.head(attachment.sha256, 1024))
+            if steps.is_pdf(head):
+                raise DocumentRejected(f"PDF attachment {attachment.name!r} must travel in the envelope, where its "
+                                       "signature is verified", code="ATTACHMENT_NOT_VERIFIABLE",
+                                       field_path=f"{field_path}[{index}]")
+
+    def admit_large(self, envelope: Envelope, *, peer: str) -> Receipt | None:
+        """Before a large envelope's attachments are read (DeliverLarge): the stored receipt when the message is
+        known already, otherwise None after the checks that need no attachment bytes and the envelope signature
+        (raises), so that nobody unauthenticated can make this gateway write to disk."""
+        profile = self.agreement(peer)
+        existing = self._messages.find(envelope.message_id)
+        if existing is not None:
+            return self._replay(existing, envelope, peer)
+        now = self._clock.now()
+        steps.check_inbound_envelope(envelope, peer=peer, me=self._settings.party, profile=profile, now=now)
+        try:
+            signatures.verify_envelope_signature(envelope, partner_trust=self._trustbook.for_partner(peer, at=now),
+                                                 now=now, profile=profile)
+        except DocumentRejected:
+            pass  # authenticated by TLS, refused by its own trust: a signed negative receipt after the transfer
+        return None
 
     def agreement(self, peer: str) -> PartnerProfile:
         """The agreement with an authenticated partner; raises PartnerUnauthenticated when there is none."""
@@ -245,12 +293,14 @@ class Pipeline:
             return self._replay(existing, envelope, peer)
         now = self._clock.now()
         steps.check_inbound_envelope(envelope, peer=peer, me=self._settings.party, profile=profile, now=now)
+        self.check_stored(envelope.attachments, field_path="envelope.attachments", partner=peer)
         partner_trust = self._trustbook.for_partner(peer, at=now)
         # From here on the partner is authenticated (its TLS certificate, then its envelope signer): document-level
         # problems, and a signer the partner's own trust has revoked, become signed negative receipts.
         try:
             verified = signatures.verify_envelope_signature(envelope, partner_trust=partner_trust, now=now,
                                                             profile=profile)
+            self._refuse_large_pdfs(envelope.attachments, field_path="envelope.attachments")
             document = steps.map_inbound(verified, profile=profile, partner_trust=partner_trust, now=now)
         except DocumentRejected as e:
             log.info("rejected %s from %s: %s", envelope.message_id, peer, e)

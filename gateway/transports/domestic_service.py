@@ -11,7 +11,7 @@ import grpc
 from .._generated.swgw.v1 import domestic_exchange_pb2 as dpb
 from .._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
 from ..core.errors import ClientUnauthenticated, EnvelopeInvalid, GatewayError, MessageNotFound
-from ..core.ports import MessageRepository, StoredMessage
+from ..core.ports import BlobStore, MessageRepository, StoredMessage
 from ..core.routing import DomesticClient
 from ..core.signals import Signals
 from ..pipeline.handover import Handover
@@ -21,6 +21,7 @@ from ..pipeline.streaming import GroupCommit
 from . import codec
 from .interceptors import peer_certificate
 from .status_map import abort, translate_errors
+from .large_service import read_attachment, upload_attachment
 from .streaming_service import submit_stream
 
 __all__ = ["DomesticExchangeServicer"]
@@ -49,8 +50,10 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
     """Submission, validation, status and inbound handover for the domestic hub."""
 
     def __init__(self, pipeline: Pipeline, messages: MessageRepository, signals: Signals,
-                 clients: Sequence[DomesticClient] = ()) -> None:
+                 clients: Sequence[DomesticClient] = (), *, blobs: BlobStore, max_attachment_bytes: int = 0) -> None:
         self._pipeline = pipeline
+        self._blobs = blobs
+        self._max_attachment_bytes = max_attachment_bytes
         self._messages = messages
         self._signals = signals
         self._clients = frozenset(c.name for c in clients)
@@ -105,6 +108,23 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
         self._who(context)  # a caller that is no configured client is refused before anything is read
         yield from submit_stream(GroupCommit(self._pipeline), request_iterator,
                                  command=lambda request: self._command(request, context), response=self._response)
+
+    @translate_errors
+    def UploadAttachment(  # noqa: N802
+        self, request_iterator: Iterator[dpb.UploadAttachmentRequest], context: grpc.ServicerContext
+    ) -> dpb.UploadAttachmentResponse:
+        self._who(context)
+        return upload_attachment(self._blobs, request_iterator, limit=self._max_attachment_bytes)
+
+    @translate_errors
+    def ReadAttachment(  # noqa: N802
+        self, request: dpb.ReadAttachmentRequest, context: grpc.ServicerContext
+    ) -> Iterator[dpb.ReadAttachmentResponse]:
+        who = self._who(context)
+        message = self._messages.get(request.message_id)
+        if not self._visible(who, message):
+            raise MessageNotFound(f"no message {request.message_id}", field_path="message_id")
+        yield from read_attachment(self._blobs, message, request.name)
 
     @translate_errors
     def Validate(self, request: dpb.ValidateRequest, context: grpc.ServicerContext) -> dpb.ValidateResponse:  # noqa: N802

@@ -22,6 +22,7 @@ from ..pipeline.runner import SubmitResult
 from ..pipeline.steps import SubmitCommand
 from ..pipeline.streaming import Broken, GroupCommit, batches
 from . import codec
+from .large_service import refuse_large
 
 __all__ = ["STREAM_WINDOW", "deliver_stream", "submit_stream"]
 
@@ -52,7 +53,9 @@ def deliver_stream(
             try:
                 if not request.HasField("envelope"):
                     raise EnvelopeInvalid("request carries no envelope", partner=peer, field_path="envelope")
-                decoded.append(codec.envelope_from_proto(request.envelope))
+                envelope = codec.envelope_from_proto(request.envelope)
+                refuse_large(envelope, peer)
+                decoded.append(envelope)
             except Exception as e:
                 decoded.append(_error(e))
         received = iter(group.receive([d for d in decoded if isinstance(d, Envelope)], peer=peer))

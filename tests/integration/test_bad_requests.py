@@ -29,9 +29,11 @@ NOT_UTF8 = b"\x0a\x02\xff\xfe"
 
 
 def _streaming(party: str, data: dict[str, object]) -> None:
-    # DeliverStream is refused (STREAMING_NOT_AGREED) before any request is read unless the agreement enables it.
+    # DeliverStream is refused (STREAMING_NOT_AGREED), and UploadAttachment (PAYLOAD_TOO_LARGE), before any request
+    # is read unless an agreement enables them.
     for partner in data["partners"]:  # type: ignore[attr-defined]
         partner["streaming"] = True
+        partner["max_attachment_bytes"] = 1 << 20
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from ..._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
 from ...core.domain import Envelope, Receipt
 from ...core.errors import DeliveryFailed, GatewayError
 from ...core.partners import PartnerProfile
-from ...core.ports import Clock, TrustBook
+from ...core.ports import BlobStore, Clock, TrustBook
 from ...transports import codec
 from ...transports.status_map import error_from_status, status_for
 
@@ -54,7 +54,9 @@ class GrpcPartnerTransport:
         clock: Clock,
         max_message_bytes: int,
         timeout_seconds: float = 30.0,
+        blobs: BlobStore | None = None,
     ) -> None:
+        self._blobs = blobs
         self._key = tls_key_pem
         self._cert = tls_certificate_pem
         self._trustbook = trustbook
@@ -120,13 +122,29 @@ class GrpcPartnerTransport:
     def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
         """Deliver one envelope and return the partner's receipt (verified by the caller)."""
         stub = self._stub(partner, self._clock.now())
+        large = [a for a in envelope.attachments if a.stored is not None]
         try:
-            response = stub.Deliver(
-                ppb.DeliverRequest(envelope=codec.envelope_to_proto(envelope)), timeout=self._timeout
-            )
+            if large:
+                # The deadline grows with the bytes: a megabyte a second at the slowest.
+                seconds = self._timeout + sum(a.size for a in large) / 1_000_000
+                response = stub.DeliverLarge(self._large_requests(envelope), timeout=seconds)
+            else:
+                response = stub.Deliver(
+                    ppb.DeliverRequest(envelope=codec.envelope_to_proto(envelope)), timeout=self._timeout
+                )
         except grpc.RpcError as e:
             raise self._failure(partner, e) from e
         return self._receipt(partner, response.receipt)
+
+    def _large_requests(self, envelope: Envelope) -> Iterator[ppb.DeliverLargeRequest]:
+        """The envelope, then each large attachment's bytes read from the blob store chunk by chunk."""
+        if self._blobs is None:  # pragma: no cover - the composition root always gives one
+            raise DeliveryFailed("no blob store to read large attachments from", retryable=False)
+        yield ppb.DeliverLargeRequest(envelope=codec.envelope_to_proto(envelope))
+        for attachment in envelope.attachments:
+            if attachment.stored is not None:
+                for data in self._blobs.read(attachment.sha256):
+                    yield ppb.DeliverLargeRequest(chunk=pb.AttachmentChunk(data=data))
 
     def deliver_stream(self, partner: PartnerProfile, envelopes: Sequence[Envelope]) -> Iterator[Receipt | DeliveryFailed]:
         """Deliver envelopes on one DeliverStream with at most ``partner.stream_window`` unanswered; one receipt

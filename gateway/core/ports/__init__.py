@@ -7,6 +7,7 @@ the message life, ``trust`` those of partner trust and the audit log.
 
 from __future__ import annotations
 
+from .blobs import CHUNK_BYTES, BlobStore
 from .messages import (
     Backlog,
     Clock,
@@ -30,6 +31,8 @@ __all__ = [
     "AuditEntry",
     "AuditRepository",
     "Backlog",
+    "BlobStore",
+    "CHUNK_BYTES",
     "Clock",
     "DeliveryHandoff",
     "DocumentRenderer",

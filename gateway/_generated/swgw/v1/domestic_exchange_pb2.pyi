@@ -62,6 +62,42 @@ class SubmitStreamResponse(_message.Message):
     def __init__(self, idempotency_key: _Optional[str]=..., result: _Optional[_Union[SubmitResponse, _Mapping]]=..., error: _Optional[_Union[_envelope_pb2.ErrorDetail, _Mapping]]=...) -> None:
         ...
 
+class UploadAttachmentRequest(_message.Message):
+    __slots__ = ('chunk',)
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    chunk: _envelope_pb2.AttachmentChunk
+
+    def __init__(self, chunk: _Optional[_Union[_envelope_pb2.AttachmentChunk, _Mapping]]=...) -> None:
+        ...
+
+class UploadAttachmentResponse(_message.Message):
+    __slots__ = ('sha256', 'size')
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    sha256: bytes
+    size: int
+
+    def __init__(self, sha256: _Optional[bytes]=..., size: _Optional[int]=...) -> None:
+        ...
+
+class ReadAttachmentRequest(_message.Message):
+    __slots__ = ('message_id', 'name')
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    name: str
+
+    def __init__(self, message_id: _Optional[str]=..., name: _Optional[str]=...) -> None:
+        ...
+
+class ReadAttachmentResponse(_message.Message):
+    __slots__ = ('chunk',)
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    chunk: _envelope_pb2.AttachmentChunk
+
+    def __init__(self, chunk: _Optional[_Union[_envelope_pb2.AttachmentChunk, _Mapping]]=...) -> None:
+        ...
+
 class ValidateRequest(_message.Message):
     __slots__ = ('receiver', 'document_type', 'record_json')
     RECEIVER_FIELD_NUMBER: _ClassVar[int]

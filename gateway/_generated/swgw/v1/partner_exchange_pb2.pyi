@@ -55,3 +55,13 @@ class DeliverStreamResponse(_message.Message):
 
     def __init__(self, message_id: _Optional[str]=..., receipt: _Optional[_Union[_envelope_pb2.Receipt, _Mapping]]=..., error: _Optional[_Union[_envelope_pb2.ErrorDetail, _Mapping]]=...) -> None:
         ...
+
+class DeliverLargeRequest(_message.Message):
+    __slots__ = ('envelope', 'chunk')
+    ENVELOPE_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    envelope: _envelope_pb2.Envelope
+    chunk: _envelope_pb2.AttachmentChunk
+
+    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]]=..., chunk: _Optional[_Union[_envelope_pb2.AttachmentChunk, _Mapping]]=...) -> None:
+        ...
