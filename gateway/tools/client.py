@@ -103,10 +103,12 @@ class GatewayClient:
         action: Action = Action.ISSUE,
         refers_to: BusinessKey | None = None,
         idempotency_key: str = "",
+        attachments: Iterable[pb.Attachment] = (),
     ) -> dpb.SubmitResponse:
-        """Submit a catalog record for a partner."""
+        """Submit a catalog record for a partner (with ``attachments``: in content, or uploaded large ones)."""
         request = submit_request(receiver, document_type, record_json, action=action, refers_to=refers_to,
                                  idempotency_key=idempotency_key)
+        request.attachments.extend(attachments)
         return self.call(self.domestic.Submit, request)  # type: ignore[return-value]
 
     def submit_stream(
@@ -137,6 +139,25 @@ class GatewayClient:
         finally:
             finished.set()
             call.cancel()
+
+    def upload_attachment(self, chunks: Iterable[bytes], *, timeout: float | None = None) -> dpb.UploadAttachmentResponse:
+        """Upload a large attachment chunk by chunk (each at most 1 MiB); its sha256 and size, to name it in a
+        Submit's attachment (``pb.Attachment(name=..., media_type=..., sha256=..., size=...)``)."""
+        requests = (dpb.UploadAttachmentRequest(chunk=pb.AttachmentChunk(data=data)) for data in chunks)
+        try:
+            response: dpb.UploadAttachmentResponse = self.domestic.UploadAttachment(requests, timeout=timeout)
+        except grpc.RpcError as e:
+            raise ClientError(*error_from_status(e)) from e
+        return response
+
+    def read_attachment(self, message_id: str, name: str, *, timeout: float | None = None) -> Iterator[bytes]:
+        """The chunks of a large attachment of an inbound document."""
+        request = dpb.ReadAttachmentRequest(message_id=message_id, name=name)
+        try:
+            for response in self.domestic.ReadAttachment(request, timeout=timeout):
+                yield response.chunk.data
+        except grpc.RpcError as e:
+            raise ClientError(*error_from_status(e)) from e
 
     def validate(self, receiver: str, document_type: DocumentType, record_json: bytes) -> dpb.ValidateResponse:
         """Dry-run a submission."""
