@@ -52,10 +52,10 @@ class PartnerExchangeServicer(ppb_grpc.PartnerExchangeServiceServicer):
     @translate_errors
     def DeliverLarge(  # noqa: N802
         self, request_iterator: Iterator[ppb.DeliverLargeRequest], context: grpc.ServicerContext
-    ) -> ppb.DeliverResponse:
+    ) -> ppb.DeliverLargeResponse:
         peer = peer_partner(context, self._trustbook, self._clock)
         receipt = deliver_large(self._pipeline, self._blobs, request_iterator, peer=peer)
-        return ppb.DeliverResponse(receipt=codec.receipt_to_proto(receipt))
+        return ppb.DeliverLargeResponse(receipt=codec.receipt_to_proto(receipt))
 
     @translate_errors
     def GetReceipt(self, request: ppb.GetReceiptRequest, context: grpc.ServicerContext) -> ppb.GetReceiptResponse:  # noqa: N802

@@ -56,6 +56,14 @@ class DeliverStreamResponse(_message.Message):
     def __init__(self, message_id: _Optional[str]=..., receipt: _Optional[_Union[_envelope_pb2.Receipt, _Mapping]]=..., error: _Optional[_Union[_envelope_pb2.ErrorDetail, _Mapping]]=...) -> None:
         ...
 
+class DeliverLargeResponse(_message.Message):
+    __slots__ = ('receipt',)
+    RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    receipt: _envelope_pb2.Receipt
+
+    def __init__(self, receipt: _Optional[_Union[_envelope_pb2.Receipt, _Mapping]]=...) -> None:
+        ...
+
 class DeliverLargeRequest(_message.Message):
     __slots__ = ('envelope', 'chunk')
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
