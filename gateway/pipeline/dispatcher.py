@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from ..core.domain import MessageStatus, Receipt, ReceiptOutcome
+from ..core.domain import ErrorInfo, MessageStatus, Receipt, ReceiptOutcome, VerifiedReceipt
 from ..core.errors import DeliveryFailed, GatewayError, InvalidTransition, ReceiptInvalid
 from ..core.ports import (
     Clock,
@@ -24,6 +24,7 @@ from ..core.ports import (
     OutboundClaim,
     PartnerTransport,
     StoredMessage,
+    Transition,
     TransitionObserver,
     TrustBook,
 )
@@ -176,29 +177,31 @@ class Dispatcher:
             answer: Receipt | DeliveryFailed = self._transport.deliver(profile, message.envelope)
         except DeliveryFailed as e:
             answer = e
-        self._outcome(message, profile, answer)
+        self._record([(message, self._outcome(message, profile, answer))])
 
     def deliver_stream_now(self, messages: Sequence[StoredMessage]) -> None:
-        """Deliver claimed (SENDING) messages to one partner on one stream, recording each outcome as its answer
-        arrives; those without an answer when the stream fails are recorded as that failure (and retried)."""
+        """Deliver claimed (SENDING) messages to one partner on one stream and record their outcomes in one commit
+        when it ends; those without an answer when the stream fails are recorded as that failure (and retried)."""
         profile = self._settings.partner(messages[0].partner)
-        answered = 0
+        outcomes: list[tuple[StoredMessage, Transition]] = []
         try:
-            answers = self._transport.deliver_stream(profile, [m.envelope for m in messages])
-            for answer in answers:
-                if answered == len(messages):
+            for answer in self._transport.deliver_stream(profile, [m.envelope for m in messages]):
+                if len(outcomes) == len(messages):
                     break
-                self._outcome(messages[answered], profile, answer)
-                answered += 1
-            if answered < len(messages):
-                raise DeliveryFailed(f"{profile.name} ended the stream after {answered} of {len(messages)} answers",
-                                     retryable=True, partner=profile.name)
+                message = messages[len(outcomes)]
+                outcomes.append((message, self._outcome(message, profile, answer)))
+            if len(outcomes) < len(messages):
+                raise DeliveryFailed(f"{profile.name} ended the stream after {len(outcomes)} of {len(messages)} "
+                                     "answers", retryable=True, partner=profile.name)
         except DeliveryFailed as e:
-            for message in messages[answered:]:
-                self._failed(message, e, retryable=e.retryable)
+            outcomes.extend((m, self._failed(m, e, retryable=e.retryable)) for m in messages[len(outcomes):])
+        finally:
+            # Until this commit the messages stay SENDING under our claim: a crash before it has them sent again
+            # after the claim expires, and the partner answers with the receipts it stored.
+            self._record(outcomes)
 
-    def _outcome(self, message: StoredMessage, profile: PartnerProfile, answer: Receipt | DeliveryFailed) -> None:
-        """Verify the partner's answer to one message and record the outcome (one transition)."""
+    def _outcome(self, message: StoredMessage, profile: PartnerProfile, answer: Receipt | DeliveryFailed) -> Transition:
+        """Verify the partner's answer to one message: the transition that records the outcome."""
         try:
             if isinstance(answer, DeliveryFailed):
                 raise answer
@@ -209,14 +212,18 @@ class Dispatcher:
             )
         except (DeliveryFailed, ReceiptInvalid) as e:
             retryable = isinstance(e, ReceiptInvalid) or (isinstance(e, DeliveryFailed) and e.retryable)
-            self._failed(message, e, retryable=retryable)
-            return
+            return self._failed(message, e, retryable=retryable)
         receipt = verified.receipt
         if receipt.outcome is ReceiptOutcome.ACCEPTED:
-            self._record(message, MessageStatus.DELIVERED, receipt=verified)
-        else:
-            error = receipt.errors[0] if receipt.errors else None
-            self._record(message, MessageStatus.REJECTED, receipt=verified, error=error)
+            return self._change(message, MessageStatus.DELIVERED, receipt=verified)
+        error = receipt.errors[0] if receipt.errors else None
+        return self._change(message, MessageStatus.REJECTED, receipt=verified, error=error)
+
+    def _change(self, message: StoredMessage, status: MessageStatus, *, receipt: VerifiedReceipt | None = None,
+                error: ErrorInfo | None = None, next_attempt_at: datetime | None = None) -> Transition:
+        # Only from SENDING and under our claim: another replica that took an expired claim over keeps its outcome.
+        return Transition(message.message_id, status, expected=MessageStatus.SENDING, next_attempt_at=next_attempt_at,
+                          error=error, receipt=receipt, claimer=self._claimer)
 
     def _deliver_stream_and_release(self, messages: Sequence[StoredMessage], slots: int) -> None:
         try:
@@ -241,34 +248,47 @@ class Dispatcher:
                 # A freed worker may take more work that is already due.
                 self._signals.outbound.fire()
 
-    def _failed(self, message: StoredMessage, error: GatewayError, *, retryable: bool) -> None:
+    def _failed(self, message: StoredMessage, error: GatewayError, *, retryable: bool) -> Transition:
         profile = self._settings.partner(message.partner)
         now = self._clock.now()
         at = next_attempt(profile.retry, message.attempts, message.created_at, now, self._jitter()) if retryable else None
         info = steps.error_info(error)
         if at is None:
             log.warning("message %s FAILED after %d attempts: %s", message.message_id, message.attempts, error)
-            self._record(message, MessageStatus.FAILED, error=info)
-        else:
-            log.info("message %s attempt %d failed (%s); next at %s", message.message_id, message.attempts,
-                     error.code, at.isoformat())
-            self._record(message, MessageStatus.RETRY_WAIT, error=info, next_attempt_at=at)
+            return self._change(message, MessageStatus.FAILED, error=info)
+        log.info("message %s attempt %d failed (%s); next at %s", message.message_id, message.attempts,
+                 error.code, at.isoformat())
+        return self._change(message, MessageStatus.RETRY_WAIT, error=info, next_attempt_at=at)
 
-    def _record(self, message: StoredMessage, status: MessageStatus, **kwargs: object) -> None:
-        at = self._clock.now()
-        try:
-            self._messages.transition(
-                message.message_id, status, at=at, expected=MessageStatus.SENDING, claimer=self._claimer,
-                **kwargs,  # type: ignore[arg-type]
-            )
-        except InvalidTransition:
-            # Our claim expired and another replica (or pass) took the message over; its outcome stands, even
-            # while its delivery is still under way.
-            log.warning("message %s was taken over before its outcome %s was recorded", message.message_id, status)
+    def _record(self, outcomes: Sequence[tuple[StoredMessage, Transition]]) -> None:
+        """Commit the outcomes (one transaction for all), then tell the observer and the status streams."""
+        if not outcomes:
             return
-        # ``message`` is the claimed one: SENDING since the claim, so the observer can time the attempt.
-        self._observe(message, status, at)
-        self._signals.status.fire()
+        at = self._clock.now()
+        results: list[StoredMessage | GatewayError]
+        if len(outcomes) == 1:
+            c = outcomes[0][1]
+            try:
+                results = [self._messages.transition(
+                    c.message_id, c.new_status, at=at, expected=c.expected, next_attempt_at=c.next_attempt_at,
+                    error=c.error, receipt=c.receipt, claimer=c.claimer)]
+            except InvalidTransition as e:
+                results = [e]
+        else:
+            results = list(self._messages.transition_batch([c for _, c in outcomes], at=at))
+        recorded = False
+        for (message, change), result in zip(outcomes, results, strict=True):
+            if isinstance(result, GatewayError):
+                # Our claim expired and another replica (or pass) took the message over; its outcome stands, even
+                # while its delivery is still under way.
+                log.warning("message %s was taken over before its outcome %s was recorded", message.message_id,
+                            change.new_status)
+                continue
+            # ``message`` is the claimed one: SENDING since the claim, so the observer can time the attempt.
+            self._observe(message, change.new_status, at)
+            recorded = True
+        if recorded:
+            self._signals.status.fire()
 
     # The wake-up loop -------------------------------------------------------------------------------------
 

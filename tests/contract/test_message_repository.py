@@ -20,7 +20,7 @@ from gateway.core.domain import (
     ReceiptOutcome,
 )
 from gateway.core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from gateway.core.ports import NewInbound, NewOutbound, OutboundClaim, StoredMessage
+from gateway.core.ports import NewInbound, NewOutbound, OutboundClaim, StoredMessage, Transition
 
 S = MessageStatus
 CLAIM = timedelta(seconds=30)
@@ -230,6 +230,32 @@ def test_a_batch_commits_together_and_answers_each_duplicate_in_its_place(repo: 
     assert len(events) == 2 + 1 + 2 + 1 + 2
     assert [e.message_id for e in events[3:]] == [items[0].envelope.message_id] * 2 + [accepted.message_id] + \
         [items[5].envelope.message_id] * 2
+
+
+def test_transitions_commit_together_and_a_refused_one_changes_nothing(repo: Repository) -> None:
+    envelopes = [envelope(f"CO-{i}") for i in range(4)]
+    for env in envelopes:
+        add_out(repo, env)
+    claimed = {m.message_id for m in claim(repo, 1, claimer="replica-a")}
+    assert claimed == {e.message_id for e in envelopes}
+    delivered = verified_receipt(envelopes[0])
+    error = ErrorInfo("DELIVERY_FAILED", "partner down")
+    results = repo.transition_batch([
+        Transition(envelopes[0].message_id, S.DELIVERED, expected=S.SENDING, receipt=delivered, claimer="replica-a"),
+        Transition(envelopes[1].message_id, S.RETRY_WAIT, expected=S.SENDING, next_attempt_at=at(9), error=error,
+                   claimer="replica-a"),
+        Transition(envelopes[2].message_id, S.DELIVERED, expected=S.SENDING, receipt=verified_receipt(envelopes[2]),
+                   claimer="replica-b"),  # not its claim
+        Transition("no-such-message", S.FAILED, expected=S.SENDING, error=error),
+    ], at=at(2))
+    assert [type(r).__name__ for r in results] == ["StoredMessage", "StoredMessage", "InvalidTransition",
+                                                   "MessageNotFound"]
+    assert repo.get(envelopes[0].message_id).status is S.DELIVERED
+    assert repo.get(envelopes[0].message_id).receipt == delivered.receipt
+    retry = repo.get(envelopes[1].message_id)
+    assert (retry.status, retry.next_attempt_at, retry.last_error) == (S.RETRY_WAIT, at(9), error)
+    assert repo.get(envelopes[2].message_id).status is S.SENDING
+    assert [e.status for e in repo.history(envelopes[2].message_id)] == [S.ACCEPTED, S.QUEUED, S.SENDING]
 
 
 def test_rejected_inbound_does_not_block_a_later_valid_one(repo: Repository) -> None:

@@ -23,7 +23,7 @@ from ...core.domain import (
     check_transition,
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ...core.ports import Backlog, NewInbound, NewOutbound, OutboundClaim, StatusEvent, StoredMessage
+from ...core.ports import Backlog, NewInbound, NewOutbound, OutboundClaim, StatusEvent, StoredMessage, Transition
 from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
 
@@ -253,6 +253,21 @@ class MemoryMessageRepository(MemoryTrustRepository, MemoryAuditRepository):
                 self._business_keys.discard(_business_key(message))
             self._record(message, current, at, error=error)
             return message
+
+    def transition_batch(
+        self, changes: Sequence[Transition], *, at: datetime
+    ) -> list[StoredMessage | InvalidTransition | MessageNotFound]:
+        """Apply the changes together (under the lock); a refused one is answered with its error."""
+        results: list[StoredMessage | InvalidTransition | MessageNotFound] = []
+        with self._lock:
+            for c in changes:
+                try:
+                    results.append(self.transition(c.message_id, c.new_status, at=at, expected=c.expected,
+                                                   next_attempt_at=c.next_attempt_at, error=c.error,
+                                                   receipt=c.receipt, claimer=c.claimer))
+                except (InvalidTransition, MessageNotFound) as e:
+                    results.append(e)
+        return results
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
         """Claim due outbound messages (QUEUED, RETRY_WAIT due, SENDING with an expired or no claim), oldest first."""

@@ -28,7 +28,7 @@ from ...core.domain import (
     check_transition,
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ...core.ports import Backlog, NewInbound, NewOutbound, OutboundClaim, StatusEvent, StoredMessage
+from ...core.ports import Backlog, NewInbound, NewOutbound, OutboundClaim, StatusEvent, StoredMessage, Transition
 from . import _statements as q
 from ._db import EVENTS_LOCK, duplicate_reason
 from ._driver import Cursor
@@ -191,43 +191,65 @@ class SqlMessageRepository(SqlTrustRepository, SqlAuditRepository):
         Entering QUEUED (an operator's resend) starts the attempt count afresh; entering SENDING counts an
         attempt. The claim is cleared; ``next_attempt_at`` is stored as given (None unless RETRY_WAIT).
         """
+        change = Transition(message_id, new_status, expected, next_attempt_at, error, receipt, claimer)
+        with self._db.driver.write() as cursor:
+            return self._transition(cursor, change, utc(at), replay=replay)
+
+    def transition_batch(
+        self, changes: Sequence[Transition], *, at: datetime
+    ) -> list[StoredMessage | InvalidTransition | MessageNotFound]:
+        """Apply the changes in one transaction; a refused one is answered with its error (before it wrote
+        anything) and the others commit together."""
         at = utc(at)
+        results: list[StoredMessage | InvalidTransition | MessageNotFound] = []
+        with self._db.driver.write() as cursor:
+            for change in changes:
+                try:
+                    results.append(self._transition(cursor, change, at))
+                except (InvalidTransition, MessageNotFound) as e:
+                    results.append(e)
+        return results
+
+    def _transition(self, cursor: Cursor, change: Transition, at: datetime, *, replay: bool = False) -> StoredMessage:
+        """One transition inside a write transaction; raises before writing when it is refused."""
+        message_id, new_status, expected = change.message_id, change.new_status, change.expected
+        next_attempt_at, error, receipt, claimer = (change.next_attempt_at, change.error, change.receipt,
+                                                    change.claimer)
         next_attempt_at = optional_utc(next_attempt_at, "next_attempt_at")
         check_new_status(new_status, next_attempt_at, receipt)
-        with self._db.driver.write() as cursor:
-            found = cursor.rows(q.MESSAGE_BY_ID_FOR_UPDATE, {"message_id": message_id})
-            row = found[0] if found else None
-            if row is None:
-                raise MessageNotFound(f"no message {message_id}")
-            current = MessageStatus(row["status"])
-            if expected is not None and current != expected:
-                raise InvalidTransition(f"message {message_id} is {current}, not {expected}", partner=row["partner"])
-            if claimer is not None and row["claimed_by"] != claimer:
-                # A replica whose claim expired must not overwrite the outcome of the one that took it over (a
-                # late FAILED would otherwise stand over a delivery under way or done).
-                raise InvalidTransition(f"message {message_id} is claimed by {row['claimed_by']}, not {claimer}",
-                                        partner=row["partner"])
-            check_transition(Direction(row["direction"]), current, new_status, replay=replay)
-            attempts = row["attempts"]
-            if new_status is _S.QUEUED:
-                attempts = 0
-            elif new_status is _S.SENDING:
-                attempts += 1
-            changes: dict[str, Any] = {
-                "status": new_status.value,
-                "updated_at": at,
-                "next_attempt_at": next_attempt_at,
-                "attempts": attempts,
-                "claimed_by": None,
-                "claim_expires_at": None,
-            }
-            if error is not None:
-                changes.update(error_values(error))
-            if receipt is not None:
-                changes["receipt_json"] = receipt.receipt.to_json()
-            changed = {**row, **changes}
-            cursor.execute(q.UPDATE_MESSAGE, _row_values(changed))
-            self._add_events(cursor, [event_values(changed, current, at, error)])
+        found = cursor.rows(q.MESSAGE_BY_ID_FOR_UPDATE, {"message_id": message_id})
+        row = found[0] if found else None
+        if row is None:
+            raise MessageNotFound(f"no message {message_id}")
+        current = MessageStatus(row["status"])
+        if expected is not None and current != expected:
+            raise InvalidTransition(f"message {message_id} is {current}, not {expected}", partner=row["partner"])
+        if claimer is not None and row["claimed_by"] != claimer:
+            # A replica whose claim expired must not overwrite the outcome of the one that took it over (a
+            # late FAILED would otherwise stand over a delivery under way or done).
+            raise InvalidTransition(f"message {message_id} is claimed by {row['claimed_by']}, not {claimer}",
+                                    partner=row["partner"])
+        check_transition(Direction(row["direction"]), current, new_status, replay=replay)
+        attempts = row["attempts"]
+        if new_status is _S.QUEUED:
+            attempts = 0
+        elif new_status is _S.SENDING:
+            attempts += 1
+        changes: dict[str, Any] = {
+            "status": new_status.value,
+            "updated_at": at,
+            "next_attempt_at": next_attempt_at,
+            "attempts": attempts,
+            "claimed_by": None,
+            "claim_expires_at": None,
+        }
+        if error is not None:
+            changes.update(error_values(error))
+        if receipt is not None:
+            changes["receipt_json"] = receipt.receipt.to_json()
+        changed = {**row, **changes}
+        cursor.execute(q.UPDATE_MESSAGE, _row_values(changed))
+        self._add_events(cursor, [event_values(changed, current, at, error)])
         return stored_message(changed, receipt=receipt.receipt if receipt is not None else None)
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:

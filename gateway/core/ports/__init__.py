@@ -21,6 +21,7 @@ from .messages import (
     PartnerTransport,
     StatusEvent,
     StoredMessage,
+    Transition,
     TransitionObserver,
 )
 from .trust import Actor, ActorKind, AuditEntry, AuditRepository, Keyring, TrustBook, TrustRecord, TrustRepository
@@ -45,6 +46,7 @@ __all__ = [
     "PartnerTransport",
     "StatusEvent",
     "StoredMessage",
+    "Transition",
     "TransitionObserver",
     "TrustBook",
     "TrustRecord",

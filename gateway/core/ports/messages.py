@@ -18,7 +18,7 @@ from ..domain import (
     Receipt,
     VerifiedReceipt,
 )
-from ..errors import DeliveryFailed, DuplicateConflict
+from ..errors import DeliveryFailed, DuplicateConflict, InvalidTransition, MessageNotFound
 from ..partners import PartnerProfile
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "PartnerTransport",
     "StatusEvent",
     "StoredMessage",
+    "Transition",
     "TransitionObserver",
 ]
 
@@ -228,6 +229,26 @@ class NewInbound:
     """The domestic client it is routed to."""
 
 
+@dataclass(frozen=True)
+class Transition:
+    """One change of ``MessageRepository.transition``, for a group commit of several (``transition_batch``)."""
+
+    message_id: str
+    """The message."""
+    new_status: MessageStatus
+    """The state to enter."""
+    expected: MessageStatus | None = None
+    """The state it must be in."""
+    next_attempt_at: datetime | None = None
+    """For RETRY_WAIT."""
+    error: ErrorInfo | None = None
+    """The error causing it."""
+    receipt: VerifiedReceipt | None = None
+    """The verified receipt ending a delivery."""
+    claimer: str | None = None
+    """The claim it must be under."""
+
+
 class MessageRepository(Protocol):
     """Persistent message book. Every method that changes state is one transaction.
 
@@ -327,6 +348,14 @@ class MessageRepository(Protocol):
         (its claim expired and was taken over: the new claimant's outcome stands). Clears the claim when leaving
         SENDING. ``replay`` allows only the operator's replay edges (``REPLAY_TRANSITIONS``) instead.
         """
+        ...
+
+    def transition_batch(
+        self, changes: Sequence[Transition], *, at: datetime
+    ) -> list[StoredMessage | InvalidTransition | MessageNotFound]:
+        """Apply several transitions, each as ``transition`` would, in one transaction (group commit); a change
+        the state machine, the expected state or the claim refuses is answered with its error in its place and
+        changes nothing, the others commit together."""
         ...
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
