@@ -208,6 +208,21 @@ def test_truncated_tampered_oversized_and_broken_transfers_are_refused_and_keep_
         assert stored.envelope.attachments[0].stored == StoredBlob(envelope.attachments[0].sha256, size)
 
 
+def test_a_pdf_sent_apart_gets_a_signed_refusal(tmp_path: Path) -> None:
+    with running_network(tmp_path, ("CN", "HK"), configure=_large) as network:
+        cn = network.apps["CN"]
+        envelope = _envelope(network, MIB, b"d", 3)
+        # Labelled as an image, but a PDF by its first bytes: its signature could not be checked, so it is refused.
+        pdf = cn.blobs.store(iter([b"%PDF-1.7\n" + b"x" * MIB]), limit=LIMIT)
+        disguised = Attachment("scan.tiff", "image/tiff", stored=pdf)
+        signed = sign_envelope(replace(envelope, message_id=str(uuid.uuid4()), attachments=(disguised,)), cn.identity)
+        response = _deliver_large(network, signed, cn.blobs.read(pdf.sha256))
+        assert response.receipt.outcome == pb.RECEIPT_OUTCOME_REJECTED
+        assert [(e.code, e.field_path) for e in response.receipt.errors] == [
+            ("ATTACHMENT_NOT_VERIFIABLE", "envelope.attachments[0]")]
+        assert network.apps["HK"].repository.get(signed.message_id).status is MessageStatus.REJECTED
+
+
 def test_uploads_and_submissions_respect_the_agreed_limit(tmp_path: Path) -> None:
     with running_network(tmp_path, ("CN", "HK"), configure=_large) as network:
         with network.client("CN") as cn:
