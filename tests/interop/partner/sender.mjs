@@ -138,6 +138,65 @@ async function send(config, partner, envelope, attempts) {
   return result;
 }
 
+/** The verified answer to one envelope of a stream: a receipt checked as send() checks it, or the ErrorDetail. */
+async function streamAnswer(partner, envelope, response) {
+  const result = { sent: envelope.message_id, message_id: response.message_id };
+  if (response.outcome === 'receipt') {
+    const { receipt } = response;
+    Object.assign(result, { outcome: receipt.outcome, receipt_id: receipt.receipt_id,
+      errors: receipt.errors.map((e) => ({ code: e.code, field_path: e.field_path })) });
+    try {
+      await checkReceipt(receipt, envelope, partner.anchors, new Date());
+      result.receipt_verified = true;
+    } catch (failure) {
+      Object.assign(result, { receipt_verified: false, receipt_error: `${failure.code}: ${failure.message}` });
+    }
+  } else {
+    result.error = { code: response.error.code, message: response.error.message, field_path: response.error.field_path };
+  }
+  return result;
+}
+
+/** DeliverStream (guide 2.1): stored envelopes sent again and new ones, on one stream; one answer each, in order. */
+export async function deliverStream(config, options) {
+  const partner = config.partners.find((p) => p.party === options.partner);
+  if (!partner) throw new Error(`no partner ${options.partner} in the configuration`);
+  const outbox = new Outbox(config.outbox);
+  const envelopes = (options['resend-id'] ?? []).map((id) => outbox.get(id));
+  for (const document of options['stream-document'] ?? []) {
+    const tamper = document.startsWith('tamper:');
+    const envelope = await buildEnvelope(config, partner, { ...options, document: document.replace(/^tamper:/, ''), tamper,
+      'message-id': undefined });
+    outbox.put(envelope);
+    envelopes.push(envelope);
+  }
+  const Service = partnerService();
+  const roots = Buffer.concat(partner.caFiles.map((f) => readFileSync(f)));
+  const client = new Service(partner.endpoint, grpc.credentials.createSsl(roots, config.tls.key, config.tls.certificate), {
+    'grpc.ssl_target_name_override': partner.tls_server_name, 'grpc.default_authority': partner.tls_server_name,
+  });
+  try {
+    const responses = await new Promise((resolve, reject) => {
+      const received = [];
+      const stream = client.DeliverStream({ deadline: Date.now() + 60_000 });
+      stream.on('data', (response) => received.push(response));
+      stream.on('error', reject);
+      stream.on('end', () => resolve(received));
+      for (const envelope of envelopes) stream.write({ envelope });
+      stream.end();
+    });
+    const answers = [];
+    for (const [index, response] of responses.entries()) answers.push(await streamAnswer(partner, envelopes[index], response));
+    return { grpc: 'OK', sent: envelopes.length, answers };
+  } catch (error) {
+    const detail = errorDetailOf(error);
+    return { grpc: Object.keys(grpc.status).find((k) => grpc.status[k] === error.code) ?? String(error.code),
+      error: detail ? { code: detail.code, message: detail.message } : undefined };
+  } finally {
+    client.close();
+  }
+}
+
 export async function deliverDocument(config, options) {
   const partner = config.partners.find((p) => p.party === options.partner);
   if (!partner) throw new Error(`no partner ${options.partner} in the configuration`);
