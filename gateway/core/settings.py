@@ -314,6 +314,8 @@ def _partner(table: _Table, base_dir: PurePath) -> PartnerProfile:
     )
     if not 1 <= profile.stream_window <= 1024:
         raise ConfigInvalid("stream_window must be between 1 and 1024", field_path=table._key("stream_window"))
+    if profile.max_attachment_bytes < 0:
+        raise ConfigInvalid("max_attachment_bytes must be 0 (none) or more", field_path=table._key("max_attachment_bytes"))
     table.done()
     return profile
 
