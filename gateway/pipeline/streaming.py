@@ -54,44 +54,59 @@ def batches(requests: Iterable[T], *, window: int, max_batch: int = MAX_BATCH) -
     :class:`Broken` item after the requests read before the failure.
     """
     inbox: queue.Queue[object] = queue.Queue(maxsize=window)
+    abandoned = threading.Event()
+
+    def put(item: object) -> bool:
+        # A consumer that stopped (its call ended) takes nothing more: give up instead of blocking for ever.
+        while not abandoned.is_set():
+            try:
+                inbox.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def read() -> None:
         try:
             for request in requests:
-                inbox.put(request)
+                if not put(request):
+                    return
         except BaseException as e:  # noqa: BLE001 - handed to the consumer, which answers the stream
-            inbox.put(Broken(e))
+            put(Broken(e))
         finally:
-            inbox.put(_END)
+            put(_END)
 
     threading.Thread(target=read, name="swgw-stream-reader", daemon=True).start()
-    while True:
-        first = inbox.get()
-        if first is _END:
-            return
-        if isinstance(first, Broken):
-            yield first
-            continue
-        batch: list[T] = [first]  # type: ignore[list-item]
-        ended = False
-        while len(batch) < max_batch:
-            try:
-                item = inbox.get_nowait()
-            except queue.Empty:
-                break
-            if item is _END:
-                ended = True
-                break
-            if isinstance(item, Broken):
+    try:
+        while True:
+            first = inbox.get()
+            if first is _END:
+                return
+            if isinstance(first, Broken):
+                yield first
+                continue
+            batch: list[T] = [first]  # type: ignore[list-item]
+            ended = False
+            while len(batch) < max_batch:
+                try:
+                    item = inbox.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _END:
+                    ended = True
+                    break
+                if isinstance(item, Broken):
+                    yield batch
+                    yield item
+                    batch = []
+                    break
+                batch.append(item)  # type: ignore[arg-type]
+            if batch:
                 yield batch
-                yield item
-                batch = []
-                break
-            batch.append(item)  # type: ignore[arg-type]
-        if batch:
-            yield batch
-        if ended:
-            return
+            if ended:
+                return
+    finally:
+        abandoned.set()
 
 
 class GroupCommit:
