@@ -7,7 +7,8 @@ SIGKILL and starts them again (each at least twice). At the end every submission
 CN, stored once at HK, handed over once in HK's book and taken over by the receiving hub: once, or again only
 after HK died between sending it and committing its acknowledgement (the protocol's at-least-once handover).
 The same runs on the streaming path: the hub submits on SubmitStream (resending what a broken stream left
-unanswered) and CN delivers to HK on DeliverStream, with group commits on both sides.
+unanswered) and CN delivers to HK on DeliverStream, with group commits on both sides; on SQLite and on PostgreSQL
+(each gateway in its own schema).
 
 Set ``SWGW_CRASH_SEED`` to replay a schedule (victims and delays; process timing still varies); the seed is printed.
 """
@@ -20,6 +21,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ from gateway.core.domain import Direction, DocumentType, MessageStatus
 from gateway.tools.client import ClientError, GatewayClient, submit_request
 from gateway.tools.devsetup import write_network
 
-from tests.integration.network import COO_AGREEMENTS, wait_for
+from tests.integration.network import COO_AGREEMENTS, postgres_schemas, wait_for
 from tests.integration.reliability import (
     Handovers,
     ServeProcess,
@@ -109,8 +111,8 @@ class StreamSubmitter(Submitter):
             self.error = e
 
 
-def _repository(config_dir: Path) -> SqlMessageRepository:
-    return SqlMessageRepository(create_engine_for(f"sqlite:///{config_dir / 'data' / 'swgw.db'}"))
+def _repository(config_dir: Path, url: str | None = None) -> SqlMessageRepository:
+    return SqlMessageRepository(create_engine_for(url or f"sqlite:///{config_dir / 'data' / 'swgw.db'}"))
 
 
 def _outbound_status(repository: SqlMessageRepository) -> Counter[str]:
@@ -122,8 +124,18 @@ def _outbound_status(repository: SqlMessageRepository) -> Counter[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", ["unary", "streaming"])
-def test_gateways_killed_at_random_points_lose_and_duplicate_nothing(tmp_path: Path, path: str) -> None:
+@pytest.mark.parametrize("path", ["unary", "streaming",
+                                  pytest.param("streaming-postgresql", marks=pytest.mark.postgres)])
+def test_gateways_killed_at_random_points_lose_and_duplicate_nothing(tmp_path: Path, path: str,
+                                                                     request: pytest.FixtureRequest) -> None:
+    urls: dict[str, str] | None = None
+    with ExitStack() as cleanup:
+        if path.endswith("postgresql"):
+            urls = cleanup.enter_context(postgres_schemas(request.getfixturevalue("postgres_url"), prefix="swgw_kill"))
+        _killed_at_random_points(tmp_path, path, urls)
+
+
+def _killed_at_random_points(tmp_path: Path, path: str, urls: dict[str, str] | None) -> None:
     seed = int(os.environ.get("SWGW_CRASH_SEED") or random.SystemRandom().randrange(1_000_000))
     print(f"crash test seed {seed} (SWGW_CRASH_SEED={seed} replays the kill schedule)")
     rng = random.Random(seed)
@@ -134,16 +146,18 @@ def test_gateways_killed_at_random_points_lose_and_duplicate_nothing(tmp_path: P
         "jitter": 0.0,
     })
 
-    def tune(data: dict[str, Any]) -> None:
+    def tune(data: dict[str, Any], party: str) -> None:
         # A restarted CN takes over the claims its killed predecessor held after 3 s instead of a minute.
         data["delivery"].update({"tick_seconds": 0.2, "claim_timeout_seconds": 3})
-        if path == "streaming":  # SubmitStream at CN, DeliverStream to HK
+        if urls is not None:
+            data["gateway"]["database_url"] = urls[party]
+        if path.startswith("streaming"):  # SubmitStream at CN, DeliverStream to HK
             for partner in data["partners"]:
                 partner.update(streaming=True, stream_window=16)
 
     gateways: dict[str, ServeProcess] = {}
     for party, files in windows.items():
-        patch_config(files.config, tune)
+        patch_config(files.config, lambda data, party=party: tune(data, party))
         gateways[party] = ServeProcess(party, files.config, files.domestic_port, files.folder / "gateway.log")
     try:
         for gateway in gateways.values():
@@ -151,7 +165,7 @@ def test_gateways_killed_at_random_points_lose_and_duplicate_nothing(tmp_path: P
         for gateway in gateways.values():
             gateway.wait_ready()
         handovers = Handovers(gateways["HK"].domestic_port, crash_epoch=lambda: gateways["HK"].kills).start()
-        submitter = (StreamSubmitter if path == "streaming" else Submitter)(gateways["CN"].domestic_port)
+        submitter = (StreamSubmitter if path.startswith("streaming") else Submitter)(gateways["CN"].domestic_port)
         submitter.start()
 
         # The kill schedule: while submissions are under way (for at most CHAOS_SECONDS), every 0.5-2.5 s after
@@ -173,7 +187,7 @@ def test_gateways_killed_at_random_points_lose_and_duplicate_nothing(tmp_path: P
         assert submitter.error is None, f"a submission failed: {submitter.error!r}"
         assert len(submitter.message_ids) == MESSAGES
 
-        cn, hk = _repository(windows["CN"].folder), _repository(windows["HK"].folder)
+        cn, hk = _repository(windows["CN"].folder, urls and urls["CN"]), _repository(windows["HK"].folder, urls and urls["HK"])
         try:
             wait_all_delivered(cn, MESSAGES, timeout=60)
             submitted = set(submitter.message_ids.values())

@@ -7,21 +7,18 @@ and nothing is lost or stored twice. Each test runs on SQLite and (when configur
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from gateway.core.domain import Direction, DocumentType, MessageStatus
 from gateway.tools.client import ClientError, submit_request
-from tests.integration.network import Network, running_network, wait_for
+from tests.integration.network import Network, postgres_schemas, running_network, wait_for
 from tests.integration.reliability import numbered_record
 
 COO = DocumentType.CERTIFICATE_OF_ORIGIN
@@ -38,20 +35,8 @@ def database_urls(request: pytest.FixtureRequest) -> Iterator[dict[str, str] | N
     if request.param == "sqlite":
         yield None
         return
-    url: str = request.getfixturevalue("postgres_url")
-    names = {party: f"swgw_st_{party.lower()}_{uuid.uuid4().hex[:10]}" for party in ("CN", "HK")}
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        for name in names.values():
-            connection.execute(text(f'CREATE SCHEMA "{name}"'))
-    try:
-        yield {party: make_url(url).update_query_dict({"options": f"-csearch_path={name}"})
-               .render_as_string(hide_password=False) for party, name in names.items()}
-    finally:
-        with admin.begin() as connection:
-            for name in names.values():
-                connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
+    with postgres_schemas(request.getfixturevalue("postgres_url"), prefix="swgw_st") as urls:
+        yield urls
 
 
 def _requests(count: int, prefix: str, start: int = 0) -> list[Any]:
