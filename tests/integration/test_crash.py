@@ -96,16 +96,19 @@ class StreamSubmitter(Submitter):
                     yield requests[key]
 
             while pending := [key for key in keys if key not in self.message_ids]:
+                answered = 0
                 try:
                     with GatewayClient(self._address, timeout=10) as client:
                         for answer in client.submit_stream(paced(pending), window=16, timeout=120):
                             if answer.WhichOneof("outcome") != "result":
                                 raise AssertionError(f"{answer.idempotency_key} refused: {answer.error}")
                             self.message_ids[answer.idempotency_key] = answer.result.message_id
+                            answered += 1
                 except ClientError as e:
                     if e.code not in TRANSPORT_ERRORS:
                         raise
-                    self.retried.update(key for key in pending if key not in self.message_ids)
+                    if answered:  # a stream broken midway (not a refused connection while CN is down)
+                        self.retried.update(key for key in pending[answered:answered + 16])
                     time.sleep(0.1)
         except BaseException as e:  # noqa: BLE001 - reported by the test
             self.error = e
