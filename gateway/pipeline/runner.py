@@ -18,7 +18,14 @@ import mappings
 from trust import SigningIdentity
 
 from ..core.domain import Attachment, DocumentType, Envelope, MessageStatus, PartyId, Receipt, sha256_hex
-from ..core.errors import AttachmentIncomplete, DocumentRejected, DuplicateConflict, GatewayError, MessageNotFound, PartnerUnauthenticated
+from ..core.errors import (
+    AttachmentIncomplete,
+    DocumentRejected,
+    DuplicateConflict,
+    GatewayError,
+    MessageNotFound,
+    PartnerUnauthenticated,
+)
 from ..core.ports import (
     BlobStore,
     Clock,

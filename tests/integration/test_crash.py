@@ -190,7 +190,8 @@ def _killed_at_random_points(tmp_path: Path, path: str, urls: dict[str, str] | N
         assert submitter.error is None, f"a submission failed: {submitter.error!r}"
         assert len(submitter.message_ids) == MESSAGES
 
-        cn, hk = _repository(windows["CN"].folder, urls and urls["CN"]), _repository(windows["HK"].folder, urls and urls["HK"])
+        cn = _repository(windows["CN"].folder, urls and urls["CN"])
+        hk = _repository(windows["HK"].folder, urls and urls["HK"])
         try:
             wait_all_delivered(cn, MESSAGES, timeout=60)
             submitted = set(submitter.message_ids.values())

@@ -174,3 +174,30 @@ def test_deliver_stream_is_refused_without_the_agreement(tmp_path: Path) -> None
 
 def test_client_error_type_is_exported() -> None:
     assert issubclass(ClientError, Exception)
+
+
+def test_a_replacement_is_never_handed_over_before_its_original(tmp_path: Path) -> None:
+    import json
+
+    from gateway.core.domain import Action, BusinessKey
+
+    original = json.loads(numbered_record(1, "O"))
+    replacement = json.loads(numbered_record(1, "O"))
+    replacement["certificate"].update(version=2, action="replace", replaces_number=original["certificate"]["number"])
+    key = BusinessKey(original["certificate"]["issuer_code"], original["certificate"]["number"], 1)
+    with running_network(tmp_path, ("CN", "HK"), configure=_streaming) as network:
+        # The replacement first, on the same stream: it may well reach HK first.
+        requests = [
+            submit_request("HK", COO, json.dumps(replacement).encode(), action=Action.REPLACE, refers_to=key,
+                           idempotency_key="O-2"),
+            submit_request("HK", COO, json.dumps(original).encode(), idempotency_key="O-1"),
+        ]
+        with network.client("CN") as cn:
+            answers = list(cn.submit_stream(requests, window=2, timeout=30))
+        assert all(a.HasField("result") for a in answers), answers
+        v2, v1 = (a.result.message_id for a in answers)
+        wait_for(lambda: _delivered(network, {v1, v2}), timeout=30)
+        with network.client("HK") as hk:
+            handed = [d.message_id for d in hk.receive(max_documents=1, timeout=10)]
+            handed += [d.message_id for d in hk.receive(max_documents=1, timeout=10)]
+        assert handed == [v1, v2]

@@ -146,7 +146,9 @@ class GrpcPartnerTransport:
                 for data in self._blobs.read(attachment.sha256):
                     yield ppb.DeliverLargeRequest(chunk=pb.AttachmentChunk(data=data))
 
-    def deliver_stream(self, partner: PartnerProfile, envelopes: Sequence[Envelope]) -> Iterator[Receipt | DeliveryFailed]:
+    def deliver_stream(
+        self, partner: PartnerProfile, envelopes: Sequence[Envelope]
+    ) -> Iterator[Receipt | DeliveryFailed]:
         """Deliver envelopes on one DeliverStream with at most ``partner.stream_window`` unanswered; one receipt
         (verified by the caller) or refusal per envelope, in order. Raises DeliveryFailed when the stream fails."""
         stub = self._stub(partner, self._clock.now())

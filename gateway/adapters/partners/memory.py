@@ -60,7 +60,9 @@ class MemoryPartnerTransport:
             self._receipts[(partner.name, envelope.message_id)] = receipt
         return receipt
 
-    def deliver_stream(self, partner: PartnerProfile, envelopes: Sequence[Envelope]) -> Iterator[Receipt | DeliveryFailed]:
+    def deliver_stream(
+        self, partner: PartnerProfile, envelopes: Sequence[Envelope]
+    ) -> Iterator[Receipt | DeliveryFailed]:
         """Deliver envelopes one by one, as a stream would; a refusal of one envelope is yielded in its place. An
         unreachable partner fails the stream as a whole."""
         self._partner(partner)

@@ -413,7 +413,9 @@ class PartnerTransport(Protocol):
         """Ask the partner again for the receipt of a message; raises DeliveryFailed."""
         ...
 
-    def deliver_stream(self, partner: PartnerProfile, envelopes: Sequence[Envelope]) -> Iterator[Receipt | DeliveryFailed]:
+    def deliver_stream(
+        self, partner: PartnerProfile, envelopes: Sequence[Envelope]
+    ) -> Iterator[Receipt | DeliveryFailed]:
         """Deliver ``envelopes`` on one stream, keeping at most the agreement's ``stream_window`` unanswered.
 
         Yields one answer per envelope, in order: the partner's (unverified) receipt, or the partner's refusal of
