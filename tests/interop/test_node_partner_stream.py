@@ -1,14 +1,16 @@
-"""DeliverStream from a stranger's stack: the Node window (@grpc/grpc-js, jose, xmlsec1; written from the partner
+"""DeliverStream and DeliverLarge from a stranger's stack: the Node window (@grpc/grpc-js, jose, xmlsec1; written from the partner
 guide) streams envelopes to a real CN gateway whose agreement with it says ``streaming = true``.
 
 On one stream: an envelope already delivered with the unary call (answered with the stored receipt), a new
 certificate (a signed ACCEPTED receipt), a document altered after its signature (a signed REJECTED receipt) and the
 same new envelope again (its stored receipt): one answer per envelope, in the order sent, every receipt verified
-by Node against CN's CA only.
+by Node against CN's CA only. And a 20 MiB attachment sent apart from its envelope in chunks (DeliverLarge),
+stored by CN under its signed digest.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from collections.abc import Iterator
@@ -43,7 +45,7 @@ def streaming_exchange(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tup
         data["partners"].append({
             "party": "SG", "endpoint": f"127.0.0.1:{sg_port}", "tls_server_name": server_name("SG"),
             "trust_anchors": [str(sg_folder / "keys" / "ca.cert.pem")],
-            "documents": {"certificate-of-origin": PROFILE}, "streaming": True,
+            "documents": {"certificate-of-origin": PROFILE}, "streaming": True, "max_attachment_bytes": 64 << 20,
         })
 
     with running_network(root / "swgw", ("CN",), {}, configure=add_sg) as net:
@@ -76,3 +78,23 @@ def test_node_window_streams_envelopes_and_verifies_each_answer(
     repository = net.apps["CN"].repository
     assert [repository.get(a["message_id"]).status for a in answers] == [
         MessageStatus.RECEIVED, MessageStatus.RECEIVED, MessageStatus.REJECTED]
+
+
+def test_node_window_sends_a_large_attachment_in_chunks(streaming_exchange: tuple[str, Network, Path, Path],
+                                                        tmp_path: Path) -> None:
+    node, net, folder, config = streaming_exchange
+    scan = tmp_path / "scan.tiff"
+    with scan.open("wb") as out:
+        for i in range(20):
+            out.write(hashlib.sha256(bytes([i])).digest() * (1 << 15))  # 1 MiB each
+    expected = hashlib.sha256(scan.read_bytes()).hexdigest()
+    result = _window(node, config, "deliver-large", "--document", str(unsigned_document(folder, "SG26000201")),
+                     "--large-file", str(scan), "--large-media-type", "image/tiff")
+    assert (result["grpc"], result["outcome"], result["receipt_verified"]) == (
+        "OK", "RECEIPT_OUTCOME_ACCEPTED", True), result
+    assert (result["sha256"], result["size"]) == (expected, 20 << 20)
+    cn = net.apps["CN"]
+    [attachment] = cn.repository.get(result["message_id"]).envelope.attachments
+    assert (attachment.name, attachment.media_type, attachment.sha256, attachment.size) == (
+        "scan.tiff", "image/tiff", expected, 20 << 20)
+    assert hashlib.sha256(b"".join(cn.blobs.read(expected))).hexdigest() == expected
