@@ -28,7 +28,7 @@ from ..core.domain import (
     Signature,
 )
 from ..core.errors import EnvelopeInvalid, GatewayError, PayloadDigestMismatch
-from ..core.ports import AuditEntry, StatusEvent, StoredMessage, TrustRecord
+from ..core.ports import AuditEntry, StatusEvent, StoredMessage, StoredTrustedCertificate
 from ._attachments import attachment_from_proto, attachment_to_proto as _attachment, stored_attachment
 
 __all__ = [
@@ -48,7 +48,7 @@ __all__ = [
     "report_to_proto",
     "status_to_proto",
     "summary_to_proto",
-    "trust_record_to_proto",
+    "trusted_certificate_to_proto",
 ]
 
 _DOCUMENT_TYPES = {
@@ -403,7 +403,7 @@ TRUST_STATES_BACK = _reverse(_TRUST_STATES)
 TRUST_ROLES_BACK = _reverse(_TRUST_ROLES)
 
 
-def trust_record_to_proto(record: TrustRecord) -> opb.TrustCertificate:
+def trusted_certificate_to_proto(record: StoredTrustedCertificate) -> opb.TrustCertificate:
     """Wire form of a stored trust certificate."""
     from cryptography import x509
 

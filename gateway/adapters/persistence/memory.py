@@ -24,7 +24,7 @@ from ...core.domain import (
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
 from ...core.ports import Backlog, NewInbound, NewOutbound, OutboundClaim, StatusEvent, StoredMessage, Transition
-from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
+from .checks import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
 
 __all__ = ["MemoryMessageRepository"]

@@ -29,14 +29,14 @@ from ...core.domain import (
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
 from ...core.ports import Backlog, NewInbound, NewOutbound, OutboundClaim, StatusEvent, StoredMessage, Transition
-from . import _statements as q
-from ._db import EVENTS_LOCK, duplicate_reason
-from ._driver import Cursor
-from ._records import DUPLICATE_REASONS, check_new_status, optional_utc, utc
-from ._rows import error_values, event_values, message_values, status_event, stored_message
+from . import message_statements as q
+from .transactions import EVENTS_LOCK, duplicate_reason
+from .driver import Cursor
+from .checks import DUPLICATE_REASONS, check_new_status, optional_utc, utc
+from .rows import error_values, event_values, message_values, status_event, stored_message
 from .audit import SqlAuditRepository
 from .tables import MessageRow
-from .trust_repository import SqlTrustRepository
+from .trust import SqlTrustRepository
 
 __all__ = ["SqlMessageRepository"]
 

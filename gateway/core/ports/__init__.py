@@ -24,7 +24,7 @@ from .messages import (
     Transition,
     TransitionObserver,
 )
-from .trust import Actor, ActorKind, AuditEntry, AuditRepository, Keyring, TrustBook, TrustRecord, TrustRepository
+from .trust import Actor, ActorKind, AuditEntry, AuditRepository, Keyring, TrustBook, StoredTrustedCertificate, TrustRepository
 
 __all__ = [
     "Actor",
@@ -49,6 +49,6 @@ __all__ = [
     "Transition",
     "TransitionObserver",
     "TrustBook",
-    "TrustRecord",
+    "StoredTrustedCertificate",
     "TrustRepository",
 ]

@@ -252,7 +252,7 @@ class Transition:
 class MessageRepository(Protocol):
     """Persistent message book. Every method that changes state is one transaction.
 
-    Implementations: ``persistence.repository.SqlMessageRepository`` (SQLite, PostgreSQL) and
+    Implementations: ``persistence.messages.SqlMessageRepository`` (SQLite, PostgreSQL) and
     ``persistence.memory.MemoryMessageRepository`` (the twin). Both pass ``tests/contract``.
     """
 
