@@ -138,8 +138,9 @@ def _wait_ready(gateways: Gateways) -> None:
 
 @contextmanager
 def gateways(root: Path, database_urls: dict[str, str] | None, profile_dir: Path | None,
-             metrics: bool = False) -> Iterator[Gateways]:
-    """Write a CN-HK network under ``root`` and run each gateway as its own process."""
+             metrics: bool = False, streaming: bool = False, max_attachment_bytes: int = 0) -> Iterator[Gateways]:
+    """Write a CN-HK network under ``root`` and run each gateway as its own process (``streaming``: the agreements
+    enable DeliverStream; ``max_attachment_bytes``: they allow large attachments that size)."""
     windows = write_network(root, ("CN", "HK"), AGREEMENTS, at=datetime.now(UTC) - timedelta(hours=1))
     for party, window in windows.items():
         data = tomllib.loads(window.config.read_text())
@@ -147,6 +148,11 @@ def gateways(root: Path, database_urls: dict[str, str] | None, profile_dir: Path
             data["gateway"]["database_url"] = database_urls[party]
         if metrics:
             data["metrics"] = {"address": "127.0.0.1:0"}
+        for partner in data["partners"]:
+            if streaming:
+                partner["streaming"] = True
+            if max_attachment_bytes:
+                partner["max_attachment_bytes"] = max_attachment_bytes
         window.config.write_text(tomli_w.dumps(data))
     cn_keys = windows["CN"].folder / "keys"
     signing = trust.SigningIdentity.from_pem((cn_keys / "signing.key.pem").read_bytes(),

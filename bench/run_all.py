@@ -5,8 +5,10 @@ libraries cost per document by themselves, and the ceiling that implies), ``benc
 after its threads were idle: the latency floor at low load), ``bench_mappings.py`` (the mapping engine),
 ``bench_pipeline.py`` (one document's CPU by step, in one process) and ``bench_e2e.py`` (two ``swgw serve``
 processes, throughput, latency, CPU per document, and the ``as4`` package on the same payload; on PostgreSQL too
-when ``SWGW_TEST_DATABASE_URL`` is set). Extra arguments go to ``bench_e2e.py`` (e.g. ``--profile DIR``). The whole
-run takes about four to six minutes on two cores.
+when ``SWGW_TEST_DATABASE_URL`` is set), ``bench_stream.py`` (the streaming path: SubmitStream and DeliverStream
+with group commits, documents per second end to end) and ``bench_large.py`` (10, 100 and 500 MB attachments: peak
+memory of both gateways and MB/s). Extra arguments go to ``bench_e2e.py`` (e.g. ``--profile DIR``). The whole run
+takes about six to nine minutes on two cores.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bench_pipeline.py", ("--documents", "150")),
     ("bench_pipeline.py", ("--documents", "40", "--items", "34")),
     ("bench_e2e.py", ()),
+    ("bench_stream.py", ()),
+    ("bench_large.py", ()),
 )
 
 

@@ -26,7 +26,7 @@ from ..adapters.persistence.messages import SqlMessageRepository
 from ..adapters.scheduler import build_scheduler
 from ..core.console_settings import is_loopback
 from ..core.errors import ConfigInvalid
-from ..core.ports import Actor, ActorKind, Clock, TrustBook
+from ..core.ports import Actor, ActorKind, BlobStore, Clock, TrustBook
 from ..core.settings import ListenerSettings, Settings
 from ..core.signals import Signals
 from ..core.trust_export import load_certificates
@@ -106,6 +106,7 @@ class App:
     tls_certificate: bytes
     signals: Signals
     transport: RoutingPartnerTransport
+    blobs: BlobStore
     as4_inbound: As4Inbound | None = None
     hub_puller: HubPuller | None = None
     metrics: GatewayMetrics | None = None
@@ -126,7 +127,7 @@ class App:
         partner_server, self.partner_port = create_server(
             self.settings.partner_listener.address,
             [(ppb_grpc.add_PartnerExchangeServiceServicer_to_server,
-              PartnerExchangeServicer(self.pipeline, self.trustbook, self.clock, self.operations.ledgers),
+              PartnerExchangeServicer(self.pipeline, self.trustbook, self.clock, self.blobs, self.operations.ledgers),
               partner_exchange_pb2.DESCRIPTOR.services_by_name["PartnerExchangeService"].full_name)],
             credentials=self._partner_credentials(),
             max_message_bytes=self.settings.max_payload_bytes + 64 * 1024,
@@ -135,9 +136,10 @@ class App:
             self.settings.domestic_listener.address,
             [
                 (dpb_grpc.add_DomesticExchangeServiceServicer_to_server,
-                 DomesticExchangeServicer(self.pipeline, self.repository, self.signals,
-                                          self.settings.domestic_clients,
-                                          {p.name: p.transport for p in self.settings.partners}),
+                 DomesticExchangeServicer(
+                     self.pipeline, self.repository, self.signals, self.settings.domestic_clients,
+                     {p.name: p.transport for p in self.settings.partners}, blobs=self.blobs,
+                     max_attachment_bytes=max((p.max_attachment_bytes for p in self.settings.partners), default=0)),
                  domestic_exchange_pb2.DESCRIPTOR.services_by_name["DomesticExchangeService"].full_name),
                 (opb_grpc.add_OperatorServiceServicer_to_server,
                  OperatorServicer(self.operations, self._operators_trust(), self.clock),

@@ -11,6 +11,7 @@ from typing import Any
 from trust import SigningIdentity
 
 from ..adapters.archive import FolderArchive
+from ..adapters.blobs import FileBlobStore
 from ..adapters.clock import SystemClock, UuidIds
 from ..adapters.coo_pdf import render_certificate_pdf
 from ..adapters.metrics import GatewayMetrics
@@ -89,12 +90,13 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
                                  transports={p.name: p.transport for p in settings.partners},
                                  alerts=lambda: monitor.current())
     observer = metrics.observe if metrics is not None else None
+    blobs = FileBlobStore(Path(settings.blob_dir or f"{settings.data_dir}/blobs"))
     hub_connections = HubConnections(settings.partners, trustbook=trustbook, clock=clock)
     # One transport per kind of partner; the router picks the one each agreement names.
     transport = RoutingPartnerTransport({
         "swgw-grpc": GrpcPartnerTransport(
             tls_key_pem=tls_key, tls_certificate_pem=tls_certificate, trustbook=trustbook, clock=clock,
-            max_message_bytes=settings.max_payload_bytes + 64 * 1024,
+            max_message_bytes=settings.max_payload_bytes + 64 * 1024, blobs=blobs,
         ),
         "as4": As4PartnerTransport(
             identity=identity_for, trustbook=trustbook, clock=clock,
@@ -117,7 +119,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     pipeline = Pipeline(
         settings=settings, messages=repository, trustbook=trustbook, identity=identity_for, clock=clock,
         ids=UuidIds(), signals=signals, render_pdf=render_certificate_pdf, observer=observer, handoff=dispatcher,
-        long_term=long_term, tsa_trust=tsa_trust,
+        long_term=long_term, tsa_trust=tsa_trust, blobs=blobs,
     )
     operations = Operations(
         partners=settings.partners, trustbook=trustbook, messages=repository, audit=repository, clock=clock,
@@ -138,7 +140,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
         dispatcher=dispatcher, operations=operations, identity=identity, tls_key=tls_key,
-        tls_certificate=tls_certificate, signals=signals, transport=transport, metrics=metrics,
+        tls_certificate=tls_certificate, signals=signals, transport=transport, blobs=blobs, metrics=metrics,
         as4_inbound=as4_inbound, hub_puller=hub_puller, alerts=monitor,
         console_accounts=console_accounts(settings, repository, clock) if settings.console.enabled else None,
     )

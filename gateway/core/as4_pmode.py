@@ -52,7 +52,7 @@ def parse_as4(table: Table, base_dir: PurePath, *, me: str, partner: str,
             raise ConfigInvalid(f"missing required key {actions_table.key(document_type.value)}: every agreed "
                                 f"document type needs its eb:Action", field_path=actions_table.key(document_type.value))
     if len(set(actions.values())) != len(actions):
-        raise ConfigInvalid("two document types share one eb:Action", field_path=actions_table._path)
+        raise ConfigInvalid("two document types share one eb:Action", field_path=actions_table.path)
     timeout = table.get("timeout_seconds", (int, float), 30.0)
     if timeout <= 0:
         raise ConfigInvalid(f"{table.key('timeout_seconds')} must be positive", field_path=table.key("timeout_seconds"))

@@ -27,6 +27,11 @@ class Table:
         self._path = path
         self._seen: set[str] = set()
 
+    @property
+    def path(self) -> str:
+        """This table's own key path (``partners[0].as4``); empty for the root."""
+        return self._path
+
     def key(self, key: str) -> str:
         """The full key path of ``key`` in this table, e.g. ``partners[0].as4.endpoint_url``."""
         return f"{self._path}.{key}" if self._path else key

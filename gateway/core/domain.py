@@ -38,6 +38,7 @@ __all__ = [
     "Receipt",
     "ReceiptOutcome",
     "Signature",
+    "StoredBlob",
     "VerifiedEnvelope",
     "VerifiedReceipt",
     "check_transition",
@@ -173,19 +174,37 @@ class BusinessKey:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A further file carried with the document."""
+    """A further file carried with the document: in the envelope (``content``), or, when large, in the blob store
+    (``stored``) and streamed apart from the envelope in chunks."""
 
     name: str
     """File name, unique within the envelope."""
     media_type: str
     """IANA media type."""
-    content: bytes
-    """The bytes."""
+    content: bytes = b""
+    """The bytes, when carried in the envelope (empty when ``stored``)."""
+    stored: StoredBlob | None = None
+    """The content-addressed blob holding the bytes, for a large attachment; None when carried in the envelope."""
 
     @property
     def sha256(self) -> str:
-        """Hex SHA-256 of the content."""
-        return sha256_hex(self.content)
+        """Hex SHA-256 of the content (the blob's digest when stored apart)."""
+        return self.stored.sha256 if self.stored is not None else sha256_hex(self.content)
+
+    @property
+    def size(self) -> int:
+        """Size of the content in bytes."""
+        return self.stored.size if self.stored is not None else len(self.content)
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """A file in the content-addressed blob store, known by its digest (computed while it was stored)."""
+
+    sha256: str
+    """Hex SHA-256 of the bytes."""
+    size: int
+    """Their length."""
 
 
 @dataclass(frozen=True)

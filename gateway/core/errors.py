@@ -16,7 +16,9 @@ Hierarchy::
     ├── SignatureFormatUnsupported  SIGNATURE_FORMAT_UNSUPPORTED INVALID_ARGUMENT
     ├── PayloadDigestMismatch       PAYLOAD_DIGEST_MISMATCH     INVALID_ARGUMENT
     ├── PayloadTooLarge             PAYLOAD_TOO_LARGE           RESOURCE_EXHAUSTED
+    ├── AttachmentIncomplete        ATTACHMENT_INCOMPLETE       INVALID_ARGUMENT
     ├── MessageStale                MESSAGE_STALE               FAILED_PRECONDITION
+    ├── StreamingNotAgreed          STREAMING_NOT_AGREED        FAILED_PRECONDITION
     ├── MessageNotFound             MESSAGE_NOT_FOUND           NOT_FOUND
     ├── DuplicateConflict           DUPLICATE_CONFLICT          ALREADY_EXISTS
     ├── InvalidTransition           INVALID_TRANSITION          FAILED_PRECONDITION
@@ -45,6 +47,7 @@ import trust
 from mappings import ValidationReport
 
 __all__ = [
+    "AttachmentIncomplete",
     "ClientUnauthenticated",
     "ConfigInvalid",
     "DeliveryFailed",
@@ -67,6 +70,7 @@ __all__ = [
     "RequestMalformed",
     "SenderMismatch",
     "SignatureFormatUnsupported",
+    "StreamingNotAgreed",
     "as_gateway_error",
 ]
 
@@ -178,10 +182,23 @@ class PayloadTooLarge(GatewayError):
     code = "PAYLOAD_TOO_LARGE"
 
 
+class AttachmentIncomplete(GatewayError):
+    """A large attachment's chunks ended before its declared size, or ran past it (a truncated or broken
+    transfer); nothing of it is kept."""
+
+    code = "ATTACHMENT_INCOMPLETE"
+
+
 class MessageStale(GatewayError):
     """The envelope was created too long ago, or too far in the future."""
 
     code = "MESSAGE_STALE"
+
+
+class StreamingNotAgreed(GatewayError):
+    """A partner opened a streaming RPC that its agreement does not enable (``streaming = true``)."""
+
+    code = "STREAMING_NOT_AGREED"
 
 
 class MessageNotFound(GatewayError):

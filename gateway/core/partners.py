@@ -153,6 +153,15 @@ class PartnerProfile:
     """The AS4 P-Mode, present exactly when ``transport`` is ``"as4"``."""
     ephyto_hub: EphytoHubSettings | None = None
     """The hub connection, present exactly when ``transport`` is ``"ephyto-hub"``."""
+    streaming: bool = False
+    """Whether both sides use the streaming DeliverStream RPC: this gateway delivers to the partner over it, and
+    accepts it from the partner (refused with STREAMING_NOT_AGREED otherwise). Unary Deliver stays available."""
+    max_attachment_bytes: int = 0
+    """Largest large attachment (sent apart from the envelope in chunks, DeliverLarge) accepted from or sent to the
+    partner; 0, the default, agrees to none (attachments then travel in the envelope, within
+    ``max_payload_bytes``)."""
+    stream_window: int = 64
+    """Envelopes sent on a DeliverStream before their receipts come back (the sender's flow-control window)."""
 
     @property
     def name(self) -> str:

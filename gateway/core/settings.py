@@ -108,6 +108,9 @@ class Settings:
     """Dispatcher tuning."""
     max_payload_bytes: int = 8 * 1024 * 1024
     """Upper bound of any message the gateway accepts (the gRPC receive limit is set from it)."""
+    blob_dir: str = ""
+    """Folder of the large attachments (content-addressed files); ``<data_dir>/blobs`` by default. Replicas
+    sharing a database must share it too."""
     metrics: MetricsSettings | None = None
     """The metrics endpoint; None (the default) serves none."""
     domestic_clients: tuple[DomesticClient, ...] = ()
@@ -188,7 +191,7 @@ def _retry(table: Table) -> RetryPolicy:
             max_age=seconds(table, "max_age_seconds", 86400.0),
         )
     except ValueError as e:
-        raise ConfigInvalid(str(e), field_path=table._path) from e
+        raise ConfigInvalid(str(e), field_path=table.path) from e
     table.done()
     return policy
 
@@ -247,7 +250,7 @@ def _partner(table: Table, base_dir: PurePath, me: str) -> PartnerProfile:
     grpc = transport == "swgw-grpc"  # endpoint and server name are those of the partner's PartnerExchange service
     as4_table = table.table("as4")
     if not as4_table.empty() and transport != "as4":
-        raise ConfigInvalid(f"{as4_table._path} is set but transport is {transport!r}", field_path=as4_table._path)
+        raise ConfigInvalid(f"{as4_table.path} is set but transport is {transport!r}", field_path=as4_table.path)
     as4 = parse_as4(table.table("as4", required=True), base_dir, me=me, partner=party, documents=profiles) \
         if transport == "as4" else None
     hub = parse_ephyto_hub(table, base_dir, transport)
@@ -270,7 +273,18 @@ def _partner(table: Table, base_dir: PurePath, me: str) -> PartnerProfile:
         signature_level=choice(table, "signature_level", REQUIRED_LEVELS, "B-B"),
         signing_key_files=signing_files,
         edifact=_edifact(table.table("edifact")),
+        streaming=table.get("streaming", bool, False),
+        stream_window=table.get("stream_window", int, 64),
+        max_attachment_bytes=table.get("max_attachment_bytes", int, 0),
     )
+    if not 1 <= profile.stream_window <= 1024:
+        raise ConfigInvalid("stream_window must be between 1 and 1024", field_path=table.key("stream_window"))
+    if profile.max_attachment_bytes < 0:
+        raise ConfigInvalid("max_attachment_bytes must be 0 (none) or more", field_path=table.key("max_attachment_bytes"))
+    for key in ("streaming", "max_attachment_bytes"):
+        if not grpc and getattr(profile, key):
+            # DeliverStream and DeliverLarge are swgw's partner RPCs; AS4 and the hub have no such exchange.
+            raise ConfigInvalid(f"{table.key(key)} needs transport = \"swgw-grpc\"", field_path=table.key(key))
     table.done()
     return profile
 
@@ -283,6 +297,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
     data_dir = str(base_dir / gateway.get("data_dir", str, "data"))
     database_url = gateway.get("database_url", str, "") or f"sqlite:///{data_dir}/swgw.db"
     max_payload = gateway.get("max_payload_bytes", int, 8 * 1024 * 1024)
+    blob_dir = str(base_dir / gateway.get("blob_dir", str, f"{data_dir}/blobs"))
     gateway.done()
 
     signing_table = root.table("signing", required=True)
@@ -364,6 +379,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: PurePath) -> Settings:
     return Settings(
         party=PartyId(party),
         data_dir=data_dir,
+        blob_dir=blob_dir,
         database_url=database_url,
         signing=signing,
         partner_listener=partner_listener,

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from ..core.domain import MessageStatus, ReceiptOutcome
+from ..core.domain import ErrorInfo, MessageStatus, Receipt, ReceiptOutcome, VerifiedReceipt
 from ..core.errors import DeliveryFailed, GatewayError, InvalidTransition, ReceiptInvalid
 from ..core.partners import PartnerProfile
 from ..core.ports import (
@@ -25,6 +25,7 @@ from ..core.ports import (
     OutboundClaim,
     PartnerTransport,
     StoredMessage,
+    Transition,
     TransitionObserver,
     TrustBook,
 )
@@ -78,6 +79,9 @@ class Dispatcher:
         # free one, or when a new message found no free worker; cleared when a pass is about to look. A worker
         # that frees up wakes the dispatcher only then, instead of paying a claim transaction per delivery.
         self._backlog_possible = True
+        # Messages one pass claims per free worker: a worker streams up to a window's worth to a partner that
+        # agreed to streaming; otherwise one message each.
+        self._per_worker = max((p.stream_window for p in settings.partners if p.streaming), default=1)
 
     # The pipeline's DeliveryHandoff: a new message goes straight to a free worker, skipping the claim query.
 
@@ -105,6 +109,38 @@ class Dispatcher:
         """Give back a reserved worker."""
         self._free.release()
 
+    def _start(self, claimed: list[StoredMessage], free: int) -> None:
+        """Start the deliveries of ``claimed`` on the ``free`` reserved workers (the extras are given back).
+
+        A partner whose agreement enables streaming gets its messages on streams of up to its window each; the
+        others get one delivery per message. When a pass claimed more messages than there are free workers (only
+        possible with a streaming partner, see ``_per_worker``), unary deliveries beyond them wait in the pool's
+        queue for a worker, well within their claim.
+        """
+        jobs: list[list[StoredMessage]] = []
+        streams: dict[str, list[StoredMessage]] = {}
+        for message in claimed:
+            profile = self._settings.partner(message.partner)
+            # Large attachments travel on DeliverLarge, one message per call.
+            if not profile.streaming or any(a.stored is not None for a in message.envelope.attachments):
+                jobs.append([message])
+                continue
+            group = streams.setdefault(message.partner, [])
+            group.append(message)
+            if len(group) == profile.stream_window:
+                jobs.append(group)
+                streams[message.partner] = []
+        jobs.extend(group for group in streams.values() if group)
+        for _ in range(free - min(len(jobs), free)):
+            self._free.release()  # reserved workers no job needs
+        for index, job in enumerate(jobs):
+            slots = 1 if index < free else 0
+            if len(job) == 1 and (not self._settings.partner(job[0].partner).streaming
+                                  or any(a.stored is not None for a in job[0].envelope.attachments)):
+                self._pool.submit(self._deliver_and_release, job[0], slots)
+            else:
+                self._pool.submit(self._deliver_stream_and_release, job, slots)
+
     def wake(self) -> None:
         """Ask for a pass now (thread-safe, cheap)."""
         self._signals.outbound.fire()
@@ -122,17 +158,14 @@ class Dispatcher:
             self._backlog_possible = False
             now = self._clock.now()
             claimed = self._messages.claim_due(
-                now=now, limit=free, claimer=self._claimer,
+                now=now, limit=free * self._per_worker, claimer=self._claimer,
                 claim_timeout=timedelta(seconds=self._settings.delivery.claim_timeout_seconds),
             )
-            for _ in range(free - len(claimed)):
-                self._free.release()
             if claimed:
                 self._signals.status.fire()
-            for message in claimed:
-                self._pool.submit(self._deliver_and_release, message)
+            self._start(claimed, free)
             claimed_total += len(claimed)
-            if len(claimed) < free:
+            if len(claimed) < free * self._per_worker:
                 return claimed_total
             self._backlog_possible = True
         return claimed_total
@@ -140,63 +173,123 @@ class Dispatcher:
     def deliver_now(self, message: StoredMessage) -> None:
         """Deliver one claimed (SENDING) message in the calling thread and record the outcome."""
         profile = self._settings.partner(message.partner)
-        now = self._clock.now()
         try:
-            answer = self._transport.deliver(profile, message.envelope)
+            answer: Receipt | DeliveryFailed = self._transport.deliver(profile, message.envelope)
+        except DeliveryFailed as e:
+            answer = e
+        self._record([(message, self._outcome(message, profile, answer))])
+
+    def deliver_stream_now(self, messages: Sequence[StoredMessage]) -> None:
+        """Deliver claimed (SENDING) messages to one partner on one stream and record their outcomes in one commit
+        when it ends; those without an answer when the stream fails are recorded as that failure (and retried)."""
+        profile = self._settings.partner(messages[0].partner)
+        outcomes: list[tuple[StoredMessage, Transition]] = []
+        try:
+            for answer in self._transport.deliver_stream(profile, [m.envelope for m in messages]):
+                if len(outcomes) == len(messages):
+                    break
+                message = messages[len(outcomes)]
+                outcomes.append((message, self._outcome(message, profile, answer)))
+            if len(outcomes) < len(messages):
+                raise DeliveryFailed(f"{profile.name} ended the stream after {len(outcomes)} of {len(messages)} "
+                                     "answers", retryable=True, partner=profile.name)
+        except DeliveryFailed as e:
+            outcomes.extend((m, self._failed(m, e, retryable=e.retryable)) for m in messages[len(outcomes):])
+        finally:
+            # Until this commit the messages stay SENDING under our claim: a crash before it has them sent again
+            # after the claim expires, and the partner answers with the receipts it stored.
+            self._record(outcomes)
+
+    def _outcome(self, message: StoredMessage, profile: PartnerProfile, answer: Receipt | DeliveryFailed) -> Transition:
+        """Verify the partner's answer to one message: the transition that records the outcome."""
+        try:
+            if isinstance(answer, DeliveryFailed):
+                raise answer
             verified = steps.verify_receipt(
                 answer, envelope=message.envelope,
-                partner_trust=self._trustbook.for_partner(message.partner, at=now), now=self._clock.now(),
-                profile=profile,
+                partner_trust=self._trustbook.for_partner(message.partner, at=self._clock.now()),
+                now=self._clock.now(), profile=profile,
             )
         except (DeliveryFailed, ReceiptInvalid) as e:
             retryable = isinstance(e, ReceiptInvalid) or (isinstance(e, DeliveryFailed) and e.retryable)
-            self._failed(message, profile, e, retryable=retryable)
-            return
+            return self._failed(message, e, retryable=retryable, profile=profile)
         receipt = verified.receipt
         if receipt.outcome is ReceiptOutcome.ACCEPTED:
-            self._record(message, MessageStatus.DELIVERED, receipt=verified)
-        else:
-            error = receipt.errors[0] if receipt.errors else None
-            self._record(message, MessageStatus.REJECTED, receipt=verified, error=error)
+            return self._change(message, MessageStatus.DELIVERED, receipt=verified)
+        error = receipt.errors[0] if receipt.errors else None
+        return self._change(message, MessageStatus.REJECTED, receipt=verified, error=error)
 
-    def _deliver_and_release(self, message: StoredMessage) -> None:
+    def _change(self, message: StoredMessage, status: MessageStatus, *, receipt: VerifiedReceipt | None = None,
+                error: ErrorInfo | None = None, next_attempt_at: datetime | None = None) -> Transition:
+        # Only from SENDING and under our claim: another replica that took an expired claim over keeps its outcome.
+        return Transition(message.message_id, status, expected=MessageStatus.SENDING, next_attempt_at=next_attempt_at,
+                          error=error, receipt=receipt, claimer=self._claimer)
+
+    def _deliver_stream_and_release(self, messages: Sequence[StoredMessage], slots: int) -> None:
+        try:
+            self.deliver_stream_now(messages)
+        except Exception:  # noqa: BLE001 - as _deliver_and_release: the claims expire and are retried.
+            log.exception("stream delivery to %s failed unexpectedly", messages[0].partner)
+        finally:
+            for _ in range(slots):
+                self._free.release()
+            if self._backlog_possible:
+                self._signals.outbound.fire()
+
+    def _deliver_and_release(self, message: StoredMessage, slots: int = 1) -> None:
         try:
             self.deliver_now(message)
         except Exception:  # noqa: BLE001 - a worker must survive anything; the claim expires and is retried.
             log.exception("delivery of %s failed unexpectedly", message.message_id)
         finally:
-            self._free.release()
+            for _ in range(slots):
+                self._free.release()
             if self._backlog_possible:
                 # A freed worker may take more work that is already due.
                 self._signals.outbound.fire()
 
-    def _failed(self, message: StoredMessage, profile: PartnerProfile, error: GatewayError, *, retryable: bool) -> None:
+    def _failed(self, message: StoredMessage, error: GatewayError, *, retryable: bool,
+                profile: PartnerProfile | None = None) -> Transition:
+        profile = profile or self._settings.partner(message.partner)
         now = self._clock.now()
         at = next_attempt(profile.retry, message.attempts, message.created_at, now, self._jitter()) if retryable else None
         info = steps.error_info(error)
         if at is None:
             log.warning("message %s FAILED after %d attempts: %s", message.message_id, message.attempts, error)
-            self._record(message, MessageStatus.FAILED, error=info)
-        else:
-            log.info("message %s attempt %d failed (%s); next at %s", message.message_id, message.attempts,
-                     error.code, at.isoformat())
-            self._record(message, MessageStatus.RETRY_WAIT, error=info, next_attempt_at=at)
+            return self._change(message, MessageStatus.FAILED, error=info)
+        log.info("message %s attempt %d failed (%s); next at %s", message.message_id, message.attempts,
+                 error.code, at.isoformat())
+        return self._change(message, MessageStatus.RETRY_WAIT, error=info, next_attempt_at=at)
 
-    def _record(self, message: StoredMessage, status: MessageStatus, **kwargs: object) -> None:
-        at = self._clock.now()
-        try:
-            self._messages.transition(
-                message.message_id, status, at=at, expected=MessageStatus.SENDING, claimer=self._claimer,
-                **kwargs,  # type: ignore[arg-type]
-            )
-        except InvalidTransition:
-            # Our claim expired and another replica (or pass) took the message over; its outcome stands, even
-            # while its delivery is still under way.
-            log.warning("message %s was taken over before its outcome %s was recorded", message.message_id, status)
+    def _record(self, outcomes: Sequence[tuple[StoredMessage, Transition]]) -> None:
+        """Commit the outcomes (one transaction for all), then tell the observer and the status streams."""
+        if not outcomes:
             return
-        # ``message`` is the claimed one: SENDING since the claim, so the observer can time the attempt.
-        self._observe(message, status, at)
-        self._signals.status.fire()
+        at = self._clock.now()
+        results: list[StoredMessage | GatewayError]
+        if len(outcomes) == 1:
+            c = outcomes[0][1]
+            try:
+                results = [self._messages.transition(
+                    c.message_id, c.new_status, at=at, expected=c.expected, next_attempt_at=c.next_attempt_at,
+                    error=c.error, receipt=c.receipt, claimer=c.claimer)]
+            except InvalidTransition as e:
+                results = [e]
+        else:
+            results = list(self._messages.transition_batch([c for _, c in outcomes], at=at))
+        recorded = False
+        for (message, change), result in zip(outcomes, results, strict=True):
+            if isinstance(result, GatewayError):
+                # Our claim expired and another replica (or pass) took the message over; its outcome stands, even
+                # while its delivery is still under way.
+                log.warning("message %s was taken over before its outcome %s was recorded", message.message_id,
+                            change.new_status)
+                continue
+            # ``message`` is the claimed one: SENDING since the claim, so the observer can time the attempt.
+            self._observe(message, change.new_status, at)
+            recorded = True
+        if recorded:
+            self._signals.status.fire()
 
     # The wake-up loop -------------------------------------------------------------------------------------
 

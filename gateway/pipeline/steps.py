@@ -71,6 +71,7 @@ __all__ = [
     "SubmitCommand",
     "agreed_format",
     "check_inbound_envelope",
+    "check_large_attachments",
     "error_info",
     "is_pdf",
     "make_receipt",
@@ -249,6 +250,7 @@ def check_inbound_envelope(
             f"payload of {size} bytes exceeds the agreed {profile.max_payload_bytes}", partner=peer,
             field_path="envelope.payload",
         )
+    check_large_attachments(envelope.attachments, profile, field_path="envelope.attachments")
     # Constant-time comparison is not needed for a public digest, but it is no slower and avoids debate.
     if not hmac.compare_digest(sha256_hex(envelope.payload), envelope.payload_sha256.lower()):
         raise PayloadDigestMismatch("payload does not match payload_sha256", partner=peer,
@@ -272,6 +274,18 @@ def _format_of(profile_id: str) -> str:
     """The format URN a mapping profile writes."""
     with rejection():
         return mappings.get_profile(profile_id).format
+
+
+def check_large_attachments(attachments: tuple[Attachment, ...], profile: PartnerProfile, *, field_path: str) -> None:
+    """Large attachments (stored apart) must be agreed and within ``max_attachment_bytes``; raises
+    PayloadTooLarge naming the attachment."""
+    for index, attachment in enumerate(attachments):
+        if attachment.stored is not None and attachment.size > profile.max_attachment_bytes:
+            raise PayloadTooLarge(
+                f"attachment {attachment.name!r} of {attachment.size} bytes exceeds the agreed "
+                f"{profile.max_attachment_bytes} for large attachments", partner=profile.name,
+                field_path=f"{field_path}[{index}]",
+            )
 
 
 def agreed_format(profile: PartnerProfile, document_type: DocumentType, *, field_path: str | None = None) -> str:
@@ -324,7 +338,8 @@ def map_inbound(
         interchange = profile.interchange(envelope.receiver)
         reversed_ = mappings.map_reverse(document, mapping_profile, at=now, interchange=interchange)
         for index, attachment in enumerate(envelope.attachments):
-            if is_pdf(attachment):
+            # A large attachment is never a PDF here: the runner refuses those before (see Pipeline).
+            if attachment.stored is None and is_pdf(attachment):
                 try:
                     pdf = trust.verify_pdf(attachment.content, trust=partner_trust, at=now, policy=policy,
                                            tsa_trust=tsa_trust)

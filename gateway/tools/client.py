@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 
 import grpc
@@ -17,7 +17,7 @@ from ..core.domain import Action, BusinessKey, DocumentType
 from ..transports import codec
 from ..transports.status_map import error_from_status
 
-__all__ = ["ClientError", "GatewayClient"]
+__all__ = ["ClientError", "GatewayClient", "submit_request"]
 
 
 class ClientError(Exception):
@@ -31,6 +31,30 @@ class ClientError(Exception):
 
 
 _ACTIONS = {Action.ISSUE: pb.ACTION_ISSUE, Action.REPLACE: pb.ACTION_REPLACE, Action.WITHDRAW: pb.ACTION_WITHDRAW}
+
+
+def submit_request(
+    receiver: str,
+    document_type: DocumentType,
+    record_json: bytes,
+    *,
+    action: Action = Action.ISSUE,
+    refers_to: BusinessKey | None = None,
+    idempotency_key: str = "",
+) -> dpb.SubmitRequest:
+    """The SubmitRequest for a catalog record (for Submit and SubmitStream)."""
+    request = dpb.SubmitRequest(
+        idempotency_key=idempotency_key,
+        receiver=pb.PartyId(value=receiver),
+        document_type=codec.document_type_to_proto(document_type),
+        action=_ACTIONS[action],
+        record_json=record_json,
+    )
+    if refers_to is not None:
+        request.refers_to.CopyFrom(
+            pb.BusinessKey(issuer=refers_to.issuer, number=refers_to.number, version=refers_to.version)
+        )
+    return request
 
 
 class GatewayClient:
@@ -79,20 +103,61 @@ class GatewayClient:
         action: Action = Action.ISSUE,
         refers_to: BusinessKey | None = None,
         idempotency_key: str = "",
+        attachments: Iterable[pb.Attachment] = (),
     ) -> dpb.SubmitResponse:
-        """Submit a catalog record for a partner."""
-        request = dpb.SubmitRequest(
-            idempotency_key=idempotency_key,
-            receiver=pb.PartyId(value=receiver),
-            document_type=codec.document_type_to_proto(document_type),
-            action=_ACTIONS[action],
-            record_json=record_json,
-        )
-        if refers_to is not None:
-            request.refers_to.CopyFrom(
-                pb.BusinessKey(issuer=refers_to.issuer, number=refers_to.number, version=refers_to.version)
-            )
+        """Submit a catalog record for a partner (with ``attachments``: in content, or uploaded large ones)."""
+        request = submit_request(receiver, document_type, record_json, action=action, refers_to=refers_to,
+                                 idempotency_key=idempotency_key)
+        request.attachments.extend(attachments)
         return self.call(self.domestic.Submit, request)  # type: ignore[return-value]
+
+    def submit_stream(
+        self, requests: Iterable[dpb.SubmitRequest], *, window: int = 64, timeout: float | None = None
+    ) -> Iterator[dpb.SubmitStreamResponse]:
+        """Submit many records on one SubmitStream, with at most ``window`` unanswered; yields one answer per
+        request, in order. A broken stream raises ClientError (e.g. UNAVAILABLE): the caller sends the requests it
+        has no answer for again, with the same idempotency keys."""
+        free = threading.Semaphore(window)
+        finished = threading.Event()
+
+        def stream() -> Iterator[dpb.SubmitStreamRequest]:
+            for request in requests:
+                while not free.acquire(timeout=0.5):
+                    if finished.is_set():
+                        return
+                if finished.is_set():
+                    return
+                yield dpb.SubmitStreamRequest(submit=request)
+
+        call = self.domestic.SubmitStream(stream(), timeout=timeout)
+        try:
+            for response in call:
+                free.release()
+                yield response
+        except grpc.RpcError as e:
+            raise ClientError(*error_from_status(e)) from e
+        finally:
+            finished.set()
+            call.cancel()
+
+    def upload_attachment(self, chunks: Iterable[bytes], *, timeout: float | None = None) -> dpb.UploadAttachmentResponse:
+        """Upload a large attachment chunk by chunk (each at most 1 MiB); its sha256 and size, to name it in a
+        Submit's attachment (``pb.Attachment(name=..., media_type=..., sha256=..., size=...)``)."""
+        requests = (dpb.UploadAttachmentRequest(chunk=pb.AttachmentChunk(data=data)) for data in chunks)
+        try:
+            response: dpb.UploadAttachmentResponse = self.domestic.UploadAttachment(requests, timeout=timeout)
+        except grpc.RpcError as e:
+            raise ClientError(*error_from_status(e)) from e
+        return response
+
+    def read_attachment(self, message_id: str, name: str, *, timeout: float | None = None) -> Iterator[bytes]:
+        """The chunks of a large attachment of an inbound document."""
+        request = dpb.ReadAttachmentRequest(message_id=message_id, name=name)
+        try:
+            for response in self.domestic.ReadAttachment(request, timeout=timeout):
+                yield response.chunk.data
+        except grpc.RpcError as e:
+            raise ClientError(*error_from_status(e)) from e
 
     def validate(self, receiver: str, document_type: DocumentType, record_json: bytes) -> dpb.ValidateResponse:
         """Dry-run a submission."""

@@ -29,6 +29,7 @@ from ..core.domain import (
 )
 from ..core.errors import EnvelopeInvalid, GatewayError, PayloadDigestMismatch
 from ..core.ports import AuditEntry, StatusEvent, StoredMessage, StoredTrustedCertificate
+from ._attachments import attachment_from_proto, attachment_to_proto as _attachment, stored_attachment
 
 __all__ = [
     "action_from_proto",
@@ -158,11 +159,6 @@ def _signature_from(value: pb.Signature) -> Signature | None:
     return Signature(format=value.format, value=value.jws)
 
 
-def _attachment(attachment: Attachment) -> pb.Attachment:
-    return pb.Attachment(name=attachment.name, media_type=attachment.media_type, content=attachment.content,
-                         sha256=bytes.fromhex(attachment.sha256))
-
-
 def envelope_to_proto(envelope: Envelope) -> pb.Envelope:
     """Wire form of an envelope."""
     message = pb.Envelope(
@@ -195,6 +191,10 @@ def envelope_from_proto(message: pb.Envelope) -> Envelope:
         raise EnvelopeInvalid("payload_sha256 must be 32 bytes", field_path="envelope.payload_sha256")
     attachments = []
     for i, a in enumerate(message.attachments):
+        stored = stored_attachment(a, f"envelope.attachments[{i}]")
+        if stored is not None:
+            attachments.append(stored)
+            continue
         attachment = Attachment(name=a.name, media_type=a.media_type, content=a.content)
         if attachment.sha256 != a.sha256.hex():
             raise PayloadDigestMismatch("attachment does not match its sha256",
@@ -426,14 +426,6 @@ def trusted_certificate_to_proto(record: StoredTrustedCertificate) -> opb.TrustC
     if record.revoked_at is not None:
         message.revoked_at.CopyFrom(timestamp(record.revoked_at))
     return message
-
-
-def attachment_from_proto(message: pb.Attachment) -> Attachment:
-    """Domain attachment from a domestic request (its digest is computed, not trusted)."""
-    if not message.name:
-        raise EnvelopeInvalid("attachment needs a name", field_path="attachments.name")
-    return Attachment(name=message.name, media_type=message.media_type or "application/octet-stream",
-                      content=message.content)
 
 
 def audit_entry_to_proto(entry: AuditEntry) -> opb.AuditEntry:

@@ -12,15 +12,19 @@ from .._generated.swgw.v1 import domestic_exchange_pb2 as dpb
 from .._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
 from ..core.errors import ClientUnauthenticated, EnvelopeInvalid, GatewayError, MessageNotFound
 from ..core.ledger import build_ledger
-from ..core.ports import MessageRepository, StoredMessage
+from ..core.ports import BlobStore, MessageRepository, StoredMessage
 from ..core.routing import DomesticClient
 from ..core.signals import Signals
 from ..pipeline.handover import Handover
+from ..pipeline.results import SubmitResult
 from ..pipeline.runner import Pipeline
 from ..pipeline.steps import SubmitCommand
+from ..pipeline.streaming import GroupCommit
 from . import codec, ledger_codec
 from .interceptors import peer_certificate
 from .status_map import abort, translate_errors
+from .large_service import read_attachment, upload_attachment
+from .streaming_service import submit_stream
 
 __all__ = ["DomesticExchangeServicer"]
 
@@ -48,9 +52,12 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
     """Submission, validation, status and inbound handover for the domestic hub."""
 
     def __init__(self, pipeline: Pipeline, messages: MessageRepository, signals: Signals,
-                 clients: Sequence[DomesticClient] = (), transports: Mapping[str, str] | None = None) -> None:
+                 clients: Sequence[DomesticClient] = (), transports: Mapping[str, str] | None = None, *,
+                 blobs: BlobStore, max_attachment_bytes: int = 0) -> None:
         self._pipeline = pipeline
         self._transports = dict(transports or {})
+        self._blobs = blobs
+        self._max_attachment_bytes = max_attachment_bytes
         self._messages = messages
         self._signals = signals
         self._clients = frozenset(c.name for c in clients)
@@ -68,11 +75,10 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
     def _visible(self, who: str | None, message: StoredMessage) -> bool:
         return who is None or message.domestic_client == who
 
-    @translate_errors
-    def Submit(self, request: dpb.SubmitRequest, context: grpc.ServicerContext) -> dpb.SubmitResponse:  # noqa: N802
+    def _command(self, request: dpb.SubmitRequest, context: grpc.ServicerContext) -> SubmitCommand:
         if not request.receiver.value:
             raise EnvelopeInvalid("receiver is required", field_path="receiver")
-        command = SubmitCommand(
+        return SubmitCommand(
             receiver=request.receiver.value,
             document_type=codec.document_type_from_proto(request.document_type),
             action=codec.action_from_proto(request.action),
@@ -83,7 +89,9 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
             attachments=tuple(codec.attachment_from_proto(a) for a in request.attachments),
             domestic_client=self._who(context) or _client(context),
         )
-        result = self._pipeline.submit(command)
+
+    @staticmethod
+    def _response(result: SubmitResult) -> dpb.SubmitResponse:
         message = result.message
         return dpb.SubmitResponse(
             message_id=message.message_id,
@@ -92,6 +100,35 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
             report=codec.report_to_proto(result.report),
             payload_sha256=bytes.fromhex(message.envelope.payload_sha256),
         )
+
+    @translate_errors
+    def Submit(self, request: dpb.SubmitRequest, context: grpc.ServicerContext) -> dpb.SubmitResponse:  # noqa: N802
+        return self._response(self._pipeline.submit(self._command(request, context)))
+
+    @translate_errors
+    def SubmitStream(  # noqa: N802
+        self, request_iterator: Iterator[dpb.SubmitStreamRequest], context: grpc.ServicerContext
+    ) -> Iterator[dpb.SubmitStreamResponse]:
+        self._who(context)  # a caller that is no configured client is refused before anything is read
+        yield from submit_stream(GroupCommit(self._pipeline), request_iterator,
+                                 command=lambda request: self._command(request, context), response=self._response)
+
+    @translate_errors
+    def UploadAttachment(  # noqa: N802
+        self, request_iterator: Iterator[dpb.UploadAttachmentRequest], context: grpc.ServicerContext
+    ) -> dpb.UploadAttachmentResponse:
+        self._who(context)
+        return upload_attachment(self._blobs, request_iterator, limit=self._max_attachment_bytes)
+
+    @translate_errors
+    def ReadAttachment(  # noqa: N802
+        self, request: dpb.ReadAttachmentRequest, context: grpc.ServicerContext
+    ) -> Iterator[dpb.ReadAttachmentResponse]:
+        who = self._who(context)
+        message = self._messages.get(request.message_id)
+        if not self._visible(who, message):
+            raise MessageNotFound(f"no message {request.message_id}", field_path="message_id")
+        yield from read_attachment(self._blobs, message, request.name)
 
     @translate_errors
     def Validate(self, request: dpb.ValidateRequest, context: grpc.ServicerContext) -> dpb.ValidateResponse:  # noqa: N802

@@ -14,7 +14,7 @@ from cryptography import x509
 
 import trust
 
-from ..core.errors import PartnerUnauthenticated, RequestMalformed
+from ..core.errors import GatewayError, PartnerUnauthenticated, RequestMalformed
 from ..core.ports import Clock, TrustBook
 from .status_map import abort, set_status
 
@@ -182,6 +182,24 @@ def _decoding(handler: Any, method: str) -> Any:
 
         return call
 
+    def stream_unary(behavior: Behavior) -> Behavior:
+        # A client-streaming handler reads its requests in this thread and answers once: whatever it made of a
+        # stream cut short by an undecodable request (an error of its own, or an answer), the call ends with
+        # REQUEST_MALFORMED.
+        def call(requests: Iterator[Any], context: grpc.ServicerContext) -> Any:
+            refused: list[GatewayError] = []
+            try:
+                response = behavior(_decoded(requests, context, method, refused), context)
+            except Exception:
+                if refused:
+                    abort(context, refused[0])
+                raise
+            if refused:
+                abort(context, refused[0])
+            return response
+
+        return call
+
     options = {"request_deserializer": _tolerant(handler.request_deserializer),
                "response_serializer": handler.response_serializer}
     if handler.unary_unary is not None:
@@ -189,17 +207,21 @@ def _decoding(handler: Any, method: str) -> Any:
     if handler.unary_stream is not None:
         return grpc.unary_stream_rpc_method_handler(unary_stream(handler.unary_stream), **options)
     if handler.stream_unary is not None:
-        return grpc.stream_unary_rpc_method_handler(stream_requests(handler.stream_unary), **options)
+        return grpc.stream_unary_rpc_method_handler(stream_unary(handler.stream_unary), **options)
     return grpc.stream_stream_rpc_method_handler(stream_requests(handler.stream_stream), **options)
 
 
-def _decoded(requests: Iterator[Any], context: grpc.ServicerContext, method: str) -> Iterator[Any]:
+def _decoded(requests: Iterator[Any], context: grpc.ServicerContext, method: str,
+             refused: list[GatewayError] | None = None) -> Iterator[Any]:
     """The request stream up to its first message that did not decode; that one ends the stream and records
     REQUEST_MALFORMED as the call's status. Recorded, not raised: request streams are often read on another thread
     (ReceiveInbound's acknowledgements), where an exception would reach no one; the handler sees the stream end
     and returns, and the call ends with the recorded status."""
     for request in requests:
         if isinstance(request, _Undecodable):
-            set_status(context, _refusal(method, request))
+            refusal = _refusal(method, request)
+            set_status(context, refusal)
+            if refused is not None:
+                refused.append(refusal)
             return
         yield request

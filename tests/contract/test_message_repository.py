@@ -20,7 +20,7 @@ from gateway.core.domain import (
     ReceiptOutcome,
 )
 from gateway.core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from gateway.core.ports import OutboundClaim, StoredMessage
+from gateway.core.ports import NewInbound, NewOutbound, OutboundClaim, StoredMessage, Transition
 
 S = MessageStatus
 CLAIM = timedelta(seconds=30)
@@ -191,6 +191,71 @@ def test_business_key_is_unique_per_direction_partner_and_document_type(repo: Re
     add_in(repo, envelope("CO-1", sender="HK", receiver="CN"))
     with pytest.raises(DuplicateConflict, match="business key"):
         add_in(repo, envelope("CO-1", sender="HK", receiver="CN"))
+
+
+def test_a_batch_commits_together_and_answers_each_duplicate_in_its_place(repo: Repository) -> None:
+    add_out(repo, envelope("CO-0"), key="k-0")
+    taken = inbound("CO-9")
+    add_in(repo, taken)
+
+    def out(number: str, key: str) -> NewOutbound:
+        return NewOutbound(envelope(number), '{"r":1}', '{"findings":[]}', key, "hub")
+
+    accepted, again = inbound("CO-5"), inbound("CO-8", message_id=taken.message_id)
+    items: list[NewOutbound | NewInbound] = [
+        out("CO-1", "k-1"),
+        out("CO-2", "k-0"),  # the idempotency key is taken
+        out("CO-1", "k-3"),  # the business key was taken a moment ago, in this very batch
+        NewInbound(accepted, S.RECEIVED, receipt(accepted, ReceiptOutcome.ACCEPTED), '{"m":1}', None, "CN=S", "ab",
+                   None, "hub"),
+        NewInbound(again, S.RECEIVED, receipt(again, ReceiptOutcome.ACCEPTED), '{"m":1}', None, "CN=S", "ab", None,
+                   "hub"),  # the message id exists
+        out("CO-4", "k-4"),
+    ]
+    results = repo.add_batch(items, at=at(5))
+    assert [type(r).__name__ for r in results] == [
+        "StoredMessage", "DuplicateConflict", "DuplicateConflict", "StoredMessage", "DuplicateConflict",
+        "StoredMessage"]
+    assert "idempotency" in str(results[1]) and "business key" in str(results[2]) and "message id" in str(results[4])
+    for item, result in zip(items, results, strict=True):
+        if isinstance(result, StoredMessage):
+            assert repo.get(item.envelope.message_id) == result
+    stored_in = results[3]
+    assert isinstance(stored_in, StoredMessage) and stored_in.receipt is not None
+    assert (stored_in.status, stored_in.direction) == (S.RECEIVED, Direction.INBOUND)
+    assert repo.get(items[0].envelope.message_id).status is S.QUEUED
+    assert repo.find(items[1].envelope.message_id) is None and repo.find(items[2].envelope.message_id) is None
+    # Two events per outbound message and one per inbound, nothing of the refused ones, in the batch's order.
+    events = repo.events_after(0)
+    assert len(events) == 2 + 1 + 2 + 1 + 2
+    assert [e.message_id for e in events[3:]] == [items[0].envelope.message_id] * 2 + [accepted.message_id] + \
+        [items[5].envelope.message_id] * 2
+
+
+def test_transitions_commit_together_and_a_refused_one_changes_nothing(repo: Repository) -> None:
+    envelopes = [envelope(f"CO-{i}") for i in range(4)]
+    for env in envelopes:
+        add_out(repo, env)
+    claimed = {m.message_id for m in claim(repo, 1, claimer="replica-a")}
+    assert claimed == {e.message_id for e in envelopes}
+    delivered = verified_receipt(envelopes[0])
+    error = ErrorInfo("DELIVERY_FAILED", "partner down")
+    results = repo.transition_batch([
+        Transition(envelopes[0].message_id, S.DELIVERED, expected=S.SENDING, receipt=delivered, claimer="replica-a"),
+        Transition(envelopes[1].message_id, S.RETRY_WAIT, expected=S.SENDING, next_attempt_at=at(9), error=error,
+                   claimer="replica-a"),
+        Transition(envelopes[2].message_id, S.DELIVERED, expected=S.SENDING, receipt=verified_receipt(envelopes[2]),
+                   claimer="replica-b"),  # not its claim
+        Transition("no-such-message", S.FAILED, expected=S.SENDING, error=error),
+    ], at=at(2))
+    assert [type(r).__name__ for r in results] == ["StoredMessage", "StoredMessage", "InvalidTransition",
+                                                   "MessageNotFound"]
+    assert repo.get(envelopes[0].message_id).status is S.DELIVERED
+    assert repo.get(envelopes[0].message_id).receipt == delivered.receipt
+    retry = repo.get(envelopes[1].message_id)
+    assert (retry.status, retry.next_attempt_at, retry.last_error) == (S.RETRY_WAIT, at(9), error)
+    assert repo.get(envelopes[2].message_id).status is S.SENDING
+    assert [e.status for e in repo.history(envelopes[2].message_id)] == [S.ACCEPTED, S.QUEUED, S.SENDING]
 
 
 def test_rejected_inbound_does_not_block_a_later_valid_one(repo: Repository) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -105,6 +106,28 @@ def running_network(
                 app.stop(grace=1)
             except Exception:  # noqa: BLE001 - already stopped by the test
                 pass
+
+
+@contextmanager
+def postgres_schemas(url: str, parties: Sequence[str] = ("CN", "HK"), prefix: str = "swgw_it") -> Iterator[dict[str, str]]:
+    """A schema of its own per gateway in the PostgreSQL database at ``url`` (dropped on exit): database URLs by
+    party, with the schema as search path."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    names = {party: f"{prefix}_{party.lower()}_{uuid.uuid4().hex[:10]}" for party in parties}
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        for name in names.values():
+            connection.execute(text(f'CREATE SCHEMA "{name}"'))
+    try:
+        yield {party: make_url(url).update_query_dict({"options": f"-csearch_path={name}"})
+               .render_as_string(hide_password=False) for party, name in names.items()}
+    finally:
+        with admin.begin() as connection:
+            for name in names.values():
+                connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
 
 
 def example(name: str) -> dict[str, Any]:

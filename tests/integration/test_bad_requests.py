@@ -28,9 +28,17 @@ TRUNCATED = b"\x0a\x05ab"
 NOT_UTF8 = b"\x0a\x02\xff\xfe"
 
 
+def _streaming(party: str, data: dict[str, object]) -> None:
+    # DeliverStream is refused (STREAMING_NOT_AGREED), and UploadAttachment (PAYLOAD_TOO_LARGE), before any request
+    # is read unless an agreement enables them.
+    for partner in data["partners"]:  # type: ignore[attr-defined]
+        partner["streaming"] = True
+        partner["max_attachment_bytes"] = 1 << 20
+
+
 @pytest.fixture(scope="module")
 def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
-    with running_network(tmp_path_factory.mktemp("net"), ("CN", "HK")) as net:
+    with running_network(tmp_path_factory.mktemp("net"), ("CN", "HK"), configure=_streaming) as net:
         yield net
 
 

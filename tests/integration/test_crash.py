@@ -6,6 +6,9 @@ another takes them over from HK (acknowledging each), and a seeded random schedu
 SIGKILL and starts them again (each at least twice). At the end every submission is one message, DELIVERED once at
 CN, stored once at HK, handed over once in HK's book and taken over by the receiving hub: once, or again only
 after HK died between sending it and committing its acknowledgement (the protocol's at-least-once handover).
+The same runs on the streaming path: the hub submits on SubmitStream (resending what a broken stream left
+unanswered) and CN delivers to HK on DeliverStream, with group commits on both sides; on SQLite and on PostgreSQL
+(each gateway in its own schema).
 
 Set ``SWGW_CRASH_SEED`` to replay a schedule (victims and delays; process timing still varies); the seed is printed.
 """
@@ -17,6 +20,8 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,10 +30,10 @@ import pytest
 
 from gateway.adapters.persistence import SqlMessageRepository, create_engine_for
 from gateway.core.domain import Direction, DocumentType, MessageStatus
-from gateway.tools.client import ClientError, GatewayClient
+from gateway.tools.client import ClientError, GatewayClient, submit_request
 from gateway.tools.devsetup import write_network
 
-from tests.integration.network import COO_AGREEMENTS, wait_for
+from tests.integration.network import COO_AGREEMENTS, postgres_schemas, wait_for
 from tests.integration.reliability import (
     Handovers,
     ServeProcess,
@@ -75,8 +80,42 @@ class Submitter(threading.Thread):
             self.error = e
 
 
-def _repository(config_dir: Path) -> SqlMessageRepository:
-    return SqlMessageRepository(create_engine_for(f"sqlite:///{config_dir / 'data' / 'swgw.db'}"))
+class StreamSubmitter(Submitter):
+    """The same hub on the streaming path: SubmitStream (window 16, paced so that kills land mid-stream); after a
+    broken stream it sends every request it has no answer for again, with the same keys."""
+
+    def run(self) -> None:
+        try:
+            keys = [f"crash-{i}" for i in range(MESSAGES)]
+            requests = {key: submit_request("HK", COO, numbered_record(i, "C"), idempotency_key=key)
+                        for i, key in enumerate(keys)}
+
+            def paced(pending: list[str]) -> Iterator[Any]:
+                for key in pending:
+                    time.sleep(0.03)
+                    yield requests[key]
+
+            while pending := [key for key in keys if key not in self.message_ids]:
+                answered = 0
+                try:
+                    with GatewayClient(self._address, timeout=10) as client:
+                        for answer in client.submit_stream(paced(pending), window=16, timeout=120):
+                            if answer.WhichOneof("outcome") != "result":
+                                raise AssertionError(f"{answer.idempotency_key} refused: {answer.error}")
+                            self.message_ids[answer.idempotency_key] = answer.result.message_id
+                            answered += 1
+                except ClientError as e:
+                    if e.code not in TRANSPORT_ERRORS:
+                        raise
+                    if answered:  # a stream broken midway (not a refused connection while CN is down)
+                        self.retried.update(key for key in pending[answered:answered + 16])
+                    time.sleep(0.1)
+        except BaseException as e:  # noqa: BLE001 - reported by the test
+            self.error = e
+
+
+def _repository(config_dir: Path, url: str | None = None) -> SqlMessageRepository:
+    return SqlMessageRepository(create_engine_for(url or f"sqlite:///{config_dir / 'data' / 'swgw.db'}"))
 
 
 def _outbound_status(repository: SqlMessageRepository) -> Counter[str]:
@@ -88,7 +127,18 @@ def _outbound_status(repository: SqlMessageRepository) -> Counter[str]:
 
 
 @pytest.mark.slow
-def test_gateways_killed_at_random_points_lose_and_duplicate_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("path", ["unary", "streaming",
+                                  pytest.param("streaming-postgresql", marks=pytest.mark.postgres)])
+def test_gateways_killed_at_random_points_lose_and_duplicate_nothing(tmp_path: Path, path: str,
+                                                                     request: pytest.FixtureRequest) -> None:
+    urls: dict[str, str] | None = None
+    with ExitStack() as cleanup:
+        if path.endswith("postgresql"):
+            urls = cleanup.enter_context(postgres_schemas(request.getfixturevalue("postgres_url"), prefix="swgw_kill"))
+        _killed_at_random_points(tmp_path, path, urls)
+
+
+def _killed_at_random_points(tmp_path: Path, path: str, urls: dict[str, str] | None) -> None:
     seed = int(os.environ.get("SWGW_CRASH_SEED") or random.SystemRandom().randrange(1_000_000))
     print(f"crash test seed {seed} (SWGW_CRASH_SEED={seed} replays the kill schedule)")
     rng = random.Random(seed)
@@ -99,13 +149,18 @@ def test_gateways_killed_at_random_points_lose_and_duplicate_nothing(tmp_path: P
         "jitter": 0.0,
     })
 
-    def tune(data: dict[str, Any]) -> None:
+    def tune(data: dict[str, Any], party: str) -> None:
         # A restarted CN takes over the claims its killed predecessor held after 3 s instead of a minute.
         data["delivery"].update({"tick_seconds": 0.2, "claim_timeout_seconds": 3})
+        if urls is not None:
+            data["gateway"]["database_url"] = urls[party]
+        if path.startswith("streaming"):  # SubmitStream at CN, DeliverStream to HK
+            for partner in data["partners"]:
+                partner.update(streaming=True, stream_window=16)
 
     gateways: dict[str, ServeProcess] = {}
     for party, files in windows.items():
-        patch_config(files.config, tune)
+        patch_config(files.config, lambda data, party=party: tune(data, party))
         gateways[party] = ServeProcess(party, files.config, files.domestic_port, files.folder / "gateway.log")
     try:
         for gateway in gateways.values():
@@ -113,7 +168,7 @@ def test_gateways_killed_at_random_points_lose_and_duplicate_nothing(tmp_path: P
         for gateway in gateways.values():
             gateway.wait_ready()
         handovers = Handovers(gateways["HK"].domestic_port, crash_epoch=lambda: gateways["HK"].kills).start()
-        submitter = Submitter(gateways["CN"].domestic_port)
+        submitter = (StreamSubmitter if path.startswith("streaming") else Submitter)(gateways["CN"].domestic_port)
         submitter.start()
 
         # The kill schedule: while submissions are under way (for at most CHAOS_SECONDS), every 0.5-2.5 s after
@@ -135,7 +190,8 @@ def test_gateways_killed_at_random_points_lose_and_duplicate_nothing(tmp_path: P
         assert submitter.error is None, f"a submission failed: {submitter.error!r}"
         assert len(submitter.message_ids) == MESSAGES
 
-        cn, hk = _repository(windows["CN"].folder), _repository(windows["HK"].folder)
+        cn = _repository(windows["CN"].folder, urls and urls["CN"])
+        hk = _repository(windows["HK"].folder, urls and urls["HK"])
         try:
             wait_all_delivered(cn, MESSAGES, timeout=60)
             submitted = set(submitter.message_ids.values())
@@ -157,7 +213,7 @@ def test_gateways_killed_at_random_points_lose_and_duplicate_nothing(tmp_path: P
                 if (received := hk.find(m.message_id)) is not None
                 and max(e.at for e in cn.history(m.message_id) if e.status is MessageStatus.SENDING) > received.created_at
             )
-            print(f"crash test: {MESSAGES} messages, kills {kills} "
+            print(f"crash test ({path}): {MESSAGES} messages, kills {kills} "
                   f"(CN {gateways['CN'].kills}, HK {gateways['HK'].kills}), "
                   f"submissions retried after a crash {sum(submitter.retried.values())} "
                   f"({len(submitter.retried)} keys), attempts per message {dict(sorted(attempts.items()))}, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 import grpc
@@ -13,15 +14,16 @@ from cryptography.hazmat.primitives.serialization import Encoding
 import trust
 
 from ..._generated.swgw.v1 import certificate_ledger_pb2 as lpb
+from ..._generated.swgw.v1 import envelope_pb2 as pb
 from ..._generated.swgw.v1 import partner_exchange_pb2 as ppb
 from ..._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
 from ...core.domain import Envelope, Receipt
 from ...core.errors import DeliveryFailed, GatewayError
 from ...core.ledger import CertificateInquiry, InquiryAnswer
 from ...core.partners import PartnerProfile
-from ...core.ports import Clock, TrustBook
+from ...core.ports import BlobStore, Clock, TrustBook
 from ...transports import codec, ledger_codec
-from ...transports.status_map import error_from_status
+from ...transports.status_map import error_from_status, status_for
 
 __all__ = ["FINAL_CODES", "GrpcPartnerTransport", "RETRYABLE"]
 
@@ -54,7 +56,9 @@ class GrpcPartnerTransport:
         clock: Clock,
         max_message_bytes: int,
         timeout_seconds: float = 30.0,
+        blobs: BlobStore | None = None,
     ) -> None:
+        self._blobs = blobs
         self._key = tls_key_pem
         self._cert = tls_certificate_pem
         self._trustbook = trustbook
@@ -120,13 +124,67 @@ class GrpcPartnerTransport:
     def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
         """Deliver one envelope and return the partner's receipt (verified by the caller)."""
         stub = self._stub(partner, self._clock.now())
+        large = [a for a in envelope.attachments if a.stored is not None]
         try:
-            response = stub.Deliver(
-                ppb.DeliverRequest(envelope=codec.envelope_to_proto(envelope)), timeout=self._timeout
-            )
+            if large:
+                # The deadline grows with the bytes: a megabyte a second at the slowest.
+                seconds = self._timeout + sum(a.size for a in large) / 1_000_000
+                response = stub.DeliverLarge(self._large_requests(envelope), timeout=seconds)
+            else:
+                response = stub.Deliver(
+                    ppb.DeliverRequest(envelope=codec.envelope_to_proto(envelope)), timeout=self._timeout
+                )
         except grpc.RpcError as e:
             raise self._failure(partner, e) from e
         return self._receipt(partner, response.receipt)
+
+    def _large_requests(self, envelope: Envelope) -> Iterator[ppb.DeliverLargeRequest]:
+        """The envelope, then each large attachment's bytes read from the blob store chunk by chunk."""
+        if self._blobs is None:  # pragma: no cover - the composition root always gives one
+            raise DeliveryFailed("no blob store to read large attachments from", retryable=False)
+        yield ppb.DeliverLargeRequest(envelope=codec.envelope_to_proto(envelope))
+        for attachment in envelope.attachments:
+            if attachment.stored is not None:
+                for data in self._blobs.read(attachment.sha256):
+                    yield ppb.DeliverLargeRequest(chunk=pb.AttachmentChunk(data=data))
+
+    def deliver_stream(
+        self, partner: PartnerProfile, envelopes: Sequence[Envelope]
+    ) -> Iterator[Receipt | DeliveryFailed]:
+        """Deliver envelopes on one DeliverStream with at most ``partner.stream_window`` unanswered; one receipt
+        (verified by the caller) or refusal per envelope, in order. Raises DeliveryFailed when the stream fails."""
+        stub = self._stub(partner, self._clock.now())
+        window = threading.Semaphore(partner.stream_window)
+        finished = threading.Event()
+
+        def requests() -> Iterator[ppb.DeliverStreamRequest]:
+            for envelope in envelopes:
+                # The window: wait for an answer before sending more; give up when the call is over.
+                while not window.acquire(timeout=0.5):
+                    if finished.is_set():
+                        return
+                if finished.is_set():
+                    return
+                yield ppb.DeliverStreamRequest(envelope=codec.envelope_to_proto(envelope))
+
+        # The deadline grows with the number of envelopes: a stream is many calls' worth of work.
+        call = stub.DeliverStream(requests(), timeout=self._timeout + len(envelopes))
+        try:
+            for envelope, response in zip(envelopes, call, strict=False):
+                window.release()
+                if response.message_id != envelope.message_id:
+                    raise DeliveryFailed(f"{partner.name} answered {response.message_id!r} in the place of "
+                                         f"{envelope.message_id}", retryable=True, partner=partner.name,
+                                         code="RECEIPT_INVALID")
+                if response.HasField("receipt"):
+                    yield self._receipt(partner, response.receipt)
+                else:
+                    yield self._refusal(partner, response.error)
+        except grpc.RpcError as e:
+            raise self._failure(partner, e) from e
+        finally:
+            finished.set()
+            call.cancel()
 
     def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
         """Ask the partner again for a receipt."""
@@ -153,6 +211,16 @@ class GrpcPartnerTransport:
         except GatewayError as e:
             raise DeliveryFailed(f"malformed receipt: {e}", retryable=True, partner=partner.name,
                                  code="RECEIPT_INVALID") from e
+
+    @staticmethod
+    def _refusal(partner: PartnerProfile, detail: pb.ErrorDetail) -> DeliveryFailed:
+        """A refusal of one envelope on a stream: what Deliver would have raised for the same ErrorDetail."""
+        status = status_for(detail.code)
+        return DeliveryFailed(
+            f"{partner.name} answered {status.name}: {detail.message}",
+            retryable=status in RETRYABLE and detail.code not in FINAL_CODES,
+            partner=partner.name, code=detail.code or "DELIVERY_FAILED",
+        )
 
     @staticmethod
     def _failure(partner: PartnerProfile, error: grpc.RpcError) -> DeliveryFailed:

@@ -10,7 +10,7 @@ retryably, like one that cannot be reached.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from ..._generated.swgw.v1 import certificate_ledger_pb2 as lpb
 from ..._generated.swgw.v1 import partner_exchange_pb2 as ppb
@@ -80,6 +80,20 @@ class MemoryPartnerTransport:
             self.delivered.append((partner.name, envelope))
             self._receipts[(partner.name, envelope.message_id)] = receipt
         return receipt
+
+    def deliver_stream(
+        self, partner: PartnerProfile, envelopes: Sequence[Envelope]
+    ) -> Iterator[Receipt | DeliveryFailed]:
+        """Deliver envelopes one by one, as a stream would; a refusal of one envelope is yielded in its place. An
+        unreachable partner fails the stream as a whole."""
+        self._partner(partner)
+        for envelope in envelopes:
+            try:
+                yield self.deliver(partner, envelope)
+            except DeliveryFailed as e:
+                if e.code == "DELIVERY_FAILED":  # the partner is gone, not this envelope refused
+                    raise
+                yield e
 
     def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
         """The receipt the partner gave for ``message_id`` earlier; raises DeliveryFailed when there is none."""

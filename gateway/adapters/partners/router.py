@@ -6,7 +6,8 @@ partner's profile (``transport`` in ``[[partners]]``), never anything in the mes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Protocol
 
 from ...core.domain import Envelope, Receipt
 from ...core.ledger import CertificateInquiry, InquiryAnswer
@@ -14,16 +15,28 @@ from ...core.errors import DeliveryFailed
 from ...core.partners import PartnerProfile
 from ...core.ports import CertificateInquirer, PartnerTransport
 
-__all__ = ["RoutingPartnerTransport"]
+__all__ = ["RoutingPartnerTransport", "WireTransport"]
+
+
+class WireTransport(Protocol):
+    """One kind of partner transport: every kind delivers and asks for receipts; swgw's gRPC also streams."""
+
+    def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
+        """Deliver and return the partner's (unverified) receipt; raises DeliveryFailed."""
+        ...
+
+    def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
+        """Ask the partner again for the receipt of a message; raises DeliveryFailed."""
+        ...
 
 
 class RoutingPartnerTransport:
     """A :class:`~gateway.core.ports.PartnerTransport` handing each call to the transport its partner agreed."""
 
-    def __init__(self, transports: Mapping[str, PartnerTransport]) -> None:
+    def __init__(self, transports: Mapping[str, WireTransport]) -> None:
         self._transports = dict(transports)
 
-    def _for(self, partner: PartnerProfile) -> PartnerTransport:
+    def _for(self, partner: PartnerProfile) -> WireTransport:
         transport = self._transports.get(partner.transport)
         if transport is None:
             # A configuration this gateway build cannot serve: no retry will change that.
@@ -38,6 +51,16 @@ class RoutingPartnerTransport:
     def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
         """Ask again over the partner's transport."""
         return self._for(partner).get_receipt(partner, message_id)
+
+    def deliver_stream(
+        self, partner: PartnerProfile, envelopes: Sequence[Envelope]
+    ) -> Iterator[Receipt | DeliveryFailed]:
+        """Stream over the partner's transport; the configuration agrees streaming for swgw's gRPC only."""
+        transport = self._for(partner)
+        if not isinstance(transport, PartnerTransport):
+            raise DeliveryFailed(f"the {partner.transport} transport to {partner.name} has no streaming delivery",
+                                 retryable=False, partner=partner.name, code="TRANSPORT_UNAVAILABLE")
+        return transport.deliver_stream(partner, envelopes)
 
     def inquire(self, partner: PartnerProfile, inquiry: CertificateInquiry) -> InquiryAnswer:
         """Ask about a certificate over the partner's transport, where that transport carries inquiries (swgw's

@@ -114,6 +114,10 @@ class Cursor:
         else:
             self._cursor.executemany(prepared.sql, [prepared.parameters(r) for r in rows])
 
+    def execute_sql(self, sql: str) -> None:
+        """Run a fixed SQL text without parameters (SAVEPOINT and its kin)."""
+        self._cursor.execute(sql)
+
     def insert(self, statement: ClauseElement, row: Mapping[str, Any]) -> None:
         """Insert one row; every column the statement may fill must be in ``row``."""
         self.execute_many(statement, [row])
@@ -141,6 +145,12 @@ class Driver:
         self._read_lock = read_lock
         self._prepared: dict[tuple[int, tuple[str, ...] | None], tuple[ClauseElement, Prepared]] = {}
         self._prepare_lock = threading.Lock()
+
+    @property
+    def integrity_error(self) -> type[Exception]:
+        """The DBAPI's IntegrityError, as raised inside a transaction (wrapped by SQLAlchemy only when it leaves)."""
+        error: type[Exception] = self._dialect.loaded_dbapi.IntegrityError
+        return error
 
     def prepare(self, statement: ClauseElement, column_keys: tuple[str, ...] | None = None) -> Prepared:
         """The statement compiled for this engine (once; INSERTs once per set of columns)."""

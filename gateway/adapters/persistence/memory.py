@@ -24,16 +24,23 @@ from ...core.domain import (
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
 from ...core.ledger import ArchivedEntry
-from ...core.ports import Backlog, MessageFact, OutboundClaim, StatusEvent, StoredMessage
+from ...core.ports import (
+    NewInbound,
+    NewOutbound,
+    OutboundClaim,
+    StatusEvent,
+    StoredMessage,
+    Transition,
+)
 from .accounts import MemoryAccountRepository
 from .checks import DUPLICATE_REASONS, check_new_status, optional_utc, utc
+from .memory_reports import MemoryMessageReports
 from .memory_retention import MemoryRetention, business_key_of as _business_key
 from .memory_trust import MemoryAuditRepository, MemoryTrustRepository
 
 __all__ = ["MemoryMessageRepository"]
 
 _S = MessageStatus
-_UNDELIVERED = (_S.QUEUED, _S.RETRY_WAIT, _S.SENDING)
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,7 @@ def _order(message: StoredMessage) -> tuple[datetime, str]:
     return message.created_at, message.message_id
 
 
-class MemoryMessageRepository(MemoryRetention, MemoryTrustRepository, MemoryAuditRepository,
+class MemoryMessageRepository(MemoryMessageReports, MemoryRetention, MemoryTrustRepository, MemoryAuditRepository,
                               MemoryAccountRepository):
     """:class:`~gateway.core.ports.MessageRepository`, ``TrustRepository``, ``AuditRepository``,
     ``RetentionRepository`` and ``AccountRepository`` in memory."""
@@ -143,6 +150,29 @@ class MemoryMessageRepository(MemoryRetention, MemoryTrustRepository, MemoryAudi
             self._record(message, None, at, error=error)
         return message
 
+    def add_batch(
+        self, items: Sequence[NewOutbound | NewInbound], *, at: datetime
+    ) -> list[StoredMessage | DuplicateConflict]:
+        """Store new messages together (under the lock, as one commit); a duplicate is answered with its
+        DuplicateConflict and the others are stored."""
+        results: list[StoredMessage | DuplicateConflict] = []
+        with self._lock:
+            for item in items:
+                try:
+                    if isinstance(item, NewOutbound):
+                        results.append(self.add_outbound(
+                            item.envelope, at=at, record_json=item.record_json, report_json=item.report_json,
+                            idempotency_key=item.idempotency_key, domestic_client=item.domestic_client))
+                    else:
+                        results.append(self.add_inbound(
+                            item.envelope, at=at, status=item.status, receipt=item.receipt,
+                            record_json=item.record_json, report_json=item.report_json,
+                            signer_subject=item.signer_subject, signer_fingerprint=item.signer_fingerprint,
+                            error=item.error, domestic_client=item.domestic_client))
+                except DuplicateConflict as e:
+                    results.append(e)
+        return results
+
     def _store_new(self, new: StoredMessage) -> None:
         # The same three rules as the SQL primary key and unique indexes; rejected messages hold no business key.
         def conflict(reason: str) -> DuplicateConflict:
@@ -232,6 +262,21 @@ class MemoryMessageRepository(MemoryRetention, MemoryTrustRepository, MemoryAudi
                 self._business_keys.discard(_business_key(message))
             self._record(message, current, at, error=error)
             return message
+
+    def transition_batch(
+        self, changes: Sequence[Transition], *, at: datetime
+    ) -> list[StoredMessage | InvalidTransition | MessageNotFound]:
+        """Apply the changes together (under the lock); a refused one is answered with its error."""
+        results: list[StoredMessage | InvalidTransition | MessageNotFound] = []
+        with self._lock:
+            for c in changes:
+                try:
+                    results.append(self.transition(c.message_id, c.new_status, at=at, expected=c.expected,
+                                                   next_attempt_at=c.next_attempt_at, error=c.error,
+                                                   receipt=c.receipt, claimer=c.claimer))
+                except (InvalidTransition, MessageNotFound) as e:
+                    results.append(e)
+        return results
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
         """Claim due outbound messages (QUEUED, RETRY_WAIT due, SENDING with an expired or no claim), oldest first."""
@@ -354,58 +399,3 @@ class MemoryMessageRepository(MemoryRetention, MemoryTrustRepository, MemoryAudi
             ):
                 first[key] = m
         return sorted(first.values(), key=_order)[: max(limit, 0)]
-
-    def list_messages(
-        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100,
-        direction: Direction | None = None, document_type: DocumentType | None = None,
-        business_key: str | None = None, since: datetime | None = None, until: datetime | None = None,
-        offset: int = 0,
-    ) -> list[StoredMessage]:
-        """Messages, newest first, filtered by every criterion given: ``business_key`` matches a part of the
-        issuer or the number, ``since``/``until`` bound the creation time (until excluded); ``offset`` skips that
-        many for paging."""
-        def chosen(m: StoredMessage) -> bool:
-            key = m.business_key
-            return (status in (None, m.status) and partner in (None, m.partner) and direction in (None, m.direction)
-                    and document_type in (None, m.document_type)
-                    and (not business_key or business_key in key.issuer or business_key in key.number)
-                    and (since is None or m.created_at >= since) and (until is None or m.created_at < until))
-
-        found = self._select(chosen, newest_first=True)
-        return found[max(offset, 0): max(offset, 0) + max(limit, 0)]
-
-    def counts_by_status(self) -> dict[tuple[str, str, str, str], int]:
-        """Message counts by (direction, partner, document type, status)."""
-        counts: dict[tuple[str, str, str, str], int] = {}
-        with self._lock:
-            for m in self._messages.values():
-                key = (m.direction.value, m.partner, m.document_type.value, m.status.value)
-                counts[key] = counts.get(key, 0) + 1
-        return counts
-
-    def backlog(self) -> list[Backlog]:
-        """Per partner: undelivered outbound messages, their oldest creation time and the most attempts."""
-        by_partner: dict[str, Backlog] = {}
-        with self._lock:
-            for m in self._messages.values():
-                if m.direction is not Direction.OUTBOUND or m.status not in _UNDELIVERED:
-                    continue
-                seen = by_partner.get(m.partner)
-                by_partner[m.partner] = Backlog(m.partner, 1, m.created_at, m.attempts) if seen is None else Backlog(
-                    m.partner, seen.messages + 1, min(seen.oldest_created_at, m.created_at),
-                    max(seen.max_attempts, m.attempts),
-                )
-        return [by_partner[p] for p in sorted(by_partner)]
-
-    def message_facts(
-        self, *, since: datetime | None = None, until: datetime | None = None,
-        statuses: Sequence[MessageStatus] = (), updated_since: datetime | None = None,
-    ) -> list[MessageFact]:
-        """The facts of the messages created in ``[since, until)``, in ``statuses`` and changed at or after
-        ``updated_since`` when given, oldest first."""
-        chosen = set(statuses)
-        found = self._select(lambda m: (since is None or m.created_at >= since)
-                             and (until is None or m.created_at < until) and (not chosen or m.status in chosen)
-                             and (updated_since is None or m.updated_at >= updated_since))
-        return [MessageFact(m.message_id, m.direction, m.partner, m.document_type, m.status, m.created_at,
-                            m.updated_at, m.attempts, m.last_error.code if m.last_error else None) for m in found]

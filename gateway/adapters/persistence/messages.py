@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from ...core.domain import (
@@ -28,13 +28,21 @@ from ...core.domain import (
     check_transition,
 )
 from ...core.errors import DuplicateConflict, InvalidTransition, MessageNotFound
-from ...core.ports import Backlog, MessageFact, OutboundClaim, StatusEvent, StoredMessage
+from ...core.ports import (
+    NewInbound,
+    NewOutbound,
+    OutboundClaim,
+    StatusEvent,
+    StoredMessage,
+    Transition,
+)
 from . import message_statements as q
 from .transactions import EVENTS_LOCK, duplicate_reason
 from .driver import Cursor
 from .checks import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from .rows import error_values, event_values, message_values, status_event, stored_message
 from .accounts import SqlAccountRepository
+from .message_reports import SqlMessageReports
 from .retention import SqlRetentionRepository
 from .tables import MessageRow
 from .trust import SqlTrustRepository
@@ -44,6 +52,39 @@ __all__ = ["SqlMessageRepository"]
 _S = MessageStatus
 
 
+def _duplicate(error: IntegrityError, row: dict[str, Any]) -> DuplicateConflict:
+    """The DuplicateConflict a uniqueness violation stands for; any other integrity error is raised as is."""
+    reason = duplicate_reason(error)
+    if reason is None:
+        raise error
+    return DuplicateConflict(f"{DUPLICATE_REASONS[reason]}: {row['message_id']}", partner=row["partner"])
+
+
+def _outbound_row(item: NewOutbound, at: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The row of a new outbound message (QUEUED) and its ACCEPTED and QUEUED events."""
+    check_transition(Direction.OUTBOUND, None, _S.ACCEPTED)
+    check_transition(Direction.OUTBOUND, _S.ACCEPTED, _S.QUEUED)
+    row = message_values(item.envelope, Direction.OUTBOUND, _S.ACCEPTED, at)
+    row.update(record_json=item.record_json, report_json=item.report_json)
+    row.update(idempotency_key=item.idempotency_key, domestic_client=item.domestic_client or "")
+    events = [event_values(row, None, at)]
+    row["status"] = _S.QUEUED.value
+    events.append(event_values(row, _S.ACCEPTED, at))
+    return row, events
+
+
+def _inbound_row(item: NewInbound, at: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The row of a new inbound message (RECEIVED or REJECTED, with our receipt) and its event."""
+    check_transition(Direction.INBOUND, None, item.status)
+    row = message_values(item.envelope, Direction.INBOUND, item.status, at)
+    row.update(receipt_json=item.receipt.to_json(), record_json=item.record_json, report_json=item.report_json)
+    row.update(signer_subject=item.signer_subject, signer_fingerprint=item.signer_fingerprint)
+    row["domestic_client"] = item.domestic_client or ""
+    if item.error is not None:
+        row.update(error_values(item.error))
+    return row, [event_values(row, None, at, item.error)]
+
+
 def _row_values(row: dict[str, Any]) -> dict[str, Any]:
     """UPDATE_MESSAGE's parameters for a message row after its change."""
     values = {f"v_{column}": row[column] for column in q.CHANGED_COLUMNS}
@@ -51,7 +92,7 @@ def _row_values(row: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-class SqlMessageRepository(SqlTrustRepository, SqlRetentionRepository, SqlAccountRepository):
+class SqlMessageRepository(SqlMessageReports, SqlTrustRepository, SqlRetentionRepository, SqlAccountRepository):
     """:class:`~gateway.core.ports.MessageRepository`, ``TrustRepository``, ``AuditRepository``,
     ``RetentionRepository`` and ``AccountRepository`` on one engine.
 
@@ -78,14 +119,8 @@ class SqlMessageRepository(SqlTrustRepository, SqlRetentionRepository, SqlAccoun
         """Store a new outbound message as ACCEPTED then QUEUED (two events), and SENDING under ``claim`` when
         given (a third event); raises DuplicateConflict."""
         at = utc(at)
-        check_transition(Direction.OUTBOUND, None, _S.ACCEPTED)
-        check_transition(Direction.OUTBOUND, _S.ACCEPTED, _S.QUEUED)
-        row = message_values(envelope, Direction.OUTBOUND, _S.ACCEPTED, at)
-        row.update(record_json=record_json, report_json=report_json)
-        row.update(idempotency_key=idempotency_key, domestic_client=domestic_client or "")
-        events = [event_values(row, None, at)]
-        row["status"] = _S.QUEUED.value
-        events.append(event_values(row, _S.ACCEPTED, at))
+        row, events = _outbound_row(NewOutbound(envelope, record_json, report_json, idempotency_key, domestic_client),
+                                    at)
         if claim is not None:
             check_transition(Direction.OUTBOUND, _S.QUEUED, _S.SENDING)
             row.update(status=_S.SENDING.value, attempts=1, claimed_by=claim.claimer,
@@ -110,15 +145,35 @@ class SqlMessageRepository(SqlTrustRepository, SqlRetentionRepository, SqlAccoun
     ) -> StoredMessage:
         """Store an inbound message (RECEIVED or REJECTED) with our receipt; raises DuplicateConflict."""
         at = utc(at)
-        check_transition(Direction.INBOUND, None, status)
-        row = message_values(envelope, Direction.INBOUND, status, at)
-        row.update(receipt_json=receipt.to_json(), record_json=record_json, report_json=report_json)
-        row.update(signer_subject=signer_subject, signer_fingerprint=signer_fingerprint)
-        row["domestic_client"] = domestic_client or ""
-        if error is not None:
-            row.update(error_values(error))
-        self._insert(row, [event_values(row, None, at, error)])
+        item = NewInbound(envelope, status, receipt, record_json, report_json, signer_subject, signer_fingerprint,
+                          error, domestic_client)
+        row, events = _inbound_row(item, at)
+        self._insert(row, events)
         return stored_message(row, envelope, receipt)
+
+    def add_batch(
+        self, items: Sequence[NewOutbound | NewInbound], *, at: datetime
+    ) -> list[StoredMessage | DuplicateConflict]:
+        """Store new messages in one transaction, each under a savepoint: an item that breaks a uniqueness rule
+        is rolled back alone and answered with its DuplicateConflict; the rest share the commit."""
+        at = utc(at)
+        results: list[StoredMessage | DuplicateConflict] = []
+        dbapi_integrity = self._db.driver.integrity_error
+        with self._db.driver.write() as cursor:
+            for item in items:
+                row, events = _outbound_row(item, at) if isinstance(item, NewOutbound) else _inbound_row(item, at)
+                cursor.execute_sql("SAVEPOINT swgw_item")
+                try:
+                    cursor.insert(q.INSERT_MESSAGE, row)
+                    self._add_events(cursor, events)
+                except dbapi_integrity as e:
+                    cursor.execute_sql("ROLLBACK TO SAVEPOINT swgw_item")
+                    results.append(_duplicate(IntegrityError(None, None, e), row))
+                    continue
+                cursor.execute_sql("RELEASE SAVEPOINT swgw_item")
+                receipt = item.receipt if isinstance(item, NewInbound) else None
+                results.append(stored_message(row, item.envelope, receipt))
+        return results
 
     def _insert(self, row: dict[str, Any], events: list[dict[str, Any]]) -> None:
         try:
@@ -126,11 +181,7 @@ class SqlMessageRepository(SqlTrustRepository, SqlRetentionRepository, SqlAccoun
                 cursor.insert(q.INSERT_MESSAGE, row)
                 self._add_events(cursor, events)
         except IntegrityError as e:
-            reason = duplicate_reason(e)
-            if reason is None:
-                raise
-            message = f"{DUPLICATE_REASONS[reason]}: {row['message_id']}"
-            raise DuplicateConflict(message, partner=row["partner"]) from e
+            raise _duplicate(e, row) from e
 
     def transition(
         self,
@@ -150,43 +201,65 @@ class SqlMessageRepository(SqlTrustRepository, SqlRetentionRepository, SqlAccoun
         Entering QUEUED (an operator's resend) starts the attempt count afresh; entering SENDING counts an
         attempt. The claim is cleared; ``next_attempt_at`` is stored as given (None unless RETRY_WAIT).
         """
+        change = Transition(message_id, new_status, expected, next_attempt_at, error, receipt, claimer)
+        with self._db.driver.write() as cursor:
+            return self._transition(cursor, change, utc(at), replay=replay)
+
+    def transition_batch(
+        self, changes: Sequence[Transition], *, at: datetime
+    ) -> list[StoredMessage | InvalidTransition | MessageNotFound]:
+        """Apply the changes in one transaction; a refused one is answered with its error (before it wrote
+        anything) and the others commit together."""
         at = utc(at)
+        results: list[StoredMessage | InvalidTransition | MessageNotFound] = []
+        with self._db.driver.write() as cursor:
+            for change in changes:
+                try:
+                    results.append(self._transition(cursor, change, at))
+                except (InvalidTransition, MessageNotFound) as e:
+                    results.append(e)
+        return results
+
+    def _transition(self, cursor: Cursor, change: Transition, at: datetime, *, replay: bool = False) -> StoredMessage:
+        """One transition inside a write transaction; raises before writing when it is refused."""
+        message_id, new_status, expected = change.message_id, change.new_status, change.expected
+        next_attempt_at, error, receipt, claimer = (change.next_attempt_at, change.error, change.receipt,
+                                                    change.claimer)
         next_attempt_at = optional_utc(next_attempt_at, "next_attempt_at")
         check_new_status(new_status, next_attempt_at, receipt)
-        with self._db.driver.write() as cursor:
-            found = cursor.rows(q.MESSAGE_BY_ID_FOR_UPDATE, {"message_id": message_id})
-            row = found[0] if found else None
-            if row is None:
-                raise MessageNotFound(f"no message {message_id}")
-            current = MessageStatus(row["status"])
-            if expected is not None and current != expected:
-                raise InvalidTransition(f"message {message_id} is {current}, not {expected}", partner=row["partner"])
-            if claimer is not None and row["claimed_by"] != claimer:
-                # A replica whose claim expired must not overwrite the outcome of the one that took it over (a
-                # late FAILED would otherwise stand over a delivery under way or done).
-                raise InvalidTransition(f"message {message_id} is claimed by {row['claimed_by']}, not {claimer}",
-                                        partner=row["partner"])
-            check_transition(Direction(row["direction"]), current, new_status, replay=replay)
-            attempts = row["attempts"]
-            if new_status is _S.QUEUED:
-                attempts = 0
-            elif new_status is _S.SENDING:
-                attempts += 1
-            changes: dict[str, Any] = {
-                "status": new_status.value,
-                "updated_at": at,
-                "next_attempt_at": next_attempt_at,
-                "attempts": attempts,
-                "claimed_by": None,
-                "claim_expires_at": None,
-            }
-            if error is not None:
-                changes.update(error_values(error))
-            if receipt is not None:
-                changes["receipt_json"] = receipt.receipt.to_json()
-            changed = {**row, **changes}
-            cursor.execute(q.UPDATE_MESSAGE, _row_values(changed))
-            self._add_events(cursor, [event_values(changed, current, at, error)])
+        found = cursor.rows(q.MESSAGE_BY_ID_FOR_UPDATE, {"message_id": message_id})
+        row = found[0] if found else None
+        if row is None:
+            raise MessageNotFound(f"no message {message_id}")
+        current = MessageStatus(row["status"])
+        if expected is not None and current != expected:
+            raise InvalidTransition(f"message {message_id} is {current}, not {expected}", partner=row["partner"])
+        if claimer is not None and row["claimed_by"] != claimer:
+            # A replica whose claim expired must not overwrite the outcome of the one that took it over (a
+            # late FAILED would otherwise stand over a delivery under way or done).
+            raise InvalidTransition(f"message {message_id} is claimed by {row['claimed_by']}, not {claimer}",
+                                    partner=row["partner"])
+        check_transition(Direction(row["direction"]), current, new_status, replay=replay)
+        attempts = row["attempts"]
+        if new_status is _S.QUEUED:
+            attempts = 0
+        elif new_status is _S.SENDING:
+            attempts += 1
+        changes: dict[str, Any] = {
+            "status": new_status.value,
+            "updated_at": at,
+            "next_attempt_at": next_attempt_at,
+            "attempts": attempts,
+            "claimed_by": None,
+            "claim_expires_at": None,
+        }
+        if error is not None:
+            changes.update(error_values(error))
+        if receipt is not None:
+            changes["receipt_json"] = receipt.receipt.to_json()
+        changed = {**row, **changes}
+        cursor.execute(q.UPDATE_MESSAGE, _row_values(changed))
+        self._add_events(cursor, [event_values(changed, current, at, error)])
         return stored_message(changed, receipt=receipt.receipt if receipt is not None else None)
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
@@ -268,11 +341,6 @@ class SqlMessageRepository(SqlTrustRepository, SqlRetentionRepository, SqlAccoun
             raise MessageNotFound(f"no message {message_id}")
         return message
 
-    def _messages(self, query: Select[Any], parameters: dict[str, Any] | None = None) -> list[StoredMessage]:
-        with self._db.read() as connection:
-            rows = connection.execute(query, parameters).mappings().all()
-        return [stored_message(row) for row in rows]
-
     def _lean_messages(self, query: Select[Any], parameters: dict[str, Any]) -> list[StoredMessage]:
         """:meth:`_messages` for a prebuilt statement, at driver level."""
         with self._db.driver.read() as cursor:
@@ -340,77 +408,3 @@ class SqlMessageRepository(SqlTrustRepository, SqlRetentionRepository, SqlAccoun
             parameters["types"] = [t.value for t in document_types]
             return self._messages(query, parameters)
         return self._lean_messages(query, parameters)
-
-    def list_messages(
-        self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100,
-        direction: Direction | None = None, document_type: DocumentType | None = None,
-        business_key: str | None = None, since: datetime | None = None, until: datetime | None = None,
-        offset: int = 0,
-    ) -> list[StoredMessage]:
-        """Messages, newest first, filtered by every criterion given: ``business_key`` matches a part of the
-        issuer or the number, ``since``/``until`` bound the creation time (until excluded); ``offset`` skips that
-        many for paging."""
-        m = MessageRow
-        query = select(m)
-        # The enumerations are stored as their string values; str() of a StrEnum is its value.
-        for column, value in ((m.status, status), (m.partner, partner), (m.direction, direction),
-                              (m.document_type, document_type)):
-            if value is not None:
-                query = query.where(column == str(value))
-        if business_key:
-            pattern = "%" + business_key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(m.bk_issuer.like(pattern, escape="\\") | m.bk_number.like(pattern, escape="\\"))
-        if since is not None:
-            query = query.where(m.created_at >= utc(since, "since"))
-        if until is not None:
-            query = query.where(m.created_at < utc(until, "until"))
-        query = query.order_by(m.created_at.desc(), m.message_id.desc()).limit(limit).offset(max(offset, 0))
-        return self._messages(query)
-
-    def counts_by_status(self) -> dict[tuple[str, str, str, str], int]:
-        """Message counts by (direction, partner, document type, status)."""
-        columns = (MessageRow.direction, MessageRow.partner, MessageRow.document_type, MessageRow.status)
-        with self._db.read() as connection:
-            rows = connection.execute(select(*columns, func.count()).group_by(*columns))
-            return {(d, p, t, s): n for d, p, t, s, n in rows}
-
-    def backlog(self) -> list[Backlog]:
-        """Per partner: undelivered outbound messages, their oldest creation time and the most attempts."""
-        m = MessageRow
-        query = (
-            select(m.partner, func.count(), func.min(m.created_at), func.max(m.attempts))
-            .where(
-                m.direction == Direction.OUTBOUND.value,
-                m.status.in_([_S.QUEUED.value, _S.RETRY_WAIT.value, _S.SENDING.value]),
-            )
-            .group_by(m.partner)
-            .order_by(m.partner)
-        )
-        with self._db.read() as connection:
-            return [
-                Backlog(partner, count, oldest, attempts)
-                for partner, count, oldest, attempts in connection.execute(query)
-            ]
-
-    def message_facts(
-        self, *, since: datetime | None = None, until: datetime | None = None,
-        statuses: Sequence[MessageStatus] = (), updated_since: datetime | None = None,
-    ) -> list[MessageFact]:
-        """The facts of the messages created in ``[since, until)``, in ``statuses`` and changed at or after
-        ``updated_since`` when given, oldest first; only the columns statistics and alerts need, never a payload."""
-        m = MessageRow
-        query = select(m.message_id, m.direction, m.partner, m.document_type, m.status, m.created_at, m.updated_at,
-                       m.attempts, m.last_error_code)
-        if since is not None:
-            query = query.where(m.created_at >= utc(since))
-        if until is not None:
-            query = query.where(m.created_at < utc(until))
-        if statuses:
-            query = query.where(m.status.in_([s.value for s in statuses]))
-        if updated_since is not None:
-            query = query.where(m.updated_at >= utc(updated_since))
-        with self._db.read() as connection:
-            rows = connection.execute(query.order_by(m.created_at, m.message_id)).all()
-        return [MessageFact(message_id, Direction(direction), partner, DocumentType(document_type),
-                            MessageStatus(status), created, updated, attempts, code)
-                for message_id, direction, partner, document_type, status, created, updated, attempts, code in rows]

@@ -20,6 +20,7 @@ from ...core.domain import (
     MessageStatus,
     PartyId,
     Receipt,
+    StoredBlob,
     signature_from_dict,
     signature_to_dict,
 )
@@ -51,7 +52,10 @@ def attachments_to_json(attachments: tuple[Attachment, ...]) -> str | None:
     """Attachments with base64 contents as JSON; None when there are none (the common case)."""
     if not attachments:
         return None
+    # A large attachment is kept in the blob store: the row holds its reference only.
     items = [
+        {"name": a.name, "media_type": a.media_type, "sha256": a.stored.sha256, "size": a.stored.size}
+        if a.stored is not None else
         {"name": a.name, "media_type": a.media_type, "content": base64.b64encode(a.content).decode()}
         for a in attachments
     ]
@@ -63,6 +67,8 @@ def envelope_from_json(header_json: str, payload: bytes, attachments_json: str |
     data = json.loads(header_json)
     refers = data["refers_to"]
     attachments = tuple(
+        Attachment(name=a["name"], media_type=a["media_type"], stored=StoredBlob(a["sha256"], a["size"]))
+        if "sha256" in a else
         Attachment(name=a["name"], media_type=a["media_type"], content=base64.b64decode(a["content"]))
         for a in (json.loads(attachments_json) if attachments_json else ())
     )

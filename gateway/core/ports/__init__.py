@@ -9,21 +9,23 @@ from __future__ import annotations
 
 from .accounts import AccountRepository, ConsoleAccount, Role
 from .alerts import AlertSender
+from .blobs import CHUNK_BYTES, BlobStore
 from .messages import (
     Backlog,
-    CertificateInquirer,
     Clock,
     DeliveryHandoff,
-    DocumentRenderer,
     IdFactory,
     MessageFact,
     MessageRepository,
+    NewInbound,
+    NewOutbound,
     OutboundClaim,
-    PartnerTransport,
     StatusEvent,
     StoredMessage,
+    Transition,
     TransitionObserver,
 )
+from .partners import CertificateInquirer, DocumentRenderer, PartnerTransport
 from .retention import MessageArchive, RetentionRepository
 from .trust import (
     Actor,
@@ -44,6 +46,8 @@ __all__ = [
     "AuditEntry",
     "AuditRepository",
     "Backlog",
+    "BlobStore",
+    "CHUNK_BYTES",
     "CertificateInquirer",
     "Clock",
     "ConsoleAccount",
@@ -54,6 +58,8 @@ __all__ = [
     "MessageArchive",
     "MessageFact",
     "MessageRepository",
+    "NewInbound",
+    "NewOutbound",
     "OutboundClaim",
     "PartnerTransport",
     "RetentionRepository",
@@ -61,6 +67,7 @@ __all__ = [
     "StatusEvent",
     "StoredMessage",
     "StoredTrustedCertificate",
+    "Transition",
     "TransitionObserver",
     "TrustBook",
     "TrustRepository",

@@ -1,11 +1,11 @@
-"""Ports of the message life: clock, ids, the message book, the delivery hand-off and the partner transport."""
+"""Ports of the message life: clock, ids, the message book and the delivery hand-off."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Protocol
 
 from ..domain import (
     Action,
@@ -18,24 +18,21 @@ from ..domain import (
     Receipt,
     VerifiedReceipt,
 )
-from ..partners import PartnerProfile
-
-if TYPE_CHECKING:  # the ledger module reads StoredMessage from here
-    from ..ledger import CertificateInquiry, InquiryAnswer
+from ..errors import DuplicateConflict, InvalidTransition, MessageNotFound
 
 __all__ = [
     "Backlog",
-    "CertificateInquirer",
     "Clock",
     "DeliveryHandoff",
-    "DocumentRenderer",
     "IdFactory",
     "MessageFact",
     "MessageRepository",
+    "NewInbound",
+    "NewOutbound",
     "OutboundClaim",
-    "PartnerTransport",
     "StatusEvent",
     "StoredMessage",
+    "Transition",
     "TransitionObserver",
 ]
 
@@ -214,6 +211,66 @@ class MessageFact:
     """The code of its last error, if any."""
 
 
+@dataclass(frozen=True)
+class NewOutbound:
+    """An outbound message to store in a group commit (the arguments of ``add_outbound`` without a claim)."""
+
+    envelope: Envelope
+    """The signed envelope."""
+    record_json: str
+    """The record as submitted."""
+    report_json: str
+    """The mapping report, JSON."""
+    idempotency_key: str | None
+    """The submitter's idempotency key."""
+    domestic_client: str | None
+    """Who submitted."""
+
+
+@dataclass(frozen=True)
+class NewInbound:
+    """An inbound message to store in a group commit (the arguments of ``add_inbound``)."""
+
+    envelope: Envelope
+    """The envelope as received."""
+    status: MessageStatus
+    """RECEIVED or REJECTED."""
+    receipt: Receipt
+    """The receipt we return."""
+    record_json: str | None
+    """The mapped record (RECEIVED)."""
+    report_json: str | None
+    """The reverse mapping's report (RECEIVED)."""
+    signer_subject: str | None
+    """The document signer's subject (RECEIVED)."""
+    signer_fingerprint: str | None
+    """Its certificate's SHA-256 fingerprint (RECEIVED)."""
+    error: ErrorInfo | None
+    """Why it was refused (REJECTED)."""
+    domestic_client: str | None
+    """The domestic client it is routed to."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One change of ``MessageRepository.transition``, for a group commit of several (``transition_batch``)."""
+
+    message_id: str
+    """The message."""
+    new_status: MessageStatus
+    """The state to enter."""
+    expected: MessageStatus | None = None
+    """The state it must be in."""
+    next_attempt_at: datetime | None = None
+    """For RETRY_WAIT."""
+    error: ErrorInfo | None = None
+    """The error causing it."""
+    receipt: VerifiedReceipt | None = None
+    """The verified receipt ending a delivery."""
+    claimer: str | None = None
+    """The claim it must be under."""
+
+
 class MessageRepository(Protocol):
     """Persistent message book. Every method that changes state is one transaction.
 
@@ -258,6 +315,17 @@ class MessageRepository(Protocol):
 
         Raises DuplicateConflict when the message id exists, or when a RECEIVED message with the same
         (direction, partner, document type, business key) exists.
+        """
+        ...
+
+    def add_batch(
+        self, items: Sequence[NewOutbound | NewInbound], *, at: datetime
+    ) -> list[StoredMessage | DuplicateConflict]:
+        """Store several new messages in one transaction (group commit), each as ``add_outbound`` (unclaimed) or
+        ``add_inbound`` would, in order.
+
+        An item that breaks a uniqueness rule is left out, and its DuplicateConflict stands in its place in the
+        result; the others commit together. Nothing is stored when the transaction fails as a whole.
         """
         ...
 
@@ -307,6 +375,14 @@ class MessageRepository(Protocol):
         (its claim expired and was taken over: the new claimant's outcome stands). Clears the claim when leaving
         SENDING. ``replay`` allows only the operator's replay edges (``REPLAY_TRANSITIONS``) instead.
         """
+        ...
+
+    def transition_batch(
+        self, changes: Sequence[Transition], *, at: datetime
+    ) -> list[StoredMessage | InvalidTransition | MessageNotFound]:
+        """Apply several transitions, each as ``transition`` would, in one transaction (group commit); a change
+        the state machine, the expected state or the claim refuses is answered with its error in its place and
+        changes nothing, the others commit together."""
         ...
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
@@ -364,39 +440,4 @@ class MessageRepository(Protocol):
         """The facts of the messages created in ``[since, until)`` (either bound open when None), when
         ``statuses`` is given in one of those states, and when ``updated_since`` is given whose state changed at
         or after it; oldest first. Reads no payloads (statistics, alerts)."""
-        ...
-
-
-class PartnerTransport(Protocol):
-    """Sends envelopes to partner gateways. The gRPC client is the real one; tests use a twin."""
-
-    def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
-        """Deliver and return the partner's (unverified) receipt; raises DeliveryFailed."""
-        ...
-
-    def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
-        """Ask the partner again for the receipt of a message; raises DeliveryFailed."""
-        ...
-
-
-@runtime_checkable
-class CertificateInquirer(Protocol):
-    """Asks a partner gateway about a certificate it issued (``InquireCertificate``); the gRPC partner client is
-    the real one."""
-
-    def inquire(self, partner: PartnerProfile, inquiry: CertificateInquiry) -> InquiryAnswer:
-        """The partner's (unverified) answer; raises DeliveryFailed when the partner cannot be asked."""
-        ...
-
-
-class DocumentRenderer(Protocol):
-    """Renders a catalog record as a readable PDF (e.g. a certificate of origin laid out like the paper form).
-
-    A port so that the pipeline's pure steps do not carry a layout engine; the composition root passes
-    :func:`gateway.adapters.coo_pdf.render_certificate_pdf`. The rendering must be deterministic for a given record
-    and ``created_at``.
-    """
-
-    def __call__(self, record: Mapping[str, Any], *, created_at: datetime) -> bytes:
-        """The unsigned PDF."""
         ...

@@ -1,8 +1,9 @@
 // The delivering role: the document signed in the UBL extension placement with xmlsec1, the envelope signed as a
 // JWS, an outbox so that retries send the same bytes (guide 10.2), and the receipt checked against the partner's CA.
 
-import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 import * as grpc from '@grpc/grpc-js';
 
@@ -41,7 +42,7 @@ async function buildEnvelope(config, partner, options) {
     created_at: timestampOf(new Date()),
     payload,
     payload_sha256: sha256(payload),
-    attachments: [],
+    attachments: options.attachments ?? [],
     refers_to: null,
   };
   envelope.signature = await signFields(config.identity, envelopeFields(envelope), ENVELOPE_TYP);
@@ -136,6 +137,117 @@ async function send(config, partner, envelope, attempts) {
     client.close();
   }
   return result;
+}
+
+/** The verified answer to one envelope of a stream: a receipt checked as send() checks it, or the ErrorDetail. */
+async function streamAnswer(partner, envelope, response) {
+  const result = { sent: envelope.message_id, message_id: response.message_id };
+  if (response.outcome === 'receipt') {
+    const { receipt } = response;
+    Object.assign(result, { outcome: receipt.outcome, receipt_id: receipt.receipt_id,
+      errors: receipt.errors.map((e) => ({ code: e.code, field_path: e.field_path })) });
+    try {
+      await checkReceipt(receipt, envelope, partner.anchors, new Date());
+      result.receipt_verified = true;
+    } catch (failure) {
+      Object.assign(result, { receipt_verified: false, receipt_error: `${failure.code}: ${failure.message}` });
+    }
+  } else {
+    result.error = { code: response.error.code, message: response.error.message, field_path: response.error.field_path };
+  }
+  return result;
+}
+
+/** DeliverStream (guide 2.1): stored envelopes sent again and new ones, on one stream; one answer each, in order. */
+export async function deliverStream(config, options) {
+  const partner = config.partners.find((p) => p.party === options.partner);
+  if (!partner) throw new Error(`no partner ${options.partner} in the configuration`);
+  const outbox = new Outbox(config.outbox);
+  const envelopes = (options['resend-id'] ?? []).map((id) => outbox.get(id));
+  for (const document of options['stream-document'] ?? []) {
+    const tamper = document.startsWith('tamper:');
+    const envelope = await buildEnvelope(config, partner, { ...options, document: document.replace(/^tamper:/, ''), tamper,
+      'message-id': undefined });
+    outbox.put(envelope);
+    envelopes.push(envelope);
+  }
+  const Service = partnerService();
+  const roots = Buffer.concat(partner.caFiles.map((f) => readFileSync(f)));
+  const client = new Service(partner.endpoint, grpc.credentials.createSsl(roots, config.tls.key, config.tls.certificate), {
+    'grpc.ssl_target_name_override': partner.tls_server_name, 'grpc.default_authority': partner.tls_server_name,
+  });
+  try {
+    const responses = await new Promise((resolve, reject) => {
+      const received = [];
+      const stream = client.DeliverStream({ deadline: Date.now() + 60_000 });
+      stream.on('data', (response) => received.push(response));
+      stream.on('error', reject);
+      stream.on('end', () => resolve(received));
+      for (const envelope of envelopes) stream.write({ envelope });
+      stream.end();
+    });
+    const answers = [];
+    for (const [index, response] of responses.entries()) answers.push(await streamAnswer(partner, envelopes[index], response));
+    return { grpc: 'OK', sent: envelopes.length, answers };
+  } catch (error) {
+    const detail = errorDetailOf(error);
+    return { grpc: Object.keys(grpc.status).find((k) => grpc.status[k] === error.code) ?? String(error.code),
+      error: detail ? { code: detail.code, message: detail.message } : undefined };
+  } finally {
+    client.close();
+  }
+}
+
+/** SHA-256 and size of a file, read in chunks (a large attachment is never read whole). */
+async function fileDigest(file) {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk);
+  return { sha256: hash.digest(), size: statSync(file).size };
+}
+
+/** DeliverLarge (guide 2.2): the envelope naming a large attachment by digest and size, then its bytes in 1 MiB
+ * chunks read from the file as they are sent (with gRPC's backpressure); the receipt verified as send() does. */
+export async function deliverLarge(config, options) {
+  const partner = config.partners.find((p) => p.party === options.partner);
+  if (!partner) throw new Error(`no partner ${options.partner} in the configuration`);
+  const file = options['large-file'];
+  const { sha256: digest, size } = await fileDigest(file);
+  const attachment = { name: basename(file), media_type: options['large-media-type'] ?? 'application/octet-stream',
+    content: Buffer.alloc(0), sha256: digest, size: String(size) };
+  const envelope = await buildEnvelope(config, partner, { ...options, attachments: [attachment] });
+  const Service = partnerService();
+  const roots = Buffer.concat(partner.caFiles.map((f) => readFileSync(f)));
+  const client = new Service(partner.endpoint, grpc.credentials.createSsl(roots, config.tls.key, config.tls.certificate), {
+    'grpc.ssl_target_name_override': partner.tls_server_name, 'grpc.default_authority': partner.tls_server_name,
+  });
+  const result = { message_id: envelope.message_id, sha256: digest.toString('hex'), size };
+  try {
+    const answer = await new Promise((resolve) => {
+      const call = client.DeliverLarge({ deadline: Date.now() + 300_000 }, (error, value) => resolve({ error, value }));
+      call.write({ envelope });
+      (async () => {
+        for await (const data of createReadStream(file, { highWaterMark: 1 << 20 })) {
+          if (!call.write({ chunk: { data } })) await new Promise((drained) => call.once('drain', drained));
+        }
+        call.end();
+      })().catch(() => call.end());
+    });
+    if (answer.error) {
+      const detail = errorDetailOf(answer.error);
+      return { ...result, grpc: String(answer.error.code), error: detail ? { code: detail.code, field_path: detail.field_path } : undefined };
+    }
+    const { receipt } = answer.value;
+    Object.assign(result, { grpc: 'OK', outcome: receipt.outcome, receipt_id: receipt.receipt_id });
+    try {
+      await checkReceipt(receipt, envelope, partner.anchors, new Date());
+      result.receipt_verified = true;
+    } catch (failure) {
+      Object.assign(result, { receipt_verified: false, receipt_error: `${failure.code}: ${failure.message}` });
+    }
+    return result;
+  } finally {
+    client.close();
+  }
 }
 
 export async function deliverDocument(config, options) {

@@ -14,6 +14,13 @@
 //       --tamper alters the document after its signature (to provoke a REJECTED receipt).
 //   node window.mjs deliver --config cfg.json --partner CN --resend --message-id ID
 //       delivers the stored envelope again, byte for byte.
+//   node window.mjs deliver-stream --config cfg.json --partner CN [--resend-id ID ...] [--stream-document F ...]
+//       DeliverStream (guide 2.1): the stored envelopes named, then new ones signed from the documents (a name
+//       prefixed "tamper:" is altered after its signature), on one stream; prints every answer in order, each
+//       receipt verified against the partner's CA.
+//   node window.mjs deliver-large --config cfg.json --partner CN --document unsigned.xml --large-file F
+//                    [--large-media-type T]
+//       DeliverLarge (guide 2.2): the signed envelope names F by SHA-256 and size, and F follows in 1 MiB chunks.
 //
 // The configuration (JSON; relative paths against its folder):
 //   {"party": "SG", "listen": "127.0.0.1:0", "store": "received.json", "outbox": "sent.json",
@@ -31,7 +38,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { serve } from './receiver.mjs';
-import { deliverDocument } from './sender.mjs';
+import { deliverDocument, deliverLarge, deliverStream } from './sender.mjs';
 import { loadIdentity, pemCertificates } from './signing.mjs';
 
 // --- configuration --------------------------------------------------------------------------------------------
@@ -72,10 +79,12 @@ async function main() {
     options: {
       config: { type: 'string' }, partner: { type: 'string' }, document: { type: 'string' }, type: { type: 'string' },
       'message-id': { type: 'string' }, tamper: { type: 'boolean' }, resend: { type: 'boolean' },
-      attempts: { type: 'string' },
+      attempts: { type: 'string' }, 'stream-document': { type: 'string', multiple: true },
+      'resend-id': { type: 'string', multiple: true }, 'large-file': { type: 'string' },
+      'large-media-type': { type: 'string' },
     },
   });
-  if (!values.config || !['serve', 'deliver'].includes(command)) {
+  if (!values.config || !['serve', 'deliver', 'deliver-stream', 'deliver-large'].includes(command)) {
     process.stderr.write('usage: window.mjs serve --config cfg.json | deliver --config cfg.json --partner P (--document F [--message-id ID] [--tamper] | --resend --message-id ID) [--attempts N]\n');
     process.exit(2);
   }
@@ -83,6 +92,16 @@ async function main() {
   if (command === 'serve') {
     serve(config);
     return;
+  }
+  if (command === 'deliver-large') {
+    const result = await deliverLarge(config, values);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(result.grpc === 'OK' || result.error ? 0 : 1);
+  }
+  if (command === 'deliver-stream') {
+    const result = await deliverStream(config, values);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(result.grpc === 'OK' || result.error ? 0 : 1);
   }
   if (!values.partner || (!values.document && !(values.resend && values['message-id']))) {
     process.stderr.write('deliver needs --partner and --document, or --partner, --resend and --message-id\n');

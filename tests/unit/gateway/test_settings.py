@@ -47,6 +47,9 @@ def test_valid_configuration_parses_with_defaults() -> None:
     assert hk.trust_pinned_files == ()
     assert hk.retry.strategy == "constant" and hk.retry.max_attempts == 3
     assert settings.metrics is None
+    # The optional paths are off unless agreed: unary Deliver, attachments in the envelope.
+    assert (hk.streaming, hk.stream_window, hk.max_attachment_bytes) == (False, 64, 0)
+    assert settings.blob_dir == "/etc/swgw/data/blobs"
 
 
 def test_timestamping_is_optional_and_parsed() -> None:
@@ -93,6 +96,11 @@ def test_metrics_endpoint_is_optional_and_parsed() -> None:
     ("timestamping", {"anchors": "tsa.pem", "crls": "a.crl"}, "timestamping.crls"),
     ("timestamping", {"anchors": "tsa.pem", "policy": "x"}, "timestamping.policy"),
     ("partners.0.signature_level", "B-LTA", "partners[0].signature_level"),
+    ("partners.0.streaming", "yes", "partners[0].streaming"),
+    ("partners.0.stream_window", 0, "partners[0].stream_window"),
+    ("partners.0.stream_window", 5000, "partners[0].stream_window"),
+    ("partners.0.max_attachment_bytes", -1, "partners[0].max_attachment_bytes"),
+    ("gateway.blob_dir", 7, "gateway.blob_dir"),
 ])
 def test_bad_configuration_names_the_key(path: str, value: Any, field: str) -> None:
     with pytest.raises(ConfigInvalid) as caught:

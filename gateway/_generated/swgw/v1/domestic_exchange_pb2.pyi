@@ -43,6 +43,62 @@ class SubmitResponse(_message.Message):
     def __init__(self, message_id: _Optional[str]=..., business_key: _Optional[_Union[_envelope_pb2.BusinessKey, _Mapping]]=..., status: _Optional[_Union[_envelope_pb2.MessageStatus, str]]=..., report: _Optional[_Union[_envelope_pb2.ValidationReport, _Mapping]]=..., payload_sha256: _Optional[bytes]=...) -> None:
         ...
 
+class SubmitStreamRequest(_message.Message):
+    __slots__ = ('submit',)
+    SUBMIT_FIELD_NUMBER: _ClassVar[int]
+    submit: SubmitRequest
+
+    def __init__(self, submit: _Optional[_Union[SubmitRequest, _Mapping]]=...) -> None:
+        ...
+
+class SubmitStreamResponse(_message.Message):
+    __slots__ = ('idempotency_key', 'result', 'error')
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    result: SubmitResponse
+    error: _envelope_pb2.ErrorDetail
+
+    def __init__(self, idempotency_key: _Optional[str]=..., result: _Optional[_Union[SubmitResponse, _Mapping]]=..., error: _Optional[_Union[_envelope_pb2.ErrorDetail, _Mapping]]=...) -> None:
+        ...
+
+class UploadAttachmentRequest(_message.Message):
+    __slots__ = ('chunk',)
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    chunk: _envelope_pb2.AttachmentChunk
+
+    def __init__(self, chunk: _Optional[_Union[_envelope_pb2.AttachmentChunk, _Mapping]]=...) -> None:
+        ...
+
+class UploadAttachmentResponse(_message.Message):
+    __slots__ = ('sha256', 'size')
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    sha256: bytes
+    size: int
+
+    def __init__(self, sha256: _Optional[bytes]=..., size: _Optional[int]=...) -> None:
+        ...
+
+class ReadAttachmentRequest(_message.Message):
+    __slots__ = ('message_id', 'name')
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    name: str
+
+    def __init__(self, message_id: _Optional[str]=..., name: _Optional[str]=...) -> None:
+        ...
+
+class ReadAttachmentResponse(_message.Message):
+    __slots__ = ('chunk',)
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    chunk: _envelope_pb2.AttachmentChunk
+
+    def __init__(self, chunk: _Optional[_Union[_envelope_pb2.AttachmentChunk, _Mapping]]=...) -> None:
+        ...
+
 class ValidateRequest(_message.Message):
     __slots__ = ('receiver', 'document_type', 'record_json')
     RECEIVER_FIELD_NUMBER: _ClassVar[int]

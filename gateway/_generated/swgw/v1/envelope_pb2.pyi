@@ -103,17 +103,27 @@ class BusinessKey(_message.Message):
         ...
 
 class Attachment(_message.Message):
-    __slots__ = ('name', 'media_type', 'content', 'sha256')
+    __slots__ = ('name', 'media_type', 'content', 'sha256', 'size')
     NAME_FIELD_NUMBER: _ClassVar[int]
     MEDIA_TYPE_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
     name: str
     media_type: str
     content: bytes
     sha256: bytes
+    size: int
 
-    def __init__(self, name: _Optional[str]=..., media_type: _Optional[str]=..., content: _Optional[bytes]=..., sha256: _Optional[bytes]=...) -> None:
+    def __init__(self, name: _Optional[str]=..., media_type: _Optional[str]=..., content: _Optional[bytes]=..., sha256: _Optional[bytes]=..., size: _Optional[int]=...) -> None:
+        ...
+
+class AttachmentChunk(_message.Message):
+    __slots__ = ('data',)
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    data: bytes
+
+    def __init__(self, data: _Optional[bytes]=...) -> None:
         ...
 
 class Signature(_message.Message):
