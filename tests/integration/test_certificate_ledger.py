@@ -76,14 +76,17 @@ def _signed_time(text: str) -> str:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _hex(b64: str | None) -> str:
-    return base64.b64decode(b64 or "").hex()
-
-
-def _key(value: dict[str, Any] | None) -> dict[str, Any] | None:
+def _key(value: str | None) -> dict[str, Any] | None:
+    # The CLI prints a business key as ISSUER/NUMBER[/vN] (README, "--json naming").
     if value is None:
         return None
-    return {"issuer": value.get("issuer", ""), "number": value.get("number", ""), "version": value.get("version", 0)}
+    issuer, number, *version = value.split("/")
+    return {"issuer": issuer, "number": number, "version": int(version[0][1:]) if version else 0}
+
+
+def _enum(prefix: str, value: str) -> str:
+    # The CLI prints enum values by their short lower-case name; the signed form uses the proto name.
+    return f"{prefix}_{value.upper()}"
 
 
 def _party(value: dict[str, Any]) -> dict[str, str]:
@@ -96,11 +99,12 @@ def _fields(answer: dict[str, Any]) -> dict[str, Any]:
     return {
         "inquiry_id": answer["inquiry_id"], "answerer": _party(answer["answerer"]), "asker": _party(answer["asker"]),
         "query": {"business_key": _key(inquiry.get("business_key")),
-                  "document_sha256": _hex(inquiry.get("document_sha256"))},
-        "status": answer["status"], "certificate": _key(answer.get("certificate")),
+                  "document_sha256": inquiry.get("document_sha256", "")},
+        "status": _enum("CERTIFICATE_STATUS", answer["status"]), "certificate": _key(answer.get("certificate")),
         "current": _key(answer.get("current")),
-        "history": [{"version": v.get("version", 0), "action": v["action"], "payload_sha256": _hex(v["payload_sha256"]),
-                     "accepted_at": _signed_time(v["accepted_at"])} for v in answer.get("history", [])],
+        "history": [{"version": v.get("version", 0), "action": _enum("ACTION", v["action"]),
+                     "payload_sha256": v["payload_sha256"], "accepted_at": _signed_time(v["accepted_at"])}
+                    for v in answer.get("history", [])],
         "answered_at": _signed_time(answer["answered_at"]),
     }
 
@@ -140,20 +144,22 @@ def test_issue_replace_withdraw_and_inquire(net: tuple[Network, DomesticTls], ca
     assert response.ledger.current.version == 2
     assert response.ledger.status == lpb.CERTIFICATE_STATUS_VALID
 
-    code, answer = _hk_cli(capsys, network, tls, "documents", "inquire", "--partner", "CN", "--digest", digest_v1)
+    code, answer = _hk_cli(capsys, network, tls, "documents", "inquire", "--partner", "CN", "--digest", digest_v1,
+                           "--json")
     assert code == 0, answer
-    assert answer["answer"]["status"] == "CERTIFICATE_STATUS_REPLACED"
-    assert answer["answer"]["current"]["version"] == 2 and answer["answer"]["certificate"]["version"] == 1
+    assert answer["answer"]["status"] == "replaced"
+    assert answer["answer"]["current"] == f"{issuer}/{number}/v2"
+    assert answer["answer"]["certificate"] == f"{issuer}/{number}/v1"
     assert "CN Gateway Document Signing" in answer["signer_subject"]
 
     _submit(network, record, 3, Action.WITHDRAW)
     for argv in (("--digest", digest_v2), (f"{issuer}/{number}",), (f"{issuer}/{number}/1",)):
-        code, answer = _hk_cli(capsys, network, tls, "documents", "inquire", "--partner", "CN", *argv)
+        code, answer = _hk_cli(capsys, network, tls, "documents", "inquire", "--partner", "CN", *argv, "--json")
         assert code == 0, answer
-        assert answer["answer"]["status"] == "CERTIFICATE_STATUS_WITHDRAWN", argv
-        assert answer["answer"]["current"]["version"] == 3
+        assert answer["answer"]["status"] == "withdrawn", argv
+        assert answer["answer"]["current"] == f"{issuer}/{number}/v3"
         assert [(v.get("version"), v["action"]) for v in answer["answer"]["history"]] == [
-            (1, "ACTION_ISSUE"), (2, "ACTION_REPLACE"), (3, "ACTION_WITHDRAW")]
+            (1, "issue"), (2, "replace"), (3, "withdraw")]
 
     # The answer, as printed, verifies without swgw: jwcrypto here, Node's jose below, given CN's CA only.
     fields = _fields(answer["answer"])
@@ -169,25 +175,25 @@ def test_issue_replace_withdraw_and_inquire(net: tuple[Network, DomesticTls], ca
     # Both sides keep the ledger: CN what it sent and HK accepted, HK what it received and accepted.
     code, ledger = _hk_cli(capsys, network, tls, "documents", "show", f"{issuer}/{number}", "--json")
     assert code == 0, ledger
-    assert ledger["status"] == "CERTIFICATE_STATUS_WITHDRAWN"
+    assert ledger["status"] == "withdrawn"
     assert [(e["version"], e["direction"], e["accepted"]) for e in ledger["entries"]] == [
-        (1, "DIRECTION_INBOUND", True), (2, "DIRECTION_INBOUND", True), (3, "DIRECTION_INBOUND", True)]
+        (1, "inbound", True), (2, "inbound", True), (3, "inbound", True)]
     assert all(e["by"].startswith("CN (") for e in ledger["entries"])
     assert main(["documents", "show", f"{issuer}/{number}", "--config", str(network.files["CN"].config)]) == 0
     table = capsys.readouterr().out
     assert table.startswith(f"certificate {issuer}/{number}: withdrawn, current version 3")
     assert [line.split()[:6] for line in table.splitlines()[2:]] == [
-        ["1", "issue", "outbound", "HK", "delivered", "yes"], ["2", "replace", "outbound", "HK", "delivered", "yes"],
-        ["3", "withdraw", "outbound", "HK", "delivered", "yes"]]
+        ["1", "issue", "outbound", "HK", "DELIVERED", "yes"], ["2", "replace", "outbound", "HK", "DELIVERED", "yes"],
+        ["3", "withdraw", "outbound", "HK", "DELIVERED", "yes"]]
 
 
 def test_unknown_certificate_and_digest_are_answered_unknown(net: tuple[Network, DomesticTls],
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     network, tls = net
     for argv in (("CN-GACC-5300/NO-SUCH-NUMBER",), ("--digest", "ab" * 32)):
-        code, answer = _hk_cli(capsys, network, tls, "documents", "inquire", "--partner", "CN", *argv)
+        code, answer = _hk_cli(capsys, network, tls, "documents", "inquire", "--partner", "CN", *argv, "--json")
         assert code == 0, answer
-        assert answer["answer"]["status"] == "CERTIFICATE_STATUS_UNKNOWN"
+        assert answer["answer"]["status"] == "unknown"
         assert "current" not in answer["answer"] and "history" not in answer["answer"]
     code, error = _hk_cli(capsys, network, tls, "documents", "inquire", "--partner", "CN", "--digest", "abcd")
     assert code == 1 and "INQUIRY_INVALID" in error and "document_sha256" in error

@@ -44,7 +44,8 @@ def test_partners_add_extends_an_initialised_window(tmp_path: Path, capsys: pyte
 
     assert main(["partners", "--config", str(config), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == [
-        {"party": "HK", "endpoint": "hk.gateway.test:7443", "documents": {"certificate-of-origin": "coo-ubl24-cepa-hk"}}]
+        {"party": "HK", "transport": "swgw-grpc", "endpoint": "hk.gateway.test:7443",
+         "documents": {"certificate-of-origin": "coo-ubl24-cepa-hk"}}]
     assert main(["trust", "audit", "--config", str(config), "--json"]) == 0
     actions = [(e["action"], e["actor_kind"]) for e in json.loads(capsys.readouterr().out)]
     assert ("trust.add", "os-user") in actions

@@ -154,7 +154,7 @@ def test_retention_archives_purges_and_keeps_the_ledger(tmp_path: Path, database
         assert checked.returncode == 0, checked.stderr
 
         # The audit chain verifies and records the purge.
-        assert _offline("trust", "audit", "--verify", "--config", str(network.files["CN"].config)) == 0
+        assert _offline("trust", "audit", "--verify", "--json", "--config", str(network.files["CN"].config)) == 0
         assert json.loads(capsys.readouterr().out)["ok"] is True
         last = cn_ops.audit_entries(limit=1000)[-1]
         assert (last.action, last.details["messages"], last.sequence) == (
