@@ -32,7 +32,7 @@ from .adapters.clock import SystemClock, UuidIds
 from .adapters.coo_pdf import render_certificate_pdf
 from .adapters.metrics import GatewayMetrics
 from .adapters.partners.grpc_client import GrpcPartnerTransport
-from .adapters.persistence.repository import SqlMessageRepository
+from .adapters.persistence.messages import SqlMessageRepository
 from .adapters.persistence.session import create_engine_for, migrate
 from .adapters.scheduler import build_scheduler
 from .adapters.trustbook.book import StoredTrustBook
