@@ -235,7 +235,9 @@ class App:
     def stop(self, grace: float = 5.0) -> None:
         """Stop accepting calls, finish deliveries under way, close the database."""
         if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+            # Wait for a job under way (an alert evaluation reads the database, a webhook call is bounded by its
+            # timeout): the engine is disposed below, and a connection still checked out would be left open.
+            self._scheduler.shutdown(wait=True)  # type: ignore[attr-defined]
         if self._console is not None:
             self._console.stop()
         events = [server.stop(grace) for server in self._servers]

@@ -29,30 +29,37 @@ def add_partner_to_config(config: Path, party: str, anchors: Sequence[x509.Certi
     """Write ``anchors`` to ``trust/<party>-ca.pem`` and append ``table`` (without its trust_anchors, which name
     that file) to the configuration; returns the CA file's name relative to the configuration.
 
-    Raises ``SystemExit`` with the reason, having written nothing, when the partner is configured already, the
-    CA file exists with other certificates, or the new configuration would not parse.
+    Raises, having written nothing, ``AGREEMENT_PARTNER_CONFIGURED`` when the partner is configured already (or
+    is us) or the CA file exists with other certificates, and ``CONFIG_INVALID`` when the new configuration would
+    not parse.
     """
     import tomli_w
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from ..core.errors import ConfigInvalid
     from ..core.settings import parse_settings
-    from .agreement_offer import append_partner
+    from .agreement_offer import append_partner, offer_error
 
     folder = config.resolve().parent
     ca_file = f"trust/{party.lower()}-ca.pem"
     ca_pem = b"".join(a.public_bytes(Encoding.PEM) for a in anchors)
     ca_path = folder / ca_file
     if ca_path.exists() and ca_path.read_bytes() != ca_pem:
-        raise SystemExit(f"swgw: {ca_path} exists with other certificates: move it away first; nothing was written")
+        raise offer_error("AGREEMENT_PARTNER_CONFIGURED", f"{ca_path} exists with other certificates: move it away "
+                          "first; nothing was written", "trust_anchors")
     text = append_partner(config.read_text(encoding="utf-8"),
                           header + tomli_w.dumps({"partners": [{**table, "trust_anchors": [ca_file]}]}))
     try:
         settings = parse_settings(tomllib.loads(text), folder)
     except ConfigInvalid as e:
-        raise SystemExit(f"swgw: the partner would make {config} invalid, nothing was written: {e}") from e
-    if sum(p.name == party for p in settings.partners) != 1 or str(settings.party) == party:
-        raise SystemExit(f"swgw: {party} cannot be added to {config}; nothing was written")
+        if e.field_path == "partners":  # configured twice, or ourselves
+            raise offer_error("AGREEMENT_PARTNER_CONFIGURED", f"{party} is already a partner in {config} (or is this "
+                              "gateway); nothing was written", "party") from e
+        raise ConfigInvalid(f"the partner would make {config} invalid, nothing was written: {e.message}",
+                            field_path=e.field_path) from e
+    if sum(p.name == party for p in settings.partners) != 1:
+        raise offer_error("AGREEMENT_PARTNER_CONFIGURED", f"{party} cannot be added to {config}; nothing was "
+                          "written", "party")
     ca_path.parent.mkdir(parents=True, exist_ok=True)
     ca_path.write_bytes(ca_pem)
     temporary = config.with_name(f".{config.name}.partner-add")

@@ -50,9 +50,9 @@ def test_partners_add_extends_an_initialised_window(tmp_path: Path, capsys: pyte
     actions = [(e["action"], e["actor_kind"]) for e in json.loads(capsys.readouterr().out)]
     assert ("trust.add", "os-user") in actions
 
-    # A second time is refused, and nothing changes.
-    with pytest.raises(SystemExit, match="nothing was written"):
-        main(_add(config, ca_file))
+    # A second time is refused with the agreement import's code, and nothing changes.
+    assert main(_add(config, ca_file)) == 1
+    assert "AGREEMENT_PARTNER_CONFIGURED" in capsys.readouterr().err
     assert config.read_text() == text
 
 
@@ -74,3 +74,9 @@ def test_partners_add_refuses_a_leaf_and_a_profile_of_another_type(tmp_path: Pat
               "--document", "cargo-manifest=coo-ubl24-cepa-hk"])
     assert config.read_text() == before
     assert not (config.parent / "trust" / "hk-ca.pem").exists()
+    # A CA file of that name with other certificates is not overwritten.
+    (config.parent / "trust").mkdir()
+    (config.parent / "trust" / "hk-ca.pem").write_bytes(devpki.create_ca("Someone else", at=now).cert_pem())
+    capsys.readouterr()
+    assert main(_add(config, ca_file)) == 1
+    assert "AGREEMENT_PARTNER_CONFIGURED" in capsys.readouterr().err and config.read_text() == before
