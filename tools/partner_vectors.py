@@ -201,7 +201,8 @@ def answer_fields(a: lpb.InquiryAnswer) -> dict[str, Any]:
         "status": lpb.CertificateStatus.Name(a.status),
         "certificate": _key(a.certificate) if a.HasField("certificate") else None,
         "current": _key(a.current) if a.HasField("current") else None,
-        "history": [{"version": v.version, "action": pb.Action.Name(v.action), "payload_sha256": v.payload_sha256.hex(),
+        "history": [{"version": v.version, "action": pb.Action.Name(v.action or pb.ACTION_ISSUE),
+                     "payload_sha256": v.payload_sha256.hex(),
                      "accepted_at": _time(v.accepted_at)} for v in a.history],
         "answered_at": _time(a.answered_at),
     }

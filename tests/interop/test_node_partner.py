@@ -9,6 +9,8 @@ ACFTA Form E profile, in both roles against a real CN gateway:
    and delivers it: a receipt ACCEPTED that Node verifies against CN's CA; CN holds the message RECEIVED.
 3. The same message id with other content: DUPLICATE_CONFLICT as a gRPC status with its ErrorDetail.
 4. A document altered after its signature: a signed REJECTED receipt that Node verifies.
+5. The Node window asks CN about a certificate CN issued to it (InquireCertificate, guide 15) and verifies CN's
+   signed answers against CN's CA.
 And the Node window's own duplicate rules, driven from here with CN's TLS identity.
 """
 
@@ -66,6 +68,16 @@ class Exchange:
         source = ["--document", str(document)] if document else []
         result = subprocess.run(
             [self.node, str(WINDOW), "deliver", "--config", str(self.config), "--partner", "CN", *source, *extra],
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+        assert result.returncode == 0, result.stderr + result.stdout
+        value: dict[str, Any] = json.loads(result.stdout)
+        return value
+
+    def inquire(self, *question: str) -> dict[str, Any]:
+        """Run the Node window's InquireCertificate to CN; its JSON result."""
+        result = subprocess.run(
+            [self.node, str(WINDOW), "inquire", "--config", str(self.config), "--partner", "CN", *question],
             capture_output=True, text=True, timeout=120, check=False,
         )
         assert result.returncode == 0, result.stderr + result.stdout
@@ -168,6 +180,44 @@ def test_tampered_document_gets_a_signed_rejected_receipt(exchange: Exchange) ->
     assert [e["code"] for e in result["errors"]] == ["SIGNATURE_INVALID"], result
     with exchange.net.client("CN") as cn:
         assert cn.status(result["message_id"]).status == pb.MESSAGE_STATUS_REJECTED
+
+
+def test_node_window_inquires_cn_and_verifies_the_signed_answers(exchange: Exchange) -> None:
+    """Guide 15 from the asking side, on another stack: by number and by digest of the document received, CN's
+    answers verify against CN's CA alone and name the version the Node window accepted; about a number CN never
+    delivered to it, a verified UNKNOWN; a digest that is not 32 bytes, INQUIRY_INVALID with its ErrorDetail."""
+    with exchange.net.client("CN") as cn:
+        response = cn.submit("SG", DocumentType.CERTIFICATE_OF_ORIGIN,
+                             record_bytes(form_e("E2026SG00042", sender="CN")))
+        status = wait_for(lambda: (s := cn.status(response.message_id)).status in (
+            pb.MESSAGE_STATUS_DELIVERED, pb.MESSAGE_STATUS_REJECTED, pb.MESSAGE_STATUS_FAILED) and s)
+    assert status.status == pb.MESSAGE_STATUS_DELIVERED, status
+    digest = hashlib.sha256(base64.b64decode(exchange.stored()[response.message_id]["payload"])).hexdigest()
+    inquiry_id = str(uuid.uuid4())
+
+    by_number = exchange.inquire("--business-key", "CN-GACC-7200/E2026SG00042", "--inquiry-id", inquiry_id)
+    assert by_number["grpc"] == "OK" and by_number["answer_verified"] is True, by_number
+    assert by_number["inquiry_id"] == inquiry_id
+    assert "CN Gateway Document Signing" in by_number["signer"], by_number
+    assert by_number["status"] == "CERTIFICATE_STATUS_VALID", by_number
+    assert by_number["certificate"] == by_number["current"] == "CN-GACC-7200/E2026SG00042/1", by_number
+    assert [(v["version"], v["action"], v["payload_sha256"]) for v in by_number["history"]] == [
+        (1, "ACTION_ISSUE", digest)], by_number
+
+    by_digest = exchange.inquire("--digest", digest)
+    assert by_digest["answer_verified"] is True, by_digest
+    assert (by_digest["status"], by_digest["certificate"]) == (
+        "CERTIFICATE_STATUS_VALID", "CN-GACC-7200/E2026SG00042/1"), by_digest
+
+    unknown = exchange.inquire("--business-key", "CN-GACC-7200/E2026SG77777")
+    assert unknown["answer_verified"] is True, unknown
+    assert (unknown["status"], unknown["certificate"], unknown["current"], unknown["history"]) == (
+        "CERTIFICATE_STATUS_UNKNOWN", None, None, []), unknown
+
+    refused = exchange.inquire("--digest", "abcd")
+    assert refused["grpc"] == "INVALID_ARGUMENT", refused
+    assert refused["error"]["code"] == "INQUIRY_INVALID", refused
+    assert refused["error"]["field_path"].startswith("inquiry."), refused
 
 
 def _cn_envelope(exchange: Exchange, message_id: str, folder: Path) -> pb.Envelope:

@@ -16,11 +16,12 @@ root.resolvePath = (origin, target) => {
   if (target.startsWith('google/protobuf/')) return target; // protobufjs' bundled well-known types
   return target.startsWith('swgw/') ? join(PROTO_DIR, target) : join(HERE, target);
 };
-root.loadSync(['swgw/v1/envelope.proto', 'google_rpc_status.proto'], { keepCase: true });
+root.loadSync(['swgw/v1/envelope.proto', 'swgw/v1/certificate_ledger.proto', 'google_rpc_status.proto'], { keepCase: true });
 
 export const Envelope = root.lookupType('swgw.v1.Envelope');
 export const Receipt = root.lookupType('swgw.v1.Receipt');
 export const ErrorDetail = root.lookupType('swgw.v1.ErrorDetail');
+export const InquiryAnswer = root.lookupType('swgw.v1.InquiryAnswer');
 export const RpcStatus = root.lookupType('google.rpc.Status');
 
 /** Serialized message bytes of a plain object. */

@@ -10,7 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { checkReceipt } from './exchange.mjs';
 import { Envelope as EnvelopeType, decode, encode } from './proto.mjs';
 import { ENVELOPE_TYP, envelopeFields, sha256, signFields, timestampOf } from './signing.mjs';
-import { errorDetailOf, partnerService } from './wire.mjs';
+import { errorDetailOf, partnerClient, statusName } from './wire.mjs';
 import { ublBusinessKey, ublSignatureTemplate, xmlsecSign } from './xmldsig.mjs';
 
 const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.ABORTED,
@@ -89,12 +89,7 @@ function storedReceipt(client, messageId) {
 
 /** Deliver a stored envelope, retrying transient failures and unverifiable receipts with the same bytes. */
 async function send(config, partner, envelope, attempts) {
-  const Service = partnerService();
-  const roots = Buffer.concat(partner.caFiles.map((f) => readFileSync(f)));
-  const credentials = grpc.credentials.createSsl(roots, config.tls.key, config.tls.certificate);
-  const client = new Service(partner.endpoint, credentials, {
-    'grpc.ssl_target_name_override': partner.tls_server_name, 'grpc.default_authority': partner.tls_server_name,
-  });
+  const client = partnerClient(config, partner);
   const base = {
     message_id: envelope.message_id, business_key: envelope.business_key,
     payload_sha256: Buffer.from(envelope.payload_sha256).toString('hex'),
@@ -109,7 +104,7 @@ async function send(config, partner, envelope, attempts) {
       result = { ...base, attempts: attempt, ...(stored ? { via: 'GetReceipt' } : {}) };
       let retry = false;
       if (error) {
-        result.grpc = Object.keys(grpc.status).find((k) => grpc.status[k] === error.code) ?? String(error.code);
+        result.grpc = statusName(error.code);
         result.grpc_message = error.details;
         const detail = errorDetailOf(error);
         if (detail) result.error = { code: detail.code, message: detail.message, field_path: detail.field_path, partner: detail.partner };
@@ -171,11 +166,7 @@ export async function deliverStream(config, options) {
     outbox.put(envelope);
     envelopes.push(envelope);
   }
-  const Service = partnerService();
-  const roots = Buffer.concat(partner.caFiles.map((f) => readFileSync(f)));
-  const client = new Service(partner.endpoint, grpc.credentials.createSsl(roots, config.tls.key, config.tls.certificate), {
-    'grpc.ssl_target_name_override': partner.tls_server_name, 'grpc.default_authority': partner.tls_server_name,
-  });
+  const client = partnerClient(config, partner);
   try {
     const responses = await new Promise((resolve, reject) => {
       const received = [];
@@ -191,7 +182,7 @@ export async function deliverStream(config, options) {
     return { grpc: 'OK', sent: envelopes.length, answers };
   } catch (error) {
     const detail = errorDetailOf(error);
-    return { grpc: Object.keys(grpc.status).find((k) => grpc.status[k] === error.code) ?? String(error.code),
+    return { grpc: statusName(error.code),
       error: detail ? { code: detail.code, message: detail.message } : undefined };
   } finally {
     client.close();
@@ -215,11 +206,7 @@ export async function deliverLarge(config, options) {
   const attachment = { name: basename(file), media_type: options['large-media-type'] ?? 'application/octet-stream',
     content: Buffer.alloc(0), sha256: digest, size: String(size) };
   const envelope = await buildEnvelope(config, partner, { ...options, attachments: [attachment] });
-  const Service = partnerService();
-  const roots = Buffer.concat(partner.caFiles.map((f) => readFileSync(f)));
-  const client = new Service(partner.endpoint, grpc.credentials.createSsl(roots, config.tls.key, config.tls.certificate), {
-    'grpc.ssl_target_name_override': partner.tls_server_name, 'grpc.default_authority': partner.tls_server_name,
-  });
+  const client = partnerClient(config, partner);
   const result = { message_id: envelope.message_id, sha256: digest.toString('hex'), size };
   try {
     const answer = await new Promise((resolve) => {

@@ -12,6 +12,7 @@ export const SIGNATURE_FORMAT = 'jws-rfc7515+rfc8785/1';
 export const ALGORITHMS = ['ES256', 'ES384', 'PS256'];
 export const ENVELOPE_TYP = 'swgw-envelope+jws';
 export const RECEIPT_TYP = 'swgw-receipt+jws';
+export const ANSWER_TYP = 'swgw-inquiry-answer+jws';
 const DEFAULT_SCHEME = 'urn:swgw:party';
 // RFC 7515 4.1 registered header parameters; the README lists those a verifier must refuse.
 const REGISTERED = new Set(['alg', 'jku', 'jwk', 'kid', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'typ', 'cty', 'crit']);
@@ -97,6 +98,71 @@ export function receiptFields(receipt) {
   };
 }
 
+/**
+ * An inquiry answer's signed fields (guide 15). The answer is read as swgw reads it: an unset or unknown status,
+ * an answerer or asker without value, a question without subject, an unknown action or a time that is missing or
+ * not whole microseconds make it unreadable (INQUIRY_ANSWER_INVALID, field path `answer`, or `answer.answerer` for
+ * a missing answerer or asker, as swgw gives them; the field named in the message); ACTION_UNSPECIFIED in the history is read as ACTION_ISSUE, as in envelopes (6.2).
+ */
+export function answerFields(answer) {
+  const unreadable = (field, message) => new PartnerError('INQUIRY_ANSWER_INVALID', `unreadable answer: ${field}: ${message}`,
+    field === 'answer.answerer' ? field : 'answer');
+  const status = answer.status;
+  if (!/^CERTIFICATE_STATUS_(VALID|REPLACED|WITHDRAWN|UNKNOWN)$/.test(status)) {
+    throw unreadable('answer.status', `status ${status} is not known`);
+  }
+  if (!answer.answerer?.value || !answer.asker?.value) throw unreadable('answer.answerer', 'answerer and asker are required');
+  const time = (timestamp, field) => {
+    try {
+      return timestampText(timestamp, field);
+    } catch (error) {
+      throw unreadable(field, error.message);
+    }
+  };
+  const action = (value, field) => {
+    if (!value || value === 'ACTION_UNSPECIFIED') return 'ACTION_ISSUE';
+    if (!['ACTION_ISSUE', 'ACTION_REPLACE', 'ACTION_WITHDRAW'].includes(value)) throw unreadable(field, `action ${value} is not known`);
+    return value;
+  };
+  return {
+    inquiry_id: answer.inquiry_id,
+    answerer: party(answer.answerer),
+    asker: party(answer.asker),
+    query: queryFields(answer.inquiry, 'answer.inquiry'),
+    status,
+    certificate: key(answer.certificate),
+    current: key(answer.current),
+    history: (answer.history ?? []).map((v, i) => ({
+      version: Number(v.version ?? 0),
+      action: action(v.action, `answer.history[${i}].action`),
+      payload_sha256: hex(v.payload_sha256),
+      accepted_at: time(v.accepted_at, `answer.history[${i}].accepted_at`),
+    })),
+    answered_at: time(answer.answered_at, 'answer.answered_at'),
+  };
+}
+
+/**
+ * The `query` member of an answer's signed fields for a CertificateInquiry (decoded by protobufjs with
+ * `oneofs: true`): exactly one subject, a key with issuer and number or a 32-byte digest. Throws
+ * INQUIRY_ANSWER_INVALID (field path `answer`) for a question that names neither.
+ */
+export function queryFields(inquiry, fieldPath) {
+  const unreadable = (message) => new PartnerError('INQUIRY_ANSWER_INVALID', `unreadable answer: ${fieldPath}: ${message}`, 'answer');
+  const id = [...(inquiry?.inquiry_id ?? '')].length;
+  if (id < 1 || id > 128) throw unreadable('inquiry_id must be 1 to 128 characters');
+  if (inquiry?.subject === 'business_key') {
+    const k = inquiry.business_key;
+    if (!k?.issuer || !k?.number) throw unreadable('the business key needs issuer and number');
+    return { business_key: key(k), document_sha256: '' };
+  }
+  if (inquiry?.subject === 'document_sha256') {
+    if (inquiry.document_sha256?.length !== 32) throw unreadable('document_sha256 must be 32 bytes');
+    return { business_key: null, document_sha256: hex(inquiry.document_sha256) };
+  }
+  throw unreadable('the question names neither business_key nor document_sha256');
+}
+
 export function canonicalBytes(fields) {
   return Buffer.from(canonicalize(fields), 'utf8');
 }
@@ -164,19 +230,23 @@ export function validatePath(x5c, anchors, at) {
 }
 
 /**
- * Verify a Signature of an envelope or receipt: format, header, path to the anchors, the JWS with the validated
- * leaf's key, then the payload against the fields rebuilt from the message. Throws PartnerError.
+ * Verify a Signature of an envelope, receipt or inquiry answer (by `fieldPath`: `envelope.`, `receipt.`,
+ * `answer.`): format, header, path to the anchors, the JWS with the validated leaf's key, then the payload against
+ * the fields rebuilt from the message. Throws PartnerError.
  */
 export async function verifySignature(signature, typ, fields, anchors, at, fieldPath) {
   // The refusal names the failing check's code in its message (guide 6.4), e.g. "CERTIFICATE_UNTRUSTED: ...".
-  const receipt = fieldPath.startsWith('receipt');
-  const code = receipt ? 'RECEIPT_INVALID' : 'ENVELOPE_SIGNATURE_INVALID';
+  // What is signed decides the code: an envelope's, a receipt's (guide 9) or an inquiry answer's (guide 15).
+  const kind = fieldPath.split('.')[0];
+  const code = { receipt: 'RECEIPT_INVALID', answer: 'INQUIRY_ANSWER_INVALID' }[kind] ?? 'ENVELOPE_SIGNATURE_INVALID';
   const invalid = (check, message) => new PartnerError(code, `${check}: ${message}`, fieldPath);
   if (!signature) throw new PartnerError(code, 'no signature', fieldPath);
   if (signature.format !== SIGNATURE_FORMAT) {
     const message = `signature format ${JSON.stringify(signature.format)} is not ${SIGNATURE_FORMAT}`;
-    // An envelope's is refused with its own code; a receipt's is an invalid receipt naming that code (guide 6.1).
-    throw receipt ? new PartnerError(code, `SIGNATURE_FORMAT_UNSUPPORTED: ${message}`, `${fieldPath}.format`)
+    // An envelope's is refused with its own code (guide 6.1); a receipt's is an invalid receipt naming that code
+    // at the format; an answer's an invalid answer at its signature, as for every refused check (guide 15).
+    if (kind === 'answer') throw invalid('SIGNATURE_FORMAT_UNSUPPORTED', message);
+    throw kind === 'receipt' ? new PartnerError(code, `SIGNATURE_FORMAT_UNSUPPORTED: ${message}`, `${fieldPath}.format`)
       : new PartnerError('SIGNATURE_FORMAT_UNSUPPORTED', message, `${fieldPath}.format`);
   }
   if (typeof signature.jws !== 'string' || signature.jws.length > MAX_JWS_LENGTH) {

@@ -1,6 +1,6 @@
 // Runs the partner test vectors (tests/vectors/partner, described in docs/partner-guide.md section 13) through
 // the Node window's own checks: envelopes as the receiver checks them (guide 8, steps 3-11 and the duplicate
-// rule), receipts as the sender checks them (guide 9).
+// rule), receipts as the sender checks them (guide 9), inquiry answers as the asker checks them (guide 15).
 //
 // Usage: node vectors.mjs <vectors-dir> <cases-json>
 //   cases-json  cases.toml of the vectors folder converted to JSON (Node has no TOML parser of its own)
@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { checkEnvelope, checkReceipt, decodeEnvelope } from './exchange.mjs';
-import { Envelope, Receipt, decode } from './proto.mjs';
+import { checkAnswer } from './inquiry.mjs';
+import { Envelope, InquiryAnswer, Receipt, decode } from './proto.mjs';
 import { ENVELOPE_TYP, PartnerError, canonicalBytes, envelopeFields, pemCertificates, sha256, verifySignature } from './signing.mjs';
 
 function outcomeOf(error) {
@@ -37,6 +38,9 @@ async function main() {
   // The duplicate rule compares every signed field, digests of the bytes received (guide 11.1).
   const content = (envelope, digests) => sha256(canonicalBytes(envelopeFields(envelope, digests))).toString('hex');
   const byName = Object.fromEntries(cases.case.map((c) => [c.name, c]));
+  // The question every answer vector answers: HK asked CN about a certificate by its business key.
+  const asked = cases.answers;
+  const question = { inquiry_id: asked.inquiry_id, subject: 'business_key', business_key: asked.business_key };
 
   for (const vector of cases.case) {
     let result = { outcome: 'valid', field_path: '', cause: '' };
@@ -44,7 +48,10 @@ async function main() {
       if (vector.kind === 'receipt') {
         const receipt = decode(Receipt, readFileSync(join(dir, vector.file)));
         await checkReceipt(receipt, envelopeOf(cases.receipts.answers), anchors(cases.receipts.trust_anchors), at);
-      } else {
+      } else if (vector.kind === 'answer') {
+        const answer = decode(InquiryAnswer, readFileSync(join(dir, vector.file)));
+        await checkAnswer(answer, question, asked.answerer, asked.asker, anchors(asked.trust_anchors), at);
+      } else if (vector.kind === 'envelope') {
         const envelope = envelopeOf(vector.file);
         const digests = decodeEnvelope(envelope);
         if (vector.after) {
@@ -58,6 +65,9 @@ async function main() {
           await verifySignature(envelope.signature, ENVELOPE_TYP, envelopeFields(envelope, digests), partner.anchors, at,
             'envelope.signature');
         }
+      } else {
+        // A kind of vector this runner was not taught: said so, never read as something else.
+        throw new Error(`vector kind ${JSON.stringify(vector.kind)} is not known to vectors.mjs`);
       }
     } catch (error) {
       result = outcomeOf(error);

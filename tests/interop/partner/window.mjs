@@ -21,6 +21,11 @@
 //   node window.mjs deliver-large --config cfg.json --partner CN --document unsigned.xml --large-file F
 //                    [--large-media-type T]
 //       DeliverLarge (guide 2.2): the signed envelope names F by SHA-256 and size, and F follows in 1 MiB chunks.
+//   node window.mjs inquire --config cfg.json --partner CN (--business-key ISSUER/NUMBER[/VERSION] | --digest HEX)
+//                    [--inquiry-id ID]
+//       InquireCertificate (guide 15): asks the partner that issued a certificate what became of it and verifies
+//       the signed answer against the partner's CA (exit 0 when the answer verified or the call failed with an
+//       ErrorDetail, 1 otherwise).
 //
 // The configuration (JSON; relative paths against its folder):
 //   {"party": "SG", "listen": "127.0.0.1:0", "store": "received.json", "outbox": "sent.json",
@@ -38,6 +43,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { serve } from './receiver.mjs';
+import { inquire } from './inquiry.mjs';
 import { deliverDocument, deliverLarge, deliverStream } from './sender.mjs';
 import { loadIdentity, pemCertificates } from './signing.mjs';
 
@@ -81,17 +87,23 @@ async function main() {
       'message-id': { type: 'string' }, tamper: { type: 'boolean' }, resend: { type: 'boolean' },
       attempts: { type: 'string' }, 'stream-document': { type: 'string', multiple: true },
       'resend-id': { type: 'string', multiple: true }, 'large-file': { type: 'string' },
-      'large-media-type': { type: 'string' },
+      'large-media-type': { type: 'string' }, 'business-key': { type: 'string' }, digest: { type: 'string' },
+      'inquiry-id': { type: 'string' },
     },
   });
-  if (!values.config || !['serve', 'deliver', 'deliver-stream', 'deliver-large'].includes(command)) {
-    process.stderr.write('usage: window.mjs serve --config cfg.json | deliver --config cfg.json --partner P (--document F [--message-id ID] [--tamper] | --resend --message-id ID) [--attempts N]\n');
+  if (!values.config || !['serve', 'deliver', 'deliver-stream', 'deliver-large', 'inquire'].includes(command)) {
+    process.stderr.write('usage: window.mjs serve --config cfg.json | deliver --config cfg.json --partner P (--document F [--message-id ID] [--tamper] | --resend --message-id ID) [--attempts N] | inquire --config cfg.json --partner P (--business-key ISSUER/NUMBER[/VERSION] | --digest HEX) [--inquiry-id ID] (see the header of window.mjs for every command)\n');
     process.exit(2);
   }
   const config = loadConfig(values.config);
   if (command === 'serve') {
     serve(config);
     return;
+  }
+  if (command === 'inquire') {
+    const result = await inquire(config, values);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(result.answer_verified || (result.grpc !== 'OK' && result.error) ? 0 : 1);
   }
   if (command === 'deliver-large') {
     const result = await deliverLarge(config, values);

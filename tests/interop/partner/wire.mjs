@@ -1,6 +1,8 @@
 // gRPC plumbing shared by both roles: the service loaded from proto/swgw/v1 by @grpc/proto-loader, receipts as
 // bytes, and errors as google.rpc.Status with a swgw.v1.ErrorDetail in grpc-status-details-bin (guide 2).
 
+import { readFileSync } from 'node:fs';
+
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
@@ -28,6 +30,21 @@ const STATUS = {
 export function partnerService() {
   const definition = protoLoader.loadSync('swgw/v1/partner_exchange.proto', { ...LOAD_OPTIONS, includeDirs: [PROTO_DIR] });
   return grpc.loadPackageDefinition(definition).swgw.v1.PartnerExchangeService;
+}
+
+/** A client of a partner's PartnerExchangeService over mutual TLS: our TLS identity, only the partner's CA, and
+ * the agreed server name (guide 3.1). */
+export function partnerClient(config, partner) {
+  const Service = partnerService();
+  const roots = Buffer.concat(partner.caFiles.map((f) => readFileSync(f)));
+  return new Service(partner.endpoint, grpc.credentials.createSsl(roots, config.tls.key, config.tls.certificate), {
+    'grpc.ssl_target_name_override': partner.tls_server_name, 'grpc.default_authority': partner.tls_server_name,
+  });
+}
+
+/** The name of a gRPC status code (e.g. "INVALID_ARGUMENT"). */
+export function statusName(code) {
+  return Object.keys(grpc.status).find((k) => grpc.status[k] === code) ?? String(code);
 }
 
 export function encodeReceipt(receipt) {
