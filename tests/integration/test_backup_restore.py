@@ -287,12 +287,16 @@ def test_a_postgresql_gateway_is_restored_with_pg_dump_and_pg_restore(tmp_path: 
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         archive = tmp_path / "cn.tar"
-        with running_network(tmp_path / "net", ("CN", "HK"), database_urls={"CN": cn_url}) as network:
+        with running_network(tmp_path / "net", ("CN", "HK"), database_urls={"CN": cn_url},
+                             configure=_large) as network:
             before = _submit(network, "P", 2)
+            large, large_digest = _send_large(network, "pg-large", MIB + 3)
+            before.append(large)
             repository = network.apps["CN"].repository
             wait_for(lambda: _statuses(repository, before) == {MessageStatus.DELIVERED}, timeout=30)
             summary = backup(network.files["CN"].config, archive, b"secret", now=datetime.now(UTC))
             assert summary.database == "postgresql" and "database.pgdump" in summary.members
+            assert (summary.blobs, summary.blob_bytes) == (1, MIB + 3)
             after = _submit(network, "Q", 1)
             wait_for(lambda: _statuses(repository, after) == {MessageStatus.DELIVERED}, timeout=30)
             network.stop("CN")
@@ -308,6 +312,9 @@ def test_a_postgresql_gateway_is_restored_with_pg_dump_and_pg_restore(tmp_path: 
             network.apps["CN"] = app
             outbound = {m.message_id: m.status for m in app.repository.list_messages(limit=100)}
             assert outbound == {m: MessageStatus.DELIVERED for m in before}
+            # The large attachment came back with the database, in the restored gateway's blob store.
+            assert app.blobs.find(large_digest[0]) is not None
+            assert digest(app.blobs.read(large_digest[0])) == large_digest
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
