@@ -3,9 +3,10 @@ keys in one archive.
 
 The archive is a tar file:
 
-- ``manifest.json``: format version, party, database kind, the scrypt salt and parameters, and the SHA-256 of every
-  other member as stored, and every blob's digest and size; ``manifest.tag`` authenticates the manifest with the passphrase-derived key (AES-GCM over
-  an empty message, the manifest as associated data), so a member changed or swapped is refused at restore.
+- ``manifest.json``: format version, party, database kind, the scrypt salt and parameters, the SHA-256 of every
+  other member as stored and every blob's digest and size; ``manifest.tag`` authenticates the manifest with the
+  passphrase-derived key (AES-GCM over an empty message, the manifest as associated data), so a member changed or
+  swapped is refused at restore.
 - ``config/swgw.toml``: the configuration, its file paths rewritten to the archive's own layout (``config/...``),
   ``data_dir`` set to ``data`` and, for SQLite, ``database_url`` left to its default (``data/swgw.db``), so that the
   restored folder runs as it is wherever it is unpacked.
