@@ -8,6 +8,6 @@ closes everything (:mod:`.server`).
 
 from .configured import long_term_signatures
 from .server import App, create_server
-from .wiring import build_app, console_accounts, document_renderer, open_operations
+from .wiring import blob_store, build_app, console_accounts, document_renderer, open_operations
 
-__all__ = ["App", "build_app", "console_accounts", "create_server", "document_renderer", "long_term_signatures", "open_operations"]
+__all__ = ["App", "blob_store", "build_app", "console_accounts", "create_server", "document_renderer", "long_term_signatures", "open_operations"]

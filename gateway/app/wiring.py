@@ -25,7 +25,7 @@ from ..adapters.trustbook.book import StoredTrustBook
 from ..adapters.trustbook.keyring import FolderKeyring
 from ..adapters.webhook import WebhookSender
 from ..core.errors import ConfigInvalid
-from ..core.ports import Actor, ActorKind, Clock, DocumentRenderer
+from ..core.ports import Actor, ActorKind, BlobStore, Clock, DocumentRenderer
 from ..core.settings import Settings
 from ..core.signals import Signals
 from ..pipeline.accounts import ConsoleAccounts
@@ -38,7 +38,7 @@ from ..transports.as4.inbound import As4Inbound
 from .configured import check_hub_files, configured_trust, encryption_certificates, long_term_signatures, prepare_mappings, read_file
 from .server import App
 
-__all__ = ["build_app", "console_accounts", "document_renderer", "open_operations"]
+__all__ = ["blob_store", "build_app", "console_accounts", "document_renderer", "open_operations"]
 
 #: The audit actor of trust imported from the configuration file's ``trust_anchors`` at start-up.
 _CONFIGURATION = Actor(ActorKind.CONFIGURATION, "trust_anchors")
@@ -90,7 +90,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
                                  transports={p.name: p.transport for p in settings.partners},
                                  alerts=lambda: monitor.current())
     observer = metrics.observe if metrics is not None else None
-    blobs = FileBlobStore(Path(settings.blob_dir or f"{settings.data_dir}/blobs"))
+    blobs = blob_store(settings)
     hub_connections = HubConnections(settings.partners, trustbook=trustbook, clock=clock)
     # One transport per kind of partner; the router picks the one each agreement names.
     transport = RoutingPartnerTransport({
@@ -170,6 +170,12 @@ def _retention(settings: Settings, repository: SqlMessageRepository) -> dict[str
 def document_renderer() -> DocumentRenderer:
     """The renderer of the readable PDF a certificate of origin may carry, for tools that prepare envelopes."""
     return render_certificate_pdf
+
+
+def blob_store(settings: Settings, *, sweep: bool = True) -> BlobStore:
+    """The gateway's store of large attachments (``blob_dir``); ``sweep=False`` leaves transfers under way alone
+    (for a reader beside the running gateway, see FileBlobStore)."""
+    return FileBlobStore(Path(settings.blob_dir or f"{settings.data_dir}/blobs"), sweep=sweep)
 
 
 def open_operations(settings: Settings, *, clock: Clock | None = None) -> Operations:

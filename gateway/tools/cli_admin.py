@@ -273,7 +273,8 @@ def _backup(args: argparse.Namespace) -> int:
     from .views import print_fields
 
     _print(args, {"archive": str(args.out), "party": summary.party, "database": summary.database,
-                  "members": list(summary.members), "encrypted": list(summary.encrypted)}, print_fields)
+                  "members": list(summary.members), "encrypted": list(summary.encrypted), "blobs": summary.blobs,
+                  "blob_bytes": summary.blob_bytes}, print_fields)
     return 0
 
 
@@ -287,14 +288,15 @@ def _restore(args: argparse.Namespace) -> int:
     from .views import print_fields
 
     _print(args, {"config": str(args.to / "config" / "swgw.toml"), "party": summary.party,
-                  "database": summary.database, "encrypted": list(summary.encrypted)}, print_fields)
+                  "database": summary.database, "encrypted": list(summary.encrypted), "blobs": summary.blobs,
+                  "blob_bytes": summary.blob_bytes}, print_fields)
     return 0
 
 
 def add_backup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``swgw backup`` and ``swgw restore``."""
-    p = sub.add_parser("backup", help="a consistent snapshot of a (running) gateway: database, configuration, "
-                                      "keys encrypted with a passphrase")
+    p = sub.add_parser("backup", help="a consistent snapshot of a (running) gateway: database, large "
+                                      "attachments, configuration, keys encrypted with a passphrase")
     p.add_argument("--config", type=Path, required=True, help="the gateway's configuration file")
     p.add_argument("--out", type=Path, required=True, help="the archive to write (tar)")
     p.add_argument("--passphrase-file", type=Path, help="first line: the passphrase (else SWGW_BACKUP_PASSPHRASE)")

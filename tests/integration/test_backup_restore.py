@@ -10,13 +10,16 @@ backup, unknown to the restored CN (HK has them; the README says how the hub fin
 
 from __future__ import annotations
 
+import io
 import shutil
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.adapters.persistence import SqlMessageRepository, create_engine_for
 from gateway.app import build_app
 from gateway.core.domain import Direction, DocumentType, MessageStatus
@@ -25,6 +28,7 @@ from gateway.tools.cli import load_settings, main
 
 from tests.integration.network import Network, running_network, wait_for
 from tests.integration.reliability import numbered_record
+from tests.integration.test_large_attachments import MIB, chunks, digest
 
 COO = DocumentType.CERTIFICATE_OF_ORIGIN
 PASSPHRASE = "correct horse battery staple"
@@ -172,6 +176,98 @@ def test_restore_refuses_a_wrong_passphrase_and_a_changed_member(tmp_path: Path)
         .list_messages(limit=1) == []
 
 
+def _large(party: str, data: dict[str, Any]) -> None:
+    for partner in data["partners"]:
+        partner["max_attachment_bytes"] = 16 * MIB
+
+
+def _send_large(network: Network, key: str, size: int) -> tuple[str, tuple[str, int]]:
+    """Upload ``size`` bytes at CN and submit them to HK as a large attachment; the message id and the digest."""
+    with network.client("CN") as cn:
+        uploaded = cn.upload_attachment(chunks(size, key.encode()), timeout=60)
+        attachment = pb.Attachment(name=f"{key}.tiff", media_type="image/tiff", sha256=uploaded.sha256,
+                                   size=uploaded.size)
+        message_id = cn.submit("HK", COO, numbered_record(1, key), idempotency_key=key,
+                               attachments=[attachment]).message_id
+    return message_id, (uploaded.sha256.hex(), uploaded.size)
+
+
+def _restore_and_start(network: Network, party: str, archive: Path, to: Path, passphrase_file: Path,
+                       capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["restore", str(archive), "--to", str(to), "--passphrase-file", str(passphrase_file),
+                 "--json"]) == 0
+    out = capsys.readouterr().out
+    app = build_app(load_settings(to / "config" / "swgw.toml"))
+    app.start()
+    network.apps[party] = app
+    return out
+
+
+def test_large_attachments_survive_the_loss_of_both_gateways(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """HK holds a received large attachment not yet handed over; CN holds one waiting for HK. Both gateways are
+    backed up, destroyed and restored: CN sends its attachment from its restored blobs, HK hands over both and the
+    hub reads them back byte for byte."""
+    retry = {"strategy": "constant", "initial_delay_seconds": 0.3, "max_delay_seconds": 0.3, "max_attempts": 1000,
+             "jitter": 0.0}
+    passphrase_file = tmp_path / "passphrase"
+    passphrase_file.write_text(PASSPHRASE + "\n")
+    archives = {party: tmp_path / f"{party.lower()}.tar" for party in ("CN", "HK")}
+    with running_network(tmp_path / "net", ("CN", "HK"), retry=retry, configure=_large) as network:
+        cn_repository = network.apps["CN"].repository
+        received, received_digest = _send_large(network, "received", 3 * MIB + 17)
+        wait_for(lambda: _statuses(cn_repository, [received]) == {MessageStatus.DELIVERED}, timeout=60)
+        assert main(["backup", "--config", str(network.files["HK"].config), "--out", str(archives["HK"]),
+                     "--passphrase-file", str(passphrase_file), "--json"]) == 0
+        assert f'"blob_bytes": {3 * MIB + 17}' in capsys.readouterr().out
+
+        network.stop("HK")
+        waiting, waiting_digest = _send_large(network, "waiting", 2 * MIB + 5)
+        wait_for(lambda: cn_repository.get(waiting).attempts >= 1, timeout=30)
+        assert main(["backup", "--config", str(network.files["CN"].config), "--out", str(archives["CN"]),
+                     "--passphrase-file", str(passphrase_file), "--json"]) == 0
+        assert '"blobs": 2' in capsys.readouterr().out  # CN keeps what it sent and what waits
+
+        # The disaster: both gateways and their folders (database, blobs, configuration, keys) are gone.
+        network.stop("CN")
+        for party in ("CN", "HK"):
+            shutil.rmtree(network.files[party].folder)
+
+        # An archive whose blob was changed is refused, naming the blob, and leaves the target folder empty.
+        import tarfile
+
+        with tarfile.open(archives["HK"]) as source, tarfile.open(tmp_path / "tampered.tar", "w") as target:
+            for info in source.getmembers():
+                data = source.extractfile(info)
+                if info.name.startswith("blobs/"):
+                    changed = bytearray(data.read())  # type: ignore[union-attr]
+                    changed[len(changed) // 2] ^= 1
+                    target.addfile(info, io.BytesIO(bytes(changed)))
+                else:
+                    target.addfile(info, data)
+        with pytest.raises(BackupError) as refused:
+            restore(tmp_path / "tampered.tar", tmp_path / "refused", PASSPHRASE.encode())
+        assert (refused.value.code, refused.value.field_path) == \
+            ("BACKUP_ARCHIVE_INVALID", f"archive.blobs/{received_digest[0][:2]}/{received_digest[0]}")
+        assert not (tmp_path / "refused").exists()
+
+        hk_out = _restore_and_start(network, "HK", archives["HK"], tmp_path / "hk-new", passphrase_file, capsys)
+        assert '"blobs": 1' in hk_out
+        blob_files = [p for p in (tmp_path / "hk-new" / "config" / "data" / "blobs").rglob("*") if p.is_file()]
+        assert [p.name for p in blob_files] == [received_digest[0]]
+        _restore_and_start(network, "CN", archives["CN"], tmp_path / "cn-new", passphrase_file, capsys)
+        restored_cn = network.apps["CN"].repository
+        # The restored CN sends the waiting attachment again, read from its restored blobs.
+        wait_for(lambda: _statuses(restored_cn, [waiting]) == {MessageStatus.DELIVERED}, timeout=60)
+        with network.client("HK") as hk:
+            documents = {d.message_id: d for d in hk.receive(max_documents=10, timeout=5)}
+            assert set(documents) == {received, waiting}
+            for message_id, expected in ((received, received_digest), (waiting, waiting_digest)):
+                [attachment] = documents[message_id].attachments
+                assert (attachment.sha256.hex(), attachment.size) == expected
+                assert digest(hk.read_attachment(message_id, attachment.name, timeout=60)) == expected
+
+
 @pytest.mark.postgres
 def test_a_postgresql_gateway_is_restored_with_pg_dump_and_pg_restore(tmp_path: Path, postgres_url: str) -> None:
     import uuid
@@ -191,12 +287,16 @@ def test_a_postgresql_gateway_is_restored_with_pg_dump_and_pg_restore(tmp_path: 
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         archive = tmp_path / "cn.tar"
-        with running_network(tmp_path / "net", ("CN", "HK"), database_urls={"CN": cn_url}) as network:
+        with running_network(tmp_path / "net", ("CN", "HK"), database_urls={"CN": cn_url},
+                             configure=_large) as network:
             before = _submit(network, "P", 2)
+            large, large_digest = _send_large(network, "pg-large", MIB + 3)
+            before.append(large)
             repository = network.apps["CN"].repository
             wait_for(lambda: _statuses(repository, before) == {MessageStatus.DELIVERED}, timeout=30)
             summary = backup(network.files["CN"].config, archive, b"secret", now=datetime.now(UTC))
             assert summary.database == "postgresql" and "database.pgdump" in summary.members
+            assert (summary.blobs, summary.blob_bytes) == (1, MIB + 3)
             after = _submit(network, "Q", 1)
             wait_for(lambda: _statuses(repository, after) == {MessageStatus.DELIVERED}, timeout=30)
             network.stop("CN")
@@ -212,6 +312,9 @@ def test_a_postgresql_gateway_is_restored_with_pg_dump_and_pg_restore(tmp_path: 
             network.apps["CN"] = app
             outbound = {m.message_id: m.status for m in app.repository.list_messages(limit=100)}
             assert outbound == {m: MessageStatus.DELIVERED for m in before}
+            # The large attachment came back with the database, in the restored gateway's blob store.
+            assert app.blobs.find(large_digest[0]) is not None
+            assert digest(app.blobs.read(large_digest[0])) == large_digest
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

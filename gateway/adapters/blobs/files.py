@@ -8,9 +8,11 @@ digest's name. Blobs are immutable, so readers need no lock.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from ...core.domain import StoredBlob
 from ...core.errors import MessageNotFound
@@ -19,16 +21,21 @@ from ._spool import spool
 
 __all__ = ["FileBlobStore"]
 
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
 
 class FileBlobStore:
     """:class:`~gateway.core.ports.BlobStore` on a folder: ``<root>/<sha256[:2]>/<sha256>``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, sweep: bool = True) -> None:
+        """``sweep=False`` for a reader beside a running gateway (a backup): its incoming files are transfers
+        under way, not leftovers of a crash."""
         self._root = root
         self._tmp = root / "incoming"
         self._tmp.mkdir(parents=True, exist_ok=True)
-        for stale in self._tmp.iterdir():  # transfers cut off by a crash or a broken stream
-            stale.unlink(missing_ok=True)
+        if sweep:
+            for stale in self._tmp.iterdir():  # transfers cut off by a crash or a broken stream
+                stale.unlink(missing_ok=True)
 
     def _path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -73,5 +80,19 @@ class FileBlobStore:
         try:
             with self._path(sha256).open("rb") as file:
                 return file.read(size)
+        except FileNotFoundError:
+            raise MessageNotFound(f"no attachment {sha256}", field_path="sha256") from None
+
+    def stored(self) -> Iterator[StoredBlob]:
+        """Every file under a digest's name (temporary files are not blobs yet), in digest order."""
+        for shard in sorted(p for p in self._root.iterdir() if p.is_dir() and len(p.name) == 2):
+            for path in sorted(shard.iterdir()):
+                if _DIGEST.fullmatch(path.name) and path.name[:2] == shard.name and path.is_file():
+                    yield StoredBlob(path.name, path.stat().st_size)
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The blob's file, open for reading."""
+        try:
+            return self._path(sha256).open("rb")
         except FileNotFoundError:
             raise MessageNotFound(f"no attachment {sha256}", field_path="sha256") from None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 from ...core.domain import StoredBlob
 from ...core.errors import MessageNotFound
@@ -50,3 +52,13 @@ class MemoryBlobStore:
     def head(self, sha256: str, size: int) -> bytes:
         """The first bytes of the blob."""
         return self._get(sha256)[:size]
+
+    def stored(self) -> Iterator[StoredBlob]:
+        """Every blob, in digest order."""
+        with self._lock:
+            blobs = sorted((sha256, len(data)) for sha256, data in self._blobs.items())
+        return iter([StoredBlob(sha256, size) for sha256, size in blobs])
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The blob as an in-memory file."""
+        return io.BytesIO(self._get(sha256))

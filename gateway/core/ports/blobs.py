@@ -9,7 +9,7 @@ message book holds only its reference (:class:`~gateway.core.domain.StoredBlob`)
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from ..domain import StoredBlob
 
@@ -43,4 +43,12 @@ class BlobStore(Protocol):
 
     def head(self, sha256: str, size: int) -> bytes:
         """The first ``size`` bytes of the blob (e.g. to recognise a file type); raises MessageNotFound."""
+        ...
+
+    def stored(self) -> Iterator[StoredBlob]:
+        """Every blob stored, in digest order (a backup lists them; blobs are immutable, so a listing stays true)."""
+        ...
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The blob as a readable binary file (the caller closes it); raises MessageNotFound."""
         ...
