@@ -145,7 +145,8 @@ def _envelope(network: Network, size: int, seed: bytes, number: int) -> Envelope
 def _deliver_large(network: Network, envelope: Envelope, parts: Iterator[bytes],
                    cancel_after: int | None = None) -> Any:
     cn = network.apps["CN"]
-    stub = cn.transport._stub(cn.settings.partner("HK"), cn.clock.now())
+    stub = cn.transport.for_partner(cn.settings.partner("HK"))._stub(  # type: ignore[attr-defined]
+        cn.settings.partner("HK"), cn.clock.now())
 
     def requests() -> Iterator[ppb.DeliverLargeRequest]:
         yield ppb.DeliverLargeRequest(envelope=codec.envelope_to_proto(envelope))
@@ -190,7 +191,9 @@ def test_truncated_tampered_oversized_and_broken_transfers_are_refused_and_keep_
                             network.apps["CN"].identity)
         assert _refused(network, big, iter(())) == ("PAYLOAD_TOO_LARGE", "envelope.attachments[0]")
         # The large attachment cannot ride on the unary Deliver.
-        stub = network.apps["CN"].transport._stub(network.apps["CN"].settings.partner("HK"), network.apps["CN"].clock.now())
+        cn = network.apps["CN"]
+        stub = cn.transport.for_partner(cn.settings.partner("HK"))._stub(  # type: ignore[attr-defined]
+            cn.settings.partner("HK"), cn.clock.now())
         with pytest.raises(grpc.RpcError) as caught:
             stub.Deliver(ppb.DeliverRequest(envelope=codec.envelope_to_proto(envelope)), timeout=10)
         assert error_from_status(caught.value)[:3:2] == ("ENVELOPE_INVALID", "envelope.attachments[0].size")

@@ -36,7 +36,8 @@ class RoutingPartnerTransport:
     def __init__(self, transports: Mapping[str, WireTransport]) -> None:
         self._transports = dict(transports)
 
-    def _for(self, partner: PartnerProfile) -> WireTransport:
+    def for_partner(self, partner: PartnerProfile) -> WireTransport:
+        """The transport the partner's agreement names; TRANSPORT_UNAVAILABLE (final) when this gateway has none."""
         transport = self._transports.get(partner.transport)
         if transport is None:
             # A configuration this gateway build cannot serve: no retry will change that.
@@ -46,17 +47,17 @@ class RoutingPartnerTransport:
 
     def deliver(self, partner: PartnerProfile, envelope: Envelope) -> Receipt:
         """Deliver over the partner's transport."""
-        return self._for(partner).deliver(partner, envelope)
+        return self.for_partner(partner).deliver(partner, envelope)
 
     def get_receipt(self, partner: PartnerProfile, message_id: str) -> Receipt:
         """Ask again over the partner's transport."""
-        return self._for(partner).get_receipt(partner, message_id)
+        return self.for_partner(partner).get_receipt(partner, message_id)
 
     def deliver_stream(
         self, partner: PartnerProfile, envelopes: Sequence[Envelope]
     ) -> Iterator[Receipt | DeliveryFailed]:
         """Stream over the partner's transport; the configuration agrees streaming for swgw's gRPC only."""
-        transport = self._for(partner)
+        transport = self.for_partner(partner)
         if not isinstance(transport, PartnerTransport):
             raise DeliveryFailed(f"the {partner.transport} transport to {partner.name} has no streaming delivery",
                                  retryable=False, partner=partner.name, code="TRANSPORT_UNAVAILABLE")
@@ -65,7 +66,7 @@ class RoutingPartnerTransport:
     def inquire(self, partner: PartnerProfile, inquiry: CertificateInquiry) -> InquiryAnswer:
         """Ask about a certificate over the partner's transport, where that transport carries inquiries (swgw's
         gRPC does; AS4 and the ePhyto Hub have no such message)."""
-        transport = self._for(partner)
+        transport = self.for_partner(partner)
         if not isinstance(transport, CertificateInquirer):
             raise DeliveryFailed(f"the {partner.transport} transport to {partner.name} carries no verification "
                                  "inquiries", retryable=False, partner=partner.name, code="TRANSPORT_UNAVAILABLE")
