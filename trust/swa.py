@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
+import secrets
 from collections.abc import Mapping
 
 from cryptography import x509
@@ -27,9 +27,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
-from signxml import SignatureConfiguration, XMLVerifier
 from signxml.algorithms import DigestAlgorithm, SignatureMethod
 from signxml.exceptions import InvalidInput, InvalidSignature
+from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from trust.errors import AlgorithmForbidden, DecryptionFailed, ReferenceInvalid, SignatureInvalid
 from trust.keys import SigningIdentity
@@ -170,7 +170,7 @@ def encrypt_parts(security: etree._Element, before: etree._Element, recipient: x
                                   URI=f"cid:{content_id}")
         etree.SubElement(etree.SubElement(cipher, _q(_XENC, "Transforms")), _q(_DS, "Transform"),
                          Algorithm=CIPHERTEXT_TRANSFORM)
-        nonce = os.urandom(12)
+        nonce = secrets.token_bytes(12)
         out[content_id] = nonce + AESGCM(session_key).encrypt(nonce, content, None)
         elements.append(data)
     for offset, element in enumerate(elements):
