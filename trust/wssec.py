@@ -1,5 +1,6 @@
 """WS-Security for AS4 (ebMS 3.0) messages: an X.509 token signature over eb:Messaging and the SOAP Body, made and
-checked by xmlsec (python-xmlsec, the libxmlsec1 bindings), never by hand. Pure: time is an argument.
+checked by xmlsec (python-xmlsec, the libxmlsec1 bindings), never by hand. Pure: time is an argument. MIME parts
+(SOAP with Attachments) are signed too, by ``cid:`` references: see :mod:`trust.swa` for what that adds.
 
 The signature follows the eDelivery AS4 profile where it touches the SOAP part: exclusive C14N, SHA-256 digests,
 RSA-SHA256 (or ECDSA-SHA256 for an EC key), the signer's certificate as a wsse:BinarySecurityToken referenced from

@@ -4,7 +4,9 @@ signals that answer them. Building and reading only; signing is :mod:`trust.wsse
 A User Message is built from the agreement's P-Mode (:class:`gateway.core.partners.As4Settings`): party ids and
 roles, service, the action agreed for the document type, agreement reference and MPC. The swgw envelope header
 travels as eb:MessageProperties (so a Domibus plug-in sees business key, format and action as properties), its
-JWS signature too; the payload and attachments are base64 parts of the SOAP Body, each named by an eb:PartInfo.
+JWS signature too. The payload and attachments are base64 parts of the SOAP Body under one eb:PartInfo, or, when
+the P-Mode's packaging is SOAP with Attachments, MIME parts (optionally gzip-compressed) each named by its own
+eb:PartInfo (:mod:`.mime` frames them, :mod:`.payloads` reads them back).
 """
 
 from __future__ import annotations

@@ -119,8 +119,8 @@ def access_point_envelope(message: UserMessage, *, partner: PartnerProfile, me: 
                           max_bytes: int) -> Envelope:
     """The envelope a plain ebMS User Message from ``partner``'s access point stands for (its payloads resolved):
     the ebMS MessageId, eb:Timestamp, the document and its attachments. The format (the agreement's for the
-    document type) and the business key (read from the document) are the pipeline's to fill in. An access point issues; amendments and
-    cancellations are swgw's own and need ``peer = "swgw"``."""
+    document type) and the business key (read from the document) are the pipeline's to fill in. An access point
+    issues; amendments and cancellations are swgw's own and need ``peer = "swgw"``."""
     pmode: As4Settings = partner.as4  # type: ignore[assignment]  # an AS4 partner's profile has its P-Mode
     payload = message.parts.get("payload")
     if payload is None:
