@@ -56,6 +56,7 @@ CONTENT_ONLY = f"{_SWA}#Attachment-Content-Only"
 """The ``xenc:EncryptedData/@Type`` of an encrypted part's content."""
 
 _DS = "http://www.w3.org/2000/09/xmldsig#"
+_SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 _XENC = "http://www.w3.org/2001/04/xmlenc#"
 _XENC11 = "http://www.w3.org/2009/xmlenc11#"
 _WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -120,6 +121,9 @@ def verify_with_parts(root: etree._Element, signer: x509.Certificate, parts: Map
         return signature_input(part) if part is not None else None
 
     config = SignatureConfiguration(
+        # Exactly the signature the caller checked, the one in the SOAP header's wsse:Security: signxml would
+        # otherwise verify the first ds:Signature anywhere, which a sender could place elsewhere in the header.
+        location=f"./{{{_SOAP12}}}Header/{{{_WSSE}}}Security/",
         expect_references=references,
         signature_methods=frozenset({SignatureMethod.RSA_SHA256, SignatureMethod.ECDSA_SHA256}),
         digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
