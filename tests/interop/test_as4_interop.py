@@ -183,7 +183,7 @@ def test_as4_verifies_our_user_message_and_its_receipt_makes_it_delivered(
 
 
 def _as4_send(network: Network, eu: dict[str, Path], state: dict[str, Any], payload: bytes,
-              times: int = 1) -> list[dict[str, Any]]:
+              times: int = 1, message_id: str | None = None) -> list[dict[str, Any]]:
     """as4 sends ``payload`` (in its Peppol message) to CN ``times`` times; what it made of each answer."""
     cn = network.files["CN"]
     path = eu["log"].parent / "payload.xml"
@@ -193,7 +193,8 @@ def _as4_send(network: Network, eu: dict[str, Path], state: dict[str, Any], payl
         [_as4_python(), str(PEER), "send", "--party", "eu-ap", "--cert", str(eu["sign_cert"]), "--key",
          str(eu["sign_key"]), "--tls-cert", str(eu["tls_cert"]), "--tls-key", str(eu["tls_key"]),
          "--port", str(network.apps["CN"].as4_port), "--server-ca", str(cn.ca_certificate), "--receiver", "cn-swgw",
-         "--receiver-cert", str(state["cn_signer"]), "--payload", str(path), "--times", str(times)],
+         "--receiver-cert", str(state["cn_signer"]), "--payload", str(path), "--times", str(times),
+         *(["--message-id", message_id] if message_id else [])],
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.strip().splitlines()[-times:]]
@@ -226,6 +227,11 @@ def test_swgw_receives_as4s_peppol_message_and_as4_verifies_the_receipt(
     assert stored.envelope.business_key.number == "E264500000777"
     assert stored.record_json is not None and "E264500000777" in stored.record_json
     assert stored.receipt is not None and stored.receipt.outcome.value == "ACCEPTED"
+    # Another document under the same ebMS MessageId (a new message as4 built and signed) is a conflict.
+    [conflict] = _as4_send(network, eu, state, _eu_document(state, "E264500000779"), message_id=first["message_id"])
+    assert (conflict["verified"], conflict["success"]) == (True, False), conflict
+    assert (conflict["error_code"], conflict["error_detail"]) == ("EBMS:0003", "DUPLICATE_CONFLICT"), conflict
+    assert network.apps["CN"].repository.get(first["message_id"]).envelope.payload == document
 
 
 def test_a_document_swgw_refuses_is_a_signed_ebms_error_as4_verifies(

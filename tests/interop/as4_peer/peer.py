@@ -34,6 +34,7 @@ import as4
 from as4.core.context import AS4ParseContext, SecurityPolicy
 from as4.core.message import AS4Message
 from as4.core.receipt import AS4Receipt
+from as4.core.references import AS4References
 from as4.utils.mime_handler import MIMEHandler
 
 SWGW = "urn:swgw:as4:1"
@@ -119,6 +120,7 @@ def send(args: argparse.Namespace) -> None:
         sender="9915:eu-sw", recipient="9915:cn-swgw", sender_country_id="BE",
         document_type_identifier_scheme="busdox-docid-qns",
         document_type_identifier_value=args.document_type,
+        references=AS4References(message_id=args.message_id) if args.message_id else None,
         process_identifier="urn:swgw:process:coo",
     )
     body, boundary = message.get_request_data()
@@ -174,6 +176,7 @@ def main() -> None:
     send_p.add_argument("--receiver-cert", type=Path, required=True)
     send_p.add_argument("--payload", type=Path, required=True)
     send_p.add_argument("--times", type=int, default=1, help="POST the same message this many times")
+    send_p.add_argument("--message-id", help="the ebMS MessageId (default: a fresh one)")
     send_p.add_argument("--document-type", default="urn:oasis:names:specification:ubl:schema:xsd:CertificateOfOrigin-2"
                         "::CertificateOfOrigin##urn:swgw:ubl:coo:acfta-forme:1::2.4")
     args = parser.parse_args()

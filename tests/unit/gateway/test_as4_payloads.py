@@ -114,6 +114,16 @@ def test_the_access_point_envelope_unwraps_the_sbdh_when_the_pmode_says_so() -> 
     assert kept.payload == DOCUMENT
 
 
+def test_binary_parts_as_cxf_based_access_points_send_them() -> None:
+    # Domibus and phase4 send parts with Content-Transfer-Encoding: binary and name the root part by `start`.
+    octets = bytes(range(256)) * 8 + b"\r\n--\r\n\r\r\n\n"  # line ends of every kind, kept as they are
+    body = (b"--B\r\nContent-Type: application/soap+xml; charset=UTF-8\r\nContent-Transfer-Encoding: binary\r\n"
+            b"Content-ID: <root@ap>\r\n\r\n<env/>\r\n--B\r\nContent-Type: application/octet-stream\r\n"
+            b"Content-Transfer-Encoding: binary\r\nContent-ID: <doc@ap>\r\n\r\n" + octets + b"\r\n--B--\r\n")
+    content_type = 'multipart/related; type="application/soap+xml"; boundary="B"; start="<root@ap>"'
+    assert split(content_type, body) == (b"<env/>", {"doc@ap": ("application/octet-stream", octets)})
+
+
 def test_mime_round_trip_and_refusals() -> None:
     content_type, body = join(b"<env/>", {"p@x": ("application/octet-stream", bytes(range(256)) * 4)})
     assert content_type.startswith("multipart/related") and 'type="application/soap+xml"' in content_type
