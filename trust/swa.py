@@ -69,7 +69,7 @@ _RSA_OAEP = f"{_XENC11}rsa-oaep"
 _MGF1_SHA256 = f"{_XENC11}mgf1sha256"
 _AES_GCM = {f"{_XENC11}aes128-gcm": 16, f"{_XENC11}aes256-gcm": 32}
 _ENCRYPTED_KEY_TOKEN = "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKey"
-_XML_TYPES = re.compile(r"^(text/xml|application/xml|[a-z]+/[^;]*\+xml)\s*(;|$)", re.IGNORECASE)
+_XML_TYPES = re.compile(r"^(text/xml|application/xml|(application|image)/[^;]*\+xml)\s*(;|$)", re.IGNORECASE)
 
 Part = tuple[str, bytes]
 """A MIME part: its Content-Type and its content octets (transfer encoding undone)."""
@@ -186,8 +186,9 @@ def _oaep() -> padding.OAEP:
     return padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 
 
-def decrypt_parts(security: etree._Element, identity: SigningIdentity, parts: Mapping[str, Part]) -> dict[str, bytes]:
-    """The plaintext of every part ``security`` encrypts (by ``cid:``), with ``identity``'s RSA key; {} when it
+def decrypt_parts(security: etree._Element, identity: SigningIdentity, parts: Mapping[str, Part]) -> dict[str, Part]:
+    """Every part ``security`` encrypts (by ``cid:``) decrypted with ``identity``'s RSA key, typed by its
+    ``xenc:EncryptedData/@MimeType`` (the type it was signed under; on the wire it is octets); {} when ``security``
     holds no ``xenc:EncryptedKey``. Only RSA-OAEP with SHA-256 and MGF1-SHA-256 and AES-GCM are accepted (else
     SIGNATURE_ALGORITHM_FORBIDDEN); a key or part that does not decrypt is DECRYPTION_FAILED."""
     keys = security.findall(_q(_XENC, "EncryptedKey"))
@@ -210,7 +211,7 @@ def decrypt_parts(security: etree._Element, identity: SigningIdentity, parts: Ma
         session_key = identity.private_key.decrypt(wrapped, _oaep())
     except ValueError as e:
         raise DecryptionFailed(f"the session key does not decrypt: {e}") from e
-    out: dict[str, bytes] = {}
+    out: dict[str, Part] = {}
     for reference in key.iterfind(f"{_q(_XENC, 'ReferenceList')}/{_q(_XENC, 'DataReference')}"):
         uri = reference.get("URI", "")
         found = [d for d in security.iter(_q(_XENC, "EncryptedData")) if uri.startswith("#") and d.get("Id") == uri[1:]]
@@ -231,7 +232,8 @@ def decrypt_parts(security: etree._Element, identity: SigningIdentity, parts: Ma
             raise DecryptionFailed(f"part {content_id!r}: wrong key size or encrypted twice")
         blob = parts[content_id][1]
         try:
-            out[content_id] = AESGCM(session_key).decrypt(blob[:12], blob[12:], None)
+            plain = AESGCM(session_key).decrypt(blob[:12], blob[12:], None)
         except (InvalidTag, ValueError) as e:
             raise DecryptionFailed(f"part {content_id!r} does not decrypt") from e
+        out[content_id] = (data.get("MimeType") or parts[content_id][0], plain)
     return out

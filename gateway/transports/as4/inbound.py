@@ -89,7 +89,7 @@ class As4Inbound:
                 raise As4Error(f"the P-Mode with {partner.name} requires encrypted payloads",
                                ebms_code="EBMS:0103", code="ENVELOPE_INVALID", field_path="env:Body")
             # What the signature covers: the parts' plaintext (the eDelivery profile signs, then encrypts).
-            parts = {cid: (media_type, decrypted.get(cid, content)) for cid, (media_type, content) in mime.items()}
+            parts = {cid: decrypted.get(cid, part) for cid, part in mime.items()}
             verified = trust.verify_soap(root, partner_trust=self._trustbook.for_partner(partner.name, at=now), at=now,
                                          parts=parts)
             # Read again from what the signature covers (and, once decrypted, the plaintext parts).
