@@ -74,9 +74,9 @@ def test_operators_see_the_transport_in_status_messages_and_metrics(
         record["certificate"]["number"] = "E254500000555"
         message_id = client.submit("VN", COO, record_bytes(record)).message_id
         assert _final(network, "CN", message_id).transport == "as4"
-    assert main(["messages", "show", "--config", str(network.files["CN"].config), message_id]) == 0
+    assert main(["messages", "show", "--json", "--config", str(network.files["CN"].config), message_id]) == 0
     assert json.loads(capsys.readouterr().out)["transport"] == "as4"
-    assert main(["partners", "--config", str(network.files["CN"].config)]) == 0
+    assert main(["partners", "--json", "--config", str(network.files["CN"].config)]) == 0
     [vn] = json.loads(capsys.readouterr().out)
     assert (vn["party"], vn["transport"]) == ("VN", "as4") and vn["endpoint"].startswith("https://127.0.0.1:")
     assert vn["documents"] == {"certificate-of-origin": ["coo-ubl24-acfta-forme", "coo-ubl24-rcep"]}
