@@ -48,6 +48,7 @@ from trust.wssec import (
     verify_nrr_receipt,
     verify_soap,
 )
+from trust.swa import decrypt_parts, encrypt_parts
 from trust.xmlparse import parse_xml
 
 __all__ = [
@@ -96,7 +97,9 @@ __all__ = [
     "ca_problem",
     "canonical_json",
     "decrypt_body",
+    "decrypt_parts",
     "encrypt_body",
+    "encrypt_parts",
     "fingerprint",
     "load_crl",
     "load_der_certificate",

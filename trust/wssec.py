@@ -1,5 +1,6 @@
 """WS-Security for AS4 (ebMS 3.0) messages: an X.509 token signature over eb:Messaging and the SOAP Body, made and
-checked by xmlsec (python-xmlsec, the libxmlsec1 bindings), never by hand. Pure: time is an argument.
+checked by xmlsec (python-xmlsec, the libxmlsec1 bindings), never by hand. Pure: time is an argument. MIME parts
+(SOAP with Attachments) are signed too, by ``cid:`` references: see :mod:`trust.swa` for what that adds.
 
 The signature follows the eDelivery AS4 profile where it touches the SOAP part: exclusive C14N, SHA-256 digests,
 RSA-SHA256 (or ECDSA-SHA256 for an EC key), the signer's certificate as a wsse:BinarySecurityToken referenced from
@@ -11,6 +12,7 @@ wrapped around other elements cannot vouch for the ones read.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +35,7 @@ from trust.errors import (
 from trust.keys import SigningIdentity
 from trust.partner import PartnerTrust
 from trust.policy import DEFAULT_POLICY, SignaturePolicy
+from trust.swa import CONTENT_SIGNATURE_TRANSFORM, Part, add_part_references, verify_with_parts
 from trust.xmlparse import parse_xml
 
 __all__ = [
@@ -122,8 +125,12 @@ def _ensure_id(element: etree._Element, value: str) -> str:
     return value
 
 
-def sign_soap(root: etree._Element, identity: SigningIdentity, *, id_prefix: str) -> tuple[SignedReference, ...]:
-    """Sign ``root`` (a SOAP envelope with eb:Messaging) in place with ``identity``; returns the references."""
+def sign_soap(root: etree._Element, identity: SigningIdentity, *, id_prefix: str,
+              parts: Mapping[str, Part] | None = None) -> tuple[SignedReference, ...]:
+    """Sign ``root`` (a SOAP envelope with eb:Messaging) in place with ``identity``; returns the references.
+
+    ``parts`` (by Content-ID) are the message's MIME parts (SOAP with Attachments): each gets a ``cid:`` reference
+    (:mod:`trust.swa`), and SignedInfo is signed again by libxmlsec1 once they are in it."""
     header = root.find(q(SOAP, "Header"))
     body = root.find(q(SOAP, "Body"))
     messaging = header.find(q(EB, "Messaging")) if header is not None else None
@@ -153,6 +160,17 @@ def sign_soap(root: etree._Element, identity: SigningIdentity, *, id_prefix: str
     context.key = xmlsec.Key.from_memory(pem, constants.KeyDataFormatPem)
     try:
         context.sign(signature)
+        if parts:
+            # libxmlsec1 knows no SwA transform: it digests the XML references above, the parts' references are
+            # added after, and the SignedInfo that names them all is signed again, canonicalised as declared.
+            signed_info = signature.find(q(DS, "SignedInfo"))
+            value = signature.find(q(DS, "SignatureValue"))
+            assert signed_info is not None and value is not None  # the template has both
+            add_part_references(signed_info, parts)
+            c14n = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=False)
+            again = xmlsec.SignatureContext()
+            again.key = context.key
+            value.text = base64.b64encode(again.sign_binary(c14n, method)).decode("ascii")
     except xmlsec.Error as e:  # pragma: no cover - our own key and template
         raise SignatureInvalid(f"signing failed: {e}") from e
     return _references(signature)
@@ -175,10 +193,13 @@ def _by_id(root: etree._Element, value: str) -> etree._Element:
 
 
 def verify_soap(root: etree._Element, *, partner_trust: PartnerTrust, at: datetime,
-                policy: SignaturePolicy = DEFAULT_POLICY) -> VerifiedSoap:
+                policy: SignaturePolicy = DEFAULT_POLICY, parts: Mapping[str, Part] | None = None) -> VerifiedSoap:
     """Verify the WS-Security signature of ``root`` against ``partner_trust`` at ``at``; raises
     :class:`~trust.errors.TrustError`: SIGNATURE_MISSING, SIGNATURE_INVALID, SIGNATURE_ALGORITHM_FORBIDDEN,
-    SIGNATURE_REFERENCE_INVALID (coverage, wrapping) or the signer's refusal (CERTIFICATE_UNTRUSTED, ...)."""
+    SIGNATURE_REFERENCE_INVALID (coverage, wrapping) or the signer's refusal (CERTIFICATE_UNTRUSTED, ...).
+
+    ``parts`` are the message's MIME parts by Content-ID (decrypted, still compressed): every one must be covered
+    by a ``cid:`` reference with the Attachment-Content-Signature-Transform, and no reference may name another."""
     header = root.find(q(SOAP, "Header"))
     body = root.find(q(SOAP, "Body"))
     messaging = header.find(q(EB, "Messaging")) if header is not None else None
@@ -198,24 +219,34 @@ def verify_soap(root: etree._Element, *, partner_trust: PartnerTrust, at: dateti
             or c14n.get("Algorithm") != _EXC_C14N:
         raise AlgorithmForbidden("signature algorithm refused (RSA-SHA256 or ECDSA-SHA256 with exclusive C14N)")
     references = _references(signature)
+    parts = parts or {}
     for reference in signed_info.iterfind(q(DS, "Reference")):
         digest = reference.find(q(DS, "DigestMethod"))
         if digest is None or digest.get("Algorithm") not in _DIGEST_METHODS:
             raise AlgorithmForbidden("digest algorithm refused (SHA-256)")
         transforms = [t.get("Algorithm") for t in reference.iterfind(f"{q(DS, 'Transforms')}/{q(DS, 'Transform')}")]
-        if transforms != [_EXC_C14N]:
-            raise ReferenceInvalid(f"reference {reference.get('URI')} uses transforms {transforms}; only exclusive "
-                                   "C14N is accepted")
+        # The transform follows from what is referenced, never from the sender's choice: an element by its id
+        # (exclusive C14N), a MIME part of this message by its Content-ID (SwA content transform).
+        expected = [CONTENT_SIGNATURE_TRANSFORM] if reference.get("URI", "").startswith("cid:") else [_EXC_C14N]
+        if transforms != expected:
+            raise ReferenceInvalid(f"reference {reference.get('URI')} uses transforms {transforms}; {expected} "
+                                   "is accepted")
     uris = {r.uri for r in references}
     messaging_id, body_id = messaging.get(q(WSU, "Id")), body.get(q(WSU, "Id"))
     if not messaging_id or not body_id or {f"#{messaging_id}", f"#{body_id}"} - uris:
         raise ReferenceInvalid("the signature does not cover eb:Messaging and the SOAP Body")
-    if len(uris) != len(references) or any(not u.startswith("#") for u in uris):
+    part_uris = {f"cid:{content_id}" for content_id in parts}
+    if len(uris) != len(references) or any(not u.startswith("#") and u not in part_uris for u in uris):
         raise ReferenceInvalid("the signature has repeated or external references")
-    elements = [_by_id(root, uri[1:]) for uri in sorted(uris)]
+    if part_uris - uris:
+        raise ReferenceInvalid(f"the signature does not cover the MIME parts {sorted(part_uris - uris)}")
+    elements = [_by_id(root, uri[1:]) for uri in sorted(uris) if uri.startswith("#")]
     signer = _token(security, signature)
     # A signer the partner's trust refuses raises that refusal (CERTIFICATE_UNTRUSTED, _EXPIRED, _REVOKED).
     validate_path(signer, [], trust=partner_trust, at=at, purpose="signing", policy=policy)
+    if part_uris:
+        verify_with_parts(root, signer, parts, references=len(references))
+        return VerifiedSoap(root=root, signer=signer, references=references, messaging=messaging, body=body)
     context = xmlsec.SignatureContext()
     for element in elements:
         context.register_id(element, "Id", WSU)

@@ -134,7 +134,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
                            sender=WebhookSender(webhook, timeout=settings.alerts.webhook_timeout) if webhook else None)
     as4_inbound = As4Inbound(
         pipeline=pipeline, partners=settings.partners, trustbook=trustbook, clock=clock, identity=identity_for,
-        max_bytes=settings.max_payload_bytes * 2 + 64 * 1024,
+        max_bytes=settings.max_payload_bytes * 2 + 64 * 1024, me=settings.party,
     ) if settings.as4_listener is not None else None
     hub_puller = HubPuller(hub_connections, receive=pipeline.receive_relayed, me=settings.party, clock=clock)
     return App(

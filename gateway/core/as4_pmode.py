@@ -11,6 +11,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from .domain import DocumentType
+from .config_tables import choice
 from .errors import ConfigInvalid
 from .partners import As4Settings
 
@@ -61,6 +62,16 @@ def parse_as4(table: Table, base_dir: PurePath, *, me: str, partner: str,
         raise ConfigInvalid("signing_certificates must be a list of file names",
                             field_path=table.key("signing_certificates"))
     encryption = table.get("encryption_certificate", str, None)
+    peer = choice(table, "peer", ("swgw", "access-point"), "swgw")
+    packaging = choice(table, "packaging", ("body", "swa"), "body")
+    compress = table.get("compress", bool, False)
+    sbdh = table.get("sbdh", bool, False)
+    if compress and packaging != "swa":
+        # The CompressionType property belongs to a MIME part; ebMS does not compress the SOAP Body.
+        raise ConfigInvalid(f"{table.key('compress')} needs packaging = \"swa\"", field_path=table.key("compress"))
+    if sbdh and peer != "access-point":
+        raise ConfigInvalid(f"{table.key('sbdh')} needs peer = \"access-point\" (swgw peers send the document itself)",
+                            field_path=table.key("sbdh"))
     defaults = As4Settings(endpoint_url=url, our_party_id=me, partner_party_id=partner)
     settings = As4Settings(
         endpoint_url=url,
@@ -77,6 +88,10 @@ def parse_as4(table: Table, base_dir: PurePath, *, me: str, partner: str,
         signing_certificate_files=tuple(str(base_dir / s) for s in signers),
         encryption_certificate_file=str(base_dir / encryption) if encryption else None,
         timeout_seconds=float(timeout),
+        peer=peer,
+        packaging=packaging,
+        compress=compress,
+        sbdh=sbdh,
     )
     table.done()
     return settings

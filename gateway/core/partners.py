@@ -104,6 +104,19 @@ class As4Settings:
     agreed both ways: the partner's messages must come encrypted to our key for it, which must then be RSA."""
     timeout_seconds: float = 30.0
     """How long one POST may take before the attempt counts as failed (retryably)."""
+    peer: str = "swgw"
+    """What the partner's access point runs: ``"swgw"`` (its User Messages carry the swgw envelope: ``swgw.*``
+    properties and the envelope's JWS) or ``"access-point"`` (any AS4 access point: a plain User Message whose
+    action names the document type, its payload the document, its WS-Security signature the envelope's)."""
+    packaging: str = "body"
+    """Where payloads travel, both ways: ``"body"`` (the SOAP Body) or ``"swa"`` (MIME parts, SOAP with
+    Attachments, the eDelivery AS4 profile's default)."""
+    compress: bool = False
+    """Whether our MIME parts are gzip-compressed (CompressionType ``application/gzip``), as the eDelivery AS4
+    profile does; compressed parts we receive are decompressed either way."""
+    sbdh: bool = False
+    """Whether the partner's payload is a Standard Business Document (SBDH, as Peppol sends) around the document,
+    which is unwrapped before mapping (only with ``peer = "access-point"``)."""
 
 
 @dataclass(frozen=True)

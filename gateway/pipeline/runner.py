@@ -18,7 +18,16 @@ from cryptography import x509
 
 from trust import LongTerm, PartnerTrust, SigningIdentity
 
-from ..core.domain import Attachment, DocumentType, Envelope, MessageStatus, PartyId, Receipt, sha256_hex
+from ..core.domain import (
+    Attachment,
+    DocumentType,
+    Envelope,
+    MessageStatus,
+    PartyId,
+    Receipt,
+    VerifiedEnvelope,
+    sha256_hex,
+)
 from ..core.errors import (
     AttachmentIncomplete,
     DocumentRejected,
@@ -291,6 +300,30 @@ class Pipeline:
         over an envelope whose acknowledgement was lost) is answered with the stored receipt.
         """
         profile = self.agreement(peer, "ephyto-hub")
+        return self._receive_document(envelope, peer, profile, lambda partner_trust, now: (
+            signatures.verify_relayed_envelope(envelope, relay_chain, partner_trust=partner_trust, now=now,
+                                               profile=profile)))
+
+    def receive_from_access_point(self, envelope: Envelope, *, peer: str, signer: x509.Certificate) -> Receipt:
+        """Take the document an AS4 access point that does not run swgw sent (``peer = "access-point"`` in the
+        P-Mode) and return our signed receipt.
+
+        ``signer`` signed the User Message (WS-Security, verified by the AS4 endpoint); validated again to the
+        partner's trust under the agreement's signature policy, it is the envelope's signer. The document is in
+        the format the agreement names for its type, its business key read from it; the same ebMS MessageId again
+        with the same document gets the stored receipt, with another ``DUPLICATE_CONFLICT``.
+        """
+        profile = self.agreement(peer, "as4")
+        envelope = replace(envelope, receiver=self._settings.party,
+                           document_format=steps.agreed_format(profile, envelope.document_type,
+                                                               field_path="envelope.document_type"))
+        return self._receive_document(envelope, peer, profile, lambda partner_trust, now: (
+            signatures.verify_access_point_envelope(envelope, signer, partner_trust=partner_trust, now=now,
+                                                    profile=profile)))
+
+    def _receive_document(self, envelope: Envelope, peer: str, profile: PartnerProfile,
+                          verify: Callable[[PartnerTrust, datetime], VerifiedEnvelope]) -> Receipt:
+        # An envelope that carries the document only, vouched for by ``verify`` (a relay, an access point).
         existing = self._messages.find(envelope.message_id)
         if existing is not None:
             if existing.partner != peer or sha256_hex(envelope.payload) != existing.envelope.payload_sha256:
@@ -301,15 +334,14 @@ class Pipeline:
             return signatures.replayable_receipt(existing.receipt, self._identity(peer))
         now = self._clock.now()
         partner_trust = self._trustbook.for_partner(peer, at=now)
-        verified = signatures.verify_relayed_envelope(envelope, relay_chain, partner_trust=partner_trust, now=now,
-                                                      profile=profile)
+        verified = verify(partner_trust, now)
         try:
             envelope = replace(envelope, business_key=steps.relayed_business_key(envelope, profile=profile, now=now))
             steps.check_inbound_envelope(envelope, peer=peer, me=self._settings.party, profile=profile, now=now)
             document = steps.map_inbound(replace(verified, envelope=envelope), profile=profile,
-                                         partner_trust=partner_trust, now=now)
+                                         partner_trust=partner_trust, now=now, tsa_trust=self._tsa_trust)
         except DocumentRejected as e:
-            log.info("rejected %s relayed from %s: %s", envelope.message_id, peer, e)
+            log.info("rejected %s from %s: %s", envelope.message_id, peer, e)
             return self.store_inbound(self._inbound(envelope, peer, None, e, now), peer)
         return self.store_inbound(self._inbound(envelope, peer, document, None, now), peer)
 

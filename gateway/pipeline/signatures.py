@@ -40,6 +40,7 @@ __all__ = [
     "sign_receipt",
     "signature_policy",
     "timestamping_trust",
+    "verify_access_point_envelope",
     "verify_document",
     "verify_envelope_jws",
     "verify_envelope_signature",
@@ -231,6 +232,23 @@ def verify_relay(
         raise trust.SignatureMissing("no relay certificate", partner=partner_trust.partner)
     return trust.validate_chain(chain[0], chain[1:], trust=partner_trust, at=now, purpose="tls-server",
                                 policy=policy)[0]
+
+
+def verify_access_point_envelope(
+    envelope: Envelope, signer: x509.Certificate, *, partner_trust: PartnerTrust, now: datetime,
+    profile: PartnerProfile,
+) -> VerifiedEnvelope:
+    """An envelope an AS4 access point that does not run swgw sent: the certificate of its WS-Security signature
+    (over eb:Messaging, the Body and every payload, verified by :func:`trust.verify_soap`) takes the place of the
+    sender's envelope signature, validated to the partner's trust under the agreement's signature policy; raises
+    :class:`EnvelopeSignatureInvalid`."""
+    try:
+        trust.validate_path(signer, [], trust=partner_trust, at=now, purpose="signing",
+                            policy=signature_policy(profile))
+    except trust.TrustError as e:
+        raise EnvelopeSignatureInvalid(f"access point signer refused: {e.code}: {e.message}",
+                                       partner=partner_trust.partner, field_path="envelope.signature") from e
+    return VerifiedEnvelope(envelope=envelope, signer=signer)
 
 
 def verify_relay_signature(

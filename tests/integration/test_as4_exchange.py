@@ -216,3 +216,43 @@ def test_an_unencrypted_message_where_the_pmode_requires_encryption_fails(tmp_pa
         assert summary.status == pb.MESSAGE_STATUS_FAILED
         assert summary.last_error.code == "ENVELOPE_INVALID"
         assert "EBMS:0103 PolicyNoncompliance" in summary.last_error.message
+
+
+def _swa(tmp_path: Path, *, encrypted: bool, compress: bool) -> Any:
+    encrypt = _encrypted_to(tmp_path, ("CN", "VN"))
+
+    def configure(party: str, data: dict[str, Any]) -> None:
+        # The eDelivery AS4 profile's packaging: payloads as (gzip-compressed) MIME parts, agreed on both sides.
+        data["partners"][0]["as4"].update({"packaging": "swa", "compress": compress})
+        data["partners"][0]["attach_pdf"] = True  # a second payload, the PAdES-signed PDF, in a part of its own
+        if encrypted:
+            encrypt(party, data)
+    return configure
+
+
+@pytest.mark.parametrize(("encrypted", "compress"), [(False, True), (True, True), (True, False)],
+                         ids=["signed", "signed-and-encrypted", "encrypted-xml-parts-uncompressed"])
+def test_soap_with_attachments_travels_both_ways(tmp_path: Path, encrypted: bool, compress: bool) -> None:
+    # Uncompressed, the document part is application/xml: its reference digests its exclusive C14N (SwA 5.4.2),
+    # under the type EncryptedData/@MimeType restores once the octets on the wire are decrypted.
+    with running_network(tmp_path, ("CN", "VN"), AGREEMENT, as4=[("CN", "VN")], keys={"CN": "rsa", "VN": "rsa"},
+                         configure=_swa(tmp_path, encrypted=encrypted, compress=compress)) as net:
+        to_vn = _send(net, "CN", "VN", "coo-cn-vn")
+        _send(net, "VN", "CN", "coo-vn-cn")
+        # What VN stored is what CN signed, attachments (the PDF) included, each carried by its own MIME part.
+        sent, received = net.apps["CN"].repository.get(to_vn), net.apps["VN"].repository.get(to_vn)
+        assert received.envelope.payload == sent.envelope.payload
+        assert sent.envelope.attachments and received.envelope.attachments == sent.envelope.attachments
+
+
+def test_a_mime_message_where_the_pmode_says_body_is_an_external_payload_error(tmp_path: Path) -> None:
+    def configure(party: str, data: dict[str, Any]) -> None:
+        if party == "CN":
+            data["partners"][0]["as4"]["packaging"] = "swa"
+
+    with running_network(tmp_path, ("CN", "VN"), AGREEMENT, as4=[("CN", "VN")], configure=configure) as net:
+        with net.client("CN") as client:
+            message_id = client.submit("VN", COO, record_bytes(example("coo-cn-vn"))).message_id
+        summary = _final(net, "CN", message_id)
+        assert summary.status == pb.MESSAGE_STATUS_FAILED
+        assert "EBMS:0011 ExternalPayloadError" in summary.last_error.message

@@ -300,11 +300,11 @@ def test_operators_see_hub_traffic_with_its_transport_named(hubnet: HubNetwork, 
         summary = client.status(message_id)
     assert summary.transport == "ephyto-hub" and summary.status == pb.MESSAGE_STATUS_DELIVERED
     config = str(net.files["CN"].config)
-    assert main(["messages", "show", "--config", config, message_id]) == 0
+    assert main(["messages", "show", "--json", "--config", config, message_id]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["transport"] == "ephyto-hub" and shown["status"] == "DELIVERED"
     assert [h["status"] for h in shown["history"]][-2:] == ["SENDING", "DELIVERED"]
-    assert main(["partners", "--config", config]) == 0
+    assert main(["partners", "--json", "--config", config]) == 0
     partners = {p["party"]: p for p in json.loads(capsys.readouterr().out)}
     assert partners["VN"]["transport"] == "ephyto-hub" and partners["TH"]["transport"] == "ephyto-hub"
 

@@ -1,14 +1,21 @@
 """Interoperability with an AS4 stack nobody here wrote: the PyPI ``as4`` package (0.2.0), run in its own virtual
 environment as a foreign access point (tests/interop/as4_peer/peer.py).
 
-swgw -> as4: a certificate of origin leaves a swgw gateway as a signed User Message; ``as4`` verifies the bytes on
-the wire (signature against the pinned signer, coverage of eb:Messaging, Body and payload, every reference digest
-with its own canonicalisation) and answers with its signed non-repudiation receipt, which the gateway verifies and
-stores as the message's receipt: DELIVERED.
+The agreement with the foreign access point is the eDelivery one: ``peer = "access-point"`` (it does not run swgw),
+payloads as gzip-compressed MIME parts (SOAP with Attachments), encrypted (AES-128-GCM under RSA-OAEP), Peppol's
+service, action and agreement reference, and an SBDH around the document.
 
-as4 -> swgw: ``as4`` sends what it can build, a Peppol message (SBDH, gzip, AES-128-GCM encrypted MIME attachment).
-swgw cannot read it yet (see README, AS4: MIME attachments and payload encryption are not supported) and answers
-with a signed ebMS error, which ``as4`` parses and whose signature it verifies: the refusal itself interoperates.
+swgw -> as4: a certificate of origin leaves a swgw gateway as a signed User Message with encrypted, compressed MIME
+parts; ``as4`` reads the MIME message with its own handler, decrypts, verifies the bytes (signature against the
+pinned signer, coverage of eb:Messaging, Body and every part, every reference digest with its own canonicalisation
+and SwA transform), decompresses, and answers with its signed non-repudiation receipt, which the gateway verifies
+and stores as the message's receipt: DELIVERED.
+
+as4 -> swgw: ``as4`` builds a Peppol message (SBDH, gzip, AES-128-GCM encrypted MIME part) around a certificate of
+origin its window signed; swgw decrypts, verifies, decompresses, unwraps the SBDH, verifies the document signature,
+maps the document back and answers with a signed receipt whose signature and non-repudiation information ``as4``
+verifies; the same message again gets the stored receipt; a document swgw refuses gets a signed ebMS error that
+``as4`` verifies.
 """
 
 from __future__ import annotations
@@ -25,10 +32,12 @@ import pytest
 
 from cryptography import x509
 
-from trust import NRR_RECEIPT_FORMAT, PartnerTrust, devpki
+import mappings
+from trust import NRR_RECEIPT_FORMAT, PartnerTrust, SigningIdentity, devpki, sign_xml
+from trust.placement import SignaturePlacement
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.core.domain import DocumentType
+from gateway.core.domain import DocumentType, MessageStatus
 from gateway.tools.cli import main
 from gateway.tools.verify_offline import verify_bytes
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
@@ -38,6 +47,11 @@ INTEROP = Path(__file__).resolve().parent
 PEER = INTEROP / "as4_peer" / "peer.py"
 VENV_PYTHON = INTEROP / ".as4-venv" / "bin" / "python"
 COO = DocumentType.CERTIFICATE_OF_ORIGIN
+ACFTA = "coo-ubl24-acfta-forme"
+# Peppol's identifiers for the exchange, as as4 builds them: the agreement (P-Mode) names them, never the message.
+PROCESS = "urn:swgw:process:coo"
+PEPPOL_ACTION = "busdox-docid-qns::" + mappings.get_profile(ACFTA).format
+PEPPOL_AGREEMENT = "urn:fdc:peppol.eu:2017:agreements:tia:ap_provider"
 
 
 def _as4_python() -> str:
@@ -86,6 +100,8 @@ def setting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Network,
         folder = root / "net" / party.lower()
         state["cn_signer"] = folder / "keys" / "signing.cert.pem"
         _write(folder / "trust" / "eu-ca.pem", eu_ca.cert_pem())
+        # as4 decrypts with its signing key: that certificate is the one to encrypt to.
+        _write(folder / "trust" / "eu-enc.pem", eu_sign.cert_pem())
         peer = subprocess.Popen(
             [python, str(PEER), "receive", "--party", "eu-ap", "--cert", str(eu["sign_cert"]), "--key",
              str(eu["sign_key"]), "--tls-cert", str(eu["tls_cert"]), "--tls-key", str(eu["tls_key"]),
@@ -99,15 +115,20 @@ def setting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Network,
         data["as4_listener"] = {"address": "127.0.0.1:0"}
         data["partners"] = [{
             "party": "EU", "transport": "as4", "trust_anchors": ["trust/eu-ca.pem"],
-            "documents": {"certificate-of-origin": "coo-ubl24-acfta-forme"},
+            "documents": {"certificate-of-origin": ACFTA},
             "retry": {"strategy": "constant", "initial_delay_seconds": 0.2, "max_attempts": 3, "jitter": 0.0},
             "as4": {"endpoint_url": f"https://127.0.0.1:{json.loads(line)['port']}/msh",
                     "partner_party_id": "eu-ap", "our_party_id": "cn-swgw",
-                    "actions": {"certificate-of-origin": "urn:swgw:action:certificate-of-origin"}},
+                    "peer": "access-point", "packaging": "swa", "compress": True, "sbdh": True,
+                    "encryption_certificate": "trust/eu-enc.pem",
+                    "service": PROCESS, "service_type": "cenbii-procid-ubl", "agreement_ref": PEPPOL_AGREEMENT,
+                    "actions": {"certificate-of-origin": PEPPOL_ACTION}},
         }]
 
     try:
         with running_network(root / "net", ("CN",), {}, configure=configure, keys={"CN": "rsa"}) as net:
+            state["eu_identity"] = SigningIdentity(private_key=eu_sign.private_key,  # type: ignore[arg-type]
+                                                   certificate=eu_sign.certificate)
             yield net, eu, state
     finally:
         if peer is not None:
@@ -138,6 +159,9 @@ def test_as4_verifies_our_user_message_and_its_receipt_makes_it_delivered(
     record = next(r for r in records if r["message_id"] == message_id)
     assert record["parse_error"] == "None"
     assert record["signer"] == "CN=CN Gateway Document Signing"
+    # SOAP with Attachments: the document (and the rest) as encrypted MIME parts, which as4 decrypted, checked
+    # against their cid: references and decompressed before hashing the document.
+    assert record["content_type"].startswith("multipart/related") and record["parts"] >= 1
     stored = network.apps["CN"].repository.get(message_id)
     assert record["payload_sha256"] == stored.envelope.payload_sha256
     # Its receipt is what the gateway stored, verified (NRR), as the message's receipt.
@@ -158,22 +182,67 @@ def test_as4_verifies_our_user_message_and_its_receipt_makes_it_delivered(
     assert "receipt from EU: valid, ACCEPTED" in report.checks
 
 
-def test_as4_verifies_our_signed_error_for_what_we_cannot_read_yet(
-        setting: tuple[Network, dict[str, Path], dict[str, Any]]) -> None:
-    network, eu, state = setting
+def _as4_send(network: Network, eu: dict[str, Path], state: dict[str, Any], payload: bytes,
+              times: int = 1, message_id: str | None = None) -> list[dict[str, Any]]:
+    """as4 sends ``payload`` (in its Peppol message) to CN ``times`` times; what it made of each answer."""
     cn = network.files["CN"]
-    payload = eu["log"].parent / "payload.xml"
-    payload.write_bytes(b"<CertificateOfOrigin xmlns='urn:oasis:names:specification:ubl:schema:xsd:"
-                        b"CertificateOfOrigin-2'/>")
+    path = eu["log"].parent / "payload.xml"
+    path.write_bytes(payload)
     # as4 encrypts to the gateway's certificate and verifies the answer against it.
     result = subprocess.run(
         [_as4_python(), str(PEER), "send", "--party", "eu-ap", "--cert", str(eu["sign_cert"]), "--key",
          str(eu["sign_key"]), "--tls-cert", str(eu["tls_cert"]), "--tls-key", str(eu["tls_key"]),
          "--port", str(network.apps["CN"].as4_port), "--server-ca", str(cn.ca_certificate), "--receiver", "cn-swgw",
-         "--receiver-cert", str(state["cn_signer"]), "--payload", str(payload)],
+         "--receiver-cert", str(state["cn_signer"]), "--payload", str(path), "--times", str(times),
+         *(["--message-id", message_id] if message_id else [])],
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout.strip().splitlines()[-1])
-    assert answer["content_type"].startswith("multipart/related")
-    assert answer["verified"] is True, answer
-    assert (answer["success"], answer["error_code"], answer["error_detail"]) == (False, "EBMS:0009", "XML_MALFORMED")
+    answers = [json.loads(line) for line in result.stdout.strip().splitlines()[-times:]]
+    assert all(a["content_type"].startswith("multipart/related") for a in answers)
+    return answers
+
+
+def _eu_document(state: dict[str, Any], number: str) -> bytes:
+    """A Form E the EU window issued and signed (XAdES in the UBL extension, as the agreed profile requires)."""
+    record = example("coo-vn-cn")
+    record["certificate"]["number"] = number
+    document = mappings.map_forward(record, ACFTA, at=datetime.now(UTC)).document
+    return sign_xml(document, state["eu_identity"], placement=SignaturePlacement.UBL_EXTENSION)
+
+
+def test_swgw_receives_as4s_peppol_message_and_as4_verifies_the_receipt(
+        setting: tuple[Network, dict[str, Path], dict[str, Any]]) -> None:
+    network, eu, state = setting
+    document = _eu_document(state, "E264500000777")
+    first, again = _as4_send(network, eu, state, document, times=2)
+    for answer in (first, again):
+        assert (answer["verified"], answer["success"], answer["error_code"]) == (True, True, None), answer
+        assert answer["non_repudiation"] == "verified"
+    # Received once (duplicate elimination by ebMS MessageId), the document unwrapped from the SBDH, decrypted and
+    # decompressed byte for byte, its signature verified and mapped back.
+    stored = network.apps["CN"].repository.get(first["message_id"])
+    assert stored.status is MessageStatus.RECEIVED and stored.partner == "EU"
+    assert stored.envelope.payload == document
+    assert stored.envelope.document_format == mappings.get_profile(ACFTA).format
+    assert stored.envelope.business_key.number == "E264500000777"
+    assert stored.record_json is not None and "E264500000777" in stored.record_json
+    assert stored.receipt is not None and stored.receipt.outcome.value == "ACCEPTED"
+    # Another document under the same ebMS MessageId (a new message as4 built and signed) is a conflict.
+    [conflict] = _as4_send(network, eu, state, _eu_document(state, "E264500000779"), message_id=first["message_id"])
+    assert (conflict["verified"], conflict["success"]) == (True, False), conflict
+    assert (conflict["error_code"], conflict["error_detail"]) == ("EBMS:0003", "DUPLICATE_CONFLICT"), conflict
+    assert network.apps["CN"].repository.get(first["message_id"]).envelope.payload == document
+
+
+def test_a_document_swgw_refuses_is_a_signed_ebms_error_as4_verifies(
+        setting: tuple[Network, dict[str, Path], dict[str, Any]]) -> None:
+    network, eu, state = setting
+    # The agreed profile requires the window's XAdES signature: an unsigned Form E is refused.
+    record = example("coo-vn-cn")
+    record["certificate"]["number"] = "E264500000778"
+    unsigned = mappings.map_forward(record, ACFTA, at=datetime.now(UTC)).document
+    [answer] = _as4_send(network, eu, state, unsigned)
+    assert (answer["verified"], answer["success"]) == (True, False), answer
+    assert (answer["error_code"], answer["error_detail"]) == ("EBMS:0101", "SIGNATURE_MISSING"), answer
+    stored = network.apps["CN"].repository.get(answer["message_id"])
+    assert stored.status is MessageStatus.REJECTED

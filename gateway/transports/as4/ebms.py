@@ -4,19 +4,24 @@ signals that answer them. Building and reading only; signing is :mod:`trust.wsse
 A User Message is built from the agreement's P-Mode (:class:`gateway.core.partners.As4Settings`): party ids and
 roles, service, the action agreed for the document type, agreement reference and MPC. The swgw envelope header
 travels as eb:MessageProperties (so a Domibus plug-in sees business key, format and action as properties), its
-JWS signature too; the payload and attachments are base64 parts of the SOAP Body, each named by an eb:PartInfo.
+JWS signature too. The payload and attachments are base64 parts of the SOAP Body under one eb:PartInfo, or, when
+the P-Mode's packaging is SOAP with Attachments, MIME parts (optionally gzip-compressed) each named by its own
+eb:PartInfo (:mod:`.mime` frames them, :mod:`.payloads` reads them back).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import gzip
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from lxml import etree
+
+from trust.swa import Part
 
 from ...core.domain import (
     Action,
@@ -32,8 +37,8 @@ from ...core.domain import (
 from ...core.partners import As4Settings
 from .namespaces import EB, SOAP, SWGW, q
 
-__all__ = ["As4Error", "UserMessage", "build_user_message", "envelope_from_user_message", "read_user_message",
-           "soap_envelope", "timestamp"]
+__all__ = ["As4Error", "PartInfo", "UserMessage", "build_message", "build_user_message", "envelope_from_user_message",
+           "read_user_message", "soap_envelope", "timestamp"]
 
 _SOAP_NSMAP = {"env": SOAP, "eb": EB}
 
@@ -48,6 +53,17 @@ class As4Error(Exception):
         self.ebms_code = ebms_code
         self.code = code
         self.field_path = field_path
+
+
+@dataclass(frozen=True)
+class PartInfo:
+    """One eb:PayloadInfo/eb:PartInfo: where a payload is (``cid:`` for a MIME part, None for the Body) and its
+    eb:PartProperties (MimeType, CompressionType, ...)."""
+
+    href: str | None
+    """The href attribute, if any."""
+    properties: Mapping[str, str]
+    """eb:PartProperties by name."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +89,11 @@ class UserMessage:
     properties: Mapping[str, str]
     """eb:MessageProperties by name."""
     parts: Mapping[str, tuple[str, str | None, bytes]]
-    """The parts carried in the Body by id: (MimeType, FileName, bytes)."""
+    """The payloads by part id (``payload``, ``attachment-0``, ...): (MimeType, FileName, bytes). As read, the
+    ``swgw:Part`` carriers of the Body; :func:`.payloads.resolve_parts` replaces them by what the P-Mode's
+    packaging says."""
+    part_infos: tuple[PartInfo, ...] = ()
+    """eb:PayloadInfo, in order."""
 
 
 def timestamp(at: datetime) -> str:
@@ -130,7 +150,15 @@ def _properties(envelope: Envelope, pmode: As4Settings) -> dict[str, str]:
 
 
 def build_user_message(envelope: Envelope, pmode: As4Settings, *, at: datetime) -> etree._Element:
-    """The unsigned SOAP envelope of a User Message carrying ``envelope`` under ``pmode``.
+    """The unsigned SOAP envelope of a User Message carrying ``envelope`` under ``pmode``, its payloads in the
+    SOAP Body (see :func:`build_message` for MIME parts)."""
+    root, _parts = build_message(envelope, replace(pmode, packaging="body", compress=False), at=at)
+    return root
+
+
+def build_message(envelope: Envelope, pmode: As4Settings, *, at: datetime) -> tuple[etree._Element, dict[str, Part]]:
+    """The unsigned SOAP envelope of a User Message carrying ``envelope`` under ``pmode`` and its MIME parts by
+    Content-ID (none when the P-Mode's packaging is the Body).
 
     The ebMS MessageId is the envelope's message id, so that the receiver's duplicate elimination by MessageId and
     ours by envelope id are one and the same.
@@ -152,21 +180,37 @@ def build_user_message(envelope: Envelope, pmode: As4Settings, *, at: datetime) 
     properties = _sub(user, "MessageProperties")
     for name, value in _properties(envelope, pmode).items():
         _sub(properties, "Property", value, name=name)
-    # One part without href: per ebMS 3.0 (5.2.2.12) the payload is the SOAP Body, which the WS-Security signature
-    # covers. The Body holds the document and its attachments as base64 swgw:Part elements, each with its media
-    # type (and file name for attachments).
     payload_info = _sub(user, "PayloadInfo")
-    part_properties = _sub(_sub(payload_info, "PartInfo"), "PartProperties")
-    _sub(part_properties, "Property", "application/xml", name="MimeType")
     kind = "application/xml" if envelope.payload.lstrip()[:1] == b"<" else "application/octet-stream"
     files: list[tuple[str, str, str | None, bytes]] = [("payload", kind, None, envelope.payload)]
     files += [(f"attachment-{i}", a.media_type, a.name, a.content) for i, a in enumerate(envelope.attachments)]
+    if pmode.packaging == "swa":
+        # SOAP with Attachments: one MIME part per payload, in order (the document first), each named by its
+        # eb:PartInfo and signed by a cid: reference; gzip-compressed before signing when the P-Mode says so.
+        parts: dict[str, Part] = {}
+        for part_id, media_type, file_name, content in files:
+            content_id = f"{part_id}@{envelope.message_id}"
+            part_properties = _sub(_sub(payload_info, "PartInfo", href=f"cid:{content_id}"), "PartProperties")
+            _sub(part_properties, "Property", media_type, name="MimeType")
+            if file_name is not None:
+                _sub(part_properties, "Property", file_name, name="FileName")
+            if pmode.compress:
+                _sub(part_properties, "Property", "application/gzip", name="CompressionType")
+                parts[content_id] = ("application/octet-stream", gzip.compress(content, mtime=0))
+            else:
+                parts[content_id] = (media_type, content)
+        return root, parts
+    # One part without href: per ebMS 3.0 (5.2.2.12) the payload is the SOAP Body, which the WS-Security signature
+    # covers. The Body holds the document and its attachments as base64 swgw:Part elements, each with its media
+    # type (and file name for attachments).
+    part_properties = _sub(_sub(payload_info, "PartInfo"), "PartProperties")
+    _sub(part_properties, "Property", "application/xml", name="MimeType")
     for part_id, media_type, file_name, content in files:
         carrier = etree.SubElement(body, q(SWGW, "Part"), nsmap={"swgw": SWGW}, id=part_id, MimeType=media_type)
         if file_name is not None:
             carrier.set("FileName", file_name)
         carrier.text = base64.b64encode(content).decode("ascii")
-    return root
+    return root, {}
 
 
 def _text(parent: etree._Element, path: str, field: str) -> str:
@@ -185,11 +229,11 @@ def read_user_message(messaging: etree._Element, body: etree._Element) -> UserMe
     user = users[0]
     properties = {p.get("name", ""): (p.text or "") for p in user.iterfind("eb:MessageProperties/eb:Property",
                                                                             namespaces={"eb": EB})}
-    infos = user.findall("eb:PayloadInfo/eb:PartInfo", namespaces={"eb": EB})
-    if len(infos) != 1 or infos[0].get("href"):
-        # EBMS:0011 ExternalPayloadError: parts outside the signed Body (MIME attachments) are not read here.
-        raise As4Error("payload must be the SOAP Body: one eb:PartInfo without href", ebms_code="EBMS:0011",
-                       field_path="eb:PayloadInfo")
+    infos = tuple(
+        PartInfo(href=info.get("href"),
+                 properties={p.get("name", ""): (p.text or "").strip()
+                             for p in info.iterfind("eb:PartProperties/eb:Property", namespaces={"eb": EB})})
+        for info in user.iterfind("eb:PayloadInfo/eb:PartInfo", namespaces={"eb": EB}))
     parts: dict[str, tuple[str, str | None, bytes]] = {}
     for carrier in body.iterfind(q(SWGW, "Part")):
         part_id = carrier.get("id", "")
@@ -211,6 +255,7 @@ def read_user_message(messaging: etree._Element, body: etree._Element) -> UserMe
         mpc=user.get("mpc") or As4Settings.mpc,
         properties=properties,
         parts=parts,
+        part_infos=infos,
     )
 
 

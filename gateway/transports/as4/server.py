@@ -73,7 +73,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         der = self.request.getpeercert(binary_form=True)
         peer = x509.load_der_x509_certificate(der) if der else None
-        answer = self.server.inbound.handle(body, peer_certificate=peer)
+        # The Content-Type says whether MIME parts (SOAP with Attachments) come with the SOAP envelope.
+        answer = self.server.inbound.handle(body, peer_certificate=peer,
+                                            content_type=self.headers.get("Content-Type", _CONTENT_TYPE))
         self.send_response(200)
         self.send_header("Content-Type", _CONTENT_TYPE)
         self.send_header("Content-Length", str(len(answer)))

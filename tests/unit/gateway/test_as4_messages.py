@@ -29,6 +29,7 @@ from gateway.transports.as4.ebms import As4Error, build_user_message, envelope_f
     read_user_message
 from gateway.transports.as4.errors import EBMS_ERRORS, ebms_code_for
 from gateway.transports.as4.namespaces import DS, EB, SOAP, SWGW, WSU, q
+from gateway.transports.as4.payloads import resolve_parts
 from gateway.transports.as4.signals import ErrorSignal, ReceiptSignal, build_error, build_receipt, read_signal
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -88,9 +89,9 @@ def test_payloads_outside_the_body_or_missing_are_external_payload_errors() -> N
     assert messaging is not None and body is not None
     info = messaging.find(f".//{q(EB, 'PartInfo')}")
     assert info is not None and info.get("href") is None  # the payload is the SOAP Body
-    info.set("href", "cid:payload@example")  # a MIME attachment, which is outside what the signature covers
+    info.set("href", "cid:payload@example")  # a MIME part, where this P-Mode carries payloads in the Body
     with pytest.raises(As4Error) as caught:
-        read_user_message(messaging, body)
+        resolve_parts(read_user_message(messaging, body), PMODE, body, {}, max_bytes=1 << 20)
     assert caught.value.ebms_code == "EBMS:0011"
     del info.attrib["href"]
     body.remove(body.find(q(SWGW, "Part")))  # type: ignore[arg-type]

@@ -55,6 +55,16 @@ def test_as4_partner_parses_into_its_pmode() -> None:
     assert parse_settings_toml(tomli_w.dumps(AS4).encode(), PurePath("/etc/swgw")).partner("VN") == vn
 
 
+def test_the_pmode_names_the_peer_packaging_compression_and_sbdh() -> None:
+    vn = parse_settings(AS4, PurePath("/")).partner("VN").as4
+    assert vn is not None and (vn.peer, vn.packaging, vn.compress, vn.sbdh) == ("swgw", "body", False, False)
+
+    def change(d: dict[str, Any]) -> None:
+        _p(d)["as4"].update(peer="access-point", packaging="swa", compress=True, sbdh=True)
+    vn = parse_settings(_changed(change), PurePath("/")).partner("VN").as4
+    assert vn is not None and (vn.peer, vn.packaging, vn.compress, vn.sbdh) == ("access-point", "swa", True, True)
+
+
 def test_party_ids_default_to_the_gateway_and_partner_names() -> None:
     def change(d: dict[str, Any]) -> None:
         del d["partners"][0]["as4"]["partner_party_id"], d["partners"][0]["as4"]["our_party_id"]
@@ -78,6 +88,11 @@ def _p(d: dict[str, Any]) -> dict[str, Any]:
     (lambda d: _p(d)["as4"]["actions"].update({"cargo-manifest": "X"}), "partners[0].as4.actions.cargo-manifest"),
     (lambda d: _p(d)["as4"]["actions"].update({"invoice": "X"}), "partners[0].as4.actions.invoice"),
     (lambda d: _p(d)["as4"].update(timeout_seconds=0), "partners[0].as4.timeout_seconds"),
+    (lambda d: _p(d)["as4"].update(peer="domibus"), "partners[0].as4.peer"),
+    (lambda d: _p(d)["as4"].update(packaging="mtom"), "partners[0].as4.packaging"),
+    (lambda d: _p(d)["as4"].update(compress=True), "partners[0].as4.compress"),  # compression is of MIME parts
+    (lambda d: _p(d)["as4"].update(sbdh=True), "partners[0].as4.sbdh"),  # swgw peers send the document itself
+    (lambda d: _p(d)["as4"].update(compress="yes", packaging="swa"), "partners[0].as4.compress"),
     (lambda d: d.pop("as4_listener"), "as4_listener.address"),
     (lambda d: d.update(as4_listener={"address": "127.0.0.1:1", "tls_key": "x"}), "as4_listener.tls_key"),
 ])

@@ -26,18 +26,17 @@ from ....core.domain import Envelope, Receipt, ReceiptOutcome, Signature
 from ....core.errors import DeliveryFailed
 from ....core.partners import As4Settings, PartnerProfile
 from ....core.ports import Clock, TrustBook
-from ....transports.as4.ebms import As4Error, build_user_message
+from ....transports.as4.ebms import As4Error, build_message
 from ....transports.as4.errors import EBMS_ERRORS
+from ....transports.as4.mime import SOAP_CONTENT_TYPE, join
+from ....transports.as4.namespaces import DS, SOAP, WSSE, q
 from ....transports.as4.signals import ErrorSignal, read_signal
 from ....transports.status_map import status_for
 from ..grpc_client import FINAL_CODES, RETRYABLE
 
-__all__ = ["As4PartnerTransport", "CONTENT_TYPE"]
+__all__ = ["As4PartnerTransport"]
 
 log = logging.getLogger(__name__)
-
-CONTENT_TYPE = "application/soap+xml; charset=UTF-8"
-"""The media type of AS4 messages without MIME attachments (SOAP 1.2)."""
 
 
 class As4PartnerTransport:
@@ -71,14 +70,23 @@ class As4PartnerTransport:
         """Send one User Message and return swgw's receipt from the verified AS4 receipt; raises DeliveryFailed."""
         pmode = _pmode(partner)
         now = self._clock.now()
-        root = build_user_message(envelope, pmode, at=now)
-        sent = trust.sign_soap(root, self._identity(partner.name), id_prefix=f"id-{envelope.message_id}")
+        root, parts = build_message(envelope, pmode, at=now)
+        id_prefix = f"id-{envelope.message_id}"
+        sent = trust.sign_soap(root, self._identity(partner.name), id_prefix=id_prefix, parts=parts)
         recipient = self._encryption.get(partner.name)
-        if recipient is not None:
+        if recipient is not None and parts:
+            # Sign, then encrypt the MIME parts (SwA): the receiver decrypts, then verifies the plaintext digests.
+            security = root.find(f"{q(SOAP, 'Header')}/{q(WSSE, 'Security')}")
+            signature = security.find(q(DS, "Signature")) if security is not None else None
+            assert security is not None and signature is not None  # sign_soap made them
+            ciphertexts = trust.encrypt_parts(security, signature, recipient, parts, id_prefix=id_prefix)
+            parts = {cid: ("application/octet-stream", ciphertexts[cid]) for cid in parts}
+        elif recipient is not None:
             # Sign, then encrypt the Body: the receiver decrypts, then verifies the digests of the plaintext.
             trust.encrypt_body(root, recipient)
-        body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-        answer = self._post(partner, pmode, body)
+        soap = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        content_type, body = join(soap, parts) if parts else (SOAP_CONTENT_TYPE, soap)
+        answer = self._post(partner, pmode, body, content_type)
         try:
             response = trust.parse_xml(answer, max_bytes=self._max)
             verified = trust.verify_soap(response, partner_trust=self._trustbook.for_partner(partner.name, at=now),
@@ -115,13 +123,13 @@ class As4PartnerTransport:
         raise DeliveryFailed(f"AS4 cannot ask {partner.name} for a receipt; resend {message_id} instead",
                              retryable=False, partner=partner.name, code="TRANSPORT_UNAVAILABLE")
 
-    def _post(self, partner: PartnerProfile, pmode: As4Settings, body: bytes) -> bytes:
+    def _post(self, partner: PartnerProfile, pmode: As4Settings, body: bytes, content_type: str) -> bytes:
         url = urlsplit(pmode.endpoint_url)
         host = url.hostname or ""
         connection = http.client.HTTPSConnection(
             host, url.port or 443, timeout=pmode.timeout_seconds, context=self._context(partner))
         try:
-            connection.request("POST", url.path or "/", body=body, headers={"Content-Type": CONTENT_TYPE})
+            connection.request("POST", url.path or "/", body=body, headers={"Content-Type": content_type})
             response = connection.getresponse()
             answer = response.read(self._max + 1)
         except (OSError, http.client.HTTPException) as e:
