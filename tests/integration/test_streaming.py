@@ -122,7 +122,8 @@ def _deliver_stream(network: Network, envelopes: list[Any]) -> list[ppb.DeliverS
 
     cn = network.apps["CN"]
     profile = cn.settings.partner("HK")
-    stub: ppb_grpc.PartnerExchangeServiceStub = cn.transport._stub(profile, cn.clock.now())
+    stub: ppb_grpc.PartnerExchangeServiceStub = cn.transport.for_partner(profile)._stub(  # type: ignore[attr-defined]
+        profile, cn.clock.now())
     call = stub.DeliverStream(iter([ppb.DeliverStreamRequest(envelope=e) for e in envelopes]), timeout=30)
     return list(call)
 
