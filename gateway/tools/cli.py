@@ -164,7 +164,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _aware_time(text: str) -> datetime:
+def aware_time(text: str) -> datetime:
     """An ISO 8601 time with a UTC offset, for options such as ``--at``."""
     try:
         value = datetime.fromisoformat(text)
@@ -309,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partner", help="take the profile from this partner's agreement (with --config)")
     p.add_argument("--config", type=Path, help="the gateway's configuration, for --partner")
     p.add_argument("--reverse", action="store_true", help="partner document -> catalog record")
-    p.add_argument("--at", type=_aware_time, metavar="TIME",
+    p.add_argument("--at", type=aware_time, metavar="TIME",
                    help="ISO 8601 time with offset of the exchange, for the agreement's validity period (default: now)")
     p.add_argument("--sender", help="EDIFACT: UNB sender id (without --partner)")
     p.add_argument("--recipient", help="EDIFACT: UNB recipient id (without --partner)")

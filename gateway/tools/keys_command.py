@@ -150,23 +150,15 @@ def _install_command(args: argparse.Namespace) -> int:
     return code
 
 
-def _time(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"give a UTC offset, e.g. {text}Z")
-    return value
-
-
 def add_keys_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``swgw keys rotate`` and ``swgw keys install``."""
+    from .cli import aware_time
+
     keys = sub.add_parser("keys", help="our own signing keys: rotate without downtime")
     ksub = keys.add_subparsers(dest="keys_command", required=True)
     p = ksub.add_parser("rotate", help="make a new signing key and certificate in the keyring (or a CSR)")
     p.add_argument("--config", type=Path, required=True, help="the gateway's configuration ([signing] keyring)")
-    p.add_argument("--not-before", type=_time, metavar="TIME",
+    p.add_argument("--not-before", type=aware_time, metavar="TIME",
                    help="ISO 8601 time with offset when the gateway switches to the new key (default: now)")
     p.add_argument("--days", type=int, default=825, help="validity of the new certificate (default %(default)s)")
     p.add_argument("--key-type", choices=("ec", "ec384", "rsa"), default="ec",
