@@ -46,22 +46,37 @@ def _business_key(text: str) -> BusinessKey:
     return BusinessKey(parts[0], parts[1], version)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from ..app import build_app
+    from ..app.workers import WorkerPlace, supervise, watch_parent, worker_settings
 
+    if args.workers > 1 and not args.worker_of:
+        return supervise(args.config, args.workers, ["--log-level", str(args.log_level)])
     settings = load_settings(args.config)
-    app = build_app(settings)
+    place = WorkerPlace.parse(args.worker_of) if args.worker_of else None
+    app = build_app(worker_settings(settings, place) if place else settings)
+    app.worker = place
+    stop = threading.Event()
     partner_port, domestic_port = app.start()
     console = ""
     if app.console_port:
         scheme = "https" if settings.console.tls else "http"
         host = settings.console.listen.rsplit(":", 1)[0]
         console = f", console {scheme}://{host}:{app.console_port}/"
-    print(f"swgw {settings.party}: partner port {partner_port} (mTLS), domestic port {domestic_port}{console}",
-          flush=True)
-    stop = threading.Event()
+    worker = f" worker {place.index}/{place.count} (pid {os.getpid()})" if place else ""
+    print(f"swgw {settings.party}{worker}: partner port {partner_port} (mTLS), domestic port {domestic_port}"
+          f"{console}", flush=True)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    if place is not None:
+        watch_parent(stop)
     stop.wait()
     app.stop()
     return 0
@@ -245,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run a gateway")
     p.add_argument("--config", type=Path, required=True, help="the gateway's TOML configuration")
+    p.add_argument("--workers", type=_positive, default=1,
+                   help="worker processes sharing the database and the listening ports (default 1; see README "
+                        "\"Reliability and scale-out\")")
+    p.add_argument("--worker-of", help=argparse.SUPPRESS)  # FOLDER:INDEX:COUNT, set by the supervisor only
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("init", help="write a starter configuration and development keys for a new window")
@@ -391,8 +410,10 @@ def _main(argv: list[str] | None) -> int:
         print(f"swgw: {RequestMalformed('the argument is not valid UTF-8 text', field_path=not_text)}",
               file=sys.stderr)
         return 2
+    # The workers of `swgw serve --workers N` share one log: each line names its process.
+    worker = "[%(process)d] " if getattr(args, "worker_of", None) else ""
     logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        format=f"%(asctime)s %(levelname)s {worker}%(name)s: %(message)s")
     import grpc
 
     from ..core.errors import GatewayError
