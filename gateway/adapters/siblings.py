@@ -1,9 +1,8 @@
 """Wake-ups between the worker processes of one gateway (``swgw serve --workers N``).
 
 Each worker binds a Unix datagram socket in the run folder its supervisor made; a pulse fired in one worker (a
-status transition, a queued outbound message, a received inbound document) is sent as one byte to every sibling,
-which fires its own waiters. WatchStatus and ReceiveInbound streams and the dispatcher thus react to what another
-worker stored at once instead of at their next poll. The relay only shortens latency: a datagram that cannot be
+status transition, a received inbound document) is sent as one byte to every sibling, which fires its own waiters.
+WatchStatus and ReceiveInbound streams thus see what another worker stored at once instead of at their next poll. The relay only shortens latency: a datagram that cannot be
 sent (a sibling restarting, its buffer full) is dropped, and every waiter still re-reads the database on its timeout.
 """
 
@@ -21,7 +20,10 @@ __all__ = ["SiblingRelay", "socket_path"]
 
 log = logging.getLogger(__name__)
 
-_KINDS = {b"o": "outbound", b"s": "status", b"i": "inbound"}
+# The outbound pulse is not relayed: a worker delivers what it queued itself (its dispatcher keeps claiming while
+# a backlog may wait), and a sibling with free delivery workers finds due messages on its tick; relaying it would
+# cost every sibling a claim query per queued message.
+_KINDS = {b"s": "status", b"i": "inbound"}
 
 
 def socket_path(folder: Path, index: int) -> Path:

@@ -4,8 +4,8 @@ A gateway process is held to about one core by the GIL. With ``--workers N`` a s
 processes on the same configuration: each binds the partner and domestic ports with ``SO_REUSEPORT`` (the kernel
 spreads incoming connections over them), runs the whole pipeline and its own dispatcher, and claims due deliveries
 from the shared database, which is already safe between processes (SQLite: every writing transaction begins with
-``BEGIN IMMEDIATE`` on a WAL database; PostgreSQL: ``FOR UPDATE SKIP LOCKED``). Pulses (status, outbound, inbound)
-are relayed between the workers (:mod:`gateway.adapters.siblings`) so streams on one worker see what another stored
+``BEGIN IMMEDIATE`` on a WAL database; PostgreSQL: ``FOR UPDATE SKIP LOCKED``). Status and inbound pulses are
+relayed between the workers (:mod:`gateway.adapters.siblings`) so streams on one worker see what another stored
 without waiting for their poll. What acts once for the whole gateway (the AS4 endpoint, metrics, the web console,
 pulling from an ePhyto hub, the expiry, retention and alert jobs) runs in the first worker only.
 
