@@ -87,7 +87,10 @@ def create_server(
         names.append(name)
     health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
-    port = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
+    try:
+        port = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
+    except RuntimeError:
+        port = 0  # grpcio raises where older releases returned 0
     if port == 0:
         raise ConfigInvalid(f"cannot listen on {address}", field_path="address")
     return server, port

@@ -263,7 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive, default=1,
                    help="worker processes sharing the database and the listening ports (default 1; see README "
                         "\"Reliability and scale-out\")")
-    p.add_argument("--worker-of", help=argparse.SUPPRESS)  # FOLDER:INDEX:COUNT, set by the supervisor only
+    p.add_argument("--worker-of", metavar="FOLDER:INDEX:COUNT",
+                   help="internal: run as one worker of a `--workers N` supervisor (set by the supervisor)")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("init", help="write a starter configuration and development keys for a new window")

@@ -12,6 +12,9 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -164,3 +167,19 @@ def test_two_worker_gateways_lose_and_duplicate_nothing_when_a_worker_is_killed(
             assert gateway.process is not None and gateway.process.returncode == 0, gateway.log.read_text()[-3000:]
             for pid in workers:
                 assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+
+
+def test_workers_refuse_a_taken_port_and_leave_nothing_running(tmp_path: Path) -> None:
+    windows = write_network(tmp_path, ("CN", "HK"), COO_AGREEMENTS, at=datetime.now(UTC))
+    files = windows["CN"]
+    # Another program holds CN's domestic port without SO_REUSEPORT: no worker may share it.
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", files.domestic_port))
+        holder.listen()
+        result = subprocess.run(
+            [sys.executable, "-m", "gateway.tools.cli", "serve", "--config", str(files.config), "--workers", "2"],
+            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode != 0
+    assert f"CONFIG_INVALID: cannot listen on 127.0.0.1:{files.domestic_port}" in result.stderr, result.stderr[-2000:]
+    leftovers = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    assert str(files.config) not in leftovers
