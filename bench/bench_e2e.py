@@ -1,18 +1,21 @@
 """End to end: two real gateways (CN -> HK) as separate ``swgw serve`` processes, beside the ``as4`` package.
 
-Run with ``python bench/bench_e2e.py`` (``make bench`` runs it through ``run_all.py``). Prints figures and the
-targets next to them; asserts nothing about timing. For each database (SQLite; PostgreSQL too, each gateway in its
-own schema, when ``--postgres URL`` or ``SWGW_TEST_DATABASE_URL`` is given) and each document size:
+Run with ``python bench/bench_e2e.py`` (``make bench`` runs it through ``run_all.py``, which judges the targets on
+the figures recorded here). Prints figures; asserts nothing about timing. For each database (SQLite; PostgreSQL too,
+each gateway in its own schema, when ``--postgres URL`` or ``SWGW_TEST_DATABASE_URL`` is given) and each size:
 
-- throughput: documents per second from Submit to DELIVERED, with many concurrent submitters (a thread pool,
-  at most ``--in-flight`` documents submitted and not yet delivered), counted from ``WatchStatus``;
-- latency: p50 / p99 from the Submit call to the DELIVERED transition at a fixed offered load (50 documents/s);
+- throughput: documents per second from Submit to DELIVERED, with many concurrent submitters (a thread pool over
+  eight connections, at most ``--in-flight`` documents submitted and not yet delivered), counted from
+  ``WatchStatus``;
+- latency: p50 / p99 from the Submit call to the DELIVERED transition at a fixed offered load (50 documents/s),
+  three passes;
 - CPU seconds per document over both gateway processes (utime + stime from ``/proc/<pid>/stat``);
 - the ``as4`` package's signed round trip on the same certificate-of-origin document (build: sign and encrypt;
   parse: decrypt and verify; signed receipt; receipt verification), in CPU seconds per round trip, and the ratio
   of swgw documents per CPU-second to as4 round trips per CPU-second.
 
-``--profile DIR`` runs one more throughput pass with each gateway under cProfile (``bench/profiled_serve.py``)
+Then, SQLite and the first size, a throughput pass with each gateway as ``swgw serve --workers N`` for each N of
+``--workers`` (default 1 and 2), one after the other. ``--profile DIR`` runs one more throughput pass with each gateway under cProfile (``bench/profiled_serve.py``)
 and prints where the time goes.
 """
 
