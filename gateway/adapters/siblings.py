@@ -62,6 +62,8 @@ class SiblingRelay:
                 data = self._inbox.recv(256)
             except OSError:
                 return  # closed
+            if not data:
+                return  # shut down (pulses are never empty)
             for byte in set(data[i:i + 1] for i in range(len(data))):
                 name = _KINDS.get(byte)
                 if name is not None:
