@@ -15,7 +15,7 @@ each gateway in its own schema, when ``--postgres URL`` or ``SWGW_TEST_DATABASE_
   of swgw documents per CPU-second to as4 round trips per CPU-second.
 
 Then, SQLite and the first size, a throughput pass with each gateway as ``swgw serve --workers N`` for each N of
-``--workers`` (default 1 and 2), one after the other. ``--profile DIR`` runs one more throughput pass with each gateway under cProfile (``bench/profiled_serve.py``)
+``--workers`` (default 1, 2, 1, 2), one after the other. ``--profile DIR`` runs one more throughput pass with each gateway under cProfile (``bench/profiled_serve.py``)
 and prints where the time goes.
 """
 
@@ -259,8 +259,10 @@ def main() -> None:
                              "loss)")
     parser.add_argument("--metrics", action="store_true", help="serve Prometheus metrics (to measure their cost)")
     parser.add_argument("--profile", metavar="DIR", help="also run a profiled pass, writing pstats files to DIR")
-    parser.add_argument("--workers", default="1,2",
-                        help="worker counts to compare (`swgw serve --workers N`, SQLite, first size; '' for none)")
+    parser.add_argument("--workers", default="1,2,1,2",
+                        help="worker counts of the passes that compare them, in order (`swgw serve --workers N`, "
+                             "SQLite, first size; alternated so that a change in the machine's load shows; '' for "
+                             "none)")
     args = parser.parse_args()
 
     print(f"bench_e2e: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
