@@ -3,7 +3,8 @@
 Runs, when present: ``bench_trust.py`` (XML-DSig against plain signxml), ``bench_floor.py`` (what the mandated
 libraries cost per document by themselves, and the ceiling that implies), ``bench_wakeup.py`` (what one hop costs
 after its threads were idle: the latency floor at low load), ``bench_mappings.py`` (the mapping engine),
-``bench_pipeline.py`` (one document's CPU by step, in one process), ``bench_e2e.py`` (two ``swgw serve``
+``bench_pipeline.py`` (one document's CPU by step, in one process), ``bench_pool.py`` (what a process pool for
+mapping and signing would cost), ``bench_e2e.py`` (two ``swgw serve``
 processes, throughput, latency, CPU per document, and the ``as4`` package on the same payload; on PostgreSQL too
 when ``SWGW_TEST_DATABASE_URL`` is set; then one and two worker processes per gateway) and ``bench_stream.py`` (the
 streaming path). Extra arguments go to ``bench_e2e.py`` (e.g. ``--profile DIR``). The whole run takes about six to
@@ -38,6 +39,7 @@ BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bench_mappings.py", ()),
     ("bench_pipeline.py", ("--documents", "150")),
     ("bench_pipeline.py", ("--documents", "40", "--items", "34")),
+    ("bench_pool.py", ()),
     ("bench_e2e.py", ()),
     # The streaming path's benchmark (issue 17 item 2) records ``stream_rate`` (documents/s end to end, ``kb=5``)
     # with results.record; until it exists, the streaming target is reported as not measured.
@@ -99,6 +101,10 @@ def verdicts(figures: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str, s
         passes = "; ".join(f"{r['value']:.1f} docs/s, {c['value']:.2f} ms CPU/doc (others on the machine "
                            f"{c.get('other_cores', 0):.0%} of a core)" for r, c in zip(rates, cpus))
         rows.append((f"swgw serve --workers {workers} (5 KB, SQLite; figures, no target)", passes, ""))
+    pool = _first(figures, "pool_cpu_ms", kb=5)
+    if pool:
+        rows.append(("a process pool for mapping + XML signing instead (5 KB; figures, no target)",
+                     f"{pool['value']:.2f} ms CPU/doc for that work, {pool['in_process_ms']:.2f} ms in process", ""))
     return rows
 
 
