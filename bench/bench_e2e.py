@@ -15,8 +15,8 @@ each gateway in its own schema, when ``--postgres URL`` or ``SWGW_TEST_DATABASE_
   of swgw documents per CPU-second to as4 round trips per CPU-second.
 
 Then, SQLite and the first size, a throughput pass with each gateway as ``swgw serve --workers N`` for each N of
-``--workers`` (default 1, 2, 1, 2), one after the other. ``--profile DIR`` runs one more throughput pass with each gateway under cProfile (``bench/profiled_serve.py``)
-and prints where the time goes.
+``--workers`` (default 1, 2, 1, 2), one after the other. ``--profile DIR`` runs one more throughput pass with each
+gateway under cProfile (``bench/profiled_serve.py``) and prints where the time goes.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Each worker binds a Unix datagram socket in the run folder its supervisor made; a pulse fired in one worker (a
 status transition, a received inbound document) is sent as one byte to every sibling, which fires its own waiters.
-WatchStatus and ReceiveInbound streams thus see what another worker stored at once instead of at their next poll. The relay only shortens latency: a datagram that cannot be
-sent (a sibling restarting, its buffer full) is dropped, and every waiter still re-reads the database on its timeout.
+WatchStatus and ReceiveInbound streams thus see what another worker stored at once instead of at their next poll.
+The relay only shortens latency: a datagram that cannot be sent (a sibling restarting, its buffer full) is dropped,
+and every waiter still re-reads the database on its timeout.
 """
 
 from __future__ import annotations
