@@ -45,18 +45,20 @@ _STOP_SECONDS = 30.0
 
 @dataclass
 class WorkerPlace:
-    """Where a worker process stands: the supervisor's run folder, its index (0 is the first) and the count."""
+    """Where a worker process stands: the supervisor's run folder, its index (0 is the first), the count and the
+    supervisor's process id."""
 
     folder: Path
     index: int
     count: int
+    supervisor: int
     _relay: SiblingRelay | None = field(default=None, repr=False)
 
     @classmethod
     def parse(cls, text: str) -> WorkerPlace:
-        """``FOLDER:INDEX:COUNT`` as the supervisor passes it."""
-        folder, index, count = text.rsplit(":", 2)
-        return cls(Path(folder), int(index), int(count))
+        """``FOLDER:INDEX:COUNT:SUPERVISOR_PID`` as the supervisor passes it."""
+        folder, index, count, supervisor = text.rsplit(":", 3)
+        return cls(Path(folder), int(index), int(count), int(supervisor))
 
     def addresses(self, partner: str, domestic: str) -> tuple[str, str]:
         """The addresses to bind: the ports the first worker bound (a configured port 0 becomes one port shared by
@@ -95,15 +97,18 @@ def worker_settings(settings: Settings, place: WorkerPlace) -> Settings:
     return replace(settings, metrics=None, as4_listener=None, console=replace(settings.console, enabled=False))
 
 
-def watch_parent(stop: threading.Event) -> None:
-    """Set ``stop`` when the supervisor that started this worker is gone (killed without passing on a SIGTERM)."""
-    parent = os.getppid()
+def watch_parent(stop: threading.Event, supervisor: int) -> None:
+    """Set ``stop`` when the supervisor that started this worker is gone (killed without passing on a SIGTERM; the
+    worker is then another process's child), checked at once and every second."""
 
     def watch() -> None:
-        while not stop.wait(1.0):
-            if os.getppid() != parent:
-                log.warning("supervisor %d is gone; stopping this worker", parent)
+        while True:
+            if os.getppid() != supervisor:
+                log.warning("supervisor %d is gone; stopping this worker", supervisor)
                 stop.set()
+                return
+            if stop.wait(1.0):
+                return
 
     threading.Thread(target=watch, name="swgw-parent-watch", daemon=True).start()
 
@@ -118,7 +123,7 @@ def supervise(config: Path, count: int, cli_options: list[str]) -> int:
 
     def start(index: int) -> subprocess.Popen[bytes]:
         return subprocess.Popen([sys.executable, "-m", "gateway.tools.cli", *cli_options, "serve", "--config",
-                                 str(config), "--worker-of", f"{folder}:{index}:{count}"])
+                                 str(config), "--worker-of", f"{folder}:{index}:{count}:{os.getpid()}"])
 
     workers: dict[int, subprocess.Popen[bytes]] = {}
     try:

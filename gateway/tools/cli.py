@@ -76,7 +76,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     if place is not None:
-        watch_parent(stop)
+        watch_parent(stop, place.supervisor)
     stop.wait()
     app.stop()
     return 0
@@ -263,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive, default=1,
                    help="worker processes sharing the database and the listening ports (default 1; see README "
                         "\"Reliability and scale-out\")")
-    p.add_argument("--worker-of", metavar="FOLDER:INDEX:COUNT",
+    p.add_argument("--worker-of", metavar="FOLDER:INDEX:COUNT:PID",
                    help="internal: run as one worker of a `--workers N` supervisor (set by the supervisor)")
     p.set_defaults(func=_cmd_serve)
 

@@ -183,3 +183,26 @@ def test_workers_refuse_a_taken_port_and_leave_nothing_running(tmp_path: Path) -
     assert f"CONFIG_INVALID: cannot listen on 127.0.0.1:{files.domestic_port}" in result.stderr, result.stderr[-2000:]
     leftovers = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
     assert str(files.config) not in leftovers
+
+
+def test_workers_stop_when_their_supervisor_is_killed(tmp_path: Path) -> None:
+    windows = write_network(tmp_path, ("CN", "HK"), COO_AGREEMENTS, at=datetime.now(UTC))
+    files = windows["CN"]
+    gateway = ServeProcess("CN", files.config, files.domestic_port, files.folder / "gateway.log",
+                           options=("--workers", "2"))
+    gateway.start()
+    try:
+        gateway.wait_ready()
+        wait_for(lambda: len(_workers(gateway)) == 2, timeout=60, interval=0.2)
+        workers = _workers(gateway)
+        gateway.kill()  # SIGKILL: the supervisor cannot pass anything on
+
+        def gone() -> bool:
+            return all(not Path(f"/proc/{pid}").exists()
+                       or "zombie" in Path(f"/proc/{pid}/status").read_text().lower() for pid in workers)
+
+        wait_for(gone, timeout=60, interval=0.2)
+    finally:
+        for pid in _workers(gateway) if gateway.alive() else []:
+            os.kill(pid, signal.SIGKILL)
+        gateway.stop()
