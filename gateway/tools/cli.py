@@ -6,15 +6,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
-import threading
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # Only light modules at import time: the parser is built on every start, `--help` included (see cli_choices).
 from .cli_choices import ACTIONS, DOCUMENT_TYPES
+from .serve_command import positive
 from .output import JSON_HELP
 
 if TYPE_CHECKING:
@@ -46,40 +45,10 @@ def _business_key(text: str) -> BusinessKey:
     return BusinessKey(parts[0], parts[1], version)
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
-
-
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from ..app import build_app
-    from ..app.workers import WorkerPlace, supervise, watch_parent, worker_settings
+    from .serve_command import run
 
-    if args.workers > 1 and not args.worker_of:
-        return supervise(args.config, args.workers, ["--log-level", str(args.log_level)])
-    settings = load_settings(args.config)
-    place = WorkerPlace.parse(args.worker_of) if args.worker_of else None
-    app = build_app(worker_settings(settings, place) if place else settings)
-    app.worker = place
-    stop = threading.Event()
-    partner_port, domestic_port = app.start()
-    console = ""
-    if app.console_port:
-        scheme = "https" if settings.console.tls else "http"
-        host = settings.console.listen.rsplit(":", 1)[0]
-        console = f", console {scheme}://{host}:{app.console_port}/"
-    worker = f" worker {place.index}/{place.count} (pid {os.getpid()})" if place else ""
-    print(f"swgw {settings.party}{worker}: partner port {partner_port} (mTLS), domestic port {domestic_port}"
-          f"{console}", flush=True)
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    if place is not None:
-        watch_parent(stop, place.supervisor)
-    stop.wait()
-    app.stop()
-    return 0
+    return run(args)
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -260,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run a gateway")
     p.add_argument("--config", type=Path, required=True, help="the gateway's TOML configuration")
-    p.add_argument("--workers", type=_positive, default=1,
+    p.add_argument("--workers", type=positive, default=1,
                    help="worker processes sharing the database and the listening ports (default 1; see README "
                         "\"Reliability and scale-out\")")
     p.add_argument("--worker-of", metavar="FOLDER:INDEX:COUNT:PID",
