@@ -5,9 +5,11 @@ Used by ``bench_e2e.py`` (and ``bench_pipeline.py`` for the records). Nothing he
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import queue
+import re
 import statistics
 import subprocess
 import sys
@@ -92,6 +94,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process and its live children (the workers of ``swgw serve --workers N``)."""
+    total = cpu_seconds(pid)
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            total += cpu_seconds(int(child))
+        except FileNotFoundError:
+            pass  # ended meanwhile
+    return total
+
+
 @dataclass
 class Gateways:
     """The running CN and HK gateway processes."""
@@ -100,17 +113,21 @@ class Gateways:
     processes: dict[str, subprocess.Popen[bytes]]
     signing: trust.SigningIdentity
 
+    workers: int = 1
+
     def cpu(self) -> float:
-        """CPU seconds used so far by both gateway processes."""
-        return sum(cpu_seconds(p.pid) for p in self.processes.values())
+        """CPU seconds used so far by both gateways (every worker process of each)."""
+        return sum(tree_cpu_seconds(p.pid) for p in self.processes.values())
 
     def cpu_by_party(self) -> dict[str, float]:
-        """CPU seconds used so far by each gateway process."""
-        return {party: cpu_seconds(p.pid) for party, p in self.processes.items()}
+        """CPU seconds used so far by each gateway (every worker process)."""
+        return {party: tree_cpu_seconds(p.pid) for party, p in self.processes.items()}
 
-    def client(self, party: str = "CN") -> GatewayClient:
-        """A domestic client of ``party``."""
-        return GatewayClient(f"127.0.0.1:{self.windows[party].domestic_port}", timeout=60)
+    def client(self, party: str = "CN", own_connection: bool = False) -> GatewayClient:
+        """A domestic client of ``party`` (``own_connection``: not shared with other clients, so that clients
+        spread over the workers)."""
+        return GatewayClient(f"127.0.0.1:{self.windows[party].domestic_port}", timeout=60,
+                             own_connection=own_connection)
 
 
 def _wait_ready(gateways: Gateways) -> None:
@@ -134,13 +151,24 @@ def _wait_ready(gateways: Gateways) -> None:
                 if time.monotonic() > deadline:
                     raise SystemExit(f"gateway {party} did not become ready")
                 time.sleep(0.1)
+    if gateways.workers > 1:
+        # Health answered on one worker; the others print their line once they serve too.
+        for party, window in gateways.windows.items():
+            log = window.folder / "gateway.log"
+            while len(re.findall(rf"worker \d+/{gateways.workers} \(pid", log.read_text(errors="replace"))) \
+                    < gateways.workers:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"the workers of {party} did not all start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.1)
 
 
 @contextmanager
 def gateways(root: Path, database_urls: dict[str, str] | None, profile_dir: Path | None,
-             metrics: bool = False, streaming: bool = False, max_attachment_bytes: int = 0) -> Iterator[Gateways]:
-    """Write a CN-HK network under ``root`` and run each gateway as its own process (``streaming``: the agreements
-    enable DeliverStream; ``max_attachment_bytes``: they allow large attachments that size)."""
+             metrics: bool = False, workers: int = 1, streaming: bool = False,
+             max_attachment_bytes: int = 0) -> Iterator[Gateways]:
+    """Write a CN-HK network under ``root`` and run each gateway as its own process (``swgw serve --workers
+    N`` with ``workers`` above 1; ``streaming``: the agreements enable DeliverStream; ``max_attachment_bytes``: they
+    allow large attachments that size)."""
     windows = write_network(root, ("CN", "HK"), AGREEMENTS, at=datetime.now(UTC) - timedelta(hours=1))
     for party, window in windows.items():
         data = tomllib.loads(window.config.read_text())
@@ -163,13 +191,14 @@ def gateways(root: Path, database_urls: dict[str, str] | None, profile_dir: Path
     try:
         for party, window in windows.items():
             if profile_dir is None:
-                command = [sys.executable, "-m", "gateway.tools.cli", "serve", "--config", str(window.config)]
+                command = [sys.executable, "-m", "gateway.tools.cli", "serve", "--config", str(window.config),
+                           "--workers", str(workers)]
             else:
                 command = [sys.executable, str(ROOT / "bench" / "profiled_serve.py"),
                            str(profile_dir / f"{party.lower()}.pstats"), "--config", str(window.config)]
             log = (window.folder / "gateway.log").open("wb")
             processes[party] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-        running = Gateways(windows, processes, signing)
+        running = Gateways(windows, processes, signing, workers)
         _wait_ready(running)
         yield running
     finally:
@@ -262,8 +291,11 @@ def submit_request(record: dict[str, Any]) -> dpb.SubmitRequest:
 class Submitter:
     """Submits pre-built records over one channel from a pool of threads."""
 
-    def __init__(self, running: Gateways, watcher: Watcher, items: int, first_serial: int, threads: int) -> None:
-        self._client = running.client("CN")
+    def __init__(self, running: Gateways, watcher: Watcher, items: int, first_serial: int, threads: int,
+                 connections: int = 8) -> None:
+        # Several connections, as a busy hub would open, so that the kernel spreads them over the workers.
+        self._clients = [running.client("CN", own_connection=True) for _ in range(connections)]
+        self._next = itertools.count()
         self._watcher = watcher
         self._items = items
         self._serial = first_serial
@@ -282,7 +314,8 @@ class Submitter:
         """Submit one request in the calling thread and note it."""
         started = time.time()
         try:
-            response = self._client.domestic.Submit(request, timeout=60)
+            client = self._clients[next(self._next) % len(self._clients)]
+            response = client.domestic.Submit(request, timeout=60)
         except Exception as e:  # noqa: BLE001 - counted and reported
             self.run.errors.append(str(e)[:300])
             if on_refused is not None:
@@ -300,7 +333,8 @@ class Submitter:
     def close(self) -> None:
         """Finish queued submissions and close the channel."""
         self._pool.shutdown(wait=True)
-        self._client.close()
+        for client in self._clients:
+            client.close()
 
 
 def wait_all(watcher: Watcher, sent: list[Sent], timeout: float) -> bool:

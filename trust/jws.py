@@ -80,30 +80,43 @@ def canonical_json(fields: Mapping[str, JsonValue]) -> bytes:
     Raises ``ValueError`` for values JCS cannot represent (floats are refused outright: no signed field needs
     one, and their formatting is the one part of JCS implementations disagree on).
     """
-    _check_json(fields, "$")
+    plain = _check_json(fields, "$")
     try:
+        if plain:
+            # For what _check_json admits (strings, booleans, null, integers within +-(2**53 - 1), lists, dicts)
+            # the standard library's encoder writes exactly the RFC 8785 form: the same escapes (the two-character
+            # ones, \u00xx in lower case for the other control characters, nothing else escaped), integers as
+            # decimals; and sorting keys by code point equals RFC 8785's UTF-16 order while no key holds a
+            # character beyond U+FFFF. It is a C encoder, several times faster than rfc8785's, which still writes
+            # every other case (tests/unit/test_jws_canonical.py compares the two).
+            return json.dumps(fields, ensure_ascii=False, separators=(",", ":"), sort_keys=True,
+                              allow_nan=False).encode("utf-8")
         return rfc8785.dumps(fields)
     except (rfc8785.CanonicalizationError, UnicodeEncodeError) as e:
         raise ValueError(f"signed fields are not canonical JSON: {e}") from e
 
 
-def _check_json(value: object, path: str) -> None:
+def _check_json(value: object, path: str) -> bool:
+    """Raise ``ValueError`` for a value JCS cannot carry; return whether the value is plain (built-in dicts, and no
+    key with a character beyond U+FFFF), which the standard library's encoder writes in canonical form."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
-        return
+        return True
     if isinstance(value, int):
         if abs(value) > 2**53 - 1:
             raise ValueError(f"{path}: integer outside the interoperable range")
-        return
+        return True
     if isinstance(value, Mapping):
+        plain = isinstance(value, dict)
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ValueError(f"{path}: object keys must be strings")
-            _check_json(item, f"{path}.{key}")
-        return
+            plain = _check_json(item, f"{path}.{key}") and plain and (key.isascii() or max(key) <= "\uffff")
+        return plain
     if isinstance(value, (list, tuple)):
+        plain = True
         for index, item in enumerate(value):
-            _check_json(item, f"{path}[{index}]")
-        return
+            plain = _check_json(item, f"{path}[{index}]") and plain
+        return plain
     raise ValueError(f"{path}: {type(value).__name__} is not a signed field value")
 
 

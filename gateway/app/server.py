@@ -43,6 +43,7 @@ from ..transports.interceptors import LoggingInterceptor, RequestDecodingInterce
 from ..transports.operator_service import OperatorServicer
 from ..transports.partner_service import PartnerExchangeServicer
 from .configured import read_file
+from .workers import WorkerPlace
 
 __all__ = ["App", "create_server", "domestic_credentials"]
 
@@ -59,10 +60,13 @@ def create_server(
     credentials: grpc.ServerCredentials | None,
     max_message_bytes: int,
     workers: int = 16,
+    reuse_port: bool = False,
 ) -> tuple[grpc.Server, int]:
     """A started-ready gRPC server with health checking and reflection; returns (server, bound port).
 
-    ``services`` are (add_to_server function, servicer, full service name) triples.
+    ``services`` are (add_to_server function, servicer, full service name) triples. ``reuse_port`` lets the
+    worker processes of one gateway listen on the same port (the kernel spreads connections over them); without it
+    a taken port fails the start.
     """
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="swgw-rpc"),
@@ -71,7 +75,7 @@ def create_server(
         options=[
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),
-            ("grpc.so_reuseport", 0),
+            ("grpc.so_reuseport", 1 if reuse_port else 0),
         ],
     )
     health_servicer = health.HealthServicer()
@@ -83,7 +87,10 @@ def create_server(
         names.append(name)
     health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
-    port = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
+    try:
+        port = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
+    except RuntimeError:
+        port = 0  # grpcio raises where older releases returned 0
     if port == 0:
         raise ConfigInvalid(f"cannot listen on {address}", field_path="address")
     return server, port
@@ -121,19 +128,29 @@ class App:
     _servers: list[grpc.Server] = field(default_factory=list)
     _as4_server: As4Server | None = None
     _scheduler: object | None = None
+    worker: WorkerPlace | None = None
+    """Set when this process is one of ``swgw serve --workers N``: ports shared, jobs on the first worker only."""
 
     def start(self) -> tuple[int, int]:
         """Bind both listeners, start delivery; returns (partner port, domestic port)."""
+        partner_address, domestic_address = (self.settings.partner_listener.address,
+                                             self.settings.domestic_listener.address)
+        if self.worker is not None:
+            partner_address, domestic_address = self.worker.addresses(partner_address, domestic_address)
+            self.worker.relay(self.signals)
+        shared = self.worker is not None
+        primary = self.worker is None or self.worker.index == 0
         partner_server, self.partner_port = create_server(
-            self.settings.partner_listener.address,
+            partner_address,
             [(ppb_grpc.add_PartnerExchangeServiceServicer_to_server,
               PartnerExchangeServicer(self.pipeline, self.trustbook, self.clock, self.blobs, self.operations.ledgers),
               partner_exchange_pb2.DESCRIPTOR.services_by_name["PartnerExchangeService"].full_name)],
             credentials=self._partner_credentials(),
             max_message_bytes=self.settings.max_payload_bytes + 64 * 1024,
+            reuse_port=shared,
         )
         domestic_server, self.domestic_port = create_server(
-            self.settings.domestic_listener.address,
+            domestic_address,
             [
                 (dpb_grpc.add_DomesticExchangeServiceServicer_to_server,
                  DomesticExchangeServicer(
@@ -147,8 +164,12 @@ class App:
             ],
             credentials=domestic_credentials(self.settings.domestic_listener),
             max_message_bytes=self.settings.max_payload_bytes + 64 * 1024,
+            reuse_port=shared,
         )
         self._servers = [partner_server, domestic_server]
+        if self.worker is not None:
+            self.worker.bound(self.settings.partner_listener.address, self.partner_port,
+                              self.settings.domestic_listener.address, self.domestic_port)
         if self.settings.console.enabled and self.console_accounts is not None:
             self._console = ConsoleServer(ConsoleContext(
                 operations=self.operations, accounts=self.console_accounts, clock=self.clock,
@@ -178,14 +199,17 @@ class App:
         for server in self._servers:
             server.start()
         self.dispatcher.start()
-        if self.hub_puller is not None:
+        # Jobs that act once for the whole gateway (pulling from a hub, expiry log, retention, alerts) run in the
+        # first worker only; every worker claims due deliveries (claims are safe between processes).
+        if self.hub_puller is not None and primary:
             self.hub_puller.start()
         scheduler = build_scheduler(
             wake_dispatcher=self.dispatcher.wake,
             tick_seconds=self.settings.delivery.tick_seconds,
-            expiry_scan=self.operations.log_expiry,
-            retention=self._retention_job if self.settings.retention and self.settings.retention.purges else None,
-            alerts_tick=self.alerts.tick if self.alerts is not None else None,
+            expiry_scan=self.operations.log_expiry if primary else None,
+            retention=(self._retention_job if primary and self.settings.retention and self.settings.retention.purges
+                       else None),
+            alerts_tick=self.alerts.tick if self.alerts is not None and primary else None,
             alerts_seconds=self.settings.alerts.interval.total_seconds(),
         )
         scheduler.start()
@@ -241,12 +265,14 @@ class App:
         if self._console is not None:
             self._console.stop()
         events = [server.stop(grace) for server in self._servers]
-        if self.hub_puller is not None:
+        if self.hub_puller is not None and (self.worker is None or self.worker.index == 0):
             self.hub_puller.stop()
         if self._as4_server is not None:
             self._as4_server.shutdown()
             self._as4_server.server_close()
         self.dispatcher.stop()
+        if self.worker is not None:
+            self.worker.close()
         for event in events:
             event.wait(grace + 1)
         self.transport.close()

@@ -7,6 +7,7 @@ another replica (or missed wake-ups) are still seen.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 __all__ = ["Signals"]
 
@@ -17,11 +18,23 @@ class _Pulse:
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._generation = 0
+        self._relays: list[Callable[[], None]] = []
 
     def fire(self) -> None:
+        """Wake this process's waiters and tell the relays (the other workers of the same gateway)."""
+        self.fire_local()
+        for relay in self._relays:
+            relay()
+
+    def fire_local(self) -> None:
+        """Wake this process's waiters only (a pulse relayed from another worker)."""
         with self._cond:
             self._generation += 1
             self._cond.notify_all()
+
+    def relay_to(self, relay: Callable[[], None]) -> None:
+        """Call ``relay`` on every :meth:`fire` from now on (set up before the gateway starts)."""
+        self._relays.append(relay)
 
     def generation(self) -> int:
         with self._cond:

@@ -6,15 +6,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
-import threading
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # Only light modules at import time: the parser is built on every start, `--help` included (see cli_choices).
 from .cli_choices import ACTIONS, DOCUMENT_TYPES
+from .serve_command import positive
 from .output import JSON_HELP
 
 if TYPE_CHECKING:
@@ -47,24 +46,9 @@ def _business_key(text: str) -> BusinessKey:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from ..app import build_app
+    from .serve_command import run
 
-    settings = load_settings(args.config)
-    app = build_app(settings)
-    partner_port, domestic_port = app.start()
-    console = ""
-    if app.console_port:
-        scheme = "https" if settings.console.tls else "http"
-        host = settings.console.listen.rsplit(":", 1)[0]
-        console = f", console {scheme}://{host}:{app.console_port}/"
-    print(f"swgw {settings.party}: partner port {partner_port} (mTLS), domestic port {domestic_port}{console}",
-          flush=True)
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
-    app.stop()
-    return 0
+    return run(args)
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -245,6 +229,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run a gateway")
     p.add_argument("--config", type=Path, required=True, help="the gateway's TOML configuration")
+    p.add_argument("--workers", type=positive, default=1,
+                   help="worker processes sharing the database and the listening ports (default 1; see README "
+                        "\"Reliability and scale-out\")")
+    p.add_argument("--worker-of", metavar="FOLDER:INDEX:COUNT:PID",
+                   help="internal: run as one worker of a `--workers N` supervisor (set by the supervisor)")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("init", help="write a starter configuration and development keys for a new window")
@@ -391,8 +380,10 @@ def _main(argv: list[str] | None) -> int:
         print(f"swgw: {RequestMalformed('the argument is not valid UTF-8 text', field_path=not_text)}",
               file=sys.stderr)
         return 2
+    # The workers of `swgw serve --workers N` share one log: each line names its process.
+    worker = "[%(process)d] " if getattr(args, "worker_of", None) else ""
     logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        format=f"%(asctime)s %(levelname)s {worker}%(name)s: %(message)s")
     import grpc
 
     from ..core.errors import GatewayError

@@ -61,9 +61,12 @@ class GatewayClient:
     """Domestic-side client. ``address`` is host:port of the domestic listener."""
 
     def __init__(self, address: str, *, credentials: grpc.ChannelCredentials | None = None,
-                 timeout: float = 30.0) -> None:
-        self._channel = (grpc.secure_channel(address, credentials) if credentials
-                         else grpc.insecure_channel(address))
+                 timeout: float = 30.0, own_connection: bool = False) -> None:
+        # gRPC shares one connection between channels to the same address unless told otherwise; a hub that
+        # spreads its calls over the workers of `swgw serve --workers N` needs a connection per client.
+        options = [("grpc.use_local_subchannel_pool", 1)] if own_connection else []
+        self._channel = (grpc.secure_channel(address, credentials, options=options) if credentials
+                         else grpc.insecure_channel(address, options=options))
         self.domestic = dpb_grpc.DomesticExchangeServiceStub(self._channel)
         self.operator = opb_grpc.OperatorServiceStub(self._channel)
         self.timeout = timeout

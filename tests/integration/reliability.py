@@ -58,6 +58,9 @@ class ServeProcess:
     process: subprocess.Popen[bytes] | None = None
     kills: int = 0
     starts: int = 0
+    options: tuple[str, ...] = ()
+    """More ``swgw serve`` options (e.g. ``--workers 2``)."""
+    log_level: str = "INFO"
 
     def start(self) -> None:
         """Start the process (its log is appended to, across restarts)."""
@@ -66,7 +69,8 @@ class ServeProcess:
             log.write(f"\n===== start {self.starts + 1} =====\n".encode())
             log.flush()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gateway.tools.cli", "--log-level", "INFO", "serve", "--config", str(self.config)],
+                [sys.executable, "-m", "gateway.tools.cli", "--log-level", self.log_level, "serve", "--config", str(self.config),
+                 *self.options],
                 stdout=log, stderr=subprocess.STDOUT,
             )
         self.starts += 1

@@ -14,9 +14,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import rfc8785
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from trust_testkit import AT, Pki
 
 from trust import (
@@ -93,6 +96,27 @@ def test_canonical_json_is_rfc8785() -> None:
     # RFC 8785 3.2.3 sorts keys by UTF-16 code units, not by code points: the surrogate pair of U+1F600
     # (0xD83D ...) sorts before U+FB33, although its code point is larger. Python's sorted() would disagree.
     assert canonical_json({"\ufb33": 1, "\U0001f600": 2}) == '{"\U0001f600":2,"\ufb33":1}'.encode()
+
+
+_TEXT = st.text(st.characters(codec="utf-8") | st.sampled_from("\x00\x01\x08\t\n\x0b\x0c\r\x1f\x7f\"\\/\u2028"
+                                                                 "\ufb33\uffff\U0001f600"))
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | _TEXT,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_TEXT, children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(_TEXT, _JSON, max_size=6))
+def test_canonical_json_equals_the_rfc8785_library(fields: dict[str, Any]) -> None:
+    # canonical_json writes plain values with the standard library's encoder: byte for byte what rfc8785 writes.
+    assert canonical_json(fields) == rfc8785.dumps(fields)
+
+
+def test_canonical_json_of_a_lone_surrogate_is_refused() -> None:
+    with pytest.raises(ValueError):
+        canonical_json({"a": "\ud800"})
 
 
 @pytest.mark.parametrize("value", [1.5, float("nan"), 2**53, b"bytes", {1: "a"}])
