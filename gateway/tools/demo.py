@@ -154,9 +154,10 @@ def _steps(summary: pb.MessageSummary) -> str:
 
 def run_demo(*, out: Path | None, verbose: bool = False) -> int:
     """Run the demo; returns the process exit status."""
-    root = out or Path(tempfile.mkdtemp(prefix="swgw-demo-"))
-    if out is not None and out.exists():
-        shutil.rmtree(out)
+    # Absolute: the configurations written below name files by paths the gateways resolve from their own folders.
+    root = out.resolve() if out is not None else Path(tempfile.mkdtemp(prefix="swgw-demo-"))
+    if out is not None and root.exists():
+        shutil.rmtree(root)
     root.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     try:

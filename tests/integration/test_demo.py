@@ -21,8 +21,9 @@ def test_demo_exchanges_documents_that_xmlsec1_verifies_with_only_the_sender_ca(
     out = tmp_path / "demo"
     # The demo's hub leg reads the hub's WSDL from the same reference material as the tests.
     env = {**os.environ, "SWGW_REFERENCE": str(REFERENCE)}
-    result = subprocess.run([sys.executable, "-m", "gateway.tools.cli", "demo", "--out", str(out)],
-                            capture_output=True, text=True, timeout=240, env=env)
+    # A relative --out, as `make demo` passes it: every file the configurations name must still resolve.
+    result = subprocess.run([sys.executable, "-m", "gateway.tools.cli", "demo", "--out", "demo"],
+                            capture_output=True, text=True, timeout=240, env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "demo passed" in result.stdout
     assert "refused as expected: RECORD_INVALID" in result.stdout
