@@ -10,7 +10,6 @@ import gc
 import json
 import shutil
 import subprocess
-import uuid
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,8 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 import mappings
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
@@ -29,7 +26,7 @@ from gateway.core.ledger import CertificateInquiry, CertificateStatus
 from gateway.core.ports import Actor, ActorKind
 from gateway.tools.cli import load_settings, main
 from tests.conftest import require_tool
-from tests.integration.network import Network, example, record_bytes, running_network, wait_for
+from tests.integration.network import Network, example, postgres_schemas, record_bytes, running_network, wait_for
 
 COO = DocumentType.CERTIFICATE_OF_ORIGIN
 ACTOR = Actor(ActorKind.OS_USER, "tester (uid=0)")
@@ -52,19 +49,8 @@ def database_urls(request: pytest.FixtureRequest) -> Iterator[dict[str, str] | N
         yield None
         return
     postgres_url: str = request.getfixturevalue("postgres_url")
-    names = {party: f"swgw_ret_{party.lower()}_{uuid.uuid4().hex[:10]}" for party in PARTIES}
-    admin = create_engine(postgres_url)
-    with admin.begin() as connection:
-        for name in names.values():
-            connection.execute(text(f'CREATE SCHEMA "{name}"'))
-    try:
-        yield {party: make_url(postgres_url).update_query_dict({"options": f"-csearch_path={name}"})
-               .render_as_string(hide_password=False) for party, name in names.items()}
-    finally:
-        with admin.begin() as connection:
-            for name in names.values():
-                connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
+    with postgres_schemas(postgres_url, PARTIES, prefix="swgw_ret") as urls:
+        yield urls
 
 
 def _keep_one_day(party: str, data: dict[str, Any]) -> None:
