@@ -165,8 +165,6 @@ def test_restore_refuses_a_wrong_passphrase_and_a_changed_member(tmp_path: Path)
             data = source.extractfile(info).read()  # type: ignore[union-attr]
             if info.name == "data/swgw.db":
                 data = data[:-1] + bytes([data[-1] ^ 1])
-            import io
-
             target.addfile(info, io.BytesIO(data))
     with pytest.raises(BackupError) as changed:
         restore(tampered, tmp_path / "b", b"secret")

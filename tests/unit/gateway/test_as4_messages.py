@@ -28,7 +28,7 @@ from gateway.core.partners import As4Settings, PartnerProfile
 from gateway.transports.as4.ebms import As4Error, build_user_message, envelope_from_user_message, \
     read_user_message
 from gateway.transports.as4.errors import EBMS_ERRORS, ebms_code_for
-from gateway.transports.as4.namespaces import DS, EB, SOAP, SWGW, WSU, q
+from gateway.transports.as4.namespaces import DS, EB, SOAP, SWGW, q
 from gateway.transports.as4.payloads import resolve_parts
 from gateway.transports.as4.signals import ErrorSignal, ReceiptSignal, build_error, build_receipt, read_signal
 
@@ -183,7 +183,7 @@ def test_receipt_repeats_the_verified_references(pki: tuple[SigningIdentity, Par
     assert signal.ref_to_message_id == _envelope().message_id
     assert set(signal.references) == set(references)
     assert signal.receipt == receipt
-    assert answer.find(f".//{{http://docs.oasis-open.org/ebxml-bp/ebbp-signals-2.0}}NonRepudiationInformation") \
+    assert answer.find(".//{http://docs.oasis-open.org/ebxml-bp/ebbp-signals-2.0}NonRepudiationInformation") \
         is not None
 
 
