@@ -31,7 +31,14 @@ from gateway.tools.client import ClientError, GatewayClient
 from gateway.tools.devsetup import write_network
 
 from tests.integration.network import COO_AGREEMENTS, wait_for
-from tests.integration.reliability import Handovers, ServeProcess, numbered_record, patch_config, wait_all_delivered
+from tests.integration.reliability import (
+    Handovers,
+    ServeProcess,
+    assert_received_and_handed_over_once,
+    numbered_record,
+    patch_config,
+    wait_all_delivered,
+)
 
 COO = DocumentType.CERTIFICATE_OF_ORIGIN
 MESSAGES = 160
@@ -143,15 +150,7 @@ def test_two_worker_gateways_lose_and_duplicate_nothing_when_a_worker_is_killed(
             for message in outbound:
                 delivered = [e for e in cn.history(message.message_id) if e.status is MessageStatus.DELIVERED]
                 assert len(delivered) == 1, cn.history(message.message_id)
-            inbound = [m for m in hk.list_messages(limit=10 * MESSAGES) if m.direction is Direction.INBOUND]
-            assert len(inbound) == MESSAGES
-            assert {m.message_id for m in inbound} == submitted
-            for message in inbound:
-                events = Counter(e.status for e in hk.history(message.message_id))
-                assert events == Counter({MessageStatus.RECEIVED: 1, MessageStatus.HANDED_OVER: 1}), events
-            assert set(counts) == submitted
-            doubled = {m: n for m, n in counts.items() if n > 1 + handovers.cut_off[m]}
-            assert doubled == {}, f"handed over again without a crash in between: {doubled}"
+            assert_received_and_handed_over_once(hk, submitted, counts, handovers, messages=MESSAGES)
         finally:
             cn._db.engine.dispose()
             hk._db.engine.dispose()
