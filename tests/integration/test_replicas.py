@@ -34,6 +34,7 @@ from tests.integration.network import COO_AGREEMENTS, wait_for
 from tests.integration.reliability import (
     Handovers,
     ServeProcess,
+    assert_received_once,
     numbered_record,
     patch_config,
     wait_all_delivered,
@@ -230,12 +231,7 @@ def test_replicas_share_the_work_and_survive_one_being_killed(tmp_path: Path, cn
 
         # HK: exactly MESSAGES inbound rows, each received once and handed over once.
         hk = SqlMessageRepository(create_engine_for(f"sqlite:///{windows['HK'].folder / 'data' / 'swgw.db'}"))
-        inbound = [m for m in hk.list_messages(limit=10 * MESSAGES) if m.direction is Direction.INBOUND]
-        assert len(inbound) == MESSAGES
-        assert {m.message_id for m in inbound} == submitted
-        for message in inbound:
-            events = Counter(e.status for e in hk.history(message.message_id))
-            assert events == Counter({MessageStatus.RECEIVED: 1, MessageStatus.HANDED_OVER: 1}), events
+        assert_received_once(hk, submitted, messages=MESSAGES)
         assert counts == Counter({message_id: 1 for message_id in submitted})
 
         # The work was shared: every replica claimed messages (the one killed, before it died), and the claims the
