@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 from datetime import timedelta
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -119,10 +120,34 @@ def test_canonical_json_of_a_lone_surrogate_is_refused() -> None:
         canonical_json({"a": "\ud800"})
 
 
+class _Dict(dict[str, Any]):
+    pass
+
+
+def _general(value: Any) -> Any:
+    """``value`` rebuilt from containers that miss canonical_json's fast paths (a dict subclass, tuples)."""
+    if isinstance(value, dict):
+        return _Dict({k: _general(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_general(v) for v in value)
+    return value
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_TEXT, _JSON, max_size=6))
+def test_canonical_json_fast_and_general_paths_agree(fields: dict[str, Any]) -> None:
+    # Built-in dicts and lists are checked on a fast path; other types take the general checks.
+    assert canonical_json(_general(fields)) == canonical_json(fields)
+
+
 @pytest.mark.parametrize("value", [1.5, float("nan"), 2**53, b"bytes", {1: "a"}])
 def test_canonical_json_refuses_what_does_not_interoperate(value: object) -> None:
     with pytest.raises(ValueError):
         canonical_json({"a": value})  # type: ignore[dict-item]
+    with pytest.raises(ValueError):
+        canonical_json({"a": [{"b": value}]})  # type: ignore[dict-item]
+    with pytest.raises(ValueError):
+        canonical_json(MappingProxyType({"a": (value,)}))  # type: ignore[dict-item]
 
 
 # --- good signatures --------------------------------------------------------------------------------------------
