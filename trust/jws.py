@@ -21,7 +21,7 @@ import base64
 import binascii
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Union, cast
@@ -32,8 +32,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from joserfc import jws as jose_jws
 from joserfc.errors import JoseError
+from joserfc.jwa import JWSAlgModel
 from joserfc.jwk import ECKey, RSAKey
 from joserfc.jws import JWSRegistry
+from joserfc.util import json_b64encode, urlsafe_b64encode
 
 from trust.chain import validate_path
 from trust.errors import AlgorithmForbidden, CertificateUntrusted, SignatureInvalid, SignatureMissing, TrustError
@@ -186,6 +188,54 @@ def _jose_key(key: Any) -> ECKey | RSAKey:
     return RSAKey.import_key(key)
 
 
+@dataclass(frozen=True)
+class _SigningKey:
+    """What signing with one identity under one ``typ`` needs besides the payload, prepared once."""
+
+    header_segment: bytes
+    """BASE64URL(UTF8(protected header)): ``alg``, ``typ`` and ``x5c``, encoded by joserfc."""
+
+    alg: JWSAlgModel
+    """joserfc's algorithm (it signs and encodes the signature as JWS wants it: R || S for ECDSA)."""
+
+    key: ECKey | RSAKey
+    """joserfc's key wrapping the identity's private key."""
+
+
+def _signing_key(
+    private_key: Any, certificates: tuple[x509.Certificate, ...], typ: str, algorithm: str
+) -> _SigningKey:
+    # An identity signs every envelope and receipt with the same header and key: the header's JSON and base64url,
+    # the joserfc key (whose JWK form joserfc computes on first use, from the key's numbers) and the checks
+    # serialize_compact made on them are done once. The memo is keyed by the private key object itself (kept
+    # alive by the memo, so its identity cannot be reused), the certificates (hashed and compared by their DER)
+    # and typ; a key object that is not hashable (a hardware wrapper defining equality) is prepared every time.
+    if isinstance(private_key, Hashable):
+        return _memo_signing_key(private_key, certificates, typ, algorithm)
+    return _prepare_signing_key(private_key, certificates, typ, algorithm)
+
+
+def _prepare_signing_key(
+    private_key: Any, certificates: tuple[x509.Certificate, ...], typ: str, algorithm: str
+) -> _SigningKey:
+    x5c = [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii") for c in certificates]
+    header = {"alg": algorithm, "typ": typ, "x5c": x5c}
+    try:
+        key = _jose_key(private_key)
+    except (JoseError, TypeError, ValueError) as e:
+        raise AlgorithmForbidden(f"the signing key cannot be used for {algorithm}: {e}") from e
+    # What joserfc's serialize_compact checks on every call, and depends only on the header and the key.
+    registry = _registry(algorithm)
+    registry.check_header(header)
+    alg = registry.get_alg(algorithm)
+    alg.check_key(key)
+    return _SigningKey(header_segment=json_b64encode(header), alg=alg, key=key)
+
+
+# A process holds a handful of identities (its own, a rotation's successor) times three typs.
+_memo_signing_key = functools.lru_cache(maxsize=32)(_prepare_signing_key)
+
+
 def sign_jws(
     payload_fields: Mapping[str, JsonValue], identity: Signer, *, typ: str, policy: SignaturePolicy = DEFAULT_POLICY
 ) -> str:
@@ -198,19 +248,12 @@ def sign_jws(
     algorithm = _algorithm_for(identity.certificate.public_key())
     if algorithm not in policy.jws_algorithms:
         raise AlgorithmForbidden(f"JWS algorithm {algorithm} is not allowed by the policy")
-    header = {"alg": algorithm, "typ": typ, "x5c": list(_x5c((identity.certificate, *identity.chain)))}
-    try:
-        key = _jose_key(identity.private_key)
-    except (JoseError, TypeError, ValueError) as e:
-        raise AlgorithmForbidden(f"the signing key cannot be used for {algorithm}: {e}") from e
-    return jose_jws.serialize_compact(header, canonical_json(payload_fields), key, registry=_registry(algorithm))
-
-
-# An identity signs every envelope and receipt with the same chain; its encoding is computed once. Certificates
-# hash and compare by their DER bytes, so the memo can never return another chain's encoding.
-@functools.lru_cache(maxsize=64)
-def _x5c(chain: tuple[x509.Certificate, ...]) -> tuple[str, ...]:
-    return tuple(base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii") for c in chain)
+    signing = _signing_key(identity.private_key, (identity.certificate, *identity.chain), typ, algorithm)
+    # joserfc's compact signing (joserfc._rfc7515.compact.sign_compact) with the header segment prepared once:
+    # header '.' payload, both base64url, signed by joserfc's algorithm, '.' base64url signature.
+    signing_input = signing.header_segment + b"." + urlsafe_b64encode(canonical_json(payload_fields))
+    signature = signing.alg.sign(signing_input, signing.key)
+    return (signing_input + b"." + urlsafe_b64encode(signature)).decode("ascii")
 
 
 def verify_jws(

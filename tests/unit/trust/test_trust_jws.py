@@ -293,6 +293,16 @@ def test_expired_and_revoked_signers(pki: Pki) -> None:
         _verify(jws, pki, trust=pki.trust(crls=(crl,)))
 
 
+def test_signing_again_with_an_identity_writes_the_same_header(pki: Pki) -> None:
+    # The protected header is prepared once per identity and typ: later signatures carry the same one, and a
+    # signature by another identity or under another typ carries its own.
+    first, second = (_parts(sign_jws(FIELDS, pki.identity(), typ=TYP)) for _ in range(2))
+    assert first[0] == second[0] and first[1] == second[1]
+    receipt = _parts(sign_jws(FIELDS, pki.identity(), typ="swgw-receipt+jws"))[0]
+    assert receipt == {**first[0], "typ": "swgw-receipt+jws"}
+    assert _parts(sign_jws(FIELDS, pki.identity(pki.signer_rsa), typ=TYP))[0]["x5c"][0] != first[0]["x5c"][0]
+
+
 def test_x5c_must_be_standard_base64_der(pki: Pki) -> None:
     header, payload, _ = _parts(sign_jws(FIELDS, pki.identity(), typ=TYP))
     der = base64.b64decode(header["x5c"][0])
