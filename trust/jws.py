@@ -316,7 +316,7 @@ def _verify(
         raise AlgorithmForbidden(f"JWS algorithm {algorithm} does not match the signer's key", path="header.alg")
     path = validate_path(signer, certificates[1:], trust=trust, at=at, purpose="signing", policy=policy)
     try:
-        ok = jose_jws.validate_compact(parsed, _jose_key(key), registry=_registry(algorithm))
+        ok = jose_jws.validate_compact(parsed, _verifying_key(signer), registry=_registry(algorithm))
     except JoseError as e:
         raise SignatureInvalid(f"JWS signature refused: {e}") from e
     if not ok:
@@ -329,11 +329,29 @@ def _verify(
                        warnings=path.warnings)
 
 
-def _certificates(x5c: object) -> list[x509.Certificate]:
+# joserfc computes a key's JWK form on first use, from the key's numbers; a partner signs with the same few
+# certificates, so their joserfc keys are kept. Certificates hash and compare by their DER bytes: the memo cannot
+# hand out another certificate's key.
+@functools.lru_cache(maxsize=256)
+def _verifying_key(certificate: x509.Certificate) -> ECKey | RSAKey:
+    return _jose_key(certificate.public_key())
+
+
+def _certificates(x5c: object) -> tuple[x509.Certificate, ...]:
     if not isinstance(x5c, list) or not x5c:
         raise CertificateUntrusted("the JWS header carries no x5c certificate chain", path="header.x5c")
     if len(x5c) > _MAX_CERTIFICATES:
         raise CertificateUntrusted(f"more than {_MAX_CERTIFICATES} certificates in x5c", path="header.x5c")
+    # A partner sends the same x5c with every message. Decoding it is pure (the result depends on the strings
+    # alone; what the certificates are worth is decided afterwards, on every call, by path validation at the
+    # verification time against the current trust), so an x5c that decoded is remembered by its exact strings.
+    # Only lists of strings are memoized; anything else is decoded, and refused, as it comes.
+    if all(type(item) is str for item in x5c):
+        return _memo_decode_x5c(tuple(x5c))
+    return _decode_x5c(x5c)
+
+
+def _decode_x5c(x5c: Sequence[object]) -> tuple[x509.Certificate, ...]:
     certificates = []
     for index, item in enumerate(x5c):
         try:
@@ -347,7 +365,12 @@ def _certificates(x5c: object) -> list[x509.Certificate]:
             certificates.append(certificate)
         except (ValueError, KeyError, TypeError, binascii.Error) as e:
             raise CertificateUntrusted(f"unreadable x5c certificate: {e}", path=f"header.x5c[{index}]") from e
-    return certificates
+    return tuple(certificates)
+
+
+# Bounded by entries (each at most the header limit) since an x5c arrives before it is validated: a sender
+# cycling through chains only evicts entries, it never changes what a lookup returns. Refusals are not stored.
+_memo_decode_x5c = functools.lru_cache(maxsize=64)(_decode_x5c)
 
 
 def _differences(payload: bytes, expected: Mapping[str, JsonValue]) -> str:

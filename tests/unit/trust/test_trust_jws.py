@@ -33,6 +33,7 @@ from trust import (
     SignatureMissing,
     SignaturePolicy,
     canonical_json,
+    fingerprint,
     load_crl,
     sign_jws,
     verify_jws,
@@ -291,6 +292,20 @@ def test_expired_and_revoked_signers(pki: Pki) -> None:
                              at=AT - timedelta(days=1)), issuers=[pki.intermediate.certificate])
     with pytest.raises(CertificateRevoked):
         _verify(jws, pki, trust=pki.trust(crls=(crl,)))
+
+
+def test_a_signer_verified_before_is_refused_at_once_when_revoked_or_untrusted(pki: Pki) -> None:
+    # The x5c decoding and the signer's key are memoized across verifications; what the signer is worth is not.
+    jws = sign_jws(FIELDS, pki.identity(), typ=TYP)
+    assert _verify(jws, pki).signer == pki.signer_ec.certificate
+    revoked = {fingerprint(pki.signer_ec.certificate): AT - timedelta(seconds=1)}
+    with pytest.raises(CertificateRevoked):
+        _verify(jws, pki, trust=pki.trust(revoked=revoked))
+    with pytest.raises(CertificateUntrusted):
+        _verify(jws, pki, trust=pki.trust(anchors=(pki.other_root.certificate,)))
+    with pytest.raises(CertificateExpired):
+        _verify(jws, pki, at=AT + timedelta(days=900))
+    assert _verify(jws, pki).signer == pki.signer_ec.certificate
 
 
 def test_signing_again_with_an_identity_writes_the_same_header(pki: Pki) -> None:
