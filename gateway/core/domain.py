@@ -234,7 +234,11 @@ def _ts(value: datetime) -> str:
 def _signed_ts(value: datetime) -> str:
     # RFC 3339 in UTC with exactly six fractional digits and "Z": one spelling per instant, so that a partner
     # rebuilds the signed bytes from a protobuf Timestamp without knowing how we format dates.
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat (UTC offset "+00:00") is strftime a third faster; strftime keeps years < 1000, which it leaves unpadded.
+    utc = value.astimezone(UTC)
+    if utc.year >= 1000:
+        return utc.isoformat(timespec="microseconds")[:-6] + "Z"
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _party_fields(party: PartyId) -> dict[str, JsonValue]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -74,6 +74,18 @@ def test_envelope_signed_fields() -> None:
     assert dataclasses.replace(_envelope(), refers_to=None).header_fields()["refers_to"] is None
     assert dataclasses.replace(_envelope(), created_at=AT.replace(microsecond=0)).header_fields()["created_at"] == (
         "2026-03-01T12:30:15.000000Z")
+
+
+@pytest.mark.parametrize(("created_at", "spelled"), [
+    (datetime(2026, 3, 1, 20, 30, 15, 5, tzinfo=timezone(timedelta(hours=8))), "2026-03-01T12:30:15.000005Z"),
+    (datetime(1000, 1, 1, tzinfo=UTC), "1000-01-01T00:00:00.000000Z"),
+    (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), "9999-12-31T23:59:59.999999Z"),
+    # Years before 1000 keep the unpadded spelling the signed fields have always had.
+    (datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC), "999-12-31T23:59:59.000000Z"),
+    (datetime(1, 1, 1, tzinfo=UTC), "1-01-01T00:00:00.000000Z"),
+])
+def test_signed_time_spelling(created_at: datetime, spelled: str) -> None:
+    assert dataclasses.replace(_envelope(), created_at=created_at).header_fields()["created_at"] == spelled
 
 
 def test_receipt_signed_fields() -> None:
