@@ -4,9 +4,11 @@ JWS envelope and receipt signatures. Shared by the pipeline and ``swgw verify``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Literal
 
 from cryptography import x509
 
@@ -151,7 +153,14 @@ def _verify_jws(
 
 def signature_policy(profile: PartnerProfile) -> trust.SignaturePolicy:
     """The secure default policy, with what the agreement decides: the meaning of an unknown revocation status."""
-    return replace(trust.DEFAULT_POLICY, revocation_unknown=profile.revocation_unknown)
+    return _policy(profile.revocation_unknown)
+
+
+# Every verification asks for its agreement's policy; building one validates every field (a few microseconds).
+# Policies are frozen, so the two there can be are built once and shared.
+@functools.lru_cache(maxsize=4)
+def _policy(revocation_unknown: Literal["reject", "warn"]) -> trust.SignaturePolicy:
+    return replace(trust.DEFAULT_POLICY, revocation_unknown=revocation_unknown)
 
 
 def verify_envelope_signature(
