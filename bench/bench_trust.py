@@ -1,10 +1,15 @@
-"""Throughput of swgw's XML-DSig sign/verify against plain signxml on the same documents, in one run.
+"""Throughput of swgw's XML-DSig sign/verify against plain signxml on the same documents, and of its JWS envelope
+signatures against raw ECDSA, in one run.
 
 Run with ``python bench/bench_trust.py``. Prints operations per second; asserts nothing about timing.
 
 Both sides sign enveloped, ECDSA-SHA256 (P-256) / SHA-256 / exclusive c14n with the same key and chain. The
 plain-signxml verify pins the signer certificate (``x509_cert``); swgw's verify additionally parses with the
 hardened parser, checks the profile and validates the path to the partner anchor with cryptography.
+
+The JWS rows compare ``sign_jws`` / ``verify_jws`` over an envelope's signed fields with cryptography's ECDSA
+P-256 sign / verify of the same canonical bytes: what the JWS layer (canonical JSON, header, x5c, base64url,
+joserfc, path validation, payload comparison) costs on top of the signature itself.
 """
 
 from __future__ import annotations
@@ -27,7 +32,10 @@ from signxml.algorithms import (  # noqa: E402
 from signxml.signer import XMLSigner  # noqa: E402
 from signxml.verifier import SignatureConfiguration, XMLVerifier  # noqa: E402
 
-from trust import PartnerTrust, sign_xml, verify_xml  # noqa: E402
+from cryptography.hazmat.primitives import hashes  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+
+from trust import JsonValue, PartnerTrust, canonical_json, sign_jws, sign_xml, verify_jws, verify_xml  # noqa: E402
 from trust.devpki import create_ca, issue_certificate, issue_intermediate  # noqa: E402
 
 AT = datetime(2025, 6, 1, tzinfo=timezone.utc)
@@ -89,6 +97,34 @@ def main() -> None:
         for name, (ours, theirs) in rows.items():
             a, b = rate(ours), rate(theirs)
             print(f"{len(doc) // 1024:>7}KB {name:<10} {a:>10.1f} {b:>11.1f} {a / b:>12.2f}x")
+
+    # An envelope's signed fields (Envelope.header_fields), as the gateways sign and verify them per document.
+    fields: dict[str, JsonValue] = {
+        "message_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+        "business_key": {"issuer": "CN-GACC", "number": "CO-2025-000123", "version": 1},
+        "sender": {"scheme": "urn:swgw:party", "value": "CN"},
+        "receiver": {"scheme": "urn:swgw:party", "value": "HK"},
+        "document_type": "DOCUMENT_TYPE_CERTIFICATE_OF_ORIGIN", "document_format": "urn:swgw:coo:1",
+        "action": "ACTION_ISSUE", "created_at": "2025-06-01T00:00:00.000000Z", "payload_sha256": "ab" * 32,
+        "attachments": [{"name": "co.pdf", "media_type": "application/pdf", "sha256": "cd" * 32}], "refers_to": None,
+    }
+    typ = "swgw-envelope+jws"
+    token = sign_jws(fields, identity, typ=typ)
+    data = canonical_json(fields)
+    key = signer.private_key
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    public_key = key.public_key()
+    raw = key.sign(data, ec.ECDSA(hashes.SHA256()))
+    print(f"\n{'JWS':>9} {'operation':<10} {'swgw /s':>10} {'ECDSA /s':>11} {'swgw/ECDSA':>13}")
+    jws_rows = {
+        "sign": (lambda: sign_jws(fields, identity, typ=typ),
+                 lambda: key.sign(data, ec.ECDSA(hashes.SHA256()))),
+        "verify": (lambda: verify_jws(token, fields, typ=typ, trust=trust, at=AT),
+                   lambda: public_key.verify(raw, data, ec.ECDSA(hashes.SHA256()))),
+    }
+    for name, (ours, theirs) in jws_rows.items():
+        a, b = rate(ours), rate(theirs)
+        print(f"{'envelope':>9} {name:<10} {a:>10.1f} {b:>11.1f} {a / b:>12.2f}x")
 
 
 if __name__ == "__main__":
