@@ -95,7 +95,7 @@ def canonical_json(fields: Mapping[str, JsonValue]) -> bytes:
             # ones, \u00xx in lower case for the other control characters, nothing else escaped), integers as
             # decimals; and sorting keys by code point equals RFC 8785's UTF-16 order while no key holds a
             # character beyond U+FFFF. It is a C encoder, several times faster than rfc8785's, which still writes
-            # every other case (tests/unit/test_jws_canonical.py compares the two).
+            # every other case (tests/unit/trust/test_trust_jws.py compares the two).
             return _CANONICAL_ENCODER.encode(fields).encode("utf-8")
         return rfc8785.dumps(fields)
     except (rfc8785.CanonicalizationError, UnicodeEncodeError) as e:
