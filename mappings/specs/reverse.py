@@ -300,8 +300,9 @@ class _Compiler:
             items: list[Any] = existing if isinstance(existing, list) else []
             list_path = join_path(sp, each)
             for position, el in enumerate(candidates(run, index)):
-                target = join(run, el, items, position) if join is not None else None
-                at = items.index(target) if target is not None else len(items)
+                joined = join(run, el, items, position) if join is not None else None
+                target = None if joined is None else joined[1]
+                at = len(items) if joined is None else joined[0]
                 slot: dict[str, Any] = target if target is not None else {}
                 read(run, el, None, root, slot, f"{list_path}[{at}]")
                 if number is not None and number not in slot:
@@ -314,29 +315,34 @@ class _Compiler:
 
         return repeat
 
-    def join(self, node: Node) -> Callable[[_Run, etree._Element, list[Any], int], dict[str, Any] | None] | None:
-        """The list entry an ``each`` element merges into (``join_on``), None for a new entry."""
+    def join(self, node: Node) -> Callable[[_Run, etree._Element, list[Any], int], tuple[int, dict[str, Any]] | None] | None:
+        """The list entry an ``each`` element merges into (``join_on``) and its position, None for a new entry."""
         key = node.join_on
         if key is None:
             return None
         if key == "#":
 
-            def by_position(run: _Run, el: etree._Element, items: list[Any], position: int) -> dict[str, Any] | None:
-                # Join by position: the n-th element of this node completes the n-th entry read before.
+            def by_position(run: _Run, el: etree._Element, items: list[Any], position: int) -> tuple[int, dict[str, Any]] | None:
+                # Join by position: the n-th element of this node completes the n-th entry read before (named, in
+                # paths, by the first entry equal to it).
                 entry = items[position] if position < len(items) else None
-                return entry if isinstance(entry, dict) else None
+                return (items.index(entry), entry) if isinstance(entry, dict) else None
 
             return by_position
         carriers = tuple(
             (self.names.tag(c.name), c.transform.reverse, c.where) for c in node.children if c.source == key and not c.is_attr
         )
 
-        def by_key(run: _Run, el: etree._Element, items: list[Any], position: int) -> dict[str, Any] | None:
+        def by_key(run: _Run, el: etree._Element, items: list[Any], position: int) -> tuple[int, dict[str, Any]] | None:
             for tag, reverse, where in carriers:
-                for c in el:
+                for c in el[:]:
                     if c.tag == tag:
                         value = reverse(c.text or "", where, run.ctx)
-                        return next((it for it in items if isinstance(it, dict) and it.get(key) == value), None)
+                        # The first entry with the key (a plain loop: this runs once per element and entry).
+                        for at, it in enumerate(items):
+                            if isinstance(it, dict) and it.get(key) == value:
+                                return at, it
+                        return None
             return None
 
         return by_key
