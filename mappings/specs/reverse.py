@@ -220,7 +220,7 @@ class _Compiler:
                         if text:
                             store(run, text, root, scope, sp, c, None)
                         else:
-                            default(run, root, scope, sp)  # an empty element (<ID/>) carries no value, see read
+                            default(run, root, scope, sp)  # an empty element (<ID/>) carries no value, see element
                     return
             default(run, root, scope, sp)
 
