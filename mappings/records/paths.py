@@ -31,7 +31,8 @@ def find_entries(record: Any, path: str, prefix: str = "$", *, missing: bool = F
     """
     head, _, rest = path.partition(".")
     name, listed = head.removesuffix("[]"), head.endswith("[]")
-    value = record.get(name) if isinstance(record, Mapping) else None
+    # (type(...) is dict first: records are plain dicts, and the Mapping ABC check costs several times more)
+    value = record.get(name) if type(record) is dict or isinstance(record, Mapping) else None
     here = f"{prefix}.{name}"
     if value is None:
         # Under a missing list there are no entries to name; under a missing object, the path itself is absent.
