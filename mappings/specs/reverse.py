@@ -65,7 +65,7 @@ Index = dict[Any, list[etree._Element]]
 Kid = Callable[[_Run, etree._Element, Index, dict[str, Any], Any, str], None]
 """Reads one template child inside an element: (run, element, its children by tag, record, scope, scope path)."""
 
-Element = Callable[[_Run, etree._Element, "Index | None", dict[str, Any], Any, str], None]
+Element = Callable[[_Run, etree._Element, Index | None, dict[str, Any], Any, str], None]
 """A :data:`Kid` for an element node that, given no index (None), reads the element it is given itself."""
 
 _AS_IS = get_transform("text", "").reverse
