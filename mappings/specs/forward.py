@@ -239,7 +239,6 @@ class _Compiler:
         open_, close, xml = f"<{tag}>", f"</{tag}>", self.xml
         as_is = forward is _STR  # str(value) is the value itself for a string: no call needed
         key = source if mode == 2 and "." not in source else None  # a key of the scope: read without a call
-
         special = (xmltext.TEXT_SPECIAL if xml else xmltext.BAD).search  # inlined fast path of ``escape``
 
         def leaf(out: list[Any], attrs: list[str], root: Any, scope: Any, sp: str, st: ForwardState) -> bool:
