@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -119,6 +120,21 @@ class As4Settings:
     which is unwrapped before mapping (only with ``peer = "access-point"``)."""
 
 
+@functools.lru_cache(maxsize=1024)
+def _interchange(e: EdifactSettings, me: str, partner: str) -> mappings.Interchange:
+    # Every document sent or received asks for its envelope, and building one re-checks the settings
+    # (Interchange.__post_init__); both it and the settings are frozen, so one instance per key serves them all.
+    return mappings.Interchange(
+        sender=e.sender_id or me,
+        recipient=e.recipient_id or partner,
+        sender_qualifier=e.sender_qualifier,
+        recipient_qualifier=e.recipient_qualifier,
+        syntax_identifier=e.syntax_identifier,
+        syntax_version=e.syntax_version,
+        accept=e.accept,
+    )
+
+
 @dataclass(frozen=True)
 class PartnerProfile:
     """What this gateway and one partner agreed (in Domibus terms, the PMode)."""
@@ -186,16 +202,7 @@ class PartnerProfile:
 
         Raises :class:`ValueError` for settings the interchange refuses (checked when the configuration loads).
         """
-        e = self.edifact
-        return mappings.Interchange(
-            sender=e.sender_id or me.value,
-            recipient=e.recipient_id or self.party.value,
-            sender_qualifier=e.sender_qualifier,
-            recipient_qualifier=e.recipient_qualifier,
-            syntax_identifier=e.syntax_identifier,
-            syntax_version=e.syntax_version,
-            accept=e.accept,
-        )
+        return _interchange(self.edifact, me.value, self.party.value)
 
     def profiles_for(self, document_type: DocumentType, *, field_path: str | None = None) -> tuple[str, ...]:
         """Every profile agreed for ``document_type``, the first first; raises when it is not agreed."""

@@ -96,10 +96,13 @@ def _decimal(precision: int, scale: int, signed: bool = False) -> Check:
     wrong = "must be a decimal like -1.5 or 1234.50" if signed else "must be a non-negative decimal like 1234.50"
 
     def check(value: object) -> str | None:
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if type(value) is str:
+            text = value  # the common case, ahead of the isinstance checks
+        elif isinstance(value, bool) or not isinstance(value, (str, int, float)):
             return "must be a decimal string or a number"
-        # Numbers are accepted for convenience; their canonical text form is what gets checked and mapped.
-        text = value if isinstance(value, str) else format(Decimal(str(value)), "f")
+        else:
+            # Numbers are accepted for convenience; their canonical text form is what gets checked and mapped.
+            text = value if isinstance(value, str) else format(Decimal(str(value)), "f")
         if not pattern.match(text):
             return wrong
         whole, _, frac = text.removeprefix("-").partition(".")

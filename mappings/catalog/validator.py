@@ -35,8 +35,12 @@ def _rule_check(index: int, rule: Rule, keys: Mapping[str, str]) -> _RuleCheck:
         together = tuple(keys[i] for i in rule.elements)
 
         def check_together(obj: Mapping[str, Any], list_id: int | None, seen: _Seen) -> bool:
-            present = [obj.get(k) is not None for k in together]
-            return all(present) or not any(present)
+            # All present or none: every element as present as the first.
+            first = obj.get(together[0]) is not None
+            for k in together:
+                if (obj.get(k) is not None) is not first:
+                    return False
+            return True
 
         return check_together
     if rule.kind in ("required_when", "forbidden_when"):
@@ -109,7 +113,7 @@ def compile_precheck(spec: DocumentSpec) -> Precheck:
                     if required:
                         return False
                 elif many:
-                    if not isinstance(value, list) or (not value and required):
+                    if type(value) is not list and not isinstance(value, list) or (not value and required):
                         return False
                     for v in value:
                         if value_check(v) is not None:
@@ -122,13 +126,14 @@ def compile_precheck(spec: DocumentSpec) -> Precheck:
                     if required:
                         return False
                 elif is_list:
-                    if not isinstance(value, list) or (not value and non_empty):
+                    if type(value) is not list and not isinstance(value, list) or (not value and non_empty):
                         return False
                     inner = id(value)
                     for item in value:
-                        if not isinstance(item, Mapping) or not item or not sub(item, inner, seen):
+                        # (type(...) is dict first: records are plain dicts, and the ABC check costs far more)
+                        if not (type(item) is dict or isinstance(item, Mapping)) or not item or not sub(item, inner, seen):
                             return False
-                elif not isinstance(value, Mapping) or not value or not sub(value, list_id, seen):
+                elif not (type(value) is dict or isinstance(value, Mapping)) or not value or not sub(value, list_id, seen):
                     return False
             for rule in own_rules:
                 if not rule(obj, list_id, seen):

@@ -53,6 +53,45 @@ def check_record(record: Mapping[str, Any]) -> None:
 
     Iterative, so that it works on any depth; for records built in Python as well as parsed ones.
     """
+    if not _is_clean(record):
+        _find_fault(record)
+
+
+def _is_clean(record: Mapping[str, Any]) -> bool:
+    """Whether :func:`_find_fault` finds nothing: the same walk without building paths (almost every record is
+    clean, so paths are built only for the one that is not)."""
+    stack: list[tuple[Any, int]] = [(record, 1)]
+    while stack:
+        container, depth = stack.pop()
+        if depth > MAX_RECORD_DEPTH:
+            return False
+        mapping = type(container) is dict or isinstance(container, Mapping)
+        for key in container if mapping else ():
+            if isinstance(key, str) and not key.isascii() and not _is_text(key):
+                return False
+        for value in container.values() if mapping else container:
+            kind = type(value)
+            if kind is str:
+                if not value.isascii() and not _is_text(value):
+                    return False
+            elif kind is dict or kind is list:
+                stack.append((value, depth + 1))
+            elif kind in _SCALARS:
+                continue
+            elif isinstance(value, str):
+                if not _is_text(value):
+                    return False
+            elif isinstance(value, (Mapping, list, tuple)):
+                stack.append((value, depth + 1))
+    return True
+
+
+_SCALARS = frozenset({int, float, bool, type(None)})
+"""Value types that are neither text nor containers (skipped without an isinstance check against Mapping)."""
+
+
+def _find_fault(record: Mapping[str, Any]) -> None:
+    """Raise :class:`RecordMalformed` for the first fault :func:`check_record` describes, with its path."""
     stack: list[tuple[Any, str, int]] = [(record, "$", 1)]
     while stack:
         container, path, depth = stack.pop()

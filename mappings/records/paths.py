@@ -6,10 +6,13 @@ import functools
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["Getter", "compile_getter", "find_entries", "flatten", "get_path", "join_path", "set_path", "unlisted_leaves"]
+__all__ = ["Getter", "Setter", "compile_getter", "compile_setter", "find_entries", "flatten", "get_path", "join_path",
+           "set_path", "unlisted_leaves"]
 
 Getter = Callable[[Any, Any], Any]
 """A compiled :func:`get_path`: ``getter(root, scope)``."""
+Setter = Callable[[dict[str, Any], dict[str, Any], Any], Any]
+"""A compiled :func:`set_path`: ``setter(root, scope, value)`` returns the value that was there."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -28,7 +31,8 @@ def find_entries(record: Any, path: str, prefix: str = "$", *, missing: bool = F
     """
     head, _, rest = path.partition(".")
     name, listed = head.removesuffix("[]"), head.endswith("[]")
-    value = record.get(name) if isinstance(record, Mapping) else None
+    # (type(...) is dict first: records are plain dicts, and the Mapping ABC check costs several times more)
+    value = record.get(name) if type(record) is dict or isinstance(record, Mapping) else None
     here = f"{prefix}.{name}"
     if value is None:
         # Under a missing list there are no entries to name; under a missing object, the path itself is absent.
@@ -105,6 +109,38 @@ def set_path(root: dict[str, Any], scope: dict[str, Any], path: str, value: Any)
     previous = obj.get(parts[-1])
     obj[parts[-1]] = value
     return previous
+
+
+def compile_setter(path: str) -> Setter:
+    """Return ``lambda root, scope, value: set_path(root, scope, path, value)`` specialised for the shape of
+    ``path`` (the reverse reader sets one per value it reads, so the common one- and two-step paths skip the
+    generic loop)."""
+    absolute, parts = _split(path)
+    if len(parts) == 1:
+        key = parts[0]
+
+        def set_one(root: dict[str, Any], scope: dict[str, Any], value: Any) -> Any:
+            obj = root if absolute else scope
+            previous = obj.get(key)
+            obj[key] = value
+            return previous
+
+        return set_one
+    if len(parts) == 2:
+        first, second = parts
+
+        def set_two(root: dict[str, Any], scope: dict[str, Any], value: Any) -> Any:
+            obj = root if absolute else scope
+            nxt = obj.get(first)
+            if not isinstance(nxt, dict):
+                nxt = {}
+                obj[first] = nxt
+            previous = nxt.get(second)
+            nxt[second] = value
+            return previous
+
+        return set_two
+    return lambda root, scope, value: set_path(root, scope, path, value)
 
 
 def flatten(value: Any, path: str = "$") -> Iterator[str]:

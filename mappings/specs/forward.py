@@ -238,11 +238,11 @@ class _Compiler:
         tag = self.qname(node.name)
         open_, close, xml = f"<{tag}>", f"</{tag}>", self.xml
         as_is = forward is _STR  # str(value) is the value itself for a string: no call needed
-
+        key = source if mode == 2 and "." not in source else None  # a key of the scope: read without a call
         special = (xmltext.TEXT_SPECIAL if xml else xmltext.BAD).search  # inlined fast path of ``escape``
 
         def leaf(out: list[Any], attrs: list[str], root: Any, scope: Any, sp: str, st: ForwardState) -> bool:
-            v = get(root, scope)
+            v = scope.get(key) if key is not None and type(scope) is dict else get(root, scope)
             if v is None or (type(v) is not str and v == []):
                 return False
             path = sp if mode == 0 else source if mode == 1 else sp + dotted

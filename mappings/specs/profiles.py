@@ -248,9 +248,14 @@ def _merge(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def map_reverse(
-    document: bytes, profile_id: str, *, at: datetime | None = None, interchange: Interchange | None = None
+    document: bytes | etree._Element, profile_id: str, *, at: datetime | None = None,
+    interchange: Interchange | None = None,
 ) -> ReverseResult:
     """Map a partner ``document`` in the format of ``profile_id`` to a domestic catalog record.
+
+    An XML ``document`` may also be given parsed: the root element that :func:`xmlguard.parse_xml` (the one
+    hardened parser) returned for the document's bytes, e.g. where its signature was just verified on that tree,
+    so that it is not parsed twice. It is read, never changed, and checked against the schema all the same.
 
     ``at`` is the time of receipt, for the agreement's validity period (see :func:`map_forward`). An EDIFACT
     interchange may hold several messages of the profile's type: they are one document split up (e.g. a
@@ -264,11 +269,18 @@ def map_reverse(
     spec = _spec(profile_id)
     trees: list[etree._Element]
     if spec.syntax == "xml":
-        tree = parse_xml(document)
+        if isinstance(document, etree._Element):
+            if document.getparent() is not None:
+                raise DocumentMalformed("a parsed document must be given as its root element", path="/")
+            tree = document
+        else:
+            tree = parse_xml(document)
         inbound = spec.reverse_schema or spec.schema
         if inbound is not None:
             check_schema(tree, inbound)
         trees = [tree]
+    elif isinstance(document, etree._Element):
+        raise DocumentMalformed("an EDIFACT interchange must be given as bytes")
     else:
         trees = edifact.parse_messages(document, spec, interchange.accept if interchange else SYNTAX_IDENTIFIERS)
     state = ReverseState()
@@ -307,7 +319,7 @@ def _skip_signature_carriers(tree: etree._Element, state: ReverseState) -> None:
         if carrier.tag in (_UBL_EXT, _UBL_SIGNATURE):
             for element in carrier.iter():
                 state.consumed.add(element)
-                state.consumed.update((element, name) for name in element.attrib)
+                state.consumed.update((element, name) for name in element.keys())
 
 
 def load_example(name: str, *, issued_on: date | None = None) -> dict[str, Any]:

@@ -11,51 +11,18 @@ match keys pre-split and each node's branch decided, so a reading pays only for 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
-from mappings.specs.state import Names
+from mappings.specs.state import Names, ReverseState, doc_path
 from mappings.errors import CodeUnmapped, DocumentMalformed
-from mappings.records.paths import compile_getter, join_path, set_path
+from mappings.records.paths import compile_getter, compile_setter, join_path, set_path
 from mappings.report import Finding, Severity
 from mappings.specs.language import Node, Spec
-from mappings.specs.transforms import TransformContext
+from mappings.specs.transforms import get_transform
 
 __all__ = ["Reader", "ReverseState", "compile_reader", "read_tree", "unread_paths"]
-
-
-@dataclass
-class ReverseState:
-    """What a reverse run observed besides the record it built."""
-
-    consumed: set[Any] = field(default_factory=set)
-    """Document elements (and (element, attribute) pairs) the template read or matched."""
-    defaulted: list[str] = field(default_factory=list)
-    """Record paths filled from a default (or numbered) because the document had no value."""
-    findings: list[Finding] = field(default_factory=list)
-    """Warnings raised while reading (inconsistent duplicates)."""
-    ctx: TransformContext = field(default_factory=TransformContext)
-    """Transform context (code-list editions)."""
-
-
-def doc_path(prefixes: dict[str, str], el: etree._Element) -> str:
-    """An XPath-like path with prefixes and 1-based positions among same-named siblings."""
-    steps: list[str] = []
-    node: etree._Element | None = el
-    while node is not None:
-        q = etree.QName(node)
-        prefix = prefixes.get(q.namespace or "", "")
-        name = f"{prefix}:{q.localname}" if prefix else q.localname
-        parent = node.getparent()
-        if parent is not None:
-            same = [s for s in parent if s.tag == node.tag]
-            if len(same) > 1:
-                name += f"[{same.index(node) + 1}]"
-        steps.append(name)
-        node = parent
-    return "/" + "/".join(reversed(steps))
 
 
 _Step = tuple[bool, str]
@@ -66,7 +33,7 @@ def _has(el: etree._Element, path: tuple[_Step, ...], const: str) -> bool:
     (is_attr, name), rest = path[0], path[1:]
     if is_attr:
         return el.get(name) == const
-    for child in el:
+    for child in el[:]:
         if child.tag != name:
             continue  # (comparing tags is much cheaper than lxml's iterchildren(tag) on these small elements)
         if rest:
@@ -95,23 +62,14 @@ class _Run:
 
 Index = dict[Any, list[etree._Element]]
 """An element's children by tag, in document order (built once per element: far cheaper than lxml's tag lookups)."""
-Read = Callable[[_Run, etree._Element, dict[str, Any], Any, str], None]
-"""Reads one template node at an element: (run, element, record, scope object, scope path)."""
 Kid = Callable[[_Run, etree._Element, Index, dict[str, Any], Any, str], None]
 """Reads one template child inside an element: (run, element, its children by tag, record, scope, scope path)."""
 
-_NO_INDEX: Index = {}
+Element = Callable[[_Run, etree._Element, Index | None, dict[str, Any], Any, str], None]
+"""A :data:`Kid` for an element node that, given no index (None), reads the element it is given itself."""
 
-
-def _index(el: etree._Element) -> Index:
-    index: Index = {}
-    for child in el:
-        tag = child.tag
-        if tag in index:
-            index[tag].append(child)
-        else:
-            index[tag] = [child]
-    return index
+_AS_IS = get_transform("text", "").reverse
+"""The reverse of ``text`` (and of the other transforms that keep the document's text as it is)."""
 
 
 Store = Callable[[_Run, str, dict[str, Any], Any, str, etree._Element, str | None], None]
@@ -147,23 +105,28 @@ class _Compiler:
     def store(self, node: Node) -> Store:
         assert node.source is not None
         source, reverse, keep = node.source, node.transform.reverse, node.reverse
+        as_is = reverse is _AS_IS  # the reverse of ``text`` hands the text on: no call needed
+        put = compile_setter(source) if source != "." else None
 
         def store(run: _Run, raw: str, root: dict[str, Any], scope: Any, sp: str, el: etree._Element, attr: str | None) -> None:
-            try:
-                value = reverse(raw, "", run.ctx)
-            except CodeUnmapped as e:
-                raise CodeUnmapped(e.message, path=run.where(el, attr)) from None
+            if as_is:
+                value: Any = raw
+            else:
+                try:
+                    value = reverse(raw, "", run.ctx)
+                except CodeUnmapped as e:
+                    raise CodeUnmapped(e.message, path=run.where(el, attr)) from None
             if not keep:
                 return
-            if source == ".":
+            if put is None:
                 # A list of plain values keeps each value under "." in its slot until the list is assembled.
                 scope["."] = value
                 return
-            previous = set_path(root, scope, source, value)
+            previous = put(root, scope, value)
             if previous is not None and previous != value:
                 message = f"{join_path(sp, source)} also given as {previous!r}; kept it"
                 run.state.findings.append(Finding(Severity.WARNING, "INCONSISTENT_VALUE", run.where(el, attr), message))
-                set_path(root, scope, source, previous)
+                put(root, scope, previous)
 
         return store
 
@@ -171,36 +134,57 @@ class _Compiler:
         if node.source is None or node.default is None or not node.reverse:
             return _ignore_default
         source, text, where, reverse = node.source, node.default, node.where, node.transform.reverse
-        get = compile_getter(source)
+        get, put = compile_getter(source), compile_setter(source)
 
         def default(run: _Run, root: dict[str, Any], scope: Any, sp: str) -> None:
             if get(root, scope) is None:
-                set_path(root, scope, source, reverse(text, where, run.ctx))
+                put(root, scope, reverse(text, where, run.ctx))
                 run.state.defaulted.append(join_path(sp, source))
 
         return default
 
-    def read(self, node: Node) -> Read:
-        """Read the node at an element: claim the element, store its text (or the default), read the children."""
+    def element(self, node: Node) -> Element:
+        """Read an element node: claim the first unclaimed matching element of its name (or, given no index, the
+        element itself), store its text (or the default), read its children; the default when there is none."""
+        tag, match, default = self.names.tag(node.name), self.matcher(node), self.default(node)
         kids = tuple(self.kid(c) for c in node.children)
         indexed = any(not c.is_attr for c in node.children)
-        store, default = (self.store(node), self.default(node)) if node.source is not None else (None, _ignore_default)
+        store = self.store(node) if node.source is not None else None
 
-        def read(run: _Run, el: etree._Element, root: dict[str, Any], scope: Any, sp: str) -> None:
-            run.consumed.add(el)
+        def element(run: _Run, el: etree._Element, index: Index | None, root: dict[str, Any], scope: Any, sp: str) -> None:
+            consumed = run.consumed
+            if index is None:
+                c = el
+            else:
+                for c in index.get(tag, ()):
+                    if c not in consumed and (match is None or match(c)):
+                        break
+                else:
+                    default(run, root, scope, sp)
+                    return
+            consumed.add(c)
             if store is not None:
-                text = el.text
+                text = c.text
                 if text:
-                    store(run, text, root, scope, sp, el, None)
+                    store(run, text, root, scope, sp, c, None)
                 else:
                     # An empty element (<ID/>) carries no value: treat it as absent, as the catalog does with null.
                     default(run, root, scope, sp)
             if kids:
-                index = _index(el) if indexed else _NO_INDEX
+                # The children by tag, in document order: far cheaper than lxml's tag lookups. (Built inline, from
+                # c[:] rather than iterating c: per element read, calls and lxml iterators are much of the cost.)
+                inner: Index = {}
+                if indexed:
+                    for child in c[:]:
+                        t = child.tag
+                        if t in inner:
+                            inner[t].append(child)
+                        else:
+                            inner[t] = [child]
                 for kid in kids:
-                    kid(run, el, index, root, scope, sp)
+                    kid(run, c, inner, root, scope, sp)
 
-        return read
+        return element
 
     def children(self, node: Node) -> Kid:
         kids = tuple(self.kid(c) for c in node.children)
@@ -219,17 +203,28 @@ class _Compiler:
             return self.inline(node) if node.inline else self.each(node)
         if node.split is not None:
             return self.split(node)
-        tag, match, read, default = self.names.tag(node.name), self.matcher(node), self.read(node), self.default(node)
+        return self.element(node) if node.children else self.leaf(node)
 
-        def one(run: _Run, el: etree._Element, index: Index, root: dict[str, Any], scope: Any, sp: str) -> None:
+    def leaf(self, node: Node) -> Kid:
+        """:meth:`element` for a childless element (most of a document's elements), without its index."""
+        tag, match, default = self.names.tag(node.name), self.matcher(node), self.default(node)
+        store = self.store(node) if node.source is not None else None
+
+        def leaf(run: _Run, el: etree._Element, index: Index, root: dict[str, Any], scope: Any, sp: str) -> None:
             consumed = run.consumed
             for c in index.get(tag, ()):
                 if c not in consumed and (match is None or match(c)):
-                    read(run, c, root, scope, sp)
+                    consumed.add(c)
+                    if store is not None:
+                        text = c.text
+                        if text:
+                            store(run, text, root, scope, sp, c, None)
+                        else:
+                            default(run, root, scope, sp)  # an empty element (<ID/>) carries no value, see element
                     return
             default(run, root, scope, sp)
 
-        return one
+        return leaf
 
     def candidates(self, node: Node) -> Callable[[_Run, Index], list[etree._Element]]:
         tag, match = self.names.tag(node.name), self.matcher(node)
@@ -298,17 +293,18 @@ class _Compiler:
     def each(self, node: Node) -> Kid:
         assert node.each is not None
         each, get, number = node.each, compile_getter(node.each), node.number
-        candidates, read, join = self.candidates(node), self.read(node), self.join(node)
+        candidates, read, join = self.candidates(node), self.element(node), self.join(node)
 
         def repeat(run: _Run, parent: etree._Element, index: Index, root: dict[str, Any], scope: Any, sp: str) -> None:
             existing = get(root, scope)
             items: list[Any] = existing if isinstance(existing, list) else []
             list_path = join_path(sp, each)
             for position, el in enumerate(candidates(run, index)):
-                target = join(run, el, items, position) if join is not None else None
-                at = items.index(target) if target is not None else len(items)
+                joined = join(run, el, items, position) if join is not None else None
+                target = None if joined is None else joined[1]
+                at = len(items) if joined is None else joined[0]
                 slot: dict[str, Any] = target if target is not None else {}
-                read(run, el, root, slot, f"{list_path}[{at}]")
+                read(run, el, None, root, slot, f"{list_path}[{at}]")
                 if number is not None and number not in slot:
                     slot[number] = at + 1
                     run.state.defaulted.append(f"{list_path}[{at}].{number}")
@@ -319,29 +315,34 @@ class _Compiler:
 
         return repeat
 
-    def join(self, node: Node) -> Callable[[_Run, etree._Element, list[Any], int], dict[str, Any] | None] | None:
-        """The list entry an ``each`` element merges into (``join_on``), None for a new entry."""
+    def join(self, node: Node) -> Callable[[_Run, etree._Element, list[Any], int], tuple[int, dict[str, Any]] | None] | None:
+        """The list entry an ``each`` element merges into (``join_on``) and its position, None for a new entry."""
         key = node.join_on
         if key is None:
             return None
         if key == "#":
 
-            def by_position(run: _Run, el: etree._Element, items: list[Any], position: int) -> dict[str, Any] | None:
-                # Join by position: the n-th element of this node completes the n-th entry read before.
+            def by_position(run: _Run, el: etree._Element, items: list[Any], position: int) -> tuple[int, dict[str, Any]] | None:
+                # Join by position: the n-th element of this node completes the n-th entry read before (named, in
+                # paths, by the first entry equal to it).
                 entry = items[position] if position < len(items) else None
-                return entry if isinstance(entry, dict) else None
+                return (items.index(entry), entry) if isinstance(entry, dict) else None
 
             return by_position
         carriers = tuple(
             (self.names.tag(c.name), c.transform.reverse, c.where) for c in node.children if c.source == key and not c.is_attr
         )
 
-        def by_key(run: _Run, el: etree._Element, items: list[Any], position: int) -> dict[str, Any] | None:
+        def by_key(run: _Run, el: etree._Element, items: list[Any], position: int) -> tuple[int, dict[str, Any]] | None:
             for tag, reverse, where in carriers:
-                for c in el:
+                for c in el[:]:
                     if c.tag == tag:
                         value = reverse(c.text or "", where, run.ctx)
-                        return next((it for it in items if isinstance(it, dict) and it.get(key) == value), None)
+                        # The first entry with the key (a plain loop: this runs once per element and entry).
+                        for at, it in enumerate(items):
+                            if isinstance(it, dict) and it.get(key) == value:
+                                return at, it
+                        return None
             return None
 
         return by_key
@@ -355,7 +356,7 @@ class Reader:
         self.name = spec.template.name
         self.tag = compiler.names.tag(spec.template.name)
         self.prefixes = {v: k for k, v in spec.namespaces.items() if v}
-        self.read = compiler.read(spec.template)
+        self.read = compiler.element(spec.template)
 
 
 def compile_reader(spec: Spec) -> Reader:
@@ -368,7 +369,7 @@ def read_tree(reader: Reader, doc: etree._Element, state: ReverseState) -> dict[
     if doc.tag != reader.tag:
         raise DocumentMalformed(f"root element is {doc.tag!r}, expected {reader.name!r}", path="/")
     record: dict[str, Any] = {}
-    reader.read(_Run(state, reader.prefixes), doc, record, record, "$")
+    reader.read(_Run(state, reader.prefixes), doc, None, record, record, "$")
     return record
 
 
@@ -376,12 +377,12 @@ def unread_paths(reader: Reader, doc: etree._Element, state: ReverseState) -> tu
     """Return the document paths of values the template did not read (the reverse loss report's ``dropped``)."""
     consumed, prefixes = state.consumed, reader.prefixes
     out: list[str] = []
-    for el in doc.iter():
-        if not isinstance(el.tag, str):
-            continue  # comments and processing instructions carry no business data
+    # Elements only (comments and processing instructions carry no business data); keys() is much cheaper than
+    # iterating el.attrib, which builds a proxy per element.
+    for el in doc.iter(etree.Element):
         if el not in consumed and (el.text or "").strip():
             out.append(doc_path(prefixes, el))
-        for attr in el.attrib:
+        for attr in el.keys():
             if (el, attr) not in consumed:
                 out.append(f"{doc_path(prefixes, el)}/@{attr}")
     return tuple(out)

@@ -1,7 +1,8 @@
-"""What the interpreter keeps besides the document: a forward run's state and loss report, and template names.
+"""What the interpreter keeps besides the document: each run's state, the loss reports, and template names.
 
 The forward run (:mod:`mappings.specs.forward`) fills a :class:`ForwardState`; the reverse reader
-(:mod:`mappings.specs.reverse`) resolves template names with :class:`Names`.
+(:mod:`mappings.specs.reverse`) fills a :class:`ReverseState`, resolves template names with :class:`Names` and
+names document positions with :func:`doc_path`.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
+
 from mappings.records.paths import unlisted_leaves
+from mappings.report import Finding
 from mappings.specs.transforms import TransformContext
 
-__all__ = ["ForwardState", "Names", "unused_paths"]
+__all__ = ["ForwardState", "Names", "ReverseState", "doc_path", "unused_paths"]
 
 
 @dataclass
@@ -26,6 +30,38 @@ class ForwardState:
     """Record paths that had no value and were filled from a default."""
     ctx: TransformContext = field(default_factory=TransformContext)
     """Transform context (code-list editions)."""
+
+
+@dataclass
+class ReverseState:
+    """What a reverse run observed besides the record it built."""
+
+    consumed: set[Any] = field(default_factory=set)
+    """Document elements (and (element, attribute) pairs) the template read or matched."""
+    defaulted: list[str] = field(default_factory=list)
+    """Record paths filled from a default (or numbered) because the document had no value."""
+    findings: list[Finding] = field(default_factory=list)
+    """Warnings raised while reading (inconsistent duplicates)."""
+    ctx: TransformContext = field(default_factory=TransformContext)
+    """Transform context (code-list editions)."""
+
+
+def doc_path(prefixes: dict[str, str], el: etree._Element) -> str:
+    """An XPath-like path with prefixes and 1-based positions among same-named siblings."""
+    steps: list[str] = []
+    node: etree._Element | None = el
+    while node is not None:
+        q = etree.QName(node)
+        prefix = prefixes.get(q.namespace or "", "")
+        name = f"{prefix}:{q.localname}" if prefix else q.localname
+        parent = node.getparent()
+        if parent is not None:
+            same = [s for s in parent if s.tag == node.tag]
+            if len(same) > 1:
+                name += f"[{same.index(node) + 1}]"
+        steps.append(name)
+        node = parent
+    return "/" + "/".join(reversed(steps))
 
 
 class Names:

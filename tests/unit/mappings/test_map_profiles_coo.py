@@ -25,6 +25,7 @@ from mappings import (
 )
 from mappings.errors import ExampleUnknown
 from mappings.specs.profiles import _forward_document, _spec
+from mappings.syntaxes.xml.parse import parse_xml
 
 NS = {
     "coo": "urn:oasis:names:specification:ubl:schema:xsd:CertificateOfOrigin-2",
@@ -179,3 +180,20 @@ def test_signature_carriers_are_schema_valid_and_not_business_data(example: str,
     with pytest.raises(MappingError) as info:
         map_reverse(etree.tostring(tree), profile)
     assert info.value.code == "SCHEMA_INVALID"
+
+
+@pytest.mark.parametrize(("example", "profile"), COO_EXAMPLES)
+def test_reverse_of_a_parsed_document_is_the_reverse_of_its_bytes(example: str, profile: str) -> None:
+    # A caller that parsed the document with the hardened parser already (to verify its signature) hands the root
+    # element over instead.
+    document = map_forward(load_example(example), profile).document
+    from_bytes = map_reverse(document, profile)
+    from_tree = map_reverse(parse_xml(document), profile)
+    assert from_tree.record == from_bytes.record
+    assert from_tree.report == from_bytes.report
+
+
+def test_reverse_refuses_a_parsed_element_that_is_not_the_root() -> None:
+    root = parse_xml(map_forward(load_example("coo-cn-hk"), "coo-ubl24-cepa-hk").document)
+    with pytest.raises(MappingError, match="root element"):
+        map_reverse(root[0], "coo-ubl24-cepa-hk")
