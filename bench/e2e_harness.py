@@ -34,7 +34,7 @@ import trust  # noqa: E402
 from gateway._generated.swgw.v1 import domestic_exchange_pb2 as dpb  # noqa: E402
 from gateway._generated.swgw.v1 import envelope_pb2 as pb  # noqa: E402
 from gateway.core.domain import DocumentType  # noqa: E402
-from gateway.tools.client import GatewayClient  # noqa: E402
+from gateway.tools.client import ClientError, GatewayClient  # noqa: E402
 from gateway.tools.devsetup import WindowFiles, write_network  # noqa: E402
 from gateway.transports import codec  # noqa: E402
 
@@ -227,12 +227,10 @@ class Watcher:
         self._thread.start()
 
     def _run(self) -> None:
-        import grpc
-
         try:
-            for response in self._client.domestic.WatchStatus(dpb.WatchStatusRequest(after_sequence=0)):
-                self._event(response.event)
-        except grpc.RpcError:
+            for event in self._client.watch(0):  # in batches, as a hub following many documents would
+                self._event(event)
+        except ClientError:
             return  # the bench closed the channel
 
     def _event(self, event: pb.StatusEvent) -> None:

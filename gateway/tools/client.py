@@ -183,12 +183,13 @@ class GatewayClient:
         request = dpb.GetStatusRequest(business_key=pb.BusinessKey(issuer=issuer, number=number, version=version))
         return self.call(self.domestic.GetStatus, request)  # type: ignore[return-value]
 
-    def watch(self, after_sequence: int = 0, *, timeout: float | None = None) -> Iterator[pb.StatusEvent]:
-        """Stream status events after a cursor."""
+    def watch(self, after_sequence: int = 0, *, timeout: float | None = None,
+              batch: int = 100) -> Iterator[pb.StatusEvent]:
+        """Stream status events after a cursor, one by one; the gateway sends up to ``batch`` in one response."""
+        request = dpb.WatchStatusRequest(after_sequence=after_sequence, max_events_per_response=batch)
         try:
-            for response in self.domestic.WatchStatus(dpb.WatchStatusRequest(after_sequence=after_sequence),
-                                                      timeout=timeout):
-                yield response.event
+            for response in self.domestic.WatchStatus(request, timeout=timeout):
+                yield from (response.events if batch > 1 else (response.event,))
         except grpc.RpcError as e:
             if e.code() is grpc.StatusCode.DEADLINE_EXCEEDED:
                 return

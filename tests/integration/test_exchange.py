@@ -7,9 +7,11 @@ import shutil
 from collections.abc import Callable
 from typing import Any
 
+import grpc
 import pytest
 
 import mappings
+from gateway._generated.swgw.v1 import domestic_exchange_pb2 as dpb
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.core.domain import DocumentType
 from gateway.tools.cli import main
@@ -231,6 +233,37 @@ def test_watch_status_resumes_from_a_cursor_without_gaps(network: Network) -> No
     mine = [e.status for e in resumed if e.message_id == response.message_id]
     assert mine == [pb.MESSAGE_STATUS_ACCEPTED, pb.MESSAGE_STATUS_QUEUED, pb.MESSAGE_STATUS_SENDING,
                     pb.MESSAGE_STATUS_DELIVERED]
+
+
+def _responses(cn: Any, request: Any) -> list[Any]:
+    """Every WatchStatus response until the deadline ends the stream."""
+    responses: list[Any] = []
+    try:
+        for response in cn.domestic.WatchStatus(request, timeout=1.5):
+            responses.append(response)
+    except grpc.RpcError as e:
+        assert e.code() is grpc.StatusCode.DEADLINE_EXCEEDED, e
+    return responses
+
+
+def test_watch_status_in_batches_carries_the_same_events(network: Network) -> None:
+    with network.client("CN") as cn:
+        for n in range(3):
+            record = example("coo-cn-hk")
+            record["certificate"]["number"] = f"WATCH-BATCH-{n}"
+            _final(network, "CN", cn.submit("HK", COO, record_bytes(record)).message_id)
+        one_by_one = _responses(cn, dpb.WatchStatusRequest(after_sequence=0))
+        batched = _responses(cn, dpb.WatchStatusRequest(after_sequence=0, max_events_per_response=5))
+        via_client = list(cn.watch(0, timeout=1.5, batch=5))
+    # Without a batch size each response carries one event in `event`, as before the field existed.
+    assert all(r.HasField("event") and not r.events for r in one_by_one)
+    events = [r.event for r in one_by_one]
+    assert len(events) >= 12
+    # With one, `events` holds up to that many, never none, and together they are the same stream.
+    assert all(1 <= len(r.events) <= 5 and not r.HasField("event") for r in batched)
+    assert any(len(r.events) > 1 for r in batched)
+    assert [e for r in batched for e in r.events] == events
+    assert list(via_client) == events
 
 
 def _edifact_agreements(cn: dict[str, Any], mo: dict[str, Any]) -> Callable[[str, dict[str, Any]], None]:

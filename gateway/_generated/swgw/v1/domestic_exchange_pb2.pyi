@@ -144,19 +144,23 @@ class GetStatusResponse(_message.Message):
         ...
 
 class WatchStatusRequest(_message.Message):
-    __slots__ = ('after_sequence',)
+    __slots__ = ('after_sequence', 'max_events_per_response')
     AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    MAX_EVENTS_PER_RESPONSE_FIELD_NUMBER: _ClassVar[int]
     after_sequence: int
+    max_events_per_response: int
 
-    def __init__(self, after_sequence: _Optional[int]=...) -> None:
+    def __init__(self, after_sequence: _Optional[int]=..., max_events_per_response: _Optional[int]=...) -> None:
         ...
 
 class WatchStatusResponse(_message.Message):
-    __slots__ = ('event',)
+    __slots__ = ('event', 'events')
     EVENT_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
     event: _envelope_pb2.StatusEvent
+    events: _containers.RepeatedCompositeFieldContainer[_envelope_pb2.StatusEvent]
 
-    def __init__(self, event: _Optional[_Union[_envelope_pb2.StatusEvent, _Mapping]]=...) -> None:
+    def __init__(self, event: _Optional[_Union[_envelope_pb2.StatusEvent, _Mapping]]=..., events: _Optional[_Iterable[_Union[_envelope_pb2.StatusEvent, _Mapping]]]=...) -> None:
         ...
 
 class ReceiveInboundRequest(_message.Message):
