@@ -38,6 +38,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -78,6 +79,16 @@ __all__ = ["VerifiedXml", "sign_xml", "sign_xml_detached", "verify_xml", "verify
 DS = "http://www.w3.org/2000/09/xmldsig#"
 _NS = {"ds": DS}
 _EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
+# Clark-notation names: iter() and find() with them skip ElementPath's prefix resolution on every message.
+_SIGNATURE = f"{{{DS}}}Signature"
+_SIGNED_INFO = f"{{{DS}}}SignedInfo"
+_C14N_METHOD = f"{{{DS}}}CanonicalizationMethod"
+_SIGNATURE_METHOD = f"{{{DS}}}SignatureMethod"
+_REFERENCE = f"{{{DS}}}Reference"
+_DIGEST_METHOD = f"{{{DS}}}DigestMethod"
+_TRANSFORM = f"{{{DS}}}Transforms/{{{DS}}}Transform"
+_OBJECT = f"{{{DS}}}Object"
+_MANIFEST = f"{{{DS}}}Manifest"
 
 
 @dataclass(frozen=True)
@@ -124,9 +135,14 @@ def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureCo
     )
 
 
+def _signed(root: etree._Element) -> bool:
+    """Whether ``root`` is or contains a ``ds:Signature``."""
+    return next(root.iter(_SIGNATURE), None) is not None
+
+
 def _unsigned_root(document: bytes) -> etree._Element:
     root = parse_xml(document)
-    if root.tag == f"{{{DS}}}Signature" or root.find(".//ds:Signature", _NS) is not None:
+    if _signed(root):
         raise ReferenceInvalid("document already carries an XML signature")
     return root
 
@@ -213,24 +229,23 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
     agreed name of the signed document for ``DETACHED``.
     """
     tree = root.getroottree()
-    signatures = [root] if root.tag == f"{{{DS}}}Signature" else []
-    signatures += root.findall(".//ds:Signature", _NS)
+    signatures = list(root.iter(_SIGNATURE))  # the root itself first if it is one, then in document order
     if not signatures:
         raise SignatureMissing("the document carries no ds:Signature")
     signature = signatures[0]
-    signed_info = signature.find("ds:SignedInfo", _NS)
+    signed_info = signature.find(_SIGNED_INFO)
     if signed_info is None:
         raise SignatureInvalid("ds:Signature has no ds:SignedInfo", path=tree.getpath(signature))
 
     # Algorithms first: a SHA-1 or HMAC signature is refused as such, whatever else is wrong with it.
-    c14n = _algorithm(signed_info.find("ds:CanonicalizationMethod", _NS), "CanonicalizationMethod")
+    c14n = _algorithm(signed_info.find(_C14N_METHOD), "CanonicalizationMethod")
     if c14n not in C14N_ALGORITHMS:
         raise AlgorithmForbidden(f"canonicalization {c14n} is not allowed")
-    method = _algorithm(signed_info.find("ds:SignatureMethod", _NS), "SignatureMethod")
+    method = _algorithm(signed_info.find(_SIGNATURE_METHOD), "SignatureMethod")
     if method not in policy.signature_algorithms:
         raise AlgorithmForbidden(f"signature method {method} is not allowed by the policy")
-    references = signed_info.findall("ds:Reference", _NS)
-    digests = [_algorithm(r.find("ds:DigestMethod", _NS), "DigestMethod") for r in references]
+    references = signed_info.findall(_REFERENCE)
+    digests = [_algorithm(r.find(_DIGEST_METHOD), "DigestMethod") for r in references]
     for digest in digests:
         if digest not in policy.digest_algorithms:
             raise AlgorithmForbidden(f"digest method {digest} is not allowed by the policy")
@@ -243,7 +258,7 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
         # signxml serialises the signature with its tail and parses it again, which fails on text after it
         # (an XMLSyntaxError escaped as INTERNAL; found by the xml-verify fuzz harness).
         raise ReferenceInvalid("text after ds:Signature is not accepted", path=tree.getpath(signature))
-    xades = signature.find("ds:Object", _NS) is not None
+    xades = signature.find(_OBJECT) is not None
     if xades:
         # The qualifying properties and their two references, nothing more (trust.xades); the document
         # reference comes first, as signxml writes it, and obeys the rules below.
@@ -254,7 +269,7 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
     if reference.get("URI") != uri:
         what = "the whole document (URI=\"\")" if uri == "" else f"the signed document (URI={uri!r})"
         raise ReferenceInvalid(f"the reference must cover {what}, not {reference.get('URI')!r}")
-    transforms = [_algorithm(t, "Transform") for t in reference.findall("ds:Transforms/ds:Transform", _NS)]
+    transforms = [_algorithm(t, "Transform") for t in reference.findall(_TRANSFORM)]
     if placement is SignaturePlacement.DETACHED:
         # Exactly one canonicalization: xmlsec1 then parses the referenced octets as XML as signxml does, so both
         # digest the same canonical bytes (without it xmlsec1 would digest the raw file and signxml the c14n form).
@@ -264,11 +279,11 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
         t != ENVELOPED_TRANSFORM and t not in C14N_ALGORITHMS for t in transforms
     ):
         raise ReferenceInvalid(f"reference transforms {transforms} are not enveloped-signature plus c14n")
-    for forbidden in ((".//ds:Manifest",) if xades else ("ds:Object", ".//ds:Manifest")):
-        found = signature.find(forbidden, _NS)
-        if found is not None:
-            raise ReferenceInvalid(f"{etree.QName(found).localname} is not allowed in the signature",
-                                   path=tree.getpath(found))
+    # Nothing else "signed": a ds:Object makes the signature XAdES, whose one object inspect_qualifying checked
+    # above; a ds:Manifest is refused anywhere in the signature.
+    manifest = next(signature.iter(_MANIFEST), None)
+    if manifest is not None:
+        raise ReferenceInvalid("Manifest is not allowed in the signature", path=tree.getpath(manifest))
     return _Inspected(signature, method, digests[0], _certificates(signature, tree), xades)
 
 
@@ -318,8 +333,7 @@ def verify_xml(
         root = parse_xml(document)
         inspected = _inspect(root, policy, placement)
         location = UBL_SIGNATURE_LOCATION if placement is SignaturePlacement.UBL_EXTENSION else "./"
-        return _verify(document, inspected, trust=trust, at=at, policy=policy, location=location,
-                       tsa_trust=tsa_trust)
+        return _verify(root, inspected, trust=trust, at=at, policy=policy, location=location, tsa_trust=tsa_trust)
     except TrustError as e:
         e.with_partner(trust.partner)
         raise
@@ -345,23 +359,48 @@ def verify_xml_detached(
     try:
         if not signature.strip():
             raise SignatureMissing("the detached signature is empty")
-        inspected = _inspect(parse_xml(signature), policy, SignaturePlacement.DETACHED, uri)
+        signature_root = parse_xml(signature)
+        inspected = _inspect(signature_root, policy, SignaturePlacement.DETACHED, uri)
         target = parse_xml(document)
-        if target.find(".//ds:Signature", _NS) is not None or target.tag == f"{{{DS}}}Signature":
+        if _signed(target):
             raise ReferenceInvalid("a document signed by a detached signature carries no signature of its own")
 
         def resolve(requested: str) -> etree._Element | None:
             return target if requested == uri else None
 
-        return _verify(signature, inspected, trust=trust, at=at, policy=policy, location="./", resolver=resolve,
+        return _verify(signature_root, inspected, trust=trust, at=at, policy=policy, location="./", resolver=resolve,
                        tsa_trust=tsa_trust)
     except TrustError as e:
         e.with_partner(trust.partner)
         raise
 
 
+class _ParsedRoot:
+    """For signxml's verifiers: verify the tree :func:`parse_xml` built and :func:`_inspect` checked, not a copy.
+
+    signxml's ``get_root`` parses bytes, or serialises and re-parses an element, to get a tree of its own; that was a
+    second parse of every document. Its ``verify`` never modifies that tree (it copies it again before removing the
+    signature for the enveloped transform), and ours is a fresh parse nothing else holds, so the copy protects
+    nothing. It also makes the tree signxml verifies the very one whose structure was checked.
+    """
+
+    def get_root(self, data: Any) -> Any:
+        """``data`` itself: the root element :func:`verify_xml` or :func:`verify_xml_detached` parsed."""
+        if not isinstance(data, etree._Element):
+            raise TypeError("swgw hands signxml the hardened-parsed root element, never bytes")
+        return data
+
+
+class _Verifier(_ParsedRoot, XMLVerifier):
+    """signxml's :class:`XMLVerifier` on the already parsed tree."""
+
+
+class _XAdESVerifier(_ParsedRoot, XAdESVerifier):
+    """signxml's :class:`XAdESVerifier` on the already parsed tree."""
+
+
 def _verify(
-    document: bytes,
+    root: etree._Element,
     inspected: _Inspected,
     *,
     trust: PartnerTrust,
@@ -388,12 +427,11 @@ def _verify(
         digest_algorithms=_digest_algorithms(policy),
         verification_time=max(at, signer.not_valid_before_utc),
     )
-    verifier = XAdESVerifier() if inspected.xades else XMLVerifier()
+    verifier = _XAdESVerifier() if inspected.xades else _Verifier()
     try:
-        # signxml copies an element it is given by serialising and re-parsing it; handing it the bytes that
-        # parse_xml already accepted, with a parser of the same settings, yields the same tree for one parse
-        # less (its later copies serialise single elements, so top-level comments and PIs never count either way).
-        result = verifier.verify(document, x509_cert=signer, expect_config=config, parser=hardened_parser(),
+        # The tree parse_xml built (see _ParsedRoot); signxml's own later copies of pieces of it are parsed with a
+        # parser of the same settings (they serialise single elements, so top-level comments and PIs never count).
+        result = verifier.verify(root, x509_cert=signer, expect_config=config, parser=hardened_parser(),
                                  uri_resolver=resolver)
     except InvalidCertificate as e:
         raise CertificateExpired(str(e)) from e
