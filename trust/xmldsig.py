@@ -58,6 +58,7 @@ from trust.errors import (
     SignatureMissing,
     TrustError,
 )
+from trust.keyinfo import key_info
 from trust.keyinfo import key_info_certificates as _certificates
 from trust.keyinfo import signer_of as _signer_of
 from trust.keys import Signer
@@ -140,6 +141,12 @@ def _signed(root: etree._Element) -> bool:
     return next(root.iter(_SIGNATURE), None) is not None
 
 
+def _key_info(identity: Signer, long_term: LongTerm | None) -> etree._Element | None:
+    """The KeyInfo signxml would add for ``identity``'s certificates, built once per identity (trust.keyinfo); None
+    for XAdES, whose KeyInfo signxml builds itself (with a KeyValue, and referenced by the signature)."""
+    return None if long_term is not None else key_info((identity.certificate, *identity.chain))
+
+
 def _unsigned_root(document: bytes) -> etree._Element:
     root = parse_xml(document)
     if _signed(root):
@@ -173,7 +180,8 @@ def sign_xml(
         # signxml fills a ds:Signature Id="placeholder" where it stands instead of appending one to the root.
         insert_ubl_placeholder(root)
     try:
-        signed = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain])
+        signed = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain],
+                             key_info=_key_info(identity, long_term))
     except (SignXMLException, ValueError, TypeError) as e:
         raise TrustError(f"signing failed: {e}") from e
     if long_term is not None:
@@ -197,7 +205,7 @@ def sign_xml_detached(
     signer = _signer(identity, policy, SignatureConstructionMethod.detached, long_term, at)
     try:
         signature = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain],
-                                reference_uri=uri)
+                                key_info=_key_info(identity, long_term), reference_uri=uri)
     except (SignXMLException, ValueError, TypeError) as e:
         raise TrustError(f"signing failed: {e}") from e
     if long_term is not None:
