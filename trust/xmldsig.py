@@ -34,6 +34,7 @@ canonical form of the document that was digested.
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -115,6 +116,23 @@ class VerifiedXml:
     """The verified signature time-stamp; the signer was judged at its time."""
 
 
+class _Signer(XMLSigner):
+    """signxml's :class:`XMLSigner`, copying the document it signs with lxml instead of serialising and re-parsing it.
+
+    signxml takes two copies of the element it is given (one it signs in place, one it digests), each by
+    serialising and parsing it again: that was most of swgw's signing cost after the signature itself. The element
+    here is always the root of a document :func:`parse_xml` just built, for which ``copy.deepcopy`` yields the same
+    tree: no ancestors whose namespace declarations a copy of a subtree could lose (signxml's reason for avoiding
+    it), and neither copy keeps the comments and processing instructions beside the root element.
+    """
+
+    def get_root(self, data: Any) -> Any:
+        """A copy of ``data``: with ``copy.deepcopy`` for a document's root element, as signxml does otherwise."""
+        if isinstance(data, etree._Element) and data.getparent() is None:
+            return copy.deepcopy(data)
+        return super().get_root(data)  # type: ignore[no-untyped-call]  # signxml leaves it unannotated
+
+
 def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureConstructionMethod,
             long_term: LongTerm | None = None, at: datetime | None = None) -> XMLSigner:
     check_public_key(identity.certificate, policy, path="signer")
@@ -128,7 +146,7 @@ def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureCo
         if at is None or at.tzinfo is None:
             raise ValueError("a long-term signature needs a timezone-aware signing time `at`")
         return xades_signer(method, construction, at)
-    return XMLSigner(
+    return _Signer(
         method=construction,
         signature_algorithm=method,
         digest_algorithm=DigestAlgorithm.SHA256,
