@@ -34,12 +34,10 @@ canonical form of the document that was digested.
 
 from __future__ import annotations
 
-import copy
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -47,8 +45,8 @@ from lxml import etree
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureConstructionMethod, SignatureMethod
 from signxml.exceptions import InvalidCertificate, InvalidInput, SignXMLException
 from signxml.signer import XMLSigner
-from signxml.verifier import SignatureConfiguration, VerifyResult, XMLVerifier
-from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
+from signxml.verifier import SignatureConfiguration, VerifyResult
+from signxml.xades.xades import XAdESSignatureConfiguration
 
 from trust.chain import validate_path
 from trust.errors import (
@@ -72,6 +70,7 @@ from trust.placement import (
     insert_ubl_placeholder,
 )
 from trust.policy import C14N_ALGORITHMS, DEFAULT_POLICY, ENVELOPED_TRANSFORM, SignaturePolicy, check_public_key
+from trust.processors import DocumentSigner, ParsedVerifier, ParsedXAdESVerifier
 from trust.timestamp import LongTerm, VerifiedTimestamp
 from trust.xades import add_unsigned_properties, inspect_qualifying, judge_time, xades_signer
 from trust.xmlparse import hardened_parser, parse_xml
@@ -116,23 +115,6 @@ class VerifiedXml:
     """The verified signature time-stamp; the signer was judged at its time."""
 
 
-class _Signer(XMLSigner):
-    """signxml's :class:`XMLSigner`, copying the document it signs with lxml instead of serialising and re-parsing it.
-
-    signxml takes two copies of the element it is given (one it signs in place, one it digests), each by
-    serialising and parsing it again: that was most of swgw's signing cost after the signature itself. The element
-    here is always the root of a document :func:`parse_xml` just built, for which ``copy.deepcopy`` yields the same
-    tree: no ancestors whose namespace declarations a copy of a subtree could lose (signxml's reason for avoiding
-    it), and neither copy keeps the comments and processing instructions beside the root element.
-    """
-
-    def get_root(self, data: Any) -> Any:
-        """A copy of ``data``: with ``copy.deepcopy`` for a document's root element, as signxml does otherwise."""
-        if isinstance(data, etree._Element) and data.getparent() is None:
-            return copy.deepcopy(data)
-        return super().get_root(data)  # type: ignore[no-untyped-call]  # signxml leaves it unannotated
-
-
 def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureConstructionMethod,
             long_term: LongTerm | None = None, at: datetime | None = None) -> XMLSigner:
     check_public_key(identity.certificate, policy, path="signer")
@@ -146,7 +128,7 @@ def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureCo
         if at is None or at.tzinfo is None:
             raise ValueError("a long-term signature needs a timezone-aware signing time `at`")
         return xades_signer(method, construction, at)
-    return _Signer(
+    return DocumentSigner(
         method=construction,
         signature_algorithm=method,
         digest_algorithm=DigestAlgorithm.SHA256,
@@ -401,30 +383,6 @@ def verify_xml_detached(
         raise
 
 
-class _ParsedRoot:
-    """For signxml's verifiers: verify the tree :func:`parse_xml` built and :func:`_inspect` checked, not a copy.
-
-    signxml's ``get_root`` parses bytes, or serialises and re-parses an element, to get a tree of its own; that was a
-    second parse of every document. Its ``verify`` never modifies that tree (it copies it again before removing the
-    signature for the enveloped transform), and ours is a fresh parse nothing else holds, so the copy protects
-    nothing. It also makes the tree signxml verifies the very one whose structure was checked.
-    """
-
-    def get_root(self, data: Any) -> Any:
-        """``data`` itself: the root element :func:`verify_xml` or :func:`verify_xml_detached` parsed."""
-        if not isinstance(data, etree._Element):
-            raise TypeError("swgw hands signxml the hardened-parsed root element, never bytes")
-        return data
-
-
-class _Verifier(_ParsedRoot, XMLVerifier):
-    """signxml's :class:`XMLVerifier` on the already parsed tree."""
-
-
-class _XAdESVerifier(_ParsedRoot, XAdESVerifier):
-    """signxml's :class:`XAdESVerifier` on the already parsed tree."""
-
-
 def _verify(
     root: etree._Element,
     inspected: _Inspected,
@@ -453,9 +411,9 @@ def _verify(
         digest_algorithms=_digest_algorithms(policy),
         verification_time=max(at, signer.not_valid_before_utc),
     )
-    verifier = _XAdESVerifier() if inspected.xades else _Verifier()
+    verifier = ParsedXAdESVerifier() if inspected.xades else ParsedVerifier()
     try:
-        # The tree parse_xml built (see _ParsedRoot); signxml's own later copies of pieces of it are parsed with a
+        # The tree parse_xml built (see trust.processors); signxml's own later copies of pieces of it are parsed with a
         # parser of the same settings (they serialise single elements, so top-level comments and PIs never count).
         result = verifier.verify(root, x509_cert=signer, expect_config=config, parser=hardened_parser(),
                                  uri_resolver=resolver)
