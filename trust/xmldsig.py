@@ -80,16 +80,8 @@ __all__ = ["VerifiedXml", "sign_xml", "sign_xml_detached", "verify_xml", "verify
 DS = "http://www.w3.org/2000/09/xmldsig#"
 _NS = {"ds": DS}
 _EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
-# Clark-notation names: iter() and find() with them skip ElementPath's prefix resolution on every message.
-_SIGNATURE = f"{{{DS}}}Signature"
-_SIGNED_INFO = f"{{{DS}}}SignedInfo"
-_C14N_METHOD = f"{{{DS}}}CanonicalizationMethod"
-_SIGNATURE_METHOD = f"{{{DS}}}SignatureMethod"
-_REFERENCE = f"{{{DS}}}Reference"
-_DIGEST_METHOD = f"{{{DS}}}DigestMethod"
-_TRANSFORM = f"{{{DS}}}Transforms/{{{DS}}}Transform"
-_OBJECT = f"{{{DS}}}Object"
-_MANIFEST = f"{{{DS}}}Manifest"
+_D = f"{{{DS}}}"  # Clark notation: iter() and find() then skip ElementPath's prefix resolution on every message
+_SIGNATURE = f"{_D}Signature"
 
 
 @dataclass(frozen=True)
@@ -136,20 +128,9 @@ def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureCo
     )
 
 
-def _signed(root: etree._Element) -> bool:
-    """Whether ``root`` is or contains a ``ds:Signature``."""
-    return next(root.iter(_SIGNATURE), None) is not None
-
-
-def _key_info(identity: Signer, long_term: LongTerm | None) -> etree._Element | None:
-    """The KeyInfo signxml would add for ``identity``'s certificates, built once per identity (trust.keyinfo); None
-    for XAdES, whose KeyInfo signxml builds itself (with a KeyValue, and referenced by the signature)."""
-    return None if long_term is not None else key_info((identity.certificate, *identity.chain))
-
-
 def _unsigned_root(document: bytes) -> etree._Element:
     root = parse_xml(document)
-    if _signed(root):
+    if next(root.iter(_SIGNATURE), None) is not None:  # the root itself or any descendant
         raise ReferenceInvalid("document already carries an XML signature")
     return root
 
@@ -180,8 +161,9 @@ def sign_xml(
         # signxml fills a ds:Signature Id="placeholder" where it stands instead of appending one to the root.
         insert_ubl_placeholder(root)
     try:
+        # KeyInfo as signxml writes it, built once per identity (trust.keyinfo); XAdES's has a KeyValue and an Id.
         signed = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain],
-                             key_info=_key_info(identity, long_term))
+                             key_info=None if long_term else key_info((identity.certificate, *identity.chain)))
     except (SignXMLException, ValueError, TypeError) as e:
         raise TrustError(f"signing failed: {e}") from e
     if long_term is not None:
@@ -205,7 +187,8 @@ def sign_xml_detached(
     signer = _signer(identity, policy, SignatureConstructionMethod.detached, long_term, at)
     try:
         signature = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain],
-                                key_info=_key_info(identity, long_term), reference_uri=uri)
+                                key_info=None if long_term else key_info((identity.certificate, *identity.chain)),
+                                reference_uri=uri)
     except (SignXMLException, ValueError, TypeError) as e:
         raise TrustError(f"signing failed: {e}") from e
     if long_term is not None:
@@ -241,19 +224,19 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
     if not signatures:
         raise SignatureMissing("the document carries no ds:Signature")
     signature = signatures[0]
-    signed_info = signature.find(_SIGNED_INFO)
+    signed_info = signature.find(f"{_D}SignedInfo")
     if signed_info is None:
         raise SignatureInvalid("ds:Signature has no ds:SignedInfo", path=tree.getpath(signature))
 
     # Algorithms first: a SHA-1 or HMAC signature is refused as such, whatever else is wrong with it.
-    c14n = _algorithm(signed_info.find(_C14N_METHOD), "CanonicalizationMethod")
+    c14n = _algorithm(signed_info.find(f"{_D}CanonicalizationMethod"), "CanonicalizationMethod")
     if c14n not in C14N_ALGORITHMS:
         raise AlgorithmForbidden(f"canonicalization {c14n} is not allowed")
-    method = _algorithm(signed_info.find(_SIGNATURE_METHOD), "SignatureMethod")
+    method = _algorithm(signed_info.find(f"{_D}SignatureMethod"), "SignatureMethod")
     if method not in policy.signature_algorithms:
         raise AlgorithmForbidden(f"signature method {method} is not allowed by the policy")
-    references = signed_info.findall(_REFERENCE)
-    digests = [_algorithm(r.find(_DIGEST_METHOD), "DigestMethod") for r in references]
+    references = signed_info.findall(f"{_D}Reference")
+    digests = [_algorithm(r.find(f"{_D}DigestMethod"), "DigestMethod") for r in references]
     for digest in digests:
         if digest not in policy.digest_algorithms:
             raise AlgorithmForbidden(f"digest method {digest} is not allowed by the policy")
@@ -266,7 +249,7 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
         # signxml serialises the signature with its tail and parses it again, which fails on text after it
         # (an XMLSyntaxError escaped as INTERNAL; found by the xml-verify fuzz harness).
         raise ReferenceInvalid("text after ds:Signature is not accepted", path=tree.getpath(signature))
-    xades = signature.find(_OBJECT) is not None
+    xades = signature.find(f"{_D}Object") is not None
     if xades:
         # The qualifying properties and their two references, nothing more (trust.xades); the document
         # reference comes first, as signxml writes it, and obeys the rules below.
@@ -277,7 +260,7 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
     if reference.get("URI") != uri:
         what = "the whole document (URI=\"\")" if uri == "" else f"the signed document (URI={uri!r})"
         raise ReferenceInvalid(f"the reference must cover {what}, not {reference.get('URI')!r}")
-    transforms = [_algorithm(t, "Transform") for t in reference.findall(_TRANSFORM)]
+    transforms = [_algorithm(t, "Transform") for t in reference.findall(f"{_D}Transforms/{_D}Transform")]
     if placement is SignaturePlacement.DETACHED:
         # Exactly one canonicalization: xmlsec1 then parses the referenced octets as XML as signxml does, so both
         # digest the same canonical bytes (without it xmlsec1 would digest the raw file and signxml the c14n form).
@@ -287,9 +270,7 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
         t != ENVELOPED_TRANSFORM and t not in C14N_ALGORITHMS for t in transforms
     ):
         raise ReferenceInvalid(f"reference transforms {transforms} are not enveloped-signature plus c14n")
-    # Nothing else "signed": a ds:Object makes the signature XAdES, whose one object inspect_qualifying checked
-    # above; a ds:Manifest is refused anywhere in the signature.
-    manifest = next(signature.iter(_MANIFEST), None)
+    manifest = next(signature.iter(f"{_D}Manifest"), None)  # a ds:Object is XAdES's, checked by inspect_qualifying
     if manifest is not None:
         raise ReferenceInvalid("Manifest is not allowed in the signature", path=tree.getpath(manifest))
     return _Inspected(signature, method, digests[0], _certificates(signature, tree), xades)
@@ -367,10 +348,9 @@ def verify_xml_detached(
     try:
         if not signature.strip():
             raise SignatureMissing("the detached signature is empty")
-        signature_root = parse_xml(signature)
-        inspected = _inspect(signature_root, policy, SignaturePlacement.DETACHED, uri)
+        inspected = _inspect(signature_root := parse_xml(signature), policy, SignaturePlacement.DETACHED, uri)
         target = parse_xml(document)
-        if _signed(target):
+        if next(target.iter(_SIGNATURE), None) is not None:
             raise ReferenceInvalid("a document signed by a detached signature carries no signature of its own")
 
         def resolve(requested: str) -> etree._Element | None:
@@ -413,8 +393,7 @@ def _verify(
     )
     verifier = ParsedXAdESVerifier() if inspected.xades else ParsedVerifier()
     try:
-        # The tree parse_xml built (see trust.processors); signxml's own later copies of pieces of it are parsed with a
-        # parser of the same settings (they serialise single elements, so top-level comments and PIs never count).
+        # The very tree parse_xml built and _inspect checked (trust.processors); signxml parses its copies alike.
         result = verifier.verify(root, x509_cert=signer, expect_config=config, parser=hardened_parser(),
                                  uri_resolver=resolver)
     except InvalidCertificate as e:
