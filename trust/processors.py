@@ -18,6 +18,7 @@ change only that one step:
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -28,19 +29,38 @@ from signxml.xades.xades import XAdESVerifier
 __all__ = ["DocumentSigner", "ParsedVerifier", "ParsedXAdESVerifier"]
 
 
-class _ParsedRoot:
+@dataclass(frozen=True)
+class _Copy:
+    """What :class:`ParsedVerifier` serialises a document's root element to: a copy of it, never its bytes."""
+
+    root: etree._Element
+
+
+class ParsedVerifier(XMLVerifier):
+    """signxml's :class:`XMLVerifier` on the parsed tree (``verify`` takes the root element)."""
+
     def get_root(self, data: Any) -> Any:
         """``data`` itself: the root element the hardened parser built for this verification."""
         if not isinstance(data, etree._Element):
             raise TypeError("trust hands signxml the root element it parsed, never bytes")
         return data
 
+    # signxml serialises a node only to parse it again: every _tostring result goes straight to _fromstring, to copy
+    # the document before the enveloped transform removes the signature and again before canonicalising it. A
+    # document's root element is copied with deepcopy instead (the same tree, as for DocumentSigner); any other
+    # element keeps signxml's way, which carries the namespaces declared on its ancestors along.
+    def _tostring(self, xml_node: Any, **kwargs: Any) -> Any:
+        if not kwargs and isinstance(xml_node, etree._Element) and xml_node.getparent() is None:
+            return _Copy(copy.deepcopy(xml_node))
+        return super()._tostring(xml_node, **kwargs)  # type: ignore[no-untyped-call]  # signxml leaves it unannotated
 
-class ParsedVerifier(_ParsedRoot, XMLVerifier):
-    """signxml's :class:`XMLVerifier` on the parsed tree (``verify`` takes the root element)."""
+    def _fromstring(self, xml_string: Any, **kwargs: Any) -> Any:
+        if isinstance(xml_string, _Copy):
+            return xml_string.root
+        return super()._fromstring(xml_string, **kwargs)  # type: ignore[no-untyped-call]
 
 
-class ParsedXAdESVerifier(_ParsedRoot, XAdESVerifier):
+class ParsedXAdESVerifier(ParsedVerifier, XAdESVerifier):
     """signxml's :class:`XAdESVerifier` on the parsed tree (``verify`` takes the root element)."""
 
 
