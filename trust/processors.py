@@ -1,18 +1,21 @@
 """signxml's signer and verifiers as :mod:`trust.xmldsig` runs them: on the tree :func:`~trust.xmlparse.parse_xml`
-built, never on a serialised and re-parsed copy of it.
+built, and copying a document with lxml rather than by serialising and parsing it again.
 
-signxml works on a tree of its own: its ``get_root`` parses bytes, or serialises an element and parses it again.
-For a document swgw has just parsed with the hardened parser, nothing else holds that tree, so these subclasses
-change only that one step:
+signxml copies trees the way that is safe for any element (serialise, parse), and starts by taking a copy of its
+input (``get_root``). For a document swgw has just parsed with the hardened parser, nothing else holds that tree:
 
 * :class:`ParsedVerifier` and :class:`ParsedXAdESVerifier` verify the parsed tree itself. signxml's ``verify``
-  never modifies the tree it verifies (it copies it again before the enveloped transform removes the signature),
-  so the copy was a second parse of every document, and the tree verified is now the very one whose structure
-  :mod:`trust.xmldsig` checked before any cryptography.
+  never modifies the tree it is given (it copies it before the enveloped transform removes the signature), so its
+  own parse was a second parse of every document; and the tree verified is now the very one whose structure
+  :mod:`trust.xmldsig` checked before any cryptography. The copies signxml takes of the whole document while
+  verifying are taken with ``copy.deepcopy``.
 * :class:`DocumentSigner` takes the two copies signxml needs while signing (one it signs in place, one it digests)
-  with ``copy.deepcopy``. The element is the root of its document, so the copy is the same tree: there are no
-  ancestors whose namespace declarations a copy of a subtree could lose (signxml's reason for avoiding deepcopy),
-  and neither way keeps the comments and processing instructions beside the root element.
+  with ``copy.deepcopy``.
+
+``copy.deepcopy`` of a document's root element is the same tree as serialising and parsing it: there are no
+ancestors whose namespace declarations a copy of a subtree could lose (signxml's reason for avoiding deepcopy), and
+neither way keeps the comments and processing instructions beside the root element. Any other element is copied
+signxml's way. The signed bytes, digests and verified ``signed_xml`` are unchanged (checked on every vector).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ __all__ = ["DocumentSigner", "ParsedVerifier", "ParsedXAdESVerifier"]
 
 @dataclass(frozen=True)
 class _Copy:
-    """What :class:`ParsedVerifier` serialises a document's root element to: a copy of it, never its bytes."""
+    """What :class:`ParsedVerifier` serialises a document's root element to: a copy of it, never its bytes (not
+    being bytes, it could not be digested or compared by mistake)."""
 
     root: etree._Element
 
