@@ -1,42 +1,72 @@
-"""The certificates an XML signature carries in ``KeyInfo/X509Data``, and which of them is the signer's."""
+"""The certificates an XML signature carries in ``KeyInfo/X509Data``: the element signing adds, the certificates
+verification reads, and which of them is the signer's."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import functools
 
 from cryptography import x509
 from lxml import etree
+from signxml.algorithms import SignatureMethod
+from signxml.signer import XMLSigner
+from signxml.util import SigningSettings
 
 from trust.errors import CertificateUntrusted
 from trust.keys import load_der_certificate
 
-__all__ = ["key_info_certificates", "signer_of"]
+__all__ = ["key_info", "key_info_certificates", "signer_of"]
 
-_NS = {"ds": "http://www.w3.org/2000/09/xmldsig#"}
+DS = "http://www.w3.org/2000/09/xmldsig#"
+_X509_CERTIFICATES = f"{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509Certificate"
+
+
+def key_info(certificates: tuple[x509.Certificate, ...]) -> etree._Element:
+    """A new ``ds:KeyInfo`` carrying ``certificates`` in ``X509Data``, as signxml writes it, for its ``key_info``
+    argument (a signature without a ``KeyValue``: the certificate carries the key)."""
+    return copy.deepcopy(_key_info(certificates))
+
+
+# signxml serialises every certificate to PEM and builds the element again for every signature, a tenth of the cost
+# of signing a small document; the element depends only on the certificates (compared by DER), so it is built once
+# per identity, by signxml's own KeyInfo annotator, and copied (a copy appended under ds:Signature serialises
+# byte for byte as the element signxml would have added).
+@functools.lru_cache(maxsize=64)
+def _key_info(certificates: tuple[x509.Certificate, ...]) -> etree._Element:
+    holder = etree.Element(f"{{{DS}}}Signature", nsmap={"ds": DS})
+    settings = SigningSettings(key=None, key_name=None, key_info=None, always_add_key_value=False,
+                               cert_chain=list(certificates))
+    XMLSigner(signature_algorithm=SignatureMethod.ECDSA_SHA256)._add_key_info(holder, settings)
+    return holder[0]
 
 
 def key_info_certificates(signature: etree._Element, tree: etree._ElementTree) -> tuple[x509.Certificate, ...]:
     """The certificates of ``KeyInfo/X509Data``; raises :class:`~trust.errors.CertificateUntrusted` when there is
     none or one is unreadable."""
-    elements = signature.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", _NS)
+    elements = signature.findall(_X509_CERTIFICATES)
     if not elements:
         raise CertificateUntrusted("the signature carries no X509Certificate; a certificate is required")
     certificates = []
     for element in elements:
         try:
-            der = base64.b64decode("".join((element.text or "").split()), validate=True)
-            certificate = load_der_certificate(der)
-            # Names are parsed lazily, on first access: a malformed one must be refused here, not raise while the
-            # signer is picked. cryptography raises ValueError (bad encoding), KeyError (a string type it has no
-            # name for) or TypeError (a value type the attribute's OID does not allow); the fuzz harnesses found
-            # all three (xml-verify, crl-import).
-            _ = certificate.subject, certificate.issuer
-            certificates.append(certificate)
+            certificates.append(_certificate(element.text or ""))
         except (binascii.Error, ValueError, KeyError, TypeError) as e:
             raise CertificateUntrusted("unreadable X509Certificate", path=tree.getpath(element)) from e
     return tuple(certificates)
+
+
+# A partner sends the same few certificates, as the same base64 text, with every message: decoding it and hashing
+# the DER for load_der_certificate's memo is skipped for text seen before. Only certificates that load are cached.
+@functools.lru_cache(maxsize=256)
+def _certificate(text: str) -> x509.Certificate:
+    certificate = load_der_certificate(base64.b64decode("".join(text.split()), validate=True))
+    # Names are parsed lazily, on first access: a malformed one must be refused here, not raise while the signer is
+    # picked. cryptography raises ValueError (bad encoding), KeyError (a string type it has no name for) or TypeError
+    # (a value type the attribute's OID does not allow); the fuzz harnesses found all three (xml-verify, crl-import).
+    _ = certificate.subject, certificate.issuer
+    return certificate
 
 
 def signer_of(certificates: tuple[x509.Certificate, ...]) -> x509.Certificate:

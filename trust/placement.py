@@ -101,8 +101,8 @@ def insert_ubl_placeholder(root: etree._Element) -> etree._Element:
     swgw would use, or has ``ext:UBLExtensions`` anywhere but first.
     """
     referenced = _referenced_id(root)
-    elements = [c for c in root if isinstance(c.tag, str)]
-    extensions = elements[0] if elements and elements[0].tag == _CARRIERS[-1] else None
+    first = next(root.iterchildren(etree.Element), None)  # the first child element, not a comment or PI
+    extensions = first if first is not None and first.tag == _CARRIERS[-1] else None
     if extensions is None and root.find(f".//{_CARRIERS[-1]}") is not None:
         raise ReferenceInvalid("ext:UBLExtensions must be the first child of the root element")
     for existing in root.findall(f"{{{_CAC}}}Signature/{{{_CBC}}}ID"):
@@ -156,7 +156,7 @@ def check_ubl_placement(signature: etree._Element, root: etree._Element) -> None
                 path=tree.getpath(signature),
             )
         element = parent
-    first = next((c for c in root if isinstance(c.tag, str)), None)
+    first = next(root.iterchildren(etree.Element), None)
     if element.getparent() is not root or first is not element:
         raise ReferenceInvalid("ext:UBLExtensions must be the first child of the root element",
                                path=tree.getpath(element))

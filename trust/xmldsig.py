@@ -45,8 +45,8 @@ from lxml import etree
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureConstructionMethod, SignatureMethod
 from signxml.exceptions import InvalidCertificate, InvalidInput, SignXMLException
 from signxml.signer import XMLSigner
-from signxml.verifier import SignatureConfiguration, VerifyResult, XMLVerifier
-from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
+from signxml.verifier import SignatureConfiguration, VerifyResult
+from signxml.xades.xades import XAdESSignatureConfiguration
 
 from trust.chain import validate_path
 from trust.errors import (
@@ -57,6 +57,7 @@ from trust.errors import (
     SignatureMissing,
     TrustError,
 )
+from trust.keyinfo import key_info
 from trust.keyinfo import key_info_certificates as _certificates
 from trust.keyinfo import signer_of as _signer_of
 from trust.keys import Signer
@@ -69,6 +70,7 @@ from trust.placement import (
     insert_ubl_placeholder,
 )
 from trust.policy import C14N_ALGORITHMS, DEFAULT_POLICY, ENVELOPED_TRANSFORM, SignaturePolicy, check_public_key
+from trust.processors import DocumentSigner, ParsedVerifier, ParsedXAdESVerifier
 from trust.timestamp import LongTerm, VerifiedTimestamp
 from trust.xades import add_unsigned_properties, inspect_qualifying, judge_time, xades_signer
 from trust.xmlparse import hardened_parser, parse_xml
@@ -78,6 +80,8 @@ __all__ = ["VerifiedXml", "sign_xml", "sign_xml_detached", "verify_xml", "verify
 DS = "http://www.w3.org/2000/09/xmldsig#"
 _NS = {"ds": DS}
 _EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
+_D = f"{{{DS}}}"  # Clark notation: iter() and find() then skip ElementPath's prefix resolution on every message
+_SIGNATURE = f"{_D}Signature"
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureCo
         if at is None or at.tzinfo is None:
             raise ValueError("a long-term signature needs a timezone-aware signing time `at`")
         return xades_signer(method, construction, at)
-    return XMLSigner(
+    return DocumentSigner(
         method=construction,
         signature_algorithm=method,
         digest_algorithm=DigestAlgorithm.SHA256,
@@ -126,7 +130,7 @@ def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureCo
 
 def _unsigned_root(document: bytes) -> etree._Element:
     root = parse_xml(document)
-    if root.tag == f"{{{DS}}}Signature" or root.find(".//ds:Signature", _NS) is not None:
+    if next(root.iter(_SIGNATURE), None) is not None:  # the root itself or any descendant
         raise ReferenceInvalid("document already carries an XML signature")
     return root
 
@@ -157,7 +161,9 @@ def sign_xml(
         # signxml fills a ds:Signature Id="placeholder" where it stands instead of appending one to the root.
         insert_ubl_placeholder(root)
     try:
-        signed = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain])
+        # KeyInfo as signxml writes it, built once per identity (trust.keyinfo); XAdES's has a KeyValue and an Id.
+        signed = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain],
+                             key_info=None if long_term else key_info((identity.certificate, *identity.chain)))
     except (SignXMLException, ValueError, TypeError) as e:
         raise TrustError(f"signing failed: {e}") from e
     if long_term is not None:
@@ -181,6 +187,7 @@ def sign_xml_detached(
     signer = _signer(identity, policy, SignatureConstructionMethod.detached, long_term, at)
     try:
         signature = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain],
+                                key_info=None if long_term else key_info((identity.certificate, *identity.chain)),
                                 reference_uri=uri)
     except (SignXMLException, ValueError, TypeError) as e:
         raise TrustError(f"signing failed: {e}") from e
@@ -213,24 +220,23 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
     agreed name of the signed document for ``DETACHED``.
     """
     tree = root.getroottree()
-    signatures = [root] if root.tag == f"{{{DS}}}Signature" else []
-    signatures += root.findall(".//ds:Signature", _NS)
+    signatures = list(root.iter(_SIGNATURE))  # the root itself first if it is one, then in document order
     if not signatures:
         raise SignatureMissing("the document carries no ds:Signature")
     signature = signatures[0]
-    signed_info = signature.find("ds:SignedInfo", _NS)
+    signed_info = signature.find(f"{_D}SignedInfo")
     if signed_info is None:
         raise SignatureInvalid("ds:Signature has no ds:SignedInfo", path=tree.getpath(signature))
 
     # Algorithms first: a SHA-1 or HMAC signature is refused as such, whatever else is wrong with it.
-    c14n = _algorithm(signed_info.find("ds:CanonicalizationMethod", _NS), "CanonicalizationMethod")
+    c14n = _algorithm(signed_info.find(f"{_D}CanonicalizationMethod"), "CanonicalizationMethod")
     if c14n not in C14N_ALGORITHMS:
         raise AlgorithmForbidden(f"canonicalization {c14n} is not allowed")
-    method = _algorithm(signed_info.find("ds:SignatureMethod", _NS), "SignatureMethod")
+    method = _algorithm(signed_info.find(f"{_D}SignatureMethod"), "SignatureMethod")
     if method not in policy.signature_algorithms:
         raise AlgorithmForbidden(f"signature method {method} is not allowed by the policy")
-    references = signed_info.findall("ds:Reference", _NS)
-    digests = [_algorithm(r.find("ds:DigestMethod", _NS), "DigestMethod") for r in references]
+    references = signed_info.findall(f"{_D}Reference")
+    digests = [_algorithm(r.find(f"{_D}DigestMethod"), "DigestMethod") for r in references]
     for digest in digests:
         if digest not in policy.digest_algorithms:
             raise AlgorithmForbidden(f"digest method {digest} is not allowed by the policy")
@@ -243,7 +249,7 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
         # signxml serialises the signature with its tail and parses it again, which fails on text after it
         # (an XMLSyntaxError escaped as INTERNAL; found by the xml-verify fuzz harness).
         raise ReferenceInvalid("text after ds:Signature is not accepted", path=tree.getpath(signature))
-    xades = signature.find("ds:Object", _NS) is not None
+    xades = signature.find(f"{_D}Object") is not None
     if xades:
         # The qualifying properties and their two references, nothing more (trust.xades); the document
         # reference comes first, as signxml writes it, and obeys the rules below.
@@ -254,7 +260,7 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
     if reference.get("URI") != uri:
         what = "the whole document (URI=\"\")" if uri == "" else f"the signed document (URI={uri!r})"
         raise ReferenceInvalid(f"the reference must cover {what}, not {reference.get('URI')!r}")
-    transforms = [_algorithm(t, "Transform") for t in reference.findall("ds:Transforms/ds:Transform", _NS)]
+    transforms = [_algorithm(t, "Transform") for t in reference.findall(f"{_D}Transforms/{_D}Transform")]
     if placement is SignaturePlacement.DETACHED:
         # Exactly one canonicalization: xmlsec1 then parses the referenced octets as XML as signxml does, so both
         # digest the same canonical bytes (without it xmlsec1 would digest the raw file and signxml the c14n form).
@@ -264,11 +270,9 @@ def _inspect(root: etree._Element, policy: SignaturePolicy, placement: Signature
         t != ENVELOPED_TRANSFORM and t not in C14N_ALGORITHMS for t in transforms
     ):
         raise ReferenceInvalid(f"reference transforms {transforms} are not enveloped-signature plus c14n")
-    for forbidden in ((".//ds:Manifest",) if xades else ("ds:Object", ".//ds:Manifest")):
-        found = signature.find(forbidden, _NS)
-        if found is not None:
-            raise ReferenceInvalid(f"{etree.QName(found).localname} is not allowed in the signature",
-                                   path=tree.getpath(found))
+    manifest = next(signature.iter(f"{_D}Manifest"), None)  # a ds:Object is XAdES's, checked by inspect_qualifying
+    if manifest is not None:
+        raise ReferenceInvalid("Manifest is not allowed in the signature", path=tree.getpath(manifest))
     return _Inspected(signature, method, digests[0], _certificates(signature, tree), xades)
 
 
@@ -318,8 +322,7 @@ def verify_xml(
         root = parse_xml(document)
         inspected = _inspect(root, policy, placement)
         location = UBL_SIGNATURE_LOCATION if placement is SignaturePlacement.UBL_EXTENSION else "./"
-        return _verify(document, inspected, trust=trust, at=at, policy=policy, location=location,
-                       tsa_trust=tsa_trust)
+        return _verify(root, inspected, trust=trust, at=at, policy=policy, location=location, tsa_trust=tsa_trust)
     except TrustError as e:
         e.with_partner(trust.partner)
         raise
@@ -345,15 +348,15 @@ def verify_xml_detached(
     try:
         if not signature.strip():
             raise SignatureMissing("the detached signature is empty")
-        inspected = _inspect(parse_xml(signature), policy, SignaturePlacement.DETACHED, uri)
+        inspected = _inspect(signature_root := parse_xml(signature), policy, SignaturePlacement.DETACHED, uri)
         target = parse_xml(document)
-        if target.find(".//ds:Signature", _NS) is not None or target.tag == f"{{{DS}}}Signature":
+        if next(target.iter(_SIGNATURE), None) is not None:
             raise ReferenceInvalid("a document signed by a detached signature carries no signature of its own")
 
         def resolve(requested: str) -> etree._Element | None:
             return target if requested == uri else None
 
-        return _verify(signature, inspected, trust=trust, at=at, policy=policy, location="./", resolver=resolve,
+        return _verify(signature_root, inspected, trust=trust, at=at, policy=policy, location="./", resolver=resolve,
                        tsa_trust=tsa_trust)
     except TrustError as e:
         e.with_partner(trust.partner)
@@ -361,7 +364,7 @@ def verify_xml_detached(
 
 
 def _verify(
-    document: bytes,
+    root: etree._Element,
     inspected: _Inspected,
     *,
     trust: PartnerTrust,
@@ -388,12 +391,10 @@ def _verify(
         digest_algorithms=_digest_algorithms(policy),
         verification_time=max(at, signer.not_valid_before_utc),
     )
-    verifier = XAdESVerifier() if inspected.xades else XMLVerifier()
+    verifier = ParsedXAdESVerifier() if inspected.xades else ParsedVerifier()
     try:
-        # signxml copies an element it is given by serialising and re-parsing it; handing it the bytes that
-        # parse_xml already accepted, with a parser of the same settings, yields the same tree for one parse
-        # less (its later copies serialise single elements, so top-level comments and PIs never count either way).
-        result = verifier.verify(document, x509_cert=signer, expect_config=config, parser=hardened_parser(),
+        # The very tree parse_xml built and _inspect checked (trust.processors); signxml parses its copies alike.
+        result = verifier.verify(root, x509_cert=signer, expect_config=config, parser=hardened_parser(),
                                  uri_resolver=resolver)
     except InvalidCertificate as e:
         raise CertificateExpired(str(e)) from e
