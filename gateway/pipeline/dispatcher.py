@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from functools import partial
 
 from ..core.domain import ErrorInfo, MessageStatus, Receipt, ReceiptOutcome, VerifiedReceipt
 from ..core.errors import DeliveryFailed, GatewayError, InvalidTransition, ReceiptInvalid
@@ -98,23 +99,19 @@ class Dispatcher:
 
     def deliver_claimed(self, message: StoredMessage) -> None:
         """Deliver a message stored under a reserved claim on the reserved worker."""
-        self._submit([message], 1)
+        self._submit(partial(self._deliver_and_release, message, 1), [message], 1)
 
-    def _submit(self, job: list[StoredMessage], slots: int) -> None:
-        """Start one delivery job (one message, or several to one partner on one stream) holding ``slots``."""
+    def _submit(self, job: Callable[[], None], messages: Sequence[StoredMessage], slots: int) -> None:
+        """Start a delivery job (of ``messages``, holding ``slots`` reserved workers) on the pool."""
         try:
-            if len(job) == 1 and (not self._settings.partner(job[0].partner).streaming
-                                  or any(a.stored is not None for a in job[0].envelope.attachments)):
-                self._pool.submit(self._deliver_and_release, job[0], slots)
-            else:
-                self._pool.submit(self._deliver_stream_and_release, job, slots)
+            self._pool.submit(job)
         except RuntimeError:
             # Shut down before the job could start: the claims expire and the messages are retried (by a replica or
             # after the restart), as for a worker that died mid-delivery.
             for _ in range(slots):
                 self._free.release()
             log.warning("dispatcher stopped before %s could be delivered; its claim will expire",
-                        ", ".join(m.message_id for m in job))
+                        ", ".join(m.message_id for m in messages))
 
     def release(self) -> None:
         """Give back a reserved worker."""
@@ -145,7 +142,12 @@ class Dispatcher:
         for _ in range(free - min(len(jobs), free)):
             self._free.release()  # reserved workers no job needs
         for index, job in enumerate(jobs):
-            self._submit(job, 1 if index < free else 0)
+            slots = 1 if index < free else 0
+            if len(job) == 1 and (not self._settings.partner(job[0].partner).streaming
+                                  or any(a.stored is not None for a in job[0].envelope.attachments)):
+                self._submit(partial(self._deliver_and_release, job[0], slots), job, slots)
+            else:
+                self._submit(partial(self._deliver_stream_and_release, job, slots), job, slots)
 
     def wake(self) -> None:
         """Ask for a pass now (thread-safe, cheap)."""
