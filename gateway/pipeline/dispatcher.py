@@ -4,7 +4,8 @@ One pass is :meth:`Dispatcher.tick`. A wake-up thread runs passes as soon as a m
 on the happy path); the scheduler also wakes it periodically and at retry times. A new message usually skips
 even that: the pipeline reserves a free worker before storing it, stores it already claimed and hands it over
 (:class:`~gateway.core.ports.DeliveryHandoff`). Deliveries run on a small thread
-pool; every outcome is one repository transition.
+pool; every outcome is one repository transition. When no worker was free for new messages, the worker that ends
+a job claims the next ones in its outcome's commit and delivers them, again without a pass.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from functools import partial
 
 from ..core.domain import ErrorInfo, MessageStatus, Receipt, ReceiptOutcome, VerifiedReceipt
 from ..core.errors import DeliveryFailed, GatewayError, InvalidTransition, ReceiptInvalid
@@ -97,13 +99,19 @@ class Dispatcher:
 
     def deliver_claimed(self, message: StoredMessage) -> None:
         """Deliver a message stored under a reserved claim on the reserved worker."""
+        self._submit(partial(self._deliver_and_release, message, 1), [message], 1)
+
+    def _submit(self, job: Callable[[], None], messages: Sequence[StoredMessage], slots: int) -> None:
+        """Start a delivery job (of ``messages``, holding ``slots`` reserved workers) on the pool."""
         try:
-            self._pool.submit(self._deliver_and_release, message)
+            self._pool.submit(job)
         except RuntimeError:
-            # Shut down between reserve and hand-over: the claim expires and the message is retried (by a replica or
+            # Shut down before the job could start: the claims expire and the messages are retried (by a replica or
             # after the restart), as for a worker that died mid-delivery.
-            self._free.release()
-            log.warning("dispatcher stopped before %s could be delivered; its claim will expire", message.message_id)
+            for _ in range(slots):
+                self._free.release()
+            log.warning("dispatcher stopped before %s could be delivered; its claim will expire",
+                        ", ".join(m.message_id for m in messages))
 
     def release(self) -> None:
         """Give back a reserved worker."""
@@ -137,9 +145,9 @@ class Dispatcher:
             slots = 1 if index < free else 0
             if len(job) == 1 and (not self._settings.partner(job[0].partner).streaming
                                   or any(a.stored is not None for a in job[0].envelope.attachments)):
-                self._pool.submit(self._deliver_and_release, job[0], slots)
+                self._submit(partial(self._deliver_and_release, job[0], slots), job, slots)
             else:
-                self._pool.submit(self._deliver_stream_and_release, job, slots)
+                self._submit(partial(self._deliver_stream_and_release, job, slots), job, slots)
 
     def wake(self) -> None:
         """Ask for a pass now (thread-safe, cheap)."""
@@ -170,20 +178,25 @@ class Dispatcher:
             self._backlog_possible = True
         return claimed_total
 
-    def deliver_now(self, message: StoredMessage) -> None:
-        """Deliver one claimed (SENDING) message in the calling thread and record the outcome."""
+    def deliver_now(self, message: StoredMessage, *, take_next: bool = False) -> list[StoredMessage]:
+        """Deliver one claimed (SENDING) message in the calling thread and record the outcome. With ``take_next``
+        (a worker that holds its slot), the same commit claims the due messages that may be waiting, for the
+        caller to deliver (returned)."""
         profile = self._settings.partner(message.partner)
         try:
             answer: Receipt | DeliveryFailed = self._transport.deliver(profile, message.envelope)
         except DeliveryFailed as e:
             answer = e
-        self._record([(message, self._outcome(message, profile, answer))])
+        return self._record([(message, self._outcome(message, profile, answer))], take_next=take_next)
 
-    def deliver_stream_now(self, messages: Sequence[StoredMessage]) -> None:
+    def deliver_stream_now(self, messages: Sequence[StoredMessage], *, take_next: bool = False) -> list[StoredMessage]:
         """Deliver claimed (SENDING) messages to one partner on one stream and record their outcomes in one commit
-        when it ends; those without an answer when the stream fails are recorded as that failure (and retried)."""
+        when it ends; those without an answer when the stream fails are recorded as that failure (and retried).
+        ``take_next`` as for :meth:`deliver_now`."""
         profile = self._settings.partner(messages[0].partner)
         outcomes: list[tuple[StoredMessage, Transition]] = []
+        # Until the commit the messages stay SENDING under our claim: a crash before it has them sent again after
+        # the claim expires, and the partner answers with the receipts it stored.
         try:
             for answer in self._transport.deliver_stream(profile, [m.envelope for m in messages]):
                 if len(outcomes) == len(messages):
@@ -195,10 +208,10 @@ class Dispatcher:
                                      "answers", retryable=True, partner=profile.name)
         except DeliveryFailed as e:
             outcomes.extend((m, self._failed(m, e, retryable=e.retryable)) for m in messages[len(outcomes):])
-        finally:
-            # Until this commit the messages stay SENDING under our claim: a crash before it has them sent again
-            # after the claim expires, and the partner answers with the receipts it stored.
-            self._record(outcomes)
+        except BaseException:
+            self._record(outcomes)  # the answers verified so far
+            raise
+        return self._record(outcomes, take_next=take_next)
 
     def _outcome(self, message: StoredMessage, profile: PartnerProfile, answer: Receipt | DeliveryFailed) -> Transition:
         """Verify the partner's answer to one message: the transition that records the outcome."""
@@ -226,27 +239,36 @@ class Dispatcher:
                           error=error, receipt=receipt, claimer=self._claimer)
 
     def _deliver_stream_and_release(self, messages: Sequence[StoredMessage], slots: int) -> None:
+        claimed: list[StoredMessage] | None = None
         try:
-            self.deliver_stream_now(messages)
+            claimed = self.deliver_stream_now(messages, take_next=slots > 0)
         except Exception:  # noqa: BLE001 - as _deliver_and_release: the claims expire and are retried.
             log.exception("stream delivery to %s failed unexpectedly", messages[0].partner)
         finally:
-            for _ in range(slots):
-                self._free.release()
-            if self._backlog_possible:
-                self._signals.outbound.fire()
+            self._go_on(claimed, slots)
 
     def _deliver_and_release(self, message: StoredMessage, slots: int = 1) -> None:
+        claimed: list[StoredMessage] | None = None
         try:
-            self.deliver_now(message)
+            claimed = self.deliver_now(message, take_next=slots > 0)
         except Exception:  # noqa: BLE001 - a worker must survive anything; the claim expires and is retried.
             log.exception("delivery of %s failed unexpectedly", message.message_id)
         finally:
-            for _ in range(slots):
-                self._free.release()
-            if self._backlog_possible:
-                # A freed worker may take more work that is already due.
-                self._signals.outbound.fire()
+            self._go_on(claimed, slots)
+
+    def _go_on(self, claimed: list[StoredMessage] | None, slots: int) -> None:
+        """After a job (``claimed`` is None when it failed): start what its worker claimed on its slots, or give
+        the slots back."""
+        if claimed:
+            self._start(claimed, slots)
+            return
+        if claimed is None:
+            self._backlog_possible = True  # it may have failed before it could look: let the dispatcher look
+        for _ in range(slots):
+            self._free.release()
+        if self._backlog_possible:
+            # A freed worker may take more work that is already due.
+            self._signals.outbound.fire()
 
     def _failed(self, message: StoredMessage, error: GatewayError, *, retryable: bool,
                 profile: PartnerProfile | None = None) -> Transition:
@@ -261,13 +283,30 @@ class Dispatcher:
                  error.code, at.isoformat())
         return self._change(message, MessageStatus.RETRY_WAIT, error=info, next_attempt_at=at)
 
-    def _record(self, outcomes: Sequence[tuple[StoredMessage, Transition]]) -> None:
-        """Commit the outcomes (one transaction for all), then tell the observer and the status streams."""
+    def _record(self, outcomes: Sequence[tuple[StoredMessage, Transition]], *,
+                take_next: bool = False) -> list[StoredMessage]:
+        """Commit the outcomes (one transaction for all), then tell the observer and the status streams.
+
+        With ``take_next``, when due messages may be waiting, the same commit claims as many as one pass would for
+        one free worker (returned). The worker then keeps its slot and delivers them, instead of waking the
+        dispatcher thread to claim them in a transaction of its own: the busy gateway's usual case, where every
+        worker was busy when the messages were submitted.
+        """
         if not outcomes:
-            return
+            return []
         at = self._clock.now()
         results: list[StoredMessage | GatewayError]
-        if len(outcomes) == 1:
+        claimed: list[StoredMessage] = []
+        if take_next and self._backlog_possible and not self._stop.is_set():
+            self._backlog_possible = False  # as in a pass: cleared before looking, set again by whoever finds more
+            limit = self._per_worker
+            found, claimed = self._messages.record_and_claim(
+                [c for _, c in outcomes], at=at, limit=limit, claimer=self._claimer,
+                claim_timeout=timedelta(seconds=self._settings.delivery.claim_timeout_seconds))
+            if len(claimed) == limit:
+                self._backlog_possible = True  # it took all it could: more may be due
+            results = list(found)
+        elif len(outcomes) == 1:
             c = outcomes[0][1]
             try:
                 results = [self._messages.transition(
@@ -288,8 +327,9 @@ class Dispatcher:
             # ``message`` is the claimed one: SENDING since the claim, so the observer can time the attempt.
             self._observe(message, change.new_status, at)
             recorded = True
-        if recorded:
+        if recorded or claimed:
             self._signals.status.fire()
+        return claimed
 
     # The wake-up loop -------------------------------------------------------------------------------------
 

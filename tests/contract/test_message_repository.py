@@ -258,6 +258,34 @@ def test_transitions_commit_together_and_a_refused_one_changes_nothing(repo: Rep
     assert [e.status for e in repo.history(envelopes[2].message_id)] == [S.ACCEPTED, S.QUEUED, S.SENDING]
 
 
+def test_a_worker_records_its_outcome_and_claims_its_next_messages_in_one_call(repo: Repository) -> None:
+    envelopes = [envelope(f"CO-{i}") for i in range(4)]
+    add_out(repo, envelopes[0])
+    [sending] = claim(repo, 1, claimer="replica-a")
+    for i, env in enumerate(envelopes[1:]):
+        add_out(repo, env, 2 + i)
+    results, claimed = repo.record_and_claim([
+        Transition(sending.message_id, S.DELIVERED, expected=S.SENDING, receipt=verified_receipt(envelopes[0]),
+                   claimer="replica-a"),
+        Transition(envelopes[1].message_id, S.FAILED, expected=S.SENDING, claimer="replica-a",
+                   error=ErrorInfo("X", "y")),  # not SENDING yet: refused, changes nothing
+    ], at=at(10), limit=2, claimer="replica-a", claim_timeout=CLAIM)
+    assert [type(r).__name__ for r in results] == ["StoredMessage", "InvalidTransition"]
+    assert repo.get(sending.message_id).status is S.DELIVERED
+    # Claimed as claim_due claims: oldest first, at most ``limit``, attempt counted, claimed until at + timeout.
+    assert [m.message_id for m in claimed] == [envelopes[1].message_id, envelopes[2].message_id]
+    assert [(m.status, m.attempts, m.updated_at) for m in claimed] == [(S.SENDING, 1, at(10))] * 2
+    history = [(e.message_id, e.status) for e in repo.events_after(0)][-3:]
+    assert history == [(sending.message_id, S.DELIVERED), (envelopes[1].message_id, S.SENDING),
+                       (envelopes[2].message_id, S.SENDING)]
+    expiry = 10 + CLAIM.total_seconds()
+    assert [m.message_id for m in claim(repo, expiry - 1, claimer="replica-b")] == [envelopes[3].message_id]
+    taken_over = claim(repo, expiry, claimer="replica-b")
+    assert sorted(m.message_id for m in taken_over) == sorted(e.message_id for e in envelopes[1:3])
+    results, claimed = repo.record_and_claim([], at=at(11), limit=0, claimer="replica-a", claim_timeout=CLAIM)
+    assert (results, claimed) == ([], [])
+
+
 def test_rejected_inbound_does_not_block_a_later_valid_one(repo: Repository) -> None:
     error = ErrorInfo("SIGNATURE_INVALID", "bad signature")
     add_in(repo, inbound("CO-1"), 0, status=S.REJECTED, error=error)

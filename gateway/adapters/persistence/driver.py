@@ -45,17 +45,22 @@ class Prepared:
         self._names: tuple[str, ...] = tuple(compiled.positiontup or ()) if self._positional else tuple(by_name)
         # Values the statement carries itself (literals such as status = 'QUEUED'); the caller supplies the rest.
         self._defaults = {k: v for k, v in compiled.params.items() if k in by_name and not by_name[k].required}
-        binds: dict[str, _Processor] = {}
+        plan: list[tuple[str, _Processor]] = []
         for name in self._names:
             bind = by_name[name]
             if bind.expanding:
                 raise ValueError(f"expanding parameter {name!r}: run this statement through SQLAlchemy")
-            binds[name] = bind.type.dialect_impl(dialect).bind_processor(dialect)
-        self._binds = binds
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None and processor(None) is not None:
+                raise ValueError(f"parameter {name!r}: its type binds None as a value; run it through SQLAlchemy")
+            plan.append((name, processor))
+        # Every processor binds None as NULL (checked above), so None values -- most of a new row's optional
+        # columns -- skip it.
+        self._plan = tuple(plan)
         selected = getattr(statement, "selected_columns", None)
         self.keys: tuple[str, ...] = tuple(c.key for c in selected) if selected is not None else ()
-        self._results: tuple[_Processor, ...] = tuple(
-            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected
+        self._columns: tuple[tuple[str, _Processor], ...] = tuple(
+            (c.key, c.type.dialect_impl(dialect).result_processor(dialect, None)) for c in selected
         ) if selected is not None else ()
         if column_keys is not None:
             missing = set(self._names) - set(column_keys) - set(self._defaults)
@@ -65,26 +70,18 @@ class Prepared:
     def parameters(self, values: Mapping[str, Any]) -> Any:
         """The DBAPI parameters for ``values`` (merged with the statement's own literals), types processed."""
         merged = {**self._defaults, **values} if self._defaults else values
-        binds = self._binds
+        # Comprehensions rather than loops: this runs for every row written, some thirty columns each.
         if self._positional:
-            out: list[Any] = []
-            for name in self._names:
-                value = merged[name]
-                processor = binds[name]
-                out.append(value if processor is None else processor(value))
-            return out
-        result: dict[str, Any] = {}
-        for name in self._names:
-            value = merged[name]
-            processor = binds[name]
-            result[name] = value if processor is None else processor(value)
-        return result
+            return [value if processor is None or value is None else processor(value)
+                    for name, processor in self._plan for value in (merged[name],)]
+        return {name: value if processor is None or value is None else processor(value)
+                for name, processor in self._plan for value in (merged[name],)}
 
     def row(self, raw: Sequence[Any]) -> dict[str, Any]:
         """A fetched row as a dict of processed values, keyed like the statement's selected columns."""
         return {
             key: value if processor is None or value is None else processor(value)
-            for key, processor, value in zip(self.keys, self._results, raw, strict=True)
+            for (key, processor), value in zip(self._columns, raw, strict=True)
         }
 
 

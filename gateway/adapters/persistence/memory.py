@@ -278,6 +278,14 @@ class MemoryMessageRepository(MemoryMessageReports, MemoryRetention, MemoryTrust
                     results.append(e)
         return results
 
+    def record_and_claim(
+        self, changes: Sequence[Transition], *, at: datetime, limit: int, claimer: str, claim_timeout: timedelta
+    ) -> tuple[list[StoredMessage | InvalidTransition | MessageNotFound], list[StoredMessage]]:
+        """:meth:`transition_batch`, then :meth:`claim_due` at ``at``, together (under the lock)."""
+        with self._lock:
+            results = self.transition_batch(changes, at=at)
+            return results, self.claim_due(now=at, limit=limit, claimer=claimer, claim_timeout=claim_timeout)
+
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
         """Claim due outbound messages (QUEUED, RETRY_WAIT due, SENDING with an expired or no claim), oldest first."""
         now = utc(now, "now")

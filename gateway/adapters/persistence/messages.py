@@ -211,13 +211,27 @@ class SqlMessageRepository(SqlMessageReports, SqlTrustRepository, SqlRetentionRe
         """Apply the changes in one transaction; a refused one is answered with its error (before it wrote
         anything) and the others commit together."""
         at = utc(at)
-        results: list[StoredMessage | InvalidTransition | MessageNotFound] = []
         with self._db.driver.write() as cursor:
-            for change in changes:
-                try:
-                    results.append(self._transition(cursor, change, at))
-                except (InvalidTransition, MessageNotFound) as e:
-                    results.append(e)
+            return self._transitions(cursor, changes, at)
+
+    def record_and_claim(
+        self, changes: Sequence[Transition], *, at: datetime, limit: int, claimer: str, claim_timeout: timedelta
+    ) -> tuple[list[StoredMessage | InvalidTransition | MessageNotFound], list[StoredMessage]]:
+        """:meth:`transition_batch`, then :meth:`claim_due` at ``at``, in one transaction."""
+        at = utc(at)
+        with self._db.driver.write() as cursor:
+            results = self._transitions(cursor, changes, at)
+            return results, self._claim(cursor, at, limit, claimer, claim_timeout)
+
+    def _transitions(
+        self, cursor: Cursor, changes: Sequence[Transition], at: datetime
+    ) -> list[StoredMessage | InvalidTransition | MessageNotFound]:
+        results: list[StoredMessage | InvalidTransition | MessageNotFound] = []
+        for change in changes:
+            try:
+                results.append(self._transition(cursor, change, at))
+            except (InvalidTransition, MessageNotFound) as e:
+                results.append(e)
         return results
 
     def _transition(self, cursor: Cursor, change: Transition, at: datetime, *, replay: bool = False) -> StoredMessage:
@@ -268,6 +282,13 @@ class SqlMessageRepository(SqlMessageReports, SqlTrustRepository, SqlRetentionRe
         now = utc(now, "now")
         if limit <= 0:
             return []
+        with self._db.driver.write() as cursor:
+            return self._claim(cursor, now, limit, claimer, claim_timeout)
+
+    def _claim(self, cursor: Cursor, now: datetime, limit: int, claimer: str,
+               claim_timeout: timedelta) -> list[StoredMessage]:
+        if limit <= 0:
+            return []
         expires = now + claim_timeout
         changes: dict[str, Any] = {
             "status": _S.SENDING.value,
@@ -276,21 +297,20 @@ class SqlMessageRepository(SqlMessageReports, SqlTrustRepository, SqlRetentionRe
             "claimed_by": claimer,
             "claim_expires_at": expires,
         }
-        with self._db.driver.write() as cursor:
-            rows = cursor.rows(q.CLAIMABLE, {"now": now, "limit": limit})
-            if not rows:
-                return []
-            for row in rows:
-                check_transition(Direction.OUTBOUND, MessageStatus(row["status"]), _S.SENDING)
-            cursor.execute_many(q.CLAIM, [
-                {"b_message_id": row["message_id"], "v_now": now, "v_claimer": claimer, "v_expires": expires}
-                for row in rows
-            ])
-            claimed = [{**row, **changes, "attempts": row["attempts"] + 1} for row in rows]
-            self._add_events(
-                cursor,
-                [event_values(c, MessageStatus(row["status"]), now) for row, c in zip(rows, claimed, strict=True)],
-            )
+        rows = cursor.rows(q.CLAIMABLE, {"now": now, "limit": limit})
+        if not rows:
+            return []
+        for row in rows:
+            check_transition(Direction.OUTBOUND, MessageStatus(row["status"]), _S.SENDING)
+        cursor.execute_many(q.CLAIM, [
+            {"b_message_id": row["message_id"], "v_now": now, "v_claimer": claimer, "v_expires": expires}
+            for row in rows
+        ])
+        claimed = [{**row, **changes, "attempts": row["attempts"] + 1} for row in rows]
+        self._add_events(
+            cursor,
+            [event_values(c, MessageStatus(row["status"]), now) for row, c in zip(rows, claimed, strict=True)],
+        )
         return [stored_message(c) for c in claimed]
 
     def _add_events(self, cursor: Cursor, events: list[dict[str, Any]]) -> None:

@@ -385,6 +385,13 @@ class MessageRepository(Protocol):
         changes nothing, the others commit together."""
         ...
 
+    def record_and_claim(
+        self, changes: Sequence[Transition], *, at: datetime, limit: int, claimer: str, claim_timeout: timedelta
+    ) -> tuple[list[StoredMessage | InvalidTransition | MessageNotFound], list[StoredMessage]]:
+        """``transition_batch(changes)`` then ``claim_due(now=at)`` in one transaction: a delivery worker commits
+        its outcome and takes its next message at once."""
+        ...
+
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
         """Claim outbound messages due for delivery and mark them SENDING (attempts + 1), in one transaction.
 

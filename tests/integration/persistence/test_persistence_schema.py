@@ -84,3 +84,31 @@ def test_plain_postgresql_url_means_psycopg() -> None:
         assert engine.dialect.driver == "psycopg"
     finally:
         engine.dispose()
+
+
+def test_sqlite_timestamps_are_stored_as_sqlalchemys_datetime_text() -> None:
+    """UtcDateTime's fused SQLite conversions give the text and values of the decorator over SQLAlchemy's DATETIME."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.types import TypeDecorator
+
+    from gateway.adapters.persistence.tables import UtcDateTime
+
+    dialect = sqlite.dialect()
+    fused = UtcDateTime().dialect_impl(dialect)
+    bind, result = fused.bind_processor(dialect), fused.result_processor(dialect, None)
+    # The unfused chain: this class's conversions, then SQLAlchemy's.
+    plain_bind = TypeDecorator.bind_processor(fused, dialect)
+    plain_result = TypeDecorator.result_processor(fused, dialect, None)
+    assert bind is not None and result is not None and plain_bind is not None and plain_result is not None
+    values = [T0, datetime(1, 1, 1, tzinfo=UTC), datetime(999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+              datetime(2025, 3, 1, 8, 0, 0, 123, tzinfo=timezone(timedelta(hours=8))), None]
+    for value in values:
+        assert bind(value) == plain_bind(value)
+        assert result(bind(value)) == plain_result(plain_bind(value))
+        assert value is None or result(bind(value)).tzinfo is UTC
+    with pytest.raises(ValueError, match="naive"):
+        bind(datetime(2025, 3, 1))
+    with pytest.raises(ValueError, match="naive"):
+        plain_bind(datetime(2025, 3, 1))

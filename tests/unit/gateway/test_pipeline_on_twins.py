@@ -46,6 +46,28 @@ def test_a_submitted_document_is_delivered_received_and_handed_over(net: Twins) 
     assert net.deliver_due() == []
 
 
+def test_a_worker_ending_a_delivery_claims_the_next_queued_message_in_the_same_commit(net: Twins) -> None:
+    net.connect()
+    records = [_record() for _ in range(3)]
+    for number, record in enumerate(records):
+        record["certificate"]["number"] = f"K25W{number:09d}"  # a business key of its own
+    first, second, third = (net.submit(record) for record in records)
+    [claimed] = net.cn.messages.claim_due(now=net.clock.now(), limit=1, claimer="twin",
+                                          claim_timeout=timedelta(seconds=60))
+    assert claimed.message_id == first
+    events = len(net.cn.messages.events_after(0))
+    # Messages may be waiting (none was handed to a worker when stored): the outcome's commit takes the next one.
+    [taken] = net.cn.dispatcher.deliver_now(claimed, take_next=True)
+    assert (taken.message_id, taken.status, taken.attempts) == (second, S.SENDING, 1)
+    assert [(e.message_id, e.status) for e in net.cn.messages.events_after(0)[events:]] == [
+        (first, S.DELIVERED), (second, S.SENDING)]
+    [taken] = net.cn.dispatcher.deliver_now(taken, take_next=True)
+    assert taken.message_id == third
+    assert net.cn.dispatcher.deliver_now(taken, take_next=True) == []  # nothing left: the next commit looks no more
+    assert net.cn.dispatcher.deliver_now(taken, take_next=False) == []
+    assert [net.cn.messages.get(m).status for m in (first, second, third)] == [S.DELIVERED] * 3
+
+
 def test_an_unreachable_partner_is_retried_on_the_agreements_schedule(net: Twins) -> None:
     message_id = net.submit(_record())
     net.deliver_due()  # HK is not connected
