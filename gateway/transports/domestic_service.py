@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 
 import grpc
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 #: replica are seen within this time).
 POLL_SECONDS = 1.0
 _EVENTS_PER_READ = 500
+#: How long a batching WatchStatus stream lets events gather after a look that found some.
+_BATCH_GATHER_SECONDS = 0.005
 #: Documents read per pass of ReceiveInbound.
 _PAGE = 100
 
@@ -190,6 +193,10 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
             if events:
                 cursor = events[-1].sequence
             if len(events) < _EVENTS_PER_READ:
+                if batch > 1 and events:
+                    # Busy: the transitions of the next few milliseconds gather for one look and one response
+                    # instead of a look and a write each (the hub asked for batches; a quiet stream waits for none).
+                    time.sleep(_BATCH_GATHER_SECONDS)
                 generation = self._signals.status.wait(generation, POLL_SECONDS)
 
     def ReceiveInbound(  # noqa: N802
