@@ -36,6 +36,7 @@ __all__ = [
     "attachment_from_proto",
     "audit_entry_to_proto",
     "business_key_from_proto",
+    "business_key_to_proto",
     "document_type_from_proto",
     "document_type_to_proto",
     "envelope_from_proto",
@@ -136,7 +137,8 @@ def _party_from(value: pb.PartyId, field: str) -> PartyId:
     return PartyId(value=value.value, scheme=value.scheme or DEFAULT_PARTY_SCHEME)
 
 
-def _key(value: BusinessKey) -> pb.BusinessKey:
+def business_key_to_proto(value: BusinessKey) -> pb.BusinessKey:
+    """Wire form of a business key."""
     return pb.BusinessKey(issuer=value.issuer, number=value.number, version=value.version)
 
 
@@ -163,7 +165,7 @@ def envelope_to_proto(envelope: Envelope) -> pb.Envelope:
     """Wire form of an envelope."""
     message = pb.Envelope(
         message_id=envelope.message_id,
-        business_key=_key(envelope.business_key),
+        business_key=business_key_to_proto(envelope.business_key),
         sender=_party(envelope.sender),
         receiver=_party(envelope.receiver),
         document_type=_DOCUMENT_TYPES[envelope.document_type],
@@ -175,7 +177,7 @@ def envelope_to_proto(envelope: Envelope) -> pb.Envelope:
         attachments=[_attachment(a) for a in envelope.attachments],
     )
     if envelope.refers_to is not None:
-        message.refers_to.CopyFrom(_key(envelope.refers_to))
+        message.refers_to.CopyFrom(business_key_to_proto(envelope.refers_to))
     if envelope.signature is not None:
         message.signature.CopyFrom(_signature(envelope.signature))
     return message
@@ -325,7 +327,7 @@ def event_to_proto(event: StatusEvent) -> pb.StatusEvent:
     message = pb.StatusEvent(
         sequence=event.sequence,
         message_id=event.message_id,
-        business_key=_key(event.business_key),
+        business_key=business_key_to_proto(event.business_key),
         direction=_DIRECTIONS[event.direction],
         status=status_to_proto(event.status),
         previous_status=status_to_proto(event.previous_status),
@@ -350,7 +352,7 @@ def summary_to_proto(message: StoredMessage, history: list[StatusEvent] | None =
         partner=pb.PartyId(scheme=DEFAULT_PARTY_SCHEME, value=message.partner),
         document_type=_DOCUMENT_TYPES[envelope.document_type],
         document_format=envelope.document_format,
-        business_key=_key(envelope.business_key),
+        business_key=business_key_to_proto(envelope.business_key),
         action=_ACTIONS[envelope.action],
         status=status_to_proto(message.status),
         created_at=timestamp(message.created_at),
@@ -374,7 +376,7 @@ def inbound_document_to_proto(message: StoredMessage) -> dpb.InboundDocument:
         sender=_party(envelope.sender),
         document_type=_DOCUMENT_TYPES[envelope.document_type],
         action=_ACTIONS[envelope.action],
-        business_key=_key(envelope.business_key),
+        business_key=business_key_to_proto(envelope.business_key),
         record_json=(message.record_json or "").encode(),
         signed_document=envelope.payload,
         document_format=envelope.document_format,
@@ -385,7 +387,7 @@ def inbound_document_to_proto(message: StoredMessage) -> dpb.InboundDocument:
         attachments=[_attachment(a) for a in envelope.attachments],
     )
     if envelope.refers_to is not None:
-        document.refers_to.CopyFrom(_key(envelope.refers_to))
+        document.refers_to.CopyFrom(business_key_to_proto(envelope.refers_to))
     return document
 
 

@@ -99,7 +99,7 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
         message = result.message
         return dpb.SubmitResponse(
             message_id=message.message_id,
-            business_key=codec.summary_to_proto(message).business_key,
+            business_key=codec.business_key_to_proto(message.envelope.business_key),
             status=codec.status_to_proto(message.status),
             report=codec.report_to_proto(result.report),
             payload_sha256=bytes.fromhex(message.envelope.payload_sha256),
