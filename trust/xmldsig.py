@@ -110,7 +110,7 @@ class VerifiedXml:
     """:attr:`signed_xml` parsed (:func:`~trust.xmlparse.adopt_tree`), never the received document's tree. Read it."""
 
 
-def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureConstructionMethod,
+def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureConstructionMethod, root: etree._Element,
             long_term: LongTerm | None = None, at: datetime | None = None) -> XMLSigner:
     check_public_key(identity.certificate, policy, path="signer")
     method = (
@@ -123,12 +123,14 @@ def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureCo
         if at is None or at.tzinfo is None:
             raise ValueError("a long-term signature needs a timezone-aware signing time `at`")
         return xades_signer(method, construction, at)
-    return DocumentSigner(
+    signer = DocumentSigner(
         method=construction,
         signature_algorithm=method,
         digest_algorithm=DigestAlgorithm.SHA256,
         c14n_algorithm=_EXC_C14N,
     )
+    signer.take(root)  # trust parsed it, or the caller handed it over (``parsed``): nobody else reads it
+    return signer
 
 
 def _unsigned_root(document: bytes, parsed: etree._Element | None) -> etree._Element:
@@ -156,7 +158,7 @@ def sign_xml(
     if placement is SignaturePlacement.DETACHED:
         raise ValueError("a detached signature is made with sign_xml_detached")
     root = _unsigned_root(document, parsed)
-    signer = _signer(identity, policy, SignatureConstructionMethod.enveloped, long_term, at)
+    signer = _signer(identity, policy, SignatureConstructionMethod.enveloped, root, long_term, at)
     if placement is SignaturePlacement.UBL_EXTENSION:
         # signxml fills a ds:Signature Id="placeholder" where it stands instead of appending one to the root.
         insert_ubl_placeholder(root)
@@ -184,7 +186,7 @@ def sign_xml_detached(
     if not uri or uri.startswith("#"):
         raise ValueError("a detached reference names another document, not a fragment of this one")
     root = _unsigned_root(document, parsed)
-    signer = _signer(identity, policy, SignatureConstructionMethod.detached, long_term, at)
+    signer = _signer(identity, policy, SignatureConstructionMethod.detached, root, long_term, at)
     try:
         signature = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain],
                                 key_info=None if long_term else key_info((identity.certificate, *identity.chain)),
