@@ -56,7 +56,7 @@ class ForwardResult:
     tree: etree._Element | None = field(default=None, compare=False, repr=False)
     """An XML document's tree, the one its schema check validated (None for EDIFACT): the tree the hardened parser
     (:func:`xmlguard.parse_xml`) builds of ``document``, so that a signer can take it over instead of parsing
-    ``document`` again. Whoever takes it over may change it (a signature carrier is added in place)."""
+    ``document`` again. Whoever takes it over may change it (trust signs it in place)."""
 
 
 @dataclass(frozen=True)
