@@ -9,8 +9,8 @@ input (``get_root``). For a document swgw has just parsed with the hardened pars
   own parse was a second parse of every document; and the tree verified is now the very one whose structure
   :mod:`trust.xmldsig` checked before any cryptography. The copies signxml takes of the whole document while
   verifying are taken with ``copy.deepcopy``.
-* :class:`DocumentSigner` takes the two copies signxml needs while signing (one it signs in place, one it digests)
-  with ``copy.deepcopy``.
+* :class:`DocumentSigner` takes the copy signxml digests with ``copy.deepcopy``, and signs the tree it is handed
+  (:meth:`DocumentSigner.take`: the one trust parsed, or the mapping's) in place instead of in a second copy.
 
 ``copy.deepcopy`` of a document's root element is the same tree as serialising and parsing it: there are no
 ancestors whose namespace declarations a copy of a subtree could lose (signxml's reason for avoiding deepcopy), and
@@ -69,10 +69,23 @@ class ParsedXAdESVerifier(ParsedVerifier, XAdESVerifier):
 
 
 class DocumentSigner(XMLSigner):
-    """signxml's :class:`XMLSigner`, copying a document's root element with ``copy.deepcopy``."""
+    """signxml's :class:`XMLSigner`, copying a document's root element with ``copy.deepcopy``, and not at all for
+    the copy it signs in place when the tree is handed over (:meth:`take`)."""
+
+    _taken: etree._Element | None = None
+
+    def take(self, root: etree._Element) -> None:
+        """Hand over ``root``, which nothing else reads: signed in place (signxml's first ``get_root``) instead of
+        in a copy. signxml 4.x-5.x asks for the copy it digests next, before it changes the first: that one is
+        still a deepcopy of the unchanged tree."""
+        self._taken = root
 
     def get_root(self, data: Any) -> Any:
-        """A copy of ``data``: by ``copy.deepcopy`` for a document's root element, as signxml does otherwise."""
+        """A copy of ``data``: by ``copy.deepcopy`` for a document's root element, as signxml does otherwise; the
+        handed-over root itself the first time it is asked for."""
+        if data is self._taken:
+            self._taken = None
+            return data
         if isinstance(data, etree._Element) and data.getparent() is None:
             return copy.deepcopy(data)
         return super().get_root(data)  # type: ignore[no-untyped-call]  # signxml leaves it unannotated

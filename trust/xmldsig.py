@@ -18,7 +18,7 @@ signxml then checks digest and signature with the already validated certificate 
 never consults its own trust configuration (nor the system CA bundle).
 
 What later steps read is :attr:`VerifiedXml.signed_xml`: the canonical bytes signxml digested (signature
-removed, comments excised), never the input document.
+removed, comments excised), never the input document; or :attr:`VerifiedXml.signed_root`, the tree of those bytes.
 
 With a :class:`~trust.timestamp.LongTerm` the signature is XAdES (signxml's ``XAdESSigner``) at level B-T or
 B-LT instead (see :mod:`trust.xades`): the profile then admits exactly the XAdES additions, one ``ds:Object``
@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from cryptography import x509
@@ -73,7 +73,7 @@ from trust.policy import C14N_ALGORITHMS, DEFAULT_POLICY, ENVELOPED_TRANSFORM, S
 from trust.processors import DocumentSigner, ParsedVerifier, ParsedXAdESVerifier
 from trust.timestamp import LongTerm, VerifiedTimestamp
 from trust.xades import add_unsigned_properties, inspect_qualifying, judge_time, xades_signer
-from trust.xmlparse import hardened_parser, parse_xml
+from trust.xmlparse import adopt_tree, hardened_parser, parse_xml
 
 __all__ = ["VerifiedXml", "sign_xml", "sign_xml_detached", "verify_xml", "verify_xml_detached"]
 
@@ -106,8 +106,11 @@ class VerifiedXml:
     timestamp: VerifiedTimestamp | None = None
     """The verified signature time-stamp; the signer was judged at its time."""
 
+    signed_root: etree._Element | None = field(default=None, compare=False, repr=False)
+    """:attr:`signed_xml` parsed (:func:`~trust.xmlparse.adopt_tree`), never the received document's tree. Read it."""
 
-def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureConstructionMethod,
+
+def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureConstructionMethod, root: etree._Element,
             long_term: LongTerm | None = None, at: datetime | None = None) -> XMLSigner:
     check_public_key(identity.certificate, policy, path="signer")
     method = (
@@ -120,29 +123,27 @@ def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureCo
         if at is None or at.tzinfo is None:
             raise ValueError("a long-term signature needs a timezone-aware signing time `at`")
         return xades_signer(method, construction, at)
-    return DocumentSigner(
+    signer = DocumentSigner(
         method=construction,
         signature_algorithm=method,
         digest_algorithm=DigestAlgorithm.SHA256,
         c14n_algorithm=_EXC_C14N,
     )
+    signer.take(root)  # trust parsed it, or the caller handed it over (``parsed``): nobody else reads it
+    return signer
 
 
-def _unsigned_root(document: bytes) -> etree._Element:
-    root = parse_xml(document)
+def _unsigned_root(document: bytes, parsed: etree._Element | None) -> etree._Element:
+    root = parse_xml(document, parsed=parsed)
     if next(root.iter(_SIGNATURE), None) is not None:  # the root itself or any descendant
         raise ReferenceInvalid("document already carries an XML signature")
     return root
 
 
 def sign_xml(
-    document: bytes,
-    identity: Signer,
-    *,
-    placement: SignaturePlacement = SignaturePlacement.ENVELOPED,
-    policy: SignaturePolicy = DEFAULT_POLICY,
-    long_term: LongTerm | None = None,
-    at: datetime | None = None,
+    document: bytes, identity: Signer, *, placement: SignaturePlacement = SignaturePlacement.ENVELOPED,
+    policy: SignaturePolicy = DEFAULT_POLICY, long_term: LongTerm | None = None, at: datetime | None = None,
+    parsed: etree._Element | None = None,
 ) -> bytes:
     """Sign ``document`` with an enveloped signature at ``placement`` and return the signed UTF-8 bytes.
 
@@ -152,11 +153,12 @@ def sign_xml(
     :func:`sign_xml_detached`'s job, since it returns a signature instead of a signed document.
 
     With ``long_term`` the signature is XAdES B-T or B-LT, signed at ``at`` (required then; the caller's clock).
+    ``parsed``, a tree of ``document`` (:func:`~trust.xmlparse.parse_xml`), is signed and may be changed.
     """
     if placement is SignaturePlacement.DETACHED:
         raise ValueError("a detached signature is made with sign_xml_detached")
-    root = _unsigned_root(document)
-    signer = _signer(identity, policy, SignatureConstructionMethod.enveloped, long_term, at)
+    root = _unsigned_root(document, parsed)
+    signer = _signer(identity, policy, SignatureConstructionMethod.enveloped, root, long_term, at)
     if placement is SignaturePlacement.UBL_EXTENSION:
         # signxml fills a ds:Signature Id="placeholder" where it stands instead of appending one to the root.
         insert_ubl_placeholder(root)
@@ -173,18 +175,18 @@ def sign_xml(
 
 def sign_xml_detached(
     document: bytes, identity: Signer, *, uri: str = DETACHED_REFERENCE_URI, policy: SignaturePolicy = DEFAULT_POLICY,
-    long_term: LongTerm | None = None, at: datetime | None = None,
+    long_term: LongTerm | None = None, at: datetime | None = None, parsed: etree._Element | None = None,
 ) -> bytes:
     """A detached signature over ``document`` (left unchanged), as a ``ds:Signature`` document in UTF-8.
 
     Its single reference names the document by ``uri`` and canonicalizes it (exclusive c14n) before the SHA-256
     digest; algorithms and KeyInfo as in :func:`sign_xml`. ``xmlsec1 --verify --url-map:<uri> <document>``
-    verifies it (see the README). ``long_term`` and ``at`` as in :func:`sign_xml`.
+    verifies it (see the README). ``long_term``, ``at`` and ``parsed`` as in :func:`sign_xml`.
     """
     if not uri or uri.startswith("#"):
         raise ValueError("a detached reference names another document, not a fragment of this one")
-    root = _unsigned_root(document)
-    signer = _signer(identity, policy, SignatureConstructionMethod.detached, long_term, at)
+    root = _unsigned_root(document, parsed)
+    signer = _signer(identity, policy, SignatureConstructionMethod.detached, root, long_term, at)
     try:
         signature = signer.sign(root, key=identity.private_key, cert=[identity.certificate, *identity.chain],
                                 key_info=None if long_term else key_info((identity.certificate, *identity.chain)),
@@ -364,14 +366,8 @@ def verify_xml_detached(
 
 
 def _verify(
-    root: etree._Element,
-    inspected: _Inspected,
-    *,
-    trust: PartnerTrust,
-    at: datetime,
-    policy: SignaturePolicy,
-    location: str,
-    resolver: Callable[[str], etree._Element | None] | None = None,
+    root: etree._Element, inspected: _Inspected, *, trust: PartnerTrust, at: datetime, policy: SignaturePolicy,
+    location: str, resolver: Callable[[str], etree._Element | None] | None = None,
     tsa_trust: PartnerTrust | None = None,
 ) -> VerifiedXml:
     signer = _signer_of(inspected.certificates)
@@ -409,9 +405,10 @@ def _verify(
         result = result[0]  # signxml keeps SignedInfo order; the document reference is first (_inspect)
     if not isinstance(result, VerifyResult):
         raise ReferenceInvalid("expected exactly one verified document reference")
-    signed = result.signed_data
+    signed = result.signed_data if isinstance(result.signed_data, bytes) else bytes(result.signed_data, "utf-8")
     return VerifiedXml(
-        signed_xml=signed if isinstance(signed, bytes) else bytes(signed, "utf-8"),
+        signed_xml=signed,
+        signed_root=adopt_tree(signed, result.signed_xml),  # signxml's tree of the very bytes it digested
         signer=signer,
         chain=path.chain,
         warnings=(*notes, *path.warnings),

@@ -66,12 +66,17 @@ def _thread_parser() -> etree.XMLParser:
 
 
 def parse_xml(data: bytes, *, hostile: Refusal, malformed: Refusal,
-              max_bytes: int | None = DEFAULT_MAX_BYTES) -> etree._Element:
+              max_bytes: int | None = DEFAULT_MAX_BYTES, parsed: etree._Element | None = None) -> etree._Element:
     """Parse untrusted XML bytes into the root element.
 
     Raises ``hostile`` for oversized input (above ``max_bytes``; None for no limit), a DOCTYPE or other markup
     declaration, entity references, XInclude and libxml2's resource limits, and ``malformed`` for anything that is
     not one well-formed XML document.
+
+    ``parsed`` is the root element a parser with :func:`hardened_parser`'s settings already built from ``data``
+    (signxml's tree of the bytes it verified, the mapping's tree of the document it wrote): it is put through the
+    same refusals and returned instead of parsing ``data`` a second time. Only the caller can vouch that it is the
+    tree of ``data``; every check on the bytes and on the tree still runs.
     """
     if max_bytes is not None and len(data) > max_bytes:
         raise hostile(f"XML input of {len(data)} bytes exceeds the limit of {max_bytes}")
@@ -79,6 +84,10 @@ def parse_xml(data: bytes, *, hostile: Refusal, malformed: Refusal,
     # costs a tenth or more of the parse itself, on the many documents without comments or CDATA.
     if b"!" in data and _DECLARATION.search(data):
         raise hostile("DOCTYPE and markup declarations are not accepted")
+    if parsed is not None:
+        if parsed.getparent() is not None:
+            raise ValueError("parsed must be the root element of the tree of data")
+        return _refuse_tree(parsed, hostile)
     try:
         root = etree.fromstring(data, parser=_thread_parser())
     except etree.XMLSyntaxError as e:
@@ -90,6 +99,11 @@ def parse_xml(data: bytes, *, hostile: Refusal, malformed: Refusal,
         raise malformed(f"not parseable XML: {e}") from e
     if root is None:
         raise malformed("empty XML document")
+    return _refuse_tree(root, hostile)
+
+
+def _refuse_tree(root: etree._Element, hostile: Refusal) -> etree._Element:
+    """``root``, unless the parsed tree holds what :func:`parse_xml` refuses (a DTD, entities, XInclude)."""
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise hostile("DOCTYPE declarations are not accepted")

@@ -10,10 +10,10 @@ from trust.timestamp import UNTRUSTED_TIMESTAMP
 
 from ..core.domain import MessageStatus
 from ..core.errors import GatewayError
-from ..core.ports import StoredMessage
+from ..core.ports import NewOutbound, StoredMessage
 from . import steps
 
-__all__ = ["SubmitResult", "ValidateResult", "error_report", "ignore", "inbound_report"]
+__all__ = ["PreparedOutbound", "SubmitResult", "ValidateResult", "error_report", "ignore", "inbound_report"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,15 @@ class ValidateResult:
     """The mapped unsigned document, empty when mapping failed."""
     document_format: str
     """Its format URN."""
+
+
+@dataclass(frozen=True)
+class PreparedOutbound(NewOutbound):
+    """An outbound message to store, with its mapping report as a dict too: what ``report_json`` encodes, kept for
+    Submit's answer so that the JSON just written is not decoded again."""
+
+    report: dict[str, Any]
+    """The mapping report, JSON-ready (``report_json`` is its encoding)."""
 
 
 def error_report(error: GatewayError) -> dict[str, Any]:

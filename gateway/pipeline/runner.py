@@ -44,7 +44,6 @@ from ..core.ports import (
     IdFactory,
     MessageRepository,
     NewInbound,
-    NewOutbound,
     StoredMessage,
     TransitionObserver,
     TrustBook,
@@ -54,7 +53,7 @@ from ..core.routing import route_inbound
 from ..core.settings import Settings
 from ..core.signals import Signals
 from . import signatures, steps
-from .results import SubmitResult, ValidateResult, error_report, ignore, inbound_report
+from .results import PreparedOutbound, SubmitResult, ValidateResult, error_report, ignore, inbound_report
 
 __all__ = ["Pipeline"]
 
@@ -130,9 +129,9 @@ class Pipeline:
         else:
             self._signals.outbound.fire()
         self._signals.status.fire()
-        return SubmitResult(stored, json.loads(prepared.report_json))
+        return SubmitResult(stored, prepared.report)
 
-    def prepare_submission(self, command: steps.SubmitCommand) -> SubmitResult | NewOutbound:
+    def prepare_submission(self, command: steps.SubmitCommand) -> SubmitResult | PreparedOutbound:
         """The first result of a repeated idempotency key, or the validated, mapped and signed message to store
         (the steps of Submit before the commit, shared by :meth:`submit` and the group commit)."""
         earlier = self.submitted_earlier(command) if command.idempotency_key else None
@@ -151,9 +150,9 @@ class Pipeline:
             render_pdf=self._render_pdf,
             long_term=self._long_term,
         )
-        return NewOutbound(prepared.envelope, prepared.record_json,
-                           json.dumps(prepared.report.to_dict(), ensure_ascii=False), command.idempotency_key,
-                           command.domestic_client)
+        report = prepared.report.to_dict()
+        return PreparedOutbound(prepared.envelope, prepared.record_json, json.dumps(report, ensure_ascii=False),
+                                command.idempotency_key, command.domestic_client, report)
 
     def submitted_earlier(self, command: steps.SubmitCommand) -> SubmitResult | None:
         """The result of the message first submitted under ``command``'s idempotency key, if any (a concurrent

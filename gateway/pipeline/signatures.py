@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from cryptography import x509
+from lxml import etree
 
 import trust
 from trust import PartnerTrust, SigningIdentity
@@ -79,7 +80,7 @@ def check_signature_level(level: str, profile: PartnerProfile, *, field_path: st
 
 def sign_document(
     document: bytes, placement: str, identity: SigningIdentity, *, long_term: trust.LongTerm | None = None,
-    at: datetime | None = None,
+    at: datetime | None = None, parsed: etree._Element | None = None,
 ) -> tuple[bytes, tuple[Attachment, ...]]:
     """Sign a mapped document the way its profile's ``signature`` placement says: the payload to send and the
     attachments that carry its signature (the detached signature file, or none).
@@ -87,15 +88,16 @@ def sign_document(
     XML documents carry their own XML-DSig signature (verifiable anywhere, e.g. with xmlsec1): in the UBL
     extension block, or beside the unchanged document when the format has no place for one. UN/EDIFACT has no
     such signature (``none``): the envelope signature, which binds the payload digest, is its signature.
-    With ``long_term`` the XML signature is XAdES B-T or B-LT, signed at ``at``.
+    With ``long_term`` the XML signature is XAdES B-T or B-LT, signed at ``at``. ``parsed`` is the mapping's tree of
+    ``document`` (:attr:`mappings.ForwardResult.tree`), signed without parsing ``document`` again and handed over.
     """
     if placement == "none":
         return document, ()
     if placement == trust.SignaturePlacement.DETACHED.value:
-        signature = trust.sign_xml_detached(document, identity, long_term=long_term, at=at)
+        signature = trust.sign_xml_detached(document, identity, long_term=long_term, at=at, parsed=parsed)
         return document, (Attachment(name=SIGNATURE_NAME, media_type="application/xml", content=signature),)
     return trust.sign_xml(document, identity, placement=trust.SignaturePlacement(placement), long_term=long_term,
-                          at=at), ()
+                          at=at, parsed=parsed), ()
 
 
 def sign_envelope(envelope: Envelope, identity: SigningIdentity) -> Envelope:

@@ -183,8 +183,9 @@ def prepare_outbound(
     with rejection():
         # An EDIFACT interchange's UNB (parties, character set, syntax version) is the agreement's.
         mapped = mappings.map_forward(record, mapping_profile, at=created_at, interchange=profile.interchange(sender))
+        # The mapping's tree of its document is signed as it is, not serialised and parsed again (same bytes).
         signed, signature_files = sign_document(mapped.document, mappings.get_profile(mapping_profile).signature,
-                                                identity, long_term=long_term, at=created_at)
+                                                identity, long_term=long_term, at=created_at, parsed=mapped.tree)
     payload_sha256 = sha256_hex(signed)
     attachments = (*command.attachments, *signature_files)
     if profile.attach_pdf and command.document_type is DocumentType.CERTIFICATE_OF_ORIGIN:
@@ -330,7 +331,9 @@ def map_inbound(
         if verified is not None:
             check_signature_level(verified.level, profile, field_path="envelope.payload")
             warnings.extend(verified.warnings)
-            signer, document = verified.signer, verified.signed_xml
+            # The tree signxml built of the very bytes it verified (parsed once); the bytes where it has none.
+            signer, document = verified.signer, (
+                verified.signed_xml if verified.signed_root is None else verified.signed_root)
         else:
             # Authenticated by the envelope signature, which binds the payload digest.
             signer, document = verified_envelope.signer, envelope.payload

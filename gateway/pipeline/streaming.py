@@ -13,18 +13,17 @@ previous commit ends, up to a bound, so a lone document is committed at once and
 
 from __future__ import annotations
 
-import json
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from ..core.domain import Envelope, Receipt
 from ..core.errors import DuplicateConflict, GatewayError, as_gateway_error
-from ..core.ports import NewInbound, NewOutbound, StoredMessage
-from .results import SubmitResult
+from ..core.ports import NewInbound, StoredMessage
+from .results import PreparedOutbound, SubmitResult
 from .runner import Pipeline
 from .steps import SubmitCommand
 
@@ -120,19 +119,19 @@ class GroupCommit:
         """Submit each command as :meth:`Pipeline.submit` would, storing the new messages in one commit; one
         result or error per command, in order. The stored messages are left QUEUED for the dispatcher."""
         pipeline = self._pipeline
-        results: list[SubmitResult | GatewayError | NewOutbound] = []
+        results: list[SubmitResult | GatewayError | PreparedOutbound] = []
         for command in commands:
             try:
                 results.append(pipeline.prepare_submission(command))
             except Exception as e:
                 results.append(_gateway_error(e))
-        new = [r for r in results if isinstance(r, NewOutbound)]
+        new = [r for r in results if isinstance(r, PreparedOutbound)]
         stored = pipeline.messages.add_batch(new, at=pipeline.clock.now()) if new else []
         outcomes = iter(stored)
         answers: list[SubmitResult | GatewayError] = []
         queued: list[StoredMessage] = []
         for command, result in zip(commands, results, strict=True):
-            if not isinstance(result, NewOutbound):
+            if not isinstance(result, PreparedOutbound):
                 answers.append(result)
                 continue
             outcome = next(outcomes)
@@ -142,7 +141,7 @@ class GroupCommit:
                 answers.append(earlier if earlier is not None else outcome)
                 continue
             queued.append(outcome)
-            answers.append(SubmitResult(outcome, _report(result)))
+            answers.append(SubmitResult(outcome, result.report))
         pipeline.queued(queued)
         return answers
 
@@ -181,11 +180,6 @@ class GroupCommit:
                     pipeline.received(outcome)
                     answers.append(assessment.receipt)
         return answers
-
-
-def _report(item: NewOutbound) -> dict[str, Any]:
-    report: dict[str, Any] = json.loads(item.report_json)
-    return report
 
 
 def _gateway_error(error: Exception) -> GatewayError:

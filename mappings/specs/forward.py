@@ -392,7 +392,7 @@ def run_forward(program: Program, spec: Spec, record: Any, state: ForwardState, 
         return edifact.serialize_stream(out, ic)  # type: ignore[arg-type]
     text = "".join(out)
     # The escapes make the text parse (checked against every code point), so an Unrepresentable here is a bug.
-    tree = xmltext.parse(text)
+    tree = state.tree = xmltext.parse(text)
     if spec.schema is not None:
         check_schema(tree, spec.schema)
     # The text is already what lxml writes for this tree (same escapes, <a/> for empty elements, the root's

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
@@ -53,6 +53,10 @@ class ForwardResult:
     """The URN of the target format (the profile's ``format``)."""
     report: MappingReport
     """Findings, dropped record paths, defaulted paths and code-list editions."""
+    tree: etree._Element | None = field(default=None, compare=False, repr=False)
+    """An XML document's tree, the one its schema check validated (None for EDIFACT): the tree the hardened parser
+    (:func:`xmlguard.parse_xml`) builds of ``document``, so that a signer can take it over instead of parsing
+    ``document`` again. Whoever takes it over may change it (trust signs it in place)."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +223,7 @@ def map_forward(
         defaulted=tuple(state.defaulted),
         codelist_versions=state.ctx.codelist_versions,
     )
-    return ForwardResult(document=document, format=spec.profile.format, report=report)
+    return ForwardResult(document=document, format=spec.profile.format, report=report, tree=state.tree)
 
 
 def _merge(records: list[dict[str, Any]]) -> dict[str, Any]:

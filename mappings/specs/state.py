@@ -30,6 +30,8 @@ class ForwardState:
     """Record paths that had no value and were filled from a default."""
     ctx: TransformContext = field(default_factory=TransformContext)
     """Transform context (code-list editions)."""
+    tree: etree._Element | None = None
+    """The XML document written, parsed for the schema check (None for EDIFACT)."""
 
 
 @dataclass
