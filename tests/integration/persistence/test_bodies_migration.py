@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from persistence_testkit import T0, envelope, postgres_schema
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 
 from gateway.adapters.persistence import SqlMessageRepository, create_engine_for, migrate
 from gateway.adapters.persistence.rows import event_values, message_values
-from gateway.core.domain import Attachment, Direction, MessageStatus, Receipt, ReceiptOutcome, PartyId
+from gateway.core.domain import Attachment, Direction, MessageStatus, PartyId, Receipt, ReceiptOutcome
 from gateway.core.ledger import archived_entry
 from gateway.core.ports import Actor, ActorKind
 
@@ -37,13 +37,13 @@ def url_at_0004(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
             yield url
 
 
-def _insert_as_0004(connection: object, row: dict[str, object], status: S, sequence: int) -> None:
+def _insert_as_0004(connection: Connection, row: dict[str, object], status: S, sequence: int) -> None:
     """A message and its first event as revision 0004's code wrote them: one ``messages`` row with everything."""
     columns = ", ".join(row)
-    connection.execute(text(f"INSERT INTO messages ({columns}) VALUES ({', '.join(':' + c for c in row)})"),  # type: ignore[attr-defined]
+    connection.execute(text(f"INSERT INTO messages ({columns}) VALUES ({', '.join(':' + c for c in row)})"),
                        row)
     event = event_values(row, None, T0)
-    connection.execute(text("INSERT INTO status_events (sequence, message_id, from_status, to_status, at, attempt)"  # type: ignore[attr-defined]
+    connection.execute(text("INSERT INTO status_events (sequence, message_id, from_status, to_status, at, attempt)"
                             " VALUES (:sequence, :message_id, NULL, :to_status, :at, 0)"),
                        {**event, "sequence": sequence})
 
