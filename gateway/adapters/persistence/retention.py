@@ -41,8 +41,8 @@ class SqlRetentionRepository(SqlAuditRepository):
     def purge(
         self, archived: Sequence[ArchivedEntry], *, actor: Actor, details: dict[str, Any], at: datetime
     ) -> tuple[list[str], AuditEntry | None]:
-        """Delete the archived messages still in a final state (events and bodies first), keep their entries, audit it; one
-        transaction."""
+        """Delete the archived messages still in a final state (events and bodies first), keep their entries, audit
+        it; one transaction."""
         ids = [a.entry.message_id for a in archived]
         if not ids:
             return [], None
