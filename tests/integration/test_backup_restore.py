@@ -18,15 +18,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
-from gateway.adapters.persistence import SqlMessageRepository, create_engine_for
+from gateway.adapters.persistence import SqlMessageRepository, create_engine_for, migrate
+from gateway.adapters.persistence.rows import message_values
 from gateway.app import build_app
-from gateway.core.domain import Direction, DocumentType, MessageStatus
+from gateway.core.domain import (
+    Action, BusinessKey, Direction, DocumentType, Envelope, MessageStatus, PartyId, Signature, sha256_hex,
+)
 from gateway.tools.backup import BackupError, backup, restore
 from gateway.tools.cli import load_settings, main
+from gateway.tools.devsetup import write_network
 
-from tests.integration.network import Network, running_network, wait_for
+from tests.integration.network import COO_AGREEMENTS, Network, running_network, wait_for
 from tests.integration.reliability import numbered_record
 from tests.integration.test_large_attachments import MIB, chunks, digest
 
@@ -327,3 +332,36 @@ def test_pg_dump_gets_the_schema_and_never_the_password_on_its_command_line(tmp_
     assert dump[:2] == ["pg_dump", "--format=custom"] and "--schema=cn" in dump
     assert dump[-1] == "--dbname=postgresql://swgw@db.example:5432/gw?options=-csearch_path%3Dcn"
     assert not any("s3cret" in part for part in dump + postgres_restore_command(url, tmp_path / "x.pgdump"))
+
+
+def test_a_backup_of_the_previous_schema_is_restored_and_upgraded(tmp_path: Path) -> None:
+    """A backup made by the release before revision 0005 (bodies in ``messages``) restores, and the gateway's
+    start-up migration moves its messages' bodies: they read back whole."""
+    files = write_network(tmp_path / "net", ("CN", "HK"), COO_AGREEMENTS, at=datetime.now(UTC))
+    payload = b"<doc>" + b"x" * 8_000 + b"</doc>"
+    sent = Envelope(message_id="m-0004", business_key=BusinessKey("CN-CIQ", "CO-1", 1), sender=PartyId("CN"),
+                    receiver=PartyId("HK"), document_type=COO, document_format="urn:swgw:format:test",
+                    action=Action.ISSUE, created_at=datetime(2026, 1, 2, tzinfo=UTC), payload=payload,
+                    payload_sha256=sha256_hex(payload), signature=Signature("x.y.z"))
+    engine = create_engine_for(load_settings(files["CN"].config).database_url)
+    try:
+        migrate(engine, "0004")
+        row = message_values(sent, Direction.OUTBOUND, MessageStatus.DELIVERED, sent.created_at)
+        row.update(record_json='{"r":1}', report_json="{}")
+        # The row as that release wrote it: every column, the bodies included, in ``messages``.
+        insert = f"INSERT INTO messages ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})"
+        with engine.begin() as connection:
+            connection.execute(text(insert), row)
+    finally:
+        engine.dispose()
+    archive = tmp_path / "cn-0004.tar"
+    backup(files["CN"].config, archive, b"secret", now=datetime.now(UTC))
+
+    restore(archive, tmp_path / "restored", b"secret")
+    restored = create_engine_for(load_settings(tmp_path / "restored" / "config" / "swgw.toml").database_url)
+    try:
+        migrate(restored)  # what the gateway does when it starts
+        stored = SqlMessageRepository(restored).get("m-0004")
+        assert (stored.envelope, stored.record_json, stored.status) == (sent, '{"r":1}', MessageStatus.DELIVERED)
+    finally:
+        restored.dispose()

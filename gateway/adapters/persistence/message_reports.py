@@ -13,6 +13,7 @@ from sqlalchemy import Select, func, select
 from ...core.domain import Direction, DocumentType, MessageStatus
 from ...core.ports import Backlog, MessageFact, StoredMessage
 from .checks import utc
+from .message_statements import full_messages
 from .rows import stored_message
 from .tables import MessageRow
 from .transactions import SqlRepositoryBase
@@ -54,7 +55,8 @@ class SqlMessageReports(SqlRepositoryBase):
         if until is not None:
             query = query.where(m.created_at < utc(until, "until"))
         query = query.order_by(m.created_at.desc(), m.message_id.desc()).limit(limit).offset(max(offset, 0))
-        return self._messages(query)
+        # The page is picked from the small rows; only its own messages' bodies are read.
+        return self._messages(full_messages(query, lambda c: [c.created_at.desc(), c.message_id.desc()]))
 
     def counts_by_status(self) -> dict[tuple[str, str, str, str], int]:
         """Message counts by (direction, partner, document type, status)."""

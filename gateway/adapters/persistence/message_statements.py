@@ -8,6 +8,7 @@ Statements whose shape depends on optional filters are built once per shape (``f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -15,15 +16,17 @@ from sqlalchemy import BigInteger, Select, and_, bindparam, exists, func, insert
 from sqlalchemy.orm import aliased
 
 from ...core.domain import Direction, MessageStatus
-from .tables import MessageRow, StatusEventRow
+from .tables import MessageBodyRow, MessageRow, StatusEventRow
 
 __all__ = [
     "ADVISORY_LOCK",
+    "BODY_COLUMNS",
     "CHANGED_COLUMNS",
     "CLAIM",
     "CLAIMABLE",
     "EVENTS_HAVE_UNNUMBERED",
     "HISTORY",
+    "INSERT_BODY",
     "INSERT_EVENTS",
     "INSERT_EVENTS_NUMBERED",
     "INSERT_MESSAGE",
@@ -34,24 +37,46 @@ __all__ = [
     "NUMBER_EVENTS",
     "UPDATE_MESSAGE",
     "events_after",
+    "full_messages",
     "pending_handover",
 ]
 
 _S = MessageStatus
-M, E = MessageRow, StatusEventRow
+M, B, E = MessageRow, MessageBodyRow, StatusEventRow
 _OUTBOUND, _INBOUND = Direction.OUTBOUND.value, Direction.INBOUND.value
 
 #: Events numbered per transaction by the reader-side numbering (PostgreSQL).
 NUMBERING_BATCH = 10_000
 
-MESSAGE_BY_ID = select(M).where(M.message_id == bindparam("message_id"))
-MESSAGE_BY_ID_FOR_UPDATE = MESSAGE_BY_ID.with_for_update()
-MESSAGE_BY_IDEMPOTENCY_KEY = select(M).where(
+#: The ``message_bodies`` columns besides the key: written once with the message, never updated.
+BODY_COLUMNS = ("envelope_json", "payload", "attachments_json", "record_json", "report_json")
+_BODY = tuple(getattr(B, column) for column in BODY_COLUMNS)
+
+
+def full_messages(picked: Select[Any] | None = None, order: Callable[[Any], list[Any]] | None = None) -> Select[Any]:
+    """SELECT of whole messages: the ``messages`` columns and the body's.
+
+    Without arguments, a join to filter further (lookups by key: few rows, no sort). With ``picked``, a sorted and
+    limited SELECT of ``messages`` rows, the bodies are joined to the rows it picked only, in the order ``order``
+    gives over its columns: joined first, every candidate's body would be read and copied through the sort. A
+    lock (FOR UPDATE) stays on ``picked``: on PostgreSQL only the small row is locked (the body never changes).
+    """
+    if picked is None:
+        return select(M, *_BODY).join(B, B.message_id == M.message_id)
+    rows = picked.subquery("picked")
+    query = select(rows, *_BODY).join(B, B.message_id == rows.c.message_id)
+    return query.order_by(*order(rows.c)) if order is not None else query
+
+
+MESSAGE_BY_ID = full_messages().where(M.message_id == bindparam("message_id"))
+MESSAGE_BY_ID_FOR_UPDATE = MESSAGE_BY_ID.with_for_update(of=M)  # not the body, which never changes
+MESSAGE_BY_IDEMPOTENCY_KEY = full_messages().where(
     M.domestic_client == bindparam("domestic_client"),
     M.idempotency_key == bindparam("key"),
     M.direction == _OUTBOUND,
 )
 INSERT_MESSAGE = insert(M)
+INSERT_BODY = insert(B)
 INSERT_EVENTS = insert(E)
 #: SQLite: each row numbered after everything committed or inserted before it, in the same statement (rows of one
 #: executemany are inserted one after the other, so each sees the previous one).
@@ -76,13 +101,18 @@ _DUE = or_(
     and_(M.status == _S.RETRY_WAIT.value, M.next_attempt_at <= _now),
     and_(M.status == _S.SENDING.value, or_(M.claim_expires_at.is_(None), M.claim_expires_at <= _now)),
 )
+
+
+def _due_order(c: Any) -> list[Any]:
+    """The claim order over ``c``'s columns: when each became due, then age."""
+    return [func.coalesce(c.next_attempt_at, c.claim_expires_at, c.updated_at), c.created_at, c.message_id]
+
+
 #: Due outbound messages, in the order they became due, locked (skipping rows another replica holds).
-CLAIMABLE = (
-    select(M)
-    .where(M.direction == _OUTBOUND, _DUE)
-    .order_by(func.coalesce(M.next_attempt_at, M.claim_expires_at, M.updated_at), M.created_at, M.message_id)
-    .limit(bindparam("limit"))
-    .with_for_update(skip_locked=True)
+CLAIMABLE = full_messages(
+    select(M).where(M.direction == _OUTBOUND, _DUE).order_by(*_due_order(M)).limit(bindparam("limit"))
+    .with_for_update(skip_locked=True),
+    _due_order,
 )
 #: Run once per claimed message (an executemany): a fixed statement, unlike an IN list of varying length.
 CLAIM = (
@@ -152,4 +182,5 @@ def pending_handover(for_client: bool, for_types: bool) -> Select[Any]:
         referred.bk_version == m.refers_version,
     )
     waits = and_(m.refers_number.is_not(None), ~original_handed_over)
-    return select(m).where(*pending(m), ~overtaken, ~waits).order_by(m.created_at, m.message_id).limit(bindparam("limit"))
+    picked = select(m).where(*pending(m), ~overtaken, ~waits).order_by(m.created_at, m.message_id)
+    return full_messages(picked.limit(bindparam("limit")), lambda c: [c.created_at, c.message_id])

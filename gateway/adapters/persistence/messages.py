@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 
 from ...core.domain import (
@@ -83,6 +83,15 @@ def _inbound_row(item: NewInbound, at: datetime) -> tuple[dict[str, Any], list[d
     if item.error is not None:
         row.update(error_values(item.error))
     return row, [event_values(row, None, at, item.error)]
+
+
+_BODY_COLUMNS = frozenset(q.BODY_COLUMNS)
+
+
+def _insert_message(cursor: Cursor, row: dict[str, Any]) -> None:
+    """Insert a new message: its small row, then its body (write-once, in ``message_bodies``)."""
+    cursor.insert(q.INSERT_MESSAGE, {k: v for k, v in row.items() if k not in _BODY_COLUMNS})
+    cursor.insert(q.INSERT_BODY, {"message_id": row["message_id"], **{c: row[c] for c in q.BODY_COLUMNS}})
 
 
 def _row_values(row: dict[str, Any]) -> dict[str, Any]:
@@ -164,7 +173,7 @@ class SqlMessageRepository(SqlMessageReports, SqlTrustRepository, SqlRetentionRe
                 row, events = _outbound_row(item, at) if isinstance(item, NewOutbound) else _inbound_row(item, at)
                 cursor.execute_sql("SAVEPOINT swgw_item")
                 try:
-                    cursor.insert(q.INSERT_MESSAGE, row)
+                    _insert_message(cursor, row)
                     self._add_events(cursor, events)
                 except dbapi_integrity as e:
                     cursor.execute_sql("ROLLBACK TO SAVEPOINT swgw_item")
@@ -178,7 +187,7 @@ class SqlMessageRepository(SqlMessageReports, SqlTrustRepository, SqlRetentionRe
     def _insert(self, row: dict[str, Any], events: list[dict[str, Any]]) -> None:
         try:
             with self._db.driver.write() as cursor:
-                cursor.insert(q.INSERT_MESSAGE, row)
+                _insert_message(cursor, row)
                 self._add_events(cursor, events)
         except IntegrityError as e:
             raise _duplicate(e, row) from e
@@ -376,7 +385,7 @@ class SqlMessageRepository(SqlMessageReports, SqlTrustRepository, SqlRetentionRe
         self, issuer: str, number: str, version: int | None = None, *, direction: Direction | None = None
     ) -> list[StoredMessage]:
         """Messages with that business key (any version when ``version`` is None), oldest first."""
-        query = select(MessageRow).where(MessageRow.bk_issuer == issuer, MessageRow.bk_number == number)
+        query = q.full_messages().where(MessageRow.bk_issuer == issuer, MessageRow.bk_number == number)
         if version is not None:
             query = query.where(MessageRow.bk_version == version)
         if direction is not None:
@@ -385,7 +394,7 @@ class SqlMessageRepository(SqlMessageReports, SqlTrustRepository, SqlRetentionRe
 
     def find_by_payload_digest(self, sha256: str, *, direction: Direction, partner: str) -> list[StoredMessage]:
         """Messages one way with one partner whose payload has that hex SHA-256, oldest first."""
-        query = select(MessageRow).where(MessageRow.payload_sha256 == sha256.lower(),
+        query = q.full_messages().where(MessageRow.payload_sha256 == sha256.lower(),
                                          MessageRow.direction == direction.value, MessageRow.partner == partner)
         return self._messages(query.order_by(MessageRow.created_at, MessageRow.message_id))
 

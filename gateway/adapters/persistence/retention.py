@@ -15,7 +15,8 @@ from ...core.retention import FINAL_STATES
 from .checks import utc
 from .rows import stored_message
 from .audit import SqlAuditRepository
-from .tables import LedgerArchiveRow, MessageRow, StatusEventRow
+from .message_statements import full_messages
+from .tables import LedgerArchiveRow, MessageBodyRow, MessageRow, StatusEventRow
 
 __all__ = ["SqlRetentionRepository"]
 
@@ -29,7 +30,7 @@ class SqlRetentionRepository(SqlAuditRepository):
         self, document_type: DocumentType, *, before: datetime, after_id: str = "", limit: int = 100
     ) -> list[StoredMessage]:
         """Final-state messages of that type last changed before ``before``, by message id after ``after_id``."""
-        query = (select(MessageRow)
+        query = (full_messages()
                  .where(MessageRow.document_type == document_type.value, MessageRow.status.in_(_FINAL),
                         MessageRow.updated_at < utc(before), MessageRow.message_id > after_id)
                  .order_by(MessageRow.message_id).limit(limit))
@@ -40,8 +41,8 @@ class SqlRetentionRepository(SqlAuditRepository):
     def purge(
         self, archived: Sequence[ArchivedEntry], *, actor: Actor, details: dict[str, Any], at: datetime
     ) -> tuple[list[str], AuditEntry | None]:
-        """Delete the archived messages still in a final state (events first), keep their entries, audit it; one
-        transaction."""
+        """Delete the archived messages still in a final state (events and bodies first), keep their entries, audit
+        it; one transaction."""
         ids = [a.entry.message_id for a in archived]
         if not ids:
             return [], None
@@ -59,6 +60,7 @@ class SqlRetentionRepository(SqlAuditRepository):
                  "payload_sha256": a.entry.payload_sha256, "purged_at": utc(at), "entry_json": a.to_json()}
                 for a in archived if a.entry.message_id in still_final])
             connection.execute(delete(StatusEventRow).where(StatusEventRow.message_id.in_(purged)))
+            connection.execute(delete(MessageBodyRow).where(MessageBodyRow.message_id.in_(purged)))
             connection.execute(delete(MessageRow).where(MessageRow.message_id.in_(purged)))
             entry = self._append_audit_in(connection, actor=actor, action="retention.purge",
                                           details={**details, "messages": purged}, at=at)

@@ -33,6 +33,7 @@ __all__ = [
     "ConsoleAccountRow",
     "CrlRow",
     "LedgerArchiveRow",
+    "MessageBodyRow",
     "MessageRow",
     "MetaRow",
     "StatusEventRow",
@@ -126,7 +127,8 @@ class Base(DeclarativeBase):
 
 
 class MessageRow(Base):
-    """One message, outbound or inbound, with its envelope and delivery state."""
+    """One message, outbound or inbound: its keys and delivery state. Its envelope, payload, record and report,
+    written once, are in :class:`MessageBodyRow` (revision 0005)."""
 
     __tablename__ = "messages"
 
@@ -173,18 +175,8 @@ class MessageRow(Base):
     domestic_client: Mapped[str] = mapped_column(String(128), default="")
     """Outbound: submitter. Inbound: the domestic client it is routed to. "" stands for none: NULLs never collide
     in a unique index, and the idempotency key must be unique for the anonymous submitter too."""
-    envelope_json: Mapped[str] = mapped_column(Text)
-    """Every envelope field except payload and attachments; the signature via ``signature_to_dict``."""
-    payload: Mapped[bytes] = mapped_column(LargeBinary)
-    """The document bytes."""
     payload_sha256: Mapped[str] = mapped_column(String(64))
     """Declared hex SHA-256 of the payload."""
-    attachments_json: Mapped[str | None] = mapped_column(Text)
-    """Attachments as a JSON list of {name, media_type, content (base64)}; NULL when there are none."""
-    record_json: Mapped[str | None] = mapped_column(Text)
-    """The domestic catalog record."""
-    report_json: Mapped[str | None] = mapped_column(Text)
-    """The mapping report."""
     receipt_json: Mapped[str | None] = mapped_column(Text)
     """``Receipt.to_json()`` of the partner's (outbound) or our (inbound) receipt."""
     last_error_code: Mapped[str | None] = mapped_column(String(64))
@@ -226,6 +218,30 @@ class MessageRow(Base):
             postgresql_where=text("idempotency_key IS NOT NULL"),
         ),
     )
+
+
+class MessageBodyRow(Base):
+    """The large, write-once part of a message (revision 0005): one row per message, inserted in the same
+    transaction as its ``messages`` row and deleted with it.
+
+    Kept apart because SQLite rewrites a whole record, overflow pages included, on any UPDATE: with the payload in
+    ``messages`` every status change wrote the 5-50 KB document again.
+    """
+
+    __tablename__ = "message_bodies"
+
+    message_id: Mapped[str] = mapped_column(String(64), ForeignKey("messages.message_id"), primary_key=True)
+    """The message."""
+    envelope_json: Mapped[str] = mapped_column(Text)
+    """Every envelope field except payload and attachments; the signature via ``signature_to_dict``."""
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    """The document bytes."""
+    attachments_json: Mapped[str | None] = mapped_column(Text)
+    """Attachments as a JSON list of {name, media_type, content (base64)}; NULL when there are none."""
+    record_json: Mapped[str | None] = mapped_column(Text)
+    """The domestic catalog record."""
+    report_json: Mapped[str | None] = mapped_column(Text)
+    """The mapping report."""
 
 
 class StatusEventRow(Base):
