@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -131,10 +131,12 @@ class Pipeline:
         self._signals.status.fire()
         return SubmitResult(stored, prepared.report)
 
-    def prepare_submission(self, command: steps.SubmitCommand) -> SubmitResult | PreparedOutbound:
+    def prepare_submission(self, command: steps.SubmitCommand, *, known: Mapping[str, StoredMessage] | None = None
+                           ) -> SubmitResult | PreparedOutbound:
         """The first result of a repeated idempotency key, or the validated, mapped and signed message to store
-        (the steps of Submit before the commit, shared by :meth:`submit` and the group commit)."""
-        earlier = self.submitted_earlier(command) if command.idempotency_key else None
+        (the steps of Submit before the commit, shared by :meth:`submit` and the group commit). ``known``: the
+        messages already stored under the batch's idempotency keys, read at once (None: look this one up)."""
+        earlier = self.submitted_earlier(command, known) if command.idempotency_key else None
         if earlier is not None:
             return earlier
         profile = self._settings.partner(command.receiver)
@@ -154,12 +156,14 @@ class Pipeline:
         return PreparedOutbound(prepared.envelope, prepared.record_json, json.dumps(report, ensure_ascii=False),
                                 command.idempotency_key, command.domestic_client, report)
 
-    def submitted_earlier(self, command: steps.SubmitCommand) -> SubmitResult | None:
+    def submitted_earlier(self, command: steps.SubmitCommand, known: Mapping[str, StoredMessage] | None = None
+                          ) -> SubmitResult | None:
         """The result of the message first submitted under ``command``'s idempotency key, if any (a concurrent
-        request with the same key may have won the race to the commit)."""
+        request with the same key may have won the race to the commit); found in ``known`` when given."""
         if not command.idempotency_key:
             return None
-        existing = self._messages.find_by_idempotency_key(command.domestic_client, command.idempotency_key)
+        existing = (known.get(command.idempotency_key) if known is not None
+                    else self._messages.find_by_idempotency_key(command.domestic_client, command.idempotency_key))
         if existing is None:
             return None
         return SubmitResult(existing, json.loads(existing.report_json or "{}"))
@@ -265,12 +269,14 @@ class Pipeline:
             return assessed
         return self.store_inbound(assessed, peer)
 
-    def assess_inbound(self, envelope: Envelope, *, peer: str, transport: str = "swgw-grpc") -> Receipt | NewInbound:
+    def assess_inbound(self, envelope: Envelope, *, peer: str, transport: str = "swgw-grpc",
+                       known: Mapping[str, StoredMessage] | None = None) -> Receipt | NewInbound:
         """The stored receipt of a duplicate, or the checked, verified and mapped (or refused) message to store
         with its signed receipt: the steps of Deliver before the commit, shared by :meth:`receive` and the group
-        commit. Raises what is answered with a gRPC error (the envelope is not authentic, or not agreed)."""
+        commit. Raises what is answered with a gRPC error (the envelope is not authentic, or not agreed).
+        ``known``: the batch's stored messages by id, read at once (None: look this one up)."""
         profile = self.agreement(peer, transport)
-        existing = self._messages.find(envelope.message_id)
+        existing = known.get(envelope.message_id) if known is not None else self._messages.find(envelope.message_id)
         if existing is not None:
             return self._replay(existing, envelope, peer)
         now = self._clock.now()

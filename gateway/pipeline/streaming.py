@@ -119,10 +119,15 @@ class GroupCommit:
         """Submit each command as :meth:`Pipeline.submit` would, storing the new messages in one commit; one
         result or error per command, in order. The stored messages are left QUEUED for the dispatcher."""
         pipeline = self._pipeline
+        # The earlier messages of the batch's idempotency keys in one read per client, not one per document.
+        known: dict[str | None, dict[str, StoredMessage]] = {}
+        for client in {c.domestic_client for c in commands if c.idempotency_key}:
+            known[client] = pipeline.messages.find_by_idempotency_keys(
+                client, [c.idempotency_key for c in commands if c.idempotency_key and c.domestic_client == client])
         results: list[SubmitResult | GatewayError | PreparedOutbound] = []
         for command in commands:
             try:
-                results.append(pipeline.prepare_submission(command))
+                results.append(pipeline.prepare_submission(command, known=known.get(command.domestic_client, {})))
             except Exception as e:
                 results.append(_gateway_error(e))
         new = [r for r in results if isinstance(r, PreparedOutbound)]
@@ -151,13 +156,15 @@ class GroupCommit:
         pipeline = self._pipeline
         assessed: list[Receipt | NewInbound | GatewayError | None] = []
         pending: set[str] = set()
+        # The duplicate check of the whole batch in one read, not one per envelope.
+        known = pipeline.messages.find_many([e.message_id for e in envelopes])
         for envelope in envelopes:
             if envelope.message_id in pending:
                 # Sent twice in one batch: the second is answered after the first is committed (None: later).
                 assessed.append(None)
                 continue
             try:
-                item = pipeline.assess_inbound(envelope, peer=peer)
+                item = pipeline.assess_inbound(envelope, peer=peer, known=known)
             except Exception as e:
                 assessed.append(_gateway_error(e))
                 continue

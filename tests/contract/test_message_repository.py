@@ -181,6 +181,24 @@ def test_idempotency_key_is_unique_per_domestic_client(repo: Repository) -> None
     assert repo.find_by_idempotency_key("hub", "submit-2") is None
 
 
+def test_batch_lookups_find_what_the_single_ones_find(repo: Repository) -> None:
+    # The streams' duplicate and idempotency checks read a whole batch at once; they must agree with find and
+    # find_by_idempotency_key, client and direction included.
+    first = add_out(repo, envelope("CO-1"), key="k-1", client="hub")
+    second = add_out(repo, envelope("CO-2"), key="k-2", client="hub")
+    other = add_out(repo, envelope("CO-3"), key="k-1", client="other-hub")
+    anonymous = add_out(repo, envelope("CO-4"), key="k-3", client=None)
+    inbound = add_in(repo, envelope("CO-5", sender="HK", receiver="CN"))
+    assert repo.find_by_idempotency_keys("hub", ["k-1", "k-2", "k-3", "absent"]) == {"k-1": first, "k-2": second}
+    assert repo.find_by_idempotency_keys("other-hub", ["k-1", "k-2"]) == {"k-1": other}
+    assert repo.find_by_idempotency_keys(None, ["k-1", "k-3"]) == {"k-3": anonymous}
+    assert repo.find_by_idempotency_keys("hub", []) == {}
+    ids = [first.message_id, inbound.message_id, "absent"]
+    assert repo.find_many(ids) == {first.message_id: first, inbound.message_id: inbound}
+    assert repo.find_many(ids) == {i: m for i in ids if (m := repo.find(i)) is not None}
+    assert repo.find_many([]) == {}
+
+
 def test_business_key_is_unique_per_direction_partner_and_document_type(repo: Repository) -> None:
     add_out(repo, envelope("CO-1"))
     with pytest.raises(DuplicateConflict, match="business key"):

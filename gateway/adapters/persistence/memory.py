@@ -352,6 +352,21 @@ class MemoryMessageRepository(MemoryMessageReports, MemoryRetention, MemoryTrust
         )
         return found[0] if found else None
 
+    def find_many(self, message_ids: Sequence[str]) -> dict[str, StoredMessage]:
+        """The stored messages among ``message_ids``, by id: one read for a stream's batch."""
+        with self._lock:
+            return {i: self._messages[i] for i in message_ids if i in self._messages}
+
+    def find_by_idempotency_keys(self, domestic_client: str | None, keys: Sequence[str]) -> dict[str, StoredMessage]:
+        """The outbound messages that client submitted under any of ``keys``, by key: one read for a batch."""
+        wanted = set(keys)
+        found = self._select(
+            lambda m: m.direction is Direction.OUTBOUND
+            and m.idempotency_key in wanted
+            and (m.domestic_client or "") == (domestic_client or "")
+        )
+        return {m.idempotency_key: m for m in found if m.idempotency_key is not None}
+
     def find_by_business_key(
         self, issuer: str, number: str, version: int | None = None, *, direction: Direction | None = None
     ) -> list[StoredMessage]:

@@ -1,6 +1,6 @@
-"""The message book's reports on SQLite or PostgreSQL: the operator's list with filters, counts for metrics, the
-backlog, and the message facts statistics and alerts read. Read-only; mixed into
-:class:`~.messages.SqlMessageRepository`."""
+"""The message book's lookups and reports on SQLite or PostgreSQL: messages by business key, payload digest, ids
+or idempotency keys (a batch at once), the operator's list with filters, counts for metrics, the backlog, and the
+message facts statistics and alerts read. Read-only; mixed into :class:`~.messages.SqlMessageRepository`."""
 
 from __future__ import annotations
 
@@ -24,12 +24,45 @@ _S = MessageStatus
 
 
 class SqlMessageReports(SqlRepositoryBase):
-    """The report queries of :class:`~gateway.core.ports.MessageRepository`."""
+    """The lookup and report queries of :class:`~gateway.core.ports.MessageRepository`."""
 
     def _messages(self, query: Select[Any], parameters: dict[str, Any] | None = None) -> list[StoredMessage]:
         with self._db.read() as connection:
             rows = connection.execute(query, parameters).mappings().all()
         return [stored_message(row) for row in rows]
+
+    def find_many(self, message_ids: Sequence[str]) -> dict[str, StoredMessage]:
+        """The stored messages among ``message_ids``, by id: one read for a stream's batch."""
+        if not message_ids:
+            return {}
+        found = self._messages(full_messages().where(MessageRow.message_id.in_(list(message_ids))))
+        return {m.message_id: m for m in found}
+
+    def find_by_idempotency_keys(self, domestic_client: str | None, keys: Sequence[str]) -> dict[str, StoredMessage]:
+        """The outbound messages that client submitted under any of ``keys``, by key: one read for a batch."""
+        if not keys:
+            return {}
+        found = self._messages(full_messages().where(
+            MessageRow.domestic_client == (domestic_client or ""), MessageRow.idempotency_key.in_(list(keys)),
+            MessageRow.direction == Direction.OUTBOUND.value))
+        return {m.idempotency_key: m for m in found if m.idempotency_key is not None}
+
+    def find_by_business_key(
+        self, issuer: str, number: str, version: int | None = None, *, direction: Direction | None = None
+    ) -> list[StoredMessage]:
+        """Messages with that business key (any version when ``version`` is None), oldest first."""
+        query = full_messages().where(MessageRow.bk_issuer == issuer, MessageRow.bk_number == number)
+        if version is not None:
+            query = query.where(MessageRow.bk_version == version)
+        if direction is not None:
+            query = query.where(MessageRow.direction == direction.value)
+        return self._messages(query.order_by(MessageRow.created_at, MessageRow.message_id))
+
+    def find_by_payload_digest(self, sha256: str, *, direction: Direction, partner: str) -> list[StoredMessage]:
+        """Messages one way with one partner whose payload has that hex SHA-256, oldest first."""
+        query = full_messages().where(MessageRow.payload_sha256 == sha256.lower(),
+                                         MessageRow.direction == direction.value, MessageRow.partner == partner)
+        return self._messages(query.order_by(MessageRow.created_at, MessageRow.message_id))
 
     def list_messages(
         self, *, status: MessageStatus | None = None, partner: str | None = None, limit: int = 100,

@@ -44,7 +44,6 @@ from .rows import error_values, event_values, message_values, status_event, stor
 from .accounts import SqlAccountRepository
 from .message_reports import SqlMessageReports
 from .retention import SqlRetentionRepository
-from .tables import MessageRow
 from .trust import SqlTrustRepository
 
 __all__ = ["SqlMessageRepository"]
@@ -380,23 +379,6 @@ class SqlMessageRepository(SqlMessageReports, SqlTrustRepository, SqlRetentionRe
         """The outbound message submitted with that key by that client."""
         found = self._lean_messages(q.MESSAGE_BY_IDEMPOTENCY_KEY, {"domestic_client": domestic_client or "", "key": key})
         return found[0] if found else None
-
-    def find_by_business_key(
-        self, issuer: str, number: str, version: int | None = None, *, direction: Direction | None = None
-    ) -> list[StoredMessage]:
-        """Messages with that business key (any version when ``version`` is None), oldest first."""
-        query = q.full_messages().where(MessageRow.bk_issuer == issuer, MessageRow.bk_number == number)
-        if version is not None:
-            query = query.where(MessageRow.bk_version == version)
-        if direction is not None:
-            query = query.where(MessageRow.direction == direction.value)
-        return self._messages(query.order_by(MessageRow.created_at, MessageRow.message_id))
-
-    def find_by_payload_digest(self, sha256: str, *, direction: Direction, partner: str) -> list[StoredMessage]:
-        """Messages one way with one partner whose payload has that hex SHA-256, oldest first."""
-        query = q.full_messages().where(MessageRow.payload_sha256 == sha256.lower(),
-                                         MessageRow.direction == direction.value, MessageRow.partner == partner)
-        return self._messages(query.order_by(MessageRow.created_at, MessageRow.message_id))
 
     def events_after(
         self, sequence: int, *, limit: int = 500, domestic_client: str | None = None

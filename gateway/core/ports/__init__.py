@@ -10,11 +10,10 @@ from __future__ import annotations
 from .accounts import AccountRepository, ConsoleAccount, Role
 from .alerts import AlertSender
 from .blobs import CHUNK_BYTES, BlobStore
+from .clock import Clock, IdFactory
 from .messages import (
     Backlog,
-    Clock,
     DeliveryHandoff,
-    IdFactory,
     MessageFact,
     MessageRepository,
     NewInbound,

@@ -1,4 +1,4 @@
-"""Ports of the message life: clock, ids, the message book and the delivery hand-off."""
+"""Ports of the message life: the message book and the delivery hand-off."""
 
 from __future__ import annotations
 
@@ -22,9 +22,7 @@ from ..errors import DuplicateConflict, InvalidTransition, MessageNotFound
 
 __all__ = [
     "Backlog",
-    "Clock",
     "DeliveryHandoff",
-    "IdFactory",
     "MessageFact",
     "MessageRepository",
     "NewInbound",
@@ -35,22 +33,6 @@ __all__ = [
     "Transition",
     "TransitionObserver",
 ]
-
-
-class Clock(Protocol):
-    """The only source of time outside the composition root."""
-
-    def now(self) -> datetime:
-        """The current time, timezone-aware UTC."""
-        ...
-
-
-class IdFactory(Protocol):
-    """Makes message and receipt ids."""
-
-    def new_id(self) -> str:
-        """A new unique id (UUID4 string)."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -339,6 +321,14 @@ class MessageRepository(Protocol):
 
     def find_by_idempotency_key(self, domestic_client: str | None, key: str) -> StoredMessage | None:
         """The outbound message submitted with that key by that client."""
+        ...
+
+    def find_many(self, message_ids: Sequence[str]) -> dict[str, StoredMessage]:
+        """The stored messages among ``message_ids``, by id: one read for a stream's batch."""
+        ...
+
+    def find_by_idempotency_keys(self, domestic_client: str | None, keys: Sequence[str]) -> dict[str, StoredMessage]:
+        """The outbound messages that client submitted under any of ``keys``, by key: one read for a batch."""
         ...
 
     def find_by_business_key(
