@@ -23,7 +23,9 @@ This module only builds and checks the UBL carrier (pure lxml); signing and veri
 
 from __future__ import annotations
 
+import copy
 import enum
+import functools
 
 from lxml import etree
 
@@ -70,6 +72,11 @@ UBL_SIGNATURE_LOCATION = (
     f"./{{{_EXT}}}UBLExtensions/{{{_EXT}}}UBLExtension/{{{_EXT}}}ExtensionContent"
     f"/{{{_SIG}}}UBLDocumentSignatures/{{{_SAC}}}SignatureInformation/"
 )
+_CAC_SIGNATURE = f"{{{_CAC}}}Signature"
+_CBC_PREFIX = f"{{{_CBC}}}"
+# The carrier's namespaces by their prefixes, and back.
+_HREFS = {"ext": _EXT, "sig": _SIG, "sac": _SAC, "sbc": _SBC, "cbc": _CBC, "cac": _CAC, "ds": DS}
+_PREFIXES = {href: prefix for prefix, href in _HREFS.items()}
 # The chain of carriers from ds:Signature up to the root's child, innermost first.
 _CARRIERS = (
     f"{{{_SAC}}}SignatureInformation",
@@ -111,6 +118,34 @@ def insert_ubl_placeholder(root: etree._Element) -> etree._Element:
     if extensions is None:
         extensions = etree.Element(_CARRIERS[-1], nsmap={"ext": _EXT})
         root.insert(0, extensions)
+    in_scope = extensions.nsmap
+    if all(_PREFIXES.get(href, prefix) == prefix and (prefix is None or _HREFS.get(prefix, href) == href)
+           for prefix, href in in_scope.items()):
+        own = tuple(sorted((prefix, href) for prefix, href in in_scope.items() if href in _PREFIXES))
+        extension = copy.deepcopy(_extension_template(referenced, own))
+        extensions.append(extension)
+        placeholder: etree._Element = extension[1][0][0][2]  # ExtensionContent/UBLDocumentSignatures/SignatureInfo.
+    else:
+        # The document binds one of the carrier's namespaces to another prefix (or as the default namespace):
+        # built in place, where SubElement picks the declarations a copy might not reproduce.
+        placeholder = _add_extension(extensions, referenced)
+
+    # cac:Signature follows the document's leading header (ext:UBLExtensions, the cbc: elements and any earlier
+    # cac:Signature), which is where UBL 2.4 CertificateOfOrigin puts it: after cbc:VersionID, before the parties.
+    position = 0
+    for index, child in enumerate(root):
+        if not isinstance(child.tag, str):
+            continue
+        # A tag's namespace by its Clark prefix: a QName per child cost as much as the rest of the walk.
+        if child.tag == _CARRIERS[-1] or child.tag == _CAC_SIGNATURE or child.tag.startswith(_CBC_PREFIX):
+            position = index + 1
+        else:
+            break
+    root.insert(position, copy.deepcopy(_signature_template(referenced)))
+    return placeholder
+
+
+def _add_extension(extensions: etree._Element, referenced: str) -> etree._Element:
     extension = _child(extensions, f"{{{_EXT}}}UBLExtension", nsmap={"ext": _EXT})
     _child(extension, f"{{{_EXT}}}ExtensionURI", UBL_SIGNATURE_METHOD)
     content = _child(extension, f"{{{_EXT}}}ExtensionContent")
@@ -121,22 +156,28 @@ def insert_ubl_placeholder(root: etree._Element) -> etree._Element:
     _child(information, f"{{{_SBC}}}ReferencedSignatureID", referenced)
     placeholder = _child(information, f"{{{DS}}}Signature", nsmap={"ds": DS})
     placeholder.set("Id", "placeholder")
+    return placeholder
 
-    # cac:Signature follows the document's leading header (ext:UBLExtensions, the cbc: elements and any earlier
-    # cac:Signature), which is where UBL 2.4 CertificateOfOrigin puts it: after cbc:VersionID, before the parties.
-    position = 0
-    for index, child in enumerate(root):
-        if not isinstance(child.tag, str):
-            continue
-        if child.tag == _CARRIERS[-1] or child.tag == f"{{{_CAC}}}Signature" or etree.QName(child).namespace == _CBC:
-            position = index + 1
-        else:
-            break
+
+# Building the carrier element by element cost more than a tenth of signing a small UBL document. The subtrees
+# depend only on the referenced id (the document type) and on which of the carrier's namespaces are declared where
+# they go, which decides the declarations SubElement writes; each is built once, as in place, under a stand-in
+# parent declaring exactly those, and copied. A copy appended to the document loses the declarations its new
+# ancestors already make (lxml drops redundant ones on insertion), so it serialises byte for byte as the subtree
+# built in place (tests/unit/trust/test_trust_placement.py compares both).
+@functools.lru_cache(maxsize=32)
+def _extension_template(referenced: str, own: tuple[tuple[str, str], ...]) -> etree._Element:
+    parent = etree.Element("carrier", nsmap=dict(own))
+    _add_extension(parent, referenced)
+    return parent[0]
+
+
+@functools.lru_cache(maxsize=32)
+def _signature_template(referenced: str) -> etree._Element:
     signature = etree.Element(f"{{{_CAC}}}Signature", nsmap={"cac": _CAC, "cbc": _CBC})
     _child(signature, f"{{{_CBC}}}ID", referenced)
     _child(signature, f"{{{_CBC}}}SignatureMethod", UBL_SIGNATURE_METHOD)
-    root.insert(position, signature)
-    return placeholder
+    return signature
 
 
 def check_ubl_placement(signature: etree._Element, root: etree._Element) -> None:

@@ -189,6 +189,31 @@ def test_ubl_refuses_a_document_already_holding_our_cac_signature(pki: Pki) -> N
     _refused("SIGNATURE_REFERENCE_INVALID", sign_xml, _bytes(root), pki.identity(), placement=UBL)
 
 
+@pytest.mark.parametrize("namespaces", [
+    "",
+    f'xmlns:cbc="{NS["cbc"]}" xmlns:cac="{NS["cac"]}"',
+    f'xmlns:cbc="{NS["cbc"]}" xmlns:ext="{NS["ext"]}" xmlns:ds="{NS["ds"]}" xmlns:sig="{NS["sig"]}"',
+    'xmlns:cbc="urn:x:other" xmlns:ext="urn:x:other2"',
+    f'xmlns:e="{NS["ext"]}" xmlns:b="{NS["cbc"]}"',
+])
+def test_ubl_carrier_is_the_one_built_in_place(namespaces: str) -> None:
+    """The memoized carrier (copied) serialises byte for byte as the one built element by element in the document,
+    whatever the document already declares."""
+    from trust import placement
+
+    for extensions in ("", f'<ext:UBLExtensions xmlns:ext="{NS["ext"]}"/>'):
+        document = f'<Doc xmlns="urn:x:doc" {namespaces}>{extensions}<Header/></Doc>'.encode()
+        copied, built = _tree(document), _tree(document)
+        placeholder = insert_ubl_placeholder(copied)
+        first = built[0] if extensions else etree.Element(f"{{{NS['ext']}}}UBLExtensions", nsmap={"ext": NS["ext"]})
+        if not extensions:
+            built.insert(0, first)
+        in_place = placement._add_extension(first, "urn:oasis:names:specification:ubl:signature:Doc")
+        built.insert(1, etree.fromstring(etree.tostring(copied[1])))  # the cac:Signature, not under test here
+        assert _bytes(copied) == _bytes(built)
+        assert copied.getroottree().getpath(placeholder) == built.getroottree().getpath(in_place)
+
+
 def test_sign_xml_does_not_make_detached_signatures(pki: Pki) -> None:
     with pytest.raises(ValueError, match="sign_xml_detached"):
         sign_xml(PLAIN, pki.identity(), placement=SignaturePlacement.DETACHED)
