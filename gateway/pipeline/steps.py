@@ -360,16 +360,10 @@ def map_inbound(
         record=reversed_.record,
         report=reversed_.report,
         signer_subject=signer.subject.rfc4514_string(),
-        signer_fingerprint=sha256_hex(_der(signer)),
+        # trust memoizes fingerprints per certificate (the same few partner certificates sign every document).
+        signer_fingerprint=trust.fingerprint(signer),
         warnings=tuple(warnings),
     )
-
-
-def _der(certificate: Any) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    der: bytes = certificate.public_bytes(Encoding.DER)
-    return der
 
 
 def error_info(error: GatewayError) -> ErrorInfo:
