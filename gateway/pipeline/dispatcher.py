@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from ..core.domain import ErrorInfo, MessageStatus, Receipt, ReceiptOutcome, VerifiedReceipt
-from ..core.errors import DeliveryFailed, GatewayError, InvalidTransition, ReceiptInvalid
+from ..core.errors import DeliveryFailed, GatewayError, MessageNotFound, ReceiptInvalid
 from ..core.partners import PartnerProfile
 from ..core.ports import (
     Clock,
@@ -235,8 +235,9 @@ class Dispatcher:
     def _change(self, message: StoredMessage, status: MessageStatus, *, receipt: VerifiedReceipt | None = None,
                 error: ErrorInfo | None = None, next_attempt_at: datetime | None = None) -> Transition:
         # Only from SENDING and under our claim: another replica that took an expired claim over keeps its outcome.
+        # The claimed message goes along: the repository answers with it instead of reading its body back.
         return Transition(message.message_id, status, expected=MessageStatus.SENDING, next_attempt_at=next_attempt_at,
-                          error=error, receipt=receipt, claimer=self._claimer)
+                          error=error, receipt=receipt, claimer=self._claimer, message=message)
 
     def _deliver_stream_and_release(self, messages: Sequence[StoredMessage], slots: int) -> None:
         claimed: list[StoredMessage] | None = None
@@ -306,16 +307,10 @@ class Dispatcher:
             if len(claimed) == limit:
                 self._backlog_possible = True  # it took all it could: more may be due
             results = list(found)
-        elif len(outcomes) == 1:
-            c = outcomes[0][1]
-            try:
-                results = [self._messages.transition(
-                    c.message_id, c.new_status, at=at, expected=c.expected, next_attempt_at=c.next_attempt_at,
-                    error=c.error, receipt=c.receipt, claimer=c.claimer)]
-            except InvalidTransition as e:
-                results = [e]
         else:
             results = list(self._messages.transition_batch([c for _, c in outcomes], at=at))
+            if len(results) == 1 and isinstance(results[0], MessageNotFound):
+                raise results[0]  # as a single transition raised it: a message removed under its delivery
         recorded = False
         for (message, change), result in zip(outcomes, results, strict=True):
             if isinstance(result, GatewayError):

@@ -304,6 +304,29 @@ def test_a_worker_records_its_outcome_and_claims_its_next_messages_in_one_call(r
     assert (results, claimed) == ([], [])
 
 
+def test_a_transition_given_the_held_message_answers_as_one_without(repo: Repository) -> None:
+    """``Transition.message`` (the claimed message a worker holds) changes nothing of what is stored or answered."""
+    envelopes = [envelope(f"CO-{i}") for i in range(3)]
+    for env in envelopes:
+        add_out(repo, env)
+    held = {m.message_id: m for m in claim(repo, 1, claimer="replica-a")}
+    error = ErrorInfo("DELIVERY_FAILED", "partner down")
+    first, second, third = (e.message_id for e in envelopes)
+    mismatched = Transition(first, S.FAILED, expected=S.SENDING, error=error, message=held[second])
+    with pytest.raises(ValueError, match="Transition.message"):
+        repo.transition_batch([Transition(third, S.FAILED, expected=S.SENDING, error=error), mismatched], at=at(2))
+    assert {repo.get(m).status for m in held} == {S.SENDING}  # nothing of the refused batch was written
+    given = repo.transition_batch([
+        Transition(first, S.DELIVERED, expected=S.SENDING, receipt=verified_receipt(envelopes[0]),
+                   claimer="replica-a", message=held[first]),
+        Transition(second, S.RETRY_WAIT, expected=S.SENDING, next_attempt_at=at(9), error=error, message=held[second]),
+        Transition(third, S.FAILED, expected=S.SENDING, claimer="replica-b", message=held[third]),  # not its claim
+    ], at=at(2))
+    assert [type(r).__name__ for r in given] == ["StoredMessage", "StoredMessage", "InvalidTransition"]
+    assert given[:2] == [repo.get(first), repo.get(second)]
+    assert repo.get(second).record_json == held[second].record_json == '{"r":1}'
+
+
 def test_rejected_inbound_does_not_block_a_later_valid_one(repo: Repository) -> None:
     error = ErrorInfo("SIGNATURE_INVALID", "bad signature")
     add_in(repo, inbound("CO-1"), 0, status=S.REJECTED, error=error)

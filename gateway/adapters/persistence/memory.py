@@ -268,6 +268,9 @@ class MemoryMessageRepository(MemoryMessageReports, MemoryRetention, MemoryTrust
     ) -> list[StoredMessage | InvalidTransition | MessageNotFound]:
         """Apply the changes together (under the lock); a refused one is answered with its error."""
         results: list[StoredMessage | InvalidTransition | MessageNotFound] = []
+        for c in changes:
+            if c.message is not None and c.message.message_id != c.message_id:  # as the SQL one, before any change
+                raise ValueError(f"Transition.message is {c.message.message_id}, not {c.message_id}")
         with self._lock:
             for c in changes:
                 try:

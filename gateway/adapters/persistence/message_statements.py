@@ -34,6 +34,7 @@ __all__ = [
     "MESSAGE_BY_ID",
     "MESSAGE_BY_IDEMPOTENCY_KEY",
     "MESSAGE_BY_ID_FOR_UPDATE",
+    "MESSAGE_ROW_FOR_UPDATE",
     "NUMBER_EVENTS",
     "UPDATE_MESSAGE",
     "events_after",
@@ -70,6 +71,8 @@ def full_messages(picked: Select[Any] | None = None, order: Callable[[Any], list
 
 MESSAGE_BY_ID = full_messages().where(M.message_id == bindparam("message_id"))
 MESSAGE_BY_ID_FOR_UPDATE = MESSAGE_BY_ID.with_for_update(of=M)  # not the body, which never changes
+#: The small row alone, for a transition whose caller holds the body (``Transition.message``).
+MESSAGE_ROW_FOR_UPDATE = select(M).where(M.message_id == bindparam("message_id")).with_for_update()
 MESSAGE_BY_IDEMPOTENCY_KEY = full_messages().where(
     M.domestic_client == bindparam("domestic_client"),
     M.idempotency_key == bindparam("key"),

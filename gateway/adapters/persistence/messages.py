@@ -249,7 +249,13 @@ class SqlMessageRepository(SqlMessageReports, SqlTrustRepository, SqlRetentionRe
                                                     change.claimer)
         next_attempt_at = optional_utc(next_attempt_at, "next_attempt_at")
         check_new_status(new_status, next_attempt_at, receipt)
-        found = cursor.rows(q.MESSAGE_BY_ID_FOR_UPDATE, {"message_id": message_id})
+        held = change.message
+        if held is not None and held.message_id != message_id:
+            raise ValueError(f"Transition.message is {held.message_id}, not {message_id}")
+        # A caller holding the message (a delivery worker) has its body, which never changes: only the small row is
+        # read, and the body neither copied out of the database nor decoded again.
+        found = cursor.rows(q.MESSAGE_BY_ID_FOR_UPDATE if held is None else q.MESSAGE_ROW_FOR_UPDATE,
+                            {"message_id": message_id})
         row = found[0] if found else None
         if row is None:
             raise MessageNotFound(f"no message {message_id}")
@@ -282,7 +288,10 @@ class SqlMessageRepository(SqlMessageReports, SqlTrustRepository, SqlRetentionRe
         changed = {**row, **changes}
         cursor.execute(q.UPDATE_MESSAGE, _row_values(changed))
         self._add_events(cursor, [event_values(changed, current, at, error)])
-        return stored_message(changed, receipt=receipt.receipt if receipt is not None else None)
+        if held is not None:
+            changed.update(record_json=held.record_json, report_json=held.report_json)
+        return stored_message(changed, envelope=held.envelope if held is not None else None,
+                              receipt=receipt.receipt if receipt is not None else None)
 
     def claim_due(self, *, now: datetime, limit: int, claimer: str, claim_timeout: timedelta) -> list[StoredMessage]:
         """Claim due outbound messages (QUEUED, RETRY_WAIT due, SENDING with an expired or no claim), in the order

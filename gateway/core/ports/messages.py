@@ -251,6 +251,10 @@ class Transition:
     """The verified receipt ending a delivery."""
     claimer: str | None = None
     """The claim it must be under."""
+    message: StoredMessage | None = None
+    """The message as the caller holds it (a delivery worker: the one it claimed), if it does. Its body (envelope,
+    record, report) never changes, so the repository may answer with it brought up to date instead of reading and
+    decoding the body again; it must be the message ``message_id`` names (ValueError otherwise)."""
 
 
 class MessageRepository(Protocol):
