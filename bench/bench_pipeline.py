@@ -52,7 +52,7 @@ STEPS = (
     ("  signed receipt", "gateway.pipeline.steps", "make_receipt"),
     ("  store RECEIVED + receipt", "gateway.adapters.persistence.messages.SqlMessageRepository", "add_inbound"),
     ("CN: receipt verification", "gateway.pipeline.steps", "verify_receipt"),
-    ("CN: store DELIVERED", "gateway.adapters.persistence.messages.SqlMessageRepository", "transition"),
+    ("CN: store DELIVERED", "gateway.adapters.persistence.messages.SqlMessageRepository", "transition_batch"),
     ("CN: WatchStatus read for one watcher", "gateway.adapters.persistence.messages.SqlMessageRepository", "events_after"),
     ("across steps: XSD validation (mappings)", "mappings.specs.profiles", "check_schema"),
     ("across steps: JWS signatures (envelope, receipt)", "trust", "sign_jws"),
