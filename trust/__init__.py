@@ -6,6 +6,8 @@ what was verified. Time always comes in as ``at``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from trust.chain import ValidatedPath, validate_chain, validate_path
 from trust.errors import (
     AlgorithmForbidden,
@@ -31,7 +33,6 @@ from trust.issuers import ca_problem
 from trust.jws import JWS_FORMAT, JsonValue, VerifiedJws, canonical_json, sign_jws, verify_jws
 from trust.keys import Signer, SigningIdentity, fingerprint, load_der_certificate
 from trust.partner import PartnerTrust
-from trust.pdfsig import VerifiedPdf, sign_pdf, verify_pdf
 from trust.placement import DETACHED_REFERENCE_URI, SignaturePlacement
 from trust.policy import DEFAULT_POLICY, SignaturePolicy
 from trust.revocation import CrlInfo, load_crl
@@ -50,6 +51,13 @@ from trust.wssec import (
 )
 from trust.swa import decrypt_parts, encrypt_parts
 from trust.xmlparse import parse_xml
+
+if TYPE_CHECKING:
+    from trust.pdfsig import VerifiedPdf, sign_pdf, verify_pdf
+
+#: Names whose module is imported on first use: PAdES signing and verification bring pyHanko (~19 MB resident,
+#: aiohttp included), which a gateway that neither renders nor receives signed PDFs never needs.
+_PDF_NAMES = frozenset({"VerifiedPdf", "sign_pdf", "verify_pdf"})
 
 __all__ = [
     "AlgorithmForbidden",
@@ -119,3 +127,14 @@ __all__ = [
     "verify_xml",
     "verify_xml_detached",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """The PAdES names of :data:`_PDF_NAMES`, importing :mod:`trust.pdfsig` the first time one is asked for."""
+    if name in _PDF_NAMES:
+        from trust import pdfsig
+
+        value: object = getattr(pdfsig, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

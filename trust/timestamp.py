@@ -23,7 +23,6 @@ from typing import Any, Literal, Protocol
 
 from asn1crypto import cms  # type: ignore[import-untyped]
 from cryptography import x509
-from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 
 from trust.chain import validate_path
 from trust.errors import (
@@ -147,6 +146,10 @@ def verify_timestamp(
     Raises :class:`~trust.errors.TimestampInvalid` for a token that does not parse, does not cover ``digest`` or
     is not intact, and the path errors of :func:`trust.chain.validate_path` for its TSA.
     """
+    # Imported here: pyHanko's signing package costs ~19 MB resident, and only a gateway that meets time-stamps
+    # (long-term signatures, [timestamping]) gets this far.
+    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+
     try:
         content_info = cms.ContentInfo.load(token)
         if content_info["content_type"].native != "signed_data":

@@ -18,7 +18,6 @@ import mappings
 import trust
 from trust import CertificateRole, PartnerTrust, SigningIdentity
 
-from ..adapters.timestamping import HttpTimestamper
 from ..core.errors import ConfigInvalid
 from ..core.settings import Settings
 from ..core.trust_export import load_certificates
@@ -115,6 +114,9 @@ def long_term_signatures(settings: Settings) -> tuple[trust.LongTerm | None, Par
             raise ConfigInvalid(f"timestamping.crls[{index}] is not a CRL: {e}",
                                 field_path=f"timestamping.crls[{index}]") from e
         crls.append(crl.public_bytes(serialization.Encoding.DER))
+    # Imported only with a TSA configured: its client is pyHanko's (aiohttp included, ~19 MB resident).
+    from ..adapters.timestamping import HttpTimestamper
+
     timestamper = HttpTimestamper(config.url, timeout_seconds=config.timeout_seconds)
     long_term = trust.LongTerm(timestamper, config.level, validation_certificates=tuple(certificates),
                                crls=tuple(crls))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from concurrent import futures
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -19,8 +20,6 @@ from .._generated.swgw.v1 import domestic_exchange_pb2, operator_pb2, partner_ex
 from .._generated.swgw.v1 import domestic_exchange_pb2_grpc as dpb_grpc
 from .._generated.swgw.v1 import operator_pb2_grpc as opb_grpc
 from .._generated.swgw.v1 import partner_exchange_pb2_grpc as ppb_grpc
-from ..adapters.metrics import GatewayMetrics
-from ..adapters.partners.ephyto_hub import HubPuller
 from ..adapters.partners.router import RoutingPartnerTransport
 from ..adapters.persistence.messages import SqlMessageRepository
 from ..adapters.scheduler import build_scheduler
@@ -30,20 +29,25 @@ from ..core.ports import Actor, ActorKind, BlobStore, Clock, TrustBook
 from ..core.settings import ListenerSettings, Settings
 from ..core.signals import Signals
 from ..core.trust_export import load_certificates
-from ..pipeline.accounts import ConsoleAccounts
 from ..pipeline.alerts import AlertMonitor
 from ..pipeline.dispatcher import Dispatcher
 from ..pipeline.operations import Operations
 from ..pipeline.runner import Pipeline
-from ..transports.as4.inbound import As4Inbound
-from ..transports.as4.server import As4Server, start_as4_server
-from ..transports.console import ConsoleContext, ConsoleServer
 from ..transports.domestic_service import DomesticExchangeServicer
 from ..transports.interceptors import LoggingInterceptor, RequestDecodingInterceptor
 from ..transports.operator_service import OperatorServicer
 from ..transports.partner_service import PartnerExchangeServicer
 from .configured import read_file
 from .workers import WorkerPlace
+
+if TYPE_CHECKING:
+    # Optional features (metrics, the ePhyto Hub, the console, AS4): imported where they start, only when configured.
+    from ..adapters.metrics import GatewayMetrics
+    from ..adapters.partners.ephyto_hub import HubPuller
+    from ..pipeline.accounts import ConsoleAccounts
+    from ..transports.as4.inbound import As4Inbound
+    from ..transports.as4.server import As4Server
+    from ..transports.console import ConsoleServer
 
 __all__ = ["App", "create_server", "domestic_credentials"]
 
@@ -171,6 +175,8 @@ class App:
             self.worker.bound(self.settings.partner_listener.address, self.partner_port,
                               self.settings.domestic_listener.address, self.domestic_port)
         if self.settings.console.enabled and self.console_accounts is not None:
+            from ..transports.console import ConsoleContext, ConsoleServer  # flask, cheroot: only with [console]
+
             self._console = ConsoleServer(ConsoleContext(
                 operations=self.operations, accounts=self.console_accounts, clock=self.clock,
                 settings=self.settings.console))
@@ -187,6 +193,8 @@ class App:
                     self._console.stop()
                 raise
         if self.as4_inbound is not None and self.settings.as4_listener is not None:
+            from ..transports.as4.server import start_as4_server
+
             self._as4_server, self.as4_port = start_as4_server(
                 self.settings.as4_listener.address, self.as4_inbound,
                 tls_key_file=self.settings.partner_listener.tls_key or "",

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trust import SigningIdentity
 
 from ..adapters.archive import FolderArchive
 from ..adapters.blobs import FileBlobStore
 from ..adapters.clock import SystemClock, UuidIds
-from ..adapters.coo_pdf import render_certificate_pdf
-from ..adapters.metrics import GatewayMetrics
-from ..adapters.partners.as4 import As4PartnerTransport
-from ..adapters.partners.ephyto_hub import EphytoHubTransport, HubConnections, HubPuller
 from ..adapters.partners.grpc_client import GrpcPartnerTransport
-from ..adapters.partners.router import RoutingPartnerTransport
+from ..adapters.partners.router import RoutingPartnerTransport, WireTransport
 from ..adapters.persistence.messages import SqlMessageRepository
 from ..adapters.persistence.session import create_engine_for, migrate
 from ..adapters.trustbook.book import StoredTrustBook
@@ -28,15 +25,17 @@ from ..core.errors import ConfigInvalid
 from ..core.ports import Actor, ActorKind, BlobStore, Clock, DocumentRenderer
 from ..core.settings import Settings
 from ..core.signals import Signals
-from ..pipeline.accounts import ConsoleAccounts
 from ..pipeline.alerts import AlertMonitor
 from ..pipeline.dispatcher import Dispatcher
 from ..pipeline.inquiries import CertificateLedgers
 from ..pipeline.operations import Operations
 from ..pipeline.runner import Pipeline
-from ..transports.as4.inbound import As4Inbound
 from .configured import check_hub_files, configured_trust, encryption_certificates, long_term_signatures, prepare_mappings, read_file
 from .server import App
+
+if TYPE_CHECKING:
+    from ..adapters.partners.ephyto_hub import HubPuller
+    from ..pipeline.accounts import ConsoleAccounts
 
 __all__ = ["blob_store", "build_app", "console_accounts", "document_renderer", "open_operations"]
 
@@ -85,29 +84,40 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     signals = Signals()
     metrics = None
     if settings.metrics is not None:
+        from ..adapters.metrics import GatewayMetrics  # prometheus_client: only with [metrics]
+
         metrics = GatewayMetrics(messages=repository, trustbook=trustbook, clock=clock,
                                  partners=[p.name for p in settings.partners],
                                  transports={p.name: p.transport for p in settings.partners},
                                  alerts=lambda: monitor.current())
     observer = metrics.observe if metrics is not None else None
     blobs = blob_store(settings)
-    hub_connections = HubConnections(settings.partners, trustbook=trustbook, clock=clock)
-    # One transport per kind of partner; the router picks the one each agreement names.
-    transport = RoutingPartnerTransport({
-        "swgw-grpc": GrpcPartnerTransport(
-            tls_key_pem=tls_key, tls_certificate_pem=tls_certificate, trustbook=trustbook, clock=clock,
-            max_message_bytes=settings.max_payload_bytes + 64 * 1024, blobs=blobs,
-        ),
-        "as4": As4PartnerTransport(
-            identity=identity_for, trustbook=trustbook, clock=clock,
-            encryption=encryption_certificates(settings, lambda name: partner_identities.get(name) or identity),
+    # One transport per kind of partner; the router picks the one each agreement names. AS4 and the ePhyto Hub
+    # (zeep) are imported and built only when a partner's agreement names them: the partners are fixed at start.
+    transports: dict[str, WireTransport] = {"swgw-grpc": GrpcPartnerTransport(
+        tls_key_pem=tls_key, tls_certificate_pem=tls_certificate, trustbook=trustbook, clock=clock,
+        max_message_bytes=settings.max_payload_bytes + 64 * 1024, blobs=blobs,
+    )}
+    # Checked at start whatever the transports (a wrong AS4 encryption certificate is refused as before).
+    encryption = encryption_certificates(settings, lambda name: partner_identities.get(name) or identity)
+    kinds = {p.transport for p in settings.partners}
+    if "as4" in kinds:
+        from ..adapters.partners.as4 import As4PartnerTransport
+
+        transports["as4"] = As4PartnerTransport(
+            identity=identity_for, trustbook=trustbook, clock=clock, encryption=encryption,
             tls_key_file=settings.partner_listener.tls_key or "",
             tls_certificate_file=settings.partner_listener.tls_certificate or "",
             # Base64 in the SOAP Body makes a message about 4/3 of its payload.
             max_response_bytes=settings.max_payload_bytes * 2 + 64 * 1024,
-        ),
-        "ephyto-hub": EphytoHubTransport(hub_connections, clock=clock),
-    })
+        )
+    hub_puller: HubPuller | None = None
+    if "ephyto-hub" in kinds:
+        from ..adapters.partners.ephyto_hub import EphytoHubTransport, HubConnections, HubPuller
+
+        hub_connections = HubConnections(settings.partners, trustbook=trustbook, clock=clock)
+        transports["ephyto-hub"] = EphytoHubTransport(hub_connections, clock=clock)
+    transport = RoutingPartnerTransport(transports)
     dispatcher = Dispatcher(
         settings=settings, messages=repository, transport=transport, trustbook=trustbook, clock=clock,
         signals=signals, observer=observer,
@@ -118,7 +128,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     long_term, tsa_trust = long_term_signatures(settings)
     pipeline = Pipeline(
         settings=settings, messages=repository, trustbook=trustbook, identity=identity_for, clock=clock,
-        ids=UuidIds(), signals=signals, render_pdf=render_certificate_pdf, observer=observer, handoff=dispatcher,
+        ids=UuidIds(), signals=signals, render_pdf=_render_certificate_pdf, observer=observer, handoff=dispatcher,
         long_term=long_term, tsa_trust=tsa_trust, blobs=blobs,
     )
     operations = Operations(
@@ -132,11 +142,16 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     webhook = settings.alerts.webhook_url
     monitor = AlertMonitor(evaluate=operations.alerts, clock=clock, settings=settings.alerts, party=str(settings.party),
                            sender=WebhookSender(webhook, timeout=settings.alerts.webhook_timeout) if webhook else None)
-    as4_inbound = As4Inbound(
-        pipeline=pipeline, partners=settings.partners, trustbook=trustbook, clock=clock, identity=identity_for,
-        max_bytes=settings.max_payload_bytes * 2 + 64 * 1024, me=settings.party,
-    ) if settings.as4_listener is not None else None
-    hub_puller = HubPuller(hub_connections, receive=pipeline.receive_relayed, me=settings.party, clock=clock)
+    as4_inbound = None
+    if settings.as4_listener is not None:
+        from ..transports.as4.inbound import As4Inbound
+
+        as4_inbound = As4Inbound(
+            pipeline=pipeline, partners=settings.partners, trustbook=trustbook, clock=clock, identity=identity_for,
+            max_bytes=settings.max_payload_bytes * 2 + 64 * 1024, me=settings.party,
+        )
+    if "ephyto-hub" in kinds:
+        hub_puller = HubPuller(hub_connections, receive=pipeline.receive_relayed, me=settings.party, clock=clock)
     return App(
         settings=settings, clock=clock, repository=repository, engine=engine, trustbook=trustbook, pipeline=pipeline,
         dispatcher=dispatcher, operations=operations, identity=identity, tls_key=tls_key,
@@ -150,6 +165,8 @@ def console_accounts(settings: Settings, repository: SqlMessageRepository | None
                      clock: Clock | None = None) -> ConsoleAccounts:
     """The console's accounts on the gateway's database (opened and migrated here unless ``repository`` is
     given), with the lockout of ``[console]``."""
+    from ..pipeline.accounts import ConsoleAccounts  # argon2: only with [console]
+
     if repository is None:
         engine = create_engine_for(settings.database_url)
         migrate(engine)
@@ -167,9 +184,17 @@ def _retention(settings: Settings, repository: SqlMessageRepository) -> dict[str
             "retained": repository}
 
 
+def _render_certificate_pdf(record: Mapping[str, Any], *, created_at: datetime) -> bytes:
+    """:func:`gateway.adapters.coo_pdf.render_certificate_pdf`, importing reportlab (~5 MB resident) on the first
+    PDF: only agreements with ``attach_pdf`` render one."""
+    from ..adapters.coo_pdf import render_certificate_pdf
+
+    return render_certificate_pdf(record, created_at=created_at)
+
+
 def document_renderer() -> DocumentRenderer:
     """The renderer of the readable PDF a certificate of origin may carry, for tools that prepare envelopes."""
-    return render_certificate_pdf
+    return _render_certificate_pdf
 
 
 def blob_store(settings: Settings, *, sweep: bool = True) -> BlobStore:
