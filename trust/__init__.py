@@ -39,25 +39,30 @@ from trust.revocation import CrlInfo, load_crl
 from trust.store import CertificateRole, CertificateState, TrustedCertificate, TrustStore
 from trust.timestamp import LongTerm, Timestamper, VerifiedTimestamp, verify_timestamp
 from trust.xmldsig import VerifiedXml, sign_xml, sign_xml_detached, verify_xml, verify_xml_detached
-from trust.wssec import (
-    NRR_RECEIPT_FORMAT,
-    SignedReference,
-    VerifiedSoap,
-    decrypt_body,
-    encrypt_body,
-    sign_soap,
-    verify_nrr_receipt,
-    verify_soap,
-)
 from trust.swa import decrypt_parts, encrypt_parts
 from trust.xmlparse import parse_xml
 
 if TYPE_CHECKING:
     from trust.pdfsig import VerifiedPdf, sign_pdf, verify_pdf
+    from trust.wssec import (
+        NRR_RECEIPT_FORMAT,
+        SignedReference,
+        VerifiedSoap,
+        decrypt_body,
+        encrypt_body,
+        sign_soap,
+        verify_nrr_receipt,
+        verify_soap,
+    )
 
-#: Names whose module is imported on first use: PAdES signing and verification bring pyHanko (~19 MB resident,
-#: aiohttp included), which a gateway that neither renders nor receives signed PDFs never needs.
-_PDF_NAMES = frozenset({"VerifiedPdf", "sign_pdf", "verify_pdf"})
+#: Names whose module is imported on first use, by module. PAdES signing and verification bring pyHanko (~19 MB
+#: resident, aiohttp included) and AS4's WS-Security brings xmlsec (~13 MB): a gateway that neither signs nor
+#: receives PDFs, nor has an AS4 partner, never needs them.
+_LAZY = {
+    "pdfsig": frozenset({"VerifiedPdf", "sign_pdf", "verify_pdf"}),
+    "wssec": frozenset({"NRR_RECEIPT_FORMAT", "SignedReference", "VerifiedSoap", "decrypt_body", "encrypt_body",
+                        "sign_soap", "verify_nrr_receipt", "verify_soap"}),
+}
 
 __all__ = [
     "AlgorithmForbidden",
@@ -130,11 +135,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """The PAdES names of :data:`_PDF_NAMES`, importing :mod:`trust.pdfsig` the first time one is asked for."""
-    if name in _PDF_NAMES:
-        from trust import pdfsig
+    """A name of :data:`_LAZY`, importing its module the first time one of its names is asked for."""
+    for module_name, names in _LAZY.items():
+        if name in names:
+            from importlib import import_module
 
-        value: object = getattr(pdfsig, name)
-        globals()[name] = value
-        return value
+            value: object = getattr(import_module(f"trust.{module_name}"), name)
+            globals()[name] = value
+            return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -421,7 +421,8 @@ def verify_receipt(
     if receipt.signature is None:
         raise ReceiptInvalid("receipt is not signed", partner=partner, field_path="receipt.signature")
     try:
-        if receipt.signature.format == trust.NRR_RECEIPT_FORMAT and profile.transport == "as4":
+        # The transport first: trust's WS-Security (xmlsec) is imported only by a gateway with an AS4 partner.
+        if profile.transport == "as4" and receipt.signature.format == trust.NRR_RECEIPT_FORMAT:
             # An AS4 access point that does not run swgw: its signed ebMS receipt is the receipt. Which formats are
             # accepted follows the agreement's transport, never the receipt's own claim.
             signer = trust.verify_nrr_receipt(receipt.signature.value.encode("utf-8"), message_id=receipt.message_id,
