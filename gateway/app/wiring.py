@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import trust
 from trust import SigningIdentity
 
 from ..adapters.archive import FolderArchive
@@ -54,6 +55,12 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     tls_key = read_file(settings.partner_listener.tls_key or "", "partner_listener.tls_key")
     tls_certificate = read_file(settings.partner_listener.tls_certificate or "", "partner_listener.tls_certificate")
     prepare_mappings(settings)
+    if any(p.attach_pdf for p in settings.partners):
+        # These agreements render and sign a PDF for every certificate of origin: reportlab and pyHanko are loaded
+        # now, as before, rather than by the first document.
+        from ..adapters import coo_pdf  # noqa: F401
+
+        trust.sign_pdf  # noqa: B018 (imports trust.pdfsig)
     check_hub_files(settings)
     imported_trust = configured_trust(settings)
     engine = create_engine_for(settings.database_url)
