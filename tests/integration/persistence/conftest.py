@@ -6,22 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from persistence_testkit import postgres_schema
+from persistence_testkit import database_at
 
-from gateway.adapters.persistence import create_engine_for, migrate
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of an empty, migrated database; several engines may be opened on it."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'swgw.db'}"
-        engine = create_engine_for(url)
-        try:
-            migrate(engine)
-        finally:
-            engine.dispose()
+    with database_at(request, tmp_path) as url:
         yield url
-    else:
-        with postgres_schema(request.getfixturevalue("postgres_url")) as url:
-            yield url

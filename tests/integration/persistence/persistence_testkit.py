@@ -6,6 +6,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -57,3 +60,20 @@ def postgres_schema(url: str, revision: str = "head") -> Iterator[str]:
                 connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     finally:
         admin.dispose()
+
+
+@contextmanager
+def database_at(request: pytest.FixtureRequest, folder: Path, revision: str = "head") -> Iterator[str]:
+    """For a fixture parametrised "sqlite" / "postgresql": the URL of an empty database migrated to ``revision``,
+    a SQLite file in ``folder`` or a fresh PostgreSQL schema (dropped afterwards)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'swgw.db'}"
+        engine = create_engine_for(url)
+        try:
+            migrate(engine, revision)
+        finally:
+            engine.dispose()
+        yield url
+    else:
+        with postgres_schema(request.getfixturevalue("postgres_url"), revision=revision) as url:
+            yield url

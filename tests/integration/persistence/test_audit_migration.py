@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from persistence_testkit import T0, postgres_schema
+from persistence_testkit import T0, database_at
 from sqlalchemy import text
 
 from gateway.adapters.persistence import SqlMessageRepository, audit_entry_hash, create_engine_for, migrate, verify_audit_chain
@@ -16,17 +16,8 @@ from gateway.core.ports import Actor, ActorKind
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def url_at_0001(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database at revision 0001, before the audit log recorded the actor's kind."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'swgw.db'}"
-        engine = create_engine_for(url)
-        try:
-            migrate(engine, "0001")
-        finally:
-            engine.dispose()
+    with database_at(request, tmp_path, "0001") as url:
         yield url
-    else:
-        with postgres_schema(request.getfixturevalue("postgres_url"), revision="0001") as url:
-            yield url
 
 
 def test_old_entries_keep_verifying_and_new_ones_record_their_kind(url_at_0001: str) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from persistence_testkit import T0, envelope, postgres_schema
+from persistence_testkit import T0, database_at, envelope
 from sqlalchemy import Connection, inspect, text
 
 from gateway.adapters.persistence import SqlMessageRepository, create_engine_for, migrate
@@ -24,17 +24,8 @@ S = MessageStatus
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def url_at_0004(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database at revision 0004, when the bodies were columns of ``messages``."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'swgw.db'}"
-        engine = create_engine_for(url)
-        try:
-            migrate(engine, "0004")
-        finally:
-            engine.dispose()
+    with database_at(request, tmp_path, "0004") as url:
         yield url
-    else:
-        with postgres_schema(request.getfixturevalue("postgres_url"), revision="0004") as url:
-            yield url
 
 
 def _insert_as_0004(connection: Connection, row: dict[str, object], status: S, sequence: int) -> None:
