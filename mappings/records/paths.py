@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 __all__ = ["Getter", "Setter", "compile_getter", "compile_setter", "find_entries", "flatten", "get_path", "join_path",
@@ -164,27 +164,21 @@ def unlisted_leaves(record: Any, listed: set[str]) -> tuple[str, ...]:
 
 def _unlisted(value: Any, path: str, listed: set[str], out: list[str]) -> None:
     # flatten() without its generator chain: one call per object or list, plain leaves handled inline.
+    children: Iterable[tuple[str, Any]]
     if type(value) is dict or isinstance(value, Mapping):
-        for key, sub in value.items():
-            if sub is None:
-                continue
-            here = f"{path}.{key}"
-            kind = type(sub)
-            if kind is str or kind is int or kind is float or kind is bool:
-                if here not in listed:
-                    out.append(here)
-            else:
-                _unlisted(sub, here, listed, out)
+        children = ((f"{path}.{key}", sub) for key, sub in value.items())
     elif isinstance(value, list):
-        for i, sub in enumerate(value):
-            if sub is None:
-                continue
-            here = f"{path}[{i}]"
-            kind = type(sub)
-            if kind is str or kind is int or kind is float or kind is bool:
-                if here not in listed:
-                    out.append(here)
-            else:
-                _unlisted(sub, here, listed, out)
-    elif value is not None and path not in listed:
-        out.append(path)
+        children = ((f"{path}[{i}]", sub) for i, sub in enumerate(value))
+    else:
+        if value is not None and path not in listed:
+            out.append(path)
+        return
+    for here, sub in children:
+        if sub is None:
+            continue
+        kind = type(sub)
+        if kind is str or kind is int or kind is float or kind is bool:
+            if here not in listed:
+                out.append(here)
+        else:
+            _unlisted(sub, here, listed, out)

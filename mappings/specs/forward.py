@@ -142,13 +142,8 @@ class _Compiler:
         if not self.xml:
 
             def edi_element(out: list[Any], _: list[str], root: Any, scope: Any, sp: str, st: ForwardState) -> bool:
-                if probes:
-                    for probe in probes:
-                        v = probe(root, scope)
-                        if v is not None and v != []:
-                            break
-                    else:
-                        return False  # nothing below can carry a value: the oracle skips the subtree too
+                if probes and not _any_value(probes, root, scope):
+                    return False  # nothing below can carry a value: the oracle skips the subtree too
                 mark = len(out)
                 out.append(tag)
                 out.append(None)
@@ -170,13 +165,8 @@ class _Compiler:
         with_attrs = _may_set_attributes(node)
 
         def xml_element(out: list[Any], _: list[str], root: Any, scope: Any, sp: str, st: ForwardState) -> bool:
-            if probes:
-                for probe in probes:
-                    v = probe(root, scope)
-                    if v is not None and v != []:
-                        break
-                else:
-                    return False  # nothing below can carry a value: the oracle skips the subtree too
+            if probes and not _any_value(probes, root, scope):
+                return False  # nothing below can carry a value: the oracle skips the subtree too
             mark = len(out)
             out.append(open_plain)
             has = False
@@ -398,3 +388,12 @@ def run_forward(program: Program, spec: Spec, record: Any, state: ForwardState, 
     # The text is already what lxml writes for this tree (same escapes, <a/> for empty elements, the root's
     # declarations taken from lxml), so serializing the parsed tree again would only reproduce it.
     return _DECLARATION + text.encode("utf-8")
+
+
+def _any_value(probes: tuple[Callable[[Any, Any], Any], ...], root: Any, scope: Any) -> bool:
+    """Whether any probe finds a value (not None, not an empty list) below a gated element."""
+    for probe in probes:
+        v = probe(root, scope)
+        if v is not None and v != []:
+            return True
+    return False
