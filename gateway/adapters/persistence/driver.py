@@ -8,7 +8,10 @@ transaction). SQLAlchemy still owns the schema, the SQL, the types, the pool and
 
 Transactions: on SQLite the connection is in autocommit mode (``session.create_engine_for`` hands transaction
 control to us), so a write begins with BEGIN IMMEDIATE under the engine's Python write lock; on PostgreSQL a write
-runs in psycopg's implicit transaction. Reads run in autocommit mode on both, one statement each. A DBAPI error
+runs in psycopg's implicit transaction. On a SQLite file the writes of one driver all run on one connection, kept
+checked out: SQLite drops a connection's page cache whenever another connection changed the database, so writes
+spread over the pool would read every B-tree page they touch from the file again (system calls and page decoding
+on each transaction); the write lock already makes them one at a time. Reads run in autocommit mode on both, one statement each. A DBAPI error
 is raised as SQLAlchemy's wrapper (``IntegrityError`` ...), exactly as ``Connection.execute`` would, and a broken
 connection is invalidated in the pool.
 """
@@ -16,11 +19,12 @@ connection is invalidated in the pool.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
@@ -142,6 +146,14 @@ class Driver:
         self._read_lock = read_lock
         self._prepared: dict[tuple[int, tuple[str, ...] | None], tuple[ClauseElement, Prepared]] = {}
         self._prepare_lock = threading.Lock()
+        # The SQLite writer connection (see the module docstring), used only under the write lock. Not for an
+        # in-memory database, whose single connection is shared by readers and writers under one lock.
+        self._writer: _Writer | None = None
+        if self._sqlite and write_lock is not None and read_lock is not write_lock:
+            writer = self._writer = _Writer(engine)
+            # Closed when the engine is disposed (the gateway's shutdown) or this driver is collected.
+            event.listen(engine, "engine_disposed", writer.close)
+            weakref.finalize(self, writer.close)
 
     @property
     def integrity_error(self) -> type[Exception]:
@@ -178,7 +190,8 @@ class Driver:
             yield from self._transaction(None, autocommit=not self._sqlite)
 
     def _transaction(self, begin: str | None, *, autocommit: bool) -> Iterator[Cursor]:
-        connection = self._engine.raw_connection()
+        kept = self._writer if begin is not None else None
+        connection = kept.connection() if kept is not None else self._engine.raw_connection()
         dbapi = connection.driver_connection
         cursor = None
         try:
@@ -209,7 +222,10 @@ class Driver:
                 dbapi.autocommit = False  # type: ignore[union-attr]
             if cursor is not None:
                 cursor.close()
-            connection.close()
+            if kept is None:
+                connection.close()
+            elif not connection.is_valid:
+                kept.close()
 
     def _end(self, connection: Any, cursor: Any, *, commit: bool) -> None:
         if self._sqlite:
@@ -219,3 +235,26 @@ class Driver:
             connection.commit()
         else:
             connection.rollback()
+
+
+class _Writer:
+    """A connection kept checked out of the engine's pool for one driver's SQLite writes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Any = None
+
+    def connection(self) -> Any:
+        """The kept connection, opened on first use and again after it was invalidated (caller holds the write
+        lock)."""
+        if self._connection is None or not self._connection.is_valid:
+            self.close()
+            self._connection = self._engine.raw_connection()
+        return self._connection
+
+    def close(self, *_: object) -> None:
+        """Close the kept connection for good (detached from the pool, which may be disposed already)."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.detach()
+            connection.close()
