@@ -61,6 +61,7 @@ __all__ = [
     "InvalidTransition",
     "MessageNotFound",
     "MessageStale",
+    "NO_ANSWER_CODES",
     "OperatorUnauthenticated",
     "PartnerUnauthenticated",
     "PartnerUnknown",
@@ -233,6 +234,12 @@ class DeliveryFailed(GatewayError):
     def __init__(self, message: str, *, retryable: bool, partner: str | None = None, code: str | None = None):
         super().__init__(message, partner=partner, code=code)
         self.retryable = retryable
+
+
+#: The error codes a delivery that got no answer is recorded with: the transports' own (DELIVERY_FAILED: no
+#: connection, no HTTP answer) and the gRPC status names of a call that never reached the partner's gateway or
+#: never came back from it (the partner's own refusals carry the gateway error codes instead).
+NO_ANSWER_CODES = frozenset({DeliveryFailed.code, "UNAVAILABLE", "DEADLINE_EXCEEDED"})
 
 
 class ConfigInvalid(GatewayError):

@@ -19,7 +19,7 @@ from trust import TrustStore
 
 from ..core.alerts import Alert, AlertKind, AlertSettings, Severity
 from ..core.domain import Direction, MessageStatus
-from ..core.errors import GatewayError
+from ..core.errors import NO_ANSWER_CODES, GatewayError
 from ..core.ports import AlertSender, Clock, MessageFact, MessageRepository
 
 if TYPE_CHECKING:
@@ -35,8 +35,6 @@ _DAY = timedelta(days=1)
 #: The certificate expiry horizons (days), nearest first, with the severity of a certificate inside each.
 EXPIRY_SEVERITY = ((7, Severity.CRITICAL), (30, Severity.WARNING), (90, Severity.INFO))
 
-#: How a partner's transport failure is recorded (the error code of RETRY_WAIT when no answer came).
-_NO_ANSWER = "DELIVERY_FAILED"
 
 
 def _certificate_alerts(store: TrustStore, partners: Sequence[str], now: datetime) -> list[Alert]:
@@ -101,7 +99,7 @@ def _unreachable_alerts(messages: MessageRepository, settings: AlertSettings, no
     window_start = now - settings.unreachable_after
     waiting: dict[str, list[MessageFact]] = {}
     for fact in messages.message_facts(statuses=[_S.RETRY_WAIT], until=window_start):
-        if fact.direction is Direction.OUTBOUND and fact.error_code == _NO_ANSWER:
+        if fact.direction is Direction.OUTBOUND and fact.error_code in NO_ANSWER_CODES:
             waiting.setdefault(fact.partner, []).append(fact)
     if not waiting:
         return []

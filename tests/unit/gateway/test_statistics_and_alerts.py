@@ -174,7 +174,9 @@ def test_alerts_cover_certificates_stuck_messages_unreachable_partners_and_the_a
     failed = _outbound(repo, "CO-F", T0)
     _send(repo, failed, S.FAILED, T0 + timedelta(minutes=1), ErrorInfo("DELIVERY_FAILED", "refused"))
     waiting = _outbound(repo, "CO-W", T0, receiver="MO")  # RETRY_WAIT for five hours, MO never answers
-    _send(repo, waiting, S.RETRY_WAIT, now - timedelta(minutes=5), ErrorInfo("DELIVERY_FAILED", "refused"))
+    # As a gRPC partner that cannot be reached is recorded: the call's status name.
+    _send(repo, waiting, S.RETRY_WAIT, now - timedelta(minutes=5),
+          ErrorInfo("UNAVAILABLE", "failed to connect to all addresses"))
     fresh = _outbound(repo, "CO-N", now - timedelta(minutes=10))  # RETRY_WAIT, but only for ten minutes
     _send(repo, fresh, S.RETRY_WAIT, now - timedelta(minutes=9), ErrorInfo("DELIVERY_FAILED", "refused"))
     old_hk = _outbound(repo, "CO-H", T0)  # HK: waits long, but answered another delivery recently
