@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from ..core.domain import ErrorInfo, MessageStatus, Receipt, ReceiptOutcome, VerifiedReceipt
-from ..core.errors import DeliveryFailed, GatewayError, MessageNotFound, ReceiptInvalid
+from ..core.errors import NO_ANSWER_CODES, DeliveryFailed, GatewayError, MessageNotFound, ReceiptInvalid
 from ..core.partners import PartnerProfile
 from ..core.ports import (
     Clock,
@@ -84,6 +84,9 @@ class Dispatcher:
         # Messages one pass claims per free worker: a worker streams up to a window's worth to a partner that
         # agreed to streaming; otherwise one message each.
         self._per_worker = max((p.stream_window for p in settings.partners if p.streaming), default=1)
+        # Partners whose messages may wait for a retry after getting no answer: all of them at start (an outage may
+        # have begun before), then each one whose delivery got none. See _bring_forward.
+        self._unanswered = {p.name for p in settings.partners}
 
     # The pipeline's DeliveryHandoff: a new message goes straight to a free worker, skipping the claim query.
 
@@ -312,6 +315,7 @@ class Dispatcher:
             if len(results) == 1 and isinstance(results[0], MessageNotFound):
                 raise results[0]  # as a single transition raised it: a message removed under its delivery
         recorded = False
+        answered: set[str] = set()
         for (message, change), result in zip(outcomes, results, strict=True):
             if isinstance(result, GatewayError):
                 # Our claim expired and another replica (or pass) took the message over; its outcome stands, even
@@ -322,9 +326,35 @@ class Dispatcher:
             # ``message`` is the claimed one: SENDING since the claim, so the observer can time the attempt.
             self._observe(message, change.new_status, at)
             recorded = True
+            if change.error is not None and change.error.code in NO_ANSWER_CODES:
+                self._unanswered.add(message.partner)
+            elif change.receipt is not None:
+                answered.add(message.partner)
         if recorded or claimed:
             self._signals.status.fire()
+        for partner in answered:
+            # Two workers may both see the partner here; the second finds nothing left to bring forward.
+            if partner in self._unanswered:
+                self._bring_forward(partner, at)
         return claimed
+
+    def _bring_forward(self, partner: str, at: datetime) -> None:
+        """The partner answers again: its messages waiting for a retry after getting no answer are due now.
+
+        After an outage each message would otherwise wait for its own next attempt, up to the retry policy's
+        longest delay, while the partner is back; the backlog goes at once instead, as fast as the workers take
+        it. Once per recovery: the partner leaves the set until a delivery gets no answer again.
+        """
+        self._unanswered.discard(partner)
+        try:
+            brought = self._messages.bring_forward(partner, at=at, error_codes=NO_ANSWER_CODES)
+        except Exception:  # noqa: BLE001 - the messages still go at their own retry times
+            log.exception("could not bring the retries of %s forward", partner)
+            return
+        if brought:
+            log.info("%s answers again: %d messages waiting for a retry are due now", partner, brought)
+            self._backlog_possible = True
+            self._signals.outbound.fire()
 
     # The wake-up loop -------------------------------------------------------------------------------------
 

@@ -528,6 +528,32 @@ def test_retry_wait_is_claimed_only_when_due(repo: Repository) -> None:
     assert (due.message_id, due.attempts, due.next_attempt_at) == (env.message_id, 2, None)
 
 
+def test_bring_forward_makes_a_partners_unanswered_retries_due_and_nothing_else(repo: Repository) -> None:
+    no_answer = ErrorInfo(code="UNAVAILABLE", message="failed to connect to all addresses")
+    no_http_answer = ErrorInfo(code="DELIVERY_FAILED", message="connection refused")
+    bad_receipt = ErrorInfo(code="RECEIPT_INVALID", message="receipt signature")
+    waiting = {}
+    for number, receiver, error, next_at in (("CO-1", "HK", no_answer, 100), ("CO-2", "HK", bad_receipt, 100),
+                                             ("CO-3", "HK", no_answer, 5), ("CO-4", "MO", no_answer, 100),
+                                             ("CO-5", "HK", no_http_answer, 200)):
+        env = envelope(number, receiver=receiver)
+        add_out(repo, env)
+        claim(repo, 1)
+        repo.transition(env.message_id, S.RETRY_WAIT, at=at(2), next_attempt_at=at(next_at), error=error)
+        waiting[number] = env.message_id
+
+    events = len(repo.history(waiting["CO-1"]))
+    assert repo.bring_forward("HK", at=at(10), error_codes={"DELIVERY_FAILED", "UNAVAILABLE"}) == 2
+    assert repo.bring_forward("HK", at=at(10), error_codes={"DELIVERY_FAILED", "UNAVAILABLE"}) == 0  # done
+    brought = repo.get(waiting["CO-1"])
+    assert (brought.status, brought.next_attempt_at, brought.last_error) == (S.RETRY_WAIT, at(10), no_answer)
+    assert len(repo.history(waiting["CO-1"])) == events  # no state change, no event
+    # Due now: the one brought forward and the one due earlier anyway; not the other error, not the other partner.
+    assert sorted(m.message_id for m in claim(repo, 10)) == sorted(waiting[n] for n in ("CO-1", "CO-3", "CO-5"))
+    assert repo.get(waiting["CO-2"]).next_attempt_at == at(100)
+    assert repo.get(waiting["CO-4"]).next_attempt_at == at(100)
+
+
 def test_an_expired_sending_claim_is_taken_over(repo: Repository) -> None:
     env = envelope()
     add_out(repo, env)

@@ -96,6 +96,39 @@ def test_messages_submitted_during_a_partner_outage_are_delivered_once_when_it_r
         _handed_over_once(network, message_ids)
 
 
+def test_a_backlog_waiting_for_its_retries_goes_as_soon_as_the_partner_answers_again(tmp_path: Path) -> None:
+    # A retry delay far longer than the test: without the bring-forward, the backlog would wait a minute.
+    retry = {"strategy": "constant", "initial_delay_seconds": 60, "max_delay_seconds": 60, "max_attempts": 100,
+             "jitter": 0.0}
+    with running_network(tmp_path, ("CN", "HK"), retry=retry) as network:
+        network.stop("HK")
+        cn_repository = network.apps["CN"].repository
+        with network.client("CN") as cn:
+            backlog = [cn.submit("HK", COO, numbered_record(i, "B"), idempotency_key=f"backlog-{i}").message_id
+                       for i in range(MESSAGES)]
+            wait_for(lambda: all(cn_repository.get(m).status is MessageStatus.RETRY_WAIT for m in backlog),
+                     timeout=30)
+            network.restart("HK")
+            restarted = time.monotonic()
+            # New traffic reaches the partner again (once the channel has reconnected): its first answer brings
+            # the backlog forward.
+            for attempt in range(10):
+                fresh = cn.submit("HK", COO, numbered_record(100 + attempt, "B"),
+                                  idempotency_key=f"fresh-{attempt}").message_id
+                try:
+                    wait_for(lambda: cn.status(fresh).status == pb.MESSAGE_STATUS_DELIVERED, timeout=3)
+                    break
+                except AssertionError:
+                    continue
+            wait_for(lambda: all(cn.status(m).status == pb.MESSAGE_STATUS_DELIVERED for m in backlog), timeout=20)
+            drained = time.monotonic() - restarted
+        print(f"backlog of {MESSAGES} delivered {drained:.1f}s after the partner returned (retry delay 60 s)")
+        assert drained < 30
+        for message_id in backlog:
+            assert len(_events(cn_repository, message_id, MessageStatus.SENDING)) == 2  # the failed one, then one
+            assert len(_events(cn_repository, message_id, MessageStatus.DELIVERED)) == 1
+
+
 def test_a_message_failed_after_max_attempts_is_resent_by_an_operator_with_its_id(tmp_path: Path) -> None:
     # Attempts 1.5 s apart: after the partner returns, the sender's channel reconnects within about 2 s.
     retry = {"strategy": "constant", "initial_delay_seconds": 1.5, "max_delay_seconds": 1.5, "max_attempts": 3,

@@ -7,7 +7,7 @@ atomic, as the SQL implementation's transactions are. ``tests/contract`` runs th
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -307,6 +307,18 @@ class MemoryMessageRepository(MemoryMessageReports, MemoryRetention, MemoryTrust
                 self._record(message, current, now)
                 claimed.append(message)
             return claimed
+
+    def bring_forward(self, partner: str, *, at: datetime, error_codes: Collection[str]) -> int:
+        """Make the partner's outbound RETRY_WAIT messages that last failed with one of ``error_codes`` due at ``at``."""
+        at = utc(at, "at")
+        with self._lock:
+            due = [m for m in self._messages.values()
+                   if m.direction is Direction.OUTBOUND and m.partner == partner and m.status is _S.RETRY_WAIT
+                   and m.last_error is not None and m.last_error.code in error_codes
+                   and m.next_attempt_at is not None and m.next_attempt_at > at]
+            for message in due:
+                self._messages[message.message_id] = replace(message, next_attempt_at=at)
+            return len(due)
 
     def _due_order(self, message: StoredMessage) -> tuple[datetime, datetime, str]:
         # The time the message became due: its retry time, its claim's expiry, or when it was queued; so a long

@@ -10,11 +10,11 @@ prebuilt (``message_statements.py``) and run at driver level (``driver.py``); th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...core.domain import (
@@ -41,6 +41,7 @@ from .transactions import EVENTS_LOCK, duplicate_reason
 from .driver import Cursor
 from .checks import DUPLICATE_REASONS, check_new_status, optional_utc, utc
 from .rows import error_values, event_values, message_values, status_event, stored_message
+from .tables import MessageRow
 from .accounts import SqlAccountRepository
 from .message_reports import SqlMessageReports
 from .retention import SqlRetentionRepository
@@ -329,6 +330,17 @@ class SqlMessageRepository(SqlMessageReports, SqlTrustRepository, SqlRetentionRe
             [event_values(c, MessageStatus(row["status"]), now) for row, c in zip(rows, claimed, strict=True)],
         )
         return [stored_message(c) for c in claimed]
+
+    def bring_forward(self, partner: str, *, at: datetime, error_codes: Collection[str]) -> int:
+        """Make the partner's outbound RETRY_WAIT messages that last failed with one of ``error_codes`` due at ``at``."""
+        at = utc(at)
+        statement = (update(MessageRow)
+                     .where(MessageRow.direction == Direction.OUTBOUND.value, MessageRow.partner == partner,
+                            MessageRow.status == _S.RETRY_WAIT.value, MessageRow.last_error_code.in_(sorted(error_codes)),
+                            MessageRow.next_attempt_at > at)
+                     .values(next_attempt_at=at))
+        with self._db.write() as connection:
+            return connection.execute(statement).rowcount
 
     def _add_events(self, cursor: Cursor, events: list[dict[str, Any]]) -> None:
         if self._db.is_postgresql:

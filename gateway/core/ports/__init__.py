@@ -11,14 +11,13 @@ from .accounts import AccountRepository, ConsoleAccount, Role
 from .alerts import AlertSender
 from .blobs import CHUNK_BYTES, BlobStore
 from .clock import Clock, IdFactory
+from .delivery import DeliveryHandoff, OutboundClaim
 from .messages import (
     Backlog,
-    DeliveryHandoff,
     MessageFact,
     MessageRepository,
     NewInbound,
     NewOutbound,
-    OutboundClaim,
     StatusEvent,
     StoredMessage,
     Transition,

@@ -1,11 +1,11 @@
-"""Ports of the message life: the message book and the delivery hand-off."""
+"""Ports of the message life: the message book (the delivery hand-off is in ``delivery.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..domain import (
     Action,
@@ -20,14 +20,15 @@ from ..domain import (
 )
 from ..errors import DuplicateConflict, InvalidTransition, MessageNotFound
 
+if TYPE_CHECKING:
+    from .delivery import OutboundClaim
+
 __all__ = [
     "Backlog",
-    "DeliveryHandoff",
     "MessageFact",
     "MessageRepository",
     "NewInbound",
     "NewOutbound",
-    "OutboundClaim",
     "StatusEvent",
     "StoredMessage",
     "Transition",
@@ -122,37 +123,6 @@ class StatusEvent:
 #: ``message`` is the message as it was before (for a new message: as stored). Metrics hook in here; it must not
 #: raise and must be quick, since it runs on the request or delivery thread.
 TransitionObserver = Callable[[StoredMessage, MessageStatus, datetime], None]
-
-
-@dataclass(frozen=True)
-class OutboundClaim:
-    """A delivery worker reserved for a new outbound message.
-
-    The message is then stored already claimed (SENDING, attempt 1, its ACCEPTED, QUEUED and SENDING events in the
-    same transaction) and handed straight to that worker: on the happy path a document needs no claim query and no
-    second transaction before it leaves. If the process dies first, the claim expires and any replica retries.
-    """
-
-    claimer: str
-    """The dispatcher replica that will deliver it."""
-    expires_at: datetime
-    """After this instant another replica may take the message over."""
-
-
-class DeliveryHandoff(Protocol):
-    """The dispatcher's side of :class:`OutboundClaim`: reserve a worker, then give it the message or release it."""
-
-    def reserve(self, now: datetime) -> OutboundClaim | None:
-        """A claim on a free worker, or None when all are busy (the message is then QUEUED as usual)."""
-        ...
-
-    def deliver_claimed(self, message: StoredMessage) -> None:
-        """Deliver ``message``, stored under the reserved claim, on the reserved worker."""
-        ...
-
-    def release(self) -> None:
-        """Give back a reserved worker whose message was not stored."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -392,6 +362,11 @@ class MessageRepository(Protocol):
         Due: QUEUED; RETRY_WAIT with next_attempt_at <= now; SENDING whose claim expired (a replica died).
         On PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED, so replicas never claim the same message.
         """
+        ...
+
+    def bring_forward(self, partner: str, *, at: datetime, error_codes: Collection[str]) -> int:
+        """Make the partner's outbound RETRY_WAIT messages whose last attempt failed with one of ``error_codes`` due at
+        ``at`` (those due later); return how many. No state changes, so no status event."""
         ...
 
     def events_after(
