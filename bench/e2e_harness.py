@@ -114,6 +114,21 @@ class Gateways:
     signing: trust.SigningIdentity
 
     workers: int = 1
+    commands: dict[str, list[str]] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+
+    def stop(self, party: str) -> None:
+        """Stop one gateway (SIGTERM, as systemd would), e.g. to play a partner's outage."""
+        process = self.processes[party]
+        process.terminate()
+        process.wait(timeout=30)
+
+    def start(self, party: str) -> None:
+        """Start a stopped gateway again on the same configuration and database; returns once it serves."""
+        log = (self.windows[party].folder / "gateway.log").open("ab")
+        self.processes[party] = subprocess.Popen(self.commands[party], stdout=log, stderr=subprocess.STDOUT,
+                                                 env=self.env)
+        _wait_ready(self, [party])
 
     def cpu(self) -> float:
         """CPU seconds used so far by both gateways (every worker process of each)."""
@@ -130,11 +145,13 @@ class Gateways:
                              own_connection=own_connection)
 
 
-def _wait_ready(gateways: Gateways) -> None:
+def _wait_ready(gateways: Gateways, parties: list[str] | None = None) -> None:
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
     deadline = time.monotonic() + 60
     for party, window in gateways.windows.items():
+        if parties is not None and party not in parties:
+            continue
         with gateways.client(party) as client:
             while True:
                 if gateways.processes[party].poll() is not None:
@@ -154,6 +171,8 @@ def _wait_ready(gateways: Gateways) -> None:
     if gateways.workers > 1:
         # Health answered on one worker; the others print their line once they serve too.
         for party, window in gateways.windows.items():
+            if parties is not None and party not in parties:
+                continue
             log = window.folder / "gateway.log"
             while len(re.findall(rf"worker \d+/{gateways.workers} \(pid", log.read_text(errors="replace"))) \
                     < gateways.workers:
@@ -187,6 +206,7 @@ def gateways(root: Path, database_urls: dict[str, str] | None, profile_dir: Path
                                              (cn_keys / "signing.cert.pem").read_bytes(),
                                              (cn_keys / "ca.cert.pem").read_bytes())
     processes: dict[str, subprocess.Popen[bytes]] = {}
+    commands: dict[str, list[str]] = {}
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     try:
         for party, window in windows.items():
@@ -196,9 +216,10 @@ def gateways(root: Path, database_urls: dict[str, str] | None, profile_dir: Path
             else:
                 command = [sys.executable, str(ROOT / "bench" / "profiled_serve.py"),
                            str(profile_dir / f"{party.lower()}.pstats"), "--config", str(window.config)]
+            commands[party] = command
             log = (window.folder / "gateway.log").open("wb")
             processes[party] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-        running = Gateways(windows, processes, signing, workers)
+        running = Gateways(windows, processes, signing, workers, commands, env)
         _wait_ready(running)
         yield running
     finally:

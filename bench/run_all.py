@@ -7,7 +7,8 @@ after its threads were idle: the latency floor at low load), ``bench_mappings.py
 mapping and signing would cost), ``bench_e2e.py`` (two ``swgw serve``
 processes, throughput, latency, CPU per document, and the ``as4`` package on the same payload; on PostgreSQL too
 when ``SWGW_TEST_DATABASE_URL`` is set; then one and two worker processes per gateway), ``bench_stream.py`` (the
-streaming path: SubmitStream and DeliverStream with group commits, documents per second end to end) and
+streaming path: SubmitStream and DeliverStream with group commits, documents per second end to end),
+``bench_backlog.py`` (a partner's outage: how soon the backlog drains once it is back, unary and streaming) and
 ``bench_large.py`` (10, 100 and 500 MB attachments: peak memory of both gateways and MB/s). Extra arguments go to
 ``bench_e2e.py`` (e.g. ``--profile DIR``).
 
@@ -44,6 +45,7 @@ BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bench_e2e.py", ()),
     # The streaming path's benchmark records ``stream_rate`` (documents/s end to end, ``kb=5``) with results.record.
     ("bench_stream.py", ()),
+    ("bench_backlog.py", ()),
     ("bench_large.py", ()),
 )
 
