@@ -388,6 +388,8 @@ def _verify(
         verification_time=max(at, signer.not_valid_before_utc),
     )
     verifier = ParsedXAdESVerifier() if inspected.xades else ParsedVerifier()
+    if not inspected.xades:
+        verifier.take(root)  # one reference (_inspect): nothing reads the parsed document after signxml
     try:
         # The very tree parse_xml built and _inspect checked (trust.processors); signxml parses its copies alike.
         result = verifier.verify(root, x509_cert=signer, expect_config=config, parser=hardened_parser(),
