@@ -58,6 +58,17 @@ def _clark(query: str, xpath: str) -> str | None:
     return f"{xpath}{{{uri}}}{name}"
 
 
+_SIGNED_INFO_C14N = f"{{{namespaces['ds']}}}SignedInfo/{{{namespaces['ds']}}}CanonicalizationMethod"
+_EXCLUSIVE_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+
+
+def _exclusive_without_prefixes(signature: etree._Element) -> bool:
+    """Whether SignedInfo is canonicalized exclusively (without comments) and without an InclusiveNamespaces
+    prefix list (a CanonicalizationMethod without children)."""
+    method = signature.find(_SIGNED_INFO_C14N)
+    return method is not None and method.get("Algorithm") == _EXCLUSIVE_C14N and len(method) == 0
+
+
 class ParsedVerifier(XMLVerifier):
     """signxml's :class:`XMLVerifier` on the parsed tree (``verify`` takes the root element)."""
 
@@ -65,6 +76,7 @@ class ParsedVerifier(XMLVerifier):
     # signature sits in the document (child positions from the root, see _get_signature).
     _fresh: etree._Element | None = None
     _signature_at: tuple[int, ...] | None = None
+    _signature: etree._Element | None = None
 
     def take(self, root: etree._Element) -> None:
         """Hand over ``root``, which nothing else reads afterwards, for a signature with a single reference: signxml's
@@ -84,11 +96,19 @@ class ParsedVerifier(XMLVerifier):
     # tree, as for DocumentSigner); any other element keeps signxml's way, which carries the namespaces declared on
     # its ancestors along. A tree nobody else holds is its own copy and is handed back as it is: the one handed
     # over (take), and signxml's latest copy, which it reads no more once it asks for a copy of it.
+    #
+    # The signature element is copied signxml's way for the sake of the namespaces declared on its ancestors, which
+    # inclusive canonicalization of SignedInfo writes out (and an InclusiveNamespaces prefix list may name).
+    # Exclusive canonicalization without a prefix list writes only the namespaces the elements and attributes
+    # use, whose bindings a deepcopy keeps: there the signature is copied with deepcopy too.
     def _tostring(self, xml_node: Any, **kwargs: Any) -> Any:
-        if not kwargs and isinstance(xml_node, etree._Element) and xml_node.getparent() is None:
-            if xml_node is not self._fresh:
-                self._fresh = copy.deepcopy(xml_node)
-            return _Copy(self._fresh)
+        if not kwargs and isinstance(xml_node, etree._Element):
+            if xml_node.getparent() is None:
+                if xml_node is not self._fresh:
+                    self._fresh = copy.deepcopy(xml_node)
+                return _Copy(self._fresh)
+            if xml_node is self._signature and _exclusive_without_prefixes(xml_node):
+                return _Copy(copy.deepcopy(xml_node))
         return super()._tostring(xml_node, **kwargs)  # type: ignore[no-untyped-call]  # signxml leaves it unannotated
 
     def _fromstring(self, xml_string: Any, **kwargs: Any) -> Any:
@@ -107,7 +127,7 @@ class ParsedVerifier(XMLVerifier):
             for position in at:
                 element = element[position]
             return element
-        signature = super()._get_signature(root)  # type: ignore[no-untyped-call]
+        signature = self._signature = super()._get_signature(root)  # type: ignore[no-untyped-call]
         positions: list[int] = []
         element = signature
         while (parent := element.getparent()) is not None:
