@@ -73,7 +73,7 @@ from trust.policy import C14N_ALGORITHMS, DEFAULT_POLICY, ENVELOPED_TRANSFORM, S
 from trust.processors import DocumentSigner, ParsedVerifier, ParsedXAdESVerifier
 from trust.timestamp import LongTerm, VerifiedTimestamp
 from trust.xades import add_unsigned_properties, inspect_qualifying, judge_time, xades_signer
-from trust.xmlparse import adopt_tree, hardened_parser, parse_xml
+from trust.xmlparse import adopt_tree, parse_xml, thread_parser
 
 __all__ = ["VerifiedXml", "sign_xml", "sign_xml_detached", "verify_xml", "verify_xml_detached"]
 
@@ -393,7 +393,7 @@ def _verify(
         verifier.take(root)  # one reference (_inspect): nothing reads the parsed document after signxml
     try:
         # The very tree parse_xml built and _inspect checked (trust.processors); signxml parses its copies alike.
-        result = verifier.verify(root, x509_cert=signer, expect_config=config, parser=hardened_parser(),
+        result = verifier.verify(root, x509_cert=signer, expect_config=config, parser=thread_parser(),
                                  uri_resolver=resolver)
     except InvalidCertificate as e:
         raise CertificateExpired(str(e)) from e
