@@ -153,6 +153,13 @@ class ParsedVerifier(XMLVerifier):
             return super()._findall(element, query, xpath=xpath)  # type: ignore[no-untyped-call]
         return element.findall(path)
 
+    # signxml looks for an InclusiveNamespaces prefix list with an ElementPath predicate; a canonicalization method or
+    # transform without children has none.
+    def _get_inclusive_ns_prefixes(self, transform_node: Any) -> Any:
+        if len(transform_node) == 0:
+            return None
+        return super()._get_inclusive_ns_prefixes(transform_node)  # type: ignore[no-untyped-call]
+
     # signxml turns the halves of the raw signature into integers with a loop over 4-byte words; int.from_bytes
     # gives the same numbers (big-endian, unsigned). The length check and its message are signxml's.
     def _encode_dss_signature(self, raw_signature: bytes, key_size_bits: int) -> bytes:
