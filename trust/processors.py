@@ -137,12 +137,13 @@ class ParsedVerifier(XMLVerifier):
         return signature
 
     # signxml's queries name elements by prefix ("ds:SignedInfo"), which ElementPath resolves against signxml's
-    # namespace map on every call; the same query in Clark notation, built once, finds the same element.
+    # namespace map on every call; the same query in Clark notation, built once, finds the same element. A query
+    # for a child (no xpath before it) is the first of iterchildren, which ElementPath's child step iterates too.
     def _find(self, element: Any, query: str, require: bool = True, xpath: str = "") -> Any:
         path = _clark(query, xpath)
         if path is None:
             return super()._find(element, query, require=require, xpath=xpath)  # type: ignore[no-untyped-call]
-        found = element.find(path)
+        found = element.find(path) if xpath else next(element.iterchildren(path), None)
         if found is None and require:
             return super()._find(element, query, require=require, xpath=xpath)  # type: ignore[no-untyped-call]
         return found
@@ -151,7 +152,7 @@ class ParsedVerifier(XMLVerifier):
         path = _clark(query, xpath)
         if path is None:
             return super()._findall(element, query, xpath=xpath)  # type: ignore[no-untyped-call]
-        return element.findall(path)
+        return element.findall(path) if xpath else list(element.iterchildren(path))
 
     # signxml looks for an InclusiveNamespaces prefix list with an ElementPath predicate; a canonicalization method or
     # transform without children has none.
