@@ -20,7 +20,7 @@ from trust.keys import load_der_certificate
 __all__ = ["key_info", "key_info_certificates", "signer_of"]
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
-_X509_CERTIFICATES = f"{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509Certificate"
+_KEY_INFO, _X509_DATA, _X509_CERTIFICATE = f"{{{DS}}}KeyInfo", f"{{{DS}}}X509Data", f"{{{DS}}}X509Certificate"
 
 
 def key_info(certificates: tuple[x509.Certificate, ...]) -> etree._Element:
@@ -45,7 +45,8 @@ def _key_info(certificates: tuple[x509.Certificate, ...]) -> etree._Element:
 def key_info_certificates(signature: etree._Element, tree: etree._ElementTree) -> tuple[x509.Certificate, ...]:
     """The certificates of ``KeyInfo/X509Data``; raises :class:`~trust.errors.CertificateUntrusted` when there is
     none or one is unreadable."""
-    elements = signature.findall(_X509_CERTIFICATES)
+    elements = [c for info in signature.iterchildren(_KEY_INFO) for data in info.iterchildren(_X509_DATA)
+                for c in data.iterchildren(_X509_CERTIFICATE)]  # findall of KeyInfo/X509Data/X509Certificate
     if not elements:
         raise CertificateUntrusted("the signature carries no X509Certificate; a certificate is required")
     certificates = []

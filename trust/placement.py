@@ -205,14 +205,15 @@ def check_ubl_placement(signature: etree._Element, root: etree._Element) -> None
     assert information is not None  # checked by the loop above
     siblings = information.getparent()
     assert siblings is not None
-    if len(siblings.findall(_CARRIERS[0])) != 1:
+    if sum(1 for _ in siblings.iterchildren(_CARRIERS[0])) != 1:
         raise ReferenceInvalid("sig:UBLDocumentSignatures must hold exactly one sac:SignatureInformation",
                                path=tree.getpath(siblings))
-    referenced = information.findtext(f"{{{_SBC}}}ReferencedSignatureID")
+    named = next(information.iterchildren(f"{{{_SBC}}}ReferencedSignatureID"), None)
+    referenced = None if named is None else named.text or ""  # as information.findtext(...) reads it
     if not referenced or not referenced.strip():
         raise ReferenceInvalid("sac:SignatureInformation has no sbc:ReferencedSignatureID",
                                path=tree.getpath(information))
-    ids = root.findall(f"{{{_CAC}}}Signature/{{{_CBC}}}ID")
+    ids = [i for s in root.iterchildren(_CAC_SIGNATURE) for i in s.iterchildren(f"{{{_CBC}}}ID")]
     matching = [e for e in ids if (e.text or "").strip() == referenced.strip()]
     if len(matching) != 1:
         raise ReferenceInvalid(

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import xmlguard
 from lxml import etree
-from xmlguard import DEFAULT_MAX_BYTES, hardened_parser
+from xmlguard import DEFAULT_MAX_BYTES, hardened_parser, thread_parser
 
 from trust.errors import XmlHostile, XmlMalformed
 
-__all__ = ["DEFAULT_MAX_BYTES", "adopt_tree", "hardened_parser", "parse_xml"]
+__all__ = ["DEFAULT_MAX_BYTES", "adopt_tree", "hardened_parser", "parse_xml", "thread_parser"]
 
 
 def parse_xml(data: bytes, *, max_bytes: int | None = DEFAULT_MAX_BYTES,

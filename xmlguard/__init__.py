@@ -18,7 +18,7 @@ from typing import Protocol
 
 from lxml import etree
 
-__all__ = ["DEFAULT_MAX_BYTES", "Refusal", "hardened_parser", "parse_xml"]
+__all__ = ["DEFAULT_MAX_BYTES", "Refusal", "hardened_parser", "parse_xml", "thread_parser"]
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 """Default input size limit for :func:`parse_xml`: 10 MiB."""
@@ -58,7 +58,10 @@ def hardened_parser() -> etree.XMLParser:
     )
 
 
-def _thread_parser() -> etree.XMLParser:
+def thread_parser() -> etree.XMLParser:
+    """The calling thread's parser with :func:`hardened_parser`'s settings, the one :func:`parse_xml` uses, for
+    handing to a library that parses bytes of a document that passed :func:`parse_xml` (a parser's first
+    document costs it its parsing context: one per thread, not one per document). Never to another thread."""
     parser: etree.XMLParser | None = getattr(_local, "parser", None)
     if parser is None:
         parser = _local.parser = hardened_parser()
@@ -89,7 +92,7 @@ def parse_xml(data: bytes, *, hostile: Refusal, malformed: Refusal,
             raise ValueError("parsed must be the root element of the tree of data")
         return _refuse_tree(parsed, hostile)
     try:
-        root = etree.fromstring(data, parser=_thread_parser())
+        root = etree.fromstring(data, parser=thread_parser())
     except etree.XMLSyntaxError as e:
         # libxml2 reports its own resource limits (depth, node size) as syntax errors; they are attacks, not typos.
         if e.code == _RESOURCE_LIMIT or "XML_PARSE_HUGE" in str(e):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,9 @@ from ..core.errors import GatewayError
 from ..core.ports import NewOutbound, StoredMessage
 from . import steps
 
-__all__ = ["PreparedOutbound", "SubmitResult", "ValidateResult", "error_report", "ignore", "inbound_report"]
+__all__ = [
+    "PreparedOutbound", "SubmitResult", "ValidateResult", "error_report", "ignore", "inbound_json", "inbound_report",
+]
 
 
 @dataclass(frozen=True)
@@ -75,3 +78,14 @@ def inbound_report(document: steps.InboundDocument) -> dict[str, Any]:
         report.setdefault("findings", []).append(
             {"severity": "WARNING", "code": code, "path": "envelope.payload", "message": warning})
     return report
+
+
+# json.dumps with options builds an encoder per call; these are built once (encode keeps no state between calls).
+_RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_REPORT_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def inbound_json(document: steps.InboundDocument) -> tuple[str, str]:
+    """What is stored of an accepted inbound document: its record as JSON with sorted keys, and its report
+    (:func:`inbound_report`) as JSON."""
+    return _RECORD_ENCODER.encode(document.record), _REPORT_ENCODER.encode(inbound_report(document))

@@ -53,7 +53,7 @@ from ..core.routing import route_inbound
 from ..core.settings import Settings
 from ..core.signals import Signals
 from . import signatures, steps
-from .results import PreparedOutbound, SubmitResult, ValidateResult, error_report, ignore, inbound_report
+from .results import PreparedOutbound, SubmitResult, ValidateResult, error_report, ignore, inbound_json
 
 __all__ = ["Pipeline"]
 
@@ -373,6 +373,7 @@ class Pipeline:
         now: datetime,
     ) -> NewInbound:
         errors = (steps.error_info(error),) if error is not None else ()
+        record_json, report_json = inbound_json(document) if document else (None, None)
         receipt = steps.make_receipt(
             envelope, issuer=self._settings.party, receipt_id=self._ids.new_id(), at=now,
             identity=self._identity(peer), errors=errors,
@@ -381,8 +382,7 @@ class Pipeline:
             envelope,
             status=MessageStatus.REJECTED if error is not None else MessageStatus.RECEIVED,
             receipt=receipt,
-            record_json=json.dumps(document.record, ensure_ascii=False, sort_keys=True) if document else None,
-            report_json=json.dumps(inbound_report(document), ensure_ascii=False) if document else None,
+            record_json=record_json, report_json=report_json,
             signer_subject=document.signer_subject if document else None,
             signer_fingerprint=document.signer_fingerprint if document else None,
             error=errors[0] if errors else None,

@@ -7,6 +7,7 @@ their stable codes.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 from collections.abc import Iterator, Mapping
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from cryptography import x509
 
 import mappings
 import trust
@@ -359,11 +362,17 @@ def map_inbound(
     return InboundDocument(
         record=reversed_.record,
         report=reversed_.report,
-        signer_subject=signer.subject.rfc4514_string(),
+        signer_subject=_subject(signer),
         # trust memoizes fingerprints per certificate (the same few partner certificates sign every document).
         signer_fingerprint=trust.fingerprint(signer),
         warnings=tuple(warnings),
     )
+
+
+# The same few partner certificates sign every document (certificates hash and compare by their DER bytes).
+@functools.lru_cache(maxsize=256)
+def _subject(certificate: x509.Certificate) -> str:
+    return certificate.subject.rfc4514_string()
 
 
 def error_info(error: GatewayError) -> ErrorInfo:

@@ -135,10 +135,12 @@ class Catalog:
 
     def element(self, element_id: str) -> DataElement:
         """Return the data element ``element_id`` (``KeyError`` when unknown)."""
-        for e in self.elements:
-            if e.id == element_id:
-                return e
-        raise KeyError(element_id)
+        return self._by_id[element_id]
+
+    @functools.cached_property
+    def _by_id(self) -> Mapping[str, DataElement]:
+        # Ids are unique across document types (load_catalog checks); every business key asks for three.
+        return MappingProxyType({e.id: e for e in self.elements})
 
     def validate(self, document_type: str, record: Mapping[str, Any]) -> ValidationReport:
         """Validate ``record`` against the catalog of ``document_type`` and return every finding."""

@@ -319,11 +319,14 @@ _UBL_SIGNATURE = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateC
 def _skip_signature_carriers(tree: etree._Element, state: ReverseState) -> None:
     """Count the UBL signature carriers as read: they describe the (already verified) signature, not the goods,
     so the loss report must not list them as dropped business data."""
-    for carrier in tree:
-        if carrier.tag in (_UBL_EXT, _UBL_SIGNATURE):
-            for element in carrier.iter():
-                state.consumed.add(element)
-                state.consumed.update((element, name) for name in element.keys())
+    consumed = state.consumed
+    # (iterchildren picks the carriers by tag without a tag string per child of the root)
+    for carrier in tree.iterchildren(_UBL_EXT, _UBL_SIGNATURE):
+        for element in carrier.iter():
+            consumed.add(element)
+            names = element.keys()
+            if names:
+                consumed.update([(element, name) for name in names])
 
 
 def load_example(name: str, *, issued_on: date | None = None) -> dict[str, Any]:
