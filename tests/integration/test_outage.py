@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.adapters.persistence.messages import SqlMessageRepository
@@ -25,6 +26,12 @@ COO = DocumentType.CERTIFICATE_OF_ORIGIN
 MESSAGES = 20
 #: Long enough for gRPC's default reconnect backoff (1 s, growing by 1.6 to 120 s) to outgrow the retry delay.
 OUTAGE_SECONDS = 12.0
+
+
+def _constant_retry(seconds: float, *, attempts: int) -> dict[str, Any]:
+    """An agreement's retry policy: ``attempts`` attempts ``seconds`` apart, no jitter."""
+    return {"strategy": "constant", "initial_delay_seconds": seconds, "max_delay_seconds": seconds,
+            "max_attempts": attempts, "jitter": 0.0}
 
 
 def _events(repository: SqlMessageRepository, message_id: str, status: MessageStatus) -> list[StatusEvent]:
@@ -48,9 +55,7 @@ def _handed_over_once(network: Network, message_ids: list[str]) -> None:
 
 
 def test_messages_submitted_during_a_partner_outage_are_delivered_once_when_it_returns(tmp_path: Path) -> None:
-    retry = {"strategy": "constant", "initial_delay_seconds": 0.5, "max_delay_seconds": 0.5, "max_attempts": 1000,
-             "jitter": 0.0}
-    with running_network(tmp_path, ("CN", "HK"), retry=retry) as network:
+    with running_network(tmp_path, ("CN", "HK"), retry=_constant_retry(0.5, attempts=1000)) as network:
         network.stop("HK")
         cn_repository = network.apps["CN"].repository
         with network.client("CN") as cn:
@@ -98,9 +103,7 @@ def test_messages_submitted_during_a_partner_outage_are_delivered_once_when_it_r
 
 def test_a_backlog_waiting_for_its_retries_goes_as_soon_as_the_partner_answers_again(tmp_path: Path) -> None:
     # A retry delay far longer than the test: without the bring-forward, the backlog would wait a minute.
-    retry = {"strategy": "constant", "initial_delay_seconds": 60, "max_delay_seconds": 60, "max_attempts": 100,
-             "jitter": 0.0}
-    with running_network(tmp_path, ("CN", "HK"), retry=retry) as network:
+    with running_network(tmp_path, ("CN", "HK"), retry=_constant_retry(60, attempts=100)) as network:
         network.stop("HK")
         cn_repository = network.apps["CN"].repository
         with network.client("CN") as cn:
@@ -131,9 +134,7 @@ def test_a_backlog_waiting_for_its_retries_goes_as_soon_as_the_partner_answers_a
 
 def test_a_message_failed_after_max_attempts_is_resent_by_an_operator_with_its_id(tmp_path: Path) -> None:
     # Attempts 1.5 s apart: after the partner returns, the sender's channel reconnects within about 2 s.
-    retry = {"strategy": "constant", "initial_delay_seconds": 1.5, "max_delay_seconds": 1.5, "max_attempts": 3,
-             "jitter": 0.0}
-    with running_network(tmp_path, ("CN", "HK"), retry=retry) as network:
+    with running_network(tmp_path, ("CN", "HK"), retry=_constant_retry(1.5, attempts=3)) as network:
         network.stop("HK")
         cn_repository = network.apps["CN"].repository
         with network.client("CN") as cn:
