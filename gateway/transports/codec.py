@@ -76,11 +76,22 @@ _OUTCOMES_BACK = _reverse(_OUTCOMES)
 _STATUSES_BACK = _reverse(_STATUSES)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def timestamp(value: datetime) -> Timestamp:
     """A protobuf Timestamp for an aware datetime."""
-    ts = Timestamp()
-    ts.FromDatetime(value.astimezone(UTC))
-    return ts
+    return Timestamp(**_time(value))
+
+
+def _time(value: datetime) -> dict[str, int]:
+    # The fields Timestamp.FromDatetime sets (whole seconds since the epoch, rounded down, and the microseconds),
+    # from datetime arithmetic instead of a time tuple and calendar.timegm: a few go into every message. Every
+    # datetime is within Timestamp's range (years 1 to 9999), which FromDatetime checks. The wire forms below pass
+    # submessages as such mappings, which protobuf fills in place of building a message and copying it.
+    utc = value.astimezone(UTC)
+    since = utc - _EPOCH
+    return {"seconds": since.days * 86400 + since.seconds, "nanos": utc.microsecond * 1000}
 
 
 def from_timestamp(ts: Timestamp, field: str = "timestamp") -> datetime:
@@ -131,6 +142,14 @@ def _party(value: PartyId) -> pb.PartyId:
     return pb.PartyId(scheme=value.scheme, value=value.value)
 
 
+def _party_fields(value: PartyId) -> dict[str, str]:
+    return {"scheme": value.scheme, "value": value.value}
+
+
+def _key_fields(value: BusinessKey) -> dict[str, str | int]:
+    return {"issuer": value.issuer, "number": value.number, "version": value.version}
+
+
 def _party_from(value: pb.PartyId, field: str) -> PartyId:
     if not value.value:
         raise EnvelopeInvalid("party id is missing", field_path=field)
@@ -165,21 +184,20 @@ def envelope_to_proto(envelope: Envelope) -> pb.Envelope:
     """Wire form of an envelope."""
     message = pb.Envelope(
         message_id=envelope.message_id,
-        business_key=business_key_to_proto(envelope.business_key),
-        sender=_party(envelope.sender),
-        receiver=_party(envelope.receiver),
+        business_key=_key_fields(envelope.business_key),
+        sender=_party_fields(envelope.sender),
+        receiver=_party_fields(envelope.receiver),
         document_type=_DOCUMENT_TYPES[envelope.document_type],
         document_format=envelope.document_format,
         action=_ACTIONS[envelope.action],
-        created_at=timestamp(envelope.created_at),
+        created_at=_time(envelope.created_at),
         payload=envelope.payload,
         payload_sha256=bytes.fromhex(envelope.payload_sha256),
         attachments=[_attachment(a) for a in envelope.attachments],
+        refers_to=None if envelope.refers_to is None else _key_fields(envelope.refers_to),
+        signature=None if envelope.signature is None else {"format": envelope.signature.format,
+                                                           "jws": envelope.signature.value},
     )
-    if envelope.refers_to is not None:
-        message.refers_to.CopyFrom(business_key_to_proto(envelope.refers_to))
-    if envelope.signature is not None:
-        message.signature.CopyFrom(_signature(envelope.signature))
     return message
 
 
@@ -324,22 +342,19 @@ def error_detail(error: GatewayError, *, max_findings: int | None = None) -> pb.
 
 def event_to_proto(event: StatusEvent) -> pb.StatusEvent:
     """Wire form of a status event."""
-    message = pb.StatusEvent(
+    return pb.StatusEvent(
         sequence=event.sequence,
         message_id=event.message_id,
-        business_key=business_key_to_proto(event.business_key),
+        business_key=_key_fields(event.business_key),
         direction=_DIRECTIONS[event.direction],
         status=status_to_proto(event.status),
         previous_status=status_to_proto(event.previous_status),
-        at=timestamp(event.at),
-        partner=pb.PartyId(scheme=DEFAULT_PARTY_SCHEME, value=event.partner),
+        at=_time(event.at),
+        partner={"scheme": DEFAULT_PARTY_SCHEME, "value": event.partner},
         attempt=event.attempt,
+        error=None if event.error is None else _error_info(event.error),
+        next_attempt_at=None if event.next_attempt_at is None else _time(event.next_attempt_at),
     )
-    if event.error is not None:
-        message.error.CopyFrom(_error_info(event.error))
-    if event.next_attempt_at is not None:
-        message.next_attempt_at.CopyFrom(timestamp(event.next_attempt_at))
-    return message
 
 
 def summary_to_proto(message: StoredMessage, history: list[StatusEvent] | None = None, *, transport: str = ""
