@@ -30,6 +30,7 @@ from ..core.domain import (
 from ..core.errors import EnvelopeInvalid, GatewayError, PayloadDigestMismatch
 from ..core.ports import AuditEntry, StatusEvent, StoredMessage, StoredTrustedCertificate
 from ._attachments import attachment_from_proto, attachment_to_proto as _attachment, stored_attachment
+from ._fields import key_fields, party_fields, time_fields
 
 __all__ = [
     "action_from_proto",
@@ -39,6 +40,7 @@ __all__ = [
     "business_key_to_proto",
     "document_type_from_proto",
     "document_type_to_proto",
+    "envelope_fields",
     "envelope_from_proto",
     "envelope_to_proto",
     "error_detail",
@@ -76,22 +78,9 @@ _OUTCOMES_BACK = _reverse(_OUTCOMES)
 _STATUSES_BACK = _reverse(_STATUSES)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 def timestamp(value: datetime) -> Timestamp:
     """A protobuf Timestamp for an aware datetime."""
-    return Timestamp(**_time(value))
-
-
-def _time(value: datetime) -> dict[str, int]:
-    # The fields Timestamp.FromDatetime sets (whole seconds since the epoch, rounded down, and the microseconds),
-    # from datetime arithmetic instead of a time tuple and calendar.timegm: a few go into every message. Every
-    # datetime is within Timestamp's range (years 1 to 9999), which FromDatetime checks. The wire forms below pass
-    # submessages as such mappings, which protobuf fills in place of building a message and copying it.
-    utc = value.astimezone(UTC)
-    since = utc - _EPOCH
-    return {"seconds": since.days * 86400 + since.seconds, "nanos": utc.microsecond * 1000}
+    return Timestamp(**time_fields(value))
 
 
 def from_timestamp(ts: Timestamp, field: str = "timestamp") -> datetime:
@@ -138,18 +127,6 @@ def status_from_proto(value: int) -> MessageStatus | None:
     return _STATUSES_BACK.get(value)
 
 
-def _party(value: PartyId) -> pb.PartyId:
-    return pb.PartyId(scheme=value.scheme, value=value.value)
-
-
-def _party_fields(value: PartyId) -> dict[str, str]:
-    return {"scheme": value.scheme, "value": value.value}
-
-
-def _key_fields(value: BusinessKey) -> dict[str, str | int]:
-    return {"issuer": value.issuer, "number": value.number, "version": value.version}
-
-
 def _party_from(value: pb.PartyId, field: str) -> PartyId:
     if not value.value:
         raise EnvelopeInvalid("party id is missing", field_path=field)
@@ -182,23 +159,27 @@ def _signature_from(value: pb.Signature) -> Signature | None:
 
 def envelope_to_proto(envelope: Envelope) -> pb.Envelope:
     """Wire form of an envelope."""
-    message = pb.Envelope(
+    return pb.Envelope(**envelope_fields(envelope))
+
+
+def envelope_fields(envelope: Envelope) -> dict[str, Any]:
+    """Wire form of an envelope as the mapping an Envelope field takes (``DeliverRequest(envelope=...)``, see _fields)."""
+    return dict(
         message_id=envelope.message_id,
-        business_key=_key_fields(envelope.business_key),
-        sender=_party_fields(envelope.sender),
-        receiver=_party_fields(envelope.receiver),
+        business_key=key_fields(envelope.business_key),
+        sender=party_fields(envelope.sender),
+        receiver=party_fields(envelope.receiver),
         document_type=_DOCUMENT_TYPES[envelope.document_type],
         document_format=envelope.document_format,
         action=_ACTIONS[envelope.action],
-        created_at=_time(envelope.created_at),
+        created_at=time_fields(envelope.created_at),
         payload=envelope.payload,
         payload_sha256=bytes.fromhex(envelope.payload_sha256),
         attachments=[_attachment(a) for a in envelope.attachments],
-        refers_to=None if envelope.refers_to is None else _key_fields(envelope.refers_to),
+        refers_to=None if envelope.refers_to is None else key_fields(envelope.refers_to),
         signature=None if envelope.signature is None else {"format": envelope.signature.format,
                                                            "jws": envelope.signature.value},
     )
-    return message
 
 
 def envelope_from_proto(message: pb.Envelope) -> Envelope:
@@ -247,7 +228,7 @@ def receipt_to_proto(receipt: Receipt) -> pb.Receipt:
     message = pb.Receipt(
         message_id=receipt.message_id,
         receipt_id=receipt.receipt_id,
-        issuer=_party(receipt.issuer),
+        issuer=party_fields(receipt.issuer),
         outcome=_OUTCOMES[receipt.outcome],
         payload_sha256=bytes.fromhex(receipt.payload_sha256),
         received_at=timestamp(receipt.received_at),
@@ -345,15 +326,15 @@ def event_to_proto(event: StatusEvent) -> pb.StatusEvent:
     return pb.StatusEvent(
         sequence=event.sequence,
         message_id=event.message_id,
-        business_key=_key_fields(event.business_key),
+        business_key=key_fields(event.business_key),
         direction=_DIRECTIONS[event.direction],
         status=status_to_proto(event.status),
         previous_status=status_to_proto(event.previous_status),
-        at=_time(event.at),
+        at=time_fields(event.at),
         partner={"scheme": DEFAULT_PARTY_SCHEME, "value": event.partner},
         attempt=event.attempt,
         error=None if event.error is None else _error_info(event.error),
-        next_attempt_at=None if event.next_attempt_at is None else _time(event.next_attempt_at),
+        next_attempt_at=None if event.next_attempt_at is None else time_fields(event.next_attempt_at),
     )
 
 
@@ -388,7 +369,7 @@ def inbound_document_to_proto(message: StoredMessage) -> dpb.InboundDocument:
     envelope = message.envelope
     document = dpb.InboundDocument(
         message_id=message.message_id,
-        sender=_party(envelope.sender),
+        sender=party_fields(envelope.sender),
         document_type=_DOCUMENT_TYPES[envelope.document_type],
         action=_ACTIONS[envelope.action],
         business_key=business_key_to_proto(envelope.business_key),

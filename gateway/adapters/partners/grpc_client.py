@@ -155,7 +155,7 @@ class GrpcPartnerTransport:
                 response = stub.DeliverLarge(self._large_requests(envelope), timeout=seconds)
             else:
                 response = stub.Deliver(
-                    ppb.DeliverRequest(envelope=codec.envelope_to_proto(envelope)), timeout=self._timeout
+                    ppb.DeliverRequest(envelope=codec.envelope_fields(envelope)), timeout=self._timeout
                 )
         except grpc.RpcError as e:
             raise self._failure(partner, e) from e
@@ -165,7 +165,7 @@ class GrpcPartnerTransport:
         """The envelope, then each large attachment's bytes read from the blob store chunk by chunk."""
         if self._blobs is None:  # pragma: no cover - the composition root always gives one
             raise DeliveryFailed("no blob store to read large attachments from", retryable=False)
-        yield ppb.DeliverLargeRequest(envelope=codec.envelope_to_proto(envelope))
+        yield ppb.DeliverLargeRequest(envelope=codec.envelope_fields(envelope))
         for attachment in envelope.attachments:
             if attachment.stored is not None:
                 for data in self._blobs.read(attachment.sha256):
@@ -188,7 +188,7 @@ class GrpcPartnerTransport:
                         return
                 if finished.is_set():
                     return
-                yield ppb.DeliverStreamRequest(envelope=codec.envelope_to_proto(envelope))
+                yield ppb.DeliverStreamRequest(envelope=codec.envelope_fields(envelope))
 
         # The deadline grows with the number of envelopes: a stream is many calls' worth of work.
         call = stub.DeliverStream(requests(), timeout=self._timeout + len(envelopes))
