@@ -81,6 +81,7 @@ class DocumentSigner(XMLSigner):
     document's root element is copied with ``copy.deepcopy``."""
 
     _taken: etree._Element | None = None
+    _signature: etree._Element | None = None
 
     def take(self, root: etree._Element) -> None:
         """Hand over ``root``, which nothing else reads: signed in place, and digested without a copy (the
@@ -102,26 +103,37 @@ class DocumentSigner(XMLSigner):
             return super()._ds_tag(tag)  # type: ignore[no-untyped-call]
         return f"{_DS}{tag}"
 
+    def _unpack(self, data: Any, references: Any) -> Any:
+        unpacked = super()._unpack(data, references)
+        self._signature = unpacked[0]  # the ds:Signature signxml builds: its placeholder, or a new element
+        return unpacked
+
+    def _findall(self, element: Any, query: str, xpath: str = "") -> Any:
+        # signxml looks for its placeholder twice per signature with ElementPath; the same search, as one iteration.
+        if xpath == ".//" and query == "Signature[@Id='placeholder']":
+            return [e for e in element.iterdescendants(_SIGNATURE) if e.get("Id") == "placeholder"]
+        return super()._findall(element, query, xpath)  # type: ignore[no-untyped-call]
+
     def _c14n(self, nodes: Any, algorithm: Any, inclusive_ns_prefixes: Any = None) -> bytes:
         """The canonical form signxml digests. For the handed-over document, which holds the signature being built
         (nothing else: :mod:`trust.xmldsig` refuses a document that carries one), the signature is taken out
         while it is canonicalized and put back at the same place: the enveloped-signature transform, on the tree
         itself instead of on a copy."""
-        if nodes is not self._taken or nodes is None:
+        signature = self._signature
+        if nodes is not self._taken or nodes is None or signature is None:
             return super()._c14n(nodes, algorithm, inclusive_ns_prefixes)  # type: ignore[no-any-return]
-        signatures = list(nodes.iter(_SIGNATURE))
-        if not signatures:  # detached: the document is digested as it is
-            return super()._c14n(nodes, algorithm, inclusive_ns_prefixes)  # type: ignore[no-any-return]
-        if len(signatures) > 1:
-            raise ValueError("the document to sign carries another ds:Signature")
-        signature = signatures[0]
         parent = signature.getparent()
+        if parent is None:  # detached: the signature is a document of its own, this one is digested as it is
+            return super()._c14n(nodes, algorithm, inclusive_ns_prefixes)  # type: ignore[no-any-return]
         # Taking the signature out and putting it back leaves the tree as it was when the signature declares the
         # ds namespace for all of it and nothing outside declares that namespace: lxml then has no declaration to
         # drop as redundant (by URI) when the signature goes back in. Its tail text would move along with it,
         # where the enveloped-signature transform keeps it in the document. Otherwise, signxml's way, on a copy.
-        if (parent is None or signature.tail is not None or signature.prefix != "ds" or self.namespaces != _NAMESPACES
+        if (signature.tail is not None or signature.prefix != "ds" or self.namespaces != _NAMESPACES
                 or _DS_URI in parent.nsmap.values()):
+            signatures = list(nodes.iter(_SIGNATURE))
+            if signatures != [signature]:
+                raise ValueError("the document to sign carries another ds:Signature")
             document = copy.deepcopy(nodes)
             _remove_sig(next(document.iter(_SIGNATURE)))  # type: ignore[no-untyped-call]
             return super()._c14n(document, algorithm, inclusive_ns_prefixes)  # type: ignore[no-any-return]
