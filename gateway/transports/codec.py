@@ -44,6 +44,7 @@ __all__ = [
     "envelope_from_proto",
     "envelope_to_proto",
     "error_detail",
+    "event_fields",
     "event_to_proto",
     "inbound_document_to_proto",
     "receipt_from_proto",
@@ -323,7 +324,12 @@ def error_detail(error: GatewayError, *, max_findings: int | None = None) -> pb.
 
 def event_to_proto(event: StatusEvent) -> pb.StatusEvent:
     """Wire form of a status event."""
-    return pb.StatusEvent(
+    return pb.StatusEvent(**event_fields(event))
+
+
+def event_fields(event: StatusEvent) -> dict[str, Any]:
+    """Wire form of a status event as the mapping a StatusEvent field takes (WatchStatus's responses, see _fields)."""
+    return dict(
         sequence=event.sequence,
         message_id=event.message_id,
         business_key=key_fields(event.business_key),
