@@ -39,7 +39,7 @@ from joserfc.util import json_b64encode, urlsafe_b64encode
 
 from trust.chain import validate_path
 from trust.errors import AlgorithmForbidden, CertificateUntrusted, SignatureInvalid, SignatureMissing, TrustError
-from trust.keys import Signer, load_der_certificate
+from trust.keys import Signer, SigningIdentity, load_der_certificate
 from trust.partner import PartnerTrust
 from trust.policy import DEFAULT_POLICY, SignaturePolicy, check_public_key
 
@@ -236,6 +236,29 @@ def _prepare_signing_key(
 _memo_signing_key = functools.lru_cache(maxsize=32)(_prepare_signing_key)
 
 
+def _prepared(identity: Signer, typ: str, policy: SignaturePolicy) -> _SigningKey:
+    """The checks on the signer's key and what signing needs, for ``identity`` under ``policy``."""
+    # A SigningIdentity is frozen and a process signs with a few: found by object identity (the entry holds both
+    # objects, so their ids cannot be reused while it is there). Other Signers are checked and prepared each time.
+    key = (id(identity), id(policy), typ)
+    known = _PREPARED.get(key) if type(identity) is SigningIdentity else None
+    if known is not None and known[0] is identity and known[1] is policy:
+        return known[2]
+    check_public_key(identity.certificate, policy, path="signer")
+    algorithm = _algorithm_for(identity.certificate.public_key())
+    if algorithm not in policy.jws_algorithms:
+        raise AlgorithmForbidden(f"JWS algorithm {algorithm} is not allowed by the policy")
+    signing = _signing_key(identity.private_key, (identity.certificate, *identity.chain), typ, algorithm)
+    if type(identity) is SigningIdentity:
+        if len(_PREPARED) >= 64:
+            _PREPARED.clear()
+        _PREPARED[key] = (identity, policy, signing)
+    return signing
+
+
+_PREPARED: dict[tuple[int, int, str], tuple[Signer, SignaturePolicy, _SigningKey]] = {}
+
+
 def sign_jws(
     payload_fields: Mapping[str, JsonValue], identity: Signer, *, typ: str, policy: SignaturePolicy = DEFAULT_POLICY
 ) -> str:
@@ -244,11 +267,7 @@ def sign_jws(
     ``typ`` names what is signed (``swgw-envelope+jws``, ``swgw-receipt+jws``); the algorithm follows the
     signer's key (see the module docstring) and must be allowed by ``policy``.
     """
-    check_public_key(identity.certificate, policy, path="signer")
-    algorithm = _algorithm_for(identity.certificate.public_key())
-    if algorithm not in policy.jws_algorithms:
-        raise AlgorithmForbidden(f"JWS algorithm {algorithm} is not allowed by the policy")
-    signing = _signing_key(identity.private_key, (identity.certificate, *identity.chain), typ, algorithm)
+    signing = _prepared(identity, typ, policy)
     # joserfc's compact signing (joserfc._rfc7515.compact.sign_compact) with the header segment prepared once:
     # header '.' payload, both base64url, signed by joserfc's algorithm, '.' base64url signature.
     signing_input = signing.header_segment + b"." + urlsafe_b64encode(canonical_json(payload_fields))
@@ -311,8 +330,7 @@ def _verify(
         raise SignatureInvalid(f"JWS header parameter {refused[0]!r} is not allowed", path=f"header.{refused[0]}")
     certificates = _certificates(header.get("x5c"))
     signer = certificates[0]
-    key = signer.public_key()
-    if _algorithm_for(key) != algorithm:
+    if _signer_algorithm(signer) != algorithm:
         raise AlgorithmForbidden(f"JWS algorithm {algorithm} does not match the signer's key", path="header.alg")
     path = validate_path(signer, certificates[1:], trust=trust, at=at, purpose="signing", policy=policy)
     try:
@@ -327,6 +345,22 @@ def _verify(
         raise SignatureInvalid(f"the signed fields differ from the message's: {differing}", path="payload")
     return VerifiedJws(payload=parsed.payload, algorithm=algorithm, signer=signer, chain=path.chain,
                        warnings=path.warnings)
+
+
+def _signer_algorithm(signer: x509.Certificate) -> str:
+    # The JWS algorithm of a signer's key, found by object identity for the few certificates x5c decodes to (see
+    # _certificates; the entry holds the certificate, so its id cannot be reused while it is there).
+    known = _ALGORITHMS.get(id(signer))
+    if known is not None and known[0] is signer:
+        return known[1]
+    algorithm = _algorithm_for(signer.public_key())
+    if len(_ALGORITHMS) >= 256:
+        _ALGORITHMS.clear()
+    _ALGORITHMS[id(signer)] = (signer, algorithm)
+    return algorithm
+
+
+_ALGORITHMS: dict[int, tuple[x509.Certificate, str]] = {}
 
 
 # joserfc computes a key's JWK form on first use, from the key's numbers; a partner signs with the same few

@@ -110,7 +110,7 @@ def insert_ubl_placeholder(root: etree._Element) -> etree._Element:
     referenced = _referenced_id(root)
     first = next(root.iterchildren(etree.Element), None)  # the first child element, not a comment or PI
     extensions = first if first is not None and first.tag == _CARRIERS[-1] else None
-    if extensions is None and root.find(f".//{_CARRIERS[-1]}") is not None:
+    if extensions is None and next(root.iterdescendants(_CARRIERS[-1]), None) is not None:
         raise ReferenceInvalid("ext:UBLExtensions must be the first child of the root element")
     for existing in root.findall(f"{{{_CAC}}}Signature/{{{_CBC}}}ID"):
         if (existing.text or "").strip() == referenced:
@@ -134,10 +134,11 @@ def insert_ubl_placeholder(root: etree._Element) -> etree._Element:
     # cac:Signature), which is where UBL 2.4 CertificateOfOrigin puts it: after cbc:VersionID, before the parties.
     position = 0
     for index, child in enumerate(root):
-        if not isinstance(child.tag, str):
+        tag = child.tag  # built anew by lxml on every access: read once
+        if not isinstance(tag, str):
             continue
         # A tag's namespace by its Clark prefix: a QName per child cost as much as the rest of the walk.
-        if child.tag == _CARRIERS[-1] or child.tag == _CAC_SIGNATURE or child.tag.startswith(_CBC_PREFIX):
+        if tag == _CARRIERS[-1] or tag == _CAC_SIGNATURE or tag.startswith(_CBC_PREFIX):
             position = index + 1
         else:
             break

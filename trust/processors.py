@@ -12,8 +12,10 @@ input (``get_root``). For a document swgw has just parsed with the hardened pars
   copy, and the copy for the one reference of a signature whose document is handed over
   (:meth:`ParsedVerifier.take`). signxml's queries and its look-up of the signature in each copy are made cheaper
   without changing what they find.
-* :class:`DocumentSigner` takes the copy signxml digests with ``copy.deepcopy``, and signs the tree it is handed
-  (:meth:`DocumentSigner.take`: the one trust parsed, or the mapping's) in place instead of in a second copy.
+* :class:`DocumentSigner` signs the tree it is handed (:meth:`DocumentSigner.take`: the one trust parsed, or the
+  mapping's) in place instead of in a copy, and digests that tree too, with the signature taken out for the
+  canonicalization (the enveloped-signature transform) instead of taking a copy that lacks it; it names the
+  ``ds:`` elements it adds in Clark notation, made once, instead of a new QName per element.
 
 ``copy.deepcopy`` of a document's root element is the same tree as serialising and parsing it: there are no
 ancestors whose namespace declarations a copy of a subtree could lose (signxml's reason for avoiding deepcopy), and
@@ -32,11 +34,16 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from lxml import etree
 from signxml.signer import XMLSigner
-from signxml.util import bits_to_bytes_unit, namespaces
+from signxml.util import _remove_sig, bits_to_bytes_unit, namespaces
 from signxml.verifier import XMLVerifier
 from signxml.xades.xades import XAdESVerifier
 
 __all__ = ["DocumentSigner", "ParsedVerifier", "ParsedXAdESVerifier"]
+
+_DS_URI = "http://www.w3.org/2000/09/xmldsig#"
+_DS = f"{{{_DS_URI}}}"
+_NAMESPACES = {"ds": _DS_URI}
+_SIGNATURE = f"{_DS}Signature"
 
 
 @dataclass(frozen=True)
@@ -184,23 +191,69 @@ class ParsedXAdESVerifier(ParsedVerifier, XAdESVerifier):
 
 
 class DocumentSigner(XMLSigner):
-    """signxml's :class:`XMLSigner`, copying a document's root element with ``copy.deepcopy``, and not at all for
-    the copy it signs in place when the tree is handed over (:meth:`take`)."""
+    """signxml's :class:`XMLSigner` signing and digesting the tree it is handed (:meth:`take`) in place; any other
+    document's root element is copied with ``copy.deepcopy``."""
 
     _taken: etree._Element | None = None
+    _signature: etree._Element | None = None
 
     def take(self, root: etree._Element) -> None:
-        """Hand over ``root``, which nothing else reads: signed in place (signxml's first ``get_root``) instead of
-        in a copy. signxml 4.x-5.x asks for the copy it digests next, before it changes the first: that one is
-        still a deepcopy of the unchanged tree."""
+        """Hand over ``root``, which nothing else reads: signed in place, and digested without a copy (the
+        signature signxml puts into it is left out of the canonical form, as in a copy signxml removes it from)."""
         self._taken = root
 
     def get_root(self, data: Any) -> Any:
-        """A copy of ``data``: by ``copy.deepcopy`` for a document's root element, as signxml does otherwise; the
-        handed-over root itself the first time it is asked for."""
+        """The handed-over root itself (both for the tree signed and the one digested, see :meth:`_c14n`); a copy
+        of anything else: by ``copy.deepcopy`` for a document's root element, as signxml does otherwise."""
         if data is self._taken:
-            self._taken = None
             return data
         if isinstance(data, etree._Element) and data.getparent() is None:
             return copy.deepcopy(data)
         return super().get_root(data)  # type: ignore[no-untyped-call]  # signxml leaves it unannotated
+
+    def _ds_tag(self, tag: str) -> Any:
+        # signxml builds a QName for every element it adds (behind a typing cast); lxml takes the Clark name alike.
+        if None in self.namespaces:  # ds as the default namespace: signxml's own naming
+            return super()._ds_tag(tag)  # type: ignore[no-untyped-call]
+        return f"{_DS}{tag}"
+
+    def _unpack(self, data: Any, references: Any) -> Any:
+        unpacked = super()._unpack(data, references)
+        self._signature = unpacked[0]  # the ds:Signature signxml builds: its placeholder, or a new element
+        return unpacked
+
+    def _findall(self, element: Any, query: str, xpath: str = "") -> Any:
+        # signxml looks for its placeholder twice per signature with ElementPath; the same search, as one iteration.
+        if xpath == ".//" and query == "Signature[@Id='placeholder']":
+            return [e for e in element.iterdescendants(_SIGNATURE) if e.get("Id") == "placeholder"]
+        return super()._findall(element, query, xpath)  # type: ignore[no-untyped-call]
+
+    def _c14n(self, nodes: Any, algorithm: Any, inclusive_ns_prefixes: Any = None) -> bytes:
+        """The canonical form signxml digests. For the handed-over document, which holds the signature being built
+        (nothing else: :mod:`trust.xmldsig` refuses a document that carries one), the signature is taken out
+        while it is canonicalized and put back at the same place: the enveloped-signature transform, on the tree
+        itself instead of on a copy."""
+        signature = self._signature
+        if nodes is not self._taken or nodes is None or signature is None:
+            return super()._c14n(nodes, algorithm, inclusive_ns_prefixes)  # type: ignore[no-any-return]
+        parent = signature.getparent()
+        if parent is None:  # detached: the signature is a document of its own, this one is digested as it is
+            return super()._c14n(nodes, algorithm, inclusive_ns_prefixes)  # type: ignore[no-any-return]
+        # Taking the signature out and putting it back leaves the tree as it was when the signature declares the
+        # ds namespace for all of it and nothing outside declares that namespace: lxml then has no declaration to
+        # drop as redundant (by URI) when the signature goes back in. Its tail text would move along with it,
+        # where the enveloped-signature transform keeps it in the document. Otherwise, signxml's way, on a copy.
+        if (signature.tail is not None or signature.prefix != "ds" or self.namespaces != _NAMESPACES
+                or _DS_URI in parent.nsmap.values()):
+            signatures = list(nodes.iter(_SIGNATURE))
+            if signatures != [signature]:
+                raise ValueError("the document to sign carries another ds:Signature")
+            document = copy.deepcopy(nodes)
+            _remove_sig(next(document.iter(_SIGNATURE)))  # type: ignore[no-untyped-call]
+            return super()._c14n(document, algorithm, inclusive_ns_prefixes)  # type: ignore[no-any-return]
+        index = parent.index(signature)
+        parent.remove(signature)
+        try:
+            return super()._c14n(nodes, algorithm, inclusive_ns_prefixes)  # type: ignore[no-any-return]
+        finally:
+            parent.insert(index, signature)

@@ -30,6 +30,7 @@ from ..core.domain import (
 from ..core.errors import EnvelopeInvalid, GatewayError, PayloadDigestMismatch
 from ..core.ports import AuditEntry, StatusEvent, StoredMessage, StoredTrustedCertificate
 from ._attachments import attachment_from_proto, attachment_to_proto as _attachment, stored_attachment
+from ._fields import key_fields, party_fields, time_fields
 
 __all__ = [
     "action_from_proto",
@@ -39,9 +40,11 @@ __all__ = [
     "business_key_to_proto",
     "document_type_from_proto",
     "document_type_to_proto",
+    "envelope_fields",
     "envelope_from_proto",
     "envelope_to_proto",
     "error_detail",
+    "event_fields",
     "event_to_proto",
     "inbound_document_to_proto",
     "receipt_from_proto",
@@ -78,9 +81,7 @@ _STATUSES_BACK = _reverse(_STATUSES)
 
 def timestamp(value: datetime) -> Timestamp:
     """A protobuf Timestamp for an aware datetime."""
-    ts = Timestamp()
-    ts.FromDatetime(value.astimezone(UTC))
-    return ts
+    return Timestamp(**time_fields(value))
 
 
 def from_timestamp(ts: Timestamp, field: str = "timestamp") -> datetime:
@@ -127,10 +128,6 @@ def status_from_proto(value: int) -> MessageStatus | None:
     return _STATUSES_BACK.get(value)
 
 
-def _party(value: PartyId) -> pb.PartyId:
-    return pb.PartyId(scheme=value.scheme, value=value.value)
-
-
 def _party_from(value: pb.PartyId, field: str) -> PartyId:
     if not value.value:
         raise EnvelopeInvalid("party id is missing", field_path=field)
@@ -163,24 +160,27 @@ def _signature_from(value: pb.Signature) -> Signature | None:
 
 def envelope_to_proto(envelope: Envelope) -> pb.Envelope:
     """Wire form of an envelope."""
-    message = pb.Envelope(
+    return pb.Envelope(**envelope_fields(envelope))
+
+
+def envelope_fields(envelope: Envelope) -> dict[str, Any]:
+    """Wire form of an envelope as the mapping an Envelope field takes (``DeliverRequest(envelope=...)``, see _fields)."""
+    return dict(
         message_id=envelope.message_id,
-        business_key=business_key_to_proto(envelope.business_key),
-        sender=_party(envelope.sender),
-        receiver=_party(envelope.receiver),
+        business_key=key_fields(envelope.business_key),
+        sender=party_fields(envelope.sender),
+        receiver=party_fields(envelope.receiver),
         document_type=_DOCUMENT_TYPES[envelope.document_type],
         document_format=envelope.document_format,
         action=_ACTIONS[envelope.action],
-        created_at=timestamp(envelope.created_at),
+        created_at=time_fields(envelope.created_at),
         payload=envelope.payload,
         payload_sha256=bytes.fromhex(envelope.payload_sha256),
         attachments=[_attachment(a) for a in envelope.attachments],
+        refers_to=None if envelope.refers_to is None else key_fields(envelope.refers_to),
+        signature=None if envelope.signature is None else {"format": envelope.signature.format,
+                                                           "jws": envelope.signature.value},
     )
-    if envelope.refers_to is not None:
-        message.refers_to.CopyFrom(business_key_to_proto(envelope.refers_to))
-    if envelope.signature is not None:
-        message.signature.CopyFrom(_signature(envelope.signature))
-    return message
 
 
 def envelope_from_proto(message: pb.Envelope) -> Envelope:
@@ -229,7 +229,7 @@ def receipt_to_proto(receipt: Receipt) -> pb.Receipt:
     message = pb.Receipt(
         message_id=receipt.message_id,
         receipt_id=receipt.receipt_id,
-        issuer=_party(receipt.issuer),
+        issuer=party_fields(receipt.issuer),
         outcome=_OUTCOMES[receipt.outcome],
         payload_sha256=bytes.fromhex(receipt.payload_sha256),
         received_at=timestamp(receipt.received_at),
@@ -324,22 +324,24 @@ def error_detail(error: GatewayError, *, max_findings: int | None = None) -> pb.
 
 def event_to_proto(event: StatusEvent) -> pb.StatusEvent:
     """Wire form of a status event."""
-    message = pb.StatusEvent(
+    return pb.StatusEvent(**event_fields(event))
+
+
+def event_fields(event: StatusEvent) -> dict[str, Any]:
+    """Wire form of a status event as the mapping a StatusEvent field takes (WatchStatus's responses, see _fields)."""
+    return dict(
         sequence=event.sequence,
         message_id=event.message_id,
-        business_key=business_key_to_proto(event.business_key),
+        business_key=key_fields(event.business_key),
         direction=_DIRECTIONS[event.direction],
         status=status_to_proto(event.status),
         previous_status=status_to_proto(event.previous_status),
-        at=timestamp(event.at),
-        partner=pb.PartyId(scheme=DEFAULT_PARTY_SCHEME, value=event.partner),
+        at=time_fields(event.at),
+        partner={"scheme": DEFAULT_PARTY_SCHEME, "value": event.partner},
         attempt=event.attempt,
+        error=None if event.error is None else _error_info(event.error),
+        next_attempt_at=None if event.next_attempt_at is None else time_fields(event.next_attempt_at),
     )
-    if event.error is not None:
-        message.error.CopyFrom(_error_info(event.error))
-    if event.next_attempt_at is not None:
-        message.next_attempt_at.CopyFrom(timestamp(event.next_attempt_at))
-    return message
 
 
 def summary_to_proto(message: StoredMessage, history: list[StatusEvent] | None = None, *, transport: str = ""
@@ -373,7 +375,7 @@ def inbound_document_to_proto(message: StoredMessage) -> dpb.InboundDocument:
     envelope = message.envelope
     document = dpb.InboundDocument(
         message_id=message.message_id,
-        sender=_party(envelope.sender),
+        sender=party_fields(envelope.sender),
         document_type=_DOCUMENT_TYPES[envelope.document_type],
         action=_ACTIONS[envelope.action],
         business_key=business_key_to_proto(envelope.business_key),

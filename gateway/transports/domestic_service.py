@@ -186,10 +186,10 @@ class DomesticExchangeServicer(dpb_grpc.DomesticExchangeServiceServicer):
             events = self._messages.events_after(cursor, limit=_EVENTS_PER_READ, domestic_client=who)
             if batch > 1:
                 for start in range(0, len(events), batch):
-                    yield dpb.WatchStatusResponse(events=[codec.event_to_proto(e) for e in events[start:start + batch]])
+                    yield dpb.WatchStatusResponse(events=[codec.event_fields(e) for e in events[start:start + batch]])
             else:
                 for event in events:
-                    yield dpb.WatchStatusResponse(event=codec.event_to_proto(event))
+                    yield dpb.WatchStatusResponse(event=codec.event_fields(event))
             if events:
                 cursor = events[-1].sequence
             if len(events) < _EVENTS_PER_READ:

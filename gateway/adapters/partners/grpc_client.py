@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 import grpc
 from cryptography import x509
@@ -44,6 +45,21 @@ FINAL_CODES = frozenset({"PAYLOAD_TOO_LARGE"})
 _RECONNECT_BACKOFF_MS = 2000
 
 
+class _Channel(NamedTuple):
+    """A partner's channel and the trust it was built for."""
+
+    material: trust.PartnerTrust
+    """The trust book's material the roots were last built from (compared by identity)."""
+    pinned: tuple[x509.Certificate, ...]
+    """Its pinned certificates in good standing then."""
+    roots: bytes
+    """The PEM roots the channel trusts."""
+    channel: grpc.Channel
+    """The channel."""
+    stub: ppb_grpc.PartnerExchangeServiceStub
+    """Its stub."""
+
+
 class GrpcPartnerTransport:
     """PartnerTransport over gRPC with mutual TLS; one channel per partner, rebuilt when its trust changes."""
 
@@ -66,7 +82,7 @@ class GrpcPartnerTransport:
         self._timeout = timeout_seconds
         self._max = max_message_bytes
         self._lock = threading.Lock()
-        self._channels: dict[str, tuple[bytes, grpc.Channel, ppb_grpc.PartnerExchangeServiceStub]] = {}
+        self._channels: dict[str, _Channel] = {}
         self._reported: set[tuple[str, str, str]] = set()
 
     def _stub(self, partner: PartnerProfile, at: datetime) -> ppb_grpc.PartnerExchangeServiceStub:
@@ -76,18 +92,25 @@ class GrpcPartnerTransport:
         # chains), and nothing after the handshake looks at the server's certificate again: a pinned certificate
         # goes in only while it is in good standing, so that revoking it, its CA, or a CRL of that CA listing it
         # stops sending as it stops a chained one (whose revoked CA leaves the ACTIVE anchors).
-        pinned = [c for c in material.pinned if self._in_good_standing(c, material, at)]
+        pinned = tuple(c for c in material.pinned if self._in_good_standing(c, material, at))
+        key = partner.name
+        with self._lock:
+            cached = self._channels.get(key)
+        # The trust book hands out the same material object until the partner's trust changes: the roots built
+        # from it (PEM, for gRPC) are reused while it and the pinned certificates in good standing are the same.
+        if cached is not None and cached.material is material and cached.pinned == pinned:
+            return cached.stub
         roots = b"".join(c.public_bytes(Encoding.PEM) for c in (*material.anchors, *pinned))
         if not roots:
             raise DeliveryFailed(f"no active trust for {partner.name}", retryable=True, partner=partner.name,
                                  code="CERTIFICATE_UNTRUSTED")
-        key = partner.name
         with self._lock:
             cached = self._channels.get(key)
-            if cached is not None and cached[0] == roots:
-                return cached[2]
+            if cached is not None and cached.roots == roots:
+                self._channels[key] = _Channel(material, pinned, roots, cached.channel, cached.stub)
+                return cached.stub
             if cached is not None:
-                cached[1].close()
+                cached.channel.close()
             credentials = grpc.ssl_channel_credentials(
                 root_certificates=roots, private_key=self._key, certificate_chain=self._cert
             )
@@ -107,7 +130,7 @@ class GrpcPartnerTransport:
                 ],
             )
             stub = ppb_grpc.PartnerExchangeServiceStub(channel)
-            self._channels[key] = (roots, channel, stub)
+            self._channels[key] = _Channel(material, pinned, roots, channel, stub)
             return stub
 
     def _in_good_standing(self, certificate: x509.Certificate, material: trust.PartnerTrust, at: datetime) -> bool:
@@ -132,7 +155,7 @@ class GrpcPartnerTransport:
                 response = stub.DeliverLarge(self._large_requests(envelope), timeout=seconds)
             else:
                 response = stub.Deliver(
-                    ppb.DeliverRequest(envelope=codec.envelope_to_proto(envelope)), timeout=self._timeout
+                    ppb.DeliverRequest(envelope=codec.envelope_fields(envelope)), timeout=self._timeout
                 )
         except grpc.RpcError as e:
             raise self._failure(partner, e) from e
@@ -142,7 +165,7 @@ class GrpcPartnerTransport:
         """The envelope, then each large attachment's bytes read from the blob store chunk by chunk."""
         if self._blobs is None:  # pragma: no cover - the composition root always gives one
             raise DeliveryFailed("no blob store to read large attachments from", retryable=False)
-        yield ppb.DeliverLargeRequest(envelope=codec.envelope_to_proto(envelope))
+        yield ppb.DeliverLargeRequest(envelope=codec.envelope_fields(envelope))
         for attachment in envelope.attachments:
             if attachment.stored is not None:
                 for data in self._blobs.read(attachment.sha256):
@@ -165,7 +188,7 @@ class GrpcPartnerTransport:
                         return
                 if finished.is_set():
                     return
-                yield ppb.DeliverStreamRequest(envelope=codec.envelope_to_proto(envelope))
+                yield ppb.DeliverStreamRequest(envelope=codec.envelope_fields(envelope))
 
         # The deadline grows with the number of envelopes: a stream is many calls' worth of work.
         call = stub.DeliverStream(requests(), timeout=self._timeout + len(envelopes))
@@ -235,6 +258,6 @@ class GrpcPartnerTransport:
     def close(self) -> None:
         """Close every channel."""
         with self._lock:
-            for _, channel, _stub in self._channels.values():
-                channel.close()
+            for cached in self._channels.values():
+                cached.channel.close()
             self._channels.clear()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import grpc
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from gateway.core.domain import (
     Action,
@@ -84,3 +85,18 @@ def test_attachment_digest_is_checked() -> None:
 ])
 def test_status_table(code: str, status: grpc.StatusCode) -> None:
     assert status_for(code) is status
+
+
+@pytest.mark.parametrize("value", [
+    datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC),
+    datetime(1, 1, 1, 0, 0, 0, 1, tzinfo=UTC),
+    datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    datetime(2025, 3, 1, 12, 0, tzinfo=timezone(timedelta(hours=8))),
+    datetime(2025, 3, 1, 12, 0, 0, 1, tzinfo=timezone(-timedelta(hours=3, microseconds=7))),
+])
+def test_timestamps_are_what_protobuf_makes_of_the_datetime(value: datetime) -> None:
+    expected = Timestamp()
+    expected.FromDatetime(value.astimezone(UTC))
+    assert codec.timestamp(value) == expected
+    assert codec.from_timestamp(codec.timestamp(value)) == value

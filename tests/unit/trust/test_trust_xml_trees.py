@@ -72,3 +72,44 @@ def test_a_tree_the_parser_refuses_is_not_adopted() -> None:
     assert adopt_tree(b"<a/>", None) is None
     tree = parse_xml(DOC)
     assert adopt_tree(DOC, tree) is tree
+
+
+
+_DSIG = "http://www.w3.org/2000/09/xmldsig#"
+# Where the signature goes (the first child of the root element, with a tail, or appended by signxml) and whether
+# the document binds the ds namespace URI itself (to the ds prefix, or to another).
+TREES = {
+    "placeholder": (b"<a><b>x</b></a>", "ds", None),
+    "placeholder-with-tail": (b"<a><b>x</b></a>", "ds", "\n  text after the signature\n"),
+    "placeholder-other-prefix": (b"<a><b>x</b></a>", "sig", None),
+    "placeholder-ds-declared": (f"<a xmlns:ds='{_DSIG}'><b>x</b></a>".encode(), "ds", None),
+    "placeholder-ds-other-prefix": (f"<a xmlns:d='{_DSIG}'><b>x</b></a>".encode(), "ds", None),
+    "appended": (DOC, None, None),
+    "appended-ds-other-prefix": (f"<a xmlns:d='{_DSIG}'><b>x</b></a>".encode(), None, None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TREES))
+def test_the_signer_digests_its_tree_as_signxml_digests_a_copy(pki: Pki, case: str) -> None:
+    # DocumentSigner leaves the signature out of the tree it canonicalizes instead of copying the document; signxml's
+    # own signer (copy, remove the signature keeping its tail text) must give the same bytes.
+    from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
+    from signxml.signer import XMLSigner
+
+    from trust.processors import DocumentSigner
+
+    document, prefix, tail = TREES[case]
+    identity = pki.identity(pki.signer_rsa)
+
+    def signed(signer_class: type[XMLSigner]) -> bytes:
+        root = etree.fromstring(document)
+        if prefix is not None:
+            placeholder = etree.SubElement(root[0], f"{{{_DSIG}}}Signature", Id="placeholder", nsmap={prefix: _DSIG})
+            placeholder.tail = tail
+        signer = signer_class(signature_algorithm=SignatureMethod.RSA_SHA256, digest_algorithm=DigestAlgorithm.SHA256,
+                              c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0)
+        if isinstance(signer, DocumentSigner):
+            signer.take(root)
+        return bytes(etree.tostring(signer.sign(root, key=identity.private_key, cert=[identity.certificate])))
+
+    assert signed(DocumentSigner) == signed(XMLSigner)
