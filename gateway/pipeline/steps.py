@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import hmac
 import json
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -136,26 +136,17 @@ class InboundDocument:
     """Verification warnings accepted under the agreement (e.g. revocation status unknown)."""
 
 
-class _Rejection:
-    # The context of rejection(): a class, since a generator-based one costs several times more per document.
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: object) -> None:
-        rejected = as_gateway_error(error) if isinstance(error, (mappings.MappingError, trust.TrustError)) else None
-        if rejected is not None:  # both are translated
-            raise rejected from error
-
-
-def rejection() -> AbstractContextManager[None]:
+@contextmanager
+def rejection() -> Iterator[None]:
     """Raise mapping and trust errors as :class:`DocumentRejected` (:func:`as_gateway_error`), keeping code, path
     and report."""
-    return _REJECTION
-
-
-_REJECTION = _Rejection()
+    try:
+        yield
+    except (mappings.MappingError, trust.TrustError) as e:
+        rejected = as_gateway_error(e)
+        if rejected is None:  # pragma: no cover - both are translated
+            raise
+        raise rejected from e
 
 
 def parse_record(record_json: bytes) -> dict[str, Any]:
