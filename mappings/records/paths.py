@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 __all__ = ["Getter", "Setter", "compile_getter", "compile_setter", "find_entries", "flatten", "get_path", "join_path",
-           "set_path", "unlisted_leaves"]
+           "path_steps", "set_path", "unlisted_leaves"]
 
 Getter = Callable[[Any, Any], Any]
 """A compiled :func:`get_path`: ``getter(root, scope)``."""
@@ -21,6 +21,11 @@ def _split(path: str) -> tuple[bool, tuple[str, ...]]:
     absolute = path.startswith("$.")
     body = path[2:] if absolute else path
     return absolute, tuple(p for p in body.split(".") if p)
+
+
+def path_steps(path: str) -> tuple[bool, tuple[str, ...]]:
+    """Whether ``path`` is absolute (``$.``) and its keys, for code that walks a path of its own."""
+    return _split(path)
 
 
 def find_entries(record: Any, path: str, prefix: str = "$", *, missing: bool = False) -> list[tuple[str, Any]]:
