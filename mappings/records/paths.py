@@ -34,20 +34,39 @@ def find_entries(record: Any, path: str, prefix: str = "$", *, missing: bool = F
     A missing value is left out, or with ``missing`` reported as ``None`` at the JSON path where it is absent (for
     rules that require a value).
     """
-    head, _, rest = path.partition(".")
-    name, listed = head.removesuffix("[]"), head.endswith("[]")
+    return _find(record, _entry_steps(path), 0, prefix, missing)
+
+
+@functools.lru_cache(maxsize=4096)
+def _entry_steps(path: str) -> tuple[tuple[str, bool, str, bool], ...]:
+    # Per step: the key, whether it steps into a list, the rest of the path and whether a list step follows.
+    heads = path.split(".")
+    steps = []
+    for i, head in enumerate(heads):
+        rest = ".".join(heads[i + 1:])
+        steps.append((head.removesuffix("[]"), head.endswith("[]"), rest, "[]" in rest))
+    return tuple(steps)
+
+
+def _find(
+    record: Any, steps: tuple[tuple[str, bool, str, bool], ...], at: int, prefix: str, missing: bool
+) -> list[tuple[str, Any]]:
+    name, listed, rest, list_follows = steps[at]
     # (type(...) is dict first: records are plain dicts, and the Mapping ABC check costs several times more)
     value = record.get(name) if type(record) is dict or isinstance(record, Mapping) else None
     here = f"{prefix}.{name}"
     if value is None:
         # Under a missing list there are no entries to name; under a missing object, the path itself is absent.
-        if not missing or listed or "[]" in rest:
+        if not missing or listed or list_follows:
             return []
         return [(f"{here}.{rest}" if rest else here, None)]
-    items = [(f"{here}[{i}]", v) for i, v in enumerate(value)] if listed and isinstance(value, list) else [(here, value)]
-    if not rest:
-        return items
-    return [found for at, item in items for found in find_entries(item, rest, at, missing=missing)]
+    if at + 1 == len(steps):
+        if listed and isinstance(value, list):
+            return [(f"{here}[{i}]", v) for i, v in enumerate(value)]
+        return [(here, value)]
+    if listed and isinstance(value, list):
+        return [found for i, v in enumerate(value) for found in _find(v, steps, at + 1, f"{here}[{i}]", missing)]
+    return _find(value, steps, at + 1, here, missing)
 
 
 def join_path(scope_path: str, path: str) -> str:
