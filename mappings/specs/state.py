@@ -121,14 +121,12 @@ def compile_match(names: Names, node: Node) -> Match | None:
     )
     if const is None and not keys:
         return None
+    # The usual matchers, a constant or one match key (a scheme attribute, a qualifier child), without a generator.
+    if not keys:
+        return lambda el: (el.text or "").strip() == const
     if const is None and len(keys) == 1:
-        # The usual matcher, one match key (a scheme attribute, a qualifier child): no generator per element.
         ((path, value),) = keys
-
-        def match_one(el: etree._Element) -> bool:
-            return _has(el, path, value)
-
-        return match_one
+        return lambda el: _has(el, path, value)
 
     def match(el: etree._Element) -> bool:
         if const is not None and (el.text or "").strip() != const:
