@@ -34,23 +34,35 @@ def find_entries(record: Any, path: str, prefix: str = "$", *, missing: bool = F
     A missing value is left out, or with ``missing`` reported as ``None`` at the JSON path where it is absent (for
     rules that require a value).
     """
-    return _find(record, _entry_steps(path), 0, prefix, missing)
+    steps, keys = _entry_steps(path)
+    if keys is None:
+        return _find(record, steps, 0, prefix, missing)
+    # No list on the way: one value at most, named by the path itself (present or, with ``missing``, absent).
+    value = record
+    for key in keys:
+        # (type(...) is dict first: records are plain dicts, and the Mapping ABC check costs several times more)
+        value = value.get(key) if type(value) is dict or isinstance(value, Mapping) else None
+    if value is None and not missing:
+        return []
+    return [(f"{prefix}.{path}", value)]
+
+
+_Steps = tuple[tuple[str, bool, str, bool], ...]
 
 
 @functools.lru_cache(maxsize=4096)
-def _entry_steps(path: str) -> tuple[tuple[str, bool, str, bool], ...]:
-    # Per step: the key, whether it steps into a list, the rest of the path and whether a list step follows.
+def _entry_steps(path: str) -> tuple[_Steps, tuple[str, ...] | None]:
+    # Per step: the key, whether it steps into a list, the rest of the path and whether a list step follows; and
+    # the keys alone for a path without lists.
     heads = path.split(".")
     steps = []
     for i, head in enumerate(heads):
         rest = ".".join(heads[i + 1:])
         steps.append((head.removesuffix("[]"), head.endswith("[]"), rest, "[]" in rest))
-    return tuple(steps)
+    return tuple(steps), None if "[]" in path else tuple(heads)
 
 
-def _find(
-    record: Any, steps: tuple[tuple[str, bool, str, bool], ...], at: int, prefix: str, missing: bool
-) -> list[tuple[str, Any]]:
+def _find(record: Any, steps: _Steps, at: int, prefix: str, missing: bool) -> list[tuple[str, Any]]:
     name, listed, rest, list_follows = steps[at]
     # (type(...) is dict first: records are plain dicts, and the Mapping ABC check costs several times more)
     value = record.get(name) if type(record) is dict or isinstance(record, Mapping) else None
