@@ -63,6 +63,10 @@ class Representation:
     """The value check."""
     functions: str = ""
     """For ``locode:<functions>`` terms: the UN/LOCODE function classifiers of which the location needs one."""
+    words: frozenset[str] | None = None
+    """For ``code:`` and ``enum:`` terms: every string the check accepts (a set test where a call costs more)."""
+    length: tuple[int, int] | None = None
+    """For ``an`` terms: the shortest and longest text the check accepts."""
 
 
 def _text(min_len: int, max_len: int, letters: bool) -> Check:
@@ -71,7 +75,8 @@ def _text(min_len: int, max_len: int, letters: bool) -> Check:
             return "must be a string"
         if not min_len <= len(value) <= max_len:
             return f"length {len(value)} outside {min_len}..{max_len}"
-        if _FORBIDDEN_CHARS.search(value):
+        # Every forbidden character is unprintable, so the common printable text skips the regex.
+        if not value.isprintable() and _FORBIDDEN_CHARS.search(value):
             return "contains control characters that XML cannot carry"
         if letters and not (value.isascii() and value.isalpha()):
             return "must be ASCII letters"
@@ -220,7 +225,8 @@ def parse_representation(term: str, where: str) -> Representation:
         size = int(m.group(3))
         letters = m.group(1) == "a"
         low = 1 if m.group(2) else size
-        return Representation(term, "alpha" if letters else "text", None, _text(low, size, letters))
+        return Representation(term, "alpha" if letters else "text", None, _text(low, size, letters),
+                              length=None if letters else (low, size))
     if m := _DECIMAL_TERM.match(term):
         if m.group(2) is None:
             return Representation(term, "integer", None, _integer(int(m.group(1))))
@@ -243,10 +249,11 @@ def parse_representation(term: str, where: str) -> Representation:
         return Representation(term, "b64", None, _b64)
     if term.startswith("code:"):
         codelist_id = term.removeprefix("code:")
-        return Representation(term, "code", codelist_id, _code(codelist_id))
+        return Representation(term, "code", codelist_id, _code(codelist_id),
+                              words=frozenset(get_codelist(codelist_id).by_domestic))
     if term.startswith("enum:"):
         words = tuple(term.removeprefix("enum:").split("|"))
         if not all(words):
             raise SpecInvalid(f"empty word in {term!r}", path=where)
-        return Representation(term, "enum", None, _enum(words))
+        return Representation(term, "enum", None, _enum(words), words=frozenset(words))
     raise SpecInvalid(f"unknown representation {term!r}", path=where)

@@ -91,23 +91,50 @@ def compile_precheck(spec: DocumentSpec) -> Precheck:
     rules = [(rule.group, _rule_check(i, rule, keys)) for i, rule in enumerate(spec.rules)]
 
     def group_check(name: str | None) -> _ObjectCheck:
-        elements = tuple(
-            (e.key, e.cardinality in ("1", "1..n"), e.cardinality.endswith("..n"), spec.representations[e.id].check)
-            for e in spec.elements
-            if e.group == name
-        )
+        # The elements by how their values are checked: a set test or a length test in the loop itself where the
+        # representation allows it, a call otherwise. The answer is one boolean, so the order of the tests is free.
+        own = [e for e in spec.elements if e.group == name]
+        words: list[tuple[str, bool, frozenset[str]]] = []
+        texts: list[tuple[str, bool, int, int, Callable[[object], str | None]]] = []
+        calls: list[tuple[str, bool, bool, Callable[[object], str | None]]] = []
+        for e in own:
+            rep = spec.representations[e.id]
+            required, many = e.cardinality in ("1", "1..n"), e.cardinality.endswith("..n")
+            if not many and rep.words is not None:
+                words.append((e.key, required, rep.words))
+            elif not many and rep.length is not None:
+                texts.append((e.key, required, rep.length[0], rep.length[1], rep.check))
+            else:
+                calls.append((e.key, required, many, rep.check))
         groups = tuple(
             (g.key, g.cardinality in ("1", "1..n"), g.is_list, g.cardinality == "1..n", group_check(g.name))
             for g in spec.groups
             if g.parent == name
         )
-        allowed = frozenset(k for k, *_ in elements) | frozenset(k for k, *_ in groups)
+        allowed = frozenset(e.key for e in own) | frozenset(k for k, *_ in groups)
         own_rules = tuple(check for group, check in rules if group == name)
+        word_checks, text_checks, value_checks = tuple(words), tuple(texts), tuple(calls)
 
         def check(obj: Mapping[str, Any], list_id: int | None, seen: _Seen) -> bool:
             if not allowed.issuperset(obj):
                 return False  # a key the catalog does not know
-            for key, required, many, value_check in elements:
+            for key, required, accepted in word_checks:
+                value = obj.get(key)
+                if value is None:
+                    if required:
+                        return False
+                elif type(value) is not str or value not in accepted:
+                    return False  # (a str subclass too: False only means "maybe", and the full walk decides)
+            for key, required, low, high, text_check in text_checks:
+                value = obj.get(key)
+                if value is None:
+                    if required:
+                        return False
+                elif type(value) is not str or not low <= len(value) <= high:
+                    return False
+                elif not value.isprintable() and text_check(value) is not None:
+                    return False  # (printable text holds none of the characters the check refuses)
+            for key, required, many, value_check in value_checks:
                 value = obj.get(key)
                 if value is None:
                     if required:

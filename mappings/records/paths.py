@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 __all__ = ["Getter", "Setter", "compile_getter", "compile_setter", "find_entries", "flatten", "get_path", "join_path",
-           "set_path", "unlisted_leaves"]
+           "path_steps", "set_path", "unlisted_leaves"]
 
 Getter = Callable[[Any, Any], Any]
 """A compiled :func:`get_path`: ``getter(root, scope)``."""
@@ -23,26 +23,62 @@ def _split(path: str) -> tuple[bool, tuple[str, ...]]:
     return absolute, tuple(p for p in body.split(".") if p)
 
 
+def path_steps(path: str) -> tuple[bool, tuple[str, ...]]:
+    """Whether ``path`` is absolute (``$.``) and its keys, for code that walks a path of its own."""
+    return _split(path)
+
+
 def find_entries(record: Any, path: str, prefix: str = "$", *, missing: bool = False) -> list[tuple[str, Any]]:
     """(JSON path, value) of every value at the dotted ``path``, where ``name[]`` steps into each entry of a list.
 
     A missing value is left out, or with ``missing`` reported as ``None`` at the JSON path where it is absent (for
     rules that require a value).
     """
-    head, _, rest = path.partition(".")
-    name, listed = head.removesuffix("[]"), head.endswith("[]")
+    steps, keys = _entry_steps(path)
+    if keys is None:
+        return _find(record, steps, 0, prefix, missing)
+    # No list on the way: one value at most, named by the path itself (present or, with ``missing``, absent).
+    value = record
+    for key in keys:
+        # (type(...) is dict first: records are plain dicts, and the Mapping ABC check costs several times more)
+        value = value.get(key) if type(value) is dict or isinstance(value, Mapping) else None
+    if value is None and not missing:
+        return []
+    return [(f"{prefix}.{path}", value)]
+
+
+_Steps = tuple[tuple[str, bool, str, bool], ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def _entry_steps(path: str) -> tuple[_Steps, tuple[str, ...] | None]:
+    # Per step: the key, whether it steps into a list, the rest of the path and whether a list step follows; and
+    # the keys alone for a path without lists.
+    heads = path.split(".")
+    steps = []
+    for i, head in enumerate(heads):
+        rest = ".".join(heads[i + 1:])
+        steps.append((head.removesuffix("[]"), head.endswith("[]"), rest, "[]" in rest))
+    return tuple(steps), None if "[]" in path else tuple(heads)
+
+
+def _find(record: Any, steps: _Steps, at: int, prefix: str, missing: bool) -> list[tuple[str, Any]]:
+    name, listed, rest, list_follows = steps[at]
     # (type(...) is dict first: records are plain dicts, and the Mapping ABC check costs several times more)
     value = record.get(name) if type(record) is dict or isinstance(record, Mapping) else None
     here = f"{prefix}.{name}"
     if value is None:
         # Under a missing list there are no entries to name; under a missing object, the path itself is absent.
-        if not missing or listed or "[]" in rest:
+        if not missing or listed or list_follows:
             return []
         return [(f"{here}.{rest}" if rest else here, None)]
-    items = [(f"{here}[{i}]", v) for i, v in enumerate(value)] if listed and isinstance(value, list) else [(here, value)]
-    if not rest:
-        return items
-    return [found for at, item in items for found in find_entries(item, rest, at, missing=missing)]
+    if at + 1 == len(steps):
+        if listed and isinstance(value, list):
+            return [(f"{here}[{i}]", v) for i, v in enumerate(value)]
+        return [(here, value)]
+    if listed and isinstance(value, list):
+        return [found for i, v in enumerate(value) for found in _find(v, steps, at + 1, f"{here}[{i}]", missing)]
+    return _find(value, steps, at + 1, here, missing)
 
 
 def join_path(scope_path: str, path: str) -> str:

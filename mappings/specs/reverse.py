@@ -15,33 +15,14 @@ from typing import Any
 
 from lxml import etree
 
-from mappings.specs.state import Names, ReverseState, doc_path
+from mappings.specs.state import Names, ReverseState, compile_match, doc_path
 from mappings.errors import CodeUnmapped, DocumentMalformed
-from mappings.records.paths import compile_getter, compile_setter, join_path, set_path
+from mappings.records.paths import compile_getter, compile_setter, join_path, path_steps, set_path
 from mappings.report import Finding, Severity
 from mappings.specs.language import Node, Spec
 from mappings.specs.transforms import get_transform
 
 __all__ = ["Reader", "ReverseState", "compile_reader", "read_tree", "unread_paths"]
-
-
-_Step = tuple[bool, str]
-"""One step of a match path: (is an attribute, attribute name or Clark tag)."""
-
-
-def _has(el: etree._Element, path: tuple[_Step, ...], const: str) -> bool:
-    (is_attr, name), rest = path[0], path[1:]
-    if is_attr:
-        return el.get(name) == const
-    for child in el[:]:
-        if child.tag != name:
-            continue  # (comparing tags is much cheaper than lxml's iterchildren(tag) on these small elements)
-        if rest:
-            if _has(child, rest, const):
-                return True
-        elif (child.text or "").strip() == const:
-            return True
-    return False
 
 
 class _Run:
@@ -74,7 +55,6 @@ _AS_IS = get_transform("text", "").reverse
 
 Store = Callable[[_Run, str, dict[str, Any], Any, str, etree._Element, str | None], None]
 Default = Callable[[_Run, dict[str, Any], Any, str], None]
-Match = Callable[[etree._Element], bool]
 
 
 def _ignore_default(run: _Run, root: dict[str, Any], scope: Any, sp: str) -> None:
@@ -84,23 +64,6 @@ def _ignore_default(run: _Run, root: dict[str, Any], scope: Any, sp: str) -> Non
 class _Compiler:
     def __init__(self, spec: Spec) -> None:
         self.names = Names(spec.namespaces)
-
-    def matcher(self, node: Node) -> Match | None:
-        """Whether an element matches the node: its constant and its match keys; None when anything matches."""
-        const = node.const
-        keys = tuple(
-            (tuple((h.startswith("@"), h[1:] if h.startswith("@") else self.names.tag(h)) for h in path), value)
-            for path, value in node.keys
-        )
-        if const is None and not keys:
-            return None
-
-        def match(el: etree._Element) -> bool:
-            if const is not None and (el.text or "").strip() != const:
-                return False
-            return all(_has(el, path, value) for path, value in keys)
-
-        return match
 
     def store(self, node: Node) -> Store:
         assert node.source is not None
@@ -146,7 +109,7 @@ class _Compiler:
     def element(self, node: Node) -> Element:
         """Read an element node: claim the first unclaimed matching element of its name (or, given no index, the
         element itself), store its text (or the default), read its children; the default when there is none."""
-        tag, match, default = self.names.tag(node.name), self.matcher(node), self.default(node)
+        tag, match, default = self.names.tag(node.name), compile_match(self.names, node), self.default(node)
         kids = tuple(self.kid(c) for c in node.children)
         indexed = any(not c.is_attr for c in node.children)
         store = self.store(node) if node.source is not None else None
@@ -206,28 +169,53 @@ class _Compiler:
         return self.element(node) if node.children else self.leaf(node)
 
     def leaf(self, node: Node) -> Kid:
-        """:meth:`element` for a childless element (most of a document's elements), without its index."""
-        tag, match, default = self.names.tag(node.name), self.matcher(node), self.default(node)
+        """:meth:`element` for a childless element (most of a document's elements), without its index. A kept
+        value under a one- or two-key path is stored here, without :meth:`store` and the setter: per value read,
+        the calls are much of the cost."""
+        tag, match, default = self.names.tag(node.name), compile_match(self.names, node), self.default(node)
         store = self.store(node) if node.source is not None else None
+        source, reverse, as_is = node.source or ".", node.transform.reverse, node.transform.reverse is _AS_IS
+        absolute, keys = path_steps(source)
+        direct = store is not None and node.reverse and source != "." and len(keys) <= 2
+        first, key = (keys[0], keys[1]) if direct and len(keys) == 2 else (None, keys[0] if keys else "")
 
         def leaf(run: _Run, el: etree._Element, index: Index, root: dict[str, Any], scope: Any, sp: str) -> None:
             consumed = run.consumed
             for c in index.get(tag, ()):
                 if c not in consumed and (match is None or match(c)):
                     consumed.add(c)
-                    if store is not None:
-                        text = c.text
-                        if text:
-                            store(run, text, root, scope, sp, c, None)
-                        else:
-                            default(run, root, scope, sp)  # an empty element (<ID/>) carries no value, see element
+                    if store is None:
+                        return
+                    text = c.text
+                    if not text:
+                        default(run, root, scope, sp)  # an empty element (<ID/>) carries no value, see element
+                    elif not direct:
+                        store(run, text, root, scope, sp, c, None)
+                    else:
+                        try:
+                            value: Any = text if as_is else reverse(text, "", run.ctx)
+                        except CodeUnmapped as e:
+                            raise CodeUnmapped(e.message, path=run.where(c, None)) from None
+                        obj = root if absolute else scope
+                        if first is not None:
+                            nxt = obj.get(first)
+                            if not isinstance(nxt, dict):
+                                nxt = obj[first] = {}
+                            obj = nxt
+                        previous = obj.get(key)
+                        obj[key] = value
+                        if previous is not None and previous != value:
+                            message = f"{join_path(sp, source)} also given as {previous!r}; kept it"
+                            run.state.findings.append(
+                                Finding(Severity.WARNING, "INCONSISTENT_VALUE", run.where(c, None), message))
+                            obj[key] = previous
                     return
             default(run, root, scope, sp)
 
         return leaf
 
     def candidates(self, node: Node) -> Callable[[_Run, Index], list[etree._Element]]:
-        tag, match = self.names.tag(node.name), self.matcher(node)
+        tag, match = self.names.tag(node.name), compile_match(self.names, node)
 
         def candidates(run: _Run, index: Index) -> list[etree._Element]:
             consumed = run.consumed

@@ -1,13 +1,13 @@
 """What the interpreter keeps besides the document: each run's state, the loss reports, and template names.
 
 The forward run (:mod:`mappings.specs.forward`) fills a :class:`ForwardState`; the reverse reader
-(:mod:`mappings.specs.reverse`) fills a :class:`ReverseState`, resolves template names with :class:`Names` and
-names document positions with :func:`doc_path`.
+(:mod:`mappings.specs.reverse`) fills a :class:`ReverseState`, resolves template names with :class:`Names`, matches
+document elements to template nodes with :func:`compile_match` and names document positions with :func:`doc_path`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +15,13 @@ from lxml import etree
 
 from mappings.records.paths import unlisted_leaves
 from mappings.report import Finding
+from mappings.specs.language import Node
 from mappings.specs.transforms import TransformContext
 
-__all__ = ["ForwardState", "Names", "ReverseState", "doc_path", "unused_paths"]
+__all__ = ["ForwardState", "Match", "Names", "ReverseState", "compile_match", "doc_path", "unused_paths"]
+
+Match = Callable[[etree._Element], bool]
+"""Whether a document element matches a template node (see :func:`compile_match`)."""
 
 
 @dataclass
@@ -89,3 +93,44 @@ def unused_paths(record: Mapping[str, Any], state: ForwardState) -> tuple[str, .
     return unlisted_leaves(record, state.used)
 
 
+_Step = tuple[bool, str]
+"""One step of a match path: (is an attribute, attribute name or Clark tag)."""
+
+
+def _has(el: etree._Element, path: tuple[_Step, ...], const: str) -> bool:
+    (is_attr, name), rest = path[0], path[1:]
+    if is_attr:
+        return el.get(name) == const
+    for child in el[:]:
+        if child.tag != name:
+            continue  # (comparing tags is much cheaper than lxml's iterchildren(tag) on these small elements)
+        if rest:
+            if _has(child, rest, const):
+                return True
+        elif (child.text or "").strip() == const:
+            return True
+    return False
+
+
+def compile_match(names: Names, node: Node) -> Match | None:
+    """Whether an element matches the node: its constant and its match keys; None when anything matches."""
+    const = node.const
+    keys = tuple(
+        (tuple((h.startswith("@"), h[1:] if h.startswith("@") else names.tag(h)) for h in path), value)
+        for path, value in node.keys
+    )
+    if const is None and not keys:
+        return None
+    # The usual matchers, a constant or one match key (a scheme attribute, a qualifier child), without a generator.
+    if not keys:
+        return lambda el: (el.text or "").strip() == const
+    if const is None and len(keys) == 1:
+        ((path, value),) = keys
+        return lambda el: _has(el, path, value)
+
+    def match(el: etree._Element) -> bool:
+        if const is not None and (el.text or "").strip() != const:
+            return False
+        return all(_has(el, path, value) for path, value in keys)
+
+    return match
