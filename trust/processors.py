@@ -28,17 +28,19 @@ from __future__ import annotations
 import copy
 import functools
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from lxml import etree
+from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureConstructionMethod, SignatureMethod
 from signxml.signer import XMLSigner
 from signxml.util import _remove_sig, bits_to_bytes_unit, namespaces
 from signxml.verifier import XMLVerifier
 from signxml.xades.xades import XAdESVerifier
 
-__all__ = ["DocumentSigner", "ParsedVerifier", "ParsedXAdESVerifier"]
+__all__ = ["DocumentSigner", "ParsedVerifier", "ParsedXAdESVerifier", "document_signer"]
 
 _DS_URI = "http://www.w3.org/2000/09/xmldsig#"
 _DS = f"{{{_DS_URI}}}"
@@ -200,7 +202,7 @@ class DocumentSigner(XMLSigner):
     def take(self, root: etree._Element) -> None:
         """Hand over ``root``, which nothing else reads: signed in place, and digested without a copy (the
         signature signxml puts into it is left out of the canonical form, as in a copy signxml removes it from)."""
-        self._taken = root
+        self._taken, self._signature = root, None
 
     def get_root(self, data: Any) -> Any:
         """The handed-over root itself (both for the tree signed and the one digested, see :meth:`_c14n`); a copy
@@ -257,3 +259,21 @@ class DocumentSigner(XMLSigner):
             return super()._c14n(nodes, algorithm, inclusive_ns_prefixes)  # type: ignore[no-any-return]
         finally:
             parent.insert(index, signature)
+
+
+_signers = threading.local()
+
+
+def document_signer(construction: SignatureConstructionMethod, method: SignatureMethod) -> DocumentSigner:
+    """The calling thread's :class:`DocumentSigner` for ``construction`` and ``method`` (SHA-256 digests, exclusive
+    c14n), built once instead of per document: signxml's ``sign`` keeps nothing of a call in the signer (but an
+    ``id_attribute``, which trust never passes), and what this class keeps (:meth:`DocumentSigner.take`) is
+    replaced by the next call's."""
+    cache: dict[tuple[SignatureConstructionMethod, SignatureMethod], DocumentSigner] = _signers.__dict__.setdefault(
+        "by_configuration", {})
+    signer = cache.get((construction, method))
+    if signer is None:
+        signer = cache[(construction, method)] = DocumentSigner(
+            method=construction, signature_algorithm=method, digest_algorithm=DigestAlgorithm.SHA256,
+            c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0)
+    return signer

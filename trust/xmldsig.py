@@ -70,7 +70,7 @@ from trust.placement import (
     insert_ubl_placeholder,
 )
 from trust.policy import C14N_ALGORITHMS, DEFAULT_POLICY, ENVELOPED_TRANSFORM, SignaturePolicy, check_public_key
-from trust.processors import DocumentSigner, ParsedVerifier, ParsedXAdESVerifier
+from trust.processors import ParsedVerifier, ParsedXAdESVerifier, document_signer
 from trust.timestamp import LongTerm, VerifiedTimestamp
 from trust.xades import add_unsigned_properties, inspect_qualifying, judge_time, xades_signer
 from trust.xmlparse import adopt_tree, parse_xml, thread_parser
@@ -123,12 +123,7 @@ def _signer(identity: Signer, policy: SignaturePolicy, construction: SignatureCo
         if at is None or at.tzinfo is None:
             raise ValueError("a long-term signature needs a timezone-aware signing time `at`")
         return xades_signer(method, construction, at)
-    signer = DocumentSigner(
-        method=construction,
-        signature_algorithm=method,
-        digest_algorithm=DigestAlgorithm.SHA256,
-        c14n_algorithm=_EXC_C14N,
-    )
+    signer = document_signer(construction, method)  # SHA-256, exclusive c14n
     signer.take(root)  # trust parsed it, or the caller handed it over (``parsed``): nobody else reads it
     return signer
 

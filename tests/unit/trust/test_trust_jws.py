@@ -342,3 +342,14 @@ def test_empty_token_is_missing(pki: Pki) -> None:
     with pytest.raises(SignatureMissing):
         _verify("", pki)
 
+
+
+def test_signing_checks_follow_the_policy_they_are_asked_under(pki: Pki) -> None:
+    # sign_jws remembers what an identity under a policy needs by both objects: alternating policies, each one's
+    # own verdict holds every time (ES256 allowed by the default policy, not by one narrowed to PS256).
+    identity = pki.identity()
+    narrow = SignaturePolicy(jws_algorithms=frozenset({"PS256"}))
+    for _ in range(2):
+        assert sign_jws({"a": "b"}, identity, typ="t").count(".") == 2
+        with pytest.raises(AlgorithmForbidden):
+            sign_jws({"a": "b"}, identity, typ="t", policy=narrow)

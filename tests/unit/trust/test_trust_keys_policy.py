@@ -170,3 +170,16 @@ def test_jws_whose_signer_name_does_not_parse_is_untrusted(pki: Pki, tag: int) -
     broken = _with_first_x5c(jws, der.replace(common_name, bytes([tag]) + common_name[1:]))
     with pytest.raises(CertificateUntrusted):
         verify_jws(broken, {"a": 1}, typ="t+jws", trust=pki.trust(), at=AT)
+
+
+def test_a_key_verdict_follows_the_policy_it_was_asked_under(pki: Pki) -> None:
+    # check_public_key remembers verdicts by certificate and policy object: asking alternately under two policies
+    # must give each policy's own answer every time.
+    from trust.policy import check_public_key
+
+    narrow = SignaturePolicy(ec_curves=frozenset({"secp384r1"}))
+    certificate = pki.identity().certificate  # P-256
+    for _ in range(2):
+        check_public_key(certificate, DEFAULT_POLICY)
+        with pytest.raises(AlgorithmForbidden):
+            check_public_key(certificate, narrow)
