@@ -6,6 +6,7 @@ written unencrypted and certificates are issued by a local CA per window.
 
 from __future__ import annotations
 
+import random
 import socket
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -62,10 +63,32 @@ def as4_action(document_type: str) -> str:
 
 
 def free_port() -> int:
-    """A port that is free now on 127.0.0.1 (the gateways bind it a moment later)."""
+    """A port that is free now on 127.0.0.1 (the gateways bind it a moment later).
+
+    Taken below the kernel's ephemeral range where there is room: outgoing connections get their local ports from
+    that range, and one opened meanwhile (a gateway calling its partner) could take a port handed out from it
+    before the gateway binds it.
+    """
+    low = _ephemeral_low()
+    if low > 4096:
+        for port in random.sample(range(low - 3072, low), 64):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _ephemeral_low() -> int:
+    """The first port of the kernel's ephemeral range (Linux; 0 where it cannot be read)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def server_name(party: str) -> str:

@@ -14,7 +14,6 @@ import trust
 from gateway._generated.swgw.v1 import envelope_pb2 as pb
 from gateway.core.domain import DocumentType
 from gateway.core.trust_export import load_certificates
-from gateway.tools.devsetup import free_port
 
 from tests.integration.network import Network, example, record_bytes, running_network, wait_for
 
@@ -26,7 +25,7 @@ IN = {"direction": "inbound", "partner": "CN", "document_type": "certificate-of-
 @pytest.fixture(scope="module")
 def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     def configure(party: str, data: dict[str, Any]) -> None:
-        data["metrics"] = {"address": f"127.0.0.1:{free_port()}"}
+        data["metrics"] = {"address": "127.0.0.1:0"}  # the gateway reports the port it bound
 
     with running_network(tmp_path_factory.mktemp("metrics"), ("CN", "HK"), configure=configure) as net:
         yield net
