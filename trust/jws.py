@@ -40,6 +40,7 @@ from joserfc.util import json_b64encode, urlsafe_b64encode
 from trust.chain import validate_path
 from trust.errors import AlgorithmForbidden, CertificateUntrusted, SignatureInvalid, SignatureMissing, TrustError
 from trust.keys import Signer, SigningIdentity, load_der_certificate
+from trust.memo import IdentityMemo
 from trust.partner import PartnerTrust
 from trust.policy import DEFAULT_POLICY, SignaturePolicy, check_public_key
 
@@ -238,25 +239,22 @@ _memo_signing_key = functools.lru_cache(maxsize=32)(_prepare_signing_key)
 
 def _prepared(identity: Signer, typ: str, policy: SignaturePolicy) -> _SigningKey:
     """The checks on the signer's key and what signing needs, for ``identity`` under ``policy``."""
-    # A SigningIdentity is frozen and a process signs with a few: found by object identity (the entry holds both
-    # objects, so their ids cannot be reused while it is there). Other Signers are checked and prepared each time.
-    key = (id(identity), id(policy), typ)
-    known = _PREPARED.get(key) if type(identity) is SigningIdentity else None
-    if known is not None and known[0] is identity and known[1] is policy:
-        return known[2]
+    # A SigningIdentity is frozen and a process signs with a few: found by object identity. Other Signers are
+    # checked and prepared each time.
+    if type(identity) is SigningIdentity:
+        return _PREPARED.get((identity, policy, typ), lambda: _prepare(identity, typ, policy))
+    return _prepare(identity, typ, policy)
+
+
+def _prepare(identity: Signer, typ: str, policy: SignaturePolicy) -> _SigningKey:
     check_public_key(identity.certificate, policy, path="signer")
     algorithm = _algorithm_for(identity.certificate.public_key())
     if algorithm not in policy.jws_algorithms:
         raise AlgorithmForbidden(f"JWS algorithm {algorithm} is not allowed by the policy")
-    signing = _signing_key(identity.private_key, (identity.certificate, *identity.chain), typ, algorithm)
-    if type(identity) is SigningIdentity:
-        if len(_PREPARED) >= 64:
-            _PREPARED.clear()
-        _PREPARED[key] = (identity, policy, signing)
-    return signing
+    return _signing_key(identity.private_key, (identity.certificate, *identity.chain), typ, algorithm)
 
 
-_PREPARED: dict[tuple[int, int, str], tuple[Signer, SignaturePolicy, _SigningKey]] = {}
+_PREPARED: IdentityMemo[_SigningKey] = IdentityMemo(64)
 
 
 def sign_jws(
@@ -348,19 +346,11 @@ def _verify(
 
 
 def _signer_algorithm(signer: x509.Certificate) -> str:
-    # The JWS algorithm of a signer's key, found by object identity for the few certificates x5c decodes to (see
-    # _certificates; the entry holds the certificate, so its id cannot be reused while it is there).
-    known = _ALGORITHMS.get(id(signer))
-    if known is not None and known[0] is signer:
-        return known[1]
-    algorithm = _algorithm_for(signer.public_key())
-    if len(_ALGORITHMS) >= 256:
-        _ALGORITHMS.clear()
-    _ALGORITHMS[id(signer)] = (signer, algorithm)
-    return algorithm
+    # The JWS algorithm of a signer's key, found by object identity for the few certificates x5c decodes to.
+    return _ALGORITHMS.get((signer,), lambda: _algorithm_for(signer.public_key()))
 
 
-_ALGORITHMS: dict[int, tuple[x509.Certificate, str]] = {}
+_ALGORITHMS: IdentityMemo[str] = IdentityMemo(256)
 
 
 # joserfc computes a key's JWK form on first use, from the key's numbers; a partner signs with the same few

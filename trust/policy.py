@@ -18,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from trust.errors import AlgorithmForbidden
+from trust.memo import IdentityMemo
 
 __all__ = [
     "C14N_ALGORITHMS",
@@ -130,22 +131,13 @@ DEFAULT_POLICY = SignaturePolicy()
 
 def check_public_key(certificate: x509.Certificate, policy: SignaturePolicy, *, path: str | None = None) -> None:
     """Raise :class:`AlgorithmForbidden` unless the certificate's key is RSA or EC and strong enough for ``policy``."""
-    # The same certificate and policy objects come back with every message (the identity's, the trust store's, the
-    # decoded x5c's): their verdict is found by object identity first, without hashing the certificate's DER and the
-    # policy's fields. The entry holds both objects, so their ids cannot be reused while it is there.
-    seen = _SEEN.get((id(certificate), id(policy)))
-    if seen is not None and seen[0] is certificate and seen[1] is policy:
-        problem = seen[2]
-    else:
-        problem = _key_problem(certificate, policy)
-        if len(_SEEN) >= 1024:
-            _SEEN.clear()
-        _SEEN[(id(certificate), id(policy))] = (certificate, policy, problem)
+    # Found by object identity first, without hashing the certificate's DER and the policy's fields.
+    problem = _SEEN.get((certificate, policy), lambda: _key_problem(certificate, policy))
     if problem is not None:
         raise AlgorithmForbidden(problem, path=path)
 
 
-_SEEN: dict[tuple[int, int], tuple[x509.Certificate, SignaturePolicy, str | None]] = {}
+_SEEN: IdentityMemo[str | None] = IdentityMemo(1024)
 
 
 # The verdict depends only on the certificate (hashed and compared by its DER bytes) and the frozen policy, and
