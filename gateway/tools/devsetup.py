@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import socket
+from collections import deque
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,22 +63,30 @@ def as4_action(document_type: str) -> str:
     return f"urn:swgw:action:{document_type}"
 
 
+#: The ports free_port handed out last, oldest first.
+_RECENT_PORTS: deque[int] = deque(maxlen=512)
+
+
 def free_port() -> int:
     """A port that is free now on 127.0.0.1 (the gateways bind it a moment later).
 
     Taken below the kernel's ephemeral range where there is room: outgoing connections get their local ports from
     that range, and one opened meanwhile (a gateway calling its partner) could take a port handed out from it
-    before the gateway binds it.
+    before the gateway binds it. A port handed out recently is not handed out again: the ports of one network are
+    all picked before any gateway binds them, so a bind test alone would not see the repeat.
     """
     low = _ephemeral_low()
     if low > 4096:
         for port in random.sample(range(low - 3072, low), 64):
+            if port in _RECENT_PORTS:
+                continue
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
                 try:
                     s.bind(("127.0.0.1", port))
                 except OSError:
                     continue
-                return port
+            _RECENT_PORTS.append(port)
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
